@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+const bytes = (label: string) =>
+  z.coerce.number({ error: `${label} must be a number of bytes` }).int().positive();
+
+/**
+ * Every setting both apps read, validated once at start-up. Defaults work on a development
+ * machine with PostgreSQL and Redis on their standard local ports (see README).
+ */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url({ error: 'PUBLIC_URL must be an absolute http(s) URL' }).default('http://127.0.0.1:3000'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgresql:// URL')
+      .default('postgresql://postgres@127.0.0.1:5432/keyseed'),
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').default('redis://127.0.0.1:6379'),
+    /** Key prefix for every Redis key (queues, rate limits, tracker), so deployments can share a server. */
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]+$/, 'REDIS_PREFIX may hold letters, digits and _:.-').default('keyseed'),
+    DATA_DIR: z.string().default('./data'),
+    /** Base64 KEKs separated by commas, newest first: the first wraps, all unwrap. */
+    KEYSEED_KEK: z.string().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    BODY_LIMIT: z.string().default('1mb'),
+
+    SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+    ADMIN_EMAIL: z.email({ error: 'ADMIN_EMAIL must be an e-mail address' }).optional(),
+    ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must have at least 12 characters').optional(),
+
+    MAX_UPLOAD_BYTES: bytes('MAX_UPLOAD_BYTES').default(64 * 1024 ** 3),
+    CREATOR_QUOTA_BYTES: bytes('CREATOR_QUOTA_BYTES').default(512 * 1024 ** 3),
+    UPLOAD_EXPIRY_HOURS: z.coerce.number().positive().default(24),
+
+    INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+    INGEST_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+
+    MAX_DEVICES_PER_LICENSE: z.coerce.number().int().min(1).max(100).default(5),
+    KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+    ANNOUNCES_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+
+    /** Stripe: with no secret key the platform runs against the bundled emulator (offline mode). */
+    STRIPE_SECRET_KEY: z.string().optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().optional(),
+    /** Where the SDK sends requests, e.g. http://127.0.0.1:12111 for the emulator. Empty = api.stripe.com. */
+    STRIPE_API_BASE: z.url().optional(),
+    STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(12111),
+    RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && !c.KEYSEED_KEK) {
+      ctx.addIssue({ code: 'custom', path: ['KEYSEED_KEK'], message: 'KEYSEED_KEK is required when NODE_ENV=production (base64 of 32 random bytes: `openssl rand -base64 32`)' });
+    }
+    if (c.NODE_ENV === 'production' && !c.STRIPE_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'STRIPE_SECRET_KEY is required when NODE_ENV=production' });
+    }
+    if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (whsec_… from the Stripe dashboard)' });
+    }
+    if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together to bootstrap the first admin' });
+    }
+  });
+
+export type KeyseedConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,24 @@
+import { loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('applies the documented local defaults', () => {
+    const c = loadConfig({});
+    expect(c.DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/keyseed');
+    expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(c.PUBLIC_URL).toBe('http://127.0.0.1:3000');
+    expect(c.DATA_DIR).toBe('./data');
+  });
+
+  it('names the variable an operator must fix', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a postgresql:\/\/ URL/);
+  });
+
+  it('requires a KEK in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk', STRIPE_WEBHOOK_SECRET: 'w' })).toThrow(/KEYSEED_KEK is required/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
+  });
+});

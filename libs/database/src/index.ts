@@ -1,0 +1,4 @@
+export { PrismaService } from './prisma.service';
+export { DatabaseModule } from './database.module';
+export { applyMigrations, createDatabaseIfMissing, dropDatabase, defaultMigrationsDir } from './migrate';
+export * from './generated/client';

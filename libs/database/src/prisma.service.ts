@@ -1,0 +1,16 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { PrismaClient } from './generated/client';
+
+/** The one Prisma client of a process, over node-postgres (Prisma 7 driver adapter). */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(KEYSEED_CONFIG) config: KeyseedConfig) {
+    super({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

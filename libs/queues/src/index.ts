@@ -1,0 +1,2 @@
+export * from './queues';
+export { QueuesModule, redisConnection } from './queues.module';

@@ -1,0 +1,3 @@
+export { BlobStore, BlobStat, ByteRange, BLOB_STORE, assertSafeKey } from './blob-store';
+export { LocalDiskStore } from './local-disk-store';
+export { StorageModule } from './storage.module';
