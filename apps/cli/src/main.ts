@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { CliError, ExitCode } from './cli-error';
+
+/**
+ * `keyseed`: the buyer's and creator's command line. Each command group lives in its own folder
+ * and registers itself here.
+ */
+function buildProgram(): Command {
+  const program = new Command('keyseed')
+    .description('Keyseed: sell and unlock media distributed over BitTorrent')
+    .showHelpAfterError()
+    .addHelpText('after', `\nExit codes:\n${Object.entries(ExitCode).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
+  return program;
+}
+
+async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`keyseed: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(`keyseed: ${(err as Error).message}\n`);
+    process.exitCode = ExitCode.Failure;
+  }
+}
+
+void main();
