@@ -10,6 +10,15 @@ const swc = ['@swc/jest', {
   module: { type: 'commonjs' },
 }];
 
+// NestJS 12, bencode, bittorrent-tracker and tus ship ES modules only; Jest (unlike Node 20.19+)
+// cannot require() them, so those packages are compiled to CommonJS by swc as well.
+const ESM_PACKAGES = ['@nestjs', 'bencode', 'bittorrent-tracker', '@tus', 'uint8-util', 'bittorrent-peerid',
+  'compact2string', 'string2compact', 'ip-set', 'random-iterate', 'run-parallel', 'run-series', 'queue-microtask',
+  'unordered-array-remove', 'lru', 'cross-fetch-ponyfill', 'webrtc-polyfill', '@thaunknown', 'chrome-dgram', 'file-type',
+  'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', 'srvx', 'webtorrent', 'parse-torrent',
+  'create-torrent', 'magnet-uri', 'bep53-range', 'streamx'];
+const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
 const moduleNameMapper = {
   '^@keyseed/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@keyseed/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
@@ -18,7 +27,8 @@ const moduleNameMapper = {
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swcJs },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',

@@ -18,5 +18,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.REDIS_PREFIX = `keyseed_test_${run}`;
   process.env.DATA_DIR = mkdtempSync(join(tmpdir(), `keyseed-test-${run}-`));
   process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
+  process.env.AUTH_REQUESTS_PER_MINUTE = '100000';
   await applyMigrations(process.env.DATABASE_URL, defaultMigrationsDir());
 }

@@ -26,6 +26,7 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     BODY_LIMIT: z.string().default('1mb'),
 
+    AUTH_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
     ADMIN_EMAIL: z.email({ error: 'ADMIN_EMAIL must be an e-mail address' }).optional(),
     ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must have at least 12 characters').optional(),

@@ -1,0 +1,71 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import pinoHttp from 'pino-http';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { createLogger, PinoNestLogger } from '@keyseed/logging';
+import { AppModule } from './app.module';
+import { errorBody, HttpExceptionFilter } from './common/http-exception.filter';
+import { requestId } from './common/request-context';
+import { createValidationPipe } from './common/validation';
+
+/** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes, docs). */
+export const UNVERSIONED_ROUTES = [
+  { path: 'health', method: RequestMethod.ALL },
+  { path: 'announce', method: RequestMethod.ALL },
+  { path: 'scrape', method: RequestMethod.ALL },
+  { path: 'webseed/*path', method: RequestMethod.ALL },
+];
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** Exact bytes of a JSON body (Stripe signatures are computed over them). */
+    rawBody?: Buffer;
+  }
+}
+
+/** Builds the HTTP app exactly as production runs it; tests call this too. */
+export async function createApp(): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  const config = app.get<KeyseedConfig>(KEYSEED_CONFIG);
+  const logger = createLogger(config.LOG_LEVEL, 'api');
+  app.useLogger(new PinoNestLogger(logger));
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/health' } }));
+  app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(express.json({ limit: config.BODY_LIMIT, verify: (req, _res, buf) => { req.rawBody = buf; } }));
+  // Body-parser failures (malformed JSON, too large) become the same JSON errors as the rest.
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const body = errorBody(err);
+    res.status(body.statusCode).json(body);
+  });
+
+  app.setGlobalPrefix('v1', { exclude: UNVERSIONED_ROUTES });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.enableShutdownHooks();
+  setupOpenApi(app, config);
+  await app.init();
+  // After every route: paths outside /v1 that nothing handled get the same JSON 404.
+  app.use((req: Request, res: Response) => {
+    res.status(404).json({ statusCode: 404, error: 'Not Found', message: `Cannot ${req.method} ${req.path}` });
+  });
+  return app;
+}
+
+function setupOpenApi(app: INestApplication, config: KeyseedConfig): void {
+  const doc = new DocumentBuilder()
+    .setTitle('Keyseed API')
+    .setDescription('Creators upload bundles, buyers purchase piece keys, admins price and moderate.')
+    .setVersion('1')
+    .addServer(config.PUBLIC_URL)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Session token from /v1/auth/login or a personal token' })
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+}

@@ -1,0 +1,83 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { hashTokenSecret } from '@keyseed/auth';
+import { PrismaService } from '@keyseed/database';
+import { AuthenticatedUser, IS_PUBLIC, OWNED_RESOURCE, OwnedResourceSpec, REQUIRED_ROLES } from './auth.decorators';
+import type { Role } from '@keyseed/database';
+
+/** How often a token's lastUsedAt is refreshed (no write per request). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Global guard: bearer token → user, then role and ownership checks declared on the route.
+ * Every route is authenticated unless marked @Public().
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector, private readonly prisma: PrismaService) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http') return true;
+    const req = ctx.switchToHttp().getRequest<Request & { user?: AuthenticatedUser }>();
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false;
+
+    const secret = bearerToken(req);
+    if (secret) req.user = await this.authenticate(secret);
+    if (isPublic) return true;
+    if (!req.user) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
+
+    const roles = this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets);
+    const isAdmin = req.user.roles.includes('ADMIN');
+    if (roles?.length && !isAdmin && !roles.some((r) => req.user!.roles.includes(r))) {
+      throw new ForbiddenException(`this action needs the ${roles.map((r) => r.toLowerCase()).join(' or ')} role`);
+    }
+
+    const owned = this.reflector.getAllAndOverride<OwnedResourceSpec>(OWNED_RESOURCE, targets);
+    if (owned) await this.checkOwnership(owned, String(req.params[owned.param] ?? ''), req.user, isAdmin);
+    return true;
+  }
+
+  private async authenticate(secret: string): Promise<AuthenticatedUser> {
+    const token = await this.prisma.apiToken.findUnique({ where: { tokenHash: hashTokenSecret(secret) }, include: { user: true } });
+    const now = new Date();
+    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now) || token.user.disabledAt) {
+      throw new UnauthorizedException('the bearer token is invalid, expired or revoked');
+    }
+    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
+    }
+    const { user } = token;
+    return { id: user.id, email: user.email, displayName: user.displayName, roles: user.roles, tokenId: token.id };
+  }
+
+  private async checkOwnership(spec: OwnedResourceSpec, id: string, user: AuthenticatedUser, isAdmin: boolean): Promise<void> {
+    const notFound = () => new NotFoundException(`${spec.kind} ${id} not found`);
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound();
+    const ownerId = await this.ownerOf(spec.kind, id);
+    if (ownerId === null) throw notFound();
+    if (ownerId !== user.id && !isAdmin) throw new ForbiddenException(`this ${spec.kind} belongs to another account`);
+  }
+
+  private async ownerOf(kind: OwnedResourceSpec['kind'], id: string): Promise<string | null> {
+    switch (kind) {
+      case 'bundle':
+        return (await this.prisma.bundle.findUnique({ where: { id }, select: { creatorId: true } }))?.creatorId ?? null;
+      case 'item':
+        return (await this.prisma.item.findUnique({ where: { id }, select: { bundle: { select: { creatorId: true } } } }))?.bundle.creatorId ?? null;
+      case 'order':
+        return (await this.prisma.order.findUnique({ where: { id }, select: { buyerId: true } }))?.buyerId ?? null;
+      case 'license':
+        return (await this.prisma.license.findUnique({ where: { id }, select: { buyerId: true } }))?.buyerId ?? null;
+    }
+  }
+}
+
+function bearerToken(req: Request): string | null {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
+  return match[1];
+}

@@ -1,0 +1,43 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Response } from 'express';
+
+/** Every error leaves as `{statusCode, error, message}`; unexpected ones are logged, never leaked. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = errorBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error((exception as Error)?.message ?? String(exception), (exception as Error)?.stack);
+    }
+    res.status(body.statusCode).json(body);
+  }
+}
+
+export function errorBody(exception: unknown): { statusCode: number; error: string; message: string | string[] } {
+  if (exception instanceof HttpException) {
+    const statusCode = exception.getStatus();
+    const response = exception.getResponse();
+    const message =
+      typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
+    return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  }
+  // body-parser and other express middleware errors carry an HTTP status of their own.
+  const status = (exception as { status?: number; statusCode?: number })?.status ?? (exception as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const type = (exception as { type?: string }).type;
+    const message =
+      type === 'entity.parse.failed' ? 'request body is not valid JSON'
+      : type === 'entity.too.large' ? 'request body is too large'
+      : (exception as Error).message;
+    return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+  }
+  return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };
+}

@@ -1,0 +1,3 @@
+export { hashPassword, verifyPassword } from './passwords';
+export { newTokenSecret, hashTokenSecret, tokenPrefix, TokenKindName } from './tokens';
+export { ensureAdmin, EnsureAdminResult } from './admin-bootstrap';
