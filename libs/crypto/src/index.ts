@@ -1,0 +1,19 @@
+// Public API of @keyseed/crypto: DESIGN §3, pure functions over Buffers (Node `crypto` only).
+export { CryptoError } from './errors';
+export type { CryptoErrorCode } from './errors';
+
+export { Keyring, KEK_BYTES, kekIdOf } from './keyring';
+export type { Kek } from './keyring';
+export { loadOrCreateDevKek } from './dev-kek';
+export type { DevKek } from './dev-kek';
+
+export { CONTENT_KEY_BYTES, WRAPPED_KEY_BYTES, WRAPPED_KEY_VERSION, generateContentKey, rewrapContentKey, unwrapContentKey, wrapContentKey } from './content-key';
+export type { WrappedContentKey } from './content-key';
+
+export { MAX_PIECE_INDEX, PIECE_KEY_BYTES, PIECE_KEY_INFO, derivePieceKey, derivePieceKeys, pieceKeyAt } from './piece-key';
+export { PIECE_CIPHER_CHUNK, PieceCipher, decryptPieceInPlace, decryptPieceInto, encryptPieceInPlace, encryptPieceInto } from './piece-cipher';
+
+export { X25519_KEY_BYTES, generateDeviceKeyPair, importDevicePrivateKey, importDevicePublicKey } from './device-key';
+export type { DeviceKeyPair, DevicePrivateKey, DevicePublicKey } from './device-key';
+export { DELIVER_INFO, PREVIEW_LICENSE_ID, SEAL_ALG, deliveryAad, openKeySet, sealKeySet } from './sealed-delivery';
+export type { KeySet, KeySetItem, OpenedKeySet, OpenedKeySetItem, SealTestOnly, SealedKeySet } from './sealed-delivery';
