@@ -1,0 +1,44 @@
+/**
+ * The blob store's key layout, in one place: the API writes uploads and serves torrents, the worker
+ * reads uploads and writes published ciphertext and torrents. Pure functions, no I/O.
+ */
+
+/** The completed (plaintext) upload of an item, per upload generation: `uploads/<itemId>/<generation>`. */
+export function uploadKey(itemId: string, generation: number): string {
+  return `uploads/${itemId}/${generation}`;
+}
+
+/** Prefix holding every upload generation of an item (ends with '/', for BlobStore.delete). */
+export function uploadPrefix(itemId: string): string {
+  return `uploads/${itemId}/`;
+}
+
+/** A published file of a bundle (ciphertext for locked items, `<path>.locked`), as served by the webseed. */
+export function publishedKey(bundleId: string, relPath: string): string {
+  return `published/${bundleId}/${relPath}`;
+}
+
+/** Prefix holding every published file of a bundle (ends with '/'). */
+export function publishedPrefix(bundleId: string): string {
+  return `published/${bundleId}/`;
+}
+
+/** The hybrid v1+v2 torrent of a bundle. */
+export function torrentKey(bundleId: string, slug: string): string {
+  return `torrents/${bundleId}/${slug}.torrent`;
+}
+
+/** The legacy v1-only torrent of a bundle (for Transmission <= 3, aria2 <= 1.36). */
+export function legacyTorrentKey(bundleId: string, slug: string): string {
+  return `torrents/${bundleId}/${slug}.v1.torrent`;
+}
+
+/** Prefix holding a bundle's torrents (ends with '/'). */
+export function torrentPrefix(bundleId: string): string {
+  return `torrents/${bundleId}/`;
+}
+
+/** The bundle's `keyseed.json` manifest as published inside the torrent. */
+export function manifestKey(bundleId: string): string {
+  return `published/${bundleId}/keyseed.json`;
+}
