@@ -1,0 +1,1 @@
+export { KEYRING, KeyringModule, keyringFromConfig } from './keyring.module';
