@@ -42,3 +42,11 @@ export function torrentPrefix(bundleId: string): string {
 export function manifestKey(bundleId: string): string {
   return `published/${bundleId}/keyseed.json`;
 }
+
+/**
+ * Directory (outside the blob store) where tus keeps uploads in progress: `<id>` holds the bytes
+ * received so far, `<id>.json` the upload's metadata. Completed uploads move to {@link uploadKey}.
+ */
+export function tusUploadDirectory(dataDir: string): string {
+  return `${dataDir.replace(/\/+$/, '')}/uploads`;
+}
