@@ -94,6 +94,12 @@ export function importDevicePrivateKey(input: string | Uint8Array | KeyObject): 
   return Object.freeze({ keyObject, publicKey });
 }
 
+/** Raw 32-byte public key of an X25519 private (or public) KeyObject, without validation. */
+export function rawPublicKeyOf(key: KeyObject): Buffer {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  return pub.export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length);
+}
+
 function rawPrivate(key: KeyObject): Buffer {
   return key.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length);
 }

@@ -1,5 +1,5 @@
 import { KeyObject, createCipheriv, createDecipheriv, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes } from 'node:crypto';
-import { DevicePrivateKey, DevicePublicKey, importDevicePrivateKey, importDevicePublicKey } from './device-key';
+import { DevicePrivateKey, DevicePublicKey, importDevicePrivateKey, importDevicePublicKey, rawPublicKeyOf } from './device-key';
 import { assertKey, fromBase64url, toBase64url } from './encoding';
 import { CryptoError } from './errors';
 import { MAX_PIECE_INDEX, PIECE_KEY_BYTES } from './piece-key';
@@ -87,16 +87,17 @@ export function sealKeySet(devicePublicKey: string | Uint8Array | DevicePublicKe
     }),
   }), 'utf8');
 
-  const eph = testOnly?.ephemeralPrivateKey !== undefined ? importDevicePrivateKey(testOnly.ephemeralPrivateKey) : importDevicePrivateKey(generateEphemeral());
+  const eph = testOnly?.ephemeralPrivateKey !== undefined ? importDevicePrivateKey(testOnly.ephemeralPrivateKey).keyObject : generateKeyPairSync('x25519').privateKey;
+  const epk = rawPublicKeyOf(eph);
   const nonce = testOnly?.nonce ?? randomBytes(SEAL_NONCE_BYTES);
   assertKey(nonce, SEAL_NONCE_BYTES, 'seal nonce');
 
-  const w = wrappingKey(eph.keyObject, eph.publicKey.raw, device, 'BAD_PUBLIC_KEY');
+  const w = wrappingKey(eph, epk, device, 'BAD_PUBLIC_KEY');
   const cipher = createCipheriv('aes-256-gcm', w, nonce);
   cipher.setAAD(deliveryAad(keySet.licenseId, deviceId));
   const ct = Buffer.concat([cipher.update(payload), cipher.final(), cipher.getAuthTag()]);
   w.fill(0);
-  return { alg: SEAL_ALG, epk: eph.publicKey.encoded, nonce: toBase64url(nonce), ciphertext: toBase64url(ct) };
+  return { alg: SEAL_ALG, epk: toBase64url(epk), nonce: toBase64url(nonce), ciphertext: toBase64url(ct) };
 }
 
 /**
@@ -187,10 +188,6 @@ function assertAadPart(value: unknown, what: string, code: 'BAD_KEY_SET' | 'OPEN
   if (typeof value !== 'string' || value === '' || value.includes('|')) {
     throw new CryptoError(code, `${what} must be a non-empty string without "|", got ${JSON.stringify(value)}`);
   }
-}
-
-function generateEphemeral(): KeyObject {
-  return generateKeyPairSync('x25519').privateKey;
 }
 
 function isDevicePrivateKey(v: unknown): v is DevicePrivateKey {
