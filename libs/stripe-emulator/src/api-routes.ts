@@ -31,7 +31,7 @@ export function stripeApiRoutes(store: EmulatorStore, flows: PaymentFlows): Rout
     {
       method: 'GET',
       pattern: new RegExp(`^/v1/checkout/sessions/${ID}$`),
-      handle: ({ path, expand }) => store.expand(store.session(path[0]), expand),
+      handle: ({ path, expand }) => store.expand(flows.currentSession(path[0]), expand),
     },
     {
       method: 'POST',

@@ -104,6 +104,13 @@ export class PaymentFlows {
     return session;
   }
 
+  /** The session, expired first if its `expires_at` has passed (so reads never show a stale `open`). */
+  currentSession(id: string): EmulatedCheckoutSession {
+    const session = this.store.session(id);
+    if (session.status === 'open' && session.expires_at <= nowSeconds()) this.expireCheckoutSession(id);
+    return session;
+  }
+
   /** Expires open sessions whose `expires_at` has passed, as Stripe does on its own. */
   expireDue(now = nowSeconds()): number {
     let n = 0;

@@ -238,6 +238,14 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     expect(receiver.types()).toEqual(['checkout.session.expired']);
   });
 
+  it('expires sessions on their own once expires_at has passed', async () => {
+    const session = await createSession();
+    expect(emulator.expireDueSessions(session.expires_at - 1)).toBe(0);
+    expect(emulator.expireDueSessions(session.expires_at)).toBe(1);
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
+    await expect(createSession({ expires_at: Math.floor(Date.now() / 1000) + 60 })).rejects.toMatchObject({ param: 'expires_at' });
+  });
+
   it('signs so that a stale timestamp or a wrong secret fails verification', async () => {
     const session = await createSession();
     emulator.webhooks.signing = { timestampOffsetSeconds: -600 };

@@ -185,6 +185,7 @@ export class WebhookDispatcher {
     const { maxAttempts, initialDelayMs, maxDelayMs } = this.options.retry;
     if (attemptNumber >= maxAttempts || this.stopped) {
       delivery.status = 'failed';
+      this.options.log({ event: 'stripe_emulator.webhook.gave_up', eventId: delivery.eventId, type: delivery.eventType, attempts: attemptNumber });
       return;
     }
     const delay = Math.min(initialDelayMs * 2 ** (attemptNumber - 1), maxDelayMs);
