@@ -37,4 +37,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
+  // A client that keeps reconnecting after a suite (Redis, a BitTorrent session) must never hang CI.
+  forceExit: true,
 };

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { registerAdminCommands } from './admin/admin.commands';
 import { CliError, ExitCode } from './cli-error';
 
 /**
@@ -10,7 +11,9 @@ function buildProgram(): Command {
   const program = new Command('keyseed')
     .description('Keyseed: sell and unlock media distributed over BitTorrent')
     .showHelpAfterError()
+    .exitOverride()
     .addHelpText('after', `\nExit codes:\n${Object.entries(ExitCode).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
+  registerAdminCommands(program);
   return program;
 }
 
@@ -19,6 +22,11 @@ async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander has already printed the message (or the help text).
+      process.exitCode = err.exitCode === 0 ? ExitCode.Success : ExitCode.Usage;
+      return;
+    }
     if (err instanceof CliError) {
       process.stderr.write(`keyseed: ${err.message}\n`);
       process.exitCode = err.exitCode;

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { QueueErrorLogger } from './queue-error-logger';
 import { QueueName } from './queues';
 
 /** BullMQ on the configured Redis, with the deployment's key prefix, for api and worker alike. */
@@ -16,7 +17,7 @@ export class QueuesModule {
       }),
     });
     const queues = BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name })));
-    return { module: QueuesModule, imports: [root, queues], exports: [queues] };
+    return { module: QueuesModule, imports: [root, queues], providers: [QueueErrorLogger], exports: [queues] };
   }
 }
 
