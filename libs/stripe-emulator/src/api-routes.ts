@@ -1,7 +1,7 @@
 import { readCheckoutSessionRequest } from './checkout-session-create';
 import type { EmulatorStore } from './emulator-store';
 import type { PaymentFlows, RefundRequest } from './payment-flows';
-import { listObject, Route } from './routes';
+import { createdFilter, listObject, Route } from './routes';
 import { nowSeconds } from './stripe-objects';
 
 const ID = '([A-Za-z0-9_]+)';
@@ -18,12 +18,13 @@ export function stripeApiRoutes(store: EmulatorStore, flows: PaymentFlows): Rout
       method: 'GET',
       pattern: /^\/v1\/checkout\/sessions$/,
       handle: ({ params, expand }) => {
+        params.rejectUnknown(['payment_intent', 'status', 'created', 'limit', 'starting_after', 'ending_before', 'expand']);
         const pi = params.string('payment_intent');
         const status = params.string('status', { oneOf: ['open', 'complete', 'expired'] });
-        const clientRef = params.string('client_reference_id');
+        const created = createdFilter(params);
         const sessions = [...store.checkoutSessions.values()]
           .reverse()
-          .filter((s) => (!pi || s.payment_intent === pi) && (!status || s.status === status) && (!clientRef || s.client_reference_id === clientRef))
+          .filter((s) => (!pi || s.payment_intent === pi) && (!status || s.status === status) && created(s))
           .map((s) => store.expand(s, expand.map((e) => e.replace(/^data\./, ''))));
         return listObject('/v1/checkout/sessions', sessions, params);
       },
@@ -77,9 +78,11 @@ export function stripeApiRoutes(store: EmulatorStore, flows: PaymentFlows): Rout
       method: 'GET',
       pattern: /^\/v1\/events$/,
       handle: ({ params }) => {
-        const type = params.string('type');
-        const matches = (t: string) => !type || t === type || (type.endsWith('.*') && t.startsWith(type.slice(0, -1)));
-        const events = [...store.events.values()].reverse().filter((e) => matches(e.type));
+        params.rejectUnknown(['type', 'types', 'created', 'limit', 'starting_after', 'ending_before']);
+        const types = [...params.stringList('types'), ...(params.has('type') ? [params.string('type') as string] : [])];
+        const matches = (t: string) => types.length === 0 || types.some((p) => t === p || (p.endsWith('.*') && t.startsWith(p.slice(0, -1))));
+        const created = createdFilter(params);
+        const events = [...store.events.values()].reverse().filter((e) => matches(e.type) && created(e));
         return listObject('/v1/events', events, params);
       },
     },

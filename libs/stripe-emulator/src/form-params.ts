@@ -73,6 +73,11 @@ export class Params {
     return this.values[key] !== undefined && this.values[key] !== '';
   }
 
+  isHash(key: string): boolean {
+    const v = this.values[key];
+    return v !== undefined && typeof v !== 'string' && !Array.isArray(v);
+  }
+
   rejectUnknown(allowed: readonly string[]): void {
     for (const key of Object.keys(this.values)) {
       if (!allowed.includes(key)) {

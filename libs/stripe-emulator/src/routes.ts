@@ -34,3 +34,19 @@ export function listObject<T extends { id: string }>(url: string, newestFirst: T
   }
   return { object: 'list', data: items.slice(0, limit), has_more: items.length > limit, url };
 }
+
+/** Stripe's `created` list filter: `created=<ts>` or `created[gt|gte|lt|lte]=<ts>`. */
+export function createdFilter(params: Params): (item: { created: number }) => boolean {
+  if (params.isHash('created')) {
+    const range = params.object('created') as Params;
+    range.rejectUnknown(['gt', 'gte', 'lt', 'lte']);
+    const [gt, gte, lt, lte] = ['gt', 'gte', 'lt', 'lte'].map((k) => range.integer(k));
+    return (i) =>
+      (gt === undefined || i.created > gt) &&
+      (gte === undefined || i.created >= gte) &&
+      (lt === undefined || i.created < lt) &&
+      (lte === undefined || i.created <= lte);
+  }
+  const at = params.integer('created');
+  return (i) => at === undefined || i.created === at;
+}

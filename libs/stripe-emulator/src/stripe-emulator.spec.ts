@@ -158,6 +158,9 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     const listed = await stripe.checkout.sessions.list({ payment_intent: pi.id });
     expect(listed.data.map((s) => s.id)).toEqual([session.id]);
     expect((await stripe.events.retrieve(completed.id)).type).toBe('checkout.session.completed');
+    const recent = await stripe.events.list({ type: 'checkout.session.*', created: { gte: completed.created } });
+    expect(recent.data.map((e) => e.id)).toEqual([completed.id]);
+    await expect(stripe.checkout.sessions.list({ client_reference_id: 'order_123' } as Stripe.Checkout.SessionListParams)).rejects.toMatchObject({ code: 'parameter_unknown' });
   });
 
   it('refunds through the API and emits charge.refunded with the updated charge', async () => {

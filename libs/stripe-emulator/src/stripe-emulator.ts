@@ -222,6 +222,7 @@ export class StripeEmulator {
         return;
       }
       const isApi = url.pathname.startsWith('/v1/');
+      const apiKey = isApi ? authenticate(req) : 'control';
       const routes = isApi ? this.apiRoutes : url.pathname.startsWith('/_emulator/') ? this.controlRoutes : [];
       let path: string[] | undefined;
       const route = routes.find((r) => {
@@ -232,7 +233,6 @@ export class StripeEmulator {
       if (!route || !path) {
         throw new StripeApiError(404, `Unrecognized request URL (${method}: ${url.pathname}). The Stripe emulator implements only what Keyseed uses.`);
       }
-      const apiKey = isApi ? authenticate(req) : 'control';
       const raw: ParamObject = method === 'POST' ? parseBody(body, header(req, 'content-type')) : parseStripeParams(url.search.slice(1));
       const replayKey = method === 'POST' && isApi && idempotencyKey ? `${apiKey}\u0000${idempotencyKey}` : undefined;
       const fingerprint = canonicalParams(raw);
@@ -259,7 +259,7 @@ export class StripeEmulator {
         redirect(res, result.location);
         return;
       }
-      const text = sendJson(res, 200, result, replayKey ? { ...headers, 'Idempotent-Replayed': 'false' } : headers);
+      const text = sendJson(res, 200, result, headers);
       if (replayKey) this.idempotency.set(replayKey, { method, path: url.pathname, params: fingerprint, status: 200, body: text, requestId, at: Date.now() });
     } catch (err) {
       const e = err instanceof StripeApiError ? err : new StripeApiError(500, `Emulator error: ${(err as Error).message}`, 'api_error');
