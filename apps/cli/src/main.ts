@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin/admin.commands';
 import { CliError, ExitCode } from './cli-error';
+import { registerTorrentCommands } from './torrent/torrent.command';
 
 /**
  * `keyseed`: the buyer's and creator's command line. Each command group lives in its own folder
@@ -14,6 +15,7 @@ function buildProgram(): Command {
     .exitOverride()
     .addHelpText('after', `\nExit codes:\n${Object.entries(ExitCode).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
   registerAdminCommands(program);
+  registerTorrentCommands(program);
   return program;
 }
 
