@@ -1,0 +1,176 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import Stripe from 'stripe';
+import { DisputeStatus, Order, OrderStatus, Prisma, PrismaService } from '@keyseed/database';
+import { canMoveOrder, licenseDecision } from './license-status';
+import { STRIPE } from './stripe-client';
+import { expanded, idOf, orderIdFrom } from './stripe-refs';
+
+/** Re-reading a session always brings its PaymentIntent and that PI's charge along. */
+export const SESSION_EXPAND = ['payment_intent.latest_charge'];
+
+export type Tx = Prisma.TransactionClient;
+
+/** A change to one order, computed from Stripe's current objects, applied under the order's row lock. */
+export type OrderEffect = (tx: Tx, order: Order) => Promise<string>;
+
+export interface CommitResult {
+  /** The Stripe event id was already stored: nothing was done. */
+  duplicate: boolean;
+  orderId: string | null;
+  /** What happened, for logs and tests (`order PENDING→PAID, license created ACTIVE`). */
+  effect: string;
+}
+
+/**
+ * The order/license state machine (DESIGN §6), shared by the API's webhook and the worker's
+ * reconciliation. Every transition is computed from what Stripe says *now* (sessions, charges and
+ * disputes are re-read, not trusted from an event payload), recorded as facts on the order
+ * (paid, refunded amount, dispute status), and the license is derived from those facts
+ * (`licenseDecision`), so any arrival order, duplicate or replay converges to the same state.
+ */
+@Injectable()
+export class OrderTransitions {
+  private readonly logger = new Logger('Paygate');
+
+  constructor(private readonly prisma: PrismaService, @Inject(STRIPE) private readonly stripe: Stripe) {}
+
+  // ---- Stripe reads (outside any transaction) ----
+
+  retrieveSession(sessionId: string): Promise<Stripe.Checkout.Session> {
+    return this.stripe.checkout.sessions.retrieve(sessionId, { expand: SESSION_EXPAND });
+  }
+
+  retrieveCharge(chargeId: string): Promise<Stripe.Charge> {
+    return this.stripe.charges.retrieve(chargeId);
+  }
+
+  retrieveDispute(disputeId: string): Promise<Stripe.Dispute> {
+    return this.stripe.disputes.retrieve(disputeId);
+  }
+
+  orderIdOfSession(session: Stripe.Checkout.Session): string | null {
+    return orderIdFrom(session.metadata?.orderId, session.client_reference_id);
+  }
+
+  /**
+   * Charge/PaymentIntent → order: the PI id stored at completion, else our metadata on the PI's
+   * charge, else the Checkout Session that created the PI (a refund can arrive before completion).
+   */
+  async orderIdOfPaymentIntent(paymentIntentId: string | null, metadata?: Stripe.Metadata | null): Promise<string | null> {
+    if (paymentIntentId) {
+      const known = await this.prisma.order.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: { id: true } });
+      if (known) return known.id;
+    }
+    const fromMetadata = orderIdFrom(metadata?.orderId);
+    if (fromMetadata || !paymentIntentId) return fromMetadata;
+    const sessions = await this.stripe.checkout.sessions.list({ payment_intent: paymentIntentId, limit: 1 });
+    return sessions.data[0] ? this.orderIdOfSession(sessions.data[0]) : null;
+  }
+
+  // ---- Applying ----
+
+  /**
+   * One transaction: store the Stripe event id (if any; a duplicate id → nothing else happens, also
+   * when 50 deliveries race: `ON CONFLICT DO NOTHING` waits for the first and then sees it), lock
+   * the order row, apply `effect`. The event row and its effect commit together or not at all.
+   */
+  async commit(orderId: string | null, effect: OrderEffect | null, event?: { id: string; type: string }): Promise<CommitResult> {
+    return this.prisma.$transaction(async (tx) => {
+      if (event) {
+        const stored = await tx.stripeEvent.createMany({ data: [{ id: event.id, type: event.type, orderId }], skipDuplicates: true });
+        if (stored.count === 0) return { duplicate: true, orderId, effect: 'duplicate event' };
+      }
+      if (!orderId || !effect) return { duplicate: false, orderId, effect: 'ignored' };
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Order" WHERE id = ${orderId}::uuid FOR UPDATE`;
+      if (locked.length === 0) return { duplicate: false, orderId, effect: 'no such order' };
+      const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
+      return { duplicate: false, orderId, effect: await effect(tx, order) };
+    }, { maxWait: 10_000, timeout: 20_000 });
+  }
+
+  /** Re-reads the session from Stripe and applies it (reconciliation, admin tools). */
+  async syncSession(orderId: string, sessionId: string): Promise<CommitResult> {
+    const session = await this.retrieveSession(sessionId);
+    return this.commit(orderId, (tx, order) => this.applySession(tx, order, session));
+  }
+
+  /** Checkout Session (with `payment_intent.latest_charge` expanded) → order facts → license. */
+  async applySession(tx: Tx, order: Order, session: Stripe.Checkout.Session): Promise<string> {
+    if (order.stripeSessionId && order.stripeSessionId !== session.id) {
+      return `session ${session.id} is not the order's session ${order.stripeSessionId}`;
+    }
+    const pi = expanded(session.payment_intent);
+    const charge = expanded(pi?.latest_charge);
+    const data: Prisma.OrderUpdateInput = {};
+    const piId = idOf(session.payment_intent);
+    if (piId && !order.stripePaymentIntentId) data.stripePaymentIntentId = piId;
+    if (!order.stripeSessionId) data.stripeSessionId = session.id;
+
+    let target: OrderStatus | null = null;
+    if (charge && charge.amount_refunded > order.amountRefunded) data.amountRefunded = charge.amount_refunded;
+    if (charge?.refunded) target = 'REFUNDED';
+    else if (session.payment_status === 'paid' || session.payment_status === 'no_payment_required') target = 'PAID';
+    else if (session.status === 'expired') target = 'EXPIRED';
+    else if (session.status === 'complete' && pi && (pi.status === 'requires_payment_method' || pi.status === 'canceled')) target = 'FAILED';
+    const paid = target === 'PAID' || (target === 'REFUNDED' && charge?.status === 'succeeded');
+    return this.update(tx, order, data, target, paid);
+  }
+
+  /** charge.refunded (or any charge change): a full refund makes the order REFUNDED for good. */
+  async applyCharge(tx: Tx, order: Order, charge: Stripe.Charge): Promise<string> {
+    const data: Prisma.OrderUpdateInput = {};
+    const piId = idOf(charge.payment_intent);
+    if (piId && !order.stripePaymentIntentId) data.stripePaymentIntentId = piId;
+    if (charge.amount_refunded > order.amountRefunded) data.amountRefunded = charge.amount_refunded;
+    return this.update(tx, order, data, charge.refunded ? 'REFUNDED' : null, charge.status === 'succeeded');
+  }
+
+  /** charge.dispute.*: open → license SUSPENDED; won → reinstated (unless refunded); lost → REVOKED. */
+  async applyDispute(tx: Tx, order: Order, dispute: Stripe.Dispute): Promise<string> {
+    const status = disputeStatusOf(dispute.status);
+    const data: Prisma.OrderUpdateInput = {};
+    const closedAlready = order.stripeDisputeId === dispute.id && order.disputeStatus !== null && order.disputeStatus !== 'OPEN';
+    if (!(closedAlready && status === 'OPEN')) {
+      data.stripeDisputeId = dispute.id;
+      data.disputeStatus = status;
+    }
+    return this.update(tx, order, data, null, false);
+  }
+
+  private async update(tx: Tx, order: Order, data: Prisma.OrderUpdateInput, target: OrderStatus | null, paid: boolean): Promise<string> {
+    const notes: string[] = [];
+    if (target && canMoveOrder(order.status, target)) {
+      data.status = target;
+      notes.push(`order ${order.status}→${target}`);
+      if (target === 'REFUNDED') data.refundedAt = new Date();
+    }
+    if (paid && !order.paidAt) data.paidAt = new Date();
+    const next = Object.keys(data).length > 0 ? await tx.order.update({ where: { id: order.id }, data }) : order;
+    if (next.disputeStatus !== order.disputeStatus) notes.push(`dispute ${order.disputeStatus ?? 'none'}→${next.disputeStatus}`);
+    if (next.amountRefunded !== order.amountRefunded) notes.push(`refunded ${next.amountRefunded}/${next.amount}`);
+    notes.push(await this.settleLicense(tx, next));
+    const effect = notes.filter(Boolean).join(', ') || 'no change';
+    this.logger.log(JSON.stringify({ event: 'paygate.order', orderId: order.id, status: next.status, effect }));
+    return effect;
+  }
+
+  /** Makes the order's license match `licenseDecision(order)`; never creates a REVOKED one. */
+  private async settleLicense(tx: Tx, order: Order): Promise<string> {
+    const want = licenseDecision(order);
+    const license = await tx.license.findUnique({ where: { orderId: order.id } });
+    if (!license) {
+      if (!want || want.status === 'REVOKED') return '';
+      await tx.license.create({ data: { orderId: order.id, bundleId: order.bundleId, buyerId: order.buyerId, status: want.status, statusReason: want.reason } });
+      return `license created ${want.status}`;
+    }
+    if (!want || (license.status === want.status && license.statusReason === want.reason)) return '';
+    await tx.license.update({ where: { id: license.id }, data: { status: want.status, statusReason: want.reason } });
+    return `license ${license.status}→${want.status}`;
+  }
+}
+
+function disputeStatusOf(status: Stripe.Dispute.Status): DisputeStatus {
+  if (status === 'won' || status === 'warning_closed') return 'WON';
+  if (status === 'lost') return 'LOST';
+  return 'OPEN';
+}

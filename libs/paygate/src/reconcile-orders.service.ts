@@ -1,0 +1,58 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { PrismaService } from '@keyseed/database';
+import { OrderTransitions } from './order-transitions.service';
+
+export interface ReconcileReport {
+  checked: number;
+  changed: number;
+  failed: number;
+}
+
+/** Orders checked per run; the least recently checked first, so a backlog rotates. */
+const BATCH = 100;
+
+/**
+ * A lost webhook must not lose a sale (DESIGN §6): PENDING orders older than
+ * RECONCILE_AFTER_MINUTES are looked up in Stripe and put through the same transitions the
+ * webhook applies. Run by the worker's `reconcile-orders` housekeeping job.
+ */
+@Injectable()
+export class ReconcileOrdersService {
+  private readonly logger = new Logger('Reconcile');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly transitions: OrderTransitions,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {}
+
+  async reconcile(now = new Date(), olderThanMinutes = this.config.RECONCILE_AFTER_MINUTES): Promise<ReconcileReport> {
+    const cutoff = new Date(now.getTime() - olderThanMinutes * 60_000);
+    const orders = await this.prisma.order.findMany({
+      where: { status: 'PENDING', createdAt: { lte: cutoff } },
+      orderBy: { updatedAt: 'asc' },
+      take: BATCH,
+      select: { id: true, stripeSessionId: true, status: true },
+    });
+    const report: ReconcileReport = { checked: orders.length, changed: 0, failed: 0 };
+    for (const order of orders) {
+      try {
+        if (!order.stripeSessionId) {
+          // The session was never created (or never saved): the buyer never saw a payment page.
+          await this.prisma.order.updateMany({ where: { id: order.id, status: 'PENDING', stripeSessionId: null }, data: { status: 'EXPIRED' } });
+          report.changed++;
+          continue;
+        }
+        const result = await this.transitions.syncSession(order.id, order.stripeSessionId);
+        if (result.effect.includes('order PENDING→')) report.changed++;
+        else await this.prisma.order.updateMany({ where: { id: order.id, status: 'PENDING' }, data: { updatedAt: new Date() } });
+      } catch (err) {
+        report.failed++;
+        this.logger.warn(JSON.stringify({ event: 'reconcile.order_failed', orderId: order.id, error: (err as Error).message }));
+      }
+    }
+    this.logger.log(JSON.stringify({ event: 'reconcile.done', ...report, cutoff: cutoff.toISOString() }));
+    return report;
+  }
+}
