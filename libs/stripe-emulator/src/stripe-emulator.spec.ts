@@ -222,6 +222,9 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     const { dispute } = (await res.json()) as { dispute: { id: string } };
     const closed = await fetch(`${emulator.baseUrl}/_emulator/disputes/${dispute.id}/close`, { method: 'POST', body: new URLSearchParams({ outcome: 'won' }) });
     expect(closed.status).toBe(200);
+    const fetched = await stripe.disputes.retrieve(dispute.id);
+    expect(fetched).toMatchObject({ object: 'dispute', status: 'won', amount: 1299, currency: 'eur' });
+    expect(await stripe.charges.retrieve(fetched.charge as string)).toMatchObject({ disputed: true });
     await emulator.webhooks.idle();
     const disputes = receiver.received.map((r) => verified(r)).filter((e) => e.type.startsWith('charge.dispute.'));
     expect(disputes.map((e) => [e.type, (e.data.object as Stripe.Dispute).status])).toEqual([
