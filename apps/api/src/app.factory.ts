@@ -36,7 +36,8 @@ export async function createApp(): Promise<NestExpressApplication> {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
-  app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/health' } }));
+  // BitTorrent routes (webseed, tracker) see a request per piece/announce: not logged one by one.
+  app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/health' || /^\/(webseed\/|announce|scrape)/.test(req.url ?? '') } }));
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   app.use(express.json({ limit: config.BODY_LIMIT, verify: (req, _res, buf) => { req.rawBody = buf; } }));
   // Body-parser failures (malformed JSON, too large) become the same JSON errors as the rest.

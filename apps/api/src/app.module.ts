@@ -8,6 +8,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { WebseedModule } from './webseed/webseed.module';
 
 @Module({
   imports: [
@@ -20,6 +21,7 @@ import { HealthModule } from './health/health.module';
     HealthModule,
     AccountsModule,
     AdminModule,
+    WebseedModule,
   ],
 })
 export class AppModule {}
