@@ -8,8 +8,7 @@ import { join } from 'node:path';
  * repo compiles to CommonJS, so `require('bencode')` fails with ERR_PACKAGE_PATH_NOT_EXPORTED. Node
  * ≥ 20.19 can `require()` an ES module by file path, so we locate the package directory ourselves
  * and require its entry file through Node's real `createRequire` (obtained with
- * `process.getBuiltinModule`, which also bypasses Jest's module registry, whose CommonJS loader
- * cannot evaluate ESM).
+ * the host realm's `process.getBuiltinModule`, see {@link host}).
  *
  * The package sorts dictionary keys with `Array.prototype.sort()`, i.e. by UTF-16 code units for
  * string keys and by `String(key)` for binary keys — neither is the byte-wise order bencode
@@ -29,10 +28,19 @@ interface BencodePackage {
 
 let cached: BencodePackage | undefined;
 
+/**
+ * The host realm's global object. Under Jest, modules run in a VM context whose `require`,
+ * `node:module` and `process.getBuiltinModule` all go through Jest's registry, whose CommonJS
+ * loader (on Node < 24.9) cannot load the ESM-only package or resolve its `uint8-util` import.
+ * Host-realm functions (like `Buffer`) carry the host `Function` constructor, which evaluates in
+ * the host realm. In plain Node this is simply `globalThis`.
+ */
+const host = (Buffer as unknown as { constructor: FunctionConstructor }).constructor('return globalThis')() as typeof globalThis;
+
 function loadBencodePackage(): BencodePackage {
   if (cached) return cached;
   type NodeModule = typeof import('node:module');
-  const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const getBuiltin = (host.process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const nodeModule = (getBuiltin ? getBuiltin('node:module') : require('node:module')) as NodeModule;
   const realRequire = nodeModule.createRequire(__filename);
@@ -74,7 +82,8 @@ function prepare(value: BValue): unknown {
   }
   if (typeof value === 'string' || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return value.map(prepare);
-  const out = new Map<SortKey, unknown>();
+  // The package checks `instanceof Map` in its own realm (the host's, see above).
+  const out = new host.Map<SortKey, unknown>();
   const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
   for (const [k, v] of entries) {
     if (v === undefined || v === null) continue;
