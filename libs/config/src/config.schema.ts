@@ -37,6 +37,8 @@ export const configSchema = z
 
     INGEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     INGEST_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+    /** BullMQ job lock (ms) of worker jobs: a worker that dies loses its job to another after about this long (stalled check). */
+    JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 
     MAX_DEVICES_PER_LICENSE: z.coerce.number().int().min(1).max(100).default(5),
     KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(120),

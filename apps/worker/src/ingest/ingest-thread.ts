@@ -1,0 +1,182 @@
+/**
+ * The hot loop of ingest (DESIGN §5), runnable on the calling thread or as a worker thread.
+ *
+ * Imports only Node built-ins and two leaf modules of the pure libs (piece keys, merkle), so the
+ * thread starts fast: from `dist` it is the compiled `ingest-thread.js`; from TypeScript sources
+ * (Jest) `thread-runner.ts` boots it through a small swc require hook (see `DEV_BOOTSTRAP`).
+ */
+import { createHash, hash } from 'node:crypto';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { PieceCipher } from '@keyseed/crypto/piece-cipher';
+import { derivePieceKeys, PIECE_KEY_BYTES } from '@keyseed/crypto/piece-key';
+import { merkleRoot, nextPowerOfTwo } from '@keyseed/torrent/merkle';
+import type { PieceRangeHashes } from '@keyseed/torrent/piece-hasher';
+
+const BLOCK = 16 * 1024;
+/** Encrypt + hash granularity: 64 KiB stays in L1/L2 between the cipher and the hashes (PERF-NOTES). */
+const CHUNK = 64 * 1024;
+/** PERF-NOTES trap: reads into a page-aligned Buffer run several times slower; offset by 64 bytes. */
+const ALIGN_SKEW = 64;
+/** Piece keys are derived in windows so memory stays constant whatever the piece count. */
+const KEY_WINDOW = 1024;
+const PLAINTEXT_READ = 4 * 1024 * 1024;
+const PROGRESS_EVERY_BYTES = 16 * 1024 * 1024;
+const ZEROS = Buffer.alloc(CHUNK);
+
+/** One run of consecutive pieces of one item: read plaintext, encrypt, hash, write at the same offset. */
+export interface PieceRangeTask {
+  kind: 'pieces';
+  uploadPath: string;
+  /** Pre-sized staging file; written positionally. */
+  stagingPath: string;
+  fileLength: number;
+  pieceLength: number;
+  firstPiece: number;
+  pieceCount: number;
+  /** The item's content key (locked items); null passes the bytes through (free items). */
+  contentKey: Uint8Array | null;
+}
+
+/** SHA-256 of the whole plaintext, in order (cannot be split across threads). */
+export interface PlaintextTask {
+  kind: 'plaintext';
+  uploadPath: string;
+  fileLength: number;
+}
+
+export type ThreadTask = PieceRangeTask | PlaintextTask;
+
+/** Buffer of `size` bytes that does not start on a page boundary. */
+function skewedBuffer(size: number): Buffer {
+  return Buffer.allocUnsafeSlow(size + 2 * ALIGN_SKEW).subarray(ALIGN_SKEW, ALIGN_SKEW + size);
+}
+
+function readFully(fd: number, buf: Buffer, length: number, position: number, path: string): void {
+  let done = 0;
+  while (done < length) {
+    const n = readSync(fd, buf, done, length - done, position + done);
+    if (n === 0) throw new Error(`upload ${path} ended at ${position + done} bytes, expected ${position + length}: the stored upload is shorter than the item's size`);
+    done += n;
+  }
+}
+
+function writeFully(fd: number, buf: Buffer, length: number, position: number): void {
+  let done = 0;
+  while (done < length) done += writeSync(fd, buf, done, length - done, position + done);
+}
+
+/** Encrypts (locked) and hashes a run of pieces; returns their v1/v2 hashes for `combinePieceRanges`. */
+export function ingestPieceRange(task: PieceRangeTask, onProgress: (bytes: number) => void = () => {}): PieceRangeHashes {
+  const { pieceLength: pl, fileLength, firstPiece, pieceCount } = task;
+  const blocksPerPiece = pl / BLOCK;
+  const piece = skewedBuffer(pl);
+  const leaves = Buffer.allocUnsafe(blocksPerPiece * 32);
+  const v1 = Buffer.allocUnsafe(20 * pieceCount);
+  const v2 = Buffer.allocUnsafe(32 * pieceCount);
+  let lastUnpadded: Buffer | null = null;
+  let keys: Buffer | null = null;
+  let keysFirst = -1;
+  let bytes = 0;
+  let unreported = 0;
+  const input = openSync(task.uploadPath, 'r');
+  const output = openSync(task.stagingPath, 'r+');
+  try {
+    for (let i = 0; i < pieceCount; i++) {
+      const index = firstPiece + i;
+      const offset = index * pl;
+      const size = Math.min(pl, fileLength - offset);
+      readFully(input, piece, size, offset, task.uploadPath);
+
+      let cipher: PieceCipher | null = null;
+      if (task.contentKey) {
+        if (keys === null || index >= keysFirst + KEY_WINDOW) {
+          keys?.fill(0);
+          keysFirst = index;
+          keys = derivePieceKeys(task.contentKey, index, Math.min(firstPiece + pieceCount, index + KEY_WINDOW) - 1);
+        }
+        const k = (index - keysFirst) * PIECE_KEY_BYTES;
+        cipher = new PieceCipher(keys.subarray(k, k + PIECE_KEY_BYTES));
+      }
+      const sha1 = createHash('sha1');
+      for (let c = 0; c < size; c += CHUNK) {
+        const end = Math.min(c + CHUNK, size);
+        const chunk = piece.subarray(c, end);
+        cipher?.update(chunk);
+        sha1.update(chunk);
+        for (let b = c; b < end; b += BLOCK) {
+          hash('sha256', piece.subarray(b, Math.min(b + BLOCK, end)), 'buffer').copy(leaves, (b / BLOCK) * 32);
+        }
+      }
+      if (size < pl) {
+        // The item's last piece: v1 hashes it padded with zeros (BEP 47 pad file follows every file).
+        lastUnpadded = sha1.copy().digest();
+        for (let left = pl - size; left > 0; left -= CHUNK) sha1.update(ZEROS.subarray(0, Math.min(left, CHUNK)));
+      }
+      sha1.digest().copy(v1, i * 20);
+      const blocks = Math.ceil(size / BLOCK);
+      // A file of a single partial piece has a tree of only nextPow2(blocks) leaves (its pieces root).
+      const width = size < pl && index === 0 ? nextPowerOfTwo(blocks) : blocksPerPiece;
+      merkleRoot(leaves, blocks, width).copy(v2, i * 32);
+
+      writeFully(output, piece, size, offset);
+      bytes += size;
+      unreported += size;
+      if (unreported >= PROGRESS_EVERY_BYTES) {
+        onProgress(unreported);
+        unreported = 0;
+      }
+    }
+  } finally {
+    keys?.fill(0);
+    closeSync(input);
+    closeSync(output);
+  }
+  if (unreported > 0) onProgress(unreported);
+  return { pieceLength: pl, firstPiece, bytes, piecesV1: v1, lastPieceV1Unpadded: lastUnpadded, pieceHashesV2: v2 };
+}
+
+/** Hex SHA-256 of the whole upload, read sequentially in 4 MiB steps. */
+export function hashPlaintext(task: PlaintextTask, onProgress: (bytes: number) => void = () => {}): string {
+  const h = createHash('sha256');
+  const buf = skewedBuffer(PLAINTEXT_READ);
+  const fd = openSync(task.uploadPath, 'r');
+  let unreported = 0;
+  try {
+    for (let pos = 0; pos < task.fileLength; pos += PLAINTEXT_READ) {
+      const n = Math.min(PLAINTEXT_READ, task.fileLength - pos);
+      readFully(fd, buf, n, pos, task.uploadPath);
+      h.update(buf.subarray(0, n));
+      unreported += n;
+      if (unreported >= PROGRESS_EVERY_BYTES) {
+        onProgress(unreported);
+        unreported = 0;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (unreported > 0) onProgress(unreported);
+  return h.digest('hex');
+}
+
+export function runThreadTask(task: ThreadTask, onProgress: (bytes: number) => void): PieceRangeHashes | string {
+  return task.kind === 'pieces' ? ingestPieceRange(task, onProgress) : hashPlaintext(task, onProgress);
+}
+
+/** Messages from a thread to thread-runner.ts. */
+export type ThreadMessage =
+  | { type: 'progress'; bytes: number }
+  | { type: 'done'; result: PieceRangeHashes | string }
+  | { type: 'error'; message: string };
+
+if (!isMainThread && parentPort && (workerData as { ingestTask?: ThreadTask } | null)?.ingestTask) {
+  const port = parentPort;
+  const task = (workerData as { ingestTask: ThreadTask }).ingestTask;
+  try {
+    const result = runThreadTask(task, (bytes) => port.postMessage({ type: 'progress', bytes } satisfies ThreadMessage));
+    port.postMessage({ type: 'done', result } satisfies ThreadMessage);
+  } catch (err) {
+    port.postMessage({ type: 'error', message: (err as Error).message } satisfies ThreadMessage);
+  }
+}
