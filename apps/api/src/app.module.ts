@@ -8,6 +8,13 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { CheckoutModule } from './checkout/checkout.module';
+import { KeysModule } from './keys/keys.module';
+import { LicensesModule } from './licenses/licenses.module';
+import { PricingModule } from './pricing/pricing.module';
+import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
+import { KeyringModule } from '@keyseed/keyring';
+import { PaygateModule } from '@keyseed/paygate';
 import { WebseedModule } from './webseed/webseed.module';
 
 @Module({
@@ -21,6 +28,13 @@ import { WebseedModule } from './webseed/webseed.module';
     HealthModule,
     AccountsModule,
     AdminModule,
+    KeyringModule,
+    PaygateModule,
+    PricingModule,
+    CheckoutModule,
+    StripeWebhooksModule,
+    LicensesModule,
+    KeysModule,
     WebseedModule,
   ],
 })

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AdminUsersController } from './admin-users.controller';
+import { AdminOrdersController } from './admin-orders.controller';
+import { BundleSalesController } from './bundle-sales.controller';
+import { OrderRefundsService } from './order-refunds.service';
+import { SalesReportService } from './sales-report.service';
 
-@Module({ controllers: [AdminUsersController], providers: [AdminBootstrapService] })
+@Module({ controllers: [AdminUsersController, AdminOrdersController, BundleSalesController], providers: [AdminBootstrapService, OrderRefundsService, SalesReportService] })
 export class AdminModule {}

@@ -1,0 +1,54 @@
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { AuthenticatedUser, CurrentUser, Owns, Public } from '../auth/auth.decorators';
+import { clientAddress } from '../common/request-context';
+import { PreviewKeysDto, RequestKeysDto, SealedKeySetView } from './dtos/request-keys.dto';
+import { KeyDeliveryService } from './key-delivery.service';
+
+@ApiTags('keys')
+@Controller()
+export class KeysController {
+  constructor(private readonly keys: KeyDeliveryService) {}
+
+  @Post('licenses/:id/keys')
+  @ApiBearerAuth()
+  @Owns('license', 'id')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Piece keys of your license, sealed to one of its devices (DESIGN §3); audited and rate-limited' })
+  @ApiResponse({ status: 200, type: SealedKeySetView })
+  @ApiResponse({ status: 400, description: 'Item not in the bundle, not locked, or a piece range outside the item' })
+  @ApiResponse({ status: 403, description: 'Not your license, license not ACTIVE (suspended/revoked), or the device was removed' })
+  @ApiResponse({ status: 404, description: 'No such license, or the device is not registered to it' })
+  @ApiResponse({ status: 409, description: 'Item (or every item) not ready yet' })
+  @ApiResponse({ status: 410, description: 'Bundle taken down' })
+  @ApiResponse({ status: 429, description: 'More than KEY_REQUESTS_PER_MINUTE for this license or address' })
+  deliver(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: RequestKeysDto,
+    @Req() req: Request,
+  ): Promise<SealedKeySetView> {
+    return this.keys.deliver(user.id, id, dto.deviceId, dto.items, clientAddress(req));
+  }
+
+  @Post('bundles/:id/preview-keys')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Preview keys (pieces < previewPieces) for anyone, no account needed; sealed with licenseId "preview" and deviceId "preview" '
+      + '(AAD "keyseed/v1|preview|preview"); audited (with the account when a token is sent) and rate-limited per address',
+  })
+  @ApiResponse({ status: 200, type: SealedKeySetView })
+  @ApiResponse({ status: 400, description: 'Bad public key, item not in the bundle, or a range beyond the preview' })
+  @ApiResponse({ status: 404, description: 'No such published bundle, or it has no preview pieces' })
+  @ApiResponse({ status: 429, description: 'More than KEY_REQUESTS_PER_MINUTE from this address' })
+  preview(
+    @CurrentUser() user: AuthenticatedUser | undefined,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: PreviewKeysDto,
+    @Req() req: Request,
+  ): Promise<SealedKeySetView> {
+    return this.keys.deliverPreview(user?.id ?? null, id, dto.publicKey, dto.items, clientAddress(req));
+  }
+}

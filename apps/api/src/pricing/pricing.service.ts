@@ -1,0 +1,76 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { Bundle, PrismaService } from '@keyseed/database';
+import { Price, PriceError, validatePrice } from '@keyseed/paygate';
+import { AuditService } from '../audit/audit.service';
+import { PriceChangeView, PriceView } from './dtos/price.responses';
+import { SetPriceDto } from './dtos/set-price.dto';
+
+/** Admin pricing (DESIGN §6): the current price on the bundle, every change kept in PriceChange. */
+@Injectable()
+export class PricingService {
+  constructor(private readonly prisma: PrismaService, private readonly audit: AuditService) {}
+
+  setPrice(adminId: string, bundleId: string, dto: SetPriceDto): Promise<PriceView> {
+    let price: Price;
+    try {
+      price = validatePrice(dto);
+    } catch (err) {
+      if (err instanceof PriceError) throw new BadRequestException(err.message);
+      throw err;
+    }
+    return this.change(adminId, bundleId, price, 'bundle.price.set');
+  }
+
+  takeOffSale(adminId: string, bundleId: string): Promise<PriceView> {
+    return this.change(adminId, bundleId, null, 'bundle.price.remove');
+  }
+
+  async history(bundleId: string): Promise<PriceChangeView[]> {
+    await this.bundleOrThrow(bundleId);
+    const changes = await this.prisma.priceChange.findMany({
+      where: { bundleId },
+      orderBy: { createdAt: 'desc' },
+      include: { admin: { select: { email: true } } },
+    });
+    return changes.map(({ admin, bundleId: _, ...c }) => ({ ...c, adminEmail: admin.email }));
+  }
+
+  /** Price, history row and audit entry land in one transaction; the bundle row is locked. */
+  private change(adminId: string, bundleId: string, price: Price | null, action: string): Promise<PriceView> {
+    return this.prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
+      if (locked.length === 0) throw new NotFoundException(`bundle ${bundleId} not found`);
+      const before = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId } });
+      const after = await tx.bundle.update({
+        where: { id: bundleId },
+        data: { priceAmount: price?.amount ?? null, priceCurrency: price?.currency ?? null, priceMinimum: price?.minimum ?? null },
+      });
+      await tx.priceChange.create({
+        data: {
+          bundleId, adminId,
+          oldAmount: before.priceAmount, oldCurrency: before.priceCurrency, oldMinimum: before.priceMinimum,
+          newAmount: after.priceAmount, newCurrency: after.priceCurrency, newMinimum: after.priceMinimum,
+        },
+      });
+      await this.audit.record({
+        actorId: adminId, action, targetType: 'bundle', targetId: bundleId,
+        details: { before: priceOf(before), after: priceOf(after) },
+      }, tx);
+      return priceView(after);
+    });
+  }
+
+  private async bundleOrThrow(id: string): Promise<Bundle> {
+    const bundle = await this.prisma.bundle.findUnique({ where: { id } });
+    if (!bundle) throw new NotFoundException(`bundle ${id} not found`);
+    return bundle;
+  }
+}
+
+function priceOf(b: Bundle) {
+  return { amount: b.priceAmount, currency: b.priceCurrency, minimum: b.priceMinimum };
+}
+
+export function priceView(b: Bundle): PriceView {
+  return { bundleId: b.id, ...priceOf(b), forSale: b.priceAmount !== null && b.priceCurrency !== null };
+}

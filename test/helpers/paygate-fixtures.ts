@@ -1,0 +1,70 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { derivePieceKey, encryptPieceInto, generateContentKey, Keyring, wrapContentKey } from '@keyseed/crypto';
+import { PrismaService } from '@keyseed/database';
+import { KEYRING } from '@keyseed/keyring';
+import { StripeEmulator } from '@keyseed/stripe-emulator';
+
+export const E2E_STRIPE_SECRET_KEY = 'sk_test_keyseed_e2e';
+export const E2E_WEBHOOK_SECRET = 'whsec_keyseed_e2e';
+
+/**
+ * Starts an in-process Stripe emulator and points the platform's config at it; call before
+ * createApp(). Webhooks go nowhere until `emulator.setWebhookUrl()` (once the app listens).
+ */
+export async function startEmulatorForApp(): Promise<StripeEmulator> {
+  const emulator = new StripeEmulator({ webhookSecret: E2E_WEBHOOK_SECRET, retry: { maxAttempts: 1 }, expirySweepMs: 0 });
+  process.env.STRIPE_API_BASE = await emulator.start();
+  process.env.STRIPE_SECRET_KEY = E2E_STRIPE_SECRET_KEY;
+  process.env.STRIPE_WEBHOOK_SECRET = E2E_WEBHOOK_SECRET;
+  return emulator;
+}
+
+export interface ReadyItem {
+  id: string;
+  plaintext: Buffer;
+  plaintextSha256: string;
+  pieceLength: number;
+  pieceCount: number;
+  /** Ciphertext of each piece, as ingest would store it. */
+  pieces: Buffer[];
+}
+
+/** A PUBLISHED bundle of `creatorId` (made in the DB: bundle creation belongs to another module). */
+export async function createPublishedBundle(app: INestApplicationContext, creatorId: string, title = 'Paygate film'): Promise<string> {
+  const prisma = app.get(PrismaService);
+  const slug = `paygate-${randomUUID().slice(0, 8)}`;
+  const bundle = await prisma.bundle.create({ data: { slug, title, creatorId, status: 'PUBLISHED', pieceLength: 16384, publishedAt: new Date() } });
+  return bundle.id;
+}
+
+/**
+ * A READY locked item as ingest leaves it: a fresh content key wrapped with the app's keyring,
+ * each piece encrypted with its piece key, `pieceHashesV1` = SHA-1 of every ciphertext piece.
+ */
+export async function createReadyItem(app: INestApplicationContext, bundleId: string, opts: { pieceCount?: number; pieceLength?: number; previewPieces?: number; position?: number } = {}): Promise<ReadyItem> {
+  const pieceLength = opts.pieceLength ?? 16384;
+  const pieceCount = opts.pieceCount ?? 3;
+  const id = randomUUID();
+  const plaintext = Buffer.alloc(pieceLength * (pieceCount - 1) + Math.ceil(pieceLength / 3));
+  for (let i = 0; i < plaintext.length; i++) plaintext[i] = (i * 31 + 7) & 0xff;
+  const ck = generateContentKey();
+  const pieces: Buffer[] = [];
+  for (let i = 0; i < pieceCount; i++) {
+    const src = plaintext.subarray(i * pieceLength, Math.min((i + 1) * pieceLength, plaintext.length));
+    const dst = Buffer.alloc(src.length);
+    encryptPieceInto(derivePieceKey(ck, i), src, dst);
+    pieces.push(dst);
+  }
+  const hashes = Buffer.concat(pieces.map((p) => createHash('sha1').update(p).digest()));
+  const wrapped = wrapContentKey(app.get<Keyring>(KEYRING), id, ck);
+  const plaintextSha256 = createHash('sha256').update(plaintext).digest('hex');
+  await app.get(PrismaService).item.create({
+    data: {
+      id, bundleId, path: `film-${id.slice(0, 8)}.mkv`, position: opts.position ?? 0, locked: true, previewPieces: opts.previewPieces ?? 0,
+      status: 'READY', size: BigInt(plaintext.length), pieceHashesV1: hashes, plaintextSha256,
+      wrappedKey: wrapped.wrappedKey, kekId: wrapped.kekId, ingestedAt: new Date(),
+    },
+  });
+  return { id, plaintext, plaintextSha256, pieceLength, pieceCount, pieces };
+}
