@@ -1,0 +1,17 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { QueueName } from '@keyseed/queues';
+import { UploadsModule } from '../uploads/uploads.module';
+import { BundleItemsController } from './bundle-items.controller';
+import { BundleItemsService } from './bundle-items.service';
+import { BundlePublishingService } from './bundle-publishing.service';
+import { BundlesController } from './bundles.controller';
+import { BundlesService } from './bundles.service';
+
+@Module({
+  imports: [UploadsModule, BullModule.registerQueue({ name: QueueName.Publish })],
+  controllers: [BundlesController, BundleItemsController],
+  providers: [BundlesService, BundleItemsService, BundlePublishingService],
+  exports: [BundlesService, BundlePublishingService],
+})
+export class BundlesModule {}

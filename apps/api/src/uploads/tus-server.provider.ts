@@ -1,0 +1,56 @@
+import type { Provider } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { FileStore } from '@tus/file-store';
+import { Server } from '@tus/server';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { TusFilesService } from './tus-files.service';
+import { UploadsService } from './uploads.service';
+
+export const TUS_SERVER = Symbol('TUS_SERVER');
+export const UPLOADS_PATH = '/v1/uploads';
+
+/** Set by the controller on the Node request once the creation is authorised and recorded. */
+export interface UploadingRequest extends IncomingMessage {
+  keyseedUploadId?: string;
+}
+
+/** tus hands hooks a web Request wrapping the Node one (srvx); this gets the Node one back. */
+function nodeRequest(req: unknown): UploadingRequest | undefined {
+  const r = req as { runtime?: { node?: { req?: UploadingRequest } }; node?: { req?: UploadingRequest } };
+  return r.runtime?.node?.req ?? r.node?.req;
+}
+
+/**
+ * tus 1.0 server (creation, creation-with-upload, termination, expiration) on a file store under
+ * `<DATA_DIR>/uploads`. Authorisation, quota and the Upload row are settled by the controller
+ * before a request reaches it; the upload id is the one the controller recorded.
+ */
+export const tusServerProvider: Provider = {
+  provide: TUS_SERVER,
+  inject: [KEYSEED_CONFIG, TusFilesService, UploadsService],
+  useFactory: (config: KeyseedConfig, files: TusFilesService, uploads: UploadsService) => {
+    const datastore = new FileStore({ directory: files.directory, expirationPeriodInMilliseconds: config.UPLOAD_EXPIRY_HOURS * 3_600_000 });
+    // The size must be known at creation (it counts against the quota): no deferred length.
+    datastore.extensions = datastore.extensions.filter((e) => e !== 'creation-defer-length');
+    return new Server({
+      path: UPLOADS_PATH,
+      datastore,
+      maxSize: config.MAX_UPLOAD_BYTES,
+      disableTerminationForFinishedUploads: true,
+      namingFunction: (req) => {
+        const id = nodeRequest(req)?.keyseedUploadId;
+        if (!id) throw { status_code: 500, body: 'upload was not recorded before creation\n' };
+        return id;
+      },
+      onUploadFinish: async (_req, upload) => {
+        try {
+          await uploads.complete(upload.id);
+          return {};
+        } catch (err) {
+          const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;
+          throw { status_code: status, body: status < 500 ? `${(err as Error).message}\n` : 'could not store the completed upload\n' };
+        }
+      },
+    });
+  },
+};

@@ -1,0 +1,65 @@
+import { All, BadRequestException, Controller, Inject, Options, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Server } from '@tus/server';
+import { AuthenticatedUser, CurrentUser, Public, Roles } from '../auth/auth.decorators';
+import { TUS_SERVER, UPLOADS_PATH, UploadingRequest } from './tus-server.provider';
+import { parseUploadMetadata } from './upload-metadata';
+import { UploadsService } from './uploads.service';
+
+/**
+ * tus 1.0 endpoint. Nest routes the request so the global AuthGuard authenticates it (bearer
+ * token, creator role); ownership, draft state, size limit and quota are checked here with JSON
+ * errors; then @tus/server speaks the protocol on the raw request stream (the JSON body parser
+ * only consumes application/json, never application/offset+octet-stream).
+ */
+@ApiTags('uploads')
+@Controller()
+export class UploadsController {
+  constructor(@Inject(TUS_SERVER) private readonly tus: Server, private readonly uploads: UploadsService) {}
+
+  @Public()
+  @Options(['uploads', 'uploads/*path'])
+  @ApiOperation({ summary: 'tus discovery: versions, extensions, max size (no token needed, for CORS preflights too)' })
+  async discover(@Req() req: Request, @Res() res: Response): Promise<void> {
+    await this.tus.handle(req, res);
+  }
+
+  @All(['uploads', 'uploads/*path'])
+  @Roles('CREATOR')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'tus 1.0 uploads: POST creates (optionally with data), HEAD gives Upload-Offset, PATCH appends, DELETE terminates',
+    description: 'Upload-Metadata must carry `bundleId` and `itemId` (or `path`) of an item of your DRAFT bundle. '
+      + 'When the last byte arrives the item is QUEUED for ingest.',
+  })
+  @ApiHeader({ name: 'Tus-Resumable', required: true, example: '1.0.0' })
+  @ApiResponse({ status: 201, description: 'Upload created; Location names it' })
+  @ApiResponse({ status: 204, description: 'Bytes appended / upload terminated' })
+  @ApiResponse({ status: 403, description: 'Another creator\'s bundle or upload' })
+  @ApiResponse({ status: 404, description: 'No such bundle, item or upload' })
+  @ApiResponse({ status: 409, description: 'The bundle is not a DRAFT' })
+  @ApiResponse({ status: 413, description: 'Over the per-file limit or your storage quota' })
+  async handle(@CurrentUser() user: AuthenticatedUser, @Req() req: Request & UploadingRequest, @Res() res: Response): Promise<void> {
+    const uploadId = uploadIdOf(req.path);
+    if (req.method === 'POST' && uploadId === null) {
+      const metadata = parseUploadMetadata(req.get('upload-metadata'));
+      if (!metadata) throw new BadRequestException('Upload-Metadata is malformed: comma-separated "key base64value" pairs expected');
+      const { id } = await this.uploads.reserve(user, { metadata, uploadLength: req.get('upload-length') });
+      req.keyseedUploadId = id;
+      await this.tus.handle(req, res);
+      // A creation that failed before tus stored anything leaves nothing to resume: forget it.
+      if (res.statusCode >= 400) await this.uploads.abandonIfNotStored(id);
+      return;
+    }
+    if (uploadId) await this.uploads.authorize(user, uploadId, req.method);
+    await this.tus.handle(req, res);
+    if (req.method === 'DELETE' && uploadId && res.statusCode === 204) await this.uploads.abandon(uploadId);
+  }
+}
+
+/** `/v1/uploads/<id>` → id; `/v1/uploads` → null. */
+function uploadIdOf(path: string): string | null {
+  const rest = path.startsWith(UPLOADS_PATH) ? path.slice(UPLOADS_PATH.length).replace(/^\/+|\/+$/g, '') : '';
+  return rest === '' ? null : rest;
+}

@@ -1,0 +1,203 @@
+import {
+  BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, PayloadTooLargeException,
+} from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { Prisma, PrismaService } from '@keyseed/database';
+import { IngestJob, jobId, QueueName } from '@keyseed/queues';
+import { BLOB_STORE, BlobStore, uploadKey } from '@keyseed/storage';
+import { choosePieceLength } from '@keyseed/torrent';
+import type { AuthenticatedUser } from '../auth/auth.decorators';
+import { TusFilesService } from './tus-files.service';
+
+export interface UploadRequest {
+  /** Parsed Upload-Metadata: `bundleId` and `itemId` (or `path`) name the item. */
+  metadata: Record<string, string>;
+  uploadLength: string | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The rules around tus uploads (the protocol itself is @tus/server's): who may upload what, size
+ * limit and quota, the Upload row, and what happens when the last byte arrives.
+ */
+@Injectable()
+export class UploadsService {
+  private readonly logger = new Logger('uploads');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @InjectQueue(QueueName.Ingest) private readonly ingestQueue: Queue<IngestJob>,
+    private readonly tusFiles: TusFilesService,
+  ) {}
+
+  /**
+   * Checks a creation request and records the Upload row (its id becomes the tus upload id).
+   * Runs under a per-creator advisory lock so concurrent creations cannot overrun the quota.
+   * A new upload for an item supersedes the item's unfinished ones.
+   */
+  async reserve(user: AuthenticatedUser, req: UploadRequest): Promise<{ id: string; expiresAt: Date }> {
+    const { bundleId, itemId, path } = req.metadata;
+    if (!bundleId || !UUID.test(bundleId)) throw new BadRequestException('Upload-Metadata must carry bundleId (the bundle\'s id)');
+    if (!itemId && !path) throw new BadRequestException('Upload-Metadata must carry itemId or path naming the item to upload');
+    if (itemId && !UUID.test(itemId)) throw new BadRequestException('Upload-Metadata itemId is not an item id');
+    if (req.uploadLength === undefined || !/^\d+$/.test(req.uploadLength)) {
+      throw new BadRequestException('Upload-Length is required (deferred lengths are not supported: the size counts against your quota)');
+    }
+    const size = Number(req.uploadLength);
+    if (size > this.config.MAX_UPLOAD_BYTES) {
+      throw new PayloadTooLargeException(`file of ${size} bytes exceeds the per-file limit of ${this.config.MAX_UPLOAD_BYTES} bytes`);
+    }
+
+    const id = randomBytes(16).toString('hex');
+    const expiresAt = new Date(Date.now() + this.config.UPLOAD_EXPIRY_HOURS * 3_600_000);
+    const superseded = await this.prisma.$transaction(async (tx) => {
+      const bundle = await tx.bundle.findUnique({ where: { id: bundleId } });
+      if (!bundle) throw new NotFoundException(`bundle ${bundleId} not found`);
+      if (bundle.creatorId !== user.id && !user.roles.includes('ADMIN')) throw new ForbiddenException('this bundle belongs to another account');
+      if (bundle.status !== 'DRAFT') throw new ConflictException(`bundle ${bundle.slug} is ${bundle.status}; files can only be uploaded to a DRAFT bundle`);
+      const item = await tx.item.findFirst({ where: itemId ? { id: itemId, bundleId } : { path: path.normalize('NFC'), bundleId } });
+      if (!item) throw new NotFoundException(`item ${itemId ?? JSON.stringify(path)} not found in bundle ${bundle.slug}; declare it with POST /v1/bundles/${bundleId}/items first`);
+
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${bundle.creatorId}))`;
+      const used = await this.quotaUsed(tx, bundle.creatorId, item.id);
+      if (used + size > this.config.CREATOR_QUOTA_BYTES) {
+        throw new PayloadTooLargeException(
+          `upload of ${size} bytes would exceed your storage quota: ${used} of ${this.config.CREATOR_QUOTA_BYTES} bytes used`,
+        );
+      }
+      const previous = await tx.upload.findMany({ where: { itemId: item.id, completedAt: null }, select: { id: true } });
+      await tx.upload.deleteMany({ where: { id: { in: previous.map((p) => p.id) } } });
+      await tx.upload.create({ data: { id, bundleId, itemId: item.id, creatorId: bundle.creatorId, size, expiresAt } });
+      // A first upload marks the item UPLOADING; a replacement leaves the current file's state alone
+      // until the new bytes are complete.
+      if (item.status === 'AWAITING_UPLOAD') await tx.item.update({ where: { id: item.id }, data: { status: 'UPLOADING' } });
+      return previous;
+    });
+    await Promise.all(superseded.map((p) => this.tusFiles.remove(p.id)));
+    this.logger.log({ event: 'upload.created', uploadId: id, bundleId, size });
+    return { id, expiresAt };
+  }
+
+  /** Bytes a creator holds: every item's file plus unfinished, unexpired uploads (`exceptItemId`'s aside: it is being replaced). */
+  private async quotaUsed(tx: Prisma.TransactionClient, creatorId: string, exceptItemId: string): Promise<number> {
+    const [items, uploads] = await Promise.all([
+      tx.item.aggregate({ where: { bundle: { creatorId }, id: { not: exceptItemId } }, _sum: { size: true } }),
+      tx.upload.aggregate({ where: { creatorId, completedAt: null, expiresAt: { gt: new Date() }, itemId: { not: exceptItemId } }, _sum: { size: true } }),
+    ]);
+    return Number(items._sum.size ?? 0n) + Number(uploads._sum.size ?? 0n);
+  }
+
+  /** HEAD/PATCH/DELETE on an upload: only its creator (or an admin); writes only while the bundle is a DRAFT. */
+  async authorize(user: AuthenticatedUser, uploadId: string, method: string): Promise<void> {
+    const upload = /^[0-9a-f]{32}$/.test(uploadId)
+      ? await this.prisma.upload.findUnique({ where: { id: uploadId }, include: { bundle: { select: { status: true, slug: true } } } })
+      : null;
+    if (!upload) throw new NotFoundException(`upload ${uploadId} not found`);
+    if (upload.creatorId !== user.id && !user.roles.includes('ADMIN')) throw new ForbiddenException('this upload belongs to another account');
+    if (method !== 'HEAD' && upload.bundle.status !== 'DRAFT') {
+      throw new ConflictException(`bundle ${upload.bundle.slug} is ${upload.bundle.status}; uploads can only change while it is a DRAFT`);
+    }
+  }
+
+  async abandonIfNotStored(uploadId: string): Promise<void> {
+    if (!(await this.tusFiles.exists(uploadId))) await this.abandon(uploadId);
+  }
+
+  /** The upload is gone (terminated by the client, or its creation failed): forget it. */
+  async abandon(uploadId: string): Promise<void> {
+    const upload = await this.prisma.upload.findUnique({ where: { id: uploadId } });
+    if (!upload || upload.completedAt) return;
+    await this.prisma.$transaction(async (tx) => {
+      await tx.upload.delete({ where: { id: uploadId } });
+      const others = await tx.upload.count({ where: { itemId: upload.itemId, completedAt: null } });
+      if (!others) await tx.item.updateMany({ where: { id: upload.itemId, status: 'UPLOADING' }, data: { status: 'AWAITING_UPLOAD' } });
+    });
+    await this.tusFiles.remove(uploadId);
+    this.logger.log({ event: 'upload.abandoned', uploadId });
+  }
+
+  /**
+   * The last byte arrived: move the file to `uploads/<itemId>/<generation>` in the blob store,
+   * point the item at it (size, QUEUED, generation + 1), fix the bundle's piece length if this is
+   * the first file, and queue the item's ingest.
+   */
+  async complete(uploadId: string): Promise<{ itemId: string; generation: number; jobId: string }> {
+    const upload = await this.prisma.upload.findUnique({ where: { id: uploadId }, include: { item: true, bundle: true } });
+    if (!upload) throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
+    if (upload.bundle.status !== 'DRAFT') throw new ConflictException(`bundle ${upload.bundle.slug} is ${upload.bundle.status}; the upload can no longer be used`);
+    const generation = upload.item.ingestGeneration + 1;
+    const key = uploadKey(upload.itemId, generation);
+    await this.moveIntoStore(uploadId, key);
+
+    const previousKey = await this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${upload.bundleId}::uuid FOR UPDATE`;
+      const item = await tx.item.findUniqueOrThrow({ where: { id: upload.itemId } });
+      await tx.item.update({
+        where: { id: item.id },
+        data: {
+          status: 'QUEUED', size: upload.size, uploadKey: key, ingestGeneration: generation,
+          progress: 0, bytesPerSecond: 0, failureReason: null, ingestStartedAt: null, ingestedAt: null,
+        },
+      });
+      await tx.upload.update({ where: { id: uploadId }, data: { completedAt: new Date() } });
+      await this.fixPieceLength(tx, upload.bundleId);
+      return item.uploadKey;
+    });
+    await this.tusFiles.removeInfo(uploadId);
+    // The replaced file is of no use any more (a stale ingest of it must check the generation).
+    if (previousKey && previousKey !== key) await this.blobs.delete(previousKey);
+
+    const id = await this.enqueueIngest(upload.itemId, generation);
+    this.logger.log({ event: 'upload.completed', uploadId, itemId: upload.itemId, bytes: Number(upload.size), generation, jobId: id });
+    return { itemId: upload.itemId, generation, jobId: id };
+  }
+
+  /**
+   * Ingest job ids are `jobId.ingest(itemId)` + `-g<generation>`: a retry of the same upload
+   * collapses into one job, while a re-upload (new generation) always gets a fresh job even when
+   * BullMQ still keeps the previous one (completed, failed — or active, which cannot be removed).
+   */
+  private async enqueueIngest(itemId: string, generation: number): Promise<string> {
+    const id = `${jobId.ingest(itemId)}-g${generation}`;
+    await this.ingestQueue.add('ingest', { itemId }, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+    return id;
+  }
+
+  private async moveIntoStore(uploadId: string, key: string): Promise<void> {
+    const source = this.tusFiles.dataPath(uploadId);
+    const target = this.blobs.localPath(key);
+    if (target) {
+      // Same disk (DATA_DIR): a rename is atomic and costs nothing.
+      await mkdir(dirname(target), { recursive: true });
+      await rename(source, target);
+    } else {
+      await this.blobs.put(key, createReadStream(source));
+      await this.tusFiles.remove(uploadId);
+    }
+  }
+
+  /**
+   * The piece length is fixed before the first ingest: unless the creator chose one, it is
+   * `choosePieceLength` (@keyseed/torrent: a power of two giving ≤ ~1500 pieces) of the bundle's
+   * declared sizes — completed items plus uploads still in progress.
+   */
+  private async fixPieceLength(tx: Prisma.TransactionClient, bundleId: string): Promise<void> {
+    const bundle = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId }, select: { pieceLength: true } });
+    if (bundle.pieceLength) return;
+    const [items, uploads] = await Promise.all([
+      tx.item.aggregate({ where: { bundleId }, _sum: { size: true } }),
+      tx.upload.aggregate({ where: { bundleId, completedAt: null, expiresAt: { gt: new Date() } }, _sum: { size: true } }),
+    ]);
+    const pieceLength = choosePieceLength(Number(items._sum.size ?? 0n) + Number(uploads._sum.size ?? 0n));
+    await tx.bundle.update({ where: { id: bundleId }, data: { pieceLength } });
+  }
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FileStore } from '@tus/file-store';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { PrismaService } from '@keyseed/database';
+import { tusUploadDirectory } from '@keyseed/storage';
+
+export interface ExpireUploadsResult {
+  /** Upload rows past expiresAt that were removed with their files. */
+  expired: number;
+  /** Files in the tus directory past the expiry period that had no row any more. */
+  swept: number;
+}
+
+/**
+ * Abandoned tus uploads: an unfinished upload past its `expiresAt` (UPLOAD_EXPIRY_HOURS after
+ * creation) loses its row and its partial file; its item goes back to AWAITING_UPLOAD unless
+ * another upload for it is under way. Then @tus/file-store's own sweep removes partial files whose
+ * row is already gone (item or bundle deleted mid-upload).
+ */
+@Injectable()
+export class ExpireUploadsService {
+  private readonly logger = new Logger('housekeeping');
+  private readonly directory: string;
+
+  constructor(private readonly prisma: PrismaService, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {
+    this.directory = tusUploadDirectory(config.DATA_DIR);
+  }
+
+  async run(now = new Date()): Promise<ExpireUploadsResult> {
+    const stale = await this.prisma.upload.findMany({ where: { completedAt: null, expiresAt: { lte: now } }, select: { id: true, itemId: true } });
+    for (const upload of stale) {
+      await this.prisma.$transaction(async (tx) => {
+        const { count } = await tx.upload.deleteMany({ where: { id: upload.id, completedAt: null } });
+        if (!count) return; // completed or removed meanwhile
+        const others = await tx.upload.count({ where: { itemId: upload.itemId, completedAt: null } });
+        if (!others) await tx.item.updateMany({ where: { id: upload.itemId, status: 'UPLOADING' }, data: { status: 'AWAITING_UPLOAD' } });
+      });
+      const path = join(this.directory, upload.id);
+      await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
+    }
+    const swept = await this.sweepOrphans();
+    const result = { expired: stale.length, swept };
+    if (result.expired || result.swept) this.logger.log({ event: 'uploads.expired', ...result });
+    return result;
+  }
+
+  private async sweepOrphans(): Promise<number> {
+    const store = new FileStore({ directory: this.directory, expirationPeriodInMilliseconds: this.config.UPLOAD_EXPIRY_HOURS * 3_600_000 });
+    try {
+      return await store.deleteExpired();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0; // no upload ever made here
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { HousekeepingJob, QueueName } from '@keyseed/queues';
+import { ExpireUploadsService } from './expire-uploads.service';
+
+/**
+ * One processor for the Housekeeping queue, dispatching on `job.data.kind`. To add a kind: add it
+ * to HousekeepingJob (libs/queues), a service in this folder, a case here and, if periodic, a
+ * schedule in housekeeping.scheduler.ts.
+ */
+@Processor(QueueName.Housekeeping)
+export class HousekeepingProcessor extends WorkerHost {
+  constructor(private readonly expireUploads: ExpireUploadsService) {
+    super();
+  }
+
+  async process(job: Job<HousekeepingJob>): Promise<unknown> {
+    switch (job.data.kind) {
+      case 'expire-uploads':
+        return this.expireUploads.run();
+      default:
+        throw new Error(`no handler for housekeeping job kind "${job.data.kind}"`);
+    }
+  }
+}
