@@ -7,6 +7,8 @@ import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BundlesModule } from './bundles/bundles.module';
+import { CatalogModule } from './catalog/catalog.module';
 import { HealthModule } from './health/health.module';
 import { CheckoutModule } from './checkout/checkout.module';
 import { KeysModule } from './keys/keys.module';
@@ -15,6 +17,7 @@ import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
 import { PaygateModule } from '@keyseed/paygate';
+import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
 
 @Module({
@@ -35,6 +38,9 @@ import { WebseedModule } from './webseed/webseed.module';
     StripeWebhooksModule,
     LicensesModule,
     KeysModule,
+    BundlesModule,
+    UploadsModule,
+    CatalogModule,
     WebseedModule,
   ],
 })

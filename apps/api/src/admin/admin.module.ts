@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { AdminUsersController } from './admin-users.controller';
+import { AdminBundlesController } from './admin-bundles.controller';
 import { AdminOrdersController } from './admin-orders.controller';
 import { BundleSalesController } from './bundle-sales.controller';
 import { OrderRefundsService } from './order-refunds.service';
 import { SalesReportService } from './sales-report.service';
 
-@Module({ controllers: [AdminUsersController, AdminOrdersController, BundleSalesController], providers: [AdminBootstrapService, OrderRefundsService, SalesReportService] })
+@Module({ controllers: [AdminUsersController, AdminBundlesController, AdminOrdersController, BundleSalesController], providers: [AdminBootstrapService, OrderRefundsService, SalesReportService] })
 export class AdminModule {}
