@@ -62,8 +62,8 @@ export async function createReadyItem(app: INestApplicationContext, bundleId: st
   await app.get(PrismaService).item.create({
     data: {
       id, bundleId, path: `film-${id.slice(0, 8)}.mkv`, position: opts.position ?? 0, locked: true, previewPieces: opts.previewPieces ?? 0,
-      status: 'READY', size: BigInt(plaintext.length), pieceHashesV1: hashes, plaintextSha256,
-      wrappedKey: wrapped.wrappedKey, kekId: wrapped.kekId, ingestedAt: new Date(),
+      status: 'READY', size: BigInt(plaintext.length), pieceHashesV1: new Uint8Array(hashes), plaintextSha256,
+      wrappedKey: new Uint8Array(wrapped.wrappedKey), kekId: wrapped.kekId, ingestedAt: new Date(),
     },
   });
   return { id, plaintext, plaintextSha256, pieceLength, pieceCount, pieces };
