@@ -1,5 +1,6 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { ReconcileOrdersService } from '@keyseed/paygate';
 import { HousekeepingJob, QueueName } from '@keyseed/queues';
 import { ExpireUploadsService } from './expire-uploads.service';
 
@@ -10,7 +11,7 @@ import { ExpireUploadsService } from './expire-uploads.service';
  */
 @Processor(QueueName.Housekeeping)
 export class HousekeepingProcessor extends WorkerHost {
-  constructor(private readonly expireUploads: ExpireUploadsService) {
+  constructor(private readonly expireUploads: ExpireUploadsService, private readonly reconcileOrders: ReconcileOrdersService) {
     super();
   }
 
@@ -18,8 +19,10 @@ export class HousekeepingProcessor extends WorkerHost {
     switch (job.data.kind) {
       case 'expire-uploads':
         return this.expireUploads.run();
+      case 'reconcile-orders':
+        return this.reconcileOrders.reconcile();
       default:
-        throw new Error(`no handler for housekeeping job kind "${job.data.kind}"`);
+        throw new Error(`no handler for housekeeping job kind "${(job.data as { kind: string }).kind}"`);
     }
   }
 }

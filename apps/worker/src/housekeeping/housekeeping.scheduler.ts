@@ -6,6 +6,7 @@ import { HousekeepingJob, QueueName } from '@keyseed/queues';
 /** Periodic housekeeping jobs. Job schedulers are upserted by id, so every worker replica may run this at start. */
 export const HOUSEKEEPING_SCHEDULES: Array<{ id: string; everyMs: number; data: HousekeepingJob }> = [
   { id: 'expire-uploads', everyMs: 15 * 60_000, data: { kind: 'expire-uploads' } },
+  { id: 'reconcile-orders', everyMs: 60_000, data: { kind: 'reconcile-orders' } },
 ];
 
 @Injectable()
