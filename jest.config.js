@@ -16,12 +16,16 @@ const ESM_PACKAGES = ['@nestjs', 'bencode', 'bittorrent-tracker', '@tus', 'uint8
   'compact2string', 'string2compact', 'ip-set', 'random-iterate', 'run-parallel', 'run-series', 'queue-microtask',
   'unordered-array-remove', 'lru', 'cross-fetch-ponyfill', 'webrtc-polyfill', '@thaunknown', 'chrome-dgram', 'file-type',
   'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', 'srvx', 'webtorrent', 'parse-torrent',
-  'create-torrent', 'magnet-uri', 'bep53-range', 'streamx'];
+  'create-torrent', 'magnet-uri', 'bep53-range', 'streamx', 'addr-to-ip-port'];
 const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
 const moduleNameMapper = {
   '^@keyseed/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@keyseed/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  // Import-only `exports` that Jest's CommonJS resolver cannot follow (needed by bittorrent-tracker's server).
+  ...Object.fromEntries(['bencode/index.js', 'bittorrent-peerid/index.js', 'string2compact/index.js', 'addr-to-ip-port/index.js',
+    'uint8-util/dist/src/node.js']
+    .map((entry) => [`^${entry.split('/')[0]}$`, `<rootDir>/node_modules/${entry}`])),
 };
 
 module.exports = {

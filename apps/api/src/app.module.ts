@@ -19,6 +19,7 @@ import { KeyringModule } from '@keyseed/keyring';
 import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
+import { TrackerModule } from './tracker/tracker.module';
 
 @Module({
   imports: [
@@ -42,6 +43,7 @@ import { WebseedModule } from './webseed/webseed.module';
     UploadsModule,
     CatalogModule,
     WebseedModule,
+    TrackerModule,
   ],
 })
 export class AppModule {}

@@ -36,9 +36,9 @@ interface CacheEntry {
   value: Promise<PublishedBundle | null>;
 }
 
-/** Path of an item inside the torrent: locked items are published as `<path>.locked`. */
+/** Path of an item inside the torrent: locked items are published as `<path>.locked` (DESIGN §2). */
 export function torrentPath(item: { path: string; locked: boolean }): string {
-  return item.locked && !item.path.endsWith('.locked') ? `${item.path}.locked` : item.path;
+  return item.locked ? `${item.path}.locked` : item.path;
 }
 
 /**

@@ -49,7 +49,7 @@ export class WebseedController {
     const decision = decideResponse(file, {
       method: req.method,
       range: h.range,
-      ifRange: h['if-range'],
+      ifRange: req.get('if-range'),
       ifNoneMatch: h['if-none-match'],
       ifModifiedSince: h['if-modified-since'],
     });

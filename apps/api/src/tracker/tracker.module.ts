@@ -1,0 +1,16 @@
+import { Global, Module } from '@nestjs/common';
+import { SWARM_STATS } from '../catalog/swarm-stats';
+import { AnnounceLimiter } from './announce-limiter';
+import { InfoHashIndex } from './info-hash-index';
+import { TrackerSwarmStats } from './tracker-swarm-stats';
+import { TrackerController } from './tracker.controller';
+import { TrackerService } from './tracker.service';
+
+/** Global so that the catalog can inject SWARM_STATS without importing the tracker. */
+@Global()
+@Module({
+  controllers: [TrackerController],
+  providers: [InfoHashIndex, AnnounceLimiter, TrackerService, TrackerSwarmStats, { provide: SWARM_STATS, useExisting: TrackerSwarmStats }],
+  exports: [TrackerService, SWARM_STATS],
+})
+export class TrackerModule {}
