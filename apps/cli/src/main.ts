@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin/admin.commands';
+import { registerBuyerCommands } from './buyer/buyer.commands';
 import { CliError, ExitCode } from './cli-error';
 import { registerTorrentCommands } from './torrent/torrent.command';
 
@@ -15,6 +16,7 @@ function buildProgram(): Command {
     .exitOverride()
     .addHelpText('after', `\nExit codes:\n${Object.entries(ExitCode).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
   registerAdminCommands(program);
+  registerBuyerCommands(program);
   registerTorrentCommands(program);
   return program;
 }

@@ -1,0 +1,52 @@
+/** The part of webtorrent 2's API the CLI uses (the package ships no types). */
+export interface WtTorrent {
+  infoHash: string;
+  name: string;
+  length: number;
+  pieceLength: number;
+  /** Verified bytes (pieces already on disk included). */
+  downloaded: number;
+  /** Bytes received from peers and webseeds in this session. */
+  received: number;
+  uploaded: number;
+  downloadSpeed: number;
+  uploadSpeed: number;
+  progress: number;
+  timeRemaining: number;
+  numPeers: number;
+  done: boolean;
+  ready: boolean;
+  path: string;
+  pieces: unknown[];
+  wires: { type?: string }[];
+  on(event: 'done' | 'ready' | 'metadata' | 'noPeers' | 'close', cb: (...args: unknown[]) => void): void;
+  on(event: 'error' | 'warning', cb: (err: Error | string) => void): void;
+  on(event: 'download' | 'upload', cb: (bytes: number) => void): void;
+  once(event: string, cb: (...args: unknown[]) => void): void;
+  destroy(opts?: { destroyStore?: boolean }, cb?: (err?: Error) => void): void;
+}
+
+export interface WtClient {
+  add(torrentId: Buffer | string, opts: Record<string, unknown>, onTorrent?: (t: WtTorrent) => void): WtTorrent;
+  on(event: 'error', cb: (err: Error) => void): void;
+  destroy(cb?: (err?: Error) => void): void;
+  torrentPort: number;
+}
+
+export type WtClientCtor = new (opts: Record<string, unknown>) => WtClient;
+
+/** fs-chunk-store's file record after construction. */
+export interface ChunkStoreFile {
+  path: string;
+  length: number;
+  offset: number;
+  open: (cb: (err: Error | null, file?: RandomAccess) => void) => void;
+}
+
+export interface RandomAccess {
+  write(offset: number, buf: Uint8Array, cb: (err: Error | null) => void): void;
+  read(offset: number, length: number, cb: (err: Error | null, buf?: Uint8Array) => void): void;
+  close(cb: (err: Error | null) => void): void;
+}
+
+export type ChunkStoreCtor = new (chunkLength: number, opts: Record<string, unknown>) => { files: ChunkStoreFile[] };
