@@ -8,8 +8,10 @@ export const MANIFEST_NAME = 'keyseed.json';
 export interface ManifestItem {
   /** Item id when the manifest carries it (keys are delivered per item id). */
   id: string | null;
-  /** Plaintext path below the bundle folder; a locked item is published as `<path>.locked`. */
+  /** Plaintext path below the bundle folder. */
   path: string;
+  /** Path inside the torrent: `<path>.locked` for a locked item. */
+  torrentPath: string;
   locked: boolean;
   size: number;
   /** Hex SHA-256 of the plaintext. */
@@ -57,6 +59,7 @@ export function parseManifest(text: string, where = MANIFEST_NAME): BundleManife
     return {
       id: str(it.id) ?? str(it.itemId),
       path,
+      torrentPath: safeTorrentPath(str(it.torrentPath), path, it.locked !== false),
       locked: it.locked !== false,
       size,
       sha256: sha ? sha.toLowerCase() : null,
@@ -73,6 +76,12 @@ export function parseManifest(text: string, where = MANIFEST_NAME): BundleManife
     pieceLength: num(doc.pieceLength) ?? num(bundle.pieceLength),
     items,
   };
+}
+
+function safeTorrentPath(given: string | null, path: string, locked: boolean): string {
+  const fallback = locked ? `${path}.locked` : path;
+  if (!given || given.split('/').some((p) => p === '' || p === '.' || p === '..') || given.includes('\\') || given.includes('\0')) return fallback;
+  return given;
 }
 
 /**

@@ -81,8 +81,8 @@ export async function unlockBundle(dir: string, opts: UnlockOptions = {}): Promi
     const bar = new ProgressBar(item.path, preview ? Math.min(item.size, (k.last + 1) * pieceLength) : item.size);
     try {
       const r = await unlockItem({
-        path: item.path, lockedPath: join(root, `${item.path}.locked`), outPath, size: item.size, sha256: item.sha256, pieceLength,
-        keys: { first: k.first, keys: k.keys }, pieceHashes: torrent ? filePieceHashes(torrent.torrent, `${item.path}.locked`, item.size) : null,
+        path: item.path, lockedPath: join(root, item.torrentPath), outPath, size: item.size, sha256: item.sha256, pieceLength,
+        keys: { first: k.first, keys: k.keys }, pieceHashes: torrent ? filePieceHashes(torrent.torrent, item.torrentPath, item.size) : null,
         mode: preview && !k.full ? 'preview' : 'full', onProgress: bar.tick,
       });
       results.push(r);
@@ -124,7 +124,7 @@ async function findTorrent(session: Session, root: string, manifest: BundleManif
     } catch { /* unreadable: skip */ }
   }
   const usable = (t: ParsedTorrent) => t.name === manifest.slug
-    && manifest.items.filter((i) => i.locked).every((i) => filePieceHashes(t, `${i.path}.locked`, i.size) !== null);
+    && manifest.items.filter((i) => i.locked).every((i) => filePieceHashes(t, i.torrentPath, i.size) !== null);
   for (const path of candidates) {
     try {
       const t = parseTorrent(readFileSync(path));
