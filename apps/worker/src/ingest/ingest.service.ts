@@ -1,0 +1,184 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { generateContentKey, Keyring, wrapContentKey } from '@keyseed/crypto';
+import { PrismaService } from '@keyseed/database';
+import { KEYRING } from '@keyseed/keyring';
+import { IngestJob, IngestProgress } from '@keyseed/queues';
+import { BLOB_STORE, BlobStore, publishedKey } from '@keyseed/storage';
+import { ingestFile } from './ingest-file';
+
+/** Where an attempt writes its ciphertext before the atomic rename: one file per attempt. */
+export function stagingPrefix(itemId: string): string {
+  return `staging/${itemId}/`;
+}
+
+/** The generation an ingest job was queued for (`ingest-<itemId>-g<generation>`, see the API's uploads service). */
+export function jobGeneration(job: Pick<Job, 'id'>): number | null {
+  const m = /-g(\d+)$/.exec(job.id ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+const PROGRESS_EVERY_MS = 500;
+
+export type IngestOutcome =
+  | { itemId: string; status: 'READY'; bytes: number; ms: number }
+  | { itemId: string; status: 'SKIPPED'; why: string };
+
+/** This attempt lost the item to a newer upload or attempt: its work is discarded. */
+class Superseded extends Error {}
+
+/**
+ * Ingest of one item (DESIGN §5): read the stored upload once; encrypt (locked) with a content key
+ * drawn for this attempt; hash; write the ciphertext to `staging/<itemId>/<attempt>`, fsync it,
+ * then, in one transaction holding the item row, check the attempt still owns the item, rename the
+ * file to its published key (atomic), fsync the directory and write the hashes and wrapped key with
+ * status READY. A crash anywhere before the commit leaves the item INGESTING (never READY) and the
+ * job is retried or recovered as stalled; the next attempt starts over with a new key.
+ */
+@Injectable()
+export class IngestService {
+  private readonly logger = new Logger('ingest');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(KEYRING) private readonly keyring: Keyring,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {}
+
+  async process(job: Job<IngestJob>): Promise<IngestOutcome> {
+    const { itemId } = job.data;
+    const item = await this.prisma.item.findUnique({ where: { id: itemId }, include: { bundle: true } });
+    if (!item) return { itemId, status: 'SKIPPED', why: 'item was deleted' };
+    const generation = jobGeneration(job) ?? item.ingestGeneration;
+    if (generation !== item.ingestGeneration) return { itemId, status: 'SKIPPED', why: `superseded by upload generation ${item.ingestGeneration}` };
+    if (item.status === 'READY') return { itemId, status: 'SKIPPED', why: 'already READY for this upload' };
+    if (!item.uploadKey || item.size === null) throw new UnrecoverableError('upload missing: the item has no completed upload; upload the file again');
+    const pieceLength = item.bundle.pieceLength;
+    if (!pieceLength) throw new UnrecoverableError(`bundle ${item.bundle.slug} has no piece length yet; upload the file again`);
+    if (item.bundle.status !== 'DRAFT') throw new UnrecoverableError(`bundle ${item.bundle.slug} is ${item.bundle.status}; its files can only change while it is a DRAFT`);
+    const size = Number(item.size);
+    const stat = await this.blobs.stat(item.uploadKey);
+    if (!stat) throw new UnrecoverableError('upload missing: the stored upload was deleted before ingest; upload the file again');
+    if (stat.size !== size) throw new UnrecoverableError(`upload damaged: the stored upload has ${stat.size} bytes but the item's upload declared ${size}; upload the file again`);
+    const uploadPath = this.blobs.localPath(item.uploadKey);
+    if (!uploadPath) throw new UnrecoverableError('ingest needs a disk-backed blob store (positional reads); this store has no local paths');
+
+    const startedAt = new Date();
+    const claimed = await this.prisma.item.updateMany({
+      where: { id: itemId, ingestGeneration: generation, status: { in: ['QUEUED', 'INGESTING', 'FAILED'] } },
+      data: { status: 'INGESTING', ingestStartedAt: startedAt, progress: 0, bytesPerSecond: 0, failureReason: null },
+    });
+    if (claimed.count === 0) return { itemId, status: 'SKIPPED', why: 'item changed before ingest started' };
+
+    // Leftovers of crashed attempts go; a zombie attempt still writing loses its file and its commit.
+    await this.blobs.delete(stagingPrefix(itemId));
+    const stagingKey = `${stagingPrefix(itemId)}g${generation}-${randomBytes(6).toString('hex')}`;
+    const stagingPath = this.blobs.localPath(stagingKey)!;
+    await mkdir(dirname(stagingPath), { recursive: true });
+    const targetKey = publishedKey(item.bundleId, item.locked ? `${item.path}.locked` : item.path);
+    this.logger.log({ event: 'ingest.start', itemId, jobId: job.id, attempt: job.attemptsMade + 1, generation, bytes: size, locked: item.locked });
+
+    const contentKey = item.locked ? generateContentKey() : null;
+    try {
+      const wrapped = contentKey ? wrapContentKey(this.keyring, itemId, contentKey) : null;
+      const progress = this.progressReporter(job, itemId, startedAt, size);
+      const result = await ingestFile({
+        uploadPath, stagingPath, length: size, pieceLength, contentKey, threads: this.config.INGEST_THREADS, onProgress: progress.report,
+      }).finally(() => {
+        contentKey?.fill(0);
+        return progress.flush();
+      });
+      await fsyncPath(stagingPath);
+
+      await this.prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM "Item" WHERE id = ${itemId}::uuid FOR UPDATE`;
+        const now = await tx.item.findUnique({ where: { id: itemId }, include: { bundle: { select: { status: true } } } });
+        if (!now || now.status !== 'INGESTING' || now.ingestGeneration !== generation || now.ingestStartedAt?.getTime() !== startedAt.getTime()) {
+          throw new Superseded('the item was re-uploaded or claimed by a newer attempt');
+        }
+        if (now.bundle.status !== 'DRAFT') throw new UnrecoverableError(`bundle is ${now.bundle.status}; its files can only change while it is a DRAFT`);
+        await this.blobs.rename(stagingKey, targetKey);
+        await fsyncPath(dirname(this.blobs.localPath(targetKey)!));
+        await tx.item.update({
+          where: { id: itemId },
+          data: {
+            status: 'READY', progress: 1, bytesPerSecond: 0, failureReason: null, ingestedAt: new Date(),
+            pieceHashesV1: bytes(result.hashes.piecesV1), piecesRoot: bytes(result.hashes.piecesRoot), pieceLayer: bytes(result.hashes.pieceLayer),
+            plaintextSha256: result.plaintextSha256, wrappedKey: bytes(wrapped?.wrappedKey), kekId: wrapped?.kekId ?? null,
+          },
+        });
+      }, { timeout: 60_000 });
+      const ms = Date.now() - startedAt.getTime();
+      this.logger.log({ event: 'ingest.done', itemId, bytes: size, ms, mbps: Math.round(size / 1e3 / Math.max(ms, 1)) });
+      return { itemId, status: 'READY', bytes: size, ms };
+    } catch (err) {
+      await this.blobs.delete(stagingKey).catch(() => undefined);
+      if (err instanceof Superseded) {
+        this.logger.log({ event: 'ingest.superseded', itemId, jobId: job.id });
+        return { itemId, status: 'SKIPPED', why: err.message };
+      }
+      throw err;
+    }
+  }
+
+  /** Marks the item FAILED for good (last attempt, unrecoverable error, or stalled too often). */
+  async markFailed(job: Job<IngestJob>, err: Error): Promise<void> {
+    const { itemId } = job.data;
+    const generation = jobGeneration(job);
+    const reason = err.name === 'UnrecoverableError' ? err.message : `ingest failed after ${job.attemptsMade} attempt(s): ${err.message}`;
+    await this.prisma.item.updateMany({
+      where: { id: itemId, status: { in: ['QUEUED', 'INGESTING'] }, ...(generation === null ? {} : { ingestGeneration: generation }) },
+      data: { status: 'FAILED', failureReason: reason, progress: 0, bytesPerSecond: 0 },
+    });
+    this.logger.warn({ event: 'ingest.failed', itemId, jobId: job.id, reason });
+  }
+
+  /** Progress on the job and (throttled) on the item row; never two row writes at once. */
+  private progressReporter(job: Job<IngestJob>, itemId: string, startedAt: Date, size: number) {
+    let last = 0;
+    let fraction = 0;
+    let writing: Promise<unknown> = Promise.resolve();
+    const write = () => {
+      const seconds = Math.max((Date.now() - startedAt.getTime()) / 1000, 0.001);
+      const bytesDone = Math.round(fraction * size);
+      const p: IngestProgress = { bytesDone, bytesTotal: size, bytesPerSecond: Math.round(bytesDone / seconds) };
+      writing = writing.then(() => Promise.all([
+        job.updateProgress(p as unknown as object),
+        this.prisma.item.updateMany({
+          where: { id: itemId, status: 'INGESTING', ingestStartedAt: startedAt },
+          data: { progress: Math.min(fraction, 0.999), bytesPerSecond: p.bytesPerSecond },
+        }),
+      ])).catch((err: Error) => this.logger.warn({ event: 'ingest.progress_failed', itemId, message: err.message }));
+    };
+    return {
+      report: (f: number) => {
+        fraction = f;
+        const now = Date.now();
+        if (now - last >= PROGRESS_EVERY_MS) {
+          last = now;
+          write();
+        }
+      },
+      flush: () => writing,
+    };
+  }
+}
+
+/** Prisma `Bytes` columns take a Uint8Array over a plain ArrayBuffer. */
+function bytes(b: Uint8Array | null | undefined): Uint8Array<ArrayBuffer> | null {
+  return b ? new Uint8Array(b) : null;
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { PrismaService } from '@keyseed/database';
+import { PublishJob } from '@keyseed/queues';
+import { BLOB_STORE, BlobStore, legacyTorrentKey, manifestKey, publishedKey, torrentKey } from '@keyseed/storage';
+import { buildTorrent, FileHashes, PieceHasher, toLegacyV1, TorrentFileInput } from '@keyseed/torrent';
+import { buildManifest, MANIFEST_PATH } from './manifest';
+
+export type PublishOutcome =
+  | { bundleId: string; status: 'PUBLISHED'; infoHashV1: string; infoHashV2: string; infoHashV1Legacy: string }
+  | { bundleId: string; status: 'SKIPPED'; why: string };
+
+/**
+ * Publish of one bundle (DESIGN §2, §4): every item READY → write `keyseed.json`, assemble the
+ * hybrid torrent from the hashes saved at ingest plus the manifest's own (no file is re-read), store
+ * it and its v1-only twin, record the info-hashes and magnet, bundle PUBLISHED.
+ *
+ * Idempotent: the creation date is the bundle's `publishedAt`, or on a first publish the time the
+ * job was queued (stable across retries), and nothing else varies, so a re-run writes the same bytes.
+ * Only a PUBLISHING bundle is published (the API moves DRAFT → PUBLISHING when every item is READY);
+ * if the job fails for good the worker puts the bundle back to DRAFT and the job's failedReason says why.
+ */
+@Injectable()
+export class PublishService {
+  private readonly logger = new Logger('publish');
+
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {}
+
+  async process(job: Job<PublishJob>): Promise<PublishOutcome> {
+    const { bundleId } = job.data;
+    const bundle = await this.prisma.bundle.findUnique({ where: { id: bundleId }, include: { items: { orderBy: [{ position: 'asc' }, { path: 'asc' }] } } });
+    if (!bundle) return { bundleId, status: 'SKIPPED', why: 'bundle was deleted' };
+    if (bundle.status !== 'PUBLISHING') return { bundleId, status: 'SKIPPED', why: `bundle is ${bundle.status}, not PUBLISHING` };
+    if (bundle.items.length === 0) throw new UnrecoverableError(`bundle ${bundle.slug} has no items`);
+    const notReady = bundle.items.filter((i) => i.status !== 'READY');
+    if (notReady.length) {
+      throw new UnrecoverableError(`cannot publish until every item is READY; not ready: ${notReady.map((i) => `${i.path} (${i.status}${i.failureReason ? `: ${i.failureReason}` : ''})`).join(', ')}`);
+    }
+    const pieceLength = bundle.pieceLength;
+    if (!pieceLength) throw new UnrecoverableError(`bundle ${bundle.slug} has no piece length`);
+    const base = this.config.PUBLIC_URL.replace(/\/+$/, '');
+
+    const files: TorrentFileInput[] = [];
+    for (const item of bundle.items) {
+      const size = Number(item.size);
+      const relPath = item.locked ? `${item.path}.locked` : item.path;
+      if (relPath === MANIFEST_PATH) throw new UnrecoverableError(`item path ${item.path} is reserved for the manifest`);
+      if (size > 0 && !item.pieceHashesV1) throw new UnrecoverableError(`item ${item.path} is READY but has no saved hashes; upload it again`);
+      const stat = await this.blobs.stat(publishedKey(bundle.id, relPath));
+      if (!stat || stat.size !== size) {
+        throw new UnrecoverableError(`published file of ${item.path} is ${stat ? `${stat.size} bytes, expected ${size}` : 'missing'}; upload it again`);
+      }
+      const hashes: FileHashes = {
+        pieceLength,
+        length: size,
+        piecesV1: Buffer.from(item.pieceHashesV1 ?? new Uint8Array(0)),
+        lastPieceV1Unpadded: null,
+        piecesRoot: item.piecesRoot ? Buffer.from(item.piecesRoot) : null,
+        pieceLayer: item.pieceLayer ? Buffer.from(item.pieceLayer) : null,
+      };
+      files.push({ path: relPath, hashes });
+    }
+
+    const manifest = buildManifest({
+      bundleId: bundle.id, slug: bundle.slug, title: bundle.title, apiBaseUrl: base, pieceLength,
+      items: bundle.items.map((i) => ({
+        id: i.id, path: i.path, locked: i.locked, size: Number(i.size), plaintextSha256: i.plaintextSha256 ?? '', previewPieces: i.previewPieces,
+      })),
+    });
+    await this.blobs.put(manifestKey(bundle.id), manifest);
+    files.push({ path: MANIFEST_PATH, hashes: new PieceHasher(pieceLength).update(manifest).digest() });
+
+    const creationDate = bundle.publishedAt ?? new Date(job.timestamp);
+    const built = buildTorrent({
+      name: bundle.slug,
+      files,
+      announce: [`${base}/announce`],
+      webseeds: [`${base}/webseed/`],
+      comment: `${bundle.title}: locked files (*.locked) are unlocked with keys sold at ${base}; see keyseed.json`,
+      createdBy: 'Keyseed',
+      creationDate,
+    });
+    const legacy = toLegacyV1(built.torrent);
+    await this.blobs.put(torrentKey(bundle.id, bundle.slug), built.torrent);
+    await this.blobs.put(legacyTorrentKey(bundle.id, bundle.slug), legacy.torrent);
+
+    const hashes = { infoHashV1: built.infoHashV1!, infoHashV2: built.infoHashV2!, infoHashV1Legacy: legacy.infoHashV1! };
+    const { count } = await this.prisma.bundle.updateMany({
+      where: { id: bundle.id, status: 'PUBLISHING' },
+      data: { status: 'PUBLISHED', ...hashes, magnet: built.magnet, publishedAt: creationDate },
+    });
+    if (count === 0) return { bundleId, status: 'SKIPPED', why: 'bundle left PUBLISHING while the torrent was built' };
+    this.logger.log({ event: 'publish.done', bundleId, slug: bundle.slug, files: files.length, ...hashes });
+    return { bundleId, status: 'PUBLISHED', ...hashes };
+  }
+
+  /** A publish that failed for good puts the bundle back to DRAFT (the creator fixes and retries). */
+  async markFailed(job: Job<PublishJob>, err: Error): Promise<void> {
+    await this.prisma.bundle.updateMany({ where: { id: job.data.bundleId, status: 'PUBLISHING' }, data: { status: 'DRAFT' } });
+    this.logger.warn({ event: 'publish.failed', bundleId: job.data.bundleId, jobId: job.id, reason: err.message });
+  }
+}
