@@ -1,9 +1,6 @@
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { ensureAdmin } from '@keyseed/auth';
-import { loadConfig } from '@keyseed/config';
-import { applyMigrations, defaultMigrationsDir, PrismaClient } from '@keyseed/database';
+import type { PrismaClient } from '@keyseed/database';
 import { CliError, ExitCode } from '../cli-error';
 import { readSecret } from '../prompt';
 
@@ -21,13 +18,18 @@ export function registerAdminCommands(program: Command): void {
         const exists = await prisma.user.findUnique({ where: { email: opts.email.trim().toLowerCase() } });
         const password = exists ? undefined : await readSecret('Password for the new admin (12+ characters): ');
         if (!exists && (!password || password.length < 12)) throw new CliError('the password needs at least 12 characters', ExitCode.InvalidInput);
+        const { ensureAdmin } = await import('@keyseed/auth');
         const result = await ensureAdmin(prisma, opts.email, password, opts.name);
         process.stdout.write(result.created ? `admin ${opts.email} created\n` : `${opts.email} already existed; it has the admin role now\n`);
       });
     });
 }
 
+/** Opens the platform database (migrated) for an operator command; loaded lazily to keep `keyseed` quick. */
 export async function withDatabase<T>(fn: (prisma: PrismaClient) => Promise<T>): Promise<T> {
+  const [{ PrismaPg }, { loadConfig }, { applyMigrations, defaultMigrationsDir, PrismaClient }] = await Promise.all([
+    import('@prisma/adapter-pg'), import('@keyseed/config'), import('@keyseed/database'),
+  ]);
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   try {
@@ -35,7 +37,7 @@ export async function withDatabase<T>(fn: (prisma: PrismaClient) => Promise<T>):
   } catch (err) {
     throw new CliError(`cannot reach the database at ${config.DATABASE_URL}: ${(err as Error).message}`, ExitCode.ApiUnreachable);
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
+  const prisma: PrismaClient = new PrismaClient({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL }) });
   try {
     return await fn(prisma);
   } finally {
