@@ -28,8 +28,4 @@ export class TusFilesService {
   async exists(uploadId: string): Promise<boolean> {
     return access(`${this.dataPath(uploadId)}.json`).then(() => true, () => false);
   }
-
-  async removeInfo(uploadId: string): Promise<void> {
-    await rm(`${this.dataPath(uploadId)}.json`, { force: true });
-  }
 }

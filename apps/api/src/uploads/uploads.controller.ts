@@ -50,11 +50,14 @@ export class UploadsController {
       await this.tus.handle(req, res);
       // A creation that failed before tus stored anything leaves nothing to resume: forget it.
       if (res.statusCode >= 400) await this.uploads.abandonIfNotStored(id);
+      await this.uploads.releaseIfCompleted(id);
       return;
     }
     if (uploadId) await this.uploads.authorize(user, uploadId, req.method);
+    // Termination is recorded before tus answers, so the client never sees 204 ahead of the row.
+    if (req.method === 'DELETE' && uploadId) await this.uploads.terminate(uploadId);
     await this.tus.handle(req, res);
-    if (req.method === 'DELETE' && uploadId && res.statusCode === 204) await this.uploads.abandon(uploadId);
+    if (req.method === 'PATCH' && uploadId) await this.uploads.releaseIfCompleted(uploadId);
   }
 }
 

@@ -5,7 +5,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { link, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { Prisma, PrismaService } from '@keyseed/database';
@@ -67,7 +67,7 @@ export class UploadsService {
       const item = await tx.item.findFirst({ where: itemId ? { id: itemId, bundleId } : { path: path.normalize('NFC'), bundleId } });
       if (!item) throw new NotFoundException(`item ${itemId ?? JSON.stringify(path)} not found in bundle ${bundle.slug}; declare it with POST /v1/bundles/${bundleId}/items first`);
 
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${bundle.creatorId}))`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${bundle.creatorId}))`;
       const used = await this.quotaUsed(tx, bundle.creatorId, item.id);
       if (used + size > this.config.CREATOR_QUOTA_BYTES) {
         throw new PayloadTooLargeException(
@@ -112,21 +112,40 @@ export class UploadsService {
     if (!(await this.tusFiles.exists(uploadId))) await this.abandon(uploadId);
   }
 
-  /** The upload is gone (terminated by the client, or its creation failed): forget it. */
+  /** DELETE (tus termination) of an unfinished upload: forget it; tus then removes its files. */
+  async terminate(uploadId: string): Promise<void> {
+    const upload = await this.prisma.upload.findUniqueOrThrow({ where: { id: uploadId } });
+    if (upload.completedAt) throw new BadRequestException('a completed upload cannot be terminated; upload the file again to replace it');
+    await this.forget(uploadId, upload.itemId);
+  }
+
+  /** The upload is gone (its creation failed): forget it and its files. */
   async abandon(uploadId: string): Promise<void> {
     const upload = await this.prisma.upload.findUnique({ where: { id: uploadId } });
     if (!upload || upload.completedAt) return;
-    await this.prisma.$transaction(async (tx) => {
-      await tx.upload.delete({ where: { id: uploadId } });
-      const others = await tx.upload.count({ where: { itemId: upload.itemId, completedAt: null } });
-      if (!others) await tx.item.updateMany({ where: { id: upload.itemId, status: 'UPLOADING' }, data: { status: 'AWAITING_UPLOAD' } });
-    });
+    await this.forget(uploadId, upload.itemId);
     await this.tusFiles.remove(uploadId);
     this.logger.log({ event: 'upload.abandoned', uploadId });
   }
 
+  /** Once the bytes live in the blob store (see {@link complete}), tus's own copy goes. */
+  async releaseIfCompleted(uploadId: string): Promise<void> {
+    const upload = await this.prisma.upload.findUnique({ where: { id: uploadId }, select: { completedAt: true } });
+    if (upload?.completedAt) await this.tusFiles.remove(uploadId);
+  }
+
+  private async forget(uploadId: string, itemId: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.upload.deleteMany({ where: { id: uploadId, completedAt: null } });
+      const others = await tx.upload.count({ where: { itemId, completedAt: null } });
+      if (!others) await tx.item.updateMany({ where: { id: itemId, status: 'UPLOADING' }, data: { status: 'AWAITING_UPLOAD' } });
+    });
+  }
+
   /**
-   * The last byte arrived: move the file to `uploads/<itemId>/<generation>` in the blob store,
+   * The last byte arrived (called by tus before it answers): link the file into the blob store at
+   * `uploads/<itemId>/<generation>` (tus still reads its copy while answering; the controller
+   * releases it afterwards),
    * point the item at it (size, QUEUED, generation + 1), fix the bundle's piece length if this is
    * the first file, and queue the item's ingest.
    */
@@ -136,7 +155,7 @@ export class UploadsService {
     if (upload.bundle.status !== 'DRAFT') throw new ConflictException(`bundle ${upload.bundle.slug} is ${upload.bundle.status}; the upload can no longer be used`);
     const generation = upload.item.ingestGeneration + 1;
     const key = uploadKey(upload.itemId, generation);
-    await this.moveIntoStore(uploadId, key);
+    await this.linkIntoStore(uploadId, key);
 
     const previousKey = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${upload.bundleId}::uuid FOR UPDATE`;
@@ -152,7 +171,6 @@ export class UploadsService {
       await this.fixPieceLength(tx, upload.bundleId);
       return item.uploadKey;
     });
-    await this.tusFiles.removeInfo(uploadId);
     // The replaced file is of no use any more (a stale ingest of it must check the generation).
     if (previousKey && previousKey !== key) await this.blobs.delete(previousKey);
 
@@ -172,17 +190,21 @@ export class UploadsService {
     return id;
   }
 
-  private async moveIntoStore(uploadId: string, key: string): Promise<void> {
+  private async linkIntoStore(uploadId: string, key: string): Promise<void> {
     const source = this.tusFiles.dataPath(uploadId);
     const target = this.blobs.localPath(key);
     if (target) {
-      // Same disk (DATA_DIR): a rename is atomic and costs nothing.
+      // Same disk (DATA_DIR): a hard link is atomic and costs nothing.
       await mkdir(dirname(target), { recursive: true });
-      await rename(source, target);
-    } else {
-      await this.blobs.put(key, createReadStream(source));
-      await this.tusFiles.remove(uploadId);
+      await rm(target, { force: true });
+      try {
+        await link(source, target);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      }
     }
+    await this.blobs.put(key, createReadStream(source));
   }
 
   /**
