@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, ForbiddenException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CryptoError, importDevicePublicKey, Keyring, KeySetItem, PREVIEW_LICENSE_ID, sealKeySet, SealedKeySet } from '@keyseed/crypto';
-import { BundleStatus, PrismaService } from '@keyseed/database';
+import { BundleStatus, Prisma, PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
 import { KeyRateLimiter } from './key-rate-limiter';
 import { PieceKeyCache } from './piece-key-cache';
@@ -18,6 +18,17 @@ interface ItemRow {
   wrappedKey: Uint8Array | null;
   kekId: string | null;
   pieceCount: number;
+}
+
+interface LicenseRow {
+  buyerId: string;
+  bundleId: string;
+  status: string;
+  statusReason: string | null;
+  bundleStatus: BundleStatus;
+  deviceId: string | null;
+  publicKey: string | null;
+  removedAt: Date | null;
 }
 
 interface Range {
@@ -45,19 +56,22 @@ export class KeyDeliveryService {
 
   async deliver(userId: string, licenseId: string, deviceId: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<SealedKeySet> {
     await this.limiter.consume([`license:${licenseId}`, `address:${address}`]);
-    const license = await this.prisma.license.findUnique({
-      where: { id: licenseId },
-      select: { buyerId: true, bundleId: true, status: true, statusReason: true, bundle: { select: { status: true } }, devices: { where: { id: deviceId } } },
-    });
+    // One round trip for license, bundle status and the device (this is the hot path).
+    const [license] = await this.prisma.$queryRaw<LicenseRow[]>`
+      SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", b.status::text AS "bundleStatus",
+             d.id AS "deviceId", d."publicKey", d."removedAt"
+      FROM "License" l JOIN "Bundle" b ON b.id = l."bundleId"
+      LEFT JOIN "Device" d ON d.id = ${deviceId}::uuid AND d."licenseId" = l.id
+      WHERE l.id = ${licenseId}::uuid`;
     if (!license) throw new NotFoundException(`license ${licenseId} not found`);
     if (license.buyerId !== userId) throw new ForbiddenException('keys are delivered only to the license\'s buyer');
     if (license.status !== 'ACTIVE') {
       throw new ForbiddenException(`license ${licenseId} is ${license.status}${license.statusReason ? ` (${license.statusReason})` : ''}: keys are delivered only for ACTIVE licenses`);
     }
-    assertBundleAvailable(license.bundle.status);
-    const device = license.devices[0];
-    if (!device) throw new NotFoundException(`device ${deviceId} is not registered to license ${licenseId}`);
-    if (device.removedAt) throw new ForbiddenException(`device ${deviceId} was removed from license ${licenseId}; register it again to receive keys`);
+    assertBundleAvailable(license.bundleStatus);
+    if (!license.deviceId || !license.publicKey) throw new NotFoundException(`device ${deviceId} is not registered to license ${licenseId}`);
+    if (license.removedAt) throw new ForbiddenException(`device ${deviceId} was removed from license ${licenseId}; register it again to receive keys`);
+    const device = { id: license.deviceId, publicKey: license.publicKey };
 
     const items = await this.items(license.bundleId);
     const ranges = wanted
@@ -122,10 +136,12 @@ export class KeyDeliveryService {
     }));
   }
 
+  /** One KeyDelivery row per item range, written before the sealed keys are returned. */
   private async audit(ranges: Range[], who: { licenseId: string | null; deviceId: string | null; userId: string | null; preview: boolean; address: string }): Promise<void> {
-    await this.prisma.keyDelivery.createMany({
-      data: ranges.map((r) => ({ ...who, itemId: r.item.id, firstPiece: r.first, lastPiece: r.last })),
-    });
+    const rows = ranges.map((r) => Prisma.sql`(gen_random_uuid(), ${who.licenseId}::uuid, ${who.deviceId}::uuid, ${who.userId}::uuid, ${r.item.id}::uuid, ${r.first}, ${r.last}, ${who.preview}, ${who.address}, now())`);
+    await this.prisma.$executeRaw`
+      INSERT INTO "KeyDelivery" (id, "licenseId", "deviceId", "userId", "itemId", "firstPiece", "lastPiece", preview, address, "createdAt")
+      VALUES ${Prisma.join(rows)}`;
   }
 }
 
