@@ -1,0 +1,232 @@
+import { spawn } from 'node:child_process';
+import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { sha256File } from '../buyer/unlock/unlock-item';
+
+export interface DemoOptions {
+  /** Platform origin, e.g. http://127.0.0.1:3000. */
+  api: string;
+  /** Stripe emulator origin (its control API completes the checkout). */
+  stripeBase: string;
+  filmBytes: number;
+  trailerBytes: number;
+  /** Scratch folder (sample files, CLI config, download). */
+  workDir: string;
+  /** The CLI entry (dist/apps/cli/src/main.js). */
+  cliMain: string;
+  /** Makes an admin (libs/auth ensureAdmin, like `keyseed admin create`); returns its credentials. */
+  createAdmin: (email: string, password: string) => Promise<void>;
+  log: (line: string) => void;
+  /** Upper bound per waiting step. */
+  stepTimeoutMs?: number;
+}
+
+export interface DemoResult {
+  slug: string;
+  bundleId: string;
+  filmSha256: string;
+  steps: { name: string; ms: number }[];
+  downloadedBytes: number;
+}
+
+const PASSWORD = 'demo password 0123456789';
+
+/**
+ * The whole Keyseed story against a running platform: creator, admin, buyer; sample film and trailer
+ * uploaded with tus; ingest + publish; price; checkout paid through the Stripe emulator; the CLI
+ * downloads over BitTorrent (tracker + webseed), unlocks and the result is compared to the original.
+ */
+export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
+  const steps: DemoResult['steps'] = [];
+  const timeout = o.stepTimeoutMs ?? 300_000;
+  const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    o.log(`▶ ${name}`);
+    const r = await fn();
+    const ms = Date.now() - t0;
+    steps.push({ name, ms });
+    o.log(`  ✓ ${name} (${(ms / 1000).toFixed(1)} s)`);
+    return r;
+  };
+  const http = async <T>(method: string, path: string, token: string | null, body?: unknown, expect = [200, 201]): Promise<T> => {
+    const res = await fetch(`${o.api}${path}`, {
+      method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    if (!expect.includes(res.status)) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 300)}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  const register = async (role: 'CREATOR' | 'BUYER') => {
+    const email = `demo-${role.toLowerCase()}-${run}@example.test`;
+    const r = await http<{ token: string }>('POST', '/v1/auth/register', null, { email, password: PASSWORD, displayName: `Demo ${role.toLowerCase()}`, roles: [role] });
+    return { email, token: r.token };
+  };
+
+  const { creator, buyer, admin } = await step('accounts: creator, buyer (REST) and admin (ensureAdmin, as `keyseed admin create`)', async () => {
+    const c = await register('CREATOR');
+    const b = await register('BUYER');
+    const adminEmail = `demo-admin-${run}@example.test`;
+    await o.createAdmin(adminEmail, PASSWORD);
+    const a = await http<{ token: string }>('POST', '/v1/auth/login', null, { email: adminEmail, password: PASSWORD });
+    return { creator: c, buyer: b, admin: { email: adminEmail, token: a.token } };
+  });
+
+  const files = await step(`sample film (${fmt(o.filmBytes)}) and trailer (${fmt(o.trailerBytes)})`, async () => ({
+    film: await writeSample(join(o.workDir, 'film.mkv'), o.filmBytes),
+    trailer: await writeSample(join(o.workDir, 'trailer.mp4'), o.trailerBytes),
+  }));
+
+  const bundle = await step('bundle: create draft, declare a locked film (2 preview pieces) and a free trailer', async () => {
+    const b = await http<{ id: string; slug: string }>('POST', '/v1/bundles', creator.token, { title: `Keyseed demo ${run}`, description: 'A sample film made by npm run demo' });
+    const withItems = await http<{ items: { id: string; path: string }[] }>('POST', `/v1/bundles/${b.id}/items`, creator.token, {
+      items: [{ path: 'film.mkv', locked: true, previewPieces: 2 }, { path: 'trailer.mp4', locked: false }],
+    });
+    return { ...b, items: withItems.items };
+  });
+
+  await step('upload both files with tus (tus-js-client)', async () => {
+    for (const item of bundle.items) await tusUpload(o.api, creator.token, bundle.id, item.id, join(o.workDir, item.path));
+  });
+
+  await step('ingest (encrypt + hash, worker) and publish (torrents)', async () => {
+    await poll(timeout, 'items READY', async () => {
+      const b = await http<{ items: { status: string; failureReason?: string | null; path: string }[] }>('GET', `/v1/bundles/${bundle.id}`, creator.token);
+      const failed = b.items.find((i) => i.status === 'FAILED');
+      if (failed) throw new Error(`ingest of ${failed.path} failed: ${failed.failureReason ?? 'no reason given'}`);
+      return b.items.every((i) => i.status === 'READY');
+    });
+    await http('POST', `/v1/bundles/${bundle.id}/publish`, creator.token, {}, [200, 201, 202]);
+    await poll(timeout, 'bundle PUBLISHED', async () => (await http<{ status: string }>('GET', `/v1/bundles/${bundle.id}`, creator.token)).status === 'PUBLISHED');
+  });
+
+  await step('admin sets the price: 15.00 USD', async () => {
+    await http('PUT', `/v1/admin/bundles/${bundle.id}/price`, admin.token, { amount: 1500, currency: 'usd' });
+  });
+
+  const env = { ...process.env, XDG_CONFIG_HOME: join(o.workDir, 'buyer-config'), KEYSEED_API: o.api, KEYSEED_TOKEN: '' };
+  const cli = (args: string[], onStdout?: (line: string) => void, stdin?: string) => runCli(o.cliMain, args, env, timeout, onStdout, stdin);
+
+  await step('buyer: keyseed login', async () => {
+    await cli(['login', '--api', o.api, '--email', buyer.email], undefined, PASSWORD);
+  });
+
+  await step('buyer: keyseed buy → checkout paid through the Stripe emulator → license', async () => {
+    let completing: Promise<void> | null = null;
+    await cli(['buy', bundle.slug, '--timeout', String(Math.round(timeout / 1000))], (line) => {
+      const session = /(cs_test_[A-Za-z0-9]+)/.exec(line)?.[1];
+      if (session && !completing) {
+        completing = fetch(`${o.stripeBase}/_emulator/checkout/sessions/${session}/complete`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded', customer_email: buyer.email }) })
+          .then(async (r) => { if (!r.ok) throw new Error(`emulator refused to complete ${session}: ${r.status} ${await r.text()}`); });
+      }
+    });
+    if (!completing) throw new Error('keyseed buy printed no checkout URL');
+    await completing;
+  });
+
+  const downloadDir = join(o.workDir, 'download');
+  let downloadedBytes = 0;
+  await step('buyer: keyseed download over BitTorrent (tracker + webseed)', async () => {
+    await cli(['download', bundle.slug, downloadDir], (line) => {
+      const m = /received (\d+) bytes/.exec(line);
+      if (m) downloadedBytes = Number(m[1]);
+    });
+  });
+
+  await step('buyer: keyseed unlock (keys sealed to this device, pieces verified, SHA-256 checked)', async () => {
+    await cli(['unlock', join(downloadDir, bundle.slug)]);
+  });
+
+  await step('compare the unlocked film and trailer with the originals', async () => {
+    const film = await sha256File(join(downloadDir, bundle.slug, 'film.mkv'));
+    const trailer = await sha256File(join(downloadDir, bundle.slug, 'trailer.mp4'));
+    if (film !== files.film) throw new Error(`unlocked film SHA-256 ${film} differs from the original ${files.film}`);
+    if (trailer !== files.trailer) throw new Error(`trailer SHA-256 ${trailer} differs from the original ${files.trailer}`);
+  });
+
+  return { slug: bundle.slug, bundleId: bundle.id, filmSha256: files.film, steps, downloadedBytes };
+}
+
+/** Pseudo-random bytes (AES-CTR keystream: fast and incompressible), streamed; returns the SHA-256. */
+async function writeSample(path: string, size: number): Promise<string> {
+  const cipher = createCipheriv('aes-256-ctr', randomBytes(32), Buffer.alloc(16));
+  const zeros = Buffer.alloc(1 << 20);
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  for (let done = 0; done < size;) {
+    const n = Math.min(zeros.length, size - done);
+    const chunk = cipher.update(zeros.subarray(0, n));
+    hash.update(chunk);
+    if (!out.write(chunk)) await once(out, 'drain');
+    done += n;
+  }
+  out.end();
+  await once(out, 'finish');
+  return hash.digest('hex');
+}
+
+async function tusUpload(api: string, token: string, bundleId: string, itemId: string, path: string): Promise<void> {
+  const { Upload } = require('tus-js-client') as typeof import('tus-js-client');
+  const size = statSync(path).size;
+  await new Promise<void>((resolve, reject) => {
+    const upload = new Upload(createReadStream(path), {
+      endpoint: `${api}/v1/uploads`,
+      headers: { authorization: `Bearer ${token}` },
+      metadata: { bundleId, itemId, filename: path.split('/').pop()! },
+      uploadSize: size,
+      chunkSize: 16 * 1024 * 1024,
+      retryDelays: [0, 1000, 3000],
+      onError: reject,
+      onSuccess: () => resolve(),
+    });
+    upload.start();
+  });
+}
+
+async function poll(timeoutMs: number, what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** Runs the CLI; its stderr is shown indented, stdout lines go to `onStdout` too. Fails with its last lines. */
+function runCli(main: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, onStdout?: (line: string) => void, stdin?: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    const lines = (s: NodeJS.ReadableStream, cb: (l: string) => void) => {
+      let buf = '';
+      s.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          cb(buf.slice(0, i));
+          buf = buf.slice(i + 1);
+        }
+      });
+    };
+    const show = (l: string) => {
+      tail.push(l);
+      if (tail.length > 20) tail.shift();
+      process.stderr.write(`    ${l}\n`);
+    };
+    lines(child.stdout!, (l) => { show(l); onStdout?.(l); });
+    lines(child.stderr!, show);
+    child.stdin!.end(stdin ?? '');
+    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`keyseed ${args[0]} exited with ${code ?? signal}: ${tail.slice(-3).join(' | ')}`));
+    });
+  });
+}
+
+function fmt(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(0)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
+}
