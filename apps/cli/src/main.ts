@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './admin/admin.commands';
 import { registerBuyerCommands } from './buyer/buyer.commands';
 import { CliError, ExitCode } from './cli-error';
+import { registerKekCommands } from './kek/kek.commands';
 import { registerTorrentCommands } from './torrent/torrent.command';
 
 /**
@@ -16,6 +17,7 @@ function buildProgram(): Command {
     .exitOverride()
     .addHelpText('after', `\nExit codes:\n${Object.entries(ExitCode).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
   registerAdminCommands(program);
+  registerKekCommands(program);
   registerBuyerCommands(program);
   registerTorrentCommands(program);
   return program;
