@@ -42,6 +42,10 @@ async function serve(): Promise<void> {
   const { createApp } = await import('../../apps/api/src/app.factory');
   const app = await createApp();
   await app.listen(port, '127.0.0.1');
+  // CPU time of this API process, so the cost per request can be told apart from a busy machine.
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
   process.send?.('ready');
 }
 
@@ -89,14 +93,24 @@ async function main(): Promise<void> {
   const bytes = (await probe.arrayBuffer()).byteLength;
   if (probe.status !== 200) throw new Error(`probe request failed: ${probe.status}`);
 
+  const cpu = async () => {
+    const all = await Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise<number>((r) => {
+      w?.once('message', (m: { cpu: NodeJS.CpuUsage }) => r((m.cpu.user + m.cpu.system) / 1000));
+      w?.send('cpu');
+    })));
+    return all.reduce((a, b) => a + b, 0);
+  };
+  const cpuBefore = await cpu();
   const args = ['-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json', '-b', body, '-j', `${base}/v1/licenses/${license.id}/keys`];
   // Async: in cluster mode the primary process accepts the connections and must stay responsive.
   const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/autocannon'), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const out = JSON.parse(stdout);
+  const apiCpuMs = (await cpu()) - cpuBefore;
   const deliveries = await prisma.keyDelivery.count({ where: { licenseId: license.id } });
   const result = {
     pieces, connections, seconds, workers, responseBytes: bytes,
     reqPerSec: Math.round(out.requests.average), p50ms: out.latency.p50, p99ms: out.latency.p99, maxMs: out.latency.max,
+    apiCpuMsPerRequest: Number((apiCpuMs / out.requests.total).toFixed(2)), loadAverage: (await import('node:os')).loadavg()[0].toFixed(1),
     non2xx: out.non2xx, errors: out.errors, timeouts: out.timeouts, total: out.requests.total, keyDeliveries: deliveries,
   };
   console.log(JSON.stringify(result));
