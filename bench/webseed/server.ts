@@ -1,0 +1,11 @@
+/** The real API (createApp, as production runs it) listening for the webseed benchmark. */
+import 'reflect-metadata';
+import { createApp } from '../../apps/api/src/app.factory';
+
+async function main(): Promise<void> {
+  const app = await createApp();
+  await app.listen(Number(process.env.PORT), '127.0.0.1');
+  process.stdout.write('listening\n');
+}
+
+void main();
