@@ -27,6 +27,7 @@ function giveBack(buf: Buffer): void {
 
 /** Resolves on 'drain'; false if the connection closed first. */
 function drained(res: ServerResponse): Promise<boolean> {
+  if (res.destroyed || res.closed) return Promise.resolve(false); // 'close' already fired
   return new Promise((resolve) => {
     const done = (ok: boolean) => () => {
       res.off('drain', onDrain);
