@@ -42,12 +42,12 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
   const steps: DemoResult['steps'] = [];
   const timeout = o.stepTimeoutMs ?? 300_000;
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-  const step = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+  const step = async <T>(short: string, name: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
     o.log(`▶ ${name}`);
     const r = await fn();
     const ms = Date.now() - t0;
-    steps.push({ name, ms });
+    steps.push({ name: short, ms });
     o.log(`  ✓ ${name} (${(ms / 1000).toFixed(1)} s)`);
     return r;
   };
@@ -66,7 +66,7 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     return { email, token: r.token };
   };
 
-  const { creator, buyer, admin } = await step('accounts: creator, buyer (REST) and admin (ensureAdmin, as `keyseed admin create`)', async () => {
+  const { creator, buyer, admin } = await step('accounts', 'accounts: creator, buyer (REST) and admin (ensureAdmin, as `keyseed admin create`)', async () => {
     const c = await register('CREATOR');
     const b = await register('BUYER');
     const adminEmail = `demo-admin-${run}@example.test`;
@@ -75,12 +75,12 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     return { creator: c, buyer: b, admin: { email: adminEmail, token: a.token } };
   });
 
-  const files = await step(`sample film (${fmt(o.filmBytes)}) and trailer (${fmt(o.trailerBytes)})`, async () => ({
+  const files = await step('sample', `sample film (${fmt(o.filmBytes)}) and trailer (${fmt(o.trailerBytes)})`, async () => ({
     film: await writeSample(join(o.workDir, 'film.mkv'), o.filmBytes),
     trailer: await writeSample(join(o.workDir, 'trailer.mp4'), o.trailerBytes),
   }));
 
-  const bundle = await step('bundle: create draft, declare a locked film (2 preview pieces) and a free trailer', async () => {
+  const bundle = await step('bundle', 'bundle: create draft, declare a locked film (2 preview pieces) and a free trailer', async () => {
     const b = await http<{ id: string; slug: string }>('POST', '/v1/bundles', creator.token, { title: `Keyseed demo ${run}`, description: 'A sample film made by npm run demo' });
     const withItems = await http<{ items: { id: string; path: string }[] }>('POST', `/v1/bundles/${b.id}/items`, creator.token, {
       items: [{ path: 'film.mkv', locked: true, previewPieces: 2 }, { path: 'trailer.mp4', locked: false }],
@@ -88,11 +88,11 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     return { ...b, items: withItems.items };
   });
 
-  await step('upload both files with tus (tus-js-client)', async () => {
+  await step('tus upload', 'upload both files with tus (tus-js-client)', async () => {
     for (const item of bundle.items) await tusUpload(o.api, creator.token, bundle.id, item.id, join(o.workDir, item.path));
   });
 
-  await step('ingest (encrypt + hash, worker) and publish (torrents)', async () => {
+  await step('ingest+publish', 'ingest (encrypt + hash, worker) and publish (torrents)', async () => {
     await poll(timeout, 'items READY', async () => {
       const b = await http<{ items: { status: string; failureReason?: string | null; path: string }[] }>('GET', `/v1/bundles/${bundle.id}`, creator.token);
       const failed = b.items.find((i) => i.status === 'FAILED');
@@ -103,18 +103,18 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     await poll(timeout, 'bundle PUBLISHED', async () => (await http<{ status: string }>('GET', `/v1/bundles/${bundle.id}`, creator.token)).status === 'PUBLISHED');
   });
 
-  await step('admin sets the price: 15.00 USD', async () => {
+  await step('price', 'admin sets the price: 15.00 USD', async () => {
     await http('PUT', `/v1/admin/bundles/${bundle.id}/price`, admin.token, { amount: 1500, currency: 'usd' });
   });
 
   const env = { ...process.env, XDG_CONFIG_HOME: join(o.workDir, 'buyer-config'), KEYSEED_API: o.api, KEYSEED_TOKEN: '' };
   const cli = (args: string[], onStdout?: (line: string) => void, stdin?: string) => runCli(o.cliMain, args, env, timeout, onStdout, stdin);
 
-  await step('buyer: keyseed login', async () => {
+  await step('login', 'buyer: keyseed login', async () => {
     await cli(['login', '--api', o.api, '--email', buyer.email], undefined, PASSWORD);
   });
 
-  await step('buyer: keyseed buy → checkout paid through the Stripe emulator → license', async () => {
+  await step('buy', 'buyer: keyseed buy → checkout paid through the Stripe emulator → license', async () => {
     let completing: Promise<void> | null = null;
     await cli(['buy', bundle.slug, '--timeout', String(Math.round(timeout / 1000))], (line) => {
       const session = /(cs_test_[A-Za-z0-9]+)/.exec(line)?.[1];
@@ -129,18 +129,18 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
 
   const downloadDir = join(o.workDir, 'download');
   let downloadedBytes = 0;
-  await step('buyer: keyseed download over BitTorrent (tracker + webseed)', async () => {
+  await step('download', 'buyer: keyseed download over BitTorrent (tracker + webseed)', async () => {
     await cli(['download', bundle.slug, downloadDir], (line) => {
       const m = /received (\d+) bytes/.exec(line);
       if (m) downloadedBytes = Number(m[1]);
     });
   });
 
-  await step('buyer: keyseed unlock (keys sealed to this device, pieces verified, SHA-256 checked)', async () => {
+  await step('unlock', 'buyer: keyseed unlock (keys sealed to this device, pieces verified, SHA-256 checked)', async () => {
     await cli(['unlock', join(downloadDir, bundle.slug)]);
   });
 
-  await step('compare the unlocked film and trailer with the originals', async () => {
+  await step('compare', 'compare the unlocked film and trailer with the originals', async () => {
     const film = await sha256File(join(downloadDir, bundle.slug, 'film.mkv'));
     const trailer = await sha256File(join(downloadDir, bundle.slug, 'trailer.mp4'));
     if (film !== files.film) throw new Error(`unlocked film SHA-256 ${film} differs from the original ${files.film}`);

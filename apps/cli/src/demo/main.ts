@@ -52,7 +52,7 @@ async function main(): Promise<number> {
       log,
     });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
-    const summary = result.steps.map((s) => `${s.name.split(/[:(]/)[0].trim()} ${(s.ms / 1000).toFixed(1)}s`).join(', ');
+    const summary = result.steps.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)}s`).join(', ');
     log(`\nTimings: ${summary}`);
     log(`DEMO OK: bundle ${result.slug} (${(filmBytes / 1048576).toFixed(0)} MiB film) uploaded, ingested, published, sold, downloaded over BitTorrent (${(result.downloadedBytes / 1048576).toFixed(1)} MiB received) and unlocked byte-identical in ${secs} s`);
     return 0;

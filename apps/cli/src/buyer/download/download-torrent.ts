@@ -1,5 +1,5 @@
 import { CliError, ExitCode } from '../../cli-error';
-import { loadEsm } from './esm';
+import { importWebTorrent } from './esm';
 import { padAwareStore } from './pad-aware-store';
 import type { WtClient, WtClientCtor, WtTorrent } from './webtorrent-types';
 
@@ -48,7 +48,8 @@ export interface DownloadResult {
  * padAwareStore). Resolves when every piece is verified (after the `--seed` period when seeding).
  */
 export async function downloadTorrent(torrentId: Buffer | string, opts: DownloadOptions): Promise<DownloadResult> {
-  const WebTorrent = loadEsm<WtClientCtor>('webtorrent');
+  const WebTorrent = await importWebTorrent<WtClientCtor>();
+  const store = await padAwareStore();
   const client: WtClient = new WebTorrent({ dht: false, lsd: false, webSeeds: true, utp: false, natUpnp: false, natPmp: false, utPex: true });
   const t0 = Date.now();
   const stallMs = opts.stallMs ?? 120_000;
@@ -58,7 +59,7 @@ export async function downloadTorrent(torrentId: Buffer | string, opts: Download
     return await new Promise<DownloadResult>((resolve, reject) => {
       const fail = (err: unknown) => reject(err instanceof CliError ? err : new CliError(`download failed: ${(err as Error)?.message ?? String(err)}`, ExitCode.Failure));
       client.on('error', fail);
-      const torrent = client.add(torrentId, { path: opts.dir, store: padAwareStore(), storeCacheSlots: 0, maxWebConns: 4 });
+      const torrent = client.add(torrentId, { path: opts.dir, store, storeCacheSlots: 0, maxWebConns: 4 });
       torrent.on('error', fail);
       let alreadyVerified = 0;
       let lastReceived = -1;

@@ -1,4 +1,4 @@
-import { loadEsm } from './esm';
+import { importWebtorrentDependency } from './esm';
 import type { ChunkStoreCtor, RandomAccess } from './webtorrent-types';
 
 /** BEP 47: a pad file has `attr` containing "p"; by convention its path is `.pad/<size>`. */
@@ -27,8 +27,8 @@ export function isPadFile(path: string, attr?: Uint8Array | string): boolean {
  * definition, so they are never written to disk and read back as zeros when pieces are verified.
  * The download folder holds exactly the bundle's files.
  */
-export function padAwareStore(): ChunkStoreCtor {
-  const FsChunkStore = loadEsm<ChunkStoreCtor>('fs-chunk-store');
+export async function padAwareStore(): Promise<ChunkStoreCtor> {
+  const FsChunkStore = await importWebtorrentDependency<ChunkStoreCtor>('fs-chunk-store');
   return class PadAwareChunkStore extends FsChunkStore {
     constructor(chunkLength: number, opts: Record<string, unknown>) {
       super(chunkLength, opts);
