@@ -80,8 +80,9 @@ export function registerBuyerCommands(program: Command): void {
     .argument('[dir]', 'target folder', '.')
     .option('--seed', 'keep seeding after the download until Ctrl-C')
     .option('--stall-timeout <seconds>', 'give up when nothing arrives for this long', positiveInt('--stall-timeout'), 120)
+    .option('--limit-rate <bytes-per-second>', 'cap the download speed', positiveInt('--limit-rate'))
     .option('--api <url>', 'platform URL (default: your login)')
-    .action(async (ref: string, dir: string, opts: { seed?: boolean; stallTimeout: number; api?: string }) => {
+    .action(async (ref: string, dir: string, opts: { seed?: boolean; stallTimeout: number; limitRate?: number; api?: string }) => {
       await runDownload(ref, dir, opts);
     });
 
@@ -123,7 +124,7 @@ function slugOf(ref: string, api?: string): { slug: string; api?: string } {
   return { slug: ref, api };
 }
 
-async function runDownload(ref: string, dir: string, opts: { seed?: boolean; stallTimeout: number; api?: string }) {
+async function runDownload(ref: string, dir: string, opts: { seed?: boolean; stallTimeout: number; limitRate?: number; api?: string }) {
   const source = await resolveTorrentSource(ref, opts.api);
   const tty = process.stderr.isTTY === true;
   const abort = new AbortController();
@@ -133,7 +134,7 @@ async function runDownload(ref: string, dir: string, opts: { seed?: boolean; sta
   let lastLine = 0;
   try {
     const result = await downloadTorrent(source.torrent, {
-      dir: resolve(dir), seed: opts.seed, stallMs: opts.stallTimeout * 1000, signal: abort.signal,
+      dir: resolve(dir), seed: opts.seed, stallMs: opts.stallTimeout * 1000, signal: abort.signal, downloadLimit: opts.limitRate,
       onProgress: (p) => {
         if (tty) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
         else if (Date.now() - lastLine > 10_000 || p.done) {

@@ -29,6 +29,10 @@ export interface DemoResult {
   filmSha256: string;
   steps: { name: string; ms: number }[];
   downloadedBytes: number;
+  /** What a test needs to continue from here. */
+  accounts: { creatorToken: string; buyerEmail: string; buyerToken: string; adminToken: string };
+  buyerConfigHome: string;
+  downloadDir: string;
 }
 
 const PASSWORD = 'demo password 0123456789';
@@ -147,7 +151,11 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     if (trailer !== files.trailer) throw new Error(`trailer SHA-256 ${trailer} differs from the original ${files.trailer}`);
   });
 
-  return { slug: bundle.slug, bundleId: bundle.id, filmSha256: files.film, steps, downloadedBytes };
+  return {
+    slug: bundle.slug, bundleId: bundle.id, filmSha256: files.film, steps, downloadedBytes,
+    accounts: { creatorToken: creator.token, buyerEmail: buyer.email, buyerToken: buyer.token, adminToken: admin.token },
+    buyerConfigHome: env.XDG_CONFIG_HOME!, downloadDir,
+  };
 }
 
 /** Pseudo-random bytes (AES-CTR keystream: fast and incompressible), streamed; returns the SHA-256. */

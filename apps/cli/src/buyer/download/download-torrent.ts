@@ -13,6 +13,8 @@ export interface DownloadOptions {
   /** Aborting stops the download (Ctrl-C); verified pieces stay on disk for the next run. */
   signal?: AbortSignal;
   onProgress?: (p: DownloadProgress) => void;
+  /** Download rate limit in bytes/s (default: none). */
+  downloadLimit?: number;
   /** How often onProgress is called. */
   progressMs?: number;
 }
@@ -50,7 +52,7 @@ export interface DownloadResult {
 export async function downloadTorrent(torrentId: Buffer | string, opts: DownloadOptions): Promise<DownloadResult> {
   const WebTorrent = await importWebTorrent<WtClientCtor>();
   const store = await padAwareStore();
-  const client: WtClient = new WebTorrent({ dht: false, lsd: false, webSeeds: true, utp: false, natUpnp: false, natPmp: false, utPex: true });
+  const client: WtClient = new WebTorrent({ dht: false, lsd: false, webSeeds: true, utp: false, natUpnp: false, natPmp: false, utPex: true, downloadLimit: opts.downloadLimit ?? -1 });
   const t0 = Date.now();
   const stallMs = opts.stallMs ?? 120_000;
   let timer: NodeJS.Timeout | undefined;
