@@ -104,6 +104,13 @@ describe('BitTorrent clients against the webseed and tracker (interop)', () => {
     expect({ code: check.code, out: check.stdout + check.stderr }).toMatchObject({ code: 0 });
   });
 
+  it('libtorrent downloads the hybrid torrent from the webseed alone (pipelined ranged GETs) and verifies it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ks-lt-webseed-'));
+    const res = await py('lt_leech.py', [fx.hybridTorrent, dir, '90', 'webseed-only'], 100_000);
+    expect({ code: res.code, out: res.code === 0 ? '' : res.stdout + res.stderr }).toEqual({ code: 0, out: '' });
+    expectSameFiles(fx, dir);
+  });
+
   describe('peers find each other through /announce alone (no webseed, DHT, LSD or PEX)', () => {
     let seeder: { proc: ChildProcess; stderr: () => string };
     let hybridNoWeb: string;

@@ -27,11 +27,14 @@ def session(extra=None):
     return lt.session(settings, 0)
 
 
-def load_torrent(path, strip_webseeds=False):
+def load_torrent(path, strip_webseeds=False, strip_trackers=False):
     data = lt.bdecode(open(path, 'rb').read())
     if strip_webseeds:
         data.pop(b'url-list', None)
         data.pop(b'httpseeds', None)
+    if strip_trackers:
+        data.pop(b'announce', None)
+        data.pop(b'announce-list', None)
     return lt.torrent_info(data)
 
 
