@@ -37,6 +37,7 @@ export interface AnnounceParams {
 
 export interface WebSocketLike {
   on(event: string, listener: (...args: unknown[]) => void): void;
+  terminate(): void;
   upgradeReq?: unknown;
 }
 

@@ -7,7 +7,7 @@ import { bencode, BValue } from '@keyseed/torrent/bencode';
 import { AnnounceLimiter } from './announce-limiter';
 import { bencodeFailure } from './bencode-failure';
 import { InfoHashIndex } from './info-hash-index';
-import { AnnounceParams, loadTrackerServer, TrackerServer } from './tracker-server';
+import { AnnounceParams, loadTrackerServer, TrackerServer, WebSocketLike } from './tracker-server';
 
 /** Clients re-announce this often (seconds in the response); browsers (WebSocket) 5× as often. */
 const ANNOUNCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -38,6 +38,8 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('tracker');
   readonly server: TrackerServer;
   private httpServer: HttpServer | null = null;
+  /** Open browser-peer connections, closed on shutdown (they would otherwise hold the HTTP server open). */
+  private readonly sockets = new Set<WebSocketLike>();
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
 
   constructor(
@@ -72,7 +74,10 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
       return;
     }
     if (action === 'scrape') {
-      res.end(await this.scrape(req.url ?? ''));
+      res.end(await this.scrape(req.url ?? '').catch((err: Error) => {
+        this.logger.error(`tracker.scrape_failed: ${err.message}`);
+        return bencodeFailure('tracker temporarily unavailable, retry later');
+      }));
       return;
     }
     this.server.onHttpRequest(req, res, { action });
@@ -137,6 +142,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.httpServer?.off('upgrade', this.onUpgrade);
+    for (const ws of this.sockets) ws.terminate();
     this.server.close();
   }
 
@@ -152,7 +158,17 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     } else if (!(await this.limiter.allow(params.ip))) {
       throw new Error(`too many tracker requests from ${params.ip}: at most ${this.config.ANNOUNCES_PER_MINUTE} per minute`);
     }
-    if (!(await this.index.bundleOf(infoHash))) throw new Error('unknown info_hash: this tracker only serves torrents published on this platform');
+    if (!(await this.knownHash(infoHash))) throw new Error('unknown info_hash: this tracker only serves torrents published on this platform');
+  }
+
+  /** Whether the hash belongs to a served bundle; database trouble becomes a retryable failure reason. */
+  private async knownHash(infoHash: string): Promise<boolean> {
+    try {
+      return (await this.index.bundleOf(infoHash)) !== null;
+    } catch (err) {
+      this.logger.error(`tracker.index_unavailable: ${(err as Error).message}`);
+      throw new Error('tracker temporarily unavailable, retry later');
+    }
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -164,6 +180,8 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.server.ws.handleUpgrade(req, socket, head, (ws) => {
       // The package reads the peer address from `upgradeReq`; give it the one behind trusted proxies.
       ws.upgradeReq = { headers: req.headers, connection: { remoteAddress: forwardedFor(req), remotePort: req.socket.remotePort } };
+      this.sockets.add(ws);
+      ws.on('close', () => this.sockets.delete(ws));
       this.server.onWebSocketConnection(ws);
     });
   }
