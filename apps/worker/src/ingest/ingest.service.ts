@@ -93,7 +93,9 @@ export class IngestService {
         contentKey?.fill(0);
         return progress.flush();
       });
+      const hashedAt = Date.now();
       await fsyncPath(stagingPath);
+      const syncedAt = Date.now();
 
       await this.prisma.$transaction(async (tx) => {
         await tx.$queryRaw`SELECT id FROM "Item" WHERE id = ${itemId}::uuid FOR UPDATE`;
@@ -114,7 +116,10 @@ export class IngestService {
         });
       }, { timeout: 60_000 });
       const ms = Date.now() - startedAt.getTime();
-      this.logger.log({ event: 'ingest.done', itemId, bytes: size, ms, mbps: Math.round(size / 1e3 / Math.max(ms, 1)) });
+      this.logger.log({
+        event: 'ingest.done', itemId, bytes: size, ms, mbps: Math.round(size / 1e3 / Math.max(ms, 1)),
+        hashMs: hashedAt - startedAt.getTime(), fsyncMs: syncedAt - hashedAt, commitMs: Date.now() - syncedAt,
+      });
       return { itemId, status: 'READY', bytes: size, ms };
     } catch (err) {
       await this.blobs.delete(stagingKey).catch(() => undefined);
