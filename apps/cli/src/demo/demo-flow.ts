@@ -112,7 +112,7 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
   });
 
   const env = { ...process.env, XDG_CONFIG_HOME: join(o.workDir, 'buyer-config'), KEYSEED_API: o.api, KEYSEED_TOKEN: '' };
-  const cli = (args: string[], onStdout?: (line: string) => void, stdin?: string) => runCli(o.cliMain, args, env, timeout, onStdout, stdin);
+  const cli = (args: string[], onStdout?: (line: string) => void, stdin?: string) => runCli(o.cliMain, args, env, timeout, (l) => o.log(`    ${l}`), onStdout, stdin);
 
   await step('login', 'buyer: keyseed login', async () => {
     await cli(['login', '--api', o.api, '--email', buyer.email], undefined, PASSWORD);
@@ -202,8 +202,8 @@ async function poll(timeoutMs: number, what: string, check: () => Promise<boolea
   }
 }
 
-/** Runs the CLI; its stderr is shown indented, stdout lines go to `onStdout` too. Fails with its last lines. */
-function runCli(main: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, onStdout?: (line: string) => void, stdin?: string): Promise<void> {
+/** Runs the CLI; its output goes to `echo`, stdout lines to `onStdout` too. Fails with its last lines. */
+function runCli(main: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, echo: (line: string) => void, onStdout?: (line: string) => void, stdin?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const tail: string[] = [];
@@ -221,7 +221,7 @@ function runCli(main: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
     const show = (l: string) => {
       tail.push(l);
       if (tail.length > 20) tail.shift();
-      process.stderr.write(`    ${l}\n`);
+      echo(l);
     };
     lines(child.stdout!, (l) => { show(l); onStdout?.(l); });
     lines(child.stderr!, show);
