@@ -137,6 +137,16 @@ describe('buyer CLI against the running platform', () => {
     expect(r.code).toBe(ExitCode.NoLicense);
     expect(r.stderr).toMatch(/15\.00 USD/);
     expect(r.stderr).toContain(`keyseed buy ${demo.slug}`);
+    // --preview: the free preview pieces only, into film.mkv.preview.
+    const p = keyseed(['unlock', join(demo.downloadDir, demo.slug), '--out', join(work, 'nobody-out'), '--preview'], env);
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    const preview = require('node:fs').readFileSync(join(work, 'nobody-out', 'film.mkv.preview')) as Buffer;
+    const film = require('node:fs').readFileSync(join(demo.downloadDir, demo.slug, 'film.mkv')) as Buffer;
+    expect(preview.length).toBeGreaterThan(0);
+    expect(preview.length).toBeLessThan(film.length);
+    expect(preview.equals(film.subarray(0, preview.length))).toBe(true);
+    expect(existsSync(join(work, 'nobody-out', 'film.mkv'))).toBe(false);
   });
 
   it('refuses to unlock after a refund, with a clear message', async () => {
