@@ -2,6 +2,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import Redis from 'ioredis';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { redisConnection } from '@keyseed/queues';
 import { bdecode, BNode, dictGet } from '@keyseed/torrent/bencode';
 import { SWARM_STATS, SwarmStatsProvider } from '../../apps/api/src/catalog/swarm-stats';
 import { startTestApp } from '../helpers/test-app';
@@ -15,7 +18,7 @@ interface WsClient {
 }
 // `ws` ships no type declarations here; this is the slice the test uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const WebSocket = require('ws') as new (url: string) => WsClient;
+const WebSocket = require('ws') as new (url: string, opts?: { headers?: Record<string, string> }) => WsClient;
 
 /** Percent-encodes every byte, as BitTorrent clients do for binary query values. */
 const binParam = (hex: string) => hex.replace(/../g, (b) => `%${b}`);
@@ -58,18 +61,13 @@ describe('tracker (e2e)', () => {
   let app: NestExpressApplication;
   let http: App;
   let fx: PublishedFixture;
-  const savedLimit = process.env.ANNOUNCES_PER_MINUTE;
 
   beforeAll(async () => {
-    process.env.ANNOUNCES_PER_MINUTE = '10';
     app = await startTestApp();
     http = app.getHttpServer() as App;
     fx = await createPublishedBundle(app, { items: [{ path: 'a.bin', locked: true, size: 100_000 }] });
   });
-  afterAll(async () => {
-    process.env.ANNOUNCES_PER_MINUTE = savedLimit;
-    await app.close();
-  });
+  afterAll(async () => app.close());
 
   /** Each test announces from its own (forwarded) address so rate limits do not interfere. */
   const from = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0] % 250)}`;
@@ -137,15 +135,21 @@ describe('tracker (e2e)', () => {
     expect(str(dictGet(decode(res) as never, 'failure reason'))).toMatch(/unknown info_hash/);
   });
 
-  it('rate-limits announces per address with a bencoded failure', async () => {
+  it('rate-limits announces per address with a bencoded failure (counted in Redis, shared by replicas)', async () => {
     const ip = from();
-    let limited: string | undefined;
-    // Fixed one-minute windows: 2 × limit + 1 requests exceed the limit even across a window boundary.
-    for (let i = 0; i < 21 && !limited; i++) {
+    const limit = app.get<KeyseedConfig>(KEYSEED_CONFIG).ANNOUNCES_PER_MINUTE;
+    // Another replica already counted limit - 3 announces from this address in this (and the next) minute.
+    const redis = new Redis(redisConnection(process.env.REDIS_URL!));
+    const window = Math.floor(Date.now() / 60_000);
+    for (const w of [window, window + 1]) await redis.set(`${process.env.REDIS_PREFIX}:tracker:rate:${ip}:${w}`, String(limit - 3), 'EX', 180);
+    redis.disconnect();
+    const reasons: (string | undefined)[] = [];
+    for (let i = 0; i < 4; i++) {
       const res = await get(announceUrl(fx.infoHashV1, { port: 8000 + i, left: 1 }), ip).expect(200);
-      limited = str(dictGet(decode(res) as never, 'failure reason'));
+      reasons.push(str(dictGet(decode(res) as never, 'failure reason')));
     }
-    expect(limited).toMatch(/too many tracker requests/);
+    expect(reasons.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+    expect(reasons[3]).toMatch(/too many tracker requests/);
     // another address is unaffected
     const other = await get(announceUrl(fx.infoHashV1, { port: 9000, left: 1 })).expect(200);
     expect(dictGet(decode(other) as never, 'failure reason')).toBeUndefined();
@@ -175,7 +179,8 @@ describe('tracker (e2e)', () => {
     const server = app.getHttpServer();
     if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as { port: number };
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/announce`);
+    // Behind a (loopback) proxy: the peer address comes from X-Forwarded-For, like HTTP announces.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/announce`, { headers: { 'X-Forwarded-For': from() } });
     const messages: Record<string, unknown>[] = [];
     const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no WebSocket tracker answer within 5 s')), 5000);
