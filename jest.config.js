@@ -22,10 +22,6 @@ const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: '
 const moduleNameMapper = {
   '^@keyseed/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@keyseed/([a-z-]+)/(.*)$': '<rootDir>/libs/$1/src/$2',
-  // Import-only `exports` that Jest's CommonJS resolver cannot follow (needed by bittorrent-tracker's server).
-  ...Object.fromEntries(['bencode/index.js', 'bittorrent-peerid/index.js', 'string2compact/index.js', 'addr-to-ip-port/index.js',
-    'uint8-util/dist/src/node.js']
-    .map((entry) => [`^${entry.split('/')[0]}$`, `<rootDir>/node_modules/${entry}`])),
 };
 
 module.exports = {
@@ -34,6 +30,7 @@ module.exports = {
   transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   moduleNameMapper,
+  resolver: '<rootDir>/test/setup/esm-only-resolver.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
