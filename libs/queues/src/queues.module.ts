@@ -17,7 +17,8 @@ export class QueuesModule {
       }),
     });
     const queues = BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name })));
-    return { module: QueuesModule, imports: [root, queues], providers: [QueueErrorLogger], exports: [queues] };
+    // Global: every module injects the same queue instances (one set of Redis connections per process).
+    return { module: QueuesModule, global: true, imports: [root, queues], providers: [QueueErrorLogger], exports: [queues] };
   }
 }
 

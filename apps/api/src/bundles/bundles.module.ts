@@ -1,6 +1,4 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QueueName } from '@keyseed/queues';
 import { UploadsModule } from '../uploads/uploads.module';
 import { BundleItemsController } from './bundle-items.controller';
 import { BundleItemsService } from './bundle-items.service';
@@ -9,7 +7,7 @@ import { BundlesController } from './bundles.controller';
 import { BundlesService } from './bundles.service';
 
 @Module({
-  imports: [UploadsModule, BullModule.registerQueue({ name: QueueName.Publish })],
+  imports: [UploadsModule],
   controllers: [BundlesController, BundleItemsController],
   providers: [BundlesService, BundleItemsService, BundlePublishingService],
   exports: [BundlesService, BundlePublishingService],
