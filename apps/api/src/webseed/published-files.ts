@@ -27,6 +27,8 @@ export interface PublishedBundle {
   /** Content-derived tag shared by every replica: changes whenever any published byte changes. */
   version: string;
   pieceLength: number | null;
+  /** Last-Modified for every file: the publish time, identical on every replica (file mtimes are not). */
+  publishedAt: Date | null;
   /** Path inside the torrent below the bundle folder → file. */
   files: Map<string, PublishedFile>;
 }
@@ -73,7 +75,7 @@ export class PublishedFiles {
     const bundle = await this.prisma.bundle.findFirst({
       where: { slug, status: { in: [...SERVED_STATUSES] } },
       select: {
-        id: true, slug: true, pieceLength: true, infoHashV1: true, infoHashV2: true,
+        id: true, slug: true, pieceLength: true, infoHashV1: true, infoHashV2: true, publishedAt: true,
         items: { select: { path: true, locked: true } },
       },
     });
@@ -85,7 +87,7 @@ export class PublishedFiles {
     }
     files.set('keyseed.json', { key: manifestKey(bundle.id) });
     const version = (bundle.infoHashV2 ?? bundle.infoHashV1 ?? bundle.id.replace(/-/g, '')).slice(0, 16);
-    return { id: bundle.id, slug: bundle.slug, version, pieceLength: bundle.pieceLength, files };
+    return { id: bundle.id, slug: bundle.slug, version, pieceLength: bundle.pieceLength, publishedAt: bundle.publishedAt, files };
   }
 
   private evict(now: number): void {

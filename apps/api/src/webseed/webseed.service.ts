@@ -37,7 +37,7 @@ export class WebseedService {
     return {
       size: stat.size,
       etag: `"${bundle.version}-${stat.size.toString(16)}"`,
-      lastModified: stat.mtime,
+      lastModified: bundle.publishedAt ?? stat.mtime,
       contentType: target.relPath === 'keyseed.json' ? 'application/json' : 'application/octet-stream',
       localPath: this.store.localPath(file.key),
       open: (range) => this.store.read(file.key, range),
