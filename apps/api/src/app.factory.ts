@@ -12,12 +12,14 @@ import { errorBody, HttpExceptionFilter } from './common/http-exception.filter';
 import { requestId } from './common/request-context';
 import { createValidationPipe } from './common/validation';
 
-/** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes, docs). */
+/** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes, browsers back from Stripe). */
 export const UNVERSIONED_ROUTES = [
   { path: 'health', method: RequestMethod.ALL },
   { path: 'announce', method: RequestMethod.ALL },
   { path: 'scrape', method: RequestMethod.ALL },
   { path: 'webseed/*path', method: RequestMethod.ALL },
+  { path: 'checkout/success', method: RequestMethod.GET },
+  { path: 'checkout/cancel', method: RequestMethod.GET },
 ];
 
 declare module 'http' {

@@ -30,6 +30,9 @@ export class CheckoutService {
       throw err;
     }
 
+    const reusable = await this.openCheckout(buyer.id, bundleId, amount, bundle.priceCurrency);
+    if (reusable) return reusable;
+
     const order = await this.prisma.order.create({ data: { bundleId, buyerId: buyer.id, amount, currency: bundle.priceCurrency } });
     const metadata = { orderId: order.id, bundleId, buyerId: buyer.id };
     const base = this.config.PUBLIC_URL.replace(/\/$/, '');
@@ -61,6 +64,21 @@ export class CheckoutService {
     await this.prisma.order.update({ where: { id: order.id }, data: { stripeSessionId: session.id, checkoutUrl: session.url } });
     this.logger.log(JSON.stringify({ event: 'checkout.created', orderId: order.id, bundleId, amount, currency: bundle.priceCurrency, sessionId: session.id }));
     return { orderId: order.id, checkoutUrl: session.url };
+  }
+
+  /**
+   * A buyer who starts checkout again (a second click, the CLI re-run) gets the session already
+   * open for the same bundle and amount instead of a second one that could be paid twice.
+   */
+  private async openCheckout(buyerId: string, bundleId: string, amount: number, currency: string): Promise<CheckoutView | null> {
+    const pending = await this.prisma.order.findFirst({
+      where: { buyerId, bundleId, amount, currency, status: 'PENDING', stripeSessionId: { not: null }, checkoutUrl: { not: null } },
+      orderBy: { createdAt: 'desc' },
+    });
+    if (!pending) return null;
+    const session = await this.stripe.checkout.sessions.retrieve(pending.stripeSessionId!).catch(() => null);
+    if (session?.status !== 'open' || !session.url) return null;
+    return { orderId: pending.id, checkoutUrl: session.url };
   }
 
   async order(id: string): Promise<OrderView> {

@@ -1,0 +1,74 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { PrismaService } from '@keyseed/database';
+import type { StripeEmulator } from '@keyseed/stripe-emulator';
+import { createPublishedBundle, startEmulatorForApp } from '../helpers/paygate-fixtures';
+import { createAdminUser, registerUser, startTestApp } from '../helpers/test-app';
+
+describe('checkout: second attempts and the pages Stripe sends the browser back to (e2e)', () => {
+  let emulator: StripeEmulator;
+  let app: NestExpressApplication;
+  let http: App;
+  let bundleId: string;
+
+  beforeAll(async () => {
+    emulator = await startEmulatorForApp();
+    app = await startTestApp();
+    await app.listen(0, '127.0.0.1');
+    http = app.getHttpServer() as App;
+    emulator.setWebhookUrl(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/v1/stripe/webhook`);
+    const admin = await createAdminUser(app);
+    const creator = await registerUser(app, ['CREATOR']);
+    bundleId = await createPublishedBundle(app, creator.id, 'Return <Page> Film');
+    await request(http).put(`/v1/admin/bundles/${bundleId}/price`).set(admin.auth).send({ amount: 900, currency: 'eur' }).expect(200);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await emulator.stop();
+  });
+
+  it('hands a buyer who starts checkout twice the same open session instead of a second one', async () => {
+    const buyer = await registerUser(app, ['BUYER']);
+    const first = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
+    const second = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
+    expect(second.body).toEqual(first.body);
+    expect(await app.get(PrismaService).order.count({ where: { buyerId: buyer.id } })).toBe(1);
+  });
+
+  it('opens a new session once the previous one expired', async () => {
+    const buyer = await registerUser(app, ['BUYER']);
+    const first = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
+    const order = await app.get(PrismaService).order.findUniqueOrThrow({ where: { id: first.body.orderId } });
+    emulator.expireCheckoutSession(order.stripeSessionId!);
+    await emulator.webhooks.idle();
+    const second = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
+    expect(second.body.orderId).not.toBe(first.body.orderId);
+  });
+
+  it('serves the success page with the order state and the next command, escaping the title', async () => {
+    const buyer = await registerUser(app, ['BUYER']);
+    const { body } = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
+    const order = await app.get(PrismaService).order.findUniqueOrThrow({ where: { id: body.orderId }, include: { bundle: true } });
+    emulator.completeCheckoutSession(order.stripeSessionId!, 'succeeded');
+    await emulator.webhooks.idle();
+    const page = await request(http).get(`/checkout/success?order_id=${body.orderId}&session_id=${order.stripeSessionId}`).expect(200).expect('Content-Type', /text\/html/);
+    expect(page.text).toContain('Payment received: your license is active.');
+    expect(page.text).toContain(`keyseed get ${order.bundle.slug}`);
+    expect(page.text).toContain('Return &lt;Page&gt; Film');
+    expect(page.text).not.toContain('<Page>');
+  });
+
+  it('serves the cancel page, and a harmless page for unknown or malformed order ids', async () => {
+    const buyer = await registerUser(app, ['BUYER']);
+    const { body } = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
+    const cancel = await request(http).get(`/checkout/cancel?order_id=${body.orderId}`).expect(200);
+    expect(cancel.text).toContain('You were not charged');
+    expect(cancel.text).toMatch(/keyseed buy paygate-[0-9a-f]{8}/);
+    const unknown = await request(http).get('/checkout/success?order_id=00000000-0000-4000-8000-000000000000').expect(200);
+    expect(unknown.text).toContain('Order not found');
+    await request(http).get('/checkout/success?order_id=%3Cscript%3E').expect(200).expect((r) => expect(r.text).not.toContain('<script>'));
+  });
+});
