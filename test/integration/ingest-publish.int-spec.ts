@@ -90,10 +90,7 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
         await new Promise((r) => child!.once('exit', r));
         expect((await p.item.findUniqueOrThrow({ where: { id: item.id } })).status).toBe('INGESTING');
 
-        app = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
-        prisma = app.get(PrismaService);
-        store = app.get<BlobStore>(BLOB_STORE);
-        keyring = app.get<Keyring>(KEYRING);
+        await startWorker();
         const ready = await waitForItem(app, item.id, ['READY', 'FAILED'], 90_000);
         expect(ready.failureReason).toBeNull();
         expect(ready.status).toBe('READY');
@@ -115,135 +112,151 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
     }, 180_000);
   });
 
+  /** The in-process worker; started by the crash test once its child is dead, else by the suite below. */
+  async function startWorker(): Promise<void> {
+    if (app) return;
+    app = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+    prisma = app.get(PrismaService);
+    store = app.get<BlobStore>(BLOB_STORE);
+    keyring = app.get<Keyring>(KEYRING);
+  }
+
   afterAll(async () => {
     await app?.close();
   });
 
-  it('ingests a locked film, a free trailer and a 1-byte extra, publishes, and libtorrent agrees on every hash', async () => {
-    const pieceLength = 1 * MiB;
-    const bundle = await createDraftBundle(app, pieceLength, 'Interop Film');
-    const bodies = {
-      'film.mkv': randomBytes(64 * MiB),
-      'trailer.mp4': randomBytes(5 * MiB),
-      'extras/one.bin': randomBytes(1),
-    };
-    const items = [
-      await completeUpload(app, bundle.id, { path: 'film.mkv', locked: true, body: bodies['film.mkv'], previewPieces: 2 }, 0),
-      await completeUpload(app, bundle.id, { path: 'trailer.mp4', locked: false, body: bodies['trailer.mp4'] }, 1),
-      await completeUpload(app, bundle.id, { path: 'extras/one.bin', locked: true, body: bodies['extras/one.bin'] }, 2),
-    ];
-    for (const item of items) await enqueueIngest(app, item);
-    for (const item of items) {
+  describe('with an in-process worker', () => {
+    beforeAll(startWorker);
+
+    it('ingests a locked film, a free trailer and a 1-byte extra, publishes, and libtorrent agrees on every hash', async () => {
+      const pieceLength = 1 * MiB;
+      const bundle = await createDraftBundle(app, pieceLength, 'Interop Film');
+      const bodies = {
+        'film.mkv': randomBytes(64 * MiB),
+        'trailer.mp4': randomBytes(5 * MiB),
+        'extras/one.bin': randomBytes(1),
+      };
+      const items = [
+        await completeUpload(app, bundle.id, { path: 'film.mkv', locked: true, body: bodies['film.mkv'], previewPieces: 2 }, 0),
+        await completeUpload(app, bundle.id, { path: 'trailer.mp4', locked: false, body: bodies['trailer.mp4'] }, 1),
+        await completeUpload(app, bundle.id, { path: 'extras/one.bin', locked: true, body: bodies['extras/one.bin'] }, 2),
+      ];
+      for (const item of items) await enqueueIngest(app, item);
+      for (const item of items) {
+        const ready = await waitForItem(app, item.id, ['READY', 'FAILED']);
+        expect([ready.status, ready.failureReason]).toEqual(['READY', null]);
+        expect(ready.progress).toBe(1);
+      }
+
+      await enqueuePublish(app, bundle.id);
+      const published = await waitFor('bundle PUBLISHED', async () => {
+        const b = await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } });
+        if (b.status === 'DRAFT') throw new Error('publish failed (bundle back to DRAFT)');
+        return b.status === 'PUBLISHED' ? b : null;
+      });
+      expect(published.magnet).toContain(`xt=urn:btih:${published.infoHashV1}`);
+      expect(published.magnet).toContain(`xt=urn:btmh:1220${published.infoHashV2}`);
+      // Once published, the plaintext uploads are gone: only ciphertext and free files remain.
+      for (const item of items) expect(await store.stat(item.uploadKey!)).toBeNull();
+      expect((await prisma.item.findMany({ where: { bundleId: bundle.id } })).map((i) => i.uploadKey)).toEqual([null, null, null]);
+
+      // The published folder, laid out as the torrent names it (<slug>/...), via hard links.
+      const parent = mkdtempSync(join(tmpdir(), 'ks-ingest-lt-'));
+      const publishedDir = store.localPath(publishedPrefix(bundle.id))!;
+      const names = listFiles(publishedDir).sort();
+      expect(names).toEqual(['extras/one.bin.locked', 'film.mkv.locked', 'keyseed.json', 'trailer.mp4']);
+      for (const name of names) {
+        const target = join(parent, bundle.slug, name);
+        mkdirSync(dirname(target), { recursive: true });
+        linkSync(join(publishedDir, name), target);
+      }
+      const ref = JSON.parse(execFileSync(PYTHON, [join(INTEROP, 'lt_create.py'), 'hybrid', String(pieceLength), join(parent, bundle.slug), join(parent, 'lt.torrent')]).toString());
+      expect({ v1: published.infoHashV1, v2: published.infoHashV2 }).toEqual({ v1: ref.v1, v2: ref.v2 });
+
+      // libtorrent rechecks the published bytes against our torrents: every piece verifies.
+      const ours = store.localPath(torrentKey(bundle.id, bundle.slug))!;
+      execFileSync(PYTHON, [join(INTEROP, 'lt_recheck.py'), ours, parent, '60'], { cwd: INTEROP });
+      execFileSync(PYTHON, [join(INTEROP, 'lt_recheck.py'), store.localPath(legacyTorrentKey(bundle.id, bundle.slug))!, parent, '60'], { cwd: INTEROP });
+
+      const parsed = parseTorrent(readFileSync(ours));
+      expect(parsed.name).toBe(bundle.slug);
+      const top = readFileSync(ours).toString('latin1');
+      for (const part of ['8:announce30:http://127.0.0.1:3000/announce', '8:url-listl30:http://127.0.0.1:3000/webseed/e', '10:created by7:Keyseed']) {
+        expect([part, top.includes(part)]).toEqual([part, true]);
+      }
+
+      // keyseed.json describes every item with its plaintext SHA-256.
+      const manifest = JSON.parse(readFileSync(store.localPath(manifestKey(bundle.id))!, 'utf8'));
+      expect(manifest).toMatchObject({ formatVersion: 1, bundleId: bundle.id, slug: bundle.slug, title: 'Interop Film', apiBaseUrl: 'http://127.0.0.1:3000' });
+      expect(manifest.items.map((i: { path: string; locked: boolean; size: number; plaintextSha256: string; previewPieces: number }) => [i.path, i.locked, i.size, i.plaintextSha256, i.previewPieces])).toEqual([
+        ['film.mkv', true, 64 * MiB, sha256(bodies['film.mkv']), 2],
+        ['trailer.mp4', false, 5 * MiB, sha256(bodies['trailer.mp4']), 0],
+        ['extras/one.bin', true, 1, sha256(bodies['extras/one.bin']), 0],
+      ]);
+
+      // Unlocking: keys derived from the unwrapped CK give back the original bytes.
+      for (const item of items) {
+        const row = await prisma.item.findUniqueOrThrow({ where: { id: item.id } });
+        const file = readFileSync(store.localPath(publishedKey(bundle.id, row.locked ? `${row.path}.locked` : row.path))!);
+        const plain = row.locked ? decrypt(file, unwrapContentKey(keyring, row.id, row.wrappedKey!, row.kekId!), pieceLength) : file;
+        expect(sha256(plain)).toBe(sha256(bodies[row.path as keyof typeof bodies]));
+        if (row.locked) expect(file.equals(bodies[row.path as keyof typeof bodies])).toBe(false);
+      }
+
+      // Idempotent: publishing again gives byte-identical torrents and the same info-hashes.
+      const before = readFileSync(ours);
+      await prisma.bundle.update({ where: { id: bundle.id }, data: { status: 'PUBLISHING' } });
+      const again = await app.get(PublishService).process({ data: { bundleId: bundle.id }, timestamp: Date.now(), id: 'rerun' } as never);
+      expect(again).toMatchObject({ status: 'PUBLISHED', infoHashV1: published.infoHashV1, infoHashV2: published.infoHashV2, infoHashV1Legacy: published.infoHashV1Legacy });
+      expect(readFileSync(ours).equals(before)).toBe(true);
+    }, 180_000);
+
+    it('ingests a 0-byte locked item', async () => {
+      const bundle = await createDraftBundle(app, 16384);
+      const item = await completeUpload(app, bundle.id, { path: 'empty.bin', locked: true, body: Buffer.alloc(0) });
+      await enqueueIngest(app, item);
       const ready = await waitForItem(app, item.id, ['READY', 'FAILED']);
       expect([ready.status, ready.failureReason]).toEqual(['READY', null]);
-      expect(ready.progress).toBe(1);
-    }
-
-    await enqueuePublish(app, bundle.id);
-    const published = await waitFor('bundle PUBLISHED', async () => {
-      const b = await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } });
-      if (b.status === 'DRAFT') throw new Error('publish failed (bundle back to DRAFT)');
-      return b.status === 'PUBLISHED' ? b : null;
+      expect(ready.size).toBe(0n);
+      expect(ready.plaintextSha256).toBe(sha256(Buffer.alloc(0)));
+      expect(Buffer.from(ready.pieceHashesV1!).length).toBe(0);
+      expect(ready.piecesRoot).toBeNull();
+      expect((await store.stat(publishedKey(bundle.id, 'empty.bin.locked')))?.size).toBe(0);
     });
-    expect(published.magnet).toContain(`xt=urn:btih:${published.infoHashV1}`);
-    expect(published.magnet).toContain(`xt=urn:btmh:1220${published.infoHashV2}`);
 
-    // The published folder, laid out as the torrent names it (<slug>/...), via hard links.
-    const parent = mkdtempSync(join(tmpdir(), 'ks-ingest-lt-'));
-    const publishedDir = store.localPath(publishedPrefix(bundle.id))!;
-    const names = listFiles(publishedDir).sort();
-    expect(names).toEqual(['extras/one.bin.locked', 'film.mkv.locked', 'keyseed.json', 'trailer.mp4']);
-    for (const name of names) {
-      const target = join(parent, bundle.slug, name);
-      mkdirSync(dirname(target), { recursive: true });
-      linkSync(join(publishedDir, name), target);
-    }
-    const ref = JSON.parse(execFileSync(PYTHON, [join(INTEROP, 'lt_create.py'), 'hybrid', String(pieceLength), join(parent, bundle.slug), join(parent, 'lt.torrent')]).toString());
-    expect({ v1: published.infoHashV1, v2: published.infoHashV2 }).toEqual({ v1: ref.v1, v2: ref.v2 });
+    it('marks an item whose upload was deleted before ingest FAILED with a reason the creator can act on', async () => {
+      const bundle = await createDraftBundle(app, 16384);
+      const item = await completeUpload(app, bundle.id, { path: 'gone.mkv', locked: true, body: randomBytes(1000) });
+      await store.delete(item.uploadKey!);
+      await enqueueIngest(app, item);
+      const failed = await waitForItem(app, item.id, ['READY', 'FAILED']);
+      expect(failed.status).toBe('FAILED');
+      expect(failed.failureReason).toBe('upload missing: the stored upload was deleted before ingest; upload the file again');
+    });
 
-    // libtorrent rechecks the published bytes against our torrents: every piece verifies.
-    const ours = store.localPath(torrentKey(bundle.id, bundle.slug))!;
-    execFileSync(PYTHON, [join(INTEROP, 'lt_recheck.py'), ours, parent, '60'], { cwd: INTEROP });
-    execFileSync(PYTHON, [join(INTEROP, 'lt_recheck.py'), store.localPath(legacyTorrentKey(bundle.id, bundle.slug))!, parent, '60'], { cwd: INTEROP });
+    it('never reuses a content key: ingesting the same bytes again draws a new key and writes different ciphertext', async () => {
+      const bundle = await createDraftBundle(app, 65536);
+      const body = randomBytes(300_000);
+      const first = await completeUpload(app, bundle.id, { path: 'twice.mkv', locked: true, body });
+      await enqueueIngest(app, first);
+      const one = await waitForItem(app, first.id, ['READY', 'FAILED']);
+      const cipherOne = readFileSync(store.localPath(publishedKey(bundle.id, 'twice.mkv.locked'))!);
 
-    const parsed = parseTorrent(readFileSync(ours));
-    expect(parsed.name).toBe(bundle.slug);
-    const top = readFileSync(ours).toString('latin1');
-    for (const part of ['8:announce30:http://127.0.0.1:3000/announce', '8:url-listl30:http://127.0.0.1:3000/webseed/e', '10:created by7:Keyseed']) {
-      expect([part, top.includes(part)]).toEqual([part, true]);
-    }
+      const second = await completeUpload(app, bundle.id, { path: 'twice.mkv', locked: true, body });
+      expect(second.ingestGeneration).toBe(2);
+      await enqueueIngest(app, second);
+      const two = await waitForItem(app, first.id, ['READY', 'FAILED']);
+      const cipherTwo = readFileSync(store.localPath(publishedKey(bundle.id, 'twice.mkv.locked'))!);
 
-    // keyseed.json describes every item with its plaintext SHA-256.
-    const manifest = JSON.parse(readFileSync(store.localPath(manifestKey(bundle.id))!, 'utf8'));
-    expect(manifest).toMatchObject({ formatVersion: 1, bundleId: bundle.id, slug: bundle.slug, title: 'Interop Film', apiBaseUrl: 'http://127.0.0.1:3000' });
-    expect(manifest.items.map((i: { path: string; locked: boolean; size: number; plaintextSha256: string; previewPieces: number }) => [i.path, i.locked, i.size, i.plaintextSha256, i.previewPieces])).toEqual([
-      ['film.mkv', true, 64 * MiB, sha256(bodies['film.mkv']), 2],
-      ['trailer.mp4', false, 5 * MiB, sha256(bodies['trailer.mp4']), 0],
-      ['extras/one.bin', true, 1, sha256(bodies['extras/one.bin']), 0],
-    ]);
-
-    // Unlocking: keys derived from the unwrapped CK give back the original bytes.
-    for (const item of items) {
-      const row = await prisma.item.findUniqueOrThrow({ where: { id: item.id } });
-      const file = readFileSync(store.localPath(publishedKey(bundle.id, row.locked ? `${row.path}.locked` : row.path))!);
-      const plain = row.locked ? decrypt(file, unwrapContentKey(keyring, row.id, row.wrappedKey!, row.kekId!), pieceLength) : file;
-      expect(sha256(plain)).toBe(sha256(bodies[row.path as keyof typeof bodies]));
-      if (row.locked) expect(file.equals(bodies[row.path as keyof typeof bodies])).toBe(false);
-    }
-
-    // Idempotent: publishing again gives byte-identical torrents and the same info-hashes.
-    const before = readFileSync(ours);
-    await prisma.bundle.update({ where: { id: bundle.id }, data: { status: 'PUBLISHING' } });
-    const again = await app.get(PublishService).process({ data: { bundleId: bundle.id }, timestamp: Date.now(), id: 'rerun' } as never);
-    expect(again).toMatchObject({ status: 'PUBLISHED', infoHashV1: published.infoHashV1, infoHashV2: published.infoHashV2, infoHashV1Legacy: published.infoHashV1Legacy });
-    expect(readFileSync(ours).equals(before)).toBe(true);
-  }, 180_000);
-
-  it('ingests a 0-byte locked item', async () => {
-    const bundle = await createDraftBundle(app, 16384);
-    const item = await completeUpload(app, bundle.id, { path: 'empty.bin', locked: true, body: Buffer.alloc(0) });
-    await enqueueIngest(app, item);
-    const ready = await waitForItem(app, item.id, ['READY', 'FAILED']);
-    expect([ready.status, ready.failureReason]).toEqual(['READY', null]);
-    expect(ready.size).toBe(0n);
-    expect(ready.plaintextSha256).toBe(sha256(Buffer.alloc(0)));
-    expect(Buffer.from(ready.pieceHashesV1!).length).toBe(0);
-    expect(ready.piecesRoot).toBeNull();
-    expect((await store.stat(publishedKey(bundle.id, 'empty.bin.locked')))?.size).toBe(0);
-  });
-
-  it('marks an item whose upload was deleted before ingest FAILED with a reason the creator can act on', async () => {
-    const bundle = await createDraftBundle(app, 16384);
-    const item = await completeUpload(app, bundle.id, { path: 'gone.mkv', locked: true, body: randomBytes(1000) });
-    await store.delete(item.uploadKey!);
-    await enqueueIngest(app, item);
-    const failed = await waitForItem(app, item.id, ['READY', 'FAILED']);
-    expect(failed.status).toBe('FAILED');
-    expect(failed.failureReason).toBe('upload missing: the stored upload was deleted before ingest; upload the file again');
-  });
-
-  it('never reuses a content key: ingesting the same bytes again draws a new key and writes different ciphertext', async () => {
-    const bundle = await createDraftBundle(app, 65536);
-    const body = randomBytes(300_000);
-    const first = await completeUpload(app, bundle.id, { path: 'twice.mkv', locked: true, body });
-    await enqueueIngest(app, first);
-    const one = await waitForItem(app, first.id, ['READY', 'FAILED']);
-    const cipherOne = readFileSync(store.localPath(publishedKey(bundle.id, 'twice.mkv.locked'))!);
-
-    const second = await completeUpload(app, bundle.id, { path: 'twice.mkv', locked: true, body });
-    expect(second.ingestGeneration).toBe(2);
-    await enqueueIngest(app, second);
-    const two = await waitForItem(app, first.id, ['READY', 'FAILED']);
-    const cipherTwo = readFileSync(store.localPath(publishedKey(bundle.id, 'twice.mkv.locked'))!);
-
-    expect(two.status).toBe('READY');
-    const ckOne = unwrapContentKey(keyring, first.id, one.wrappedKey!, one.kekId!);
-    const ckTwo = unwrapContentKey(keyring, first.id, two.wrappedKey!, two.kekId!);
-    expect(ckOne.equals(ckTwo)).toBe(false);
-    expect(Buffer.from(one.wrappedKey!).equals(Buffer.from(two.wrappedKey!))).toBe(false);
-    expect(cipherOne.equals(cipherTwo)).toBe(false);
-    expect(Buffer.from(one.pieceHashesV1!).equals(Buffer.from(two.pieceHashesV1!))).toBe(false);
-    expect(one.plaintextSha256).toBe(two.plaintextSha256);
-    expect(sha256(decrypt(cipherTwo, ckTwo, 65536))).toBe(sha256(body));
+      expect(two.status).toBe('READY');
+      const ckOne = unwrapContentKey(keyring, first.id, one.wrappedKey!, one.kekId!);
+      const ckTwo = unwrapContentKey(keyring, first.id, two.wrappedKey!, two.kekId!);
+      expect(ckOne.equals(ckTwo)).toBe(false);
+      expect(Buffer.from(one.wrappedKey!).equals(Buffer.from(two.wrappedKey!))).toBe(false);
+      expect(cipherOne.equals(cipherTwo)).toBe(false);
+      expect(Buffer.from(one.pieceHashesV1!).equals(Buffer.from(two.pieceHashesV1!))).toBe(false);
+      expect(one.plaintextSha256).toBe(two.plaintextSha256);
+      expect(sha256(decrypt(cipherTwo, ckTwo, 65536))).toBe(sha256(body));
+    });
   });
 });

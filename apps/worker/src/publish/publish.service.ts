@@ -3,7 +3,7 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
 import { PublishJob } from '@keyseed/queues';
-import { BLOB_STORE, BlobStore, legacyTorrentKey, manifestKey, publishedKey, torrentKey } from '@keyseed/storage';
+import { BLOB_STORE, BlobStore, legacyTorrentKey, manifestKey, publishedKey, torrentKey, uploadPrefix } from '@keyseed/storage';
 import { buildTorrent, FileHashes, PieceHasher, toLegacyV1, TorrentFileInput } from '@keyseed/torrent';
 import { buildManifest, MANIFEST_PATH } from './manifest';
 
@@ -95,8 +95,18 @@ export class PublishService {
       data: { status: 'PUBLISHED', ...hashes, magnet: built.magnet, publishedAt: creationDate },
     });
     if (count === 0) return { bundleId, status: 'SKIPPED', why: 'bundle left PUBLISHING while the torrent was built' };
+    await this.dropPlaintextUploads(bundle.items.map((i) => i.id));
     this.logger.log({ event: 'publish.done', bundleId, slug: bundle.slug, files: files.length, ...hashes });
     return { bundleId, status: 'PUBLISHED', ...hashes };
+  }
+
+  /**
+   * A published bundle can no longer be re-ingested, so the plaintext uploads have served their
+   * purpose; keeping the clear film next to its ciphertext would only be a liability.
+   */
+  private async dropPlaintextUploads(itemIds: string[]): Promise<void> {
+    for (const id of itemIds) await this.blobs.delete(uploadPrefix(id));
+    await this.prisma.item.updateMany({ where: { id: { in: itemIds } }, data: { uploadKey: null } });
   }
 
   /** A publish that failed for good puts the bundle back to DRAFT (the creator fixes and retries). */
