@@ -157,6 +157,9 @@ http {
     const results = [0, 1].map((k) => median(rounds.map((r) => r[k])));
     results.push(wrk('python3 -m http.server', urls.python, 'ignores Range: whole file (200) per request'));
     const nginx = results[1].mbps;
+    // Load from other processes swings within seconds: the ratio of each round's adjacent pair is steadier.
+    const ratios = rounds.map(([k, n]) => n.mbps / k.mbps).sort((a, b) => a - b);
+    const pairRatio = ratios[Math.floor(ratios.length / 2)];
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`\nfile ${sizeMiB} MiB (page cache), random ${piece / 1048576} MiB piece ranges, wrk -t1 -c${connections} -d${seconds}s, ` +
       `median of ${roundsCount} interleaved rounds, ${new Date().toISOString()}, load avg after ${load}\n`);
@@ -166,6 +169,7 @@ http {
       const each = k < 2 ? rounds.map((round) => round[k].mbps.toFixed(0)).join(', ') : r.note;
       console.log(`| ${r.name} | ${r.mbps.toFixed(0)} | ${r.reqs.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${(nginx / r.mbps).toFixed(2)}× | ${each} |`);
     });
+    console.log(`\nmedian over rounds of (nginx MB/s ÷ keyseed MB/s) in the same round: ${pairRatio.toFixed(2)}× (per round: ${ratios.map((x) => x.toFixed(2)).join(', ')})`);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
   }
