@@ -4,9 +4,16 @@ import type { Role } from '@keyseed/database';
 export const IS_PUBLIC = 'keyseed:public';
 export const REQUIRED_ROLES = 'keyseed:roles';
 export const OWNED_RESOURCE = 'keyseed:owned';
+export const ACCOUNT_NEUTRAL = 'keyseed:account-neutral';
 
 /** No bearer token needed (a token, when sent, is still read so handlers can tailor answers). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/**
+ * A state-changing route that never changes accounts, tokens or roles (key delivery): the caller's
+ * cached token lookup survives it. Every other POST/PUT/PATCH/DELETE drops it (see TokenCache).
+ */
+export const AccountNeutral = () => SetMetadata(ACCOUNT_NEUTRAL, true);
 
 /** The caller needs at least one of these roles (admins pass every role check). */
 export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);

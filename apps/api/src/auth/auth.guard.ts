@@ -1,20 +1,28 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { hashTokenSecret } from '@keyseed/auth';
 import { PrismaService } from '@keyseed/database';
-import { AuthenticatedUser, IS_PUBLIC, OWNED_RESOURCE, OwnedResourceSpec, REQUIRED_ROLES } from './auth.decorators';
+import { ACCOUNT_NEUTRAL, AuthenticatedUser, IS_PUBLIC, OWNED_RESOURCE, OwnedResourceSpec, REQUIRED_ROLES } from './auth.decorators';
+import { TokenCache } from './token-cache';
 import type { Role } from '@keyseed/database';
 
 /** How often a token's lastUsedAt is refreshed (no write per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Global guard: bearer token → user, then role and ownership checks declared on the route.
- * Every route is authenticated unless marked @Public().
+ * Every route is authenticated unless marked @Public(). Token lookups are reused for up to 5 s
+ * (TokenCache, which states the bounds); a state-changing request drops the caller's cached
+ * lookups (an admin's: all of them) when it starts and again when it has been answered, unless
+ * its route is @AccountNeutral().
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly tokens = new TokenCache();
+
   constructor(private readonly reflector: Reflector, private readonly prisma: PrismaService) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -25,6 +33,9 @@ export class AuthGuard implements CanActivate {
 
     const secret = bearerToken(req);
     if (secret) req.user = await this.authenticate(secret);
+    if (req.user && !SAFE_METHODS.has(req.method) && !this.reflector.getAllAndOverride<boolean>(ACCOUNT_NEUTRAL, targets)) {
+      this.dropCachedLookups(req.user, ctx.switchToHttp().getResponse<Response>());
+    }
     if (isPublic) return true;
     if (!req.user) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
 
@@ -40,7 +51,11 @@ export class AuthGuard implements CanActivate {
   }
 
   private async authenticate(secret: string): Promise<AuthenticatedUser> {
-    const token = await this.prisma.apiToken.findUnique({ where: { tokenHash: hashTokenSecret(secret) }, include: { user: true } });
+    const tokenHash = hashTokenSecret(secret);
+    const cached = this.tokens.get(tokenHash);
+    if (cached) return cached;
+    const generation = this.tokens.generation;
+    const token = await this.prisma.apiToken.findUnique({ where: { tokenHash }, include: { user: true } });
     const now = new Date();
     if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now) || token.user.disabledAt) {
       throw new UnauthorizedException('the bearer token is invalid, expired or revoked');
@@ -49,7 +64,21 @@ export class AuthGuard implements CanActivate {
       await this.prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
     }
     const { user } = token;
-    return { id: user.id, email: user.email, displayName: user.displayName, roles: user.roles, tokenId: token.id };
+    const authenticated = { id: user.id, email: user.email, displayName: user.displayName, roles: user.roles, tokenId: token.id };
+    this.tokens.set(tokenHash, authenticated, generation, token.expiresAt);
+    return authenticated;
+  }
+
+  /**
+   * The request may revoke tokens or change accounts (logout, token revocation, an admin disabling
+   * someone or changing roles): forget the affected lookups now, so a later request cannot reuse
+   * one, and once it has been answered, in case a concurrent lookup cached the state from before
+   * its commit.
+   */
+  private dropCachedLookups(user: AuthenticatedUser, res: Response): void {
+    const drop = user.roles.includes('ADMIN') ? () => this.tokens.clear() : () => this.tokens.dropUser(user.id);
+    drop();
+    res.once('close', drop);
   }
 
   private async checkOwnership(spec: OwnedResourceSpec, id: string, user: AuthenticatedUser, isAdmin: boolean): Promise<void> {

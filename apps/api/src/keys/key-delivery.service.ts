@@ -1,68 +1,45 @@
 import { BadRequestException, ConflictException, ForbiddenException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { CryptoError, importDevicePublicKey, Keyring, KeySetItem, PREVIEW_LICENSE_ID, sealKeySet, SealedKeySet } from '@keyseed/crypto';
-import { BundleStatus, Prisma, PrismaService } from '@keyseed/database';
+import { CryptoError, DevicePublicKey, importDevicePublicKey, Keyring, PREVIEW_LICENSE_ID } from '@keyseed/crypto';
 import { KEYRING } from '@keyseed/keyring';
+import { DeviceKeyCache } from './device-key-cache';
+import { KeyDeliveryStore, ItemRow } from './key-delivery.store';
 import { KeyRateLimiter } from './key-rate-limiter';
+import { KeyRange, KeySetPayloads } from './key-set-payload';
 import { PieceKeyCache } from './piece-key-cache';
 import { PieceRangeDto } from './dtos/request-keys.dto';
+import { sealedBody } from './sealed-body';
 
 /** The device id in the AAD of preview deliveries: "keyseed/v1|preview|preview" (DESIGN §3). */
 export const PREVIEW_DEVICE_ID = 'preview';
 
-/** What key delivery needs of an item; pieceCount = length of the v1 piece hashes / 20. */
-interface ItemRow {
-  id: string;
-  locked: boolean;
-  status: string;
-  previewPieces: number;
-  wrappedKey: Uint8Array | null;
-  kekId: string | null;
-  pieceCount: number;
-}
+type DeliverableItem = ItemRow & { wrappedKey: Buffer; kekId: string };
 
-interface LicenseRow {
-  buyerId: string;
-  bundleId: string;
-  status: string;
-  statusReason: string | null;
-  bundleStatus: BundleStatus;
-  deviceId: string | null;
-  publicKey: string | null;
-  removedAt: Date | null;
-}
-
-interface Range {
-  item: ItemRow & { wrappedKey: Uint8Array; kekId: string };
-  first: number;
-  last: number;
+interface Range extends KeyRange {
+  item: DeliverableItem;
 }
 
 /**
  * Sealed piece-key delivery (DESIGN §3): only for the ACTIVE license of the caller, to a device
  * registered to that license; previews for anyone, pieces < previewPieces. Every delivery is
  * recorded in KeyDelivery before the keys leave, and rate-limited per license and per address.
+ * Both return the response body, a `SealedKeySet` serialised as JSON bytes.
  */
 @Injectable()
 export class KeyDeliveryService {
-  private readonly cache: PieceKeyCache;
+  private readonly payloads: KeySetPayloads;
+  private readonly devices = new DeviceKeyCache();
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly store: KeyDeliveryStore,
     private readonly limiter: KeyRateLimiter,
     @Inject(KEYRING) keyring: Keyring,
   ) {
-    this.cache = new PieceKeyCache(keyring);
+    this.payloads = new KeySetPayloads(new PieceKeyCache(keyring));
   }
 
-  async deliver(userId: string, licenseId: string, deviceId: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<SealedKeySet> {
+  async deliver(userId: string, licenseId: string, deviceId: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<Buffer> {
     await this.limiter.consume([`license:${licenseId}`, `address:${address}`]);
-    // One round trip for license, bundle status and the device (this is the hot path).
-    const [license] = await this.prisma.$queryRaw<LicenseRow[]>`
-      SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", b.status::text AS "bundleStatus",
-             d.id AS "deviceId", d."publicKey", d."removedAt"
-      FROM "License" l JOIN "Bundle" b ON b.id = l."bundleId"
-      LEFT JOIN "Device" d ON d.id = ${deviceId}::uuid AND d."licenseId" = l.id
-      WHERE l.id = ${licenseId}::uuid`;
+    const license = await this.store.license(licenseId, deviceId);
     if (!license) throw new NotFoundException(`license ${licenseId} not found`);
     if (license.buyerId !== userId) throw new ForbiddenException('keys are delivered only to the license\'s buyer');
     if (license.status !== 'ACTIVE') {
@@ -70,85 +47,72 @@ export class KeyDeliveryService {
     }
     assertBundleAvailable(license.bundleStatus);
     if (!license.deviceId || !license.publicKey) throw new NotFoundException(`device ${deviceId} is not registered to license ${licenseId}`);
-    if (license.removedAt) throw new ForbiddenException(`device ${deviceId} was removed from license ${licenseId}; register it again to receive keys`);
-    const device = { id: license.deviceId, publicKey: license.publicKey };
+    if (license.deviceRemoved) throw new ForbiddenException(`device ${deviceId} was removed from license ${licenseId}; register it again to receive keys`);
 
-    const items = await this.items(license.bundleId);
+    const { items } = license;
     const ranges = wanted
-      ? wanted.map((w) => this.range(items, w, (it) => it.pieceCount, 'pieces'))
+      ? wanted.map((w) => range(items, w, (it) => it.pieceCount, 'pieces'))
       : items.filter(isDeliverable).map((item) => ({ item, first: 0, last: item.pieceCount - 1 }));
     if (ranges.length === 0) throw new ConflictException('this bundle has no locked item ready yet: nothing to deliver');
-    const sealed = sealKeySet(device.publicKey, device.id, { licenseId, items: this.keySet(ranges) });
-    await this.audit(ranges, { licenseId, deviceId, userId, preview: false, address });
-    return sealed;
+    const device = this.devices.get(license.publicKey);
+    return this.sealAndRecord(device, license.deviceId, ranges, { licenseId, deviceId: license.deviceId, userId, preview: false, address });
   }
 
-  async deliverPreview(userId: string | null, bundleId: string, publicKey: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<SealedKeySet> {
+  async deliverPreview(userId: string | null, bundleId: string, publicKey: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<Buffer> {
     await this.limiter.consume([`preview-address:${address}`]);
+    let device: DevicePublicKey;
     try {
-      importDevicePublicKey(publicKey, 'publicKey');
+      device = importDevicePublicKey(publicKey, 'publicKey');
     } catch (err) {
       if (err instanceof CryptoError) throw new BadRequestException(err.message);
       throw err;
     }
-    const bundle = await this.prisma.bundle.findUnique({ where: { id: bundleId }, select: { status: true } });
-    if (!bundle || bundle.status === 'DRAFT' || bundle.status === 'PUBLISHING') throw new NotFoundException(`bundle ${bundleId} not found`);
-    assertBundleAvailable(bundle.status);
+    const bundle = await this.store.bundle(bundleId);
+    if (!bundle || bundle.bundleStatus === 'DRAFT' || bundle.bundleStatus === 'PUBLISHING') throw new NotFoundException(`bundle ${bundleId} not found`);
+    assertBundleAvailable(bundle.bundleStatus);
     const previewCount = (it: ItemRow) => Math.min(it.previewPieces, it.pieceCount);
-    const items = await this.items(bundleId);
+    const { items } = bundle;
     const ranges = wanted
-      ? wanted.map((w) => this.range(items, w, previewCount, 'preview pieces'))
+      ? wanted.map((w) => range(items, w, previewCount, 'preview pieces'))
       : items.filter(isDeliverable).filter((it) => previewCount(it) > 0).map((item) => ({ item, first: 0, last: previewCount(item) - 1 }));
     if (ranges.length === 0) throw new NotFoundException(`bundle ${bundleId} has no preview pieces`);
-    const sealed = sealKeySet(publicKey, PREVIEW_DEVICE_ID, { licenseId: PREVIEW_LICENSE_ID, items: this.keySet(ranges) });
-    await this.audit(ranges, { licenseId: null, deviceId: null, userId, preview: true, address });
-    return sealed;
+    return this.sealAndRecord(device, PREVIEW_DEVICE_ID, ranges, { licenseId: null, deviceId: null, userId, preview: true, address });
   }
 
-  private items(bundleId: string): Promise<ItemRow[]> {
-    return this.prisma.$queryRaw<ItemRow[]>`
-      SELECT id, locked, status::text AS status, "previewPieces", "wrappedKey", "kekId",
-             COALESCE(octet_length("pieceHashesV1"), 0) / 20 AS "pieceCount"
-      FROM "Item" WHERE "bundleId" = ${bundleId}::uuid ORDER BY position`;
-  }
-
-  /** Validates one requested range against the item (400 with the reason otherwise). */
-  private range(items: ItemRow[], w: PieceRangeDto, count: (it: ItemRow) => number, what: string): Range {
-    const item = items.find((it) => it.id === w.itemId);
-    if (!item) throw new BadRequestException(`item ${w.itemId} is not part of this bundle`);
-    if (!item.locked) throw new BadRequestException(`item ${w.itemId} is not locked: it is published in the clear and needs no keys`);
-    if (!isDeliverable(item)) throw new ConflictException(`item ${w.itemId} is not ready (status ${item.status}); try again once ingest has finished`);
-    const n = Number(count(item));
-    if (n === 0) throw new BadRequestException(`item ${w.itemId} has no ${what}`);
-    const first = w.first ?? 0;
-    const last = w.last ?? n - 1;
-    if (first > last || last >= n) {
-      throw new BadRequestException(`piece range ${first}..${last} of item ${w.itemId} is invalid: it has ${n} ${what} (0..${n - 1}) and first must not exceed last`);
-    }
-    return { item, first, last };
-  }
-
-  private keySet(ranges: Range[]): KeySetItem[] {
-    return ranges.map(({ item, first, last }) => ({
-      itemId: item.id,
-      first,
-      keys: this.cache.keys({ id: item.id, wrappedKey: item.wrappedKey, kekId: item.kekId, pieceCount: Number(item.pieceCount) }, first, last),
-    }));
-  }
-
-  /** One KeyDelivery row per item range, written before the sealed keys are returned. */
-  private async audit(ranges: Range[], who: { licenseId: string | null; deviceId: string | null; userId: string | null; preview: boolean; address: string }): Promise<void> {
-    const rows = ranges.map((r) => Prisma.sql`(gen_random_uuid(), ${who.licenseId}::uuid, ${who.deviceId}::uuid, ${who.userId}::uuid, ${r.item.id}::uuid, ${r.first}, ${r.last}, ${who.preview}, ${who.address}, now())`);
-    await this.prisma.$executeRaw`
-      INSERT INTO "KeyDelivery" (id, "licenseId", "deviceId", "userId", "itemId", "firstPiece", "lastPiece", preview, address, "createdAt")
-      VALUES ${Prisma.join(rows)}`;
+  /** Seals the key set, then answers once its KeyDelivery rows (one per item range) are written: no keys leave unaudited. */
+  private async sealAndRecord(
+    device: DevicePublicKey,
+    aadDeviceId: string,
+    ranges: Range[],
+    who: { licenseId: string | null; deviceId: string | null; userId: string | null; preview: boolean; address: string },
+  ): Promise<Buffer> {
+    const aadLicenseId = who.licenseId ?? PREVIEW_LICENSE_ID;
+    const body = sealedBody(device, aadLicenseId, aadDeviceId, this.payloads.payload(aadLicenseId, ranges));
+    await this.store.record(ranges.map((r) => ({ ...who, itemId: r.item.id, firstPiece: r.first, lastPiece: r.last })));
+    return body;
   }
 }
 
-function isDeliverable(it: ItemRow): it is ItemRow & { wrappedKey: Uint8Array; kekId: string } {
-  return it.locked && it.status === 'READY' && it.wrappedKey !== null && it.kekId !== null && Number(it.pieceCount) > 0;
+/** Validates one requested range against the item (400 with the reason otherwise). */
+function range(items: ItemRow[], w: PieceRangeDto, count: (it: ItemRow) => number, what: string): Range {
+  const item = items.find((it) => it.id === w.itemId);
+  if (!item) throw new BadRequestException(`item ${w.itemId} is not part of this bundle`);
+  if (!item.locked) throw new BadRequestException(`item ${w.itemId} is not locked: it is published in the clear and needs no keys`);
+  if (!isDeliverable(item)) throw new ConflictException(`item ${w.itemId} is not ready (status ${item.status}); try again once ingest has finished`);
+  const n = count(item);
+  if (n === 0) throw new BadRequestException(`item ${w.itemId} has no ${what}`);
+  const first = w.first ?? 0;
+  const last = w.last ?? n - 1;
+  if (first > last || last >= n) {
+    throw new BadRequestException(`piece range ${first}..${last} of item ${w.itemId} is invalid: it has ${n} ${what} (0..${n - 1}) and first must not exceed last`);
+  }
+  return { item, first, last };
 }
 
-function assertBundleAvailable(status: BundleStatus): void {
+function isDeliverable(it: ItemRow): it is DeliverableItem {
+  return it.locked && it.status === 'READY' && it.wrappedKey !== null && it.kekId !== null && it.pieceCount > 0;
+}
+
+function assertBundleAvailable(status: string): void {
   if (status === 'TAKEN_DOWN') throw new GoneException('this bundle was taken down: no keys are delivered for it');
 }

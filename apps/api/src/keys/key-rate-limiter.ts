@@ -6,9 +6,23 @@ export const KEYS_REDIS = Symbol('KEYS_REDIS');
 
 const WINDOW_MS = 60_000;
 
+// INCR and PEXPIRE every key, answer every count: one command and one reply for all the scopes.
+const COUNT_LUA = `
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  redis.call('PEXPIRE', key, ARGV[1])
+end
+return counts`;
+
+interface CountingRedis {
+  keyseedRateCount(numKeys: number, ...keysThenWindowMs: (string | number)[]): Promise<number[]>;
+}
+
 /**
  * Fixed one-minute windows in Redis (INCR on `<REDIS_PREFIX>:ratelimit:keys:<scope>:<minute>`), so
- * the limit holds across API replicas. Every request counts, refused ones included.
+ * the limit holds across API replicas. Every request counts, refused ones included. All scopes of a
+ * request are counted by one Lua script (EVALSHA): one round trip, one reply.
  */
 @Injectable()
 export class KeyRateLimiter implements OnModuleDestroy {
@@ -16,6 +30,7 @@ export class KeyRateLimiter implements OnModuleDestroy {
 
   constructor(@Inject(KEYS_REDIS) private readonly redis: Redis, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {
     this.prefix = `${config.REDIS_PREFIX}:ratelimit:keys`;
+    redis.defineCommand('keyseedRateCount', { lua: COUNT_LUA });
   }
 
   /** Counts one request for every scope (e.g. `license:<id>`, `address:<ip>`); 429 when one is over. */
@@ -23,17 +38,14 @@ export class KeyRateLimiter implements OnModuleDestroy {
     const limit = this.config.KEY_REQUESTS_PER_MINUTE;
     const now = Date.now();
     const window = Math.floor(now / WINDOW_MS);
-    const multi = this.redis.multi();
-    for (const scope of scopes) multi.incr(`${this.prefix}:${scope}:${window}`).pexpire(`${this.prefix}:${scope}:${window}`, WINDOW_MS);
-    let results: [Error | null, unknown][] | null;
+    let counts: number[];
     try {
-      results = await multi.exec();
+      counts = await (this.redis as unknown as CountingRedis).keyseedRateCount(scopes.length, ...scopes.map((s) => `${this.prefix}:${s}:${window}`), WINDOW_MS);
     } catch (err) {
       throw new ServiceUnavailableException(`key delivery is unavailable: the rate limiter (Redis) failed: ${(err as Error).message}`);
     }
     scopes.forEach((scope, i) => {
-      const count = Number(results?.[i * 2]?.[1] ?? 0);
-      if (count > limit) {
+      if (Number(counts[i]) > limit) {
         const retry = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
         throw new HttpException(`too many key requests for ${scope.replace(':', ' ')}: at most ${limit} per minute (KEY_REQUESTS_PER_MINUTE); retry in ${retry} s`, HttpStatus.TOO_MANY_REQUESTS);
       }

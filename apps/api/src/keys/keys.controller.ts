@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { AuthenticatedUser, CurrentUser, Public } from '../auth/auth.decorators';
+import type { Request, Response } from 'express';
+import { AccountNeutral, AuthenticatedUser, CurrentUser, Public } from '../auth/auth.decorators';
 import { clientAddress } from '../common/request-context';
 import { PreviewKeysDto, RequestKeysDto, SealedKeySetView } from './dtos/request-keys.dto';
 import { KeyDeliveryService } from './key-delivery.service';
@@ -12,6 +12,7 @@ export class KeysController {
   constructor(private readonly keys: KeyDeliveryService) {}
 
   @Post('licenses/:id/keys')
+  @AccountNeutral()
   @ApiBearerAuth()
   @HttpCode(200)
   @ApiOperation({ summary: 'Piece keys of your license, sealed to one of its devices (DESIGN §3); audited and rate-limited' })
@@ -22,18 +23,20 @@ export class KeysController {
   @ApiResponse({ status: 409, description: 'Item (or every item) not ready yet' })
   @ApiResponse({ status: 410, description: 'Bundle taken down' })
   @ApiResponse({ status: 429, description: 'More than KEY_REQUESTS_PER_MINUTE for this license or address' })
-  deliver(
+  async deliver(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: RequestKeysDto,
     @Req() req: Request,
-  ): Promise<SealedKeySetView> {
+    @Res() res: Response,
+  ): Promise<void> {
     // Ownership is checked by the service in the same query as the license (no @Owns: the hot path).
-    return this.keys.deliver(user.id, id, dto.deviceId, dto.items, clientAddress(req));
+    sendSealed(res, await this.keys.deliver(user.id, id, dto.deviceId, dto.items, clientAddress(req)));
   }
 
   @Post('bundles/:id/preview-keys')
   @Public()
+  @AccountNeutral()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Preview keys (pieces < previewPieces) for anyone, no account needed; sealed with licenseId "preview" and deviceId "preview" '
@@ -43,12 +46,25 @@ export class KeysController {
   @ApiResponse({ status: 400, description: 'Bad public key, item not in the bundle, or a range beyond the preview' })
   @ApiResponse({ status: 404, description: 'No such published bundle, or it has no preview pieces' })
   @ApiResponse({ status: 429, description: 'More than KEY_REQUESTS_PER_MINUTE from this address' })
-  preview(
+  async preview(
     @CurrentUser() user: AuthenticatedUser | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: PreviewKeysDto,
     @Req() req: Request,
-  ): Promise<SealedKeySetView> {
-    return this.keys.deliverPreview(user?.id ?? null, id, dto.publicKey, dto.items, clientAddress(req));
+    @Res() res: Response,
+  ): Promise<void> {
+    sendSealed(res, await this.keys.deliverPreview(user?.id ?? null, id, dto.publicKey, dto.items, clientAddress(req)));
   }
+}
+
+/**
+ * 200 with the sealed key set, already serialised: no `res.json` (stringify) and no ETag (a hash of
+ * the ~114 KB body that can never match: every seal is fresh). Never cached by intermediaries.
+ */
+function sendSealed(res: Response, body: Buffer): void {
+  res.status(200);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', body.length);
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(body);
 }

@@ -28,8 +28,13 @@ export class PieceKeyCache {
     return Buffer.from(entry.keys.subarray(first * 32, (last + 1) * 32));
   }
 
+  /** Identifies an item's content key as stored: a re-ingest (new CK) or a rewrap gives a new id. */
+  static keyId(item: LockedItemKey): string {
+    return `${item.id}:${item.kekId}:${Buffer.from(item.wrappedKey.buffer, item.wrappedKey.byteOffset, item.wrappedKey.byteLength).toString('base64')}`;
+  }
+
   private entry(item: LockedItemKey): { ck: Buffer; keys: Buffer | null } {
-    const id = `${item.id}:${item.kekId}:${Buffer.from(item.wrappedKey).toString('base64')}`;
+    const id = PieceKeyCache.keyId(item);
     const hit = this.entries.get(id);
     if (hit) {
       this.entries.delete(id);

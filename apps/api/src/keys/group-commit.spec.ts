@@ -1,0 +1,40 @@
+import { GroupCommit } from './group-commit';
+
+describe('GroupCommit', () => {
+  it('writes rows added together in one write and resolves each caller after it', async () => {
+    const writes: number[][] = [];
+    const commit = new GroupCommit<number>(async (rows) => {
+      writes.push(rows);
+      await new Promise((r) => setTimeout(r, 5));
+    });
+    const first = commit.add([1]);
+    const second = commit.add([2, 3]);
+    await new Promise((r) => setImmediate(r));
+    const third = commit.add([4]); // arrives while the first write is in flight
+    const fourth = commit.add([5]);
+    await Promise.all([first, second, third, fourth]);
+    expect(writes).toEqual([[1, 2, 3], [4, 5]]);
+  });
+
+  it('rejects every caller of a failed write, and keeps going', async () => {
+    let fail = true;
+    const commit = new GroupCommit<number>(async () => {
+      if (fail) throw new Error('database down');
+    });
+    const results = await Promise.allSettled([commit.add([1]), commit.add([2])]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    await expect(commit.add([3])).resolves.toBeUndefined();
+  });
+
+  it('splits batches at maxRows and drains', async () => {
+    const writes: number[][] = [];
+    const commit = new GroupCommit<number>(async (rows) => {
+      writes.push(rows);
+    }, 2);
+    const all = [commit.add([1]), commit.add([2]), commit.add([3])];
+    await commit.drain();
+    await Promise.all(all);
+    expect(writes).toEqual([[1, 2], [3]]);
+  });
+});

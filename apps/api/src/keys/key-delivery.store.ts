@@ -1,0 +1,121 @@
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { GroupCommit } from './group-commit';
+
+/** node-postgres pool of the key-delivery hot path (see KeyDeliveryStore). */
+export const KEYS_PG = Symbol('KEYS_PG');
+
+/** What key delivery needs of an item; pieceCount = length of the v1 piece hashes / 20. */
+export interface ItemRow {
+  id: string;
+  locked: boolean;
+  status: string;
+  previewPieces: number;
+  wrappedKey: Buffer | null;
+  kekId: string | null;
+  pieceCount: number;
+}
+
+export interface LicenseRow {
+  buyerId: string;
+  bundleId: string;
+  status: string;
+  statusReason: string | null;
+  bundleStatus: string;
+  deviceId: string | null;
+  publicKey: string | null;
+  deviceRemoved: boolean;
+  items: ItemRow[];
+}
+
+export interface DeliveryRecord {
+  licenseId: string | null;
+  deviceId: string | null;
+  userId: string | null;
+  itemId: string;
+  firstPiece: number;
+  lastPiece: number;
+  preview: boolean;
+  address: string;
+}
+
+const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId",
+  COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
+
+// One round trip per delivery: the license, its bundle's status, the device and every item.
+const LICENSE_SQL = `
+  SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", b.status::text AS "bundleStatus",
+         d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved", ${ITEM_COLUMNS}
+  FROM "License" l JOIN "Bundle" b ON b.id = l."bundleId"
+  LEFT JOIN "Device" d ON d.id = $2::uuid AND d."licenseId" = l.id
+  LEFT JOIN "Item" i ON i."bundleId" = l."bundleId"
+  WHERE l.id = $1::uuid
+  ORDER BY i.position`;
+
+const BUNDLE_SQL = `
+  SELECT b.status::text AS "bundleStatus", ${ITEM_COLUMNS}
+  FROM "Bundle" b LEFT JOIN "Item" i ON i."bundleId" = b.id
+  WHERE b.id = $1::uuid
+  ORDER BY i.position`;
+
+// Any number of rows in one statement of fixed text (prepared once per connection).
+const AUDIT_SQL = `
+  INSERT INTO "KeyDelivery" (id, "licenseId", "deviceId", "userId", "itemId", "firstPiece", "lastPiece", preview, address, "createdAt")
+  SELECT gen_random_uuid(), r.*, now()
+  FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::int[], $7::bool[], $8::text[]) AS r`;
+
+/**
+ * SQL of key delivery over node-postgres, without Prisma's client runtime (which costs several
+ * times the query itself on this path): named prepared statements, one query per delivery, and
+ * KeyDelivery rows written by group commit (concurrent deliveries share one INSERT; each caller
+ * waits for the write that carries its rows).
+ */
+@Injectable()
+export class KeyDeliveryStore implements OnModuleDestroy {
+  private readonly audit = new GroupCommit<DeliveryRecord>((rows) => this.insert(rows));
+
+  constructor(@Inject(KEYS_PG) private readonly pool: Pool) {}
+
+  /** The license with its bundle, the device (when registered to it) and the bundle's items; null when there is no such license. */
+  async license(licenseId: string, deviceId: string): Promise<LicenseRow | null> {
+    const { rows } = await this.pool.query({ name: 'keys.license', text: LICENSE_SQL, values: [licenseId, deviceId] });
+    if (rows.length === 0) return null;
+    const [l] = rows;
+    return {
+      buyerId: l.buyerId, bundleId: l.bundleId, status: l.status, statusReason: l.statusReason, bundleStatus: l.bundleStatus,
+      deviceId: l.deviceId, publicKey: l.publicKey, deviceRemoved: l.deviceRemoved, items: itemsOf(rows),
+    };
+  }
+
+  /** The bundle's status and items; null when there is no such bundle. */
+  async bundle(bundleId: string): Promise<{ bundleStatus: string; items: ItemRow[] } | null> {
+    const { rows } = await this.pool.query({ name: 'keys.bundle', text: BUNDLE_SQL, values: [bundleId] });
+    return rows.length === 0 ? null : { bundleStatus: rows[0].bundleStatus, items: itemsOf(rows) };
+  }
+
+  /** Resolves once the rows are in KeyDelivery. */
+  record(rows: DeliveryRecord[]): Promise<void> {
+    return this.audit.add(rows);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.audit.drain();
+    await this.pool.end();
+  }
+
+  private async insert(rows: DeliveryRecord[]): Promise<void> {
+    const col = <K extends keyof DeliveryRecord>(k: K) => rows.map((r) => r[k]);
+    await this.pool.query({
+      name: 'keys.audit',
+      text: AUDIT_SQL,
+      values: [col('licenseId'), col('deviceId'), col('userId'), col('itemId'), col('firstPiece'), col('lastPiece'), col('preview'), col('address')],
+    });
+  }
+}
+
+function itemsOf(rows: Record<string, unknown>[]): ItemRow[] {
+  return rows.filter((r) => r.itemId !== null).map((r) => ({
+    id: r.itemId as string, locked: r.locked as boolean, status: r.itemStatus as string, previewPieces: r.previewPieces as number,
+    wrappedKey: r.wrappedKey as Buffer | null, kekId: r.kekId as string | null, pieceCount: Number(r.pieceCount),
+  }));
+}

@@ -1,0 +1,44 @@
+import { KeyObject, createCipheriv, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes } from 'node:crypto';
+import { DELIVER_INFO, DevicePublicKey, SEAL_ALG, deliveryAad } from '@keyseed/crypto';
+
+const NONCE_BYTES = 12;
+const HEAD = Buffer.from(`{"alg":"${SEAL_ALG}","epk":"`, 'latin1');
+
+/** Test vectors only: a fixed ephemeral key and nonce make the seal deterministic. */
+export interface SealBodyTestOnly {
+  ephemeralPrivateKey: KeyObject;
+  nonce: Buffer;
+}
+
+/**
+ * `sealKeySet` of @keyseed/crypto (DESIGN §3) for a payload that is already serialised, returning
+ * the response body `{"alg","epk","nonce","ciphertext"}` as bytes: the same wire form, without
+ * building the payload JSON and the response JSON as strings on every request. Fresh ephemeral key
+ * and nonce per call; the plaintext chunks are encrypted in order (GCM streams) and not kept.
+ */
+export function sealedBody(device: DevicePublicKey, licenseId: string, deviceId: string, payload: readonly Buffer[], testOnly?: SealBodyTestOnly): Buffer {
+  const eph = testOnly?.ephemeralPrivateKey ?? generateKeyPairSync('x25519').privateKey;
+  // JWK export gives E as base64url directly (≈50× cheaper than exporting SPKI DER).
+  const epk = eph.export({ format: 'jwk' }).x as string;
+  const epkRaw = Buffer.from(epk, 'base64url');
+  const nonce = testOnly?.nonce ?? randomBytes(NONCE_BYTES);
+
+  const z = diffieHellman({ privateKey: eph, publicKey: device.keyObject });
+  const w = Buffer.from(hkdfSync('sha256', z, Buffer.concat([epkRaw, device.raw]), DELIVER_INFO, 32));
+  z.fill(0);
+  const cipher = createCipheriv('aes-256-gcm', w, nonce);
+  w.fill(0);
+  cipher.setAAD(deliveryAad(licenseId, deviceId));
+  const parts = payload.map((chunk) => cipher.update(chunk));
+  parts.push(cipher.final(), cipher.getAuthTag());
+  const ciphertext = Buffer.concat(parts).toString('base64url');
+
+  const tail = `","nonce":"${nonce.toString('base64url')}","ciphertext":"`;
+  const body = Buffer.allocUnsafe(HEAD.length + epk.length + tail.length + ciphertext.length + 2);
+  let at = HEAD.copy(body);
+  at += body.write(epk, at, 'latin1');
+  at += body.write(tail, at, 'latin1');
+  at += body.write(ciphertext, at, 'latin1');
+  body.write('"}', at, 'latin1');
+  return body;
+}
