@@ -5,7 +5,10 @@
  * INCR in Redis, piece keys, X25519 + HKDF + AES-GCM seal, KeyDelivery row). Not a test.
  *
  *   bench/keys/run.sh            env: BENCH_CONNECTIONS (32), BENCH_SECONDS (20), BENCH_PIECES (2000),
- *                                     BENCH_WORKERS (1: API processes behind one port, node cluster)
+ *                                     BENCH_WORKERS (1: API processes behind one port, node cluster),
+ *                                     BENCH_CEILING (1: first the same autocannon against a bare node:http
+ *                                     server answering a static body of the same size, i.e. what this
+ *                                     machine and autocannon manage right now, whatever the API does)
  *
  * Uses its own database (keyseed_bench_keys, recreated) and Redis prefix; needs PostgreSQL and Redis.
  */
@@ -16,6 +19,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cpuDelta, cpuSnapshot } from './cpu-accounting';
 
 const root = resolve(__dirname, '../..');
 const pieces = Number(process.env.BENCH_PIECES ?? 2000);
@@ -37,6 +41,17 @@ Object.assign(process.env, {
   AUTH_REQUESTS_PER_MINUTE: '100000',
   PORT: String(port),
 });
+
+/** The ceiling: a bare node:http server answering every request with a static body of `BENCH_CEILING_BYTES`. */
+async function serveCeiling(): Promise<void> {
+  const http = await import('node:http');
+  const body = Buffer.alloc(Number(process.env.BENCH_CEILING_BYTES), 'a');
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body));
+  });
+  server.listen(port + 1, '127.0.0.1', () => process.send?.('ready'));
+}
 
 async function serve(): Promise<void> {
   const { createApp } = await import('../../apps/api/src/app.factory');
@@ -100,18 +115,33 @@ async function main(): Promise<void> {
     })));
     return all.reduce((a, b) => a + b, 0);
   };
+  const autocannon = async (url: string) => {
+    const args = ['-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json', '-b', body, '-j', url];
+    // Async: in cluster mode the primary process accepts the connections and must stay responsive.
+    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/autocannon'), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    return JSON.parse(stdout);
+  };
+  let ceiling: Record<string, unknown> = {};
+  if (process.env.BENCH_CEILING === '1') {
+    const bare = cluster.fork({ BENCH_ROLE: 'ceiling', BENCH_CEILING_BYTES: String(bytes) });
+    await new Promise((r) => bare.once('message', r));
+    const out = await autocannon(`http://127.0.0.1:${port + 1}/`);
+    ceiling = { ceilingReqPerSec: Math.round(out.requests.average), ceilingP99ms: out.latency.p99 };
+    bare.process.kill('SIGINT');
+    await new Promise((r) => bare.once('exit', r));
+  }
+
   const cpuBefore = await cpu();
-  const args = ['-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json', '-b', body, '-j', `${base}/v1/licenses/${license.id}/keys`];
-  // Async: in cluster mode the primary process accepts the connections and must stay responsive.
-  const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/autocannon'), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const out = JSON.parse(stdout);
+  const machineBefore = cpuSnapshot();
+  const out = await autocannon(`${base}/v1/licenses/${license.id}/keys`);
   const apiCpuMs = (await cpu()) - cpuBefore;
+  const others = cpuDelta(machineBefore, cpuSnapshot(), out.requests.total);
   const deliveries = await prisma.keyDelivery.count({ where: { licenseId: license.id } });
   const result = {
     pieces, connections, seconds, workers, responseBytes: bytes,
     reqPerSec: Math.round(out.requests.average), p50ms: out.latency.p50, p99ms: out.latency.p99, maxMs: out.latency.max,
-    apiCpuMsPerRequest: Number((apiCpuMs / out.requests.total).toFixed(2)), loadAverage: (await import('node:os')).loadavg()[0].toFixed(1),
-    non2xx: out.non2xx, errors: out.errors, timeouts: out.timeouts, total: out.requests.total, keyDeliveries: deliveries,
+    apiCpuMsPerRequest: Number((apiCpuMs / out.requests.total).toFixed(2)), ...others, loadAverage: (await import('node:os')).loadavg()[0].toFixed(1),
+    non2xx: out.non2xx, errors: out.errors, timeouts: out.timeouts, total: out.requests.total, keyDeliveries: deliveries, ...ceiling,
   };
   console.log(JSON.stringify(result));
   for (const id in cluster.workers) cluster.workers[id]?.process.kill('SIGINT');
@@ -121,6 +151,7 @@ async function main(): Promise<void> {
 }
 
 if (process.env.BENCH_ROLE === 'server') void serve();
+else if (process.env.BENCH_ROLE === 'ceiling') void serveCeiling();
 else main().catch((err) => {
   console.error(err);
   process.exit(1);

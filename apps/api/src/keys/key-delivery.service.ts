@@ -22,7 +22,7 @@ interface Range extends KeyRange {
  * Sealed piece-key delivery (DESIGN §3): only for the ACTIVE license of the caller, to a device
  * registered to that license; previews for anyone, pieces < previewPieces. Every delivery is
  * recorded in KeyDelivery before the keys leave, and rate-limited per license and per address.
- * Both return the response body, a `SealedKeySet` serialised as JSON bytes.
+ * Both return the response body: a `SealedKeySet` as JSON text (ASCII).
  */
 @Injectable()
 export class KeyDeliveryService {
@@ -37,7 +37,7 @@ export class KeyDeliveryService {
     this.payloads = new KeySetPayloads(new PieceKeyCache(keyring));
   }
 
-  async deliver(userId: string, licenseId: string, deviceId: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<Buffer> {
+  async deliver(userId: string, licenseId: string, deviceId: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<string> {
     await this.limiter.consume([`license:${licenseId}`, `address:${address}`]);
     const license = await this.store.license(licenseId, deviceId);
     if (!license) throw new NotFoundException(`license ${licenseId} not found`);
@@ -58,7 +58,7 @@ export class KeyDeliveryService {
     return this.sealAndRecord(device, license.deviceId, ranges, { licenseId, deviceId: license.deviceId, userId, preview: false, address });
   }
 
-  async deliverPreview(userId: string | null, bundleId: string, publicKey: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<Buffer> {
+  async deliverPreview(userId: string | null, bundleId: string, publicKey: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<string> {
     await this.limiter.consume([`preview-address:${address}`]);
     let device: DevicePublicKey;
     try {
@@ -85,7 +85,7 @@ export class KeyDeliveryService {
     aadDeviceId: string,
     ranges: Range[],
     who: { licenseId: string | null; deviceId: string | null; userId: string | null; preview: boolean; address: string },
-  ): Promise<Buffer> {
+  ): Promise<string> {
     const aadLicenseId = who.licenseId ?? PREVIEW_LICENSE_ID;
     const body = sealedBody(device, aadLicenseId, aadDeviceId, this.payloads.payload(aadLicenseId, ranges));
     await this.store.record(ranges.map((r) => ({ ...who, itemId: r.item.id, firstPiece: r.first, lastPiece: r.last })));

@@ -61,10 +61,10 @@ export class KeysController {
  * 200 with the sealed key set, already serialised: no `res.json` (stringify) and no ETag (a hash of
  * the ~114 KB body that can never match: every seal is fresh). Never cached by intermediaries.
  */
-function sendSealed(res: Response, body: Buffer): void {
+function sendSealed(res: Response, body: string): void {
   res.status(200);
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', body.length);
+  res.setHeader('Content-Length', body.length); // ASCII: one byte per character
   res.setHeader('Cache-Control', 'no-store');
-  res.end(body);
+  res.end(body, 'latin1');
 }

@@ -2,7 +2,6 @@ import { KeyObject, createCipheriv, diffieHellman, generateKeyPairSync, hkdfSync
 import { DELIVER_INFO, DevicePublicKey, SEAL_ALG, deliveryAad } from '@keyseed/crypto';
 
 const NONCE_BYTES = 12;
-const HEAD = Buffer.from(`{"alg":"${SEAL_ALG}","epk":"`, 'latin1');
 
 /** Test vectors only: a fixed ephemeral key and nonce make the seal deterministic. */
 export interface SealBodyTestOnly {
@@ -12,11 +11,12 @@ export interface SealBodyTestOnly {
 
 /**
  * `sealKeySet` of @keyseed/crypto (DESIGN §3) for a payload that is already serialised, returning
- * the response body `{"alg","epk","nonce","ciphertext"}` as bytes: the same wire form, without
- * building the payload JSON and the response JSON as strings on every request. Fresh ephemeral key
- * and nonce per call; the plaintext chunks are encrypted in order (GCM streams) and not kept.
+ * the response body `{"alg","epk","nonce","ciphertext"}`, JSON text of ASCII characters only: the
+ * same wire form, without serialising the payload and the response through objects per request.
+ * Fresh ephemeral key and nonce per call; the plaintext chunks are encrypted in order (GCM
+ * streams) and not kept.
  */
-export function sealedBody(device: DevicePublicKey, licenseId: string, deviceId: string, payload: readonly Buffer[], testOnly?: SealBodyTestOnly): Buffer {
+export function sealedBody(device: DevicePublicKey, licenseId: string, deviceId: string, payload: readonly Buffer[], testOnly?: SealBodyTestOnly): string {
   const eph = testOnly?.ephemeralPrivateKey ?? generateKeyPairSync('x25519').privateKey;
   // JWK export gives E as base64url directly (≈50× cheaper than exporting SPKI DER).
   const epk = eph.export({ format: 'jwk' }).x as string;
@@ -32,13 +32,6 @@ export function sealedBody(device: DevicePublicKey, licenseId: string, deviceId:
   const parts = payload.map((chunk) => cipher.update(chunk));
   parts.push(cipher.final(), cipher.getAuthTag());
   const ciphertext = Buffer.concat(parts).toString('base64url');
-
-  const tail = `","nonce":"${nonce.toString('base64url')}","ciphertext":"`;
-  const body = Buffer.allocUnsafe(HEAD.length + epk.length + tail.length + ciphertext.length + 2);
-  let at = HEAD.copy(body);
-  at += body.write(epk, at, 'latin1');
-  at += body.write(tail, at, 'latin1');
-  at += body.write(ciphertext, at, 'latin1');
-  body.write('"}', at, 'latin1');
-  return body;
+  // One flat one-byte string: http writes it with the headers in one go (a Buffer body is a second write).
+  return `{"alg":"${SEAL_ALG}","epk":"${epk}","nonce":"${nonce.toString('base64url')}","ciphertext":"${ciphertext}"}`;
 }
