@@ -6,11 +6,13 @@
  *
  *   node -r ./test/helpers/ts-register.js bench/ingest/run.ts [--big]     (sources, no build)
  *   npm run build && node dist/bench/ingest/run.js [--big]
- *   env: BENCH_DIR (default /tmp/keyseed-bench-ingest), BENCH_THREADS (INGEST_THREADS values to try,
+ *   env: BENCH_DIR (default /tmp/keyseed-bench-ingest; the upload, DATA_DIR and the ciphertext live
+ *        there: /dev/shm/… takes the disk out and measures the CPU path), BENCH_THREADS (INGEST_THREADS values to try,
  *        default "2"), BENCH_RUNS (default 2), DATABASE_URL / REDIS_URL (a `_bench` database is created)
  *
- * CPU is the process's user+system time over wall time (all threads); peak RSS is the process's
- * maximum resident set (the Nest worker app included) sampled from /proc/self/status.
+ * CPU is the process's user+system time over wall time (all threads); peak RSS is the whole process's
+ * highest VmRSS during the job (sampled every 50 ms; the Nest worker app included), next to its VmRSS
+ * just before the job (the warm idle app) and the difference (what ingest adds).
  */
 import type { LoggerService } from '@nestjs/common';
 import { execFileSync } from 'node:child_process';
@@ -55,9 +57,38 @@ function opensslSpeed(alg: string): number {
   return (parseFloat(k) * 1000) / 1e9;
 }
 
-function peakRssMiB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+const mib = (bytes: number): string => (bytes / 1048576).toFixed(0);
+
+function loadAvg(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/** `tmpfs` or the file system type of `path` (the ciphertext's disk decides the final fsync). */
+function fsType(path: string): string {
+  try {
+    return execFileSync('df', ['--output=fstype', path]).toString().trim().split('\n').pop()!;
+  } catch {
+    return '?';
+  }
+}
+
+function statusMiB(field: 'VmHWM' | 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Highest VmRSS seen every 50 ms until `stop()` (the job's own peak, not the process lifetime's). */
+function sampleRss(): { stop(): number } {
+  let max = statusMiB('VmRSS');
+  const timer = setInterval(() => {
+    max = Math.max(max, statusMiB('VmRSS'));
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(max, statusMiB('VmRSS'));
+    },
+  };
 }
 
 /** Collects the worker's structured `ingest.done` log lines (phase timings). */
@@ -79,6 +110,7 @@ async function main(): Promise<void> {
   execFileSync('cat', [file], { stdio: ['ignore', 'ignore', 'inherit'], maxBuffer: 1 }); // into the page cache
 
   const rows: string[] = [];
+  const storage = fsType(dir);
   const { NestFactory } = await import('@nestjs/core');
   const { WorkerModule } = await import('../../apps/worker/src/worker.module');
   const { PrismaService } = await import('@keyseed/database');
@@ -92,7 +124,6 @@ async function main(): Promise<void> {
     const app = await NestFactory.createApplicationContext(WorkerModule, { logger });
     const prisma = app.get(PrismaService);
     const store = app.get<import('@keyseed/storage').BlobStore>(BLOB_STORE);
-    const baseline = peakRssMiB();
     for (let run = 0; run < runs; run++) {
       const bundle = await createDraftBundle(app, pieceLength, 'bench');
       // A tiny placeholder upload makes the rows; then the real file is hard-linked in its place.
@@ -101,17 +132,22 @@ async function main(): Promise<void> {
       rmSync(path);
       linkSync(file, path);
       const item = await prisma.item.update({ where: { id: item0.id }, data: { size: bytes } });
+      // Idle = the warm app (Prisma's query engine loads on the first query, ~+60 MiB) just before the job.
+      const baseline = statusMiB('VmRSS');
+      const sampler = sampleRss();
       const cpu0 = process.cpuUsage();
       const t0 = Date.now();
       await enqueueIngest(app, item);
       const ready = await waitForItem(app, item.id, ['READY', 'FAILED'], 600_000);
       const wall = (Date.now() - t0) / 1000;
+      const peak = sampler.stop();
       const cpu = process.cpuUsage(cpu0);
       if (ready.status !== 'READY') throw new Error(`ingest failed: ${ready.failureReason}`);
       const d = logger.done[logger.done.length - 1];
       const jobSeconds = d.ms / 1000;
-      rows.push(`| ${threads} + 1 | ${run + 1} | ${(bytes / 1e9 / jobSeconds).toFixed(2)} | ${jobSeconds.toFixed(2)} | ${(d.hashMs / 1000).toFixed(2)} (${(bytes / 1e9 / (d.hashMs / 1000)).toFixed(2)} GB/s) | ${(d.fsyncMs / 1000).toFixed(2)} | ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)} % | ${(bytes / 1e9 / ((cpu.user + cpu.system) / 1e6)).toFixed(2)} | ${peakRssMiB().toFixed(0)} (idle app ${baseline.toFixed(0)}) |`);
-      process.stderr.write(`${rows[rows.length - 1]}\n`);
+      rows.push(`| ${storage} | ${threads} + main | ${run + 1} | ${(bytes / 1e9 / jobSeconds).toFixed(2)} | ${jobSeconds.toFixed(2)} | ${(d.hashMs / 1000).toFixed(2)} (${(bytes / 1e9 / (d.hashMs / 1000)).toFixed(2)} GB/s) | ${(d.fsyncMs / 1000).toFixed(2)} | ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)} % | ${(bytes / 1e9 / ((cpu.user + cpu.system) / 1e6)).toFixed(2)} | ${peak.toFixed(0)} | ${baseline.toFixed(0)} | +${(peak - baseline).toFixed(0)} | ${loadAvg()} |`);
+      const mu = process.memoryUsage();
+      process.stderr.write(`${rows[rows.length - 1]}\n  after the job: rss ${mib(mu.rss)} MiB, V8 heap ${mib(mu.heapTotal)}, external ${mib(mu.external)} (ArrayBuffers ${mib(mu.arrayBuffers)})\n`);
       await store.delete(`published/${bundle.id}/`);
       await store.delete(`uploads/${item.id}/`);
     }
@@ -125,11 +161,11 @@ async function main(): Promise<void> {
   execFileSync('/usr/bin/python3', [join(root, 'test/interop/lt_create.py'), 'hybrid', String(pieceLength), file, ltOut], { stdio: ['ignore', 'ignore', 'inherit'] });
   const ltSeconds = (Date.now() - lt0) / 1000;
 
-  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const load = loadAvg();
   process.stdout.write(`
-### ingest of a ${sizeMiB / 1024} GiB locked item, 4 MiB pieces (${new Date().toISOString().slice(0, 10)}, load average ${load})
-| threads (pieces + plaintext) | run | GB/s (job) | job s | encrypt+hash s | final fsync s | CPU (of 200 %) | GB per CPU-second | peak RSS MiB |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|
+### ingest of a ${sizeMiB / 1024} GiB locked item, 4 MiB pieces (${new Date().toISOString().slice(0, 16)}Z, load average at the end ${load})
+| storage | threads (pieces + plaintext) | run | GB/s (job) | job s | encrypt+hash s | final fsync s | CPU (of 200 %) | GB per CPU-second | peak RSS MiB (whole process, during job) | idle warm app MiB | ingest adds MiB | load avg after run |
+|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 ${rows.join('\n')}
 
 Same machine, same run: \`openssl speed -evp\` (16 KiB blocks, one core) aes-256-ctr ${speeds.aes.toFixed(2)} GB/s,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { FileHandle, open } from 'node:fs/promises';
 import { combinePieceRanges, FileHashes, PieceRangeHashes, splitPieceRanges } from '@keyseed/torrent';
 import { hashPlaintext, ingestPieceRange } from './ingest-thread';
+import { hashPlaintextAsync } from './plaintext-sha256';
 import { RunningThread, runInThread } from './thread-runner';
 
 /** Below this size an item is processed on the calling thread: starting threads would cost more. */
@@ -14,7 +15,7 @@ export interface IngestFileInput {
   pieceLength: number;
   /** Locked items: the item's fresh content key; free items: null (bytes pass through). */
   contentKey: Buffer | null;
-  /** Worker threads over piece ranges (the plaintext SHA-256 gets one more thread of its own). */
+  /** Worker threads over piece ranges (the plaintext SHA-256 runs on the calling thread). */
   threads: number;
   /** Fraction done 0..1, called often; throttle on the receiving side. */
   onProgress?: (fraction: number) => void;
@@ -29,9 +30,10 @@ export interface IngestFileResult {
  * One pass over an uploaded file (DESIGN §5): ciphertext (or the plain bytes) written to the
  * pre-sized staging file at the same offsets, v1 + v2 piece hashes of what was written, and the
  * SHA-256 of the plaintext. Large files are split into piece ranges across `threads` worker threads
- * doing positional reads and writes, while one more thread streams the plaintext SHA-256 (the only
- * part that cannot be split); the OS spreads these over the cores. Memory: one piece buffer per
- * thread plus 4 MiB for the plaintext hash. The staging file is not fsynced here.
+ * doing positional reads and writes, while the calling thread streams the plaintext SHA-256 (the
+ * only part that cannot be split) with reads on the libuv pool; the OS spreads these over the cores.
+ * Memory: one piece buffer per thread plus 2 MiB for the plaintext hash. The staging file is not
+ * fsynced here.
  */
 export async function ingestFile(input: IngestFileInput): Promise<IngestFileResult> {
   const { length, pieceLength } = input;
@@ -66,24 +68,26 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
     pieceCount: r.pieceCount,
     contentKey: input.contentKey,
   });
-  const plaintextTask = { kind: 'plaintext' as const, uploadPath: input.uploadPath, fileLength: length };
 
   if (length < INLINE_BELOW_BYTES) {
     const range = ingestPieceRange(pieceTask(ranges[0]), progress);
-    const plaintextSha256 = hashPlaintext(plaintextTask, progress);
+    const plaintextSha256 = hashPlaintext({ kind: 'plaintext', uploadPath: input.uploadPath, fileLength: length }, progress);
     return { hashes: combinePieceRanges([range]), plaintextSha256 };
   }
 
-  const threads: RunningThread<unknown>[] = [];
+  const threads: RunningThread<PieceRangeHashes>[] = [];
+  const plaintext = { stopped: false };
+  let plaintextDone: Promise<unknown> = Promise.resolve();
   try {
-    const pieceThreads = ranges.map((r) => runInThread<PieceRangeHashes>(pieceTask(r), progress));
-    const plaintextThread = runInThread<string>(plaintextTask, progress);
-    threads.push(...pieceThreads, plaintextThread);
-    const [plaintextSha256, ...results] = await Promise.all([plaintextThread.result, ...pieceThreads.map((t) => t.result)]);
-    return { hashes: combinePieceRanges(results), plaintextSha256 };
+    threads.push(...ranges.map((r) => runInThread<PieceRangeHashes>(pieceTask(r), progress)));
+    const plaintextSha256 = hashPlaintextAsync(input.uploadPath, length, progress, plaintext);
+    plaintextDone = plaintextSha256.catch(() => undefined);
+    const [sha256, ...results] = await Promise.all([plaintextSha256, ...threads.map((t) => t.result)]);
+    return { hashes: combinePieceRanges(results), plaintextSha256: sha256 };
   } finally {
     // On failure the others may still run: stop them before the caller removes the staging file.
-    await Promise.all(threads.map((t) => t.terminate()));
+    plaintext.stopped = true;
+    await Promise.all([...threads.map((t) => t.terminate()), plaintextDone]);
     await flusher.close();
   }
 }
