@@ -1,9 +1,6 @@
 import { Command } from 'commander';
-import { loadConfig } from '@keyseed/config';
-import { keyringFromConfig } from '@keyseed/keyring';
 import { withDatabase } from '../admin/admin.commands';
 import { CliError, ExitCode } from '../cli-error';
-import { rotateContentKeys } from './rotate-content-keys';
 
 /** `keyseed kek …`: operator commands for the platform's key-encryption keys (DESIGN §3). */
 export function registerKekCommands(program: Command): void {
@@ -16,6 +13,10 @@ export function registerKekCommands(program: Command): void {
       const batchSize = Number(opts.batch);
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new CliError(`--batch must be a positive integer, got "${opts.batch}"`, ExitCode.InvalidInput);
       await withDatabase(async (prisma) => {
+        // Loaded here, not at start-up: `keyseed` stays quick for commands that need no database.
+        const [{ loadConfig }, { keyringFromConfig }, { rotateContentKeys }] = await Promise.all([
+          import('@keyseed/config'), import('@keyseed/keyring'), import('./rotate-content-keys'),
+        ]);
         const keyring = keyringFromConfig(loadConfig());
         process.stdout.write(`newest KEK ${keyring.current.id}; configured: ${keyring.ids.join(', ')}\n`);
         const r = await rotateContentKeys(prisma, keyring, {

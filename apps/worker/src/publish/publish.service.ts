@@ -89,20 +89,22 @@ export class PublishService {
     await this.blobs.put(torrentKey(bundle.id, bundle.slug), built.torrent);
     await this.blobs.put(legacyTorrentKey(bundle.id, bundle.slug), legacy.torrent);
 
+    // Ingest is over for good (items are READY, the bundle leaves DRAFT): the plaintext uploads go
+    // before the bundle is announced as published, so PUBLISHED never coexists with a clear copy.
+    await this.dropPlaintextUploads(bundle.items.map((i) => i.id));
     const hashes = { infoHashV1: built.infoHashV1!, infoHashV2: built.infoHashV2!, infoHashV1Legacy: legacy.infoHashV1! };
     const { count } = await this.prisma.bundle.updateMany({
       where: { id: bundle.id, status: 'PUBLISHING' },
       data: { status: 'PUBLISHED', ...hashes, magnet: built.magnet, publishedAt: creationDate },
     });
     if (count === 0) return { bundleId, status: 'SKIPPED', why: 'bundle left PUBLISHING while the torrent was built' };
-    await this.dropPlaintextUploads(bundle.items.map((i) => i.id));
     this.logger.log({ event: 'publish.done', bundleId, slug: bundle.slug, files: files.length, ...hashes });
     return { bundleId, status: 'PUBLISHED', ...hashes };
   }
 
   /**
-   * A published bundle can no longer be re-ingested, so the plaintext uploads have served their
-   * purpose; keeping the clear film next to its ciphertext would only be a liability.
+   * Items READY and the bundle past DRAFT: nothing re-reads the plaintext uploads any more (a new
+   * ingest needs a new upload), and keeping the clear film next to its ciphertext is a liability.
    */
   private async dropPlaintextUploads(itemIds: string[]): Promise<void> {
     for (const id of itemIds) await this.blobs.delete(uploadPrefix(id));
