@@ -4,7 +4,7 @@
  * to `openssl speed -evp` for the primitives and libtorrent's hybrid creation on the same file.
  * Not a test: prints a Markdown section for BENCHMARKS.md.
  *
- *   node -r ./test/helpers/ts-register.js bench/ingest/run.ts [--big]     (sources, no build)
+ *   node -r ./scripts/ts-register.js bench/ingest/run.ts [--big]     (sources, no build)
  *   npm run build && node dist/bench/ingest/run.js [--big]
  *   env: BENCH_DIR (default /tmp/keyseed-bench-ingest; the upload, DATA_DIR and the ciphertext live
  *        there: /dev/shm/… takes the disk out and measures the CPU path), BENCH_THREADS (INGEST_THREADS values to try,
@@ -16,9 +16,10 @@
  */
 import type { LoggerService } from '@nestjs/common';
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { makeRandomFile } from '../common/random-file';
 
 const big = process.argv.includes('--big');
 const sizeMiB = big ? 8192 : 2048;
@@ -36,17 +37,7 @@ Object.assign(process.env, {
 });
 
 function makeFile(): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `content-${sizeMiB}MiB.bin`);
-  if (existsSync(file) && statSync(file).size === sizeMiB * 1024 * 1024) return file;
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(16 * 1024 * 1024);
-  for (let left = sizeMiB * 1024 * 1024; left > 0; left -= chunk.length) {
-    randomFillSync(chunk);
-    writeSync(fd, chunk, 0, Math.min(left, chunk.length));
-  }
-  closeSync(fd);
-  return file;
+  return makeRandomFile(join(dir, `content-${sizeMiB}MiB.bin`), sizeMiB * 1024 * 1024);
 }
 
 /** OpenSSL's own throughput (GB/s) for 16 KiB blocks, one core. */

@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   });
 
   const started: Promise<void>[] = [];
-  cluster.setupPrimary({ exec: __filename, execArgv: ['-r', join(__dirname, 'register.js'), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] });
+  cluster.setupPrimary({ exec: __filename, execArgv: ['-r', join(__dirname, '../../scripts/ts-register.js'), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] });
   for (let i = 0; i < workers; i++) {
     const w = cluster.fork({ BENCH_ROLE: 'server' });
     started.push(new Promise((r) => w.once('message', () => r())));

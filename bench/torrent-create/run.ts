@@ -11,10 +11,10 @@
  * reads from the page cache. `create-torrent` is installed into /tmp/ct if missing (outside the repo).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomFillSync } from 'node:crypto';
 import { parseByteSize } from '@keyseed/torrent';
+import { makeRandomFile } from '../common/random-file';
 
 const root = resolve(__dirname, '../../..');
 const sizeMiB = Number(process.argv[2] ?? process.env.BENCH_SIZE_MIB ?? 2048);
@@ -25,17 +25,7 @@ const only = process.env.BENCH_ONLY?.split(',');
 const ctDir = '/tmp/ct';
 
 function makeFile(): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `content-${sizeMiB}MiB.bin`);
-  if (existsSync(file) && statSync(file).size === sizeMiB * 1024 * 1024) return file;
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(16 * 1024 * 1024);
-  for (let left = sizeMiB * 1024 * 1024; left > 0; left -= chunk.length) {
-    randomFillSync(chunk);
-    writeSync(fd, chunk, 0, Math.min(left, chunk.length));
-  }
-  closeSync(fd);
-  return file;
+  return makeRandomFile(join(dir, `content-${sizeMiB}MiB.bin`), sizeMiB * 1024 * 1024);
 }
 
 function ensureCreateTorrent(): string {

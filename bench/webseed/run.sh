@@ -2,4 +2,4 @@
 # Webseed benchmark (see run.ts): Keyseed vs nginx vs python http.server, random 4 MiB ranges with wrk.
 set -e
 cd "$(dirname "$0")/../.."
-exec node -r ./bench/webseed/register.js bench/webseed/run.ts "$@"
+exec node -r ./scripts/ts-register.js bench/webseed/run.ts "$@"

@@ -8,14 +8,13 @@
  *                             DATABASE_URL (a database `keyseed_bench_webseed` is created next to it)
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { applyMigrations, createDatabaseIfMissing, defaultMigrationsDir } from '@keyseed/database';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '@keyseed/database';
+import { makeRandomFile } from '../common/random-file';
 
-const root = resolve(__dirname, '../..');
 const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
 const piece = Number(process.env.BENCH_PIECE ?? 4 * 1024 * 1024);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -30,17 +29,6 @@ const SLUG = 'bench-webseed';
 const FILE = 'film.mkv.locked';
 const ports = { keyseed: 18080, nginx: 18081, python: 18082 };
 
-function makeFile(path: string): void {
-  if (existsSync(path) && statSync(path).size === sizeMiB * 1024 * 1024) return;
-  mkdirSync(resolve(path, '..'), { recursive: true });
-  const fd = openSync(path, 'w');
-  const chunk = Buffer.alloc(16 * 1024 * 1024);
-  for (let left = sizeMiB * 1024 * 1024; left > 0; left -= chunk.length) {
-    randomFillSync(chunk);
-    writeSync(fd, chunk, 0, Math.min(left, chunk.length));
-  }
-  closeSync(fd);
-}
 
 async function seedDatabase(): Promise<void> {
   await createDatabaseIfMissing(databaseUrl);
@@ -106,7 +94,7 @@ async function main(): Promise<void> {
   const dataDir = join(dir, 'data');
   const published = join(dataDir, 'blobs', 'published', BUNDLE_ID);
   const file = join(published, FILE);
-  makeFile(file);
+  makeRandomFile(file, sizeMiB * 1024 * 1024);
   writeFileSync(join(published, 'keyseed.json'), '{}');
   await seedDatabase();
   readFileSync(file).length; // warm the page cache (≤ 1–2 GiB)
@@ -140,7 +128,7 @@ http {
     LOG_LEVEL: 'warn', REDIS_PREFIX: 'keyseed_bench_webseed', PUBLIC_URL: `http://127.0.0.1:${ports.keyseed}`,
   };
   const procs = [
-    start('node', ['-r', join(__dirname, 'register.js'), join(__dirname, 'server.ts')], env),
+    start('node', ['-r', join(__dirname, '../../scripts/ts-register.js'), join(__dirname, 'server.ts')], env),
     start('nginx', ['-c', nginxConf, '-p', dir]),
     start('/usr/bin/python3', ['-m', 'http.server', String(ports.python), '--bind', '127.0.0.1', '--directory', published], process.env, true), // logs every request
   ];

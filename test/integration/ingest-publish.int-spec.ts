@@ -47,7 +47,7 @@ function listFiles(dir: string): string[] {
 
 /** The worker app from sources in a child process (kill -9 target). */
 function spawnWorkerChild(): ChildProcess {
-  return spawn(process.execPath, ['-e', `require(${JSON.stringify(join(ROOT, 'test/helpers/ts-register.js'))}); require(${JSON.stringify(join(ROOT, 'apps/worker/src/main.ts'))});`], {
+  return spawn(process.execPath, ['-e', `require(${JSON.stringify(join(ROOT, 'scripts/ts-register.js'))}); require(${JSON.stringify(join(ROOT, 'apps/worker/src/main.ts'))});`], {
     cwd: ROOT, env: { ...process.env, INGEST_CONCURRENCY: '1', INGEST_THREADS: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
   });
 }

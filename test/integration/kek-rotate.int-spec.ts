@@ -15,7 +15,7 @@ const b64 = () => randomBytes(32).toString('base64');
  */
 async function rotate(kek: string, ...args: string[]): Promise<string> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['-r', join(ROOT, 'test/helpers/ts-register.js'), join(ROOT, 'apps/cli/src/main.ts'), 'kek', 'rotate', ...args], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', join(ROOT, 'scripts/ts-register.js'), join(ROOT, 'apps/cli/src/main.ts'), 'kek', 'rotate', ...args], {
       cwd: ROOT, env: { ...process.env, KEYSEED_KEK: kek },
     });
     return stdout;

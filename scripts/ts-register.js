@@ -1,11 +1,11 @@
-// Lets a plain `node` child process run the TypeScript sources (the worker app in the ingest
-// crash test): compiles `.ts` with swc like jest.config.js and maps `@keyseed/<lib>` to
-// `libs/<lib>/src`. ESM-only packages (@nestjs 12, bencode) load natively (Node >= 20.19).
+// Lets plain `node` run the TypeScript sources without a build (`node -r ./scripts/ts-register.js
+// file.ts`: the worker in the ingest crash test, the kek CLI test, the benches). Compiles `.ts`
+// with swc like jest.config.js and maps `@keyseed/<lib>` to `libs/<lib>/src`. ESM-only packages (@nestjs 12, bencode) load natively (Node >= 20.19).
 const Module = require('node:module');
 const path = require('node:path');
 const swc = require('@swc/core');
 
-const root = path.resolve(__dirname, '..', '..');
+const root = path.resolve(__dirname, '..');
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   const m = /^@keyseed\/([a-z-]+)(?:\/(.*))?$/.exec(request);
