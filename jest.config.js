@@ -38,6 +38,7 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.js'],
   // A client that keeps reconnecting after a suite (Redis, a BitTorrent session) must never hang CI.
   forceExit: true,
 };
