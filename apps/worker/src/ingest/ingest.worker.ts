@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job, Worker } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { IngestJob, QueueName } from '@keyseed/queues';
@@ -12,7 +12,7 @@ import { IngestService } from './ingest.service';
  * through the stalled-job check (see createQueueWorker).
  */
 @Injectable()
-export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ingest');
   private worker: Worker<IngestJob> | null = null;
 
@@ -31,7 +31,11 @@ export class IngestWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.worker.on('error', (err) => this.logger.warn({ event: 'ingest.worker_error', message: err.message }));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * SIGTERM: stop taking jobs and let the running ones finish. Runs before the shutdown hooks that
+   * close the database (PrismaService disconnects in onApplicationShutdown), so a job can still commit.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
   }
 }

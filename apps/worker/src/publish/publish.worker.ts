@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import type { Job, Worker } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PublishJob, QueueName } from '@keyseed/queues';
@@ -7,7 +7,7 @@ import { PublishService } from './publish.service';
 
 /** Runs `publish` jobs (cheap: no file is re-read), two at a time. */
 @Injectable()
-export class PublishWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PublishWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('publish');
   private worker: Worker<PublishJob> | null = null;
 
@@ -26,7 +26,11 @@ export class PublishWorker implements OnApplicationBootstrap, OnApplicationShutd
     this.worker.on('error', (err) => this.logger.warn({ event: 'publish.worker_error', message: err.message }));
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * SIGTERM: stop taking jobs and let the running ones finish. Runs before the shutdown hooks that
+   * close the database (PrismaService disconnects in onApplicationShutdown), so a job can still commit.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.worker?.close();
   }
 }
