@@ -62,6 +62,47 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
   let store: BlobStore;
   let keyring: Keyring;
 
+  describe('graceful shutdown', () => {
+    let child: ChildProcess | null = null;
+    afterAll(() => {
+      if (child && child.exitCode === null) child.kill('SIGKILL');
+    });
+
+    // Runs first, while no in-process worker exists: the child is the only one that can take the job.
+    it('a worker sent SIGTERM mid-file finishes the item, then exits on its own', async () => {
+      child = spawnWorkerChild();
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<string>((r) => child!.once('exit', (code, signal) => r(signal ?? `code ${code}`)));
+      const ctx = await NestFactory.createApplicationContext(QueueToolsModule, { logger: false });
+      try {
+        const bundle = await createDraftBundle(ctx, 1 * MiB);
+        const body = randomBytes(256 * MiB);
+        const item = await completeUpload(ctx, bundle.id, { path: 'term.mkv', locked: true, body });
+        await enqueueIngest(ctx, item);
+        const p = ctx.get(PrismaService);
+        await waitFor('the child worker to be part-way through the file', async () => {
+          if (child!.exitCode !== null) throw new Error(`worker child exited early: ${stderr}`);
+          const row = await p.item.findUniqueOrThrow({ where: { id: item.id } });
+          return row.status === 'INGESTING' && row.progress > 0 && row.progress < 0.9;
+        }, 60_000);
+        const signalledAt = new Date();
+        child.kill('SIGTERM');
+        const how = await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error('worker did not exit within 60 s of SIGTERM')), 60_000))]);
+        // Nest re-raises the signal once its shutdown hooks are done.
+        expect(how).toBe('SIGTERM');
+        const exitedAt = new Date();
+        // No other worker runs here: the item is READY only because the terminating one finished it.
+        const row = await p.item.findUniqueOrThrow({ where: { id: item.id } });
+        expect([row.status, row.failureReason, row.plaintextSha256]).toEqual(['READY', null, sha256(body)]);
+        expect(row.ingestedAt!.getTime()).toBeGreaterThanOrEqual(signalledAt.getTime());
+        expect(row.ingestedAt!.getTime()).toBeLessThanOrEqual(exitedAt.getTime());
+      } finally {
+        await ctx.close();
+      }
+    }, 180_000);
+  });
+
   describe('crash recovery', () => {
     let child: ChildProcess | null = null;
     afterAll(() => {
@@ -106,46 +147,6 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
         // The killed attempt's staging file is gone (each attempt clears the item's staging area).
         const staging = store.localPath(stagingPrefix(item.id))!;
         expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
-      } finally {
-        await ctx.close();
-      }
-    }, 180_000);
-  });
-
-  describe('graceful shutdown', () => {
-    let child: ChildProcess | null = null;
-    afterAll(() => {
-      if (child && child.exitCode === null) child.kill('SIGKILL');
-    });
-
-    it('a worker sent SIGTERM mid-file finishes the item, then exits on its own', async () => {
-      child = spawnWorkerChild();
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<string>((r) => child!.once('exit', (code, signal) => r(signal ?? `code ${code}`)));
-      const ctx = await NestFactory.createApplicationContext(QueueToolsModule, { logger: false });
-      try {
-        const bundle = await createDraftBundle(ctx, 1 * MiB);
-        const body = randomBytes(256 * MiB);
-        const item = await completeUpload(ctx, bundle.id, { path: 'term.mkv', locked: true, body });
-        await enqueueIngest(ctx, item);
-        const p = ctx.get(PrismaService);
-        await waitFor('the child worker to be part-way through the file', async () => {
-          if (child!.exitCode !== null) throw new Error(`worker child exited early: ${stderr}`);
-          const row = await p.item.findUniqueOrThrow({ where: { id: item.id } });
-          return row.status === 'INGESTING' && row.progress > 0 && row.progress < 0.9;
-        }, 60_000);
-        const signalledAt = new Date();
-        child.kill('SIGTERM');
-        const how = await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error('worker did not exit within 60 s of SIGTERM')), 60_000))]);
-        // Nest re-raises the signal once its shutdown hooks are done.
-        expect(how).toBe('SIGTERM');
-        const exitedAt = new Date();
-        // No other worker runs here: the item is READY only because the terminating one finished it.
-        const row = await p.item.findUniqueOrThrow({ where: { id: item.id } });
-        expect([row.status, row.failureReason, row.plaintextSha256]).toEqual(['READY', null, sha256(body)]);
-        expect(row.ingestedAt!.getTime()).toBeGreaterThanOrEqual(signalledAt.getTime());
-        expect(row.ingestedAt!.getTime()).toBeLessThanOrEqual(exitedAt.getTime());
       } finally {
         await ctx.close();
       }
