@@ -114,6 +114,14 @@ describe('request validation and errors (e2e)', () => {
     expect(messages.some((m) => m.startsWith('roles'))).toBe(true);
   });
 
+  it('refuses NUL characters in bodies and URLs with 400 (PostgreSQL text cannot hold them)', async () => {
+    const body = await request(http).post('/v1/auth/register').set('Content-Type', 'application/json')
+      .send('{"email":"nul@example.test","password":"long enough password","displayName":"a\\u0000b"}').expect(400);
+    expect(body.body.message).toMatch(/NUL characters/);
+    const url = await request(http).get('/v1/catalog/a%00b').expect(400);
+    expect(url.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'NUL characters are not allowed in URLs' });
+  });
+
   it('answers unknown routes with 404 JSON', async () => {
     const res = await request(http).get('/v1/no/such/route').expect(404);
     expect(res.body).toMatchObject({ statusCode: 404, error: 'Not Found' });

@@ -29,6 +29,17 @@ declare module 'http' {
   }
 }
 
+class NulInBodyError extends SyntaxError {
+  constructor() {
+    super('NUL characters (\\u0000) are not allowed in request bodies');
+  }
+}
+
+function refuseNul(key: string, value: unknown): unknown {
+  if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new NulInBodyError();
+  return value;
+}
+
 /** Builds the HTTP app exactly as production runs it; tests call this too. */
 export async function createApp(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
@@ -41,7 +52,12 @@ export async function createApp(): Promise<NestExpressApplication> {
   // BitTorrent routes (webseed, tracker) see a request per piece/announce: not logged one by one.
   app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/health' || /^\/(webseed\/|announce|scrape)/.test(req.url ?? '') } }));
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
-  app.use(express.json({ limit: config.BODY_LIMIT, verify: (req, _res, buf) => { req.rawBody = buf; } }));
+  // PostgreSQL text cannot hold NUL: refuse it at the edge (400) instead of failing in a query (500).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (/%00/.test(req.url)) res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'NUL characters are not allowed in URLs' });
+    else next();
+  });
+  app.use(express.json({ limit: config.BODY_LIMIT, verify: (req, _res, buf) => { req.rawBody = buf; }, reviver: refuseNul }));
   // Body-parser failures (malformed JSON, too large) become the same JSON errors as the rest.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);

@@ -34,7 +34,7 @@ export function errorBody(exception: unknown): { statusCode: number; error: stri
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const type = (exception as { type?: string }).type;
     const message =
-      type === 'entity.parse.failed' ? 'request body is not valid JSON'
+      type === 'entity.parse.failed' ? (/NUL characters/.test((exception as Error).message) ? (exception as Error).message : 'request body is not valid JSON')
       : type === 'entity.too.large' ? 'request body is too large'
       : (exception as Error).message;
     return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
