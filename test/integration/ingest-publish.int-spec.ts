@@ -56,6 +56,36 @@ function spawnWorkerChild(): ChildProcess {
 @Module({ imports: [ConfigModule, DatabaseModule, StorageModule, KeyringModule, QueuesModule.register()] })
 class QueueToolsModule {}
 
+/**
+ * A worker child process (the only worker running) part-way through ingesting a 256 MiB locked
+ * item; `ctx` gives the test queue and database access without a worker of its own.
+ */
+async function childMidIngest(path: string) {
+  const child = spawnWorkerChild();
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<string>((r) => child.once('exit', (code, signal) => r(signal ?? `code ${code}`)));
+  const ctx = await NestFactory.createApplicationContext(QueueToolsModule, { logger: false });
+  try {
+    const pieceLength = 1 * MiB;
+    const bundle = await createDraftBundle(ctx, pieceLength);
+    const body = randomBytes(256 * MiB);
+    const item = await completeUpload(ctx, bundle.id, { path, locked: true, body });
+    await enqueueIngest(ctx, item);
+    const db = ctx.get(PrismaService);
+    await waitFor('the child worker to be part-way through the file', async () => {
+      if (child.exitCode !== null) throw new Error(`worker child exited early: ${stderr}`);
+      const row = await db.item.findUniqueOrThrow({ where: { id: item.id } });
+      return row.status === 'INGESTING' && row.progress > 0 && row.progress < 0.9;
+    }, 60_000);
+    return { child, exited, ctx, db, bundle, body, item, pieceLength };
+  } catch (err) {
+    child.kill('SIGKILL');
+    await ctx.close();
+    throw err;
+  }
+}
+
 describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
   let app: INestApplicationContext;
   let prisma: PrismaService;
@@ -70,30 +100,18 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
 
     // Runs first, while no in-process worker exists: the child is the only one that can take the job.
     it('a worker sent SIGTERM mid-file finishes the item, then exits on its own', async () => {
-      child = spawnWorkerChild();
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<string>((r) => child!.once('exit', (code, signal) => r(signal ?? `code ${code}`)));
-      const ctx = await NestFactory.createApplicationContext(QueueToolsModule, { logger: false });
+      const run = await childMidIngest('term.mkv');
+      ({ child } = run);
+      const { exited, ctx, db, body, item } = run;
       try {
-        const bundle = await createDraftBundle(ctx, 1 * MiB);
-        const body = randomBytes(256 * MiB);
-        const item = await completeUpload(ctx, bundle.id, { path: 'term.mkv', locked: true, body });
-        await enqueueIngest(ctx, item);
-        const p = ctx.get(PrismaService);
-        await waitFor('the child worker to be part-way through the file', async () => {
-          if (child!.exitCode !== null) throw new Error(`worker child exited early: ${stderr}`);
-          const row = await p.item.findUniqueOrThrow({ where: { id: item.id } });
-          return row.status === 'INGESTING' && row.progress > 0 && row.progress < 0.9;
-        }, 60_000);
         const signalledAt = new Date();
-        child.kill('SIGTERM');
+        child!.kill('SIGTERM');
         const how = await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error('worker did not exit within 60 s of SIGTERM')), 60_000))]);
         // Nest re-raises the signal once its shutdown hooks are done.
         expect(how).toBe('SIGTERM');
         const exitedAt = new Date();
         // No other worker runs here: the item is READY only because the terminating one finished it.
-        const row = await p.item.findUniqueOrThrow({ where: { id: item.id } });
+        const row = await db.item.findUniqueOrThrow({ where: { id: item.id } });
         expect([row.status, row.failureReason, row.plaintextSha256]).toEqual(['READY', null, sha256(body)]);
         expect(row.ingestedAt!.getTime()).toBeGreaterThanOrEqual(signalledAt.getTime());
         expect(row.ingestedAt!.getTime()).toBeLessThanOrEqual(exitedAt.getTime());
@@ -110,26 +128,13 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
     });
 
     it('a worker killed with -9 mid-file loses the job to another worker, and the item ends READY with correct hashes', async () => {
-      // Queue and database access without a worker: boot only after the child has the job.
-      child = spawnWorkerChild();
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const ctx = await NestFactory.createApplicationContext(QueueToolsModule, { logger: false });
+      const run = await childMidIngest('big.mkv');
+      ({ child } = run);
+      const { exited, ctx, db, bundle, body, item, pieceLength } = run;
       try {
-        const pieceLength = 1 * MiB;
-        const bundle = await createDraftBundle(ctx, pieceLength);
-        const body = randomBytes(256 * MiB);
-        const item = await completeUpload(ctx, bundle.id, { path: 'big.mkv', locked: true, body });
-        await enqueueIngest(ctx, item);
-        const p = ctx.get(PrismaService);
-        await waitFor('the child worker to be part-way through the file', async () => {
-          if (child!.exitCode !== null) throw new Error(`worker child exited early: ${stderr}`);
-          const row = await p.item.findUniqueOrThrow({ where: { id: item.id } });
-          return row.status === 'INGESTING' && row.progress > 0 && row.progress < 0.9;
-        }, 60_000);
-        child.kill('SIGKILL');
-        await new Promise((r) => child!.once('exit', r));
-        expect((await p.item.findUniqueOrThrow({ where: { id: item.id } })).status).toBe('INGESTING');
+        child!.kill('SIGKILL');
+        await exited;
+        expect((await db.item.findUniqueOrThrow({ where: { id: item.id } })).status).toBe('INGESTING');
 
         await startWorker();
         const ready = await waitForItem(app, item.id, ['READY', 'FAILED'], 90_000);
