@@ -36,6 +36,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Revoke the token used for this request' })
+  @ApiResponse({ status: 204, description: 'Logged out' })
   async logout(@CurrentUser() user: AuthenticatedUser): Promise<void> {
     await this.accounts.revoke(user.id, user.tokenId);
   }
