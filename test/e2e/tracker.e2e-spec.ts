@@ -83,6 +83,12 @@ describe('tracker (e2e)', () => {
     throw new Error(`tracker never accepted ${hash}`);
   };
 
+  it('accepts info-hashes and peer ids containing 0x00 bytes (binary, percent-encoded as %00)', async () => {
+    const withNul = `00${randomBytes(18).toString('hex')}00`;
+    const res = await get(announceUrl(withNul, { port: 6881, left: 10, peerId: `00${randomBytes(19).toString('hex')}` })).expect(200);
+    expect(str(dictGet(decode(res) as never, 'failure reason'))).toMatch(/unknown info_hash/);
+  });
+
   it('answers an unknown info-hash with a bencoded failure reason (200, not 500)', async () => {
     const res = await get(announceUrl(randomBytes(20).toString('hex'), { port: 6881, left: 10, event: 'started' })).expect(200);
     const body = decode(res);

@@ -53,9 +53,12 @@ export async function createApp(): Promise<NestExpressApplication> {
   app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/health' || /^\/(webseed\/|announce|scrape)/.test(req.url ?? '') } }));
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   // PostgreSQL text cannot hold NUL: refuse it at the edge (400) instead of failing in a query (500).
+  // Only under /v1: tracker announces carry binary info-hashes (%00 is legitimate there) and the
+  // webseed validates its own path components.
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (/%00/.test(req.url)) res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'NUL characters are not allowed in URLs' });
-    else next();
+    if (req.url.startsWith('/v1/') && req.url.includes('%00')) {
+      res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'NUL characters are not allowed in URLs' });
+    } else next();
   });
   app.use(express.json({ limit: config.BODY_LIMIT, verify: (req, _res, buf) => { req.rawBody = buf; }, reviver: refuseNul }));
   // Body-parser failures (malformed JSON, too large) become the same JSON errors as the rest.
