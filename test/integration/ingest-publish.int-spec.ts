@@ -257,6 +257,26 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       expect(readFileSync(ours).equals(before)).toBe(true);
     }, 180_000);
 
+    it('puts a bundle whose publish fails back to DRAFT with the reason for the creator, cleared by the next publish', async () => {
+      const bundle = await createDraftBundle(app, 64 * 1024, 'Not ready');
+      const item = await completeUpload(app, bundle.id, { path: 'late.mkv', locked: true, body: randomBytes(1000) });
+      await enqueuePublish(app, bundle.id); // the item was never ingested: not READY
+      const failed = await waitFor('bundle back to DRAFT', async () => {
+        const b = await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } });
+        return b.status === 'DRAFT' ? b : null;
+      });
+      expect(failed.publishFailureReason).toMatch(/not ready: late\.mkv \(QUEUED\)/);
+
+      await enqueueIngest(app, item);
+      await waitForItem(app, item.id, ['READY']);
+      await enqueuePublish(app, bundle.id);
+      const published = await waitFor('bundle PUBLISHED', async () => {
+        const b = await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } });
+        return b.status === 'PUBLISHED' ? b : null;
+      });
+      expect(published.publishFailureReason).toBeNull();
+    });
+
     it('ingests a 0-byte locked item', async () => {
       const bundle = await createDraftBundle(app, 16384);
       const item = await completeUpload(app, bundle.id, { path: 'empty.bin', locked: true, body: Buffer.alloc(0) });

@@ -32,7 +32,7 @@ export function bundleView(b: Bundle & { items: Item[] }): BundleView {
   const done = sized.reduce((s, i) => s + (i.size! * i.progressPercent) / 100, 0);
   return {
     ...bundleSummaryView(b),
-    description: b.description, takedownReason: b.takedownReason, price: priceView(b),
+    description: b.description, takedownReason: b.takedownReason, publishFailureReason: b.publishFailureReason, price: priceView(b),
     infoHashV1: b.infoHashV1, infoHashV2: b.infoHashV2, infoHashV1Legacy: b.infoHashV1Legacy, magnet: b.magnet,
     publishedAt: b.publishedAt, items,
     progressPercent: total > 0 ? Math.round((done / total) * 1000) / 10 : 0,

@@ -19,7 +19,7 @@ export type PublishOutcome =
  * Idempotent: the creation date is the bundle's `publishedAt`, or on a first publish the time the
  * job was queued (stable across retries), and nothing else varies, so a re-run writes the same bytes.
  * Only a PUBLISHING bundle is published (the API moves DRAFT → PUBLISHING when every item is READY);
- * if the job fails for good the worker puts the bundle back to DRAFT and the job's failedReason says why.
+ * if the job fails for good the worker puts the bundle back to DRAFT with the reason in publishFailureReason.
  */
 @Injectable()
 export class PublishService {
@@ -95,7 +95,7 @@ export class PublishService {
     const hashes = { infoHashV1: built.infoHashV1!, infoHashV2: built.infoHashV2!, infoHashV1Legacy: legacy.infoHashV1! };
     const { count } = await this.prisma.bundle.updateMany({
       where: { id: bundle.id, status: 'PUBLISHING' },
-      data: { status: 'PUBLISHED', ...hashes, magnet: built.magnet, publishedAt: creationDate },
+      data: { status: 'PUBLISHED', ...hashes, magnet: built.magnet, publishedAt: creationDate, publishFailureReason: null },
     });
     if (count === 0) return { bundleId, status: 'SKIPPED', why: 'bundle left PUBLISHING while the torrent was built' };
     this.logger.log({ event: 'publish.done', bundleId, slug: bundle.slug, files: files.length, ...hashes });
@@ -111,9 +111,9 @@ export class PublishService {
     await this.prisma.item.updateMany({ where: { id: { in: itemIds } }, data: { uploadKey: null } });
   }
 
-  /** A publish that failed for good puts the bundle back to DRAFT (the creator fixes and retries). */
+  /** A publish that failed for good puts the bundle back to DRAFT with the reason (the creator fixes and retries). */
   async markFailed(job: Job<PublishJob>, err: Error): Promise<void> {
-    await this.prisma.bundle.updateMany({ where: { id: job.data.bundleId, status: 'PUBLISHING' }, data: { status: 'DRAFT' } });
+    await this.prisma.bundle.updateMany({ where: { id: job.data.bundleId, status: 'PUBLISHING' }, data: { status: 'DRAFT', publishFailureReason: err.message.slice(0, 2000) } });
     this.logger.warn({ event: 'publish.failed', bundleId: job.data.bundleId, jobId: job.id, reason: err.message });
   }
 }

@@ -34,6 +34,7 @@ export class BundleSummaryView {
 export class BundleView extends BundleSummaryView {
   @ApiProperty() description: string;
   @ApiProperty({ nullable: true, type: String }) takedownReason: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the last publish failed (the bundle is back to DRAFT); null otherwise' }) publishFailureReason: string | null;
   @ApiProperty({ nullable: true, type: PriceView }) price: PriceView | null;
   @ApiProperty({ nullable: true, type: String }) infoHashV1: string | null;
   @ApiProperty({ nullable: true, type: String }) infoHashV2: string | null;
