@@ -7,8 +7,7 @@ import { join } from 'node:path';
  * Encoding goes through the `bencode` package (v4). It is ESM-only (`exports: { import }`), and this
  * repo compiles to CommonJS, so `require('bencode')` fails with ERR_PACKAGE_PATH_NOT_EXPORTED. Node
  * ≥ 20.19 can `require()` an ES module by file path, so we locate the package directory ourselves
- * and require its entry file through Node's real `createRequire` (obtained with
- * the host realm's `process.getBuiltinModule`, see {@link host}).
+ * and require its entry file (under Jest, jest.config.js compiles the package to CommonJS).
  *
  * The package sorts dictionary keys with `Array.prototype.sort()`, i.e. by UTF-16 code units for
  * string keys and by `String(key)` for binary keys — neither is the byte-wise order bencode
@@ -28,26 +27,13 @@ interface BencodePackage {
 
 let cached: BencodePackage | undefined;
 
-/**
- * The host realm's global object. Under Jest, modules run in a VM context whose `require`,
- * `node:module` and `process.getBuiltinModule` all go through Jest's registry, whose CommonJS
- * loader (on Node < 24.9) cannot load the ESM-only package or resolve its `uint8-util` import.
- * Host-realm functions (like `Buffer`) carry the host `Function` constructor, which evaluates in
- * the host realm. In plain Node this is simply `globalThis`.
- */
-const host = (Buffer as unknown as { constructor: FunctionConstructor }).constructor('return globalThis')() as typeof globalThis;
-
 function loadBencodePackage(): BencodePackage {
   if (cached) return cached;
-  type NodeModule = typeof import('node:module');
-  const getBuiltin = (host.process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const nodeModule = (getBuiltin ? getBuiltin('node:module') : require('node:module')) as NodeModule;
-  const realRequire = nodeModule.createRequire(__filename);
-  for (const dir of realRequire.resolve.paths('bencode') ?? []) {
+  for (const dir of require.resolve.paths('bencode') ?? []) {
     const entry = join(dir, 'bencode', 'index.js');
     if (existsSync(entry)) {
-      const mod = realRequire(entry) as { default?: BencodePackage } & BencodePackage;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(entry) as { default?: BencodePackage } & BencodePackage;
       cached = mod.default ?? mod;
       return cached;
     }
@@ -82,8 +68,7 @@ function prepare(value: BValue): unknown {
   }
   if (typeof value === 'string' || value instanceof Uint8Array) return value;
   if (Array.isArray(value)) return value.map(prepare);
-  // The package checks `instanceof Map` in its own realm (the host's, see above).
-  const out = new host.Map<SortKey, unknown>();
+  const out = new Map<SortKey, unknown>();
   const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
   for (const [k, v] of entries) {
     if (v === undefined || v === null) continue;
