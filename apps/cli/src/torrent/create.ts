@@ -34,6 +34,8 @@ export interface CreateResult extends BuiltTorrent {
   output: string;
   pieceLength: number;
   totalSize: number;
+  /** Pieces in the torrent: v1 pieces (pads included), or the v2 per-file pieces of a v2-only one. */
+  pieceCount: number;
   mode: TorrentMode;
 }
 
@@ -61,15 +63,18 @@ export async function createTorrentCommand(options: CreateOptions): Promise<Crea
   const bar = new ProgressBar('hashing', content.total);
   const pool = { threads: options.threads, onProgress: options.progress === false ? undefined : bar.tick };
   let built: BuiltTorrent;
+  let pieceCount: number;
   try {
     if (mode === 'v1') {
       const files = content.singleFile
         ? content.files
         : [...content.files].sort((a, b) => Buffer.compare(Buffer.from(a.segments.join('/')), Buffer.from(b.segments.join('/'))));
       const { pieces } = await hashV1Stream(files, pieceLength, pool);
+      pieceCount = pieces.length / 20;
       built = buildV1Torrent({ ...meta, name: content.name, pieceLength, pieces, singleFile: content.singleFile, files: files.map((f) => ({ path: f.segments, length: f.length })) });
     } else {
       const { hashes } = await hashFiles(content.files, pieceLength, { ...pool, v1: mode === 'hybrid', v2: true });
+      pieceCount = hashes.reduce((n, h) => n + Math.ceil(h.length / pieceLength), 0);
       built = buildTorrent({
         ...meta,
         name: content.name,
@@ -87,5 +92,5 @@ export async function createTorrentCommand(options: CreateOptions): Promise<Crea
   } catch (err) {
     throw new CliError(`cannot write ${output}: ${(err as Error).message}`, ExitCode.Failure);
   }
-  return { ...built, output, pieceLength, totalSize: content.total, mode };
+  return { ...built, output, pieceLength, totalSize: content.total, pieceCount, mode };
 }

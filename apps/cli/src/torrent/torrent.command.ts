@@ -46,7 +46,7 @@ export function registerTorrentCommands(program: Command): void {
         threads: o.threads ? Number(o.threads) : undefined,
       });
       const out = [
-        `wrote ${r.output} (${r.mode}, ${Math.ceil(r.totalSize / r.pieceLength)} pieces of ${r.pieceLength} bytes)`,
+        `wrote ${r.output} (${r.mode}, ${r.pieceCount} pieces of ${r.pieceLength} bytes)`,
         ...(r.infoHashV1 ? [`info-hash v1: ${r.infoHashV1}`] : []),
         ...(r.infoHashV2 ? [`info-hash v2: ${r.infoHashV2}`] : []),
         `magnet: ${r.magnet}`,
