@@ -4,12 +4,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import pinoHttp from 'pino-http';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { createLogger, PinoNestLogger } from '@keyseed/logging';
 import { AppModule } from './app.module';
 import { errorBody, HttpExceptionFilter } from './common/http-exception.filter';
-import { requestId } from './common/request-context';
+import { accessLog } from './common/access-log';
 import { createValidationPipe } from './common/validation';
 
 /** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes, browsers back from Stripe). */
@@ -49,8 +48,7 @@ export async function createApp(): Promise<NestExpressApplication> {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
-  // BitTorrent routes (webseed, tracker) see a request per piece/announce: not logged one by one.
-  app.use(pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/health' || /^\/(webseed\/|announce|scrape)/.test(req.url ?? '') } }));
+  app.use(accessLog(logger));
   app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
   // PostgreSQL text cannot hold NUL: refuse it at the edge (400) instead of failing in a query (500).
   // Only under /v1: tracker announces carry binary info-hashes (%00 is legitimate there) and the
