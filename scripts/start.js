@@ -26,8 +26,8 @@ async function main() {
 
   const env = { ...process.env };
   const children = [];
-  const run = (name, script, extraEnv = {}) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', dist(script)], { stdio: 'inherit', env: { ...env, ...extraEnv } });
+  const run = (name, script, extraEnv = {}, nodeArgs = ['--enable-source-maps']) => {
+    const child = spawn(process.execPath, [...nodeArgs, dist(script)], { stdio: 'inherit', env: { ...env, ...extraEnv } });
     child.on('exit', (code, signal) => {
       if (!stopping) {
         log('process.exited', { process: name, code, signal });
@@ -47,7 +47,9 @@ async function main() {
     log('stripe.offline', { message: `no STRIPE_SECRET_KEY: payments go to the local Stripe emulator at ${env.STRIPE_API_BASE} (test mode, no real money)` });
   }
   run('api', 'apps/api/src/main.js');
-  run('worker', 'apps/worker/src/main.js');
+  // The worker's own Node options and environment (memory settings; bench/ingest starts it the same way).
+  const { WORKER_ENV, WORKER_NODE_ARGS } = require(dist('apps/worker/src/process-options.js'));
+  run('worker', 'apps/worker/src/main.js', WORKER_ENV, WORKER_NODE_ARGS);
 
   let stopping = false;
   function stop(code = 0) {

@@ -46,6 +46,10 @@ describe('ingestFile', () => {
     await check('free', 5 * 16384 + 1, 32768, false);
   });
 
+  it('reads pieces larger than its 1 MiB span in steps (4 MiB pieces, last piece partial over two spans)', async () => {
+    await check('big-pieces', 2 * (4 << 20) + (1 << 20) + 3 * 16384 + 5, 4 << 20, true);
+  });
+
   it('handles a single partial piece (pieces root over the next power of two of leaves)', async () => {
     await check('one-piece', 3 * 16384 + 5, 1 << 20, true);
   });

@@ -32,7 +32,7 @@ export interface IngestFileResult {
  * SHA-256 of the plaintext. Large files are split into piece ranges across `threads` worker threads
  * doing positional reads and writes, while the calling thread streams the plaintext SHA-256 (the
  * only part that cannot be split) with reads on the libuv pool; the OS spreads these over the cores.
- * Memory: one piece buffer per thread plus 2 MiB for the plaintext hash. The staging file is not
+ * Memory: a 1 MiB buffer per thread plus 2 MiB for the plaintext hash. The staging file is not
  * fsynced here.
  */
 export async function ingestFile(input: IngestFileInput): Promise<IngestFileResult> {
