@@ -9,7 +9,10 @@ import { UploadsService } from './uploads.service';
 export const TUS_SERVER = Symbol('TUS_SERVER');
 export const UPLOADS_PATH = '/v1/uploads';
 
-/** Set by the controller on the Node request once the creation is authorised and recorded. */
+/**
+ * Set by the controller on the Node request: the upload it authorised (HEAD/GET/PATCH/DELETE) or
+ * recorded (creation). tus acts on this id and never parses one from the URL itself.
+ */
 export interface UploadingRequest extends IncomingMessage {
   keyseedUploadId?: string;
 }
@@ -37,6 +40,9 @@ export const tusServerProvider: Provider = {
       datastore,
       maxSize: config.MAX_UPLOAD_BYTES,
       disableTerminationForFinishedUploads: true,
+      // tus's own parser takes the URL's last segment, query string included: `/uploads/<mine>?/<theirs>`
+      // would reach someone else's upload past the controller's check of `<mine>`.
+      getFileIdFromRequest: (req) => nodeRequest(req)?.keyseedUploadId,
       namingFunction: (req) => {
         const id = nodeRequest(req)?.keyseedUploadId;
         if (!id) throw { status_code: 500, body: 'upload was not recorded before creation\n' };

@@ -53,7 +53,11 @@ export class UploadsController {
       await this.uploads.releaseIfCompleted(id);
       return;
     }
-    if (uploadId) await this.uploads.authorize(user, uploadId, req.method);
+    if (uploadId) {
+      await this.uploads.authorize(user, uploadId, req.method);
+      // The id tus acts on; never for a POST, which would create an upload under it past reserve().
+      if (req.method !== 'POST') req.keyseedUploadId = uploadId;
+    }
     // Termination is recorded before tus answers, so the client never sees 204 ahead of the row.
     if (req.method === 'DELETE' && uploadId) await this.uploads.terminate(uploadId);
     await this.tus.handle(req, res);
