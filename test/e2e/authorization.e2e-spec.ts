@@ -145,6 +145,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
     { route: 'DELETE /v1/admin/bundles/{id}/price', path: () => `/v1/admin/bundles/${published.id}/price`, expected: adminOnly },
     { route: 'GET /v1/admin/bundles/{id}/prices', path: () => `/v1/admin/bundles/${published.id}/prices`, expected: adminOnly },
     { route: 'POST /v1/admin/orders/{id}/refund', path: () => `/v1/admin/orders/${orderId}/refund`, body: {}, expected: adminOnly },
+    { route: 'GET /v1/admin/audit', path: () => '/v1/admin/audit', expected: adminOnly, provenIn: 'audit-log' },
   ];
 
   it('has a rule for every documented route', async () => {
