@@ -278,4 +278,17 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
     }
     expect(statuses).toContain(429);
   });
+
+  it("does not let another account use up a license's key budget", async () => {
+    const frank = await registerUser(app, ['BUYER']);
+    const mallory = await registerUser(app, ['BUYER']);
+    const lic = (await licenseOf((await buy(frank)).orderId))!;
+    const dev = await registerDevice(frank, lic.id);
+    const ask = (who: TestUser, from: string) =>
+      request(http).post(`/v1/licenses/${lic.id}/keys`).set(who.auth).set('X-Forwarded-For', from).send({ deviceId: dev.deviceId, items: [{ itemId: item.id, first: 0, last: 0 }] });
+    const refused = new Set<number>();
+    for (let i = 0; i <= KEY_LIMIT; i++) refused.add((await ask(mallory, '203.0.113.7')).status);
+    expect([...refused].sort()).toEqual([403, 429]); // refused, then over her own address's budget
+    await ask(frank, '198.51.100.9').expect(200);
+  });
 });

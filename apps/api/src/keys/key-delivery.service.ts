@@ -38,7 +38,9 @@ export class KeyDeliveryService {
   }
 
   async deliver(userId: string, licenseId: string, deviceId: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<string> {
-    await this.limiter.consume([`license:${licenseId}`, `address:${address}`]);
+    // The license budget is counted per caller: someone else's requests for this license id (refused
+    // below) must not use up its buyer's budget.
+    await this.limiter.consume([`license:${licenseId}:${userId}`, `address:${address}`]);
     const license = await this.store.license(licenseId, deviceId);
     if (!license) throw new NotFoundException(`license ${licenseId} not found`);
     if (license.buyerId !== userId) throw new ForbiddenException('keys are delivered only to the license\'s buyer');

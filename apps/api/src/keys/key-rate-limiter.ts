@@ -33,7 +33,7 @@ export class KeyRateLimiter implements OnModuleDestroy {
     redis.defineCommand('keyseedRateCount', { lua: COUNT_LUA });
   }
 
-  /** Counts one request for every scope (e.g. `license:<id>`, `address:<ip>`); 429 when one is over. */
+  /** Counts one request for every scope (`<kind>:<id>[:<more>]`, e.g. `address:<ip>`); 429 when one is over. */
   async consume(scopes: string[]): Promise<void> {
     const limit = this.config.KEY_REQUESTS_PER_MINUTE;
     const now = Date.now();
@@ -47,7 +47,7 @@ export class KeyRateLimiter implements OnModuleDestroy {
     scopes.forEach((scope, i) => {
       if (Number(counts[i]) > limit) {
         const retry = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
-        throw new HttpException(`too many key requests for ${scope.replace(':', ' ')}: at most ${limit} per minute (KEY_REQUESTS_PER_MINUTE); retry in ${retry} s`, HttpStatus.TOO_MANY_REQUESTS);
+        throw new HttpException(`too many key requests for ${scope.split(':').slice(0, 2).join(' ')}: at most ${limit} per minute (KEY_REQUESTS_PER_MINUTE); retry in ${retry} s`, HttpStatus.TOO_MANY_REQUESTS);
       }
     });
   }
