@@ -11,6 +11,7 @@ import type { Role } from '@keyseed/database';
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Global guard: bearer token → user, then role and ownership checks declared on the route.
@@ -83,7 +84,8 @@ export class AuthGuard implements CanActivate {
 
   private async checkOwnership(spec: OwnedResourceSpec, id: string, user: AuthenticatedUser, isAdmin: boolean): Promise<void> {
     const notFound = () => new NotFoundException(`${spec.kind} ${id} not found`);
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound();
+    // Exactly a UUID: anything else of the right length (36 dashes, 36 hex digits) fails PostgreSQL's uuid cast.
+    if (!UUID.test(id)) throw notFound();
     const ownerId = await this.ownerOf(spec.kind, id);
     if (ownerId === null) throw notFound();
     if (ownerId !== user.id && !isAdmin) throw new ForbiddenException(`this ${spec.kind} belongs to another account`);
