@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { createLogger, PinoNestLogger } from '@keyseed/logging';
@@ -39,6 +41,17 @@ function refuseNul(key: string, value: unknown): unknown {
   return value;
 }
 
+/**
+ * Keeps the exact body bytes and refuses invalid UTF-8, which the JSON parser would otherwise
+ * turn into U+FFFD and store silently.
+ */
+function keepRawUtf8Body(req: IncomingMessage, _res: ServerResponse, buf: Buffer, encoding: string): void {
+  if (encoding.toLowerCase() === 'utf-8' && !isUtf8(buf)) {
+    throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
+  }
+  req.rawBody = buf;
+}
+
 /** Builds the HTTP app exactly as production runs it; tests call this too. */
 export async function createApp(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
@@ -58,7 +71,8 @@ export async function createApp(): Promise<NestExpressApplication> {
       res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'NUL characters are not allowed in URLs' });
     } else next();
   });
-  app.use(express.json({ limit: config.BODY_LIMIT, verify: (req, _res, buf) => { req.rawBody = buf; }, reviver: refuseNul }));
+  // Not strict: a JSON null, string or number body reaches the validation pipe, which says it must be an object.
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: false, verify: keepRawUtf8Body, reviver: refuseNul }));
   // Body-parser failures (malformed JSON, too large) become the same JSON errors as the rest.
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);

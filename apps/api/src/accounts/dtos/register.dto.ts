@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ArrayUnique, IsArray, IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsOmittable } from '../../common/validation';
 
 export class RegisterDto {
   @ApiProperty({ example: 'ada@example.com' })
@@ -20,7 +21,7 @@ export class RegisterDto {
   displayName: string;
 
   @ApiProperty({ required: false, isArray: true, enum: ['CREATOR', 'BUYER'], default: ['BUYER'], description: 'Admins are made with `keyseed admin create`, never here' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayUnique()
   @IsIn(['CREATOR', 'BUYER'], { each: true })

@@ -1,13 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, MaxLength } from 'class-validator';
+import { IsOmittable } from '../../common/validation';
 
 export class RefundOrderDto {
   @ApiProperty({ required: false, enum: ['requested_by_customer', 'duplicate', 'fraudulent'], default: 'requested_by_customer', description: 'Reason passed to Stripe' })
-  @IsOptional() @IsIn(['requested_by_customer', 'duplicate', 'fraudulent'])
+  @IsOmittable() @IsIn(['requested_by_customer', 'duplicate', 'fraudulent'])
   reason?: 'requested_by_customer' | 'duplicate' | 'fraudulent';
 
   @ApiProperty({ required: false, description: 'Note kept in the audit log' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOmittable() @IsString() @MaxLength(500)
   note?: string;
 }
 

@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional } from 'class-validator';
+import { ArrayUnique, IsArray, IsBoolean, IsIn } from 'class-validator';
+import { IsOmittable } from '../../common/validation';
 
 export class UpdateUserDto {
   @ApiProperty({ required: false, isArray: true, enum: ['CREATOR', 'BUYER', 'ADMIN'] })
-  @IsOptional() @IsArray() @ArrayUnique() @IsIn(['CREATOR', 'BUYER', 'ADMIN'], { each: true })
+  @IsOmittable() @IsArray() @ArrayUnique() @IsIn(['CREATOR', 'BUYER', 'ADMIN'], { each: true })
   roles?: ('CREATOR' | 'BUYER' | 'ADMIN')[];
 
   @ApiProperty({ required: false, description: 'Disabling revokes access at once (tokens stop working)' })
-  @IsOptional() @IsBoolean()
+  @IsOmittable() @IsBoolean()
   disabled?: boolean;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsInt, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { IsSafeItemPath } from './item-path.validator';
+import { IsOmittable } from '../../common/validation';
 
 const PATH_DOC = 'Path inside the torrent below the bundle folder, "/"-separated, e.g. "extras/trailer.mp4". '
   + 'No "..", absolute paths, empty segments, control characters or backslashes; "keyseed.json" and ".pad" are reserved.';
@@ -12,11 +13,11 @@ export class AddItemDto {
   path: string;
 
   @ApiProperty({ required: false, default: true, description: 'Locked items are encrypted and sold; free ones (trailer, poster) are stored plain' })
-  @IsOptional() @IsBoolean()
+  @IsOmittable() @IsBoolean()
   locked?: boolean;
 
   @ApiProperty({ required: false, default: 0, minimum: 0, description: 'First N pieces of a locked item anyone may unlock (free preview)' })
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000)
+  @IsOmittable() @IsInt() @Min(0) @Max(1_000_000)
   previewPieces?: number;
 }
 
@@ -28,15 +29,15 @@ export class AddItemsDto {
 
 export class UpdateItemDto {
   @ApiProperty({ required: false, description: `New path (rename). ${PATH_DOC}` })
-  @IsOptional() @IsSafeItemPath()
+  @IsOmittable() @IsSafeItemPath()
   path?: string;
 
   @ApiProperty({ required: false })
-  @IsOptional() @IsBoolean()
+  @IsOmittable() @IsBoolean()
   locked?: boolean;
 
   @ApiProperty({ required: false, minimum: 0 })
-  @IsOptional() @IsInt() @Min(0) @Max(1_000_000)
+  @IsOmittable() @IsInt() @Min(0) @Max(1_000_000)
   previewPieces?: number;
 }
 

@@ -1,16 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
+import { IsOmittable } from '../../common/validation';
 
 export class PieceRangeDto {
   @ApiProperty({ description: 'A locked item of the bundle' }) @IsUUID() itemId: string;
 
   @ApiProperty({ required: false, description: 'First piece (0-based within the item); default 0' })
-  @IsOptional() @IsInt() @Min(0)
+  @IsOmittable() @IsInt() @Min(0)
   first?: number;
 
   @ApiProperty({ required: false, description: 'Last piece, inclusive; default the item\'s last piece (or last preview piece)' })
-  @IsOptional() @IsInt() @Min(0)
+  @IsOmittable() @IsInt() @Min(0)
   last?: number;
 }
 
@@ -18,7 +19,7 @@ export class RequestKeysDto {
   @ApiProperty({ description: 'A device registered to this license (POST /v1/licenses/:id/devices)' }) @IsUUID() deviceId: string;
 
   @ApiProperty({ required: false, type: [PieceRangeDto], description: 'Default: every locked, ready item of the bundle, all pieces' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => PieceRangeDto)
+  @IsOmittable() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => PieceRangeDto)
   items?: PieceRangeDto[];
 }
 
@@ -28,7 +29,7 @@ export class PreviewKeysDto {
   publicKey: string;
 
   @ApiProperty({ required: false, type: [PieceRangeDto], description: 'Default: every item with preview pieces, all of them' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => PieceRangeDto)
+  @IsOmittable() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => PieceRangeDto)
   items?: PieceRangeDto[];
 }
 

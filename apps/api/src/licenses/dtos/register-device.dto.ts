@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsOmittable } from '../../common/validation';
 
 export class RegisterDeviceDto {
   @ApiProperty({ example: 'hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo', description: 'The device\'s X25519 public key: raw 32 bytes, base64url without padding (43 characters)' })
@@ -7,6 +8,6 @@ export class RegisterDeviceDto {
   publicKey: string;
 
   @ApiProperty({ required: false, example: 'living-room laptop' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOmittable() @IsString() @MaxLength(100)
   name?: string;
 }
