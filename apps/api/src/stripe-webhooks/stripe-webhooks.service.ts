@@ -29,14 +29,22 @@ export class StripeWebhooksService {
   ) {}
 
   verify(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
-    if (!rawBody || rawBody.length === 0) throw new BadRequestException('webhook body is empty (expected the JSON event Stripe signed)');
+    // Only application/json bodies are kept raw (app.factory), so any other type arrives as "no body".
+    if (!rawBody || rawBody.length === 0) throw new BadRequestException('webhook body is empty or not application/json (expected the JSON event Stripe signed)');
     if (!signature) throw new BadRequestException('Stripe-Signature header is missing');
+    let event: Stripe.Event;
     try {
-      return this.stripe.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, SIGNATURE_TOLERANCE_S);
+      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, SIGNATURE_TOLERANCE_S);
     } catch (err) {
       this.logger.warn(JSON.stringify({ event: 'stripe.webhook.bad_signature', error: (err as Error).message }));
       throw new BadRequestException(`webhook signature verification failed: ${(err as Error).message}`);
     }
+    // Signed but not shaped like an event: a 400, not a 500 that Stripe would retry for days.
+    const object: unknown = (event as { data?: { object?: unknown } } | null)?.data?.object;
+    if (typeof event?.id !== 'string' || typeof event.type !== 'string' || typeof object !== 'object' || object === null) {
+      throw new BadRequestException('webhook event is malformed: expected string id and type and a data.object');
+    }
+    return event;
   }
 
   async handle(event: Stripe.Event): Promise<CommitResult> {
