@@ -46,6 +46,8 @@ export class UploadsService {
    */
   async reserve(user: AuthenticatedUser, req: UploadRequest): Promise<{ id: string; expiresAt: Date }> {
     const { bundleId, itemId, path } = req.metadata;
+    // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the item lookup.
+    if (path?.includes('\u0000')) throw new BadRequestException('Upload-Metadata path must not contain NUL characters');
     if (!bundleId || !UUID.test(bundleId)) throw new BadRequestException('Upload-Metadata must carry bundleId (the bundle\'s id)');
     if (!itemId && !path) throw new BadRequestException('Upload-Metadata must carry itemId or path naming the item to upload');
     if (itemId && !UUID.test(itemId)) throw new BadRequestException('Upload-Metadata itemId is not an item id');
