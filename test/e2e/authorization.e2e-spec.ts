@@ -134,7 +134,8 @@ describe('authorization (e2e): every route checks who is asking', () => {
     { route: 'OPTIONS /v1/uploads', path: () => '/v1/uploads', expected: { anonymous: 204 }, provenIn: 'uploads' },
     { route: 'OPTIONS /v1/uploads/{path}', path: () => `/v1/uploads/${uploadId}`, expected: { anonymous: 204 } },
     ...UPLOAD_METHODS.map((method) => ({ route: `${method} /v1/uploads`, path: () => '/v1/uploads', expected: { anonymous: 401, buyer: 403 } })),
-    ...UPLOAD_METHODS.map((method) => ({ route: `${method} /v1/uploads/{path}`, path: () => `/v1/uploads/${uploadId}`, expected: othersBundle })),
+    ...UPLOAD_METHODS.filter((m) => m !== 'POST').map((method) => ({ route: `${method} /v1/uploads/{path}`, path: () => `/v1/uploads/${uploadId}`, expected: othersBundle })),
+    { route: 'POST /v1/uploads/{path}', path: () => `/v1/uploads/${uploadId}`, expected: { anonymous: 401, buyer: 403, creator: 405 } },
 
     // Admins only, whoever owns the target.
     { route: 'GET /v1/admin/users', path: () => '/v1/admin/users', expected: adminOnly, provenIn: 'accounts' },

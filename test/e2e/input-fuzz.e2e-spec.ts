@@ -604,6 +604,7 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
         { name: 'long path', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': meta({ bundleId: draftId, path: 'p'.repeat(6000) }) }, status: 404, message: /not found/ },
         { name: 'buyer', method: 'post', url: '/v1/uploads', as: 'buyer', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': good }, status: 403, message: /creator role/ },
         ...['nope', '0'.repeat(32).replace(/0$/, 'g'), 'x'.repeat(5000), '%00', '..%2F..%2Fetc'].map((id) => ({ name: `HEAD-less PATCH on upload ${id.slice(0, 20)}`, method: 'patch' as const, url: `/v1/uploads/${id}`, as: 'creator' as const, headers: { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, message: /not found|NUL/ })),
+        { name: 'POST to an upload URL', method: 'post', url: `/v1/uploads/${'0'.repeat(32)}`, as: 'creator', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': good }, status: 405, message: /created with POST \/v1\/uploads/ },
       ];
       await expectAllRefused(cases);
       expect(await prisma.upload.count({ where: { creatorId: users.creator.id } })).toBe(uploads);

@@ -1,4 +1,4 @@
-import { All, BadRequestException, Controller, Inject, Options, Req, Res } from '@nestjs/common';
+import { All, BadRequestException, Controller, HttpException, HttpStatus, Inject, Options, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Server } from '@tus/server';
@@ -38,6 +38,7 @@ export class UploadsController {
   @ApiResponse({ status: 204, description: 'Bytes appended / upload terminated' })
   @ApiResponse({ status: 403, description: 'Another creator\'s bundle or upload' })
   @ApiResponse({ status: 404, description: 'No such bundle, item or upload' })
+  @ApiResponse({ status: 405, description: 'POST to an upload\'s URL (create with POST /v1/uploads)' })
   @ApiResponse({ status: 409, description: 'The bundle is not a DRAFT' })
   @ApiResponse({ status: 413, description: 'Over the per-file limit or your storage quota' })
   async handle(@CurrentUser() user: AuthenticatedUser, @Req() req: Request & UploadingRequest, @Res() res: Response): Promise<void> {
@@ -53,10 +54,14 @@ export class UploadsController {
       await this.uploads.releaseIfCompleted(id);
       return;
     }
+    if (uploadId && req.method === 'POST') {
+      // Creation goes to the collection; tus 1.0 has no other POST (and this server no method override).
+      res.setHeader('Allow', 'HEAD, PATCH, DELETE, OPTIONS');
+      throw new HttpException(`an upload is created with POST ${UPLOADS_PATH} and appended to with PATCH ${UPLOADS_PATH}/<id>`, HttpStatus.METHOD_NOT_ALLOWED);
+    }
     if (uploadId) {
       await this.uploads.authorize(user, uploadId, req.method);
-      // The id tus acts on; never for a POST, which would create an upload under it past reserve().
-      if (req.method !== 'POST') req.keyseedUploadId = uploadId;
+      req.keyseedUploadId = uploadId; // the id tus acts on
     }
     // Termination is recorded before tus answers, so the client never sees 204 ahead of the row.
     if (req.method === 'DELETE' && uploadId) await this.uploads.terminate(uploadId);
