@@ -32,6 +32,8 @@ export interface CheckoutSessionRequest {
   customerEmail: string | null;
   paymentIntentMetadata: Record<string, string>;
   paymentIntentDescription: string | null;
+  /** The creation time the lifetime was checked against (seconds): the session's `created`. */
+  createdAt: number;
   expiresAt: number;
   locale: string | null;
   paymentMethodTypes: string[];
@@ -78,6 +80,7 @@ export function readCheckoutSessionRequest(p: Params, now: number): CheckoutSess
     customerEmail: p.string('customer_email', { max: 800 }) ?? null,
     paymentIntentMetadata: pid?.metadata() ?? {},
     paymentIntentDescription: pid?.string('description', { max: 1000 }) ?? null,
+    createdAt: now,
     expiresAt,
     locale: p.string('locale') ?? null,
     paymentMethodTypes: p.stringList('payment_method_types').length > 0 ? p.stringList('payment_method_types') : ['card'],

@@ -67,7 +67,7 @@ export class PaymentFlows {
       amount_total: req.amountTotal,
       cancel_url: req.cancelUrl,
       client_reference_id: req.clientReferenceId,
-      created: nowSeconds(),
+      created: req.createdAt,
       currency: req.currency,
       customer: null,
       customer_details: null,
