@@ -1,23 +1,59 @@
 // Three tiers, one runner: unit specs live next to the code (*.spec.ts), integration and e2e
 // suites under test/ (*.int-spec.ts, *.e2e-spec.ts). globalSetup gives every run its own
 // PostgreSQL database and Redis key prefix and removes them afterwards.
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
+    module: { type: 'commonjs' },
   },
-  module: { type: 'commonjs' },
-}];
+];
 
 // NestJS 12, bencode, bittorrent-tracker and tus ship ES modules only; Jest (unlike Node 20.19+)
 // cannot require() them, so those packages are compiled to CommonJS by swc as well.
-const ESM_PACKAGES = ['@nestjs', 'bencode', 'bittorrent-tracker', '@tus', 'uint8-util', 'bittorrent-peerid',
-  'compact2string', 'string2compact', 'ip-set', 'random-iterate', 'run-parallel', 'run-series', 'queue-microtask',
-  'unordered-array-remove', 'lru', 'cross-fetch-ponyfill', 'webrtc-polyfill', '@thaunknown', 'chrome-dgram', 'file-type',
-  'strtok3', 'token-types', 'peek-readable', 'uint8array-extras', '@tokenizer', 'srvx', 'webtorrent', 'parse-torrent',
-  'create-torrent', 'magnet-uri', 'bep53-range', 'streamx', 'addr-to-ip-port'];
-const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const ESM_PACKAGES = [
+  '@nestjs',
+  'bencode',
+  'bittorrent-tracker',
+  '@tus',
+  'uint8-util',
+  'bittorrent-peerid',
+  'compact2string',
+  'string2compact',
+  'ip-set',
+  'random-iterate',
+  'run-parallel',
+  'run-series',
+  'queue-microtask',
+  'unordered-array-remove',
+  'lru',
+  'cross-fetch-ponyfill',
+  'webrtc-polyfill',
+  '@thaunknown',
+  'chrome-dgram',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'peek-readable',
+  'uint8array-extras',
+  '@tokenizer',
+  'srvx',
+  'webtorrent',
+  'parse-torrent',
+  'create-torrent',
+  'magnet-uri',
+  'bep53-range',
+  'streamx',
+  'addr-to-ip-port',
+];
+const swcJs = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 const moduleNameMapper = {
   '^@keyseed/([a-z-]+)$': '<rootDir>/libs/$1/src',

@@ -5,5 +5,8 @@
 const { spawnSync } = require('node:child_process');
 const env = { ...process.env };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY) env.PRISMA_SCHEMA_ENGINE_BINARY = process.execPath;
-const r = spawnSync(process.execPath, [require.resolve('prisma/build/index.js'), 'generate'], { stdio: 'inherit', env });
+const r = spawnSync(process.execPath, [require.resolve('prisma/build/index.js'), 'generate'], {
+  stdio: 'inherit',
+  env,
+});
 process.exit(r.status ?? 1);

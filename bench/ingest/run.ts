@@ -23,7 +23,13 @@ import { existsSync, linkSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ConfigModule } from '@keyseed/config';
-import { applyMigrations, createDatabaseIfMissing, DatabaseModule, defaultMigrationsDir, PrismaService } from '@keyseed/database';
+import {
+  applyMigrations,
+  createDatabaseIfMissing,
+  DatabaseModule,
+  defaultMigrationsDir,
+  PrismaService,
+} from '@keyseed/database';
 import { QueuesModule } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, StorageModule, uploadKey } from '@keyseed/storage';
 import { WORKER_ENV, WORKER_NODE_ARGS } from '../../apps/worker/src/process-options';
@@ -44,8 +50,13 @@ const SETTLE_MS = 5000;
 const dbUrl = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
 dbUrl.pathname = '/keyseed_bench';
 Object.assign(process.env, {
-  NODE_ENV: 'test', DATABASE_URL: dbUrl.toString(), REDIS_PREFIX: `keyseed_bench_${randomBytes(3).toString('hex')}`,
-  DATA_DIR: join(dir, 'data'), KEYSEED_KEK: randomBytes(32).toString('base64'), INGEST_CONCURRENCY: '1', LOG_LEVEL: 'silent',
+  NODE_ENV: 'test',
+  DATABASE_URL: dbUrl.toString(),
+  REDIS_PREFIX: `keyseed_bench_${randomBytes(3).toString('hex')}`,
+  DATA_DIR: join(dir, 'data'),
+  KEYSEED_KEK: randomBytes(32).toString('base64'),
+  INGEST_CONCURRENCY: '1',
+  LOG_LEVEL: 'silent',
 });
 
 /** Rows, blob store and queues without a worker: the worker process is the only consumer. */
@@ -54,8 +65,13 @@ class BenchFixturesModule {}
 
 /** OpenSSL's own throughput (GB/s) for 16 KiB blocks, one core. */
 function opensslSpeed(alg: string): number {
-  const out = execFileSync('openssl', ['speed', '-evp', alg, '-bytes', '16384', '-seconds', '2'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  const line = out.split('\n').reverse().find((l) => l.toLowerCase().startsWith(alg));
+  const out = execFileSync('openssl', ['speed', '-evp', alg, '-bytes', '16384', '-seconds', '2'], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).toString();
+  const line = out
+    .split('\n')
+    .reverse()
+    .find((l) => l.toLowerCase().startsWith(alg));
   const k = line?.trim().split(/\s+/).pop() ?? '0k';
   return (parseFloat(k) * 1000) / 1e9;
 }
@@ -101,15 +117,19 @@ function sampleRss(pid: number): { stop(): number } {
 }
 
 /** The worker as production starts it, its JSON log lines watched for `worker.ready` and `ingest.done`. */
-async function startWorker(threads: number): Promise<{ child: ChildProcess; done: Record<string, number>[]; bootMiB: number }> {
+async function startWorker(
+  threads: number,
+): Promise<{ child: ChildProcess; done: Record<string, number>[]; bootMiB: number }> {
   if (!existsSync(workerMain)) throw new Error(`${workerMain} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, [...WORKER_NODE_ARGS, workerMain], {
-    cwd: root, env: { ...process.env, ...WORKER_ENV, INGEST_THREADS: String(threads), LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: root,
+    env: { ...process.env, ...WORKER_ENV, INGEST_THREADS: String(threads), LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   const done: Record<string, number>[] = [];
   const ready = new Promise<void>((resolveReady, reject) => {
     child.once('exit', (code) => reject(new Error(`worker exited with code ${code}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const event = line.startsWith('{') ? (JSON.parse(line) as Record<string, number> & { event?: string }) : null;
       if (event?.event === 'worker.ready') resolveReady();
       if (event?.event === 'ingest.done') done.push(event);
@@ -160,7 +180,9 @@ async function main(): Promise<void> {
       const d = done[run];
       const jobSeconds = d.ms / 1000;
       const mbps = (b: number, s: number) => (b / 1e6 / s).toFixed(0);
-      rows.push(`| ${storage} | ${threads} + main | ${run + 1} | ${mbps(bytes, jobSeconds)} | ${jobSeconds.toFixed(2)} | ${(d.hashMs / 1000).toFixed(2)} (${mbps(bytes, d.hashMs / 1000)} MB/s) | ${(d.fsyncMs / 1000).toFixed(2)} | ${((cpu / wall) * 100).toFixed(0)} % | ${(bytes / 1e9 / cpu).toFixed(2)} | ${peak.toFixed(0)} | ${statusMiB(pid, 'VmHWM').toFixed(0)} | ${idle.toFixed(0)} | ${bootMiB.toFixed(0)} | ${loadAvg()} |`);
+      rows.push(
+        `| ${storage} | ${threads} + main | ${run + 1} | ${mbps(bytes, jobSeconds)} | ${jobSeconds.toFixed(2)} | ${(d.hashMs / 1000).toFixed(2)} (${mbps(bytes, d.hashMs / 1000)} MB/s) | ${(d.fsyncMs / 1000).toFixed(2)} | ${((cpu / wall) * 100).toFixed(0)} % | ${(bytes / 1e9 / cpu).toFixed(2)} | ${peak.toFixed(0)} | ${statusMiB(pid, 'VmHWM').toFixed(0)} | ${idle.toFixed(0)} | ${bootMiB.toFixed(0)} | ${loadAvg()} |`,
+      );
       process.stderr.write(`${rows[rows.length - 1]}\n`);
       await store.delete(`published/${bundle.id}/`);
       await store.delete(`uploads/${item.id}/`);
@@ -174,12 +196,18 @@ async function main(): Promise<void> {
   const ideal = 1 / (1 / speeds.aes + 1 / speeds.sha1 + 2 / speeds.sha256);
   const ltOut = join(dir, 'lt.torrent');
   const lt0 = Date.now();
-  execFileSync('/usr/bin/python3', [join(root, 'test/interop/lt_create.py'), 'hybrid', String(pieceLength), file, ltOut], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    '/usr/bin/python3',
+    [join(root, 'test/interop/lt_create.py'), 'hybrid', String(pieceLength), file, ltOut],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   const ltSeconds = (Date.now() - lt0) / 1000;
 
   process.stdout.write(`
 ### ingest of a ${sizeMiB / 1024} GiB locked item, 4 MiB pieces (${new Date().toISOString().slice(0, 16)}Z, load average at the end ${loadAvg()})
-Worker: \`${Object.entries(WORKER_ENV).map(([k, v]) => `${k}=${v} `).join('')}node ${WORKER_NODE_ARGS.join(' ')} dist/apps/worker/src/main.js\` (as scripts/start.js runs it).
+Worker: \`${Object.entries(WORKER_ENV)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('')}node ${WORKER_NODE_ARGS.join(' ')} dist/apps/worker/src/main.js\` (as scripts/start.js runs it).
 
 | storage | threads (pieces + plaintext) | run | MB/s (job) | job s | encrypt+hash s | final fsync s | CPU (of 200 %) | GB per CPU-second | peak RSS MiB during job | VmHWM MiB (process life) | idle MiB before job | MiB at worker.ready | load avg after run |
 |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
@@ -194,7 +222,10 @@ no plaintext SHA-256, no writes).
   rmSync(ltOut, { force: true });
 }
 
-main().then(() => process.exit(0), (err) => {
-  process.stderr.write(`${(err as Error).stack}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -48,7 +48,9 @@ async function serveCeiling(): Promise<void> {
   const body = Buffer.alloc(Number(process.env.BENCH_CEILING_BYTES), 'a');
   const server = http.createServer((req, res) => {
     req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body));
+    req.on('end', () =>
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body),
+    );
   });
   server.listen(port + 1, '127.0.0.1', () => process.send?.('ready'));
 }
@@ -75,19 +77,51 @@ async function main(): Promise<void> {
 
   // Fixture: buyer (over HTTP below), bundle, 2 000-piece READY item, paid order, license, device.
   const prisma = new PrismaService(config);
-  const creator = await prisma.user.create({ data: { email: `creator-${randomUUID()}@bench.test`, passwordHash: 'x', displayName: 'Creator', roles: ['CREATOR'] } });
-  const bundle = await prisma.bundle.create({ data: { slug: `bench-${randomUUID().slice(0, 8)}`, title: 'Bench', creatorId: creator.id, status: 'PUBLISHED', pieceLength: 1 << 20, priceAmount: 1000, priceCurrency: 'usd' } });
+  const creator = await prisma.user.create({
+    data: {
+      email: `creator-${randomUUID()}@bench.test`,
+      passwordHash: 'x',
+      displayName: 'Creator',
+      roles: ['CREATOR'],
+    },
+  });
+  const bundle = await prisma.bundle.create({
+    data: {
+      slug: `bench-${randomUUID().slice(0, 8)}`,
+      title: 'Bench',
+      creatorId: creator.id,
+      status: 'PUBLISHED',
+      pieceLength: 1 << 20,
+      priceAmount: 1000,
+      priceCurrency: 'usd',
+    },
+  });
   const itemId = randomUUID();
   const wrapped = wrapContentKey(keyringFromConfig(config), itemId, generateContentKey());
   await prisma.item.create({
     data: {
-      id: itemId, bundleId: bundle.id, path: 'film.mkv', position: 0, locked: true, status: 'READY', size: BigInt(pieces) << 20n,
-      pieceHashesV1: new Uint8Array(randomBytes(pieces * 20)), wrappedKey: new Uint8Array(wrapped.wrappedKey), kekId: wrapped.kekId,
+      id: itemId,
+      bundleId: bundle.id,
+      path: 'film.mkv',
+      position: 0,
+      locked: true,
+      status: 'READY',
+      size: BigInt(pieces) << 20n,
+      pieceHashesV1: new Uint8Array(randomBytes(pieces * 20)),
+      wrappedKey: new Uint8Array(wrapped.wrappedKey),
+      kekId: wrapped.kekId,
     },
   });
 
   const started: Promise<void>[] = [];
-  cluster.setupPrimary({ exec: __filename, execArgv: ['-r', join(__dirname, '../../scripts/ts-register.js'), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] });
+  cluster.setupPrimary({
+    exec: __filename,
+    execArgv: [
+      '-r',
+      join(__dirname, '../../scripts/ts-register.js'),
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
+  });
   for (let i = 0; i < workers; i++) {
     const w = cluster.fork({ BENCH_ROLE: 'server' });
     started.push(new Promise((r) => w.once('message', () => r())));
@@ -96,12 +130,22 @@ async function main(): Promise<void> {
 
   const base = `http://127.0.0.1:${port}`;
   const email = `buyer-${randomUUID()}@bench.test`;
-  const reg = await fetch(`${base}/v1/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'bench password long', displayName: 'Buyer', roles: ['BUYER'] }) });
+  const reg = await fetch(`${base}/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'bench password long', displayName: 'Buyer', roles: ['BUYER'] }),
+  });
   const { token, user } = (await reg.json()) as { token: string; user: { id: string } };
-  const order = await prisma.order.create({ data: { bundleId: bundle.id, buyerId: user.id, amount: 1000, currency: 'usd', status: 'PAID', paidAt: new Date() } });
+  const order = await prisma.order.create({
+    data: { bundleId: bundle.id, buyerId: user.id, amount: 1000, currency: 'usd', status: 'PAID', paidAt: new Date() },
+  });
   const license = await prisma.license.create({ data: { orderId: order.id, bundleId: bundle.id, buyerId: user.id } });
   const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const dev = await fetch(`${base}/v1/licenses/${license.id}/devices`, { method: 'POST', headers: auth, body: JSON.stringify({ publicKey: generateDeviceKeyPair().publicKey }) });
+  const dev = await fetch(`${base}/v1/licenses/${license.id}/devices`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ publicKey: generateDeviceKeyPair().publicKey }),
+  });
   const device = (await dev.json()) as { id: string };
   const body = JSON.stringify({ deviceId: device.id });
   const probe = await fetch(`${base}/v1/licenses/${license.id}/keys`, { method: 'POST', headers: auth, body });
@@ -109,16 +153,39 @@ async function main(): Promise<void> {
   if (probe.status !== 200) throw new Error(`probe request failed: ${probe.status}`);
 
   const cpu = async () => {
-    const all = await Promise.all(Object.values(cluster.workers ?? {}).map((w) => new Promise<number>((r) => {
-      w?.once('message', (m: { cpu: NodeJS.CpuUsage }) => r((m.cpu.user + m.cpu.system) / 1000));
-      w?.send('cpu');
-    })));
+    const all = await Promise.all(
+      Object.values(cluster.workers ?? {}).map(
+        (w) =>
+          new Promise<number>((r) => {
+            w?.once('message', (m: { cpu: NodeJS.CpuUsage }) => r((m.cpu.user + m.cpu.system) / 1000));
+            w?.send('cpu');
+          }),
+      ),
+    );
     return all.reduce((a, b) => a + b, 0);
   };
   const autocannon = async (url: string) => {
-    const args = ['-c', String(connections), '-d', String(seconds), '-m', 'POST', '-H', `authorization=Bearer ${token}`, '-H', 'content-type=application/json', '-b', body, '-j', url];
+    const args = [
+      '-c',
+      String(connections),
+      '-d',
+      String(seconds),
+      '-m',
+      'POST',
+      '-H',
+      `authorization=Bearer ${token}`,
+      '-H',
+      'content-type=application/json',
+      '-b',
+      body,
+      '-j',
+      url,
+    ];
     // Async: in cluster mode the primary process accepts the connections and must stay responsive.
-    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/autocannon'), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const { stdout } = await promisify(execFile)(join(root, 'node_modules/.bin/autocannon'), args, {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     return JSON.parse(stdout);
   };
   let ceiling: Record<string, unknown> = {};
@@ -138,10 +205,24 @@ async function main(): Promise<void> {
   const others = cpuDelta(machineBefore, cpuSnapshot(), out.requests.total);
   const deliveries = await prisma.keyDelivery.count({ where: { licenseId: license.id } });
   const result = {
-    pieces, connections, seconds, workers, responseBytes: bytes,
-    reqPerSec: Math.round(out.requests.average), p50ms: out.latency.p50, p99ms: out.latency.p99, maxMs: out.latency.max,
-    apiCpuMsPerRequest: Number((apiCpuMs / out.requests.total).toFixed(2)), ...others, loadAverage: (await import('node:os')).loadavg()[0].toFixed(1),
-    non2xx: out.non2xx, errors: out.errors, timeouts: out.timeouts, total: out.requests.total, keyDeliveries: deliveries, ...ceiling,
+    pieces,
+    connections,
+    seconds,
+    workers,
+    responseBytes: bytes,
+    reqPerSec: Math.round(out.requests.average),
+    p50ms: out.latency.p50,
+    p99ms: out.latency.p99,
+    maxMs: out.latency.max,
+    apiCpuMsPerRequest: Number((apiCpuMs / out.requests.total).toFixed(2)),
+    ...others,
+    loadAverage: (await import('node:os')).loadavg()[0].toFixed(1),
+    non2xx: out.non2xx,
+    errors: out.errors,
+    timeouts: out.timeouts,
+    total: out.requests.total,
+    keyDeliveries: deliveries,
+    ...ceiling,
   };
   console.log(JSON.stringify(result));
   for (const id in cluster.workers) cluster.workers[id]?.process.kill('SIGINT');
@@ -152,7 +233,8 @@ async function main(): Promise<void> {
 
 if (process.env.BENCH_ROLE === 'server') void serve();
 else if (process.env.BENCH_ROLE === 'ceiling') void serveCeiling();
-else main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+else
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

@@ -30,7 +30,10 @@ function makeFile(): string {
 
 function ensureCreateTorrent(): string {
   const cmd = join(ctDir, 'node_modules/create-torrent/bin/cmd.js');
-  if (!existsSync(cmd)) execFileSync('npm', ['install', '--prefix', ctDir, '--no-audit', '--no-fund', 'create-torrent'], { stdio: 'inherit' });
+  if (!existsSync(cmd))
+    execFileSync('npm', ['install', '--prefix', ctDir, '--no-audit', '--no-fund', 'create-torrent'], {
+      stdio: 'inherit',
+    });
   return cmd;
 }
 
@@ -44,23 +47,64 @@ const cli = join(root, 'dist/bench/torrent-create/keyseed-create.js');
 const fullCli = join(root, 'dist/apps/cli/src/main.js');
 const lt = join(root, 'test/interop/lt_create.py');
 const tools: Tool[] = [
-  { name: 'keyseed hybrid', argv: (f, o) => ['node', cli, 'torrent', 'create', f, '-o', o, '--piece-length', String(pieceLength), '--no-date'] },
-  { name: 'keyseed hybrid (full CLI start-up)', argv: (f, o) => ['node', fullCli, 'torrent', 'create', f, '-o', o, '--piece-length', String(pieceLength), '--no-date'] },
-  { name: 'keyseed v1-only', argv: (f, o) => ['node', cli, 'torrent', 'create', f, '-o', o, '--piece-length', String(pieceLength), '--no-date', '--v1-only'] },
+  {
+    name: 'keyseed hybrid',
+    argv: (f, o) => ['node', cli, 'torrent', 'create', f, '-o', o, '--piece-length', String(pieceLength), '--no-date'],
+  },
+  {
+    name: 'keyseed hybrid (full CLI start-up)',
+    argv: (f, o) => [
+      'node',
+      fullCli,
+      'torrent',
+      'create',
+      f,
+      '-o',
+      o,
+      '--piece-length',
+      String(pieceLength),
+      '--no-date',
+    ],
+  },
+  {
+    name: 'keyseed v1-only',
+    argv: (f, o) => [
+      'node',
+      cli,
+      'torrent',
+      'create',
+      f,
+      '-o',
+      o,
+      '--piece-length',
+      String(pieceLength),
+      '--no-date',
+      '--v1-only',
+    ],
+  },
   { name: 'libtorrent hybrid', argv: (f, o) => ['/usr/bin/python3', lt, 'hybrid', String(pieceLength), f, o] },
   { name: 'libtorrent v1-only', argv: (f, o) => ['/usr/bin/python3', lt, 'v1', String(pieceLength), f, o] },
   { name: 'mktorrent -t 1', argv: (f, o) => ['mktorrent', '-d', '-t', '1', '-l', String(log2), '-o', o, f] },
   { name: 'mktorrent -t 2', argv: (f, o) => ['mktorrent', '-d', '-t', '2', '-l', String(log2), '-o', o, f] },
-  { name: 'transmission-create', argv: (f, o) => ['transmission-create', '-s', String(pieceLength / 1024), '-o', o, f] },
-  { name: 'create-torrent (npm)', argv: (f, o) => ['node', ensureCreateTorrent(), f, '--pieceLength', String(pieceLength), '--outfile', o] },
+  {
+    name: 'transmission-create',
+    argv: (f, o) => ['transmission-create', '-s', String(pieceLength / 1024), '-o', o, f],
+  },
+  {
+    name: 'create-torrent (npm)',
+    argv: (f, o) => ['node', ensureCreateTorrent(), f, '--pieceLength', String(pieceLength), '--outfile', o],
+  },
 ];
 
 function measure(tool: Tool, file: string): { wall: number; rssMiB: number } {
   const out = join(dir, `out-${tool.name.replace(/\W+/g, '_')}.torrent`);
   spawnSync('rm', ['-f', out]);
   const timeFile = join(dir, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %M', ...tool.argv(file, out)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  if (r.status !== 0 || !existsSync(out)) throw new Error(`${tool.name} failed (${r.status}): ${r.stderr.toString().slice(-500)}`);
+  const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%e %M', ...tool.argv(file, out)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (r.status !== 0 || !existsSync(out))
+    throw new Error(`${tool.name} failed (${r.status}): ${r.stderr.toString().slice(-500)}`);
   const [wall, rssKiB] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   return { wall, rssMiB: rssKiB / 1024 };
 }
@@ -72,7 +116,9 @@ function main(): void {
   const file = makeFile();
   spawnSync('sh', ['-c', `cat '${file}' > /dev/null`]); // warm the page cache
   const selected = tools.filter((t) => !only || only.some((o) => t.name.includes(o)));
-  const results = new Map<string, { wall: number[]; rss: number[] }>(selected.map((t) => [t.name, { wall: [], rss: [] }]));
+  const results = new Map<string, { wall: number[]; rss: number[] }>(
+    selected.map((t) => [t.name, { wall: [], rss: [] }]),
+  );
   // Interleave runs so background load hits every tool alike.
   for (let i = 0; i < runs; i++) {
     for (const t of selected) {

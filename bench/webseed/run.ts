@@ -29,22 +29,35 @@ const SLUG = 'bench-webseed';
 const FILE = 'film.mkv.locked';
 const ports = { keyseed: 18080, nginx: 18081, python: 18082 };
 
-
 async function seedDatabase(): Promise<void> {
   await createDatabaseIfMissing(databaseUrl);
   await applyMigrations(databaseUrl, defaultMigrationsDir());
   const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
   try {
     const creator = await prisma.user.upsert({
-      where: { email: 'bench-creator@example.test' }, update: {},
+      where: { email: 'bench-creator@example.test' },
+      update: {},
       create: { email: 'bench-creator@example.test', passwordHash: 'x', displayName: 'Bench', roles: ['CREATOR'] },
     });
     await prisma.bundle.upsert({
-      where: { id: BUNDLE_ID }, update: { status: 'PUBLISHED' },
+      where: { id: BUNDLE_ID },
+      update: { status: 'PUBLISHED' },
       create: {
-        id: BUNDLE_ID, slug: SLUG, creatorId: creator.id, title: 'Bench', pieceLength: piece, status: 'PUBLISHED',
-        infoHashV1: 'b'.repeat(40), infoHashV2: 'b'.repeat(64), infoHashV1Legacy: 'c'.repeat(40), publishedAt: new Date(),
-        items: { create: [{ path: 'film.mkv', locked: true, position: 0, status: 'READY', size: BigInt(sizeMiB * 1024 * 1024) }] },
+        id: BUNDLE_ID,
+        slug: SLUG,
+        creatorId: creator.id,
+        title: 'Bench',
+        pieceLength: piece,
+        status: 'PUBLISHED',
+        infoHashV1: 'b'.repeat(40),
+        infoHashV2: 'b'.repeat(64),
+        infoHashV1Legacy: 'c'.repeat(40),
+        publishedAt: new Date(),
+        items: {
+          create: [
+            { path: 'film.mkv', locked: true, position: 0, status: 'READY', size: BigInt(sizeMiB * 1024 * 1024) },
+          ],
+        },
       },
     });
   } finally {
@@ -54,9 +67,9 @@ async function seedDatabase(): Promise<void> {
 
 function start(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, quiet = false): ChildProcess {
   const proc = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout!.resume();
-  if (quiet) proc.stderr!.resume();
-  else proc.stderr!.on('data', (c) => process.stderr.write(`[${cmd}] ${c}`));
+  proc.stdout.resume();
+  if (quiet) proc.stderr.resume();
+  else proc.stderr.on('data', (c) => process.stderr.write(`[${cmd}] ${c}`));
   return proc;
 }
 
@@ -66,13 +79,23 @@ async function waitForHttp(url: string): Promise<void> {
     try {
       const res = await fetch(url, { method: 'HEAD' });
       if (res.status < 500) return;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${url} did not come up within 30 s`);
 }
 
-interface Result { name: string; mbps: number; reqs: number; p50: number; p99: number; errors: number; note: string }
+interface Result {
+  name: string;
+  mbps: number;
+  reqs: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  note: string;
+}
 
 function median(results: Result[]): Result {
   return [...results].sort((x, y) => x.mbps - y.mbps)[Math.floor(results.length / 2)];
@@ -80,11 +103,27 @@ function median(results: Result[]): Result {
 
 function wrk(name: string, url: string, note = '', duration = seconds): Result {
   const u = new URL(url);
-  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--timeout', '30s', '-s', join(__dirname, 'random-piece.lua'), `${u.origin}/`], {
-    encoding: 'utf8',
-    env: { ...process.env, WS_PATH: u.pathname, WS_SIZE: String(sizeMiB * 1024 * 1024), WS_PIECE: String(piece) },
-  });
-  const m = /RESULT requests=(\d+) bytes=(\d+) seconds=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) non2xx=(\d+)/.exec(out);
+  const out = execFileSync(
+    'wrk',
+    [
+      '-t1',
+      `-c${connections}`,
+      `-d${duration}s`,
+      '--timeout',
+      '30s',
+      '-s',
+      join(__dirname, 'random-piece.lua'),
+      `${u.origin}/`,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, WS_PATH: u.pathname, WS_SIZE: String(sizeMiB * 1024 * 1024), WS_PIECE: String(piece) },
+    },
+  );
+  const m =
+    /RESULT requests=(\d+) bytes=(\d+) seconds=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+) non2xx=(\d+)/.exec(
+      out,
+    );
   if (!m) throw new Error(`unexpected wrk output:\n${out}`);
   const [reqs, bytes, secs, p50, p99, errors, non2xx] = m.slice(1).map(Number);
   return { name, mbps: bytes / secs / 1e6, reqs: reqs / secs, p50, p99, errors: errors + non2xx, note };
@@ -100,7 +139,9 @@ async function main(): Promise<void> {
   readFileSync(file).length; // warm the page cache (≤ 1–2 GiB)
 
   const nginxConf = join(dir, 'nginx.conf');
-  writeFileSync(nginxConf, `worker_processes 1;
+  writeFileSync(
+    nginxConf,
+    `worker_processes 1;
 daemon off;
 error_log ${dir}/nginx-error.log warn;
 pid ${dir}/nginx.pid;
@@ -120,28 +161,48 @@ http {
     location /webseed/${SLUG}/ { alias ${published}/; }
   }
 }
-`);
+`,
+  );
   mkdirSync(join(dir, 'nginx-tmp'), { recursive: true });
 
   const env = {
-    ...process.env, NODE_ENV: 'development', DATABASE_URL: databaseUrl, DATA_DIR: dataDir, PORT: String(ports.keyseed),
-    LOG_LEVEL: 'warn', REDIS_PREFIX: 'keyseed_bench_webseed', PUBLIC_URL: `http://127.0.0.1:${ports.keyseed}`,
+    ...process.env,
+    NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
+    PORT: String(ports.keyseed),
+    LOG_LEVEL: 'warn',
+    REDIS_PREFIX: 'keyseed_bench_webseed',
+    PUBLIC_URL: `http://127.0.0.1:${ports.keyseed}`,
   };
   const procs = [
     start('node', ['-r', join(__dirname, '../../scripts/ts-register.js'), join(__dirname, 'server.ts')], env),
     start('nginx', ['-c', nginxConf, '-p', dir]),
-    start('/usr/bin/python3', ['-m', 'http.server', String(ports.python), '--bind', '127.0.0.1', '--directory', published], process.env, true), // logs every request
+    start(
+      '/usr/bin/python3',
+      ['-m', 'http.server', String(ports.python), '--bind', '127.0.0.1', '--directory', published],
+      process.env,
+      true,
+    ), // logs every request
   ];
   const path = `/webseed/${SLUG}/${FILE}`;
   try {
-    const urls = { keyseed: `http://127.0.0.1:${ports.keyseed}${path}`, nginx: `http://127.0.0.1:${ports.nginx}${path}`, python: `http://127.0.0.1:${ports.python}/${FILE}` };
+    const urls = {
+      keyseed: `http://127.0.0.1:${ports.keyseed}${path}`,
+      nginx: `http://127.0.0.1:${ports.nginx}${path}`,
+      python: `http://127.0.0.1:${ports.python}/${FILE}`,
+    };
     await Promise.all(Object.values(urls).map(waitForHttp));
     const check = await fetch(urls.keyseed, { headers: { Range: 'bytes=0-0' } });
     if (check.status !== 206) throw new Error(`keyseed webseed answered ${check.status}`);
     // Warm-up (JIT, connection pools, page cache), then interleaved rounds; the table shows medians.
     for (const url of [urls.keyseed, urls.nginx]) wrk('warm-up', url, '', 2);
     const rounds: Result[][] = [];
-    for (let i = 0; i < roundsCount; i++) rounds.push([wrk('keyseed webseed (Nest app, pooled positional reads)', urls.keyseed), wrk('nginx 1.22 (sendfile, 1 worker)', urls.nginx)]);
+    for (let i = 0; i < roundsCount; i++)
+      rounds.push([
+        wrk('keyseed webseed (Nest app, pooled positional reads)', urls.keyseed),
+        wrk('nginx 1.22 (sendfile, 1 worker)', urls.nginx),
+      ]);
     const results = [0, 1].map((k) => median(rounds.map((r) => r[k])));
     results.push(wrk('python3 -m http.server', urls.python, 'ignores Range: whole file (200) per request'));
     const nginx = results[1].mbps;
@@ -149,15 +210,21 @@ http {
     const ratios = rounds.map(([k, n]) => n.mbps / k.mbps).sort((a, b) => a - b);
     const pairRatio = ratios[Math.floor(ratios.length / 2)];
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-    console.log(`\nfile ${sizeMiB} MiB (page cache), random ${piece / 1048576} MiB piece ranges, wrk -t1 -c${connections} -d${seconds}s, ` +
-      `median of ${roundsCount} interleaved rounds, ${new Date().toISOString()}, load avg after ${load}\n`);
+    console.log(
+      `\nfile ${sizeMiB} MiB (page cache), random ${piece / 1048576} MiB piece ranges, wrk -t1 -c${connections} -d${seconds}s, ` +
+        `median of ${roundsCount} interleaved rounds, ${new Date().toISOString()}, load avg after ${load}\n`,
+    );
     console.log('| server | MB/s | req/s | p50 ms | p99 ms | errors | nginx ÷ server | per-round MB/s |');
     console.log('|---|---:|---:|---:|---:|---:|---:|---|');
     results.forEach((r, k) => {
       const each = k < 2 ? rounds.map((round) => round[k].mbps.toFixed(0)).join(', ') : r.note;
-      console.log(`| ${r.name} | ${r.mbps.toFixed(0)} | ${r.reqs.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${(nginx / r.mbps).toFixed(2)}× | ${each} |`);
+      console.log(
+        `| ${r.name} | ${r.mbps.toFixed(0)} | ${r.reqs.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${(nginx / r.mbps).toFixed(2)}× | ${each} |`,
+      );
     });
-    console.log(`\nmedian over rounds of (nginx MB/s ÷ keyseed MB/s) in the same round: ${pairRatio.toFixed(2)}× (per round: ${ratios.map((x) => x.toFixed(2)).join(', ')})`);
+    console.log(
+      `\nmedian over rounds of (nginx MB/s ÷ keyseed MB/s) in the same round: ${pairRatio.toFixed(2)}× (per round: ${ratios.map((x) => x.toFixed(2)).join(', ')})`,
+    );
   } finally {
     for (const p of procs) p.kill('SIGTERM');
   }

@@ -9,29 +9,42 @@ describe('accounts (e2e)', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
   });
   afterAll(async () => app.close());
 
   it('registers, logs in and answers /v1/me with the bearer token', async () => {
-    const reg = await request(http).post('/v1/auth/register')
-      .send({ email: 'Ada@Example.test', password: 'a long enough password', displayName: 'Ada', roles: ['CREATOR', 'BUYER'] })
+    const reg = await request(http)
+      .post('/v1/auth/register')
+      .send({
+        email: 'Ada@Example.test',
+        password: 'a long enough password',
+        displayName: 'Ada',
+        roles: ['CREATOR', 'BUYER'],
+      })
       .expect(201);
     expect(reg.body.user).toMatchObject({ email: 'ada@example.test', roles: ['CREATOR', 'BUYER'] });
     expect(reg.body.user.passwordHash).toBeUndefined();
 
-    const login = await request(http).post('/v1/auth/login').send({ email: 'ada@example.test', password: 'a long enough password' }).expect(200);
+    const login = await request(http)
+      .post('/v1/auth/login')
+      .send({ email: 'ada@example.test', password: 'a long enough password' })
+      .expect(200);
     const me = await request(http).get('/v1/me').set('Authorization', `Bearer ${login.body.token}`).expect(200);
     expect(me.body.email).toBe('ada@example.test');
 
-    await request(http).post('/v1/auth/register')
+    await request(http)
+      .post('/v1/auth/register')
       .send({ email: 'ada@example.test', password: 'another long password', displayName: 'Ada 2' })
       .expect(409);
   });
 
   it('rejects a wrong password without saying which part was wrong', async () => {
     const user = await registerUser(app);
-    const res = await request(http).post('/v1/auth/login').send({ email: user.email, password: 'not the password' }).expect(401);
+    const res = await request(http)
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'not the password' })
+      .expect(401);
     expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'email or password is wrong' });
   });
 
@@ -58,12 +71,15 @@ describe('accounts (e2e)', () => {
     await request(http).get('/v1/me').set(user.auth).expect(401);
   });
 
-  it('cannot revoke another account\'s token', async () => {
+  it("cannot revoke another account's token", async () => {
     const a = await registerUser(app);
     const b = await registerUser(app);
     const token = await request(http).post('/v1/me/tokens').set(a.auth).send({ name: 'a' }).expect(201);
     await request(http).delete(`/v1/me/tokens/${token.body.id}`).set(b.auth).expect(404);
-    await request(http).get('/v1/me').set({ Authorization: `Bearer ${token.body.token}` }).expect(200);
+    await request(http)
+      .get('/v1/me')
+      .set({ Authorization: `Bearer ${token.body.token}` })
+      .expect(200);
   });
 
   it('gives buyers and creators 403 on admin routes, admins 200', async () => {
@@ -92,22 +108,34 @@ describe('request validation and errors (e2e)', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
   });
   afterAll(async () => app.close());
 
   it('answers malformed JSON with 400 JSON', async () => {
-    const res = await request(http).post('/v1/auth/login').set('Content-Type', 'application/json').send('{"email": ').expect(400);
+    const res = await request(http)
+      .post('/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"email": ')
+      .expect(400);
     expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
   });
 
   it('names unknown fields', async () => {
-    const res = await request(http).post('/v1/auth/login').send({ email: 'a@b.test', password: 'x', admin: true }).expect(400);
-    expect(res.body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^admin: property admin should not exist/)]));
+    const res = await request(http)
+      .post('/v1/auth/login')
+      .send({ email: 'a@b.test', password: 'x', admin: true })
+      .expect(400);
+    expect(res.body.message).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^admin: property admin should not exist/)]),
+    );
   });
 
   it('names fields of the wrong type or shape', async () => {
-    const res = await request(http).post('/v1/auth/register').send({ email: 'not-an-email', password: 12345, displayName: 'x', roles: ['ADMIN'] }).expect(400);
+    const res = await request(http)
+      .post('/v1/auth/register')
+      .send({ email: 'not-an-email', password: 12345, displayName: 'x', roles: ['ADMIN'] })
+      .expect(400);
     const messages: string[] = res.body.message;
     expect(messages.some((m) => m.startsWith('email'))).toBe(true);
     expect(messages.some((m) => m.startsWith('password'))).toBe(true);
@@ -115,11 +143,18 @@ describe('request validation and errors (e2e)', () => {
   });
 
   it('refuses NUL characters in bodies and URLs with 400 (PostgreSQL text cannot hold them)', async () => {
-    const body = await request(http).post('/v1/auth/register').set('Content-Type', 'application/json')
-      .send('{"email":"nul@example.test","password":"long enough password","displayName":"a\\u0000b"}').expect(400);
+    const body = await request(http)
+      .post('/v1/auth/register')
+      .set('Content-Type', 'application/json')
+      .send('{"email":"nul@example.test","password":"long enough password","displayName":"a\\u0000b"}')
+      .expect(400);
     expect(body.body.message).toMatch(/NUL characters/);
     const url = await request(http).get('/v1/catalog/a%00b').expect(400);
-    expect(url.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'NUL characters are not allowed in URLs' });
+    expect(url.body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'NUL characters are not allowed in URLs',
+    });
   });
 
   it('answers unknown routes with 404 JSON', async () => {
@@ -130,7 +165,11 @@ describe('request validation and errors (e2e)', () => {
 
   it('refuses bodies over the size limit with 413', async () => {
     const big = JSON.stringify({ email: 'a@b.test', password: 'x'.repeat(2 * 1024 * 1024) });
-    const res = await request(http).post('/v1/auth/login').set('Content-Type', 'application/json').send(big).expect(413);
+    const res = await request(http)
+      .post('/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send(big)
+      .expect(413);
     expect(res.body.statusCode).toBe(413);
   });
 
@@ -152,6 +191,8 @@ describe('request validation and errors (e2e)', () => {
 
   it('serves the OpenAPI document with the documented routes', async () => {
     const res = await request(http).get('/docs/openapi.json').expect(200);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/v1/auth/register', '/v1/auth/login', '/v1/me/tokens', '/health']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/auth/register', '/v1/auth/login', '/v1/me/tokens', '/health']),
+    );
   });
 });

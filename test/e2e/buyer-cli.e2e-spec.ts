@@ -51,14 +51,36 @@ describe('buyer CLI against the running platform', () => {
     const port = await freePort();
     const stripePort = await freePort();
     api = `http://127.0.0.1:${port}`;
-    const env = { ...process.env, PORT: String(port), PUBLIC_URL: api, STRIPE_EMULATOR_PORT: String(stripePort), LOG_LEVEL: 'warn', NODE_ENV: 'development' };
-    platform = await ensurePlatform({ repoRoot: ROOT, env, api, stripeBase: `http://127.0.0.1:${stripePort}`, logFile: join(work, 'platform.log'), timeoutMs: 90_000 });
+    const env = {
+      ...process.env,
+      PORT: String(port),
+      PUBLIC_URL: api,
+      STRIPE_EMULATOR_PORT: String(stripePort),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+    };
+    platform = await ensurePlatform({
+      repoRoot: ROOT,
+      env,
+      api,
+      stripeBase: `http://127.0.0.1:${stripePort}`,
+      logFile: join(work, 'platform.log'),
+      timeoutMs: 90_000,
+    });
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
     try {
       demo = await runDemoFlow({
-        api, stripeBase: platform.stripeBase, filmBytes: FILM, trailerBytes: 20_000, workDir: work, cliMain: CLI,
-        createAdmin: async (email, password) => { await ensureAdmin(prisma, email, password, 'E2E admin'); },
-        log: () => undefined, stepTimeoutMs: 60_000,
+        api,
+        stripeBase: platform.stripeBase,
+        filmBytes: FILM,
+        trailerBytes: 20_000,
+        workDir: work,
+        cliMain: CLI,
+        createAdmin: async (email, password) => {
+          await ensureAdmin(prisma, email, password, 'E2E admin');
+        },
+        log: () => undefined,
+        stepTimeoutMs: 60_000,
       });
     } finally {
       await prisma.$disconnect();
@@ -72,7 +94,19 @@ describe('buyer CLI against the running platform', () => {
   });
 
   it('runs the demo flow: upload, ingest, publish, price, emulator checkout, BitTorrent download, unlock, byte-identical', async () => {
-    expect(demo.steps.map((s) => s.name)).toEqual(['accounts', 'sample', 'bundle', 'tus upload', 'ingest+publish', 'price', 'login', 'buy', 'download', 'unlock', 'compare']);
+    expect(demo.steps.map((s) => s.name)).toEqual([
+      'accounts',
+      'sample',
+      'bundle',
+      'tus upload',
+      'ingest+publish',
+      'price',
+      'login',
+      'buy',
+      'download',
+      'unlock',
+      'compare',
+    ]);
     expect(await sha256File(join(demo.downloadDir, demo.slug, 'film.mkv'))).toBe(demo.filmSha256);
     expect(existsSync(join(demo.downloadDir, demo.slug, '.pad'))).toBe(false);
   });
@@ -83,23 +117,43 @@ describe('buyer CLI against the running platform', () => {
     const res = await fetch(`${api}/v1/catalog/${demo.slug}/torrent?format=v1`);
     expect(res.status).toBe(200);
     require('node:fs').writeFileSync(torrent, Buffer.from(await res.arrayBuffer()));
-    execFileSync('aria2c', ['--seed-time=0', '--enable-dht=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false', '--summary-interval=0',
-      '--console-log-level=error', '--check-integrity=true', '-d', dir, torrent], { timeout: 120_000, stdio: 'ignore' });
+    execFileSync(
+      'aria2c',
+      [
+        '--seed-time=0',
+        '--enable-dht=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=false',
+        '--summary-interval=0',
+        '--console-log-level=error',
+        '--check-integrity=true',
+        '-d',
+        dir,
+        torrent,
+      ],
+      { timeout: 120_000, stdio: 'ignore' },
+    );
     const r = keyseed(['unlock', dir, '--out', join(work, 'aria2-out')], buyerEnv);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(await sha256File(join(work, 'aria2-out', 'film.mkv'))).toBe(demo.filmSha256);
     expect(existsSync(join(work, 'aria2-out', 'trailer.mp4'))).toBe(true);
     // Idempotent: a second run finds the verified output and leaves it.
-    expect(keyseed(['unlock', dir, '--out', join(work, 'aria2-out')], buyerEnv).stdout).toMatch(/film\.mkv: already unlocked/);
+    expect(keyseed(['unlock', dir, '--out', join(work, 'aria2-out')], buyerEnv).stdout).toMatch(
+      /film\.mkv: already unlocked/,
+    );
   }, 180_000);
 
   it('resumes an interrupted download without fetching the verified pieces again', async () => {
     const dir = join(work, 'resume');
-    const child = spawn(process.execPath, [CLI, 'download', demo.slug, dir, '--limit-rate', String(512 * 1024)], { env: buyerEnv, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'download', demo.slug, dir, '--limit-rate', String(512 * 1024)], {
+      env: buyerEnv,
+      stdio: 'ignore',
+    });
     const locked = join(dir, demo.slug, 'film.mkv.locked');
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && !(existsSync(locked) && statSync(locked).size > 1024 * 1024)) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < deadline && !(existsSync(locked) && statSync(locked).size > 1024 * 1024))
+      await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const r = keyseed(['download', demo.slug, dir], buyerEnv);
@@ -117,7 +171,10 @@ describe('buyer CLI against the running platform', () => {
 
   it('names the file and the piece when one byte of a .locked file is altered, and writes nothing', () => {
     const dir = join(work, 'tampered');
-    cpSync(join(demo.downloadDir, demo.slug), join(dir, demo.slug), { recursive: true, filter: (src) => !src.endsWith('film.mkv') });
+    cpSync(join(demo.downloadDir, demo.slug), join(dir, demo.slug), {
+      recursive: true,
+      filter: (src) => !src.endsWith('film.mkv'),
+    });
     const locked = join(dir, demo.slug, 'film.mkv.locked');
     const fd = openSync(locked, 'r+');
     const at = 1_000_000;
@@ -132,13 +189,21 @@ describe('buyer CLI against the running platform', () => {
   });
 
   it('tells a buyer without a license the price and the buy command', () => {
-    const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(work, 'nobody-')), KEYSEED_API: api, KEYSEED_TOKEN: demo.accounts.creatorToken };
+    const env = {
+      ...process.env,
+      XDG_CONFIG_HOME: mkdtempSync(join(work, 'nobody-')),
+      KEYSEED_API: api,
+      KEYSEED_TOKEN: demo.accounts.creatorToken,
+    };
     const r = keyseed(['unlock', join(demo.downloadDir, demo.slug), '--out', join(work, 'nobody-out')], env);
     expect(r.code).toBe(ExitCode.NoLicense);
     expect(r.stderr).toMatch(/15\.00 USD/);
     expect(r.stderr).toContain(`keyseed buy ${demo.slug}`);
     // --preview: the free preview pieces only, into film.mkv.preview.
-    const p = keyseed(['unlock', join(demo.downloadDir, demo.slug), '--out', join(work, 'nobody-out'), '--preview'], env);
+    const p = keyseed(
+      ['unlock', join(demo.downloadDir, demo.slug), '--out', join(work, 'nobody-out'), '--preview'],
+      env,
+    );
     expect(p.stderr).toBe('');
     expect(p.code).toBe(0);
     const preview = require('node:fs').readFileSync(join(work, 'nobody-out', 'film.mkv.preview')) as Buffer;
@@ -150,15 +215,21 @@ describe('buyer CLI against the running platform', () => {
   });
 
   it('refuses to unlock after a refund, with a clear message', async () => {
-    const orders = await (await fetch(`${api}/v1/orders`, { headers: { authorization: `Bearer ${demo.accounts.buyerToken}` } })).json() as { id: string; status: string }[];
+    const orders = (await (
+      await fetch(`${api}/v1/orders`, { headers: { authorization: `Bearer ${demo.accounts.buyerToken}` } })
+    ).json()) as { id: string; status: string }[];
     const paid = orders.find((o) => o.status === 'PAID')!;
     const refund = await fetch(`${api}/v1/admin/orders/${paid.id}/refund`, {
-      method: 'POST', headers: { authorization: `Bearer ${demo.accounts.adminToken}`, 'content-type': 'application/json' }, body: '{}',
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo.accounts.adminToken}`, 'content-type': 'application/json' },
+      body: '{}',
     });
     expect(refund.status).toBeLessThan(300);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const licenses = await (await fetch(`${api}/v1/licenses`, { headers: { authorization: `Bearer ${demo.accounts.buyerToken}` } })).json() as { status: string }[];
+      const licenses = (await (
+        await fetch(`${api}/v1/licenses`, { headers: { authorization: `Bearer ${demo.accounts.buyerToken}` } })
+      ).json()) as { status: string }[];
       if (licenses.every((l) => l.status === 'REVOKED') || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 300));
     }

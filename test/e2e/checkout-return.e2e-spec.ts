@@ -17,12 +17,16 @@ describe('checkout: second attempts and the pages Stripe sends the browser back 
     emulator = await startEmulatorForApp();
     app = await startTestApp();
     await app.listen(0, '127.0.0.1');
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
     emulator.setWebhookUrl(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/v1/stripe/webhook`);
     const admin = await createAdminUser(app);
     const creator = await registerUser(app, ['CREATOR']);
     bundleId = await createPublishedBundle(app, creator.id, 'Return <Page> Film');
-    await request(http).put(`/v1/admin/bundles/${bundleId}/price`).set(admin.auth).send({ amount: 900, currency: 'eur' }).expect(200);
+    await request(http)
+      .put(`/v1/admin/bundles/${bundleId}/price`)
+      .set(admin.auth)
+      .send({ amount: 900, currency: 'eur' })
+      .expect(200);
   });
 
   afterAll(async () => {
@@ -51,10 +55,15 @@ describe('checkout: second attempts and the pages Stripe sends the browser back 
   it('serves the success page with the order state and the next command, escaping the title', async () => {
     const buyer = await registerUser(app, ['BUYER']);
     const { body } = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
-    const order = await app.get(PrismaService).order.findUniqueOrThrow({ where: { id: body.orderId }, include: { bundle: true } });
+    const order = await app
+      .get(PrismaService)
+      .order.findUniqueOrThrow({ where: { id: body.orderId }, include: { bundle: true } });
     emulator.completeCheckoutSession(order.stripeSessionId!, 'succeeded');
     await emulator.webhooks.idle();
-    const page = await request(http).get(`/checkout/success?order_id=${body.orderId}&session_id=${order.stripeSessionId}`).expect(200).expect('Content-Type', /text\/html/);
+    const page = await request(http)
+      .get(`/checkout/success?order_id=${body.orderId}&session_id=${order.stripeSessionId}`)
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.text).toContain('Payment received: your license is active.');
     expect(page.text).toContain(`keyseed get ${order.bundle.slug}`);
     expect(page.text).toContain('Return &lt;Page&gt; Film');
@@ -67,8 +76,13 @@ describe('checkout: second attempts and the pages Stripe sends the browser back 
     const cancel = await request(http).get(`/checkout/cancel?order_id=${body.orderId}`).expect(200);
     expect(cancel.text).toContain('You were not charged');
     expect(cancel.text).toMatch(/keyseed buy paygate-[0-9a-f]{8}/);
-    const unknown = await request(http).get('/checkout/success?order_id=00000000-0000-4000-8000-000000000000').expect(200);
+    const unknown = await request(http)
+      .get('/checkout/success?order_id=00000000-0000-4000-8000-000000000000')
+      .expect(200);
     expect(unknown.text).toContain('Order not found');
-    await request(http).get('/checkout/success?order_id=%3Cscript%3E').expect(200).expect((r) => expect(r.text).not.toContain('<script>'));
+    await request(http)
+      .get('/checkout/success?order_id=%3Cscript%3E')
+      .expect(200)
+      .expect((r) => expect(r.text).not.toContain('<script>'));
   });
 });

@@ -37,21 +37,40 @@ process.env.INGEST_THREADS = '1';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    }).on('error', reject);
+    const srv = createServer()
+      .listen(0, '127.0.0.1', () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      })
+      .on('error', reject);
   });
 }
 
 function aria2(torrent: string, dir: string, timeoutMs: number): Promise<{ code: number; out: string }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   return new Promise((resolve) => {
-    execFile('aria2c', [
-      `--dir=${dir}`, '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
-      '--seed-time=0', `--listen-port=${port}`, '--console-log-level=warn', '--summary-interval=0', '--allow-overwrite=true',
-      `--bt-stop-timeout=${Math.floor(timeoutMs / 1000) - 5}`, '--follow-torrent=false', '--file-allocation=none', torrent,
-    ], { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }));
+    execFile(
+      'aria2c',
+      [
+        `--dir=${dir}`,
+        '--enable-dht=false',
+        '--enable-dht6=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=false',
+        '--seed-time=0',
+        `--listen-port=${port}`,
+        '--console-log-level=warn',
+        '--summary-interval=0',
+        '--allow-overwrite=true',
+        `--bt-stop-timeout=${Math.floor(timeoutMs / 1000) - 5}`,
+        '--follow-torrent=false',
+        '--file-allocation=none',
+        torrent,
+      ],
+      { timeout: timeoutMs, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    );
   });
 }
 
@@ -79,7 +98,7 @@ describe('creator flow: upload → ingest → publish → download (API + worker
     process.env.PUBLIC_URL = base; // announce and webseed URLs inside the torrent
     app = await startTestApp();
     await app.listen(port, '127.0.0.1');
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
     worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
     creator = await registerUser(app, ['CREATOR'], 'Flow Films');
   });
@@ -97,16 +116,28 @@ describe('creator flow: upload → ingest → publish → download (API + worker
     }
   });
 
-  const upload = (bundleId: string, itemId: string, body: Buffer) => new Promise<void>((resolve, reject) => {
-    new tus.Upload(body, {
-      endpoint: `${base}/v1/uploads`, chunkSize: 1 * MiB, headers: creator.auth, retryDelays: null,
-      metadata: { bundleId, itemId }, onSuccess: () => resolve(), onError: reject,
-    }).start();
-  });
+  const upload = (bundleId: string, itemId: string, body: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      new tus.Upload(body, {
+        endpoint: `${base}/v1/uploads`,
+        chunkSize: 1 * MiB,
+        headers: creator.auth,
+        retryDelays: null,
+        metadata: { bundleId, itemId },
+        onSuccess: () => resolve(),
+        onError: reject,
+      }).start();
+    });
 
   /** Uploads in 4 MiB chunks, cuts the connection off past halfway, then resumes from the server's offset. */
   async function interruptedUpload(bundleId: string, itemId: string, body: Buffer): Promise<{ resumedAt: number }> {
-    const options = { endpoint: `${base}/v1/uploads`, chunkSize: 4 * MiB, headers: creator.auth, retryDelays: null, metadata: { bundleId, itemId } };
+    const options = {
+      endpoint: `${base}/v1/uploads`,
+      chunkSize: 4 * MiB,
+      headers: creator.auth,
+      retryDelays: null,
+      metadata: { bundleId, itemId },
+    };
     const uploadUrl = await new Promise<string>((resolve, reject) => {
       const first: tus.Upload = new tus.Upload(body, {
         ...options,
@@ -129,37 +160,69 @@ describe('creator flow: upload → ingest → publish → download (API + worker
   it('publishes what was uploaded, and aria2 gets the same bytes from the webseed', async () => {
     const film = randomBytes(FILM_BYTES);
     const trailer = randomBytes(300 * 1024 + 7);
-    const bundle = (await request(http).post('/v1/bundles').set(creator.auth).send({ title: 'Flow Film', description: 'end to end' }).expect(201)).body;
-    const items = (await request(http).post(`/v1/bundles/${bundle.id}/items`).set(creator.auth)
-      .send({ items: [{ path: 'film.mkv', previewPieces: 1 }, { path: 'extras/trailer.mp4', locked: false }] }).expect(201)).body.items;
+    const bundle = (
+      await request(http)
+        .post('/v1/bundles')
+        .set(creator.auth)
+        .send({ title: 'Flow Film', description: 'end to end' })
+        .expect(201)
+    ).body;
+    const items = (
+      await request(http)
+        .post(`/v1/bundles/${bundle.id}/items`)
+        .set(creator.auth)
+        .send({
+          items: [
+            { path: 'film.mkv', previewPieces: 1 },
+            { path: 'extras/trailer.mp4', locked: false },
+          ],
+        })
+        .expect(201)
+    ).body.items;
 
-    const [{ resumedAt }] = await Promise.all([interruptedUpload(bundle.id, items[0].id, film), upload(bundle.id, items[1].id, trailer)]);
+    const [{ resumedAt }] = await Promise.all([
+      interruptedUpload(bundle.id, items[0].id, film),
+      upload(bundle.id, items[1].id, trailer),
+    ]);
     expect(resumedAt).toBeGreaterThanOrEqual(film.length / 2 - 4 * MiB);
     expect(resumedAt).toBeLessThan(film.length);
     const ready = await poll(
       async () => (await request(http).get(`/v1/bundles/${bundle.id}`).set(creator.auth).expect(200)).body,
-      (b) => b.items.every((i: { status: string }) => i.status === 'READY' || i.status === 'FAILED'), 120_000 + FILM_BYTES / 1000, 'ingest',
+      (b) => b.items.every((i: { status: string }) => i.status === 'READY' || i.status === 'FAILED'),
+      120_000 + FILM_BYTES / 1000,
+      'ingest',
     );
     expect(ready.items.map((i: { status: string }) => i.status)).toEqual(['READY', 'READY']);
     expect(ready.items[0]).toMatchObject({ size: film.length, progressPercent: 100, plaintextSha256: sha256(film) });
     expect(ready.pieceLength).toBeGreaterThanOrEqual(16384);
 
     await request(http).post(`/v1/bundles/${bundle.id}/publish`).set(creator.auth).expect(202);
-    await poll(async () => (await request(http).get(`/v1/bundles/${bundle.id}`).set(creator.auth)).body.status, (s) => s === 'PUBLISHED', 60_000, 'publish');
+    await poll(
+      async () => (await request(http).get(`/v1/bundles/${bundle.id}`).set(creator.auth)).body.status,
+      (s) => s === 'PUBLISHED',
+      60_000,
+      'publish',
+    );
 
     const page = (await request(http).get(`/v1/catalog/${bundle.slug}`).expect(200)).body;
     expect(page.magnet).toContain(`urn:btih:${page.infoHashV1}`);
-    expect(page.items.map((i: { torrentPath: string }) => i.torrentPath)).toEqual(['film.mkv.locked', 'extras/trailer.mp4']);
+    expect(page.items.map((i: { torrentPath: string }) => i.torrentPath)).toEqual([
+      'film.mkv.locked',
+      'extras/trailer.mp4',
+    ]);
 
     const dir = mkdtempSync(join(tmpdir(), 'ks-flow-'));
     dirs.push(dir);
     const files: Record<string, string> = {};
     for (const format of ['hybrid', 'v1'] as const) {
-      const res = await request(http).get(`/v1/catalog/${bundle.slug}/torrent?format=${format}`).buffer(true)
+      const res = await request(http)
+        .get(`/v1/catalog/${bundle.slug}/torrent?format=${format}`)
+        .buffer(true)
         .parse(((r: NodeJS.ReadableStream, cb: (e: Error | null, b: Buffer) => void) => {
           const chunks: Buffer[] = [];
           r.on('data', (c: Buffer) => chunks.push(c)).on('end', () => cb(null, Buffer.concat(chunks)));
-        }) as unknown as Parameters<request.Test['parse']>[0]).expect(200);
+        }) as unknown as Parameters<request.Test['parse']>[0])
+        .expect(200);
       const torrent = parseTorrent(res.body as Buffer);
       expect(torrent.infoHashV1).toBe(format === 'hybrid' ? page.infoHashV1 : page.infoHashV1Legacy);
       files[format] = join(dir, `${format}.torrent`);
@@ -177,7 +240,11 @@ describe('creator flow: upload → ingest → publish → download (API + worker
       expect(statSync(locked).size).toBe(film.length);
       expect(sha256(readFileSync(locked))).not.toBe(sha256(film)); // ciphertext, unlocked only with bought keys
       // libtorrent, a different implementation, accepts every piece of what aria2 wrote.
-      const check = await promisify(execFile)('/usr/bin/python3', [join(__dirname, '../interop/lt_recheck.py'), files[format], out, '120'], { timeout: 150_000 });
+      const check = await promisify(execFile)(
+        '/usr/bin/python3',
+        [join(__dirname, '../interop/lt_recheck.py'), files[format], out, '120'],
+        { timeout: 150_000 },
+      );
       const recheck = JSON.parse(check.stdout.trim().split('\n').pop()!);
       expect(recheck).toMatchObject({ event: 'recheck', pieces: recheck.total });
       expect(recheck.total).toBeGreaterThan(0);

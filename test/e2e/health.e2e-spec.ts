@@ -17,7 +17,9 @@ describe('health when Redis is unreachable (e2e)', () => {
   });
 
   it('answers 503 naming Redis, with PostgreSQL still up', async () => {
-    const res = await request(app.getHttpServer() as App).get('/health').expect(503);
+    const res = await request(app.getHttpServer() as App)
+      .get('/health')
+      .expect(503);
     expect(res.body.status).toBe('degraded');
     expect(res.body.postgres).toEqual({ status: 'up' });
     expect(res.body.redis.status).toBe('down');

@@ -9,7 +9,12 @@ import { generateDeviceKeyPair } from '@keyseed/crypto';
 import { BLOB_STORE, BlobStore } from '@keyseed/storage';
 import { publishedKey } from '@keyseed/storage/keys';
 import type { StripeEmulator } from '@keyseed/stripe-emulator';
-import { createPublishedBundle, createReadyItem, E2E_WEBHOOK_SECRET, startEmulatorForApp } from '../helpers/paygate-fixtures';
+import {
+  createPublishedBundle,
+  createReadyItem,
+  E2E_WEBHOOK_SECRET,
+  startEmulatorForApp,
+} from '../helpers/paygate-fixtures';
 import { createAdminUser, registerUser, startTestApp, TestUser } from '../helpers/test-app';
 
 /**
@@ -39,7 +44,16 @@ interface FuzzCase {
 }
 
 const KB100 = 'a'.repeat(100 * 1024);
-const NOT_UUIDS = ['not-a-uuid', '1', '-'.repeat(36), 'f'.repeat(36), `${randomUUID()}x`, 'z'.repeat(5000), '__proto__', 'constructor'];
+const NOT_UUIDS = [
+  'not-a-uuid',
+  '1',
+  '-'.repeat(36),
+  'f'.repeat(36),
+  `${randomUUID()}x`,
+  'z'.repeat(5000),
+  '__proto__',
+  'constructor',
+];
 /** JSON text for values JSON.stringify cannot produce. */
 const RAW_NUMBERS = { huge: '1e309', twoTo63: '9223372036854775808', negZero: '-0' };
 
@@ -56,18 +70,38 @@ function wrongValues(kind: Kind): { label: string; value?: unknown; rawJson?: st
     case 'string':
     case 'email':
     case 'key':
-      return [...common, { label: 'number', value: 42 }, { label: 'boolean', value: true }, { label: '100 KB string', value: KB100 }];
+      return [
+        ...common,
+        { label: 'number', value: 42 },
+        { label: 'boolean', value: true },
+        { label: '100 KB string', value: KB100 },
+      ];
     case 'uuid':
-      return [...common, { label: 'number', value: 42 }, { label: 'not a uuid', value: 'not-a-uuid' }, { label: '100 KB string', value: KB100 }];
+      return [
+        ...common,
+        { label: 'number', value: 42 },
+        { label: 'not a uuid', value: 'not-a-uuid' },
+        { label: '100 KB string', value: KB100 },
+      ];
     case 'int':
       return [
-        ...common, { label: 'numeric string', value: '12' }, { label: 'NaN string', value: 'NaN' }, { label: 'boolean', value: true },
-        { label: 'fraction', value: 1.5 }, { label: '1e309', rawJson: RAW_NUMBERS.huge }, { label: '-1', value: -1 },
+        ...common,
+        { label: 'numeric string', value: '12' },
+        { label: 'NaN string', value: 'NaN' },
+        { label: 'boolean', value: true },
+        { label: 'fraction', value: 1.5 },
+        { label: '1e309', rawJson: RAW_NUMBERS.huge },
+        { label: '-1', value: -1 },
       ];
     case 'bool':
       return [...common, { label: 'string', value: 'true' }, { label: 'number', value: 1 }];
     case 'array':
-      return [{ label: 'object', value: { 0: 'x' } }, { label: 'null', value: null }, { label: 'string', value: 'x' }, { label: 'number', value: 7 }];
+      return [
+        { label: 'object', value: { 0: 'x' } },
+        { label: 'null', value: null },
+        { label: 'string', value: 'x' },
+        { label: 'number', value: 7 },
+      ];
   }
 }
 
@@ -93,10 +127,20 @@ function withField(body: Record<string, unknown>, path: string, value: unknown):
  * The malformed bodies of one JSON route: each field with wrong values, required fields missing,
  * an unknown field, prototype-pollution keys, NUL, non-JSON and non-object bodies, invalid UTF-8.
  */
-function bodyCases(method: Method, url: string, as: Who, valid: Record<string, unknown>, fields: Record<string, FieldSpec>): FuzzCase[] {
+function bodyCases(
+  method: Method,
+  url: string,
+  as: Who,
+  valid: Record<string, unknown>,
+  fields: Record<string, FieldSpec>,
+): FuzzCase[] {
   const cases: FuzzCase[] = [];
   // Messages name the field; array elements ("itemIds.0") are named by their array.
-  const leaf = (path: string) => path.split('.').filter((k) => !/^\d+$/.test(k)).at(-1)!;
+  const leaf = (path: string) =>
+    path
+      .split('.')
+      .filter((k) => !/^\d+$/.test(k))
+      .at(-1)!;
   for (const [path, { kind, required, nullable }] of Object.entries(fields)) {
     for (const wrong of wrongValues(kind).filter((w) => !(nullable && w.value === null))) {
       const name = `${path}: ${wrong.label}`;
@@ -109,23 +153,68 @@ function bodyCases(method: Method, url: string, as: Who, valid: Record<string, u
         cases.push({ name, method, url, as, body: withField(valid, path, wrong.value), message: field });
       }
     }
-    if (kind !== 'bool') cases.push({ name: `${path}: NUL`, method, url, as, body: withField(valid, path, 'a\u0000b'), message: /NUL/ });
-    if (required) cases.push({ name: `${path}: missing`, method, url, as, body: withField(valid, path, undefined), message: new RegExp(`\\b${leaf(path)}\\b`) });
+    if (kind !== 'bool')
+      cases.push({ name: `${path}: NUL`, method, url, as, body: withField(valid, path, 'a\u0000b'), message: /NUL/ });
+    if (required)
+      cases.push({
+        name: `${path}: missing`,
+        method,
+        url,
+        as,
+        body: withField(valid, path, undefined),
+        message: new RegExp(`\\b${leaf(path)}\\b`),
+      });
   }
   const json = JSON.stringify(valid);
   const withKey = (key: string) => `{${JSON.stringify(key)}:{"isAdmin":true},${json.slice(1)}`;
   cases.push(
     { name: 'unknown field', method, url, as, body: { ...valid, surprise: 1 }, message: /surprise should not exist/ },
-    { name: '__proto__ key', method, url, as, raw: withKey('__proto__'), status: 400, message: /property __proto__ should not exist/ },
-    { name: 'constructor key', method, url, as, raw: withKey('constructor'), status: 400, message: /property constructor should not exist/ },
-    { name: 'nested prototype key', method, url, as, raw: `{"nested":{"prototype":{"x":1}},${json.slice(1)}`, status: 400, message: /nested\.prototype: property prototype should not exist/ },
+    {
+      name: '__proto__ key',
+      method,
+      url,
+      as,
+      raw: withKey('__proto__'),
+      status: 400,
+      message: /property __proto__ should not exist/,
+    },
+    {
+      name: 'constructor key',
+      method,
+      url,
+      as,
+      raw: withKey('constructor'),
+      status: 400,
+      message: /property constructor should not exist/,
+    },
+    {
+      name: 'nested prototype key',
+      method,
+      url,
+      as,
+      raw: `{"nested":{"prototype":{"x":1}},${json.slice(1)}`,
+      status: 400,
+      message: /nested\.prototype: property prototype should not exist/,
+    },
     { name: 'NUL in a key', method, url, as, raw: `{"a\\u0000b":1,${json.slice(1)}`, message: /NUL/ },
     { name: 'not JSON', method, url, as, raw: '{"title": oops', status: 400, message: /not valid JSON/ },
     { name: 'JSON null', method, url, as, raw: 'null', status: 400, message: /request body must be a JSON object/ },
     { name: 'JSON array', method, url, as, raw: '[1,2]', status: 400, message: /request body must be a JSON object/ },
     { name: 'JSON string', method, url, as, raw: '"text"', status: 400, message: /request body must be a JSON object/ },
     { name: 'JSON number', method, url, as, raw: '1e309', status: 400, message: /request body must be a JSON object/ },
-    { name: 'invalid UTF-8', method, url, as, raw: Buffer.concat([Buffer.from(`${json.slice(0, -1)},"x":"`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]), status: 400, message: /not valid UTF-8/ },
+    {
+      name: 'invalid UTF-8',
+      method,
+      url,
+      as,
+      raw: Buffer.concat([
+        Buffer.from(`${json.slice(0, -1)},"x":"`),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('"}'),
+      ]),
+      status: 400,
+      message: /not valid UTF-8/,
+    },
   );
   return cases;
 }
@@ -134,14 +223,24 @@ function bodyCases(method: Method, url: string, as: Who, valid: Record<string, u
 function idCases(method: Method, template: string, as: Who, body?: unknown): FuzzCase[] {
   return NOT_UUIDS.map((bad) => ({
     name: `id ${bad.length > 40 ? `${bad.slice(0, 10)}…(${bad.length})` : JSON.stringify(bad)}`,
-    method, url: template.replace(/:\w+/, encodeURIComponent(bad)), as, body,
+    method,
+    url: template.replace(/:\w+/, encodeURIComponent(bad)),
+    as,
+    body,
     message: /uuid|not found/,
   }));
 }
 
 /** Malformed page/perPage query strings of a paginated list. */
 function pageCases(url: string, as: Who): FuzzCase[] {
-  const q = (query: string, message: RegExp): FuzzCase => ({ name: `?${query.slice(0, 60)}`, method: 'get', url: `${url}?${query}`, as, status: 400, message });
+  const q = (query: string, message: RegExp): FuzzCase => ({
+    name: `?${query.slice(0, 60)}`,
+    method: 'get',
+    url: `${url}?${query}`,
+    as,
+    status: 400,
+    message,
+  });
   return [
     q('page=-1', /page must not be less than 1/),
     q('page=0', /page must not be less than 1/),
@@ -193,22 +292,34 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
 
   beforeAll(async () => {
     // Rate limits high enough for the table (the limits themselves have their own specs).
-    for (const [k, v] of Object.entries({ AUTH_REQUESTS_PER_MINUTE: '10000', KEY_REQUESTS_PER_MINUTE: '10000', ANNOUNCES_PER_MINUTE: '10000' })) {
+    for (const [k, v] of Object.entries({
+      AUTH_REQUESTS_PER_MINUTE: '10000',
+      KEY_REQUESTS_PER_MINUTE: '10000',
+      ANNOUNCES_PER_MINUTE: '10000',
+    })) {
       saved[k] = process.env[k];
       process.env[k] = v;
     }
     emulator = await startEmulatorForApp();
     app = await startTestApp();
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
     prisma = app.get(PrismaService);
     users.admin = await createAdminUser(app);
     users.creator = await registerUser(app, ['CREATOR'], 'Fuzz Studio');
     users.buyer = await registerUser(app, ['BUYER'], 'Fuzz Buyer');
     users.payer = await registerUser(app, ['BUYER'], 'Fuzz Payer');
 
-    const draft = await request(http).post('/v1/bundles').set(users.creator.auth).send({ title: 'Fuzz draft' }).expect(201);
+    const draft = await request(http)
+      .post('/v1/bundles')
+      .set(users.creator.auth)
+      .send({ title: 'Fuzz draft' })
+      .expect(201);
     draftId = draft.body.id;
-    const items = await request(http).post(`/v1/bundles/${draftId}/items`).set(users.creator.auth).send({ items: [{ path: 'film.mkv' }] }).expect(201);
+    const items = await request(http)
+      .post(`/v1/bundles/${draftId}/items`)
+      .set(users.creator.auth)
+      .send({ items: [{ path: 'film.mkv' }] })
+      .expect(201);
     draftItemId = items.body.items[0].id;
 
     publishedId = await createPublishedBundle(app, users.creator.id, 'Fuzz film');
@@ -217,13 +328,33 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
     publishedSlug = bundle.slug;
     lockedPath = `${bundle.items[0].path}.locked`;
     await app.get<BlobStore>(BLOB_STORE).put(publishedKey(publishedId, lockedPath), Buffer.concat(item.pieces));
-    await request(http).put(`/v1/admin/bundles/${publishedId}/price`).set(users.admin.auth).send({ amount: 1500, currency: 'usd' }).expect(200);
+    await request(http)
+      .put(`/v1/admin/bundles/${publishedId}/price`)
+      .set(users.admin.auth)
+      .send({ amount: 1500, currency: 'usd' })
+      .expect(200);
 
-    const order = await prisma.order.create({ data: { bundleId: publishedId, buyerId: users.buyer.id, amount: 1500, currency: 'usd', status: 'PAID', paidAt: new Date() } });
+    const order = await prisma.order.create({
+      data: {
+        bundleId: publishedId,
+        buyerId: users.buyer.id,
+        amount: 1500,
+        currency: 'usd',
+        status: 'PAID',
+        paidAt: new Date(),
+      },
+    });
     orderId = order.id;
     licenseId = (await prisma.license.create({ data: { orderId, bundleId: publishedId, buyerId: users.buyer.id } })).id;
-    deviceId = (await request(http).post(`/v1/licenses/${licenseId}/devices`).set(users.buyer.auth).send({ publicKey: generateDeviceKeyPair().publicKey }).expect(201)).body.id;
-    tokenId = (await request(http).post('/v1/me/tokens').set(users.creator.auth).send({ name: 'fuzz' }).expect(201)).body.id;
+    deviceId = (
+      await request(http)
+        .post(`/v1/licenses/${licenseId}/devices`)
+        .set(users.buyer.auth)
+        .send({ publicKey: generateDeviceKeyPair().publicKey })
+        .expect(201)
+    ).body.id;
+    tokenId = (await request(http).post('/v1/me/tokens').set(users.creator.auth).send({ name: 'fuzz' }).expect(201))
+      .body.id;
   });
 
   afterAll(async () => {
@@ -257,10 +388,15 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
         res.status < 400 || res.status >= 500 ? `status ${res.status}` : null,
         c.status !== undefined && res.status !== c.status ? `status ${res.status}, expected ${c.status}` : null,
         !isJsonError(res) ? `content-type ${res.headers['content-type']}` : null,
-        isJsonError(res) && (res.body.statusCode !== res.status || res.body.error !== STATUS_CODES[res.status]) ? `body ${JSON.stringify(res.body).slice(0, 200)}` : null,
-        !c.message.test(message) || /internal error/i.test(message) ? `message ${JSON.stringify(message.slice(0, 300))} does not match ${c.message}` : null,
+        isJsonError(res) && (res.body.statusCode !== res.status || res.body.error !== STATUS_CODES[res.status])
+          ? `body ${JSON.stringify(res.body).slice(0, 200)}`
+          : null,
+        !c.message.test(message) || /internal error/i.test(message)
+          ? `message ${JSON.stringify(message.slice(0, 300))} does not match ${c.message}`
+          : null,
       ].filter(Boolean);
-      if (problems.length) broken.push(`${c.method.toUpperCase()} ${c.url.slice(0, 100)} [${c.as}] ${c.name}: ${problems.join(', ')}`);
+      if (problems.length)
+        broken.push(`${c.method.toUpperCase()} ${c.url.slice(0, 100)} [${c.as}] ${c.name}: ${problems.join(', ')}`);
     }
     expect(broken).toEqual([]);
   }
@@ -278,33 +414,101 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
 
   describe('accounts', () => {
     it('POST /v1/auth/register', async () => {
-      const valid = { email: `fuzz-${randomUUID()}@example.test`, password: 'long enough password', displayName: 'Fuzz', roles: ['BUYER'] };
+      const valid = {
+        email: `fuzz-${randomUUID()}@example.test`,
+        password: 'long enough password',
+        displayName: 'Fuzz',
+        roles: ['BUYER'],
+      };
       await expectAllRefused([
         ...bodyCases('post', '/v1/auth/register', 'anonymous', valid, {
-          email: { kind: 'email', required: true }, password: { kind: 'string', required: true }, displayName: { kind: 'string', required: true }, roles: { kind: 'array' },
+          email: { kind: 'email', required: true },
+          password: { kind: 'string', required: true },
+          displayName: { kind: 'string', required: true },
+          roles: { kind: 'array' },
         }),
-        { name: 'ADMIN role', method: 'post', url: '/v1/auth/register', as: 'anonymous', body: { ...valid, roles: ['ADMIN'] }, status: 400, message: /roles/ },
+        {
+          name: 'ADMIN role',
+          method: 'post',
+          url: '/v1/auth/register',
+          as: 'anonymous',
+          body: { ...valid, roles: ['ADMIN'] },
+          status: 400,
+          message: /roles/,
+        },
       ]);
       expect(await prisma.user.count({ where: { email: valid.email } })).toBe(0);
     });
 
     it('POST /v1/auth/login and /v1/auth/logout', async () => {
       await expectAllRefused([
-        ...bodyCases('post', '/v1/auth/login', 'anonymous', { email: users.buyer.email, password: 'wrong password' }, {
-          email: { kind: 'email', required: true }, password: { kind: 'string', required: true },
-        }),
-        { name: 'no token', method: 'post', url: '/v1/auth/logout', as: 'anonymous', status: 401, message: /bearer token is required/ },
-        { name: 'Basic auth', method: 'post', url: '/v1/auth/logout', as: 'anonymous', headers: { Authorization: 'Basic YTpi' }, status: 401, message: /Bearer <token>/ },
-        { name: 'garbage token', method: 'post', url: '/v1/auth/logout', as: 'anonymous', headers: { Authorization: `Bearer ${KB100.slice(0, 8000)}` }, status: 401, message: /invalid/ },
+        ...bodyCases(
+          'post',
+          '/v1/auth/login',
+          'anonymous',
+          { email: users.buyer.email, password: 'wrong password' },
+          {
+            email: { kind: 'email', required: true },
+            password: { kind: 'string', required: true },
+          },
+        ),
+        {
+          name: 'no token',
+          method: 'post',
+          url: '/v1/auth/logout',
+          as: 'anonymous',
+          status: 401,
+          message: /bearer token is required/,
+        },
+        {
+          name: 'Basic auth',
+          method: 'post',
+          url: '/v1/auth/logout',
+          as: 'anonymous',
+          headers: { Authorization: 'Basic YTpi' },
+          status: 401,
+          message: /Bearer <token>/,
+        },
+        {
+          name: 'garbage token',
+          method: 'post',
+          url: '/v1/auth/logout',
+          as: 'anonymous',
+          headers: { Authorization: `Bearer ${KB100.slice(0, 8000)}` },
+          status: 401,
+          message: /invalid/,
+        },
       ]);
     });
 
     it('/v1/me and personal tokens', async () => {
       await expectAllRefused([
         { name: 'no token', method: 'get', url: '/v1/me', as: 'anonymous', status: 401, message: /bearer token/ },
-        ...bodyCases('post', '/v1/me/tokens', 'creator', { name: 'cli', expiresInDays: 30 }, { name: { kind: 'string', required: true }, expiresInDays: { kind: 'int' } }),
-        { name: 'expiresInDays 2^63', method: 'post', url: '/v1/me/tokens', as: 'creator', raw: `{"name":"x","expiresInDays":${RAW_NUMBERS.twoTo63}}`, status: 400, message: /expiresInDays/ },
-        { name: 'expiresInDays -0', method: 'post', url: '/v1/me/tokens', as: 'creator', raw: `{"name":"x","expiresInDays":${RAW_NUMBERS.negZero}}`, status: 400, message: /expiresInDays/ },
+        ...bodyCases(
+          'post',
+          '/v1/me/tokens',
+          'creator',
+          { name: 'cli', expiresInDays: 30 },
+          { name: { kind: 'string', required: true }, expiresInDays: { kind: 'int' } },
+        ),
+        {
+          name: 'expiresInDays 2^63',
+          method: 'post',
+          url: '/v1/me/tokens',
+          as: 'creator',
+          raw: `{"name":"x","expiresInDays":${RAW_NUMBERS.twoTo63}}`,
+          status: 400,
+          message: /expiresInDays/,
+        },
+        {
+          name: 'expiresInDays -0',
+          method: 'post',
+          url: '/v1/me/tokens',
+          as: 'creator',
+          raw: `{"name":"x","expiresInDays":${RAW_NUMBERS.negZero}}`,
+          status: 400,
+          message: /expiresInDays/,
+        },
         ...idCases('delete', '/v1/me/tokens/:tokenId', 'creator'),
       ]);
       const tokens = await request(http).get('/v1/me/tokens').set(users.creator.auth).expect(200);
@@ -316,14 +520,54 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
     it('POST /v1/bundles, GET /v1/bundles', async () => {
       const before = await prisma.bundle.count({ where: { creatorId: users.creator.id } });
       await expectAllRefused([
-        ...bodyCases('post', '/v1/bundles', 'creator', { title: 'T', description: 'd', pieceLength: 16384 }, {
-          title: { kind: 'string', required: true }, description: { kind: 'string' }, pieceLength: { kind: 'int' },
-        }),
-        { name: 'pieceLength 2^63', method: 'post', url: '/v1/bundles', as: 'creator', raw: `{"title":"T","pieceLength":${RAW_NUMBERS.twoTo63}}`, status: 400, message: /pieceLength must be a power of two/ },
-        { name: 'pieceLength not a power of two', method: 'post', url: '/v1/bundles', as: 'creator', body: { title: 'T', pieceLength: 20000 }, status: 400, message: /pieceLength must be a power of two/ },
+        ...bodyCases(
+          'post',
+          '/v1/bundles',
+          'creator',
+          { title: 'T', description: 'd', pieceLength: 16384 },
+          {
+            title: { kind: 'string', required: true },
+            description: { kind: 'string' },
+            pieceLength: { kind: 'int' },
+          },
+        ),
+        {
+          name: 'pieceLength 2^63',
+          method: 'post',
+          url: '/v1/bundles',
+          as: 'creator',
+          raw: `{"title":"T","pieceLength":${RAW_NUMBERS.twoTo63}}`,
+          status: 400,
+          message: /pieceLength must be a power of two/,
+        },
+        {
+          name: 'pieceLength not a power of two',
+          method: 'post',
+          url: '/v1/bundles',
+          as: 'creator',
+          body: { title: 'T', pieceLength: 20000 },
+          status: 400,
+          message: /pieceLength must be a power of two/,
+        },
         // Decoded leniently, these bytes would be stored as a title of U+FFFD.
-        { name: 'title of invalid UTF-8', method: 'post', url: '/v1/bundles', as: 'creator', raw: Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), status: 400, message: /not valid UTF-8/ },
-        { name: 'buyer', method: 'post', url: '/v1/bundles', as: 'buyer', body: { title: 'T' }, status: 403, message: /creator role/ },
+        {
+          name: 'title of invalid UTF-8',
+          method: 'post',
+          url: '/v1/bundles',
+          as: 'creator',
+          raw: Buffer.concat([Buffer.from('{"title":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]),
+          status: 400,
+          message: /not valid UTF-8/,
+        },
+        {
+          name: 'buyer',
+          method: 'post',
+          url: '/v1/bundles',
+          as: 'buyer',
+          body: { title: 'T' },
+          status: 403,
+          message: /creator role/,
+        },
         ...pageCases('/v1/bundles', 'creator'),
       ]);
       expect(await prisma.bundle.count({ where: { creatorId: users.creator.id } })).toBe(before);
@@ -332,7 +576,13 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
     it('GET/PATCH/DELETE /v1/bundles/:id and its actions', async () => {
       const before = await prisma.bundle.findUniqueOrThrow({ where: { id: draftId } });
       await expectAllRefused([
-        ...bodyCases('patch', `/v1/bundles/${draftId}`, 'creator', { title: 'New', description: 'New' }, { title: { kind: 'string' }, description: { kind: 'string' } }),
+        ...bodyCases(
+          'patch',
+          `/v1/bundles/${draftId}`,
+          'creator',
+          { title: 'New', description: 'New' },
+          { title: { kind: 'string' }, description: { kind: 'string' } },
+        ),
         ...idCases('get', '/v1/bundles/:id', 'creator'),
         ...idCases('patch', '/v1/bundles/:id', 'creator', { title: 'x' }),
         ...idCases('delete', '/v1/bundles/:id', 'creator'),
@@ -341,7 +591,14 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
         ...idCases('post', '/v1/bundles/:id/relist', 'admin'),
         ...idCases('get', '/v1/bundles/:id/sales', 'admin'),
         { name: 'NUL in id', method: 'get', url: '/v1/bundles/%00', as: 'creator', status: 400, message: /NUL/ },
-        { name: 'invalid percent-encoding', method: 'get', url: '/v1/bundles/%E0%A4%A', as: 'creator', status: 400, message: /decode|uuid|not found/ },
+        {
+          name: 'invalid percent-encoding',
+          method: 'get',
+          url: '/v1/bundles/%E0%A4%A',
+          as: 'creator',
+          status: 400,
+          message: /decode|uuid|not found/,
+        },
       ]);
       const after = await prisma.bundle.findUniqueOrThrow({ where: { id: draftId } });
       expect(after).toEqual(before);
@@ -351,25 +608,96 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
       const before = await prisma.item.findMany({ where: { bundleId: draftId }, orderBy: { position: 'asc' } });
       const base = `/v1/bundles/${draftId}/items`;
       await expectAllRefused([
-        ...bodyCases('post', base, 'creator', { items: [{ path: 'extra.mkv', locked: true, previewPieces: 1 }] }, {
-          items: { kind: 'array', required: true }, 'items.0.path': { kind: 'string', required: true }, 'items.0.locked': { kind: 'bool' }, 'items.0.previewPieces': { kind: 'int' },
-        }),
-        ...[['../escape', /\.\./], ['/abs', /absolute|\//], ['a//b', /empty/], ['keyseed.json', /reserved/], ['.pad/1', /reserved/], ['a\\b', /backslash/], ['a\u0001b', /control/]].map(([path, message]) => ({
-          name: `path ${JSON.stringify(path)}`, method: 'post' as const, url: base, as: 'creator' as const, body: { items: [{ path }] }, status: 400, message: message as RegExp,
+        ...bodyCases(
+          'post',
+          base,
+          'creator',
+          { items: [{ path: 'extra.mkv', locked: true, previewPieces: 1 }] },
+          {
+            items: { kind: 'array', required: true },
+            'items.0.path': { kind: 'string', required: true },
+            'items.0.locked': { kind: 'bool' },
+            'items.0.previewPieces': { kind: 'int' },
+          },
+        ),
+        ...[
+          ['../escape', /\.\./],
+          ['/abs', /absolute|\//],
+          ['a//b', /empty/],
+          ['keyseed.json', /reserved/],
+          ['.pad/1', /reserved/],
+          ['a\\b', /backslash/],
+          ['a\u0001b', /control/],
+        ].map(([path, message]) => ({
+          name: `path ${JSON.stringify(path)}`,
+          method: 'post' as const,
+          url: base,
+          as: 'creator' as const,
+          body: { items: [{ path }] },
+          status: 400,
+          message: message as RegExp,
         })),
-        { name: 'empty items', method: 'post', url: base, as: 'creator', body: { items: [] }, status: 400, message: /items/ },
-        { name: 'items not objects', method: 'post', url: base, as: 'creator', body: { items: ['film.mkv', 3] }, status: 400, message: /items/ },
-        { name: 'previewPieces 2^63', method: 'post', url: base, as: 'creator', raw: `{"items":[{"path":"x.bin","previewPieces":${RAW_NUMBERS.twoTo63}}]}`, status: 400, message: /previewPieces/ },
-        ...bodyCases('put', `${base}/order`, 'creator', { itemIds: [draftItemId] }, { itemIds: { kind: 'array', required: true }, 'itemIds.0': { kind: 'uuid' } }),
-        { name: 'duplicate ids', method: 'put', url: `${base}/order`, as: 'creator', body: { itemIds: [draftItemId, draftItemId] }, status: 400, message: /itemIds/ },
-        ...bodyCases('patch', `${base}/${draftItemId}`, 'creator', { path: 'renamed.mkv', locked: false, previewPieces: 2 }, {
-          path: { kind: 'string' }, locked: { kind: 'bool' }, previewPieces: { kind: 'int' },
-        }),
+        {
+          name: 'empty items',
+          method: 'post',
+          url: base,
+          as: 'creator',
+          body: { items: [] },
+          status: 400,
+          message: /items/,
+        },
+        {
+          name: 'items not objects',
+          method: 'post',
+          url: base,
+          as: 'creator',
+          body: { items: ['film.mkv', 3] },
+          status: 400,
+          message: /items/,
+        },
+        {
+          name: 'previewPieces 2^63',
+          method: 'post',
+          url: base,
+          as: 'creator',
+          raw: `{"items":[{"path":"x.bin","previewPieces":${RAW_NUMBERS.twoTo63}}]}`,
+          status: 400,
+          message: /previewPieces/,
+        },
+        ...bodyCases(
+          'put',
+          `${base}/order`,
+          'creator',
+          { itemIds: [draftItemId] },
+          { itemIds: { kind: 'array', required: true }, 'itemIds.0': { kind: 'uuid' } },
+        ),
+        {
+          name: 'duplicate ids',
+          method: 'put',
+          url: `${base}/order`,
+          as: 'creator',
+          body: { itemIds: [draftItemId, draftItemId] },
+          status: 400,
+          message: /itemIds/,
+        },
+        ...bodyCases(
+          'patch',
+          `${base}/${draftItemId}`,
+          'creator',
+          { path: 'renamed.mkv', locked: false, previewPieces: 2 },
+          {
+            path: { kind: 'string' },
+            locked: { kind: 'bool' },
+            previewPieces: { kind: 'int' },
+          },
+        ),
         ...idCases('patch', `/v1/bundles/${draftId}/items/:itemId`, 'creator', { locked: true }),
         ...idCases('delete', `/v1/bundles/${draftId}/items/:itemId`, 'creator'),
         ...idCases('post', '/v1/bundles/:id/items', 'creator', { items: [{ path: 'x' }] }),
       ]);
-      expect(await prisma.item.findMany({ where: { bundleId: draftId }, orderBy: { position: 'asc' } })).toEqual(before);
+      expect(await prisma.item.findMany({ where: { bundleId: draftId }, orderBy: { position: 'asc' } })).toEqual(
+        before,
+      );
     });
   });
 
@@ -377,29 +705,114 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
     it('catalog lists, bundle pages and torrents', async () => {
       await expectAllRefused([
         ...pageCases('/v1/catalog', 'anonymous'),
-        { name: 'long slug', method: 'get', url: `/v1/catalog/${'s'.repeat(5000)}`, as: 'anonymous', status: 404, message: /not found/ },
-        { name: '__proto__ slug', method: 'get', url: '/v1/catalog/__proto__', as: 'anonymous', status: 404, message: /not found/ },
-        { name: 'invalid UTF-8 slug', method: 'get', url: '/v1/catalog/%C3%28', as: 'anonymous', status: 400, message: /Failed to decode param/ },
-        { name: 'format v2', method: 'get', url: `/v1/catalog/${publishedSlug}/torrent?format=v2`, as: 'anonymous', status: 400, message: /format must be one of/ },
-        { name: 'format twice', method: 'get', url: `/v1/catalog/${publishedSlug}/torrent?format=v1&format=hybrid`, as: 'anonymous', status: 400, message: /format must be one of/ },
-        { name: 'unknown query', method: 'get', url: `/v1/catalog/${publishedSlug}/torrent?x=1`, as: 'anonymous', status: 400, message: /x should not exist/ },
-        { name: 'v1 of unknown slug', method: 'get', url: '/v1/catalog/no-such-slug/torrent/v1', as: 'anonymous', status: 404, message: /not found/ },
+        {
+          name: 'long slug',
+          method: 'get',
+          url: `/v1/catalog/${'s'.repeat(5000)}`,
+          as: 'anonymous',
+          status: 404,
+          message: /not found/,
+        },
+        {
+          name: '__proto__ slug',
+          method: 'get',
+          url: '/v1/catalog/__proto__',
+          as: 'anonymous',
+          status: 404,
+          message: /not found/,
+        },
+        {
+          name: 'invalid UTF-8 slug',
+          method: 'get',
+          url: '/v1/catalog/%C3%28',
+          as: 'anonymous',
+          status: 400,
+          message: /Failed to decode param/,
+        },
+        {
+          name: 'format v2',
+          method: 'get',
+          url: `/v1/catalog/${publishedSlug}/torrent?format=v2`,
+          as: 'anonymous',
+          status: 400,
+          message: /format must be one of/,
+        },
+        {
+          name: 'format twice',
+          method: 'get',
+          url: `/v1/catalog/${publishedSlug}/torrent?format=v1&format=hybrid`,
+          as: 'anonymous',
+          status: 400,
+          message: /format must be one of/,
+        },
+        {
+          name: 'unknown query',
+          method: 'get',
+          url: `/v1/catalog/${publishedSlug}/torrent?x=1`,
+          as: 'anonymous',
+          status: 400,
+          message: /x should not exist/,
+        },
+        {
+          name: 'v1 of unknown slug',
+          method: 'get',
+          url: '/v1/catalog/no-such-slug/torrent/v1',
+          as: 'anonymous',
+          status: 404,
+          message: /not found/,
+        },
       ]);
     });
 
     it('checkout, orders and the return pages', async () => {
       const orders = await prisma.order.count({ where: { bundleId: publishedId } });
       await expectAllRefused([
-        ...bodyCases('post', `/v1/bundles/${publishedId}/checkout`, 'payer', { amount: 1500 }, { amount: { kind: 'int' } }),
-        { name: 'amount 2^63', method: 'post', url: `/v1/bundles/${publishedId}/checkout`, as: 'payer', raw: `{"amount":${RAW_NUMBERS.twoTo63}}`, status: 400, message: /amount|fixed price/ },
-        { name: 'amount 1499 on a fixed price', method: 'post', url: `/v1/bundles/${publishedId}/checkout`, as: 'payer', body: { amount: 1499 }, status: 400, message: /fixed price of 1500/ },
-        { name: 'amount -0 on a fixed price', method: 'post', url: `/v1/bundles/${publishedId}/checkout`, as: 'payer', raw: `{"amount":${RAW_NUMBERS.negZero}}`, status: 400, message: /fixed price/ },
+        ...bodyCases(
+          'post',
+          `/v1/bundles/${publishedId}/checkout`,
+          'payer',
+          { amount: 1500 },
+          { amount: { kind: 'int' } },
+        ),
+        {
+          name: 'amount 2^63',
+          method: 'post',
+          url: `/v1/bundles/${publishedId}/checkout`,
+          as: 'payer',
+          raw: `{"amount":${RAW_NUMBERS.twoTo63}}`,
+          status: 400,
+          message: /amount|fixed price/,
+        },
+        {
+          name: 'amount 1499 on a fixed price',
+          method: 'post',
+          url: `/v1/bundles/${publishedId}/checkout`,
+          as: 'payer',
+          body: { amount: 1499 },
+          status: 400,
+          message: /fixed price of 1500/,
+        },
+        {
+          name: 'amount -0 on a fixed price',
+          method: 'post',
+          url: `/v1/bundles/${publishedId}/checkout`,
+          as: 'payer',
+          raw: `{"amount":${RAW_NUMBERS.negZero}}`,
+          status: 400,
+          message: /fixed price/,
+        },
         ...idCases('post', '/v1/bundles/:id/checkout', 'buyer', {}),
         ...idCases('get', '/v1/orders/:id', 'buyer'),
       ]);
       expect(await prisma.order.count({ where: { bundleId: publishedId } })).toBe(orders);
       // The return pages are HTML for a browser: a bad order id gets the "not found" page, not an error.
-      for (const query of ['', '?order_id=nope', `?order_id=${orderId}&order_id=${orderId}`, '?order_id=%00', `?order_id=${'x'.repeat(5000)}`]) {
+      for (const query of [
+        '',
+        '?order_id=nope',
+        `?order_id=${orderId}&order_id=${orderId}`,
+        '?order_id=%00',
+        `?order_id=${'x'.repeat(5000)}`,
+      ]) {
         for (const page of ['success', 'cancel']) {
           hit(`/checkout/${page}`);
           const res = await request(http).get(`/checkout/${page}${query}`).expect(200);
@@ -412,10 +825,25 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
   describe('licenses, devices and keys (buyer)', () => {
     it('devices and licenses', async () => {
       await expectAllRefused([
-        ...bodyCases('post', `/v1/licenses/${licenseId}/devices`, 'buyer', { publicKey: generateDeviceKeyPair().publicKey, name: 'n' }, {
-          publicKey: { kind: 'key', required: true }, name: { kind: 'string' },
-        }),
-        { name: 'publicKey too short', method: 'post', url: `/v1/licenses/${licenseId}/devices`, as: 'buyer', body: { publicKey: 'abc' }, status: 400, message: /publicKey must be a raw 32-byte X25519 key/ },
+        ...bodyCases(
+          'post',
+          `/v1/licenses/${licenseId}/devices`,
+          'buyer',
+          { publicKey: generateDeviceKeyPair().publicKey, name: 'n' },
+          {
+            publicKey: { kind: 'key', required: true },
+            name: { kind: 'string' },
+          },
+        ),
+        {
+          name: 'publicKey too short',
+          method: 'post',
+          url: `/v1/licenses/${licenseId}/devices`,
+          as: 'buyer',
+          body: { publicKey: 'abc' },
+          status: 400,
+          message: /publicKey must be a raw 32-byte X25519 key/,
+        },
         ...idCases('post', '/v1/licenses/:id/devices', 'buyer', { publicKey: generateDeviceKeyPair().publicKey }),
         ...idCases('get', '/v1/licenses/:id/devices', 'buyer'),
         ...idCases('delete', `/v1/licenses/${licenseId}/devices/:deviceId`, 'buyer'),
@@ -429,16 +857,53 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
       const item = (await prisma.item.findFirstOrThrow({ where: { bundleId: publishedId } })).id;
       const keys = `/v1/licenses/${licenseId}/keys`;
       await expectAllRefused([
-        ...bodyCases('post', keys, 'buyer', { deviceId, items: [{ itemId: item, first: 0, last: 1 }] }, {
-          deviceId: { kind: 'uuid', required: true }, items: { kind: 'array' }, 'items.0.itemId': { kind: 'uuid', required: true }, 'items.0.first': { kind: 'int' }, 'items.0.last': { kind: 'int' },
-        }),
-        { name: 'last 2^63', method: 'post', url: keys, as: 'buyer', raw: `{"deviceId":"${deviceId}","items":[{"itemId":"${item}","last":${RAW_NUMBERS.twoTo63}}]}`, status: 400, message: /last|piece/ },
-        { name: 'first after last', method: 'post', url: keys, as: 'buyer', body: { deviceId, items: [{ itemId: item, first: 2, last: 1 }] }, status: 400, message: /first|last|piece/ },
+        ...bodyCases(
+          'post',
+          keys,
+          'buyer',
+          { deviceId, items: [{ itemId: item, first: 0, last: 1 }] },
+          {
+            deviceId: { kind: 'uuid', required: true },
+            items: { kind: 'array' },
+            'items.0.itemId': { kind: 'uuid', required: true },
+            'items.0.first': { kind: 'int' },
+            'items.0.last': { kind: 'int' },
+          },
+        ),
+        {
+          name: 'last 2^63',
+          method: 'post',
+          url: keys,
+          as: 'buyer',
+          raw: `{"deviceId":"${deviceId}","items":[{"itemId":"${item}","last":${RAW_NUMBERS.twoTo63}}]}`,
+          status: 400,
+          message: /last|piece/,
+        },
+        {
+          name: 'first after last',
+          method: 'post',
+          url: keys,
+          as: 'buyer',
+          body: { deviceId, items: [{ itemId: item, first: 2, last: 1 }] },
+          status: 400,
+          message: /first|last|piece/,
+        },
         ...idCases('post', '/v1/licenses/:id/keys', 'buyer', { deviceId }),
-        ...bodyCases('post', `/v1/bundles/${publishedId}/preview-keys`, 'anonymous', { publicKey: generateDeviceKeyPair().publicKey, items: [{ itemId: item, first: 0, last: 0 }] }, {
-          publicKey: { kind: 'key', required: true }, 'items.0.itemId': { kind: 'uuid', required: true }, 'items.0.first': { kind: 'int' }, 'items.0.last': { kind: 'int' },
+        ...bodyCases(
+          'post',
+          `/v1/bundles/${publishedId}/preview-keys`,
+          'anonymous',
+          { publicKey: generateDeviceKeyPair().publicKey, items: [{ itemId: item, first: 0, last: 0 }] },
+          {
+            publicKey: { kind: 'key', required: true },
+            'items.0.itemId': { kind: 'uuid', required: true },
+            'items.0.first': { kind: 'int' },
+            'items.0.last': { kind: 'int' },
+          },
+        ),
+        ...idCases('post', '/v1/bundles/:id/preview-keys', 'anonymous', {
+          publicKey: generateDeviceKeyPair().publicKey,
         }),
-        ...idCases('post', '/v1/bundles/:id/preview-keys', 'anonymous', { publicKey: generateDeviceKeyPair().publicKey }),
       ]);
       expect(await prisma.keyDelivery.count({ where: { licenseId } })).toBe(deliveries);
     });
@@ -449,67 +914,274 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
       const history = await prisma.priceChange.findMany({ where: { bundleId: publishedId } });
       const url = `/v1/admin/bundles/${publishedId}/price`;
       await expectAllRefused([
-        ...bodyCases('put', url, 'admin', { amount: 2000, currency: 'eur', minimum: 500 }, {
-          amount: { kind: 'int', required: true }, currency: { kind: 'string', required: true }, minimum: { kind: 'int', nullable: true },
-        }),
-        { name: 'amount 2^63', method: 'put', url, as: 'admin', raw: `{"amount":${RAW_NUMBERS.twoTo63},"currency":"usd"}`, status: 400, message: /maximum/ },
-        { name: 'amount -0', method: 'put', url, as: 'admin', raw: `{"amount":${RAW_NUMBERS.negZero},"currency":"usd"}`, status: 400, message: /below Stripe's minimum/ },
-        { name: 'creator', method: 'put', url, as: 'creator', body: { amount: 2000, currency: 'eur' }, status: 403, message: /admin role/ },
+        ...bodyCases(
+          'put',
+          url,
+          'admin',
+          { amount: 2000, currency: 'eur', minimum: 500 },
+          {
+            amount: { kind: 'int', required: true },
+            currency: { kind: 'string', required: true },
+            minimum: { kind: 'int', nullable: true },
+          },
+        ),
+        {
+          name: 'amount 2^63',
+          method: 'put',
+          url,
+          as: 'admin',
+          raw: `{"amount":${RAW_NUMBERS.twoTo63},"currency":"usd"}`,
+          status: 400,
+          message: /maximum/,
+        },
+        {
+          name: 'amount -0',
+          method: 'put',
+          url,
+          as: 'admin',
+          raw: `{"amount":${RAW_NUMBERS.negZero},"currency":"usd"}`,
+          status: 400,
+          message: /below Stripe's minimum/,
+        },
+        {
+          name: 'creator',
+          method: 'put',
+          url,
+          as: 'creator',
+          body: { amount: 2000, currency: 'eur' },
+          status: 403,
+          message: /admin role/,
+        },
         ...idCases('put', '/v1/admin/bundles/:id/price', 'admin', { amount: 2000, currency: 'eur' }),
         ...idCases('delete', '/v1/admin/bundles/:id/price', 'admin'),
         ...idCases('get', '/v1/admin/bundles/:id/prices', 'admin'),
       ]);
       expect(await prisma.priceChange.findMany({ where: { bundleId: publishedId } })).toEqual(history);
-      expect(await prisma.bundle.findUniqueOrThrow({ where: { id: publishedId } })).toMatchObject({ priceAmount: 1500, priceCurrency: 'usd', priceMinimum: null });
+      expect(await prisma.bundle.findUniqueOrThrow({ where: { id: publishedId } })).toMatchObject({
+        priceAmount: 1500,
+        priceCurrency: 'usd',
+        priceMinimum: null,
+      });
     });
 
     it('takedown, restore, refunds, users', async () => {
       const target = await registerUser(app, ['BUYER']);
       const audits = await prisma.auditLog.count({ where: { actorId: users.admin.id } });
       await expectAllRefused([
-        ...bodyCases('post', `/v1/admin/bundles/${publishedId}/takedown`, 'admin', { reason: 'DMCA notice' }, { reason: { kind: 'string', required: true } }),
+        ...bodyCases(
+          'post',
+          `/v1/admin/bundles/${publishedId}/takedown`,
+          'admin',
+          { reason: 'DMCA notice' },
+          { reason: { kind: 'string', required: true } },
+        ),
         ...idCases('post', '/v1/admin/bundles/:id/takedown', 'admin', { reason: 'DMCA notice' }),
         ...idCases('post', '/v1/admin/bundles/:id/restore', 'admin'),
-        ...bodyCases('post', `/v1/admin/orders/${orderId}/refund`, 'admin', { reason: 'duplicate', note: 'n' }, { reason: { kind: 'string' }, note: { kind: 'string' } }),
+        ...bodyCases(
+          'post',
+          `/v1/admin/orders/${orderId}/refund`,
+          'admin',
+          { reason: 'duplicate', note: 'n' },
+          { reason: { kind: 'string' }, note: { kind: 'string' } },
+        ),
         ...idCases('post', '/v1/admin/orders/:id/refund', 'admin', {}),
         ...pageCases('/v1/admin/users', 'admin'),
-        ...bodyCases('patch', `/v1/admin/users/${target.id}`, 'admin', { roles: ['BUYER', 'CREATOR'], disabled: false }, { roles: { kind: 'array' }, 'roles.0': { kind: 'string' }, disabled: { kind: 'bool' } }),
-        { name: 'unknown role', method: 'patch', url: `/v1/admin/users/${target.id}`, as: 'admin', body: { roles: ['ROOT'] }, status: 400, message: /roles/ },
+        ...bodyCases(
+          'patch',
+          `/v1/admin/users/${target.id}`,
+          'admin',
+          { roles: ['BUYER', 'CREATOR'], disabled: false },
+          { roles: { kind: 'array' }, 'roles.0': { kind: 'string' }, disabled: { kind: 'bool' } },
+        ),
+        {
+          name: 'unknown role',
+          method: 'patch',
+          url: `/v1/admin/users/${target.id}`,
+          as: 'admin',
+          body: { roles: ['ROOT'] },
+          status: 400,
+          message: /roles/,
+        },
         ...idCases('patch', '/v1/admin/users/:id', 'admin', { disabled: true }),
         ...pageCases('/v1/admin/audit', 'admin'),
-        ...[['actorId=nope', /actorId must be a UUID/], ['actorId=a&actorId=b', /actorId must be a UUID/], ['action=DROP%20TABLE', /action must be lower-case/],
-          [`action=${'a'.repeat(5000)}`, /action must be shorter/], ['targetType=a%0Ab', /targetType must be lower-case/], ['targetId=%25%27', /targetId must be an id/],
-          ['targetId=x&targetId=y', /targetId must be a string/]].map(([query, message]) => ({
-          name: `?${String(query).slice(0, 40)}`, method: 'get' as const, url: `/v1/admin/audit?${query}`, as: 'admin' as const, status: 400, message: message as RegExp,
+        ...[
+          ['actorId=nope', /actorId must be a UUID/],
+          ['actorId=a&actorId=b', /actorId must be a UUID/],
+          ['action=DROP%20TABLE', /action must be lower-case/],
+          [`action=${'a'.repeat(5000)}`, /action must be shorter/],
+          ['targetType=a%0Ab', /targetType must be lower-case/],
+          ['targetId=%25%27', /targetId must be an id/],
+          ['targetId=x&targetId=y', /targetId must be a string/],
+        ].map(([query, message]) => ({
+          name: `?${String(query).slice(0, 40)}`,
+          method: 'get' as const,
+          url: `/v1/admin/audit?${query}`,
+          as: 'admin' as const,
+          status: 400,
+          message: message as RegExp,
         })),
         { name: 'creator', method: 'get', url: '/v1/admin/audit', as: 'creator', status: 403, message: /admin role/ },
       ]);
       expect(await prisma.auditLog.count({ where: { actorId: users.admin.id } })).toBe(audits);
-      expect(await prisma.user.findUniqueOrThrow({ where: { id: target.id } })).toMatchObject({ roles: ['BUYER'], disabledAt: null });
-      expect(await prisma.bundle.findUniqueOrThrow({ where: { id: publishedId } })).toMatchObject({ status: 'PUBLISHED', takedownReason: null });
+      expect(await prisma.user.findUniqueOrThrow({ where: { id: target.id } })).toMatchObject({
+        roles: ['BUYER'],
+        disabledAt: null,
+      });
+      expect(await prisma.bundle.findUniqueOrThrow({ where: { id: publishedId } })).toMatchObject({
+        status: 'PUBLISHED',
+        takedownReason: null,
+      });
     });
   });
 
   describe('Stripe webhook', () => {
     const url = '/v1/stripe/webhook';
-    const signed = (payload: string) => Stripe.webhooks.generateTestHeaderString({ payload, secret: E2E_WEBHOOK_SECRET });
+    const signed = (payload: string) =>
+      Stripe.webhooks.generateTestHeaderString({ payload, secret: E2E_WEBHOOK_SECRET });
 
     it('refuses garbage, wrong signatures and huge bodies without storing an event', async () => {
-      const event = JSON.stringify({ id: 'evt_fuzz', type: 'checkout.session.completed', data: { object: { id: 'cs_fuzz' } } });
+      const event = JSON.stringify({
+        id: 'evt_fuzz',
+        type: 'checkout.session.completed',
+        data: { object: { id: 'cs_fuzz' } },
+      });
       await expectAllRefused([
-        { name: 'no body', method: 'post', url, as: 'anonymous', headers: { 'Stripe-Signature': 't=1,v1=00' }, status: 400, message: /body is empty/ },
-        { name: 'no signature', method: 'post', url, as: 'anonymous', raw: event, status: 400, message: /Stripe-Signature header is missing/ },
-        { name: 'garbage signature', method: 'post', url, as: 'anonymous', raw: event, headers: { 'Stripe-Signature': 'garbage' }, status: 400, message: /signature verification failed/ },
-        { name: 'wrong secret', method: 'post', url, as: 'anonymous', raw: event, headers: { 'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({ payload: event, secret: 'whsec_wrong' }) }, status: 400, message: /signature verification failed/ },
-        { name: 'stale timestamp', method: 'post', url, as: 'anonymous', raw: event, headers: { 'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({ payload: event, secret: E2E_WEBHOOK_SECRET, timestamp: 1_000_000 }) }, status: 400, message: /tolerance|timestamp/i },
-        { name: 'signed for another body', method: 'post', url, as: 'anonymous', raw: event.replace('cs_fuzz', 'cs_other'), headers: { 'Stripe-Signature': signed(event) }, status: 400, message: /signature verification failed/ },
-        { name: 'not JSON', method: 'post', url, as: 'anonymous', raw: 'garbage', headers: { 'Stripe-Signature': signed('garbage') }, status: 400, message: /not valid JSON/ },
-        { name: 'form body', method: 'post', url, as: 'anonymous', raw: 'a=b', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Stripe-Signature': signed('a=b') }, status: 400, message: /application\/json/ },
-        { name: 'text body', method: 'post', url, as: 'anonymous', raw: event, headers: { 'Content-Type': 'text/plain', 'Stripe-Signature': signed(event) }, status: 400, message: /application\/json/ },
-        { name: '2 MB body', method: 'post', url, as: 'anonymous', raw: JSON.stringify({ id: 'evt_fuzz_big', pad: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'Stripe-Signature': 't=1,v1=00' }, status: 413, message: /too large/ },
-        { name: 'signed event without data', method: 'post', url, as: 'anonymous', raw: '{"id":"evt_fuzz_nodata","type":"charge.refunded"}', headers: { 'Stripe-Signature': signed('{"id":"evt_fuzz_nodata","type":"charge.refunded"}') }, status: 400, message: /webhook event is malformed/ },
-        ...['null', '[]', '"evt"'].map((body) => ({ name: `signed ${body}`, method: 'post' as const, url, as: 'anonymous' as const, raw: body, headers: { 'Stripe-Signature': signed(body) }, status: 400, message: /webhook event is malformed/ })),
-        { name: 'signed event without id', method: 'post', url, as: 'anonymous', raw: '{"type":"charge.refunded","data":{"object":{}}}', headers: { 'Stripe-Signature': signed('{"type":"charge.refunded","data":{"object":{}}}') }, status: 400, message: /webhook event is malformed/ },
+        {
+          name: 'no body',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          headers: { 'Stripe-Signature': 't=1,v1=00' },
+          status: 400,
+          message: /body is empty/,
+        },
+        {
+          name: 'no signature',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: event,
+          status: 400,
+          message: /Stripe-Signature header is missing/,
+        },
+        {
+          name: 'garbage signature',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: event,
+          headers: { 'Stripe-Signature': 'garbage' },
+          status: 400,
+          message: /signature verification failed/,
+        },
+        {
+          name: 'wrong secret',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: event,
+          headers: {
+            'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({ payload: event, secret: 'whsec_wrong' }),
+          },
+          status: 400,
+          message: /signature verification failed/,
+        },
+        {
+          name: 'stale timestamp',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: event,
+          headers: {
+            'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({
+              payload: event,
+              secret: E2E_WEBHOOK_SECRET,
+              timestamp: 1_000_000,
+            }),
+          },
+          status: 400,
+          message: /tolerance|timestamp/i,
+        },
+        {
+          name: 'signed for another body',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: event.replace('cs_fuzz', 'cs_other'),
+          headers: { 'Stripe-Signature': signed(event) },
+          status: 400,
+          message: /signature verification failed/,
+        },
+        {
+          name: 'not JSON',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: 'garbage',
+          headers: { 'Stripe-Signature': signed('garbage') },
+          status: 400,
+          message: /not valid JSON/,
+        },
+        {
+          name: 'form body',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: 'a=b',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Stripe-Signature': signed('a=b') },
+          status: 400,
+          message: /application\/json/,
+        },
+        {
+          name: 'text body',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: event,
+          headers: { 'Content-Type': 'text/plain', 'Stripe-Signature': signed(event) },
+          status: 400,
+          message: /application\/json/,
+        },
+        {
+          name: '2 MB body',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: JSON.stringify({ id: 'evt_fuzz_big', pad: 'x'.repeat(2 * 1024 * 1024) }),
+          headers: { 'Stripe-Signature': 't=1,v1=00' },
+          status: 413,
+          message: /too large/,
+        },
+        {
+          name: 'signed event without data',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: '{"id":"evt_fuzz_nodata","type":"charge.refunded"}',
+          headers: { 'Stripe-Signature': signed('{"id":"evt_fuzz_nodata","type":"charge.refunded"}') },
+          status: 400,
+          message: /webhook event is malformed/,
+        },
+        ...['null', '[]', '"evt"'].map((body) => ({
+          name: `signed ${body}`,
+          method: 'post' as const,
+          url,
+          as: 'anonymous' as const,
+          raw: body,
+          headers: { 'Stripe-Signature': signed(body) },
+          status: 400,
+          message: /webhook event is malformed/,
+        })),
+        {
+          name: 'signed event without id',
+          method: 'post',
+          url,
+          as: 'anonymous',
+          raw: '{"type":"charge.refunded","data":{"object":{}}}',
+          headers: { 'Stripe-Signature': signed('{"type":"charge.refunded","data":{"object":{}}}') },
+          status: 400,
+          message: /webhook event is malformed/,
+        },
       ]);
       // Every event id of this table starts with evt_fuzz.
       expect(await prisma.stripeEvent.count({ where: { id: { startsWith: 'evt_fuzz' } } })).toBe(0);
@@ -520,9 +1192,18 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
     /** Tracker failures are bencoded `failure reason`s with 200 (BEP 3): clients show the reason. */
     async function expectTrackerFailure(path: string, reason: RegExp): Promise<void> {
       hit(path);
-      const res = await request(http).get(path).buffer(true).parse((r, cb) => { const chunks: Buffer[] = []; r.on('data', (c: Buffer) => chunks.push(c)); r.on('end', () => cb(null, Buffer.concat(chunks))); });
+      const res = await request(http)
+        .get(path)
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
       expect({ path: path.slice(0, 80), status: res.status }).toEqual({ path: path.slice(0, 80), status: 200 });
-      expect((res.body as Buffer).toString('latin1')).toMatch(new RegExp(`^d14:failure reason\\d+:.*${reason.source}`, 's'));
+      expect((res.body as Buffer).toString('latin1')).toMatch(
+        new RegExp(`^d14:failure reason\\d+:.*${reason.source}`, 's'),
+      );
     }
     const hash20 = '%AA'.repeat(20);
     const peer = `peer_id=${'%BB'.repeat(20)}`;
@@ -561,22 +1242,123 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
       const file = `/webseed/${publishedSlug}/${encodeURIComponent(lockedPath)}`;
       await expectAllRefused([
         { name: 'no path', method: 'get', url: '/webseed/', as: 'anonymous', status: 404, message: /./ },
-        { name: 'slug only', method: 'get', url: `/webseed/${publishedSlug}`, as: 'anonymous', status: 404, message: /expected \/webseed/ },
-        { name: 'dot-dot', method: 'get', url: `/webseed/${publishedSlug}/%2e%2e/x`, as: 'anonymous', status: 400, message: /"\.\."/ },
-        { name: 'encoded slash', method: 'get', url: `/webseed/${publishedSlug}/a%2Fb`, as: 'anonymous', status: 400, message: /"\/"/ },
-        { name: 'NUL', method: 'get', url: `/webseed/${publishedSlug}/a%00b`, as: 'anonymous', status: 400, message: /NUL/ },
-        { name: 'invalid UTF-8', method: 'get', url: `/webseed/${publishedSlug}/%C3%28`, as: 'anonymous', status: 400, message: /Failed to decode param/ },
-        { name: 'pad 0', method: 'get', url: `/webseed/${publishedSlug}/.pad/0`, as: 'anonymous', status: 404, message: /pad file size/ },
-        { name: 'pad -1', method: 'get', url: `/webseed/${publishedSlug}/.pad/-1`, as: 'anonymous', status: 404, message: /pad file size/ },
-        { name: 'pad huge', method: 'get', url: `/webseed/${publishedSlug}/.pad/99999999999999`, as: 'anonymous', status: 404, message: /pad file size/ },
-        { name: 'pad of a piece', method: 'get', url: `/webseed/${publishedSlug}/.pad/16384`, as: 'anonymous', status: 404, message: /no such file/ },
-        { name: 'long path', method: 'get', url: `/webseed/${publishedSlug}/${'p'.repeat(8000)}`, as: 'anonymous', status: 404, message: /no such file/ },
-        { name: 'range past the end', method: 'get', url: file, as: 'anonymous', headers: { Range: 'bytes=99999999-' }, status: 416, message: /range not satisfiable/ },
-        { name: 'empty suffix range', method: 'get', url: file, as: 'anonymous', headers: { Range: 'bytes=-0' }, status: 416, message: /range not satisfiable/ },
+        {
+          name: 'slug only',
+          method: 'get',
+          url: `/webseed/${publishedSlug}`,
+          as: 'anonymous',
+          status: 404,
+          message: /expected \/webseed/,
+        },
+        {
+          name: 'dot-dot',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/%2e%2e/x`,
+          as: 'anonymous',
+          status: 400,
+          message: /"\.\."/,
+        },
+        {
+          name: 'encoded slash',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/a%2Fb`,
+          as: 'anonymous',
+          status: 400,
+          message: /"\/"/,
+        },
+        {
+          name: 'NUL',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/a%00b`,
+          as: 'anonymous',
+          status: 400,
+          message: /NUL/,
+        },
+        {
+          name: 'invalid UTF-8',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/%C3%28`,
+          as: 'anonymous',
+          status: 400,
+          message: /Failed to decode param/,
+        },
+        {
+          name: 'pad 0',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/.pad/0`,
+          as: 'anonymous',
+          status: 404,
+          message: /pad file size/,
+        },
+        {
+          name: 'pad -1',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/.pad/-1`,
+          as: 'anonymous',
+          status: 404,
+          message: /pad file size/,
+        },
+        {
+          name: 'pad huge',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/.pad/99999999999999`,
+          as: 'anonymous',
+          status: 404,
+          message: /pad file size/,
+        },
+        {
+          name: 'pad of a piece',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/.pad/16384`,
+          as: 'anonymous',
+          status: 404,
+          message: /no such file/,
+        },
+        {
+          name: 'long path',
+          method: 'get',
+          url: `/webseed/${publishedSlug}/${'p'.repeat(8000)}`,
+          as: 'anonymous',
+          status: 404,
+          message: /no such file/,
+        },
+        {
+          name: 'range past the end',
+          method: 'get',
+          url: file,
+          as: 'anonymous',
+          headers: { Range: 'bytes=99999999-' },
+          status: 416,
+          message: /range not satisfiable/,
+        },
+        {
+          name: 'empty suffix range',
+          method: 'get',
+          url: file,
+          as: 'anonymous',
+          headers: { Range: 'bytes=-0' },
+          status: 416,
+          message: /range not satisfiable/,
+        },
       ]);
       // Malformed or multiple ranges are ignored (RFC 9110 §14.2): the whole file, never an error.
-      for (const range of ['bytes=abc', 'bytes=5-1', 'bytes=0-1,4-5', 'items=0-1', `bytes=${'9'.repeat(30)}-`, 'bytes=-', 'bytes=1e3-']) {
-        const res = await request(http).get(file).set('Range', range).buffer(true).parse((r, cb) => { (r as unknown as NodeJS.ReadableStream).resume(); r.on('end', () => cb(null, null)); });
+      for (const range of [
+        'bytes=abc',
+        'bytes=5-1',
+        'bytes=0-1,4-5',
+        'items=0-1',
+        `bytes=${'9'.repeat(30)}-`,
+        'bytes=-',
+        'bytes=1e3-',
+      ]) {
+        const res = await request(http)
+          .get(file)
+          .set('Range', range)
+          .buffer(true)
+          .parse((r, cb) => {
+            (r as unknown as NodeJS.ReadableStream).resume();
+            r.on('end', () => cb(null, null));
+          });
         expect({ range, status: res.status }).toEqual({ range, status: 200 });
       }
     });
@@ -584,38 +1366,170 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
 
   describe('tus uploads', () => {
     const TUS = { 'Tus-Resumable': '1.0.0' };
-    const meta = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(',');
-    const create = (headers: Record<string, string>) => request(http).post('/v1/uploads').set(users.creator.auth).set(TUS).set(headers);
+    const meta = (m: Record<string, string>) =>
+      Object.entries(m)
+        .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+        .join(',');
+    const create = (headers: Record<string, string>) =>
+      request(http).post('/v1/uploads').set(users.creator.auth).set(TUS).set(headers);
 
     it('refuses bad Upload-Length and Upload-Metadata with JSON errors and records nothing', async () => {
       const uploads = await prisma.upload.count({ where: { creatorId: users.creator.id } });
       const good = meta({ bundleId: draftId, itemId: draftItemId });
       const cases: FuzzCase[] = [
-        ...['', '-1', 'abc', '1e3', '1.5', '1, 2', '0x10'].map((length) => ({ name: `Upload-Length ${JSON.stringify(length)}`, method: 'post' as const, url: '/v1/uploads', as: 'creator' as const, headers: { ...TUS, 'Upload-Length': length, 'Upload-Metadata': good }, status: 400, message: /Upload-Length/ })),
-        { name: 'Upload-Length 2^63', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '9223372036854775808', 'Upload-Metadata': good }, status: 413, message: /per-file limit/ },
-        { name: 'Upload-Length 400 digits', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '9'.repeat(400), 'Upload-Metadata': good }, status: 413, message: /per-file limit/ },
-        ...['bundleId', 'bundleId !!!', `bundleId ${Buffer.from(draftId).toString('base64')},bundleId x`, 'a b c'].map((header) => ({ name: `Upload-Metadata ${JSON.stringify(header.slice(0, 30))}`, method: 'post' as const, url: '/v1/uploads', as: 'creator' as const, headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': header }, status: 400, message: /Upload-Metadata/ })),
-        { name: 'no metadata', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '10' }, status: 400, message: /bundleId/ },
-        { name: 'bundleId not a uuid', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': meta({ bundleId: 'nope', itemId: draftItemId }) }, status: 400, message: /bundleId/ },
-        { name: 'itemId not a uuid', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': meta({ bundleId: draftId, itemId: 'nope' }) }, status: 400, message: /itemId/ },
-        { name: 'path with NUL', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': meta({ bundleId: draftId, path: 'a\u0000b' }) }, status: 400, message: /NUL/ },
+        ...['', '-1', 'abc', '1e3', '1.5', '1, 2', '0x10'].map((length) => ({
+          name: `Upload-Length ${JSON.stringify(length)}`,
+          method: 'post' as const,
+          url: '/v1/uploads',
+          as: 'creator' as const,
+          headers: { ...TUS, 'Upload-Length': length, 'Upload-Metadata': good },
+          status: 400,
+          message: /Upload-Length/,
+        })),
+        {
+          name: 'Upload-Length 2^63',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'creator',
+          headers: { ...TUS, 'Upload-Length': '9223372036854775808', 'Upload-Metadata': good },
+          status: 413,
+          message: /per-file limit/,
+        },
+        {
+          name: 'Upload-Length 400 digits',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'creator',
+          headers: { ...TUS, 'Upload-Length': '9'.repeat(400), 'Upload-Metadata': good },
+          status: 413,
+          message: /per-file limit/,
+        },
+        ...['bundleId', 'bundleId !!!', `bundleId ${Buffer.from(draftId).toString('base64')},bundleId x`, 'a b c'].map(
+          (header) => ({
+            name: `Upload-Metadata ${JSON.stringify(header.slice(0, 30))}`,
+            method: 'post' as const,
+            url: '/v1/uploads',
+            as: 'creator' as const,
+            headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': header },
+            status: 400,
+            message: /Upload-Metadata/,
+          }),
+        ),
+        {
+          name: 'no metadata',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'creator',
+          headers: { ...TUS, 'Upload-Length': '10' },
+          status: 400,
+          message: /bundleId/,
+        },
+        {
+          name: 'bundleId not a uuid',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'creator',
+          headers: {
+            ...TUS,
+            'Upload-Length': '10',
+            'Upload-Metadata': meta({ bundleId: 'nope', itemId: draftItemId }),
+          },
+          status: 400,
+          message: /bundleId/,
+        },
+        {
+          name: 'itemId not a uuid',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'creator',
+          headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': meta({ bundleId: draftId, itemId: 'nope' }) },
+          status: 400,
+          message: /itemId/,
+        },
+        {
+          name: 'path with NUL',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'creator',
+          headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': meta({ bundleId: draftId, path: 'a\u0000b' }) },
+          status: 400,
+          message: /NUL/,
+        },
         // Invalid UTF-8 decodes to U+FFFD, a path no item can have.
-        { name: 'path of invalid UTF-8', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': `bundleId ${Buffer.from(draftId).toString('base64')},path ${Buffer.from([0xc3, 0x28]).toString('base64')}` }, status: 404, message: /not found/ },
-        { name: 'long path', method: 'post', url: '/v1/uploads', as: 'creator', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': meta({ bundleId: draftId, path: 'p'.repeat(6000) }) }, status: 404, message: /not found/ },
-        { name: 'buyer', method: 'post', url: '/v1/uploads', as: 'buyer', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': good }, status: 403, message: /creator role/ },
-        ...['nope', '0'.repeat(32).replace(/0$/, 'g'), 'x'.repeat(5000), '%00', '..%2F..%2Fetc'].map((id) => ({ name: `HEAD-less PATCH on upload ${id.slice(0, 20)}`, method: 'patch' as const, url: `/v1/uploads/${id}`, as: 'creator' as const, headers: { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, message: /not found|NUL/ })),
-        { name: 'POST to an upload URL', method: 'post', url: `/v1/uploads/${'0'.repeat(32)}`, as: 'creator', headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': good }, status: 405, message: /created with POST \/v1\/uploads/ },
+        {
+          name: 'path of invalid UTF-8',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'creator',
+          headers: {
+            ...TUS,
+            'Upload-Length': '10',
+            'Upload-Metadata': `bundleId ${Buffer.from(draftId).toString('base64')},path ${Buffer.from([0xc3, 0x28]).toString('base64')}`,
+          },
+          status: 404,
+          message: /not found/,
+        },
+        {
+          name: 'long path',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'creator',
+          headers: {
+            ...TUS,
+            'Upload-Length': '10',
+            'Upload-Metadata': meta({ bundleId: draftId, path: 'p'.repeat(6000) }),
+          },
+          status: 404,
+          message: /not found/,
+        },
+        {
+          name: 'buyer',
+          method: 'post',
+          url: '/v1/uploads',
+          as: 'buyer',
+          headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': good },
+          status: 403,
+          message: /creator role/,
+        },
+        ...['nope', '0'.repeat(32).replace(/0$/, 'g'), 'x'.repeat(5000), '%00', '..%2F..%2Fetc'].map((id) => ({
+          name: `HEAD-less PATCH on upload ${id.slice(0, 20)}`,
+          method: 'patch' as const,
+          url: `/v1/uploads/${id}`,
+          as: 'creator' as const,
+          headers: { ...TUS, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+          message: /not found|NUL/,
+        })),
+        {
+          name: 'POST to an upload URL',
+          method: 'post',
+          url: `/v1/uploads/${'0'.repeat(32)}`,
+          as: 'creator',
+          headers: { ...TUS, 'Upload-Length': '10', 'Upload-Metadata': good },
+          status: 405,
+          message: /created with POST \/v1\/uploads/,
+        },
       ];
       await expectAllRefused(cases);
       expect(await prisma.upload.count({ where: { creatorId: users.creator.id } })).toBe(uploads);
-      expect(await prisma.item.findUniqueOrThrow({ where: { id: draftItemId } })).toMatchObject({ status: 'AWAITING_UPLOAD' });
+      expect(await prisma.item.findUniqueOrThrow({ where: { id: draftItemId } })).toMatchObject({
+        status: 'AWAITING_UPLOAD',
+      });
     });
 
     it('PATCH with a wrong offset, past the declared length or with the wrong content type is refused; the upload keeps its bytes', async () => {
-      const created = await create({ 'Upload-Length': '10', 'Upload-Metadata': meta({ bundleId: draftId, itemId: draftItemId }) }).expect(201);
+      const created = await create({
+        'Upload-Length': '10',
+        'Upload-Metadata': meta({ bundleId: draftId, itemId: draftItemId }),
+      }).expect(201);
       const url = new URL(created.headers.location, 'http://x').pathname;
       const patch = (offset: string, body: Buffer, type = 'application/offset+octet-stream') =>
-        request(http).patch(url).set(users.creator.auth).set(TUS).set('Upload-Offset', offset).set('Content-Type', type).send(body);
+        request(http)
+          .patch(url)
+          .set(users.creator.auth)
+          .set(TUS)
+          .set('Upload-Offset', offset)
+          .set('Content-Type', type)
+          .send(body);
       const refusals: [request.Test, number, RegExp][] = [
         [patch('5', Buffer.alloc(2)), 409, /offset/i],
         [patch('-1', Buffer.alloc(2)), 400, /upload-offset/i],
@@ -625,8 +1539,26 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
         [patch('0', Buffer.alloc(2), 'text/plain'), 400, /content-type/i],
         [patch('0', Buffer.alloc(11)), 413, /length|size/i],
         // @tus/server answers a missing Upload-Offset with 403 (its MISSING_OFFSET).
-        [request(http).patch(url).set(users.creator.auth).set(TUS).set('Content-Type', 'application/offset+octet-stream').send(Buffer.alloc(1)), 403, /upload-offset/i],
-        [request(http).patch(url).set(users.creator.auth).set('Upload-Offset', '0').set('Content-Type', 'application/offset+octet-stream').send(Buffer.alloc(1)), 412, /Tus-Resumable/],
+        [
+          request(http)
+            .patch(url)
+            .set(users.creator.auth)
+            .set(TUS)
+            .set('Content-Type', 'application/offset+octet-stream')
+            .send(Buffer.alloc(1)),
+          403,
+          /upload-offset/i,
+        ],
+        [
+          request(http)
+            .patch(url)
+            .set(users.creator.auth)
+            .set('Upload-Offset', '0')
+            .set('Content-Type', 'application/offset+octet-stream')
+            .send(Buffer.alloc(1)),
+          412,
+          /Tus-Resumable/,
+        ],
       ];
       for (const [req, status, reason] of refusals) {
         const res = await req;
@@ -636,8 +1568,13 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
       expect(head.headers['upload-offset']).toBe('0');
       await patch('0', Buffer.alloc(4)).expect(204);
       await patch('4', Buffer.alloc(7)).expect(413);
-      expect((await request(http).head(url).set(users.creator.auth).set(TUS).expect(200)).headers['upload-offset']).toBe('4');
-      expect(await prisma.item.findUniqueOrThrow({ where: { id: draftItemId } })).toMatchObject({ status: 'UPLOADING', size: null });
+      expect(
+        (await request(http).head(url).set(users.creator.auth).set(TUS).expect(200)).headers['upload-offset'],
+      ).toBe('4');
+      expect(await prisma.item.findUniqueOrThrow({ where: { id: draftItemId } })).toMatchObject({
+        status: 'UPLOADING',
+        size: null,
+      });
       await request(http).delete(url).set(users.creator.auth).set(TUS).expect(204);
     });
   });

@@ -28,14 +28,18 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
     process.env.KEY_REQUESTS_PER_MINUTE = String(KEY_LIMIT);
     app = await startTestApp();
     await app.listen(0, '127.0.0.1');
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
     emulator.setWebhookUrl(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/v1/stripe/webhook`);
     prisma = app.get(PrismaService);
     admin = await createAdminUser(app);
     creator = await registerUser(app, ['CREATOR']);
     bundleId = await createPublishedBundle(app, creator.id);
     item = await createReadyItem(app, bundleId, { previewPieces: 1 });
-    await request(http).put(`/v1/admin/bundles/${bundleId}/price`).set(admin.auth).send({ amount: 1500, currency: 'usd' }).expect(200);
+    await request(http)
+      .put(`/v1/admin/bundles/${bundleId}/price`)
+      .set(admin.auth)
+      .send({ amount: 1500, currency: 'usd' })
+      .expect(200);
   });
 
   afterAll(async () => {
@@ -47,7 +51,8 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
     emulator.webhooks.mode = 'deliver';
   });
 
-  const sessionOf = async (orderId: string) => (await prisma.order.findUniqueOrThrow({ where: { id: orderId } })).stripeSessionId as string;
+  const sessionOf = async (orderId: string) =>
+    (await prisma.order.findUniqueOrThrow({ where: { id: orderId } })).stripeSessionId as string;
   const deliveries = () => prisma.keyDelivery.count();
 
   async function buy(buyer: TestUser, outcome: Parameters<StripeEmulator['completeCheckoutSession']>[1] = 'succeeded') {
@@ -64,7 +69,11 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
 
   async function registerDevice(buyer: TestUser, licenseId: string) {
     const pair = generateDeviceKeyPair();
-    const res = await request(http).post(`/v1/licenses/${licenseId}/devices`).set(buyer.auth).send({ publicKey: pair.publicKey, name: 'laptop' }).expect(201);
+    const res = await request(http)
+      .post(`/v1/licenses/${licenseId}/devices`)
+      .set(buyer.auth)
+      .send({ publicKey: pair.publicKey, name: 'laptop' })
+      .expect(201);
     return { ...pair, deviceId: res.body.id as string };
   }
 
@@ -78,22 +87,42 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
         [{ amount: 1000, currency: 'eur', minimum: 2000 }, /must not exceed the amount/],
       ];
       for (const [body, reason] of cases) {
-        const res = await request(http).put(`/v1/admin/bundles/${bundleId}/price`).set(admin.auth).send(body).expect(400);
+        const res = await request(http)
+          .put(`/v1/admin/bundles/${bundleId}/price`)
+          .set(admin.auth)
+          .send(body)
+          .expect(400);
         expect(String(res.body.message)).toMatch(reason);
       }
-      await request(http).put(`/v1/admin/bundles/${bundleId}/price`).set(creator.auth).send({ amount: 900, currency: 'usd' }).expect(403);
+      await request(http)
+        .put(`/v1/admin/bundles/${bundleId}/price`)
+        .set(creator.auth)
+        .send({ amount: 900, currency: 'usd' })
+        .expect(403);
     });
 
     it('keeps every change in the history with who made it; DELETE takes the bundle off sale', async () => {
       const other = await createPublishedBundle(app, creator.id, 'Priced twice');
-      await request(http).put(`/v1/admin/bundles/${other}/price`).set(admin.auth).send({ amount: 800, currency: 'EUR', minimum: 300 }).expect(200);
+      await request(http)
+        .put(`/v1/admin/bundles/${other}/price`)
+        .set(admin.auth)
+        .send({ amount: 800, currency: 'EUR', minimum: 300 })
+        .expect(200);
       const off = await request(http).delete(`/v1/admin/bundles/${other}/price`).set(admin.auth).expect(200);
       expect(off.body).toMatchObject({ forSale: false, amount: null });
       const history = await request(http).get(`/v1/admin/bundles/${other}/prices`).set(admin.auth).expect(200);
       expect(history.body).toHaveLength(2);
-      expect(history.body[1]).toMatchObject({ adminId: admin.id, oldAmount: null, newAmount: 800, newCurrency: 'eur', newMinimum: 300 });
+      expect(history.body[1]).toMatchObject({
+        adminId: admin.id,
+        oldAmount: null,
+        newAmount: 800,
+        newCurrency: 'eur',
+        newMinimum: 300,
+      });
       expect(history.body[0]).toMatchObject({ oldAmount: 800, newAmount: null });
-      expect(await prisma.auditLog.count({ where: { targetId: other, action: { startsWith: 'bundle.price' } } })).toBe(2);
+      expect(await prisma.auditLog.count({ where: { targetId: other, action: { startsWith: 'bundle.price' } } })).toBe(
+        2,
+      );
       const buyer = await registerUser(app, ['BUYER']);
       await request(http).post(`/v1/bundles/${other}/checkout`).set(buyer.auth).send({}).expect(409);
     });
@@ -103,22 +132,46 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
     const buyer = await registerUser(app, ['BUYER']);
     const { orderId, sessionId } = await buy(buyer);
     const session = emulator.getCheckoutSession(sessionId);
-    expect(session).toMatchObject({ client_reference_id: orderId, metadata: { orderId, bundleId, buyerId: buyer.id }, mode: 'payment', amount_total: 1500, currency: 'usd' });
+    expect(session).toMatchObject({
+      client_reference_id: orderId,
+      metadata: { orderId, bundleId, buyerId: buyer.id },
+      mode: 'payment',
+      amount_total: 1500,
+      currency: 'usd',
+    });
 
     const order = await request(http).get(`/v1/orders/${orderId}`).set(buyer.auth).expect(200);
     expect(order.body).toMatchObject({ status: 'PAID', amount: 1500, currency: 'usd' });
     const licenses = await request(http).get('/v1/licenses').set(buyer.auth).expect(200);
-    expect(licenses.body).toEqual([expect.objectContaining({ id: order.body.licenseId, status: 'ACTIVE', bundle: expect.objectContaining({ id: bundleId }) })]);
+    expect(licenses.body).toEqual([
+      expect.objectContaining({
+        id: order.body.licenseId,
+        status: 'ACTIVE',
+        bundle: expect.objectContaining({ id: bundleId }),
+      }),
+    ]);
     const licenseId = order.body.licenseId as string;
-    await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(409)
+    await request(http)
+      .post(`/v1/bundles/${bundleId}/checkout`)
+      .set(buyer.auth)
+      .send({})
+      .expect(409)
       .expect((r) => expect(r.body.message).toMatch(/already hold an active license/));
 
     const device = await registerDevice(buyer, licenseId);
-    const again = await request(http).post(`/v1/licenses/${licenseId}/devices`).set(buyer.auth).send({ publicKey: device.publicKey }).expect(200);
+    const again = await request(http)
+      .post(`/v1/licenses/${licenseId}/devices`)
+      .set(buyer.auth)
+      .send({ publicKey: device.publicKey })
+      .expect(200);
     expect(again.body.id).toBe(device.deviceId);
 
     const before = await deliveries();
-    const res = await request(http).post(`/v1/licenses/${licenseId}/keys`).set(buyer.auth).send({ deviceId: device.deviceId }).expect(200);
+    const res = await request(http)
+      .post(`/v1/licenses/${licenseId}/keys`)
+      .set(buyer.auth)
+      .send({ deviceId: device.deviceId })
+      .expect(200);
     expect(Object.keys(res.body).sort()).toEqual(['alg', 'ciphertext', 'epk', 'nonce']);
     const opened = openKeySet(device.privateKey, device.deviceId, res.body as SealedKeySet, licenseId);
     expect(opened.items).toHaveLength(1);
@@ -131,12 +184,29 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
     });
     expect(createHash('sha256').update(Buffer.concat(plain)).digest('hex')).toBe(item.plaintextSha256);
     expect(await deliveries()).toBe(before + 1);
-    expect(await prisma.keyDelivery.findFirst({ where: { licenseId }, orderBy: { createdAt: 'desc' } })).toMatchObject({ deviceId: device.deviceId, itemId: item.id, firstPiece: 0, lastPiece: 2, address: expect.any(String) });
+    expect(await prisma.keyDelivery.findFirst({ where: { licenseId }, orderBy: { createdAt: 'desc' } })).toMatchObject({
+      deviceId: device.deviceId,
+      itemId: item.id,
+      firstPiece: 0,
+      lastPiece: 2,
+      address: expect.any(String),
+    });
 
     // A sub-range, and ranges outside the item.
-    const one = await request(http).post(`/v1/licenses/${licenseId}/keys`).set(buyer.auth).send({ deviceId: device.deviceId, items: [{ itemId: item.id, first: 1, last: 1 }] }).expect(200);
-    expect(openKeySet(device.privateKey, device.deviceId, one.body, licenseId).items[0]).toMatchObject({ first: 1, last: 1 });
-    await request(http).post(`/v1/licenses/${licenseId}/keys`).set(buyer.auth).send({ deviceId: device.deviceId, items: [{ itemId: item.id, first: 0, last: 3 }] }).expect(400)
+    const one = await request(http)
+      .post(`/v1/licenses/${licenseId}/keys`)
+      .set(buyer.auth)
+      .send({ deviceId: device.deviceId, items: [{ itemId: item.id, first: 1, last: 1 }] })
+      .expect(200);
+    expect(openKeySet(device.privateKey, device.deviceId, one.body, licenseId).items[0]).toMatchObject({
+      first: 1,
+      last: 1,
+    });
+    await request(http)
+      .post(`/v1/licenses/${licenseId}/keys`)
+      .set(buyer.auth)
+      .send({ deviceId: device.deviceId, items: [{ itemId: item.id, first: 0, last: 3 }] })
+      .expect(400)
       .expect((r) => expect(r.body.message).toMatch(/has 3 pieces/));
 
     // Sales report: the creator sees it, another buyer does not.
@@ -188,7 +258,11 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
     const [bad] = await emulator.webhooks.redeliver(completed.id, { signing: { secret: 'whsec_not_ours' } });
     const [stale] = await emulator.webhooks.redeliver(completed.id, { signing: { timestampOffsetSeconds: -3600 } });
     expect([bad.statusCode, stale.statusCode]).toEqual([400, 400]);
-    await request(http).post('/v1/stripe/webhook').set('Content-Type', 'application/json').send('{"id":"evt_x"}').expect(400);
+    await request(http)
+      .post('/v1/stripe/webhook')
+      .set('Content-Type', 'application/json')
+      .send('{"id":"evt_x"}')
+      .expect(400);
     expect(await prisma.stripeEvent.count({ where: { id: completed.id } })).toBe(0);
     expect(await licenseOf(orderId)).toBeNull();
     // Unknown event types are acknowledged and ignored.
@@ -198,7 +272,7 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
   });
 
   describe('no keys', () => {
-    it('for an async-failed payment (no license), another buyer\'s license, a device of another license, too many devices', async () => {
+    it("for an async-failed payment (no license), another buyer's license, a device of another license, too many devices", async () => {
       const failed = await buy(await registerUser(app, ['BUYER']), 'async_failed');
       expect((await prisma.order.findUniqueOrThrow({ where: { id: failed.orderId } })).status).toBe('FAILED');
       expect(await licenseOf(failed.orderId)).toBeNull();
@@ -212,15 +286,31 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
       const before = await deliveries();
 
       await request(http).post(`/v1/licenses/${a.id}/keys`).set(bob.auth).send({ deviceId: bDev.deviceId }).expect(403);
-      await request(http).post(`/v1/licenses/${a.id}/keys`).set(alice.auth).send({ deviceId: bDev.deviceId }).expect(404)
+      await request(http)
+        .post(`/v1/licenses/${a.id}/keys`)
+        .set(alice.auth)
+        .send({ deviceId: bDev.deviceId })
+        .expect(404)
         .expect((r) => expect(r.body.message).toMatch(/not registered to license/));
-      await request(http).post(`/v1/licenses/${a.id}/keys`).set(admin.auth).send({ deviceId: aDev.deviceId }).expect(403);
+      await request(http)
+        .post(`/v1/licenses/${a.id}/keys`)
+        .set(admin.auth)
+        .send({ deviceId: aDev.deviceId })
+        .expect(403);
 
       await registerDevice(alice, a.id);
-      await request(http).post(`/v1/licenses/${a.id}/devices`).set(alice.auth).send({ publicKey: generateDeviceKeyPair().publicKey }).expect(409)
+      await request(http)
+        .post(`/v1/licenses/${a.id}/devices`)
+        .set(alice.auth)
+        .send({ publicKey: generateDeviceKeyPair().publicKey })
+        .expect(409)
         .expect((r) => expect(r.body.message).toMatch(/maximum is 2/));
       await request(http).delete(`/v1/licenses/${a.id}/devices/${aDev.deviceId}`).set(alice.auth).expect(204);
-      await request(http).post(`/v1/licenses/${a.id}/keys`).set(alice.auth).send({ deviceId: aDev.deviceId }).expect(403)
+      await request(http)
+        .post(`/v1/licenses/${a.id}/keys`)
+        .set(alice.auth)
+        .send({ deviceId: aDev.deviceId })
+        .expect(403)
         .expect((r) => expect(r.body.message).toMatch(/removed/));
       expect(await deliveries()).toBe(before);
     });
@@ -229,13 +319,21 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
       const carol = await registerUser(app, ['BUYER']);
       const refunded = await buy(carol);
       await request(http).post(`/v1/admin/orders/${refunded.orderId}/refund`).set(carol.auth).send({}).expect(403);
-      const r = await request(http).post(`/v1/admin/orders/${refunded.orderId}/refund`).set(admin.auth).send({ note: 'buyer asked' }).expect(200);
+      const r = await request(http)
+        .post(`/v1/admin/orders/${refunded.orderId}/refund`)
+        .set(admin.auth)
+        .send({ note: 'buyer asked' })
+        .expect(200);
       expect(r.body).toMatchObject({ orderStatus: 'REFUNDED', licenseStatus: 'REVOKED' });
       await emulator.webhooks.idle();
       const lic = (await licenseOf(refunded.orderId))!;
       expect(lic.status).toBe('REVOKED');
       expect(await prisma.auditLog.count({ where: { action: 'order.refund', targetId: refunded.orderId } })).toBe(1);
-      await request(http).post(`/v1/licenses/${lic.id}/devices`).set(carol.auth).send({ publicKey: generateDeviceKeyPair().publicKey }).expect(403);
+      await request(http)
+        .post(`/v1/licenses/${lic.id}/devices`)
+        .set(carol.auth)
+        .send({ publicKey: generateDeviceKeyPair().publicKey })
+        .expect(403);
 
       const dave = await registerUser(app, ['BUYER']);
       const disputed = await buy(dave);
@@ -245,13 +343,21 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
       await emulator.webhooks.idle();
       expect((await licenseOf(disputed.orderId))?.status).toBe('SUSPENDED');
       const before = await deliveries();
-      await request(http).post(`/v1/licenses/${dl.id}/keys`).set(dave.auth).send({ deviceId: dev.deviceId }).expect(403)
+      await request(http)
+        .post(`/v1/licenses/${dl.id}/keys`)
+        .set(dave.auth)
+        .send({ deviceId: dev.deviceId })
+        .expect(403)
         .expect((res) => expect(res.body.message).toMatch(/SUSPENDED/));
       expect(await deliveries()).toBe(before);
       emulator.closeDispute(dispute.id, 'won');
       await emulator.webhooks.idle();
       expect((await licenseOf(disputed.orderId))?.status).toBe('ACTIVE');
-      await request(http).post(`/v1/licenses/${dl.id}/keys`).set(dave.auth).send({ deviceId: dev.deviceId }).expect(200);
+      await request(http)
+        .post(`/v1/licenses/${dl.id}/keys`)
+        .set(dave.auth)
+        .send({ deviceId: dev.deviceId })
+        .expect(200);
 
       const sales = await request(http).get(`/v1/bundles/${bundleId}/sales`).set(admin.auth).expect(200);
       expect(sales.body.refundCount).toBeGreaterThanOrEqual(2);
@@ -260,10 +366,16 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
 
   it('preview keys: anyone, pieces below previewPieces only, sealed to "preview"', async () => {
     const pair = generateDeviceKeyPair();
-    const res = await request(http).post(`/v1/bundles/${bundleId}/preview-keys`).send({ publicKey: pair.publicKey }).expect(200);
+    const res = await request(http)
+      .post(`/v1/bundles/${bundleId}/preview-keys`)
+      .send({ publicKey: pair.publicKey })
+      .expect(200);
     const opened = openKeySet(pair.privateKey, 'preview', res.body, 'preview');
     expect(opened.items).toEqual([expect.objectContaining({ itemId: item.id, first: 0, last: 0 })]);
-    await request(http).post(`/v1/bundles/${bundleId}/preview-keys`).send({ publicKey: pair.publicKey, items: [{ itemId: item.id, first: 0, last: 1 }] }).expect(400);
+    await request(http)
+      .post(`/v1/bundles/${bundleId}/preview-keys`)
+      .send({ publicKey: pair.publicKey, items: [{ itemId: item.id, first: 0, last: 1 }] })
+      .expect(400);
   });
 
   it('rate-limits key requests per license with 429 and a reason', async () => {
@@ -273,7 +385,10 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
     const statuses: number[] = [];
     // Two budgets' worth: the limit holds per fixed minute window, which may turn during the loop.
     for (let i = 0; i <= 2 * KEY_LIMIT + 1 && !statuses.includes(429); i++) {
-      const r = await request(http).post(`/v1/licenses/${lic.id}/keys`).set(erin.auth).send({ deviceId: dev.deviceId, items: [{ itemId: item.id, first: 0, last: 0 }] });
+      const r = await request(http)
+        .post(`/v1/licenses/${lic.id}/keys`)
+        .set(erin.auth)
+        .send({ deviceId: dev.deviceId, items: [{ itemId: item.id, first: 0, last: 0 }] });
       statuses.push(r.status);
       if (r.status === 429) expect(r.body.message).toMatch(/at most 80 per minute/);
     }
@@ -286,7 +401,11 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
     const lic = (await licenseOf((await buy(frank)).orderId))!;
     const dev = await registerDevice(frank, lic.id);
     const ask = (who: TestUser, from: string) =>
-      request(http).post(`/v1/licenses/${lic.id}/keys`).set(who.auth).set('X-Forwarded-For', from).send({ deviceId: dev.deviceId, items: [{ itemId: item.id, first: 0, last: 0 }] });
+      request(http)
+        .post(`/v1/licenses/${lic.id}/keys`)
+        .set(who.auth)
+        .set('X-Forwarded-For', from)
+        .send({ deviceId: dev.deviceId, items: [{ itemId: item.id, first: 0, last: 0 }] });
     const refused = new Set<number>();
     for (let i = 0; i <= KEY_LIMIT; i++) refused.add((await ask(mallory, '203.0.113.7')).status);
     // Refused, and over her own address's budget unless a minute window turned meanwhile.

@@ -23,10 +23,15 @@ const WebSocket = require('ws') as new (url: string, opts?: { headers?: Record<s
 /** Percent-encodes every byte, as BitTorrent clients do for binary query values. */
 const binParam = (hex: string) => hex.replace(/../g, (b) => `%${b}`);
 
-function announceUrl(infoHash: string, o: { port: number; left: number; event?: string; peerId?: string; compact?: 0 | 1 }): string {
+function announceUrl(
+  infoHash: string,
+  o: { port: number; left: number; event?: string; peerId?: string; compact?: 0 | 1 },
+): string {
   const peerId = o.peerId ?? randomBytes(20).toString('hex');
-  return `/announce?info_hash=${binParam(infoHash)}&peer_id=${binParam(peerId)}&port=${o.port}&uploaded=0&downloaded=0` +
-    `&left=${o.left}&compact=${o.compact ?? 1}${o.event ? `&event=${o.event}` : ''}`;
+  return (
+    `/announce?info_hash=${binParam(infoHash)}&peer_id=${binParam(peerId)}&port=${o.port}&uploaded=0&downloaded=0` +
+    `&left=${o.left}&compact=${o.compact ?? 1}${o.event ? `&event=${o.event}` : ''}`
+  );
 }
 
 function decode(res: request.Response): BNode {
@@ -64,14 +69,15 @@ describe('tracker (e2e)', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
     fx = await createPublishedBundle(app, { items: [{ path: 'a.bin', locked: true, size: 100_000 }] });
   });
   afterAll(async () => app.close());
 
   /** Each test announces from its own (forwarded) address so rate limits do not interfere. */
   const from = () => `10.${randomBytes(1)[0]}.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0] % 250)}`;
-  const get = (url: string, ip = from()) => request(http).get(url).set('X-Forwarded-For', ip).buffer(true).parse(binary);
+  const get = (url: string, ip = from()) =>
+    request(http).get(url).set('X-Forwarded-For', ip).buffer(true).parse(binary);
   /** A bundle published a moment ago may need one index reload (≤ 2 s) before its hashes are known. */
   const warmUp = async (hash: string) => {
     const deadline = Date.now() + 5000;
@@ -85,12 +91,16 @@ describe('tracker (e2e)', () => {
 
   it('accepts info-hashes and peer ids containing 0x00 bytes (binary, percent-encoded as %00)', async () => {
     const withNul = `00${randomBytes(18).toString('hex')}00`;
-    const res = await get(announceUrl(withNul, { port: 6881, left: 10, peerId: `00${randomBytes(19).toString('hex')}` })).expect(200);
+    const res = await get(
+      announceUrl(withNul, { port: 6881, left: 10, peerId: `00${randomBytes(19).toString('hex')}` }),
+    ).expect(200);
     expect(str(dictGet(decode(res) as never, 'failure reason'))).toMatch(/unknown info_hash/);
   });
 
   it('answers an unknown info-hash with a bencoded failure reason (200, not 500)', async () => {
-    const res = await get(announceUrl(randomBytes(20).toString('hex'), { port: 6881, left: 10, event: 'started' })).expect(200);
+    const res = await get(
+      announceUrl(randomBytes(20).toString('hex'), { port: 6881, left: 10, event: 'started' }),
+    ).expect(200);
     const body = decode(res);
     expect(body.type).toBe('dict');
     expect(str(dictGet(body as never, 'failure reason'))).toMatch(/unknown info_hash/);
@@ -104,7 +114,9 @@ describe('tracker (e2e)', () => {
   it('introduces peers of a published torrent with compact peer lists (v1, v2 truncated and legacy hashes)', async () => {
     for (const hash of [fx.infoHashV1, fx.infoHashV2.slice(0, 40), fx.infoHashV1Legacy]) {
       const seederIp = from();
-      const seeder = decode(await get(announceUrl(hash, { port: 7001, left: 0, event: 'started' }), seederIp).expect(200));
+      const seeder = decode(
+        await get(announceUrl(hash, { port: 7001, left: 0, event: 'started' }), seederIp).expect(200),
+      );
       expect(dictGet(seeder as never, 'failure reason')).toBeUndefined();
       expect(int(dictGet(seeder as never, 'interval'))).toBeGreaterThan(0);
 
@@ -117,13 +129,21 @@ describe('tracker (e2e)', () => {
 
   it('returns loopback peers as they are (local swarms work)', async () => {
     const hash = fx.infoHashV1;
-    await request(http).get(announceUrl(hash, { port: 7101, left: 0, event: 'started' })).expect(200);
-    const res = await request(http).get(announceUrl(hash, { port: 7102, left: 5, event: 'started' })).buffer(true).parse(binary).expect(200);
+    await request(http)
+      .get(announceUrl(hash, { port: 7101, left: 0, event: 'started' }))
+      .expect(200);
+    const res = await request(http)
+      .get(announceUrl(hash, { port: 7102, left: 5, event: 'started' }))
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
     expect(compactPeers(dictGet(decode(res) as never, 'peers'))).toContain('127.0.0.1:7101');
   });
 
   it('scrapes published hashes and refuses a full scrape', async () => {
-    const res = await get(`/scrape?info_hash=${binParam(fx.infoHashV1)}&info_hash=${binParam(randomBytes(20).toString('hex'))}`).expect(200);
+    const res = await get(
+      `/scrape?info_hash=${binParam(fx.infoHashV1)}&info_hash=${binParam(randomBytes(20).toString('hex'))}`,
+    ).expect(200);
     const files = dictGet(decode(res) as never, 'files');
     expect(files?.type).toBe('dict');
     const entry = files?.type === 'dict' ? files.entries[0] : undefined;
@@ -136,7 +156,10 @@ describe('tracker (e2e)', () => {
   });
 
   it('does not track drafts or taken-down bundles', async () => {
-    const draft = await createPublishedBundle(app, { status: 'TAKEN_DOWN', items: [{ path: 'x.bin', locked: false, size: 10 }] });
+    const draft = await createPublishedBundle(app, {
+      status: 'TAKEN_DOWN',
+      items: [{ path: 'x.bin', locked: false, size: 10 }],
+    });
     const res = await get(announceUrl(draft.infoHashV1, { port: 6881, left: 0, event: 'started' })).expect(200);
     expect(str(dictGet(decode(res) as never, 'failure reason'))).toMatch(/unknown info_hash/);
   });
@@ -147,7 +170,8 @@ describe('tracker (e2e)', () => {
     // Another replica already counted limit - 3 announces from this address in this (and the next) minute.
     const redis = new Redis(redisConnection(process.env.REDIS_URL!));
     const window = Math.floor(Date.now() / 60_000);
-    for (const w of [window, window + 1]) await redis.set(`${process.env.REDIS_PREFIX}:tracker:rate:${ip}:${w}`, String(limit - 3), 'EX', 180);
+    for (const w of [window, window + 1])
+      await redis.set(`${process.env.REDIS_PREFIX}:tracker:rate:${ip}:${w}`, String(limit - 3), 'EX', 180);
     redis.disconnect();
     const reasons: (string | undefined)[] = [];
     for (let i = 0; i < 4; i++) {
@@ -161,7 +185,7 @@ describe('tracker (e2e)', () => {
     expect(dictGet(decode(other) as never, 'failure reason')).toBeUndefined();
   });
 
-  it('feeds the catalog: seeders and leechers merged over a bundle\'s hashes, completed counted once', async () => {
+  it("feeds the catalog: seeders and leechers merged over a bundle's hashes, completed counted once", async () => {
     const b = await createPublishedBundle(app, { items: [{ path: 'y.bin', locked: false, size: 1000 }] });
     const swarm = app.get<SwarmStatsProvider>(SWARM_STATS);
     const hashes = [b.infoHashV1, b.infoHashV2, b.infoHashV1Legacy];
@@ -188,25 +212,48 @@ describe('tracker (e2e)', () => {
     // Behind a (loopback) proxy: the peer address comes from X-Forwarded-For, like HTTP announces.
     const ws = new WebSocket(`ws://127.0.0.1:${port}/announce`, { headers: { 'X-Forwarded-For': from() } });
     const messages: Record<string, unknown>[] = [];
-    const next = () => new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no WebSocket tracker answer within 5 s')), 5000);
-      const check = () => {
-        if (messages.length) {
-          clearTimeout(timer);
-          resolve(messages.shift()!);
-        } else setTimeout(check, 20);
-      };
-      check();
-    });
+    const next = () =>
+      new Promise<Record<string, unknown>>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no WebSocket tracker answer within 5 s')), 5000);
+        const check = () => {
+          if (messages.length) {
+            clearTimeout(timer);
+            resolve(messages.shift()!);
+          } else setTimeout(check, 20);
+        };
+        check();
+      });
     ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString())));
-    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
     const latin1 = (hex: string) => Buffer.from(hex, 'hex').toString('latin1');
     const peerId = latin1(randomBytes(20).toString('hex'));
-    ws.send(JSON.stringify({ action: 'announce', info_hash: latin1(fx.infoHashV1), peer_id: peerId, numwant: 0, left: 0, event: 'started', offers: [] }));
+    ws.send(
+      JSON.stringify({
+        action: 'announce',
+        info_hash: latin1(fx.infoHashV1),
+        peer_id: peerId,
+        numwant: 0,
+        left: 0,
+        event: 'started',
+        offers: [],
+      }),
+    );
     const ok = await next();
     expect(ok).toMatchObject({ action: 'announce', complete: expect.any(Number), interval: expect.any(Number) });
     expect(ok['failure reason']).toBeUndefined();
-    ws.send(JSON.stringify({ action: 'announce', info_hash: latin1(randomBytes(20).toString('hex')), peer_id: peerId, left: 0, event: 'started', offers: [] }));
+    ws.send(
+      JSON.stringify({
+        action: 'announce',
+        info_hash: latin1(randomBytes(20).toString('hex')),
+        peer_id: peerId,
+        left: 0,
+        event: 'started',
+        offers: [],
+      }),
+    );
     const refused = await next();
     expect(refused['failure reason']).toMatch(/unknown info_hash/);
     ws.close();

@@ -20,7 +20,10 @@ const MiB = 1024 * 1024;
 const LIMITS = { MAX_UPLOAD_BYTES: String(8 * MiB), CREATOR_QUOTA_BYTES: String(12 * MiB) };
 const TUS = { 'Tus-Resumable': '1.0.0' };
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const meta = (m: Record<string, string>) => Object.entries(m).map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`).join(',');
+const meta = (m: Record<string, string>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
 
 async function until(check: () => boolean, ms = 3000): Promise<void> {
   for (const end = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 25))) {
@@ -38,10 +41,13 @@ describe('tus uploads (e2e)', () => {
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    for (const [k, v] of Object.entries(LIMITS)) { saved[k] = process.env[k]; process.env[k] = v; }
+    for (const [k, v] of Object.entries(LIMITS)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
     app = await startTestApp();
     await app.listen(0, '127.0.0.1');
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
     endpoint = `${await app.getUrl()}/v1/uploads`.replace('[::1]', '127.0.0.1');
     prisma = app.get(PrismaService);
     a = await registerUser(app, ['CREATOR'], 'Studio A');
@@ -49,17 +55,32 @@ describe('tus uploads (e2e)', () => {
   });
   afterAll(async () => {
     await app.close();
-    for (const [k, v] of Object.entries(saved)) { if (v === undefined) delete process.env[k]; else process.env[k] = v; }
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 
   async function draftWithItem(user: TestUser, path = 'film.bin') {
-    const bundle = (await request(http).post('/v1/bundles').set(user.auth).send({ title: 'Upload Test' }).expect(201)).body;
-    const items = (await request(http).post(`/v1/bundles/${bundle.id}/items`).set(user.auth).send({ items: [{ path }] }).expect(201)).body.items;
+    const bundle = (await request(http).post('/v1/bundles').set(user.auth).send({ title: 'Upload Test' }).expect(201))
+      .body;
+    const items = (
+      await request(http)
+        .post(`/v1/bundles/${bundle.id}/items`)
+        .set(user.auth)
+        .send({ items: [{ path }] })
+        .expect(201)
+    ).body.items;
     return { bundle, item: items[0] as { id: string } };
   }
 
   const create = (user: TestUser, metadata: Record<string, string>, length: number) =>
-    request(http).post('/v1/uploads').set(user.auth).set(TUS).set('Upload-Length', String(length)).set('Upload-Metadata', meta(metadata));
+    request(http)
+      .post('/v1/uploads')
+      .set(user.auth)
+      .set(TUS)
+      .set('Upload-Length', String(length))
+      .set('Upload-Metadata', meta(metadata));
 
   const uploadIdOf = (location: string) => location.split('/').pop()!;
 
@@ -74,13 +95,21 @@ describe('tus uploads (e2e)', () => {
   it('uploads in chunks with tus-js-client, survives an abort, resumes from the server offset, stores the exact bytes and queues the ingest', async () => {
     const { bundle, item } = await draftWithItem(a);
     const source = randomBytes(3 * MiB);
-    const options = { chunkSize: 256 * 1024, headers: a.auth, retryDelays: null, metadata: { bundleId: bundle.id, itemId: item.id, filename: 'film.bin' } };
+    const options = {
+      chunkSize: 256 * 1024,
+      headers: a.auth,
+      retryDelays: null,
+      metadata: { bundleId: bundle.id, itemId: item.id, filename: 'film.bin' },
+    };
 
     // First attempt: cut off once half the bytes are sent.
     const first = await new Promise<string>((resolve, reject) => {
       const upload: tus.Upload = new tus.Upload(source, {
-        ...options, endpoint,
-        onProgress: (sent) => { if (sent >= source.length / 2) void upload.abort().then(() => resolve(upload.url!)); },
+        ...options,
+        endpoint,
+        onProgress: (sent) => {
+          if (sent >= source.length / 2) void upload.abort().then(() => resolve(upload.url!));
+        },
         onSuccess: () => reject(new Error('upload should have been aborted')),
         onError: reject,
       });
@@ -97,9 +126,13 @@ describe('tus uploads (e2e)', () => {
     const requests: Array<{ method: string; offset?: string }> = [];
     await new Promise<void>((resolve, reject) => {
       new tus.Upload(source, {
-        ...options, uploadUrl: first,
-        onBeforeRequest: (req) => { requests.push({ method: req.getMethod(), offset: req.getHeader('Upload-Offset') }); },
-        onSuccess: () => resolve(), onError: reject,
+        ...options,
+        uploadUrl: first,
+        onBeforeRequest: (req) => {
+          requests.push({ method: req.getMethod(), offset: req.getHeader('Upload-Offset') });
+        },
+        onSuccess: () => resolve(),
+        onError: reject,
       }).start();
     });
     expect(requests[0].method).toBe('HEAD');
@@ -107,22 +140,36 @@ describe('tus uploads (e2e)', () => {
     expect(requests.find((r) => r.method === 'PATCH')?.offset).toBe(String(offset));
 
     const stored = await prisma.item.findUniqueOrThrow({ where: { id: item.id } });
-    expect(stored).toMatchObject({ status: 'QUEUED', size: BigInt(source.length), uploadKey: uploadKey(item.id, 1), ingestGeneration: 1 });
+    expect(stored).toMatchObject({
+      status: 'QUEUED',
+      size: BigInt(source.length),
+      uploadKey: uploadKey(item.id, 1),
+      ingestGeneration: 1,
+    });
     const blobs = app.get<BlobStore>(BLOB_STORE);
     expect(sha256(await buffer(blobs.read(uploadKey(item.id, 1))))).toBe(sha256(source));
     const ingest = app.get<Queue>(getQueueToken(QueueName.Ingest));
     expect((await ingest.getJob(`${jobId.ingest(item.id)}-g1`))?.data).toEqual({ itemId: item.id });
     expect((await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } })).pieceLength).toBe(16384);
-    expect(await prisma.upload.findUniqueOrThrow({ where: { id: uploadIdOf(first) } })).toMatchObject({ completedAt: expect.any(Date) });
+    expect(await prisma.upload.findUniqueOrThrow({ where: { id: uploadIdOf(first) } })).toMatchObject({
+      completedAt: expect.any(Date),
+    });
     const tusDir = tusUploadDirectory(app.get<KeyseedConfig>(KEYSEED_CONFIG).DATA_DIR);
     // tus's own copy is released right after its response.
     await until(() => !existsSync(join(tusDir, uploadIdOf(first))));
 
     // A replacement (creation-with-upload, by path) becomes generation 2 with its own ingest job.
     const again = await create(a, { bundleId: bundle.id, path: 'film.bin' }, 5)
-      .set('Content-Type', 'application/offset+octet-stream').send(Buffer.from('hello')).expect(201);
+      .set('Content-Type', 'application/offset+octet-stream')
+      .send(Buffer.from('hello'))
+      .expect(201);
     expect(again.headers['upload-offset']).toBe('5');
-    expect(await prisma.item.findUniqueOrThrow({ where: { id: item.id } })).toMatchObject({ status: 'QUEUED', size: 5n, uploadKey: uploadKey(item.id, 2), ingestGeneration: 2 });
+    expect(await prisma.item.findUniqueOrThrow({ where: { id: item.id } })).toMatchObject({
+      status: 'QUEUED',
+      size: 5n,
+      uploadKey: uploadKey(item.id, 2),
+      ingestGeneration: 2,
+    });
     expect(await ingest.getJob(`${jobId.ingest(item.id)}-g2`)).toBeDefined();
     expect(await blobs.stat(uploadKey(item.id, 1))).toBeNull();
   });
@@ -134,9 +181,18 @@ describe('tus uploads (e2e)', () => {
     expect(tooBig.body.message).toMatch(/exceeds the per-file limit of 8388608 bytes/);
 
     await create(c, { bundleId: bundle.id, itemId: item.id }, 7 * MiB).expect(201);
-    const second = (await request(http).post(`/v1/bundles/${bundle.id}/items`).set(c.auth).send({ items: [{ path: 'two.bin' }] }).expect(201)).body.items[1];
+    const second = (
+      await request(http)
+        .post(`/v1/bundles/${bundle.id}/items`)
+        .set(c.auth)
+        .send({ items: [{ path: 'two.bin' }] })
+        .expect(201)
+    ).body.items[1];
     const over = await create(c, { bundleId: bundle.id, itemId: second.id }, 6 * MiB).expect(413);
-    expect(over.body).toMatchObject({ statusCode: 413, message: expect.stringMatching(/quota: 7340032 of 12582912 bytes used/) });
+    expect(over.body).toMatchObject({
+      statusCode: 413,
+      message: expect.stringMatching(/quota: 7340032 of 12582912 bytes used/),
+    });
     // Replacing the first item's upload does not count the upload it replaces.
     await create(c, { bundleId: bundle.id, itemId: item.id }, 8 * MiB).expect(201);
     expect(await prisma.upload.count({ where: { itemId: item.id } })).toBe(1);
@@ -151,7 +207,14 @@ describe('tus uploads (e2e)', () => {
     await create(b, { bundleId: bundle.id, itemId: item.id }, 10).expect(403);
     await create(buyer, { bundleId: bundle.id, itemId: item.id }, 10).expect(403);
     await request(http).head(path).set(b.auth).set(TUS).expect(403);
-    await request(http).patch(path).set(b.auth).set(TUS).set('Upload-Offset', '0').set('Content-Type', 'application/offset+octet-stream').send(Buffer.alloc(10)).expect(403);
+    await request(http)
+      .patch(path)
+      .set(b.auth)
+      .set(TUS)
+      .set('Upload-Offset', '0')
+      .set('Content-Type', 'application/offset+octet-stream')
+      .send(Buffer.alloc(10))
+      .expect(403);
     await request(http).delete(path).set(b.auth).set(TUS).expect(403);
     await request(http).head(path).set(TUS).expect(401);
     await request(http).head('/v1/uploads/0123456789abcdef0123456789abcdef').set(a.auth).set(TUS).expect(404);
@@ -173,7 +236,9 @@ describe('tus uploads (e2e)', () => {
   it('expires abandoned uploads through the housekeeping processor', async () => {
     const { bundle, item } = await draftWithItem(a);
     const res = await create(a, { bundleId: bundle.id, itemId: item.id }, 100)
-      .set('Content-Type', 'application/offset+octet-stream').send(Buffer.alloc(40)).expect(201);
+      .set('Content-Type', 'application/offset+octet-stream')
+      .send(Buffer.alloc(40))
+      .expect(201);
     const id = uploadIdOf(res.headers.location);
     expect(res.headers['upload-expires']).toBeDefined();
     const config = app.get<KeyseedConfig>(KEYSEED_CONFIG);
@@ -181,7 +246,10 @@ describe('tus uploads (e2e)', () => {
     expect(existsSync(file)).toBe(true);
 
     // Only expire-uploads is exercised here; the other kinds' services are not needed.
-    const processor = new HousekeepingProcessor(new ExpireUploadsService(prisma, config), null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[1]);
+    const processor = new HousekeepingProcessor(
+      new ExpireUploadsService(prisma, config),
+      null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[1],
+    );
     const job = (data: HousekeepingJob) => ({ data }) as Job<HousekeepingJob>;
     expect(await processor.process(job({ kind: 'expire-uploads' }))).toMatchObject({ expired: 0 });
     expect(existsSync(file)).toBe(true);

@@ -22,7 +22,7 @@ describe('webseed (e2e)', () => {
 
   beforeAll(async () => {
     app = await startTestApp();
-    http = app.getHttpServer() as App;
+    http = app.getHttpServer();
     fx = await createPublishedBundle(app);
     film = fx.files.get(FILM)!;
   });
@@ -86,7 +86,10 @@ describe('webseed (e2e)', () => {
     const etag = first.headers.etag;
     await request(http).get(webseedUrl(fx.slug, FILM)).set('If-None-Match', etag).expect(304);
     await request(http).get(webseedUrl(fx.slug, FILM)).set('If-None-Match', `W/${etag}`).expect(304);
-    await request(http).get(webseedUrl(fx.slug, FILM)).set('If-Modified-Since', first.headers['last-modified']).expect(304);
+    await request(http)
+      .get(webseedUrl(fx.slug, FILM))
+      .set('If-Modified-Since', first.headers['last-modified'])
+      .expect(304);
     await get(webseedUrl(fx.slug, FILM)).set('If-None-Match', '"other"').expect(200);
     const ok = await get(webseedUrl(fx.slug, FILM)).set('Range', 'bytes=0-9').set('If-Range', etag).expect(206);
     expect(ok.body.length).toBe(10);
@@ -101,7 +104,9 @@ describe('webseed (e2e)', () => {
     const part = await get(`/webseed/${fx.slug}/.pad/1000`).set('Range', 'bytes=990-').expect(206);
     expect(part.body.length).toBe(10);
     await request(http).get(`/webseed/${fx.slug}/.pad/${fx.pieceLength}`).expect(404); // a pad is always shorter than a piece
-    await request(http).get(`/webseed/${fx.slug}/.pad/${17 * 1024 * 1024}`).expect(404);
+    await request(http)
+      .get(`/webseed/${fx.slug}/.pad/${17 * 1024 * 1024}`)
+      .expect(404);
     await request(http).get(`/webseed/${fx.slug}/.pad/0`).expect(404);
     await request(http).get(`/webseed/${fx.slug}/.pad/-1`).expect(404);
     await request(http).get('/webseed/no-such-bundle/.pad/100').expect(404);
@@ -109,8 +114,11 @@ describe('webseed (e2e)', () => {
 
   it('decodes percent-encoding per component in upper and lower hex, and keeps + as a plus', async () => {
     const poster = fx.files.get(POSTER)!;
-    for (const url of [webseedUrl(fx.slug, POSTER), webseedUrl(fx.slug, POSTER, true),
-      `/webseed/${fx.slug}/extras/poster%20+%20art%20%c3%a9.jpg`]) {
+    for (const url of [
+      webseedUrl(fx.slug, POSTER),
+      webseedUrl(fx.slug, POSTER, true),
+      `/webseed/${fx.slug}/extras/poster%20+%20art%20%c3%a9.jpg`,
+    ]) {
       const res = await get(url).expect(200);
       expect(Buffer.compare(res.body, poster)).toBe(0);
     }
@@ -136,11 +144,16 @@ describe('webseed (e2e)', () => {
     // The plaintext name of a locked item is not a published file.
     await request(http).get(webseedUrl(fx.slug, 'film.mkv')).expect(404);
     // Storage keys of other objects are unreachable through the webseed.
-    await request(http).get(`/webseed/${fx.slug}/..%2F..%2Ftorrents%2F${fx.bundleId}%2F${fx.slug}.torrent`).expect((r) => expect([400, 404]).toContain(r.status));
+    await request(http)
+      .get(`/webseed/${fx.slug}/..%2F..%2Ftorrents%2F${fx.bundleId}%2F${fx.slug}.torrent`)
+      .expect((r) => expect([400, 404]).toContain(r.status));
   });
 
   it('serves unlisted bundles but not drafts, bundles being published or taken down', async () => {
-    const unlisted = await createPublishedBundle(app, { status: 'UNLISTED', items: [{ path: 'a.bin', locked: false, size: 1000 }] });
+    const unlisted = await createPublishedBundle(app, {
+      status: 'UNLISTED',
+      items: [{ path: 'a.bin', locked: false, size: 1000 }],
+    });
     await request(http).get(webseedUrl(unlisted.slug, 'a.bin')).expect(200);
     for (const status of ['DRAFT', 'PUBLISHING', 'TAKEN_DOWN'] as const) {
       const other = await createPublishedBundle(app, { status, items: [{ path: 'a.bin', locked: false, size: 1000 }] });
@@ -170,8 +183,14 @@ describe('webseed (e2e)', () => {
     const { connect } = await import('node:net');
     const sock = connect(port, '127.0.0.1');
     const path = webseedUrl(fx.slug, FILM);
-    const ranges = [[0, 65535], [65536, 131071], [1_000_000, 1_065_535]];
-    sock.write(ranges.map(([a, b]) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=${a}-${b}\r\n\r\n`).join(''));
+    const ranges = [
+      [0, 65535],
+      [65536, 131071],
+      [1_000_000, 1_065_535],
+    ];
+    sock.write(
+      ranges.map(([a, b]) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nRange: bytes=${a}-${b}\r\n\r\n`).join(''),
+    );
     const chunks: Buffer[] = [];
     // Complete once every response's head and Content-Length body have arrived.
     const parse = (all: Buffer): { head: string; body: Buffer }[] | null => {

@@ -18,33 +18,61 @@ export interface IngestFixtureItem {
 export async function createDraftBundle(app: INestApplicationContext, pieceLength: number, title = 'Ingest fixture') {
   const prisma = app.get(PrismaService);
   const creator = await prisma.user.create({
-    data: { email: `creator-${randomUUID()}@example.test`, passwordHash: 'unused', displayName: 'Creator', roles: ['CREATOR'] },
+    data: {
+      email: `creator-${randomUUID()}@example.test`,
+      passwordHash: 'unused',
+      displayName: 'Creator',
+      roles: ['CREATOR'],
+    },
   });
-  return prisma.bundle.create({ data: { slug: `ingest-${randomUUID().slice(0, 8)}`, title, creatorId: creator.id, pieceLength } });
+  return prisma.bundle.create({
+    data: { slug: `ingest-${randomUUID().slice(0, 8)}`, title, creatorId: creator.id, pieceLength },
+  });
 }
 
 /** What the API does when an upload completes: upload in the blob store, item QUEUED at the next generation. */
-export async function completeUpload(app: INestApplicationContext, bundleId: string, fx: IngestFixtureItem, position = 0): Promise<Item> {
+export async function completeUpload(
+  app: INestApplicationContext,
+  bundleId: string,
+  fx: IngestFixtureItem,
+  position = 0,
+): Promise<Item> {
   const prisma = app.get(PrismaService);
   const store = app.get<BlobStore>(BLOB_STORE);
   const existing = await prisma.item.findUnique({ where: { bundleId_path: { bundleId, path: fx.path } } });
-  const item = existing ?? await prisma.item.create({
-    data: { bundleId, path: fx.path, position, locked: fx.locked, previewPieces: fx.previewPieces ?? 0 },
-  });
+  const item =
+    existing ??
+    (await prisma.item.create({
+      data: { bundleId, path: fx.path, position, locked: fx.locked, previewPieces: fx.previewPieces ?? 0 },
+    }));
   const generation = item.ingestGeneration + 1;
   const key = uploadKey(item.id, generation);
   await store.put(key, fx.body);
   return prisma.item.update({
     where: { id: item.id },
-    data: { status: 'QUEUED', size: fx.body.length, uploadKey: key, ingestGeneration: generation, progress: 0, failureReason: null },
+    data: {
+      status: 'QUEUED',
+      size: fx.body.length,
+      uploadKey: key,
+      ingestGeneration: generation,
+      progress: 0,
+      failureReason: null,
+    },
   });
 }
 
 /** Enqueues like the API's uploads service: `ingest-<itemId>-g<generation>`, 3 attempts, exponential backoff. */
-export async function enqueueIngest(app: INestApplicationContext, item: Pick<Item, 'id' | 'ingestGeneration'>): Promise<string> {
+export async function enqueueIngest(
+  app: INestApplicationContext,
+  item: Pick<Item, 'id' | 'ingestGeneration'>,
+): Promise<string> {
   const queue = app.get<Queue<IngestJob>>(getQueueToken(QueueName.Ingest));
   const id = `${jobId.ingest(item.id)}-g${item.ingestGeneration}`;
-  await queue.add('ingest', { itemId: item.id }, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+  await queue.add(
+    'ingest',
+    { itemId: item.id },
+    { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+  );
   return id;
 }
 
@@ -58,7 +86,11 @@ export async function enqueuePublish(app: INestApplicationContext, bundleId: str
   await queue.add('publish', { bundleId }, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -68,10 +100,19 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | null | unde
   }
 }
 
-export async function waitForItem(app: INestApplicationContext, itemId: string, statuses: Item['status'][], timeoutMs = 60_000): Promise<Item> {
+export async function waitForItem(
+  app: INestApplicationContext,
+  itemId: string,
+  statuses: Item['status'][],
+  timeoutMs = 60_000,
+): Promise<Item> {
   const prisma = app.get(PrismaService);
-  return waitFor(`item ${itemId} to be ${statuses.join('/')}`, async () => {
-    const item = await prisma.item.findUniqueOrThrow({ where: { id: itemId } });
-    return statuses.includes(item.status) ? item : null;
-  }, timeoutMs);
+  return waitFor(
+    `item ${itemId} to be ${statuses.join('/')}`,
+    async () => {
+      const item = await prisma.item.findUniqueOrThrow({ where: { id: itemId } });
+      return statuses.includes(item.status) ? item : null;
+    },
+    timeoutMs,
+  );
 }

@@ -35,21 +35,36 @@ export interface LockedFixture {
  * @keyseed/crypto (DESIGN §3), `keyseed.json` as the publish job writes it, and the hybrid torrent
  * over the ciphertext (pads after every unaligned file).
  */
-export function makeLockedBundle(opts: { pieceLength?: number; items?: { path: string; size: number; locked?: boolean; previewPieces?: number }[]; api?: string } = {}): LockedFixture {
+export function makeLockedBundle(
+  opts: {
+    pieceLength?: number;
+    items?: { path: string; size: number; locked?: boolean; previewPieces?: number }[];
+    api?: string;
+  } = {},
+): LockedFixture {
   const pieceLength = opts.pieceLength ?? 16 * 1024;
   const slug = `fixture-${randomUUID().slice(0, 8)}`;
   const bundleId = randomUUID();
   const parentDir = mkdtempSync(join(tmpdir(), 'ks-locked-'));
   const root = join(parentDir, slug);
-  const specs = opts.items ?? [{ path: 'film.mkv', size: 3 * pieceLength + 1234, previewPieces: 1 }, { path: 'extras/trailer.mp4', size: 5000, locked: false }];
+  const specs = opts.items ?? [
+    { path: 'film.mkv', size: 3 * pieceLength + 1234, previewPieces: 1 },
+    { path: 'extras/trailer.mp4', size: 5000, locked: false },
+  ];
   const items: LockedFixtureItem[] = specs.map((s) => {
     const plaintext = randomBytes(s.size);
     const locked = s.locked !== false;
     const contentKey = generateContentKey();
     const count = Math.max(1, Math.ceil(s.size / pieceLength));
     return {
-      id: randomUUID(), path: s.path, locked, plaintext, contentKey, keys: locked ? derivePieceKeys(contentKey, 0, count - 1) : Buffer.alloc(0),
-      sha256: createHash('sha256').update(plaintext).digest('hex'), previewPieces: s.previewPieces ?? 0,
+      id: randomUUID(),
+      path: s.path,
+      locked,
+      plaintext,
+      contentKey,
+      keys: locked ? derivePieceKeys(contentKey, 0, count - 1) : Buffer.alloc(0),
+      sha256: createHash('sha256').update(plaintext).digest('hex'),
+      previewPieces: s.previewPieces ?? 0,
     };
   });
   const files = new Map<string, Buffer>();
@@ -59,12 +74,30 @@ export function makeLockedBundle(opts: { pieceLength?: number; items?: { path: s
       continue;
     }
     const ct = Buffer.from(it.plaintext);
-    for (let i = 0; i * pieceLength < ct.length; i++) encryptPieceInPlace(pieceKeyAt(it.keys, 0, i), ct.subarray(i * pieceLength, Math.min(ct.length, (i + 1) * pieceLength)));
+    for (let i = 0; i * pieceLength < ct.length; i++)
+      encryptPieceInPlace(
+        pieceKeyAt(it.keys, 0, i),
+        ct.subarray(i * pieceLength, Math.min(ct.length, (i + 1) * pieceLength)),
+      );
     files.set(`${it.path}.locked`, ct);
   }
   const manifest = {
-    format: 'keyseed', formatVersion: 1, bundleId, slug, title: `Fixture ${slug}`, apiBaseUrl: opts.api ?? 'http://127.0.0.1:9', pieceLength,
-    items: items.map((i) => ({ id: i.id, path: i.path, torrentPath: i.locked ? `${i.path}.locked` : i.path, locked: i.locked, size: i.plaintext.length, plaintextSha256: i.sha256, previewPieces: i.previewPieces })),
+    format: 'keyseed',
+    formatVersion: 1,
+    bundleId,
+    slug,
+    title: `Fixture ${slug}`,
+    apiBaseUrl: opts.api ?? 'http://127.0.0.1:9',
+    pieceLength,
+    items: items.map((i) => ({
+      id: i.id,
+      path: i.path,
+      torrentPath: i.locked ? `${i.path}.locked` : i.path,
+      locked: i.locked,
+      size: i.plaintext.length,
+      plaintextSha256: i.sha256,
+      previewPieces: i.previewPieces,
+    })),
   };
   files.set('keyseed.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   for (const [rel, body] of files) {

@@ -13,7 +13,11 @@ export const E2E_WEBHOOK_SECRET = 'whsec_keyseed_e2e';
  * createApp(). Webhooks go nowhere until `emulator.setWebhookUrl()` (once the app listens).
  */
 export async function startEmulatorForApp(): Promise<StripeEmulator> {
-  const emulator = new StripeEmulator({ webhookSecret: E2E_WEBHOOK_SECRET, retry: { maxAttempts: 1 }, expirySweepMs: 0 });
+  const emulator = new StripeEmulator({
+    webhookSecret: E2E_WEBHOOK_SECRET,
+    retry: { maxAttempts: 1 },
+    expirySweepMs: 0,
+  });
   process.env.STRIPE_API_BASE = await emulator.start();
   process.env.STRIPE_SECRET_KEY = E2E_STRIPE_SECRET_KEY;
   process.env.STRIPE_WEBHOOK_SECRET = E2E_WEBHOOK_SECRET;
@@ -31,10 +35,16 @@ export interface ReadyItem {
 }
 
 /** A PUBLISHED bundle of `creatorId` (made in the DB: bundle creation belongs to another module). */
-export async function createPublishedBundle(app: INestApplicationContext, creatorId: string, title = 'Paygate film'): Promise<string> {
+export async function createPublishedBundle(
+  app: INestApplicationContext,
+  creatorId: string,
+  title = 'Paygate film',
+): Promise<string> {
   const prisma = app.get(PrismaService);
   const slug = `paygate-${randomUUID().slice(0, 8)}`;
-  const bundle = await prisma.bundle.create({ data: { slug, title, creatorId, status: 'PUBLISHED', pieceLength: 16384, publishedAt: new Date() } });
+  const bundle = await prisma.bundle.create({
+    data: { slug, title, creatorId, status: 'PUBLISHED', pieceLength: 16384, publishedAt: new Date() },
+  });
   return bundle.id;
 }
 
@@ -42,7 +52,11 @@ export async function createPublishedBundle(app: INestApplicationContext, creato
  * A READY locked item as ingest leaves it: a fresh content key wrapped with the app's keyring,
  * each piece encrypted with its piece key, `pieceHashesV1` = SHA-1 of every ciphertext piece.
  */
-export async function createReadyItem(app: INestApplicationContext, bundleId: string, opts: { pieceCount?: number; pieceLength?: number; previewPieces?: number; position?: number } = {}): Promise<ReadyItem> {
+export async function createReadyItem(
+  app: INestApplicationContext,
+  bundleId: string,
+  opts: { pieceCount?: number; pieceLength?: number; previewPieces?: number; position?: number } = {},
+): Promise<ReadyItem> {
   const pieceLength = opts.pieceLength ?? 16384;
   const pieceCount = opts.pieceCount ?? 3;
   const id = randomUUID();
@@ -61,9 +75,19 @@ export async function createReadyItem(app: INestApplicationContext, bundleId: st
   const plaintextSha256 = createHash('sha256').update(plaintext).digest('hex');
   await app.get(PrismaService).item.create({
     data: {
-      id, bundleId, path: `film-${id.slice(0, 8)}.mkv`, position: opts.position ?? 0, locked: true, previewPieces: opts.previewPieces ?? 0,
-      status: 'READY', size: BigInt(plaintext.length), pieceHashesV1: new Uint8Array(hashes), plaintextSha256,
-      wrappedKey: new Uint8Array(wrapped.wrappedKey), kekId: wrapped.kekId, ingestedAt: new Date(),
+      id,
+      bundleId,
+      path: `film-${id.slice(0, 8)}.mkv`,
+      position: opts.position ?? 0,
+      locked: true,
+      previewPieces: opts.previewPieces ?? 0,
+      status: 'READY',
+      size: BigInt(plaintext.length),
+      pieceHashesV1: new Uint8Array(hashes),
+      plaintextSha256,
+      wrappedKey: new Uint8Array(wrapped.wrappedKey),
+      kekId: wrapped.kekId,
+      ingestedAt: new Date(),
     },
   });
   return { id, plaintext, plaintextSha256, pieceLength, pieceCount, pieces };

@@ -44,12 +44,15 @@ export const DEFAULT_ITEMS: FixtureItem[] = [
  * info-hashes), the published files in the blob store, and its hybrid + v1-only torrents made by
  * libtorrent (the reference implementation) over the same bytes.
  */
-export async function createPublishedBundle(app: INestApplication, opts: {
-  status?: BundleStatus;
-  items?: FixtureItem[];
-  pieceLength?: number;
-  publicUrl?: string;
-} = {}): Promise<PublishedFixture> {
+export async function createPublishedBundle(
+  app: INestApplication,
+  opts: {
+    status?: BundleStatus;
+    items?: FixtureItem[];
+    pieceLength?: number;
+    publicUrl?: string;
+  } = {},
+): Promise<PublishedFixture> {
   const prisma = app.get(PrismaService);
   const store = app.get<BlobStore>(BLOB_STORE);
   const pieceLength = opts.pieceLength ?? 64 * 1024;
@@ -61,7 +64,10 @@ export async function createPublishedBundle(app: INestApplication, opts: {
   const items = opts.items ?? DEFAULT_ITEMS;
   for (const item of items) files.set(item.locked ? `${item.path}.locked` : item.path, randomBytes(item.size));
   const bundleId = randomUUID();
-  files.set('keyseed.json', Buffer.from(JSON.stringify({ v: 1, bundleId, slug, title: 'Fixture', api: `${publicUrl}/v1` })));
+  files.set(
+    'keyseed.json',
+    Buffer.from(JSON.stringify({ v: 1, bundleId, slug, title: 'Fixture', api: `${publicUrl}/v1` })),
+  );
   for (const [rel, body] of files) {
     const target = join(parentDir, slug, rel);
     mkdirSync(dirname(target), { recursive: true });
@@ -70,24 +76,60 @@ export async function createPublishedBundle(app: INestApplication, opts: {
 
   const hybridTorrent = join(parentDir, `${slug}.torrent`);
   const legacyTorrent = join(parentDir, `${slug}.v1.torrent`);
-  const made = JSON.parse(execFileSync(PYTHON, [join(INTEROP_DIR, 'lt_make.py'), parentDir, slug, String(pieceLength),
-    `${publicUrl}/announce`, `${publicUrl}/webseed/`, hybridTorrent, legacyTorrent], { encoding: 'utf8' })) as {
-    infoHashV1: string; infoHashV2: string; infoHashV1Legacy: string; files: string[];
+  const made = JSON.parse(
+    execFileSync(
+      PYTHON,
+      [
+        join(INTEROP_DIR, 'lt_make.py'),
+        parentDir,
+        slug,
+        String(pieceLength),
+        `${publicUrl}/announce`,
+        `${publicUrl}/webseed/`,
+        hybridTorrent,
+        legacyTorrent,
+      ],
+      { encoding: 'utf8' },
+    ),
+  ) as {
+    infoHashV1: string;
+    infoHashV2: string;
+    infoHashV1Legacy: string;
+    files: string[];
   };
   const hashes = { infoHashV1: made.infoHashV1, infoHashV2: made.infoHashV2, infoHashV1Legacy: made.infoHashV1Legacy };
 
   const creator = await prisma.user.create({
-    data: { email: `fixture-${randomUUID()}@example.test`, passwordHash: 'not-a-hash', displayName: 'Fixture Creator', roles: ['CREATOR'] },
+    data: {
+      email: `fixture-${randomUUID()}@example.test`,
+      passwordHash: 'not-a-hash',
+      displayName: 'Fixture Creator',
+      roles: ['CREATOR'],
+    },
   });
   const status = opts.status ?? 'PUBLISHED';
   await prisma.bundle.create({
     data: {
-      id: bundleId, slug, creatorId: creator.id, title: 'Fixture', pieceLength, status,
+      id: bundleId,
+      slug,
+      creatorId: creator.id,
+      title: 'Fixture',
+      pieceLength,
+      status,
       ...(status === 'DRAFT' ? {} : { ...hashes, publishedAt: new Date() }),
-      items: { create: items.map((item, position) => ({ path: item.path, locked: item.locked, position, status: 'READY', size: BigInt(item.size) })) },
+      items: {
+        create: items.map((item, position) => ({
+          path: item.path,
+          locked: item.locked,
+          position,
+          status: 'READY',
+          size: BigInt(item.size),
+        })),
+      },
     },
   });
-  for (const [rel, body] of files) await store.put(rel === 'keyseed.json' ? manifestKey(bundleId) : publishedKey(bundleId, rel), body);
+  for (const [rel, body] of files)
+    await store.put(rel === 'keyseed.json' ? manifestKey(bundleId) : publishedKey(bundleId, rel), body);
   await store.put(torrentKey(bundleId, slug), readFileSync(hybridTorrent));
   await store.put(legacyTorrentKey(bundleId, slug), readFileSync(legacyTorrent));
 

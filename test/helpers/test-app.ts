@@ -21,7 +21,11 @@ export interface TestUser {
 export type Role = 'CREATOR' | 'BUYER';
 
 /** Registers a fresh account over HTTP (novu's UserSession idea): `asUser(app, ['CREATOR'])`. */
-export async function registerUser(app: NestExpressApplication, roles: Role[] = ['BUYER'], name = 'Test User'): Promise<TestUser> {
+export async function registerUser(
+  app: NestExpressApplication,
+  roles: Role[] = ['BUYER'],
+  name = 'Test User',
+): Promise<TestUser> {
   const email = `${roles.join('-').toLowerCase()}-${randomUUID()}@example.test`;
   const res = await request(app.getHttpServer() as App)
     .post('/v1/auth/register')
@@ -35,6 +39,9 @@ export async function createAdminUser(app: NestExpressApplication): Promise<Test
   const email = `admin-${randomUUID()}@example.test`;
   const password = 'admin password long enough';
   await ensureAdmin(app.get(PrismaService), email, password);
-  const res = await request(app.getHttpServer() as App).post('/v1/auth/login').send({ email, password }).expect(200);
+  const res = await request(app.getHttpServer() as App)
+    .post('/v1/auth/login')
+    .send({ email, password })
+    .expect(200);
   return { id: res.body.user.id, email, token: res.body.token, auth: { Authorization: `Bearer ${res.body.token}` } };
 }

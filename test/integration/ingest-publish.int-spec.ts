@@ -10,12 +10,28 @@ import { ConfigModule } from '@keyseed/config';
 import { DatabaseModule, PrismaService } from '@keyseed/database';
 import { QueuesModule } from '@keyseed/queues';
 import { KEYRING, KeyringModule } from '@keyseed/keyring';
-import { BLOB_STORE, BlobStore, StorageModule, legacyTorrentKey, manifestKey, publishedKey, publishedPrefix, torrentKey } from '@keyseed/storage';
+import {
+  BLOB_STORE,
+  BlobStore,
+  StorageModule,
+  legacyTorrentKey,
+  manifestKey,
+  publishedKey,
+  publishedPrefix,
+  torrentKey,
+} from '@keyseed/storage';
 import { parseTorrent, PieceHasher } from '@keyseed/torrent';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { PublishService } from '../../apps/worker/src/publish/publish.service';
 import { stagingPrefix } from '../../apps/worker/src/ingest/ingest.service';
-import { completeUpload, createDraftBundle, enqueueIngest, enqueuePublish, waitFor, waitForItem } from '../helpers/ingest-fixtures';
+import {
+  completeUpload,
+  createDraftBundle,
+  enqueueIngest,
+  enqueuePublish,
+  waitFor,
+  waitForItem,
+} from '../helpers/ingest-fixtures';
 
 const PYTHON = '/usr/bin/python3';
 const INTEROP = join(__dirname, '..', 'interop');
@@ -36,20 +52,34 @@ function decrypt(cipher: Buffer, ck: Buffer, pieceLength: number): Buffer {
   if (pieces === 0) return out;
   const keys = derivePieceKeys(ck, 0, pieces - 1);
   for (let i = 0; i < pieces; i++) {
-    decryptPieceInPlace(keys.subarray(i * 32, i * 32 + 32), out.subarray(i * pieceLength, Math.min((i + 1) * pieceLength, out.length)));
+    decryptPieceInPlace(
+      keys.subarray(i * 32, i * 32 + 32),
+      out.subarray(i * pieceLength, Math.min((i + 1) * pieceLength, out.length)),
+    );
   }
   return out;
 }
 
 function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)));
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
 }
 
 /** The worker app from sources in a child process (kill -9 target). */
 function spawnWorkerChild(): ChildProcess {
-  return spawn(process.execPath, ['-e', `require(${JSON.stringify(join(ROOT, 'scripts/ts-register.js'))}); require(${JSON.stringify(join(ROOT, 'apps/worker/src/main.ts'))});`], {
-    cwd: ROOT, env: { ...process.env, INGEST_CONCURRENCY: '1', INGEST_THREADS: '1' }, stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    [
+      '-e',
+      `require(${JSON.stringify(join(ROOT, 'scripts/ts-register.js'))}); require(${JSON.stringify(join(ROOT, 'apps/worker/src/main.ts'))});`,
+    ],
+    {
+      cwd: ROOT,
+      env: { ...process.env, INGEST_CONCURRENCY: '1', INGEST_THREADS: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
 }
 
 /** Database, storage and queues without any worker: enqueues while only the child worker consumes. */
@@ -73,11 +103,15 @@ async function childMidIngest(path: string) {
     const item = await completeUpload(ctx, bundle.id, { path, locked: true, body });
     await enqueueIngest(ctx, item);
     const db = ctx.get(PrismaService);
-    await waitFor('the child worker to be part-way through the file', async () => {
-      if (child.exitCode !== null) throw new Error(`worker child exited early: ${stderr}`);
-      const row = await db.item.findUniqueOrThrow({ where: { id: item.id } });
-      return row.status === 'INGESTING' && row.progress > 0 && row.progress < 0.9;
-    }, 60_000);
+    await waitFor(
+      'the child worker to be part-way through the file',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`worker child exited early: ${stderr}`);
+        const row = await db.item.findUniqueOrThrow({ where: { id: item.id } });
+        return row.status === 'INGESTING' && row.progress > 0 && row.progress < 0.9;
+      },
+      60_000,
+    );
     return { child, exited, ctx, db, bundle, body, item, pieceLength };
   } catch (err) {
     child.kill('SIGKILL');
@@ -105,8 +139,13 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       const { exited, ctx, db, body, item } = run;
       try {
         const signalledAt = new Date();
-        child!.kill('SIGTERM');
-        const how = await Promise.race([exited, new Promise((_, reject) => setTimeout(() => reject(new Error('worker did not exit within 60 s of SIGTERM')), 60_000))]);
+        child.kill('SIGTERM');
+        const how = await Promise.race([
+          exited,
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('worker did not exit within 60 s of SIGTERM')), 60_000),
+          ),
+        ]);
         // Nest re-raises the signal once its shutdown hooks are done.
         expect(how).toBe('SIGTERM');
         const exitedAt = new Date();
@@ -132,7 +171,7 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       ({ child } = run);
       const { exited, ctx, db, bundle, body, item, pieceLength } = run;
       try {
-        child!.kill('SIGKILL');
+        child.kill('SIGKILL');
         await exited;
         expect((await db.item.findUniqueOrThrow({ where: { id: item.id } })).status).toBe('INGESTING');
 
@@ -183,9 +222,19 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
         'extras/one.bin': randomBytes(1),
       };
       const items = [
-        await completeUpload(app, bundle.id, { path: 'film.mkv', locked: true, body: bodies['film.mkv'], previewPieces: 2 }, 0),
+        await completeUpload(
+          app,
+          bundle.id,
+          { path: 'film.mkv', locked: true, body: bodies['film.mkv'], previewPieces: 2 },
+          0,
+        ),
         await completeUpload(app, bundle.id, { path: 'trailer.mp4', locked: false, body: bodies['trailer.mp4'] }, 1),
-        await completeUpload(app, bundle.id, { path: 'extras/one.bin', locked: true, body: bodies['extras/one.bin'] }, 2),
+        await completeUpload(
+          app,
+          bundle.id,
+          { path: 'extras/one.bin', locked: true, body: bodies['extras/one.bin'] },
+          2,
+        ),
       ];
       for (const item of items) await enqueueIngest(app, item);
       for (const item of items) {
@@ -204,7 +253,11 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       expect(published.magnet).toContain(`xt=urn:btmh:1220${published.infoHashV2}`);
       // Once published, the plaintext uploads are gone: only ciphertext and free files remain.
       for (const item of items) expect(await store.stat(item.uploadKey!)).toBeNull();
-      expect((await prisma.item.findMany({ where: { bundleId: bundle.id } })).map((i) => i.uploadKey)).toEqual([null, null, null]);
+      expect((await prisma.item.findMany({ where: { bundleId: bundle.id } })).map((i) => i.uploadKey)).toEqual([
+        null,
+        null,
+        null,
+      ]);
 
       // The published folder, laid out as the torrent names it (<slug>/...), via hard links.
       const parent = mkdtempSync(join(tmpdir(), 'ks-ingest-lt-'));
@@ -216,25 +269,57 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
         mkdirSync(dirname(target), { recursive: true });
         linkSync(join(publishedDir, name), target);
       }
-      const ref = JSON.parse(execFileSync(PYTHON, [join(INTEROP, 'lt_create.py'), 'hybrid', String(pieceLength), join(parent, bundle.slug), join(parent, 'lt.torrent')]).toString());
+      const ref = JSON.parse(
+        execFileSync(PYTHON, [
+          join(INTEROP, 'lt_create.py'),
+          'hybrid',
+          String(pieceLength),
+          join(parent, bundle.slug),
+          join(parent, 'lt.torrent'),
+        ]).toString(),
+      );
       expect({ v1: published.infoHashV1, v2: published.infoHashV2 }).toEqual({ v1: ref.v1, v2: ref.v2 });
 
       // libtorrent rechecks the published bytes against our torrents: every piece verifies.
       const ours = store.localPath(torrentKey(bundle.id, bundle.slug))!;
       execFileSync(PYTHON, [join(INTEROP, 'lt_recheck.py'), ours, parent, '60'], { cwd: INTEROP });
-      execFileSync(PYTHON, [join(INTEROP, 'lt_recheck.py'), store.localPath(legacyTorrentKey(bundle.id, bundle.slug))!, parent, '60'], { cwd: INTEROP });
+      execFileSync(
+        PYTHON,
+        [join(INTEROP, 'lt_recheck.py'), store.localPath(legacyTorrentKey(bundle.id, bundle.slug))!, parent, '60'],
+        { cwd: INTEROP },
+      );
 
       const parsed = parseTorrent(readFileSync(ours));
       expect(parsed.name).toBe(bundle.slug);
       const top = readFileSync(ours).toString('latin1');
-      for (const part of ['8:announce30:http://127.0.0.1:3000/announce', '8:url-listl30:http://127.0.0.1:3000/webseed/e', '10:created by7:Keyseed']) {
+      for (const part of [
+        '8:announce30:http://127.0.0.1:3000/announce',
+        '8:url-listl30:http://127.0.0.1:3000/webseed/e',
+        '10:created by7:Keyseed',
+      ]) {
         expect([part, top.includes(part)]).toEqual([part, true]);
       }
 
       // keyseed.json describes every item with its plaintext SHA-256.
       const manifest = JSON.parse(readFileSync(store.localPath(manifestKey(bundle.id))!, 'utf8'));
-      expect(manifest).toMatchObject({ formatVersion: 1, bundleId: bundle.id, slug: bundle.slug, title: 'Interop Film', apiBaseUrl: 'http://127.0.0.1:3000' });
-      expect(manifest.items.map((i: { path: string; locked: boolean; size: number; plaintextSha256: string; previewPieces: number }) => [i.path, i.locked, i.size, i.plaintextSha256, i.previewPieces])).toEqual([
+      expect(manifest).toMatchObject({
+        formatVersion: 1,
+        bundleId: bundle.id,
+        slug: bundle.slug,
+        title: 'Interop Film',
+        apiBaseUrl: 'http://127.0.0.1:3000',
+      });
+      expect(
+        manifest.items.map(
+          (i: { path: string; locked: boolean; size: number; plaintextSha256: string; previewPieces: number }) => [
+            i.path,
+            i.locked,
+            i.size,
+            i.plaintextSha256,
+            i.previewPieces,
+          ],
+        ),
+      ).toEqual([
         ['film.mkv', true, 64 * MiB, sha256(bodies['film.mkv']), 2],
         ['trailer.mp4', false, 5 * MiB, sha256(bodies['trailer.mp4']), 0],
         ['extras/one.bin', true, 1, sha256(bodies['extras/one.bin']), 0],
@@ -243,8 +328,12 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       // Unlocking: keys derived from the unwrapped CK give back the original bytes.
       for (const item of items) {
         const row = await prisma.item.findUniqueOrThrow({ where: { id: item.id } });
-        const file = readFileSync(store.localPath(publishedKey(bundle.id, row.locked ? `${row.path}.locked` : row.path))!);
-        const plain = row.locked ? decrypt(file, unwrapContentKey(keyring, row.id, row.wrappedKey!, row.kekId!), pieceLength) : file;
+        const file = readFileSync(
+          store.localPath(publishedKey(bundle.id, row.locked ? `${row.path}.locked` : row.path))!,
+        );
+        const plain = row.locked
+          ? decrypt(file, unwrapContentKey(keyring, row.id, row.wrappedKey!, row.kekId!), pieceLength)
+          : file;
         expect(sha256(plain)).toBe(sha256(bodies[row.path as keyof typeof bodies]));
         if (row.locked) expect(file.equals(bodies[row.path as keyof typeof bodies])).toBe(false);
       }
@@ -252,8 +341,15 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       // Idempotent: publishing again gives byte-identical torrents and the same info-hashes.
       const before = readFileSync(ours);
       await prisma.bundle.update({ where: { id: bundle.id }, data: { status: 'PUBLISHING' } });
-      const again = await app.get(PublishService).process({ data: { bundleId: bundle.id }, timestamp: Date.now(), id: 'rerun' } as never);
-      expect(again).toMatchObject({ status: 'PUBLISHED', infoHashV1: published.infoHashV1, infoHashV2: published.infoHashV2, infoHashV1Legacy: published.infoHashV1Legacy });
+      const again = await app
+        .get(PublishService)
+        .process({ data: { bundleId: bundle.id }, timestamp: Date.now(), id: 'rerun' } as never);
+      expect(again).toMatchObject({
+        status: 'PUBLISHED',
+        infoHashV1: published.infoHashV1,
+        infoHashV2: published.infoHashV2,
+        infoHashV1Legacy: published.infoHashV1Legacy,
+      });
       expect(readFileSync(ours).equals(before)).toBe(true);
     }, 180_000);
 
@@ -297,7 +393,9 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       await enqueueIngest(app, item);
       const failed = await waitForItem(app, item.id, ['READY', 'FAILED']);
       expect(failed.status).toBe('FAILED');
-      expect(failed.failureReason).toBe('upload missing: the stored upload was deleted before ingest; upload the file again');
+      expect(failed.failureReason).toBe(
+        'upload missing: the stored upload was deleted before ingest; upload the file again',
+      );
     });
 
     it('never reuses a content key: ingesting the same bytes again draws a new key and writes different ciphertext', async () => {

@@ -15,9 +15,14 @@ const b64 = () => randomBytes(32).toString('base64');
  */
 async function rotate(kek: string, ...args: string[]): Promise<string> {
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, ['-r', join(ROOT, 'scripts/ts-register.js'), join(ROOT, 'apps/cli/src/main.ts'), 'kek', 'rotate', ...args], {
-      cwd: ROOT, env: { ...process.env, KEYSEED_KEK: kek },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['-r', join(ROOT, 'scripts/ts-register.js'), join(ROOT, 'apps/cli/src/main.ts'), 'kek', 'rotate', ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, KEYSEED_KEK: kek },
+      },
+    );
     return stdout;
   } catch (err) {
     const e = err as { code?: number; stdout?: string };
@@ -34,14 +39,21 @@ describe('keyseed kek rotate', () => {
     const oldKek = b64();
     const newKek = b64();
     const oldRing = Keyring.parse(oldKek);
-    const creator = await prisma.user.create({ data: { email: `kek-${randomUUID()}@example.test`, passwordHash: 'unused', displayName: 'C', roles: ['CREATOR'] } });
-    const bundle = await prisma.bundle.create({ data: { slug: `kek-${randomUUID().slice(0, 8)}`, title: 'KEK', creatorId: creator.id } });
+    const creator = await prisma.user.create({
+      data: { email: `kek-${randomUUID()}@example.test`, passwordHash: 'unused', displayName: 'C', roles: ['CREATOR'] },
+    });
+    const bundle = await prisma.bundle.create({
+      data: { slug: `kek-${randomUUID().slice(0, 8)}`, title: 'KEK', creatorId: creator.id },
+    });
     const keys = new Map<string, Buffer>();
     for (let i = 0; i < 7; i++) {
       const item = await prisma.item.create({ data: { bundleId: bundle.id, path: `f${i}.mkv`, position: i } });
       const ck = generateContentKey();
       const w = wrapContentKey(oldRing, item.id, ck);
-      await prisma.item.update({ where: { id: item.id }, data: { wrappedKey: new Uint8Array(w.wrappedKey), kekId: w.kekId, status: 'READY' } });
+      await prisma.item.update({
+        where: { id: item.id },
+        data: { wrappedKey: new Uint8Array(w.wrappedKey), kekId: w.kekId, status: 'READY' },
+      });
       keys.set(item.id, ck);
     }
     // A free item has no key; it must be left alone.
@@ -58,7 +70,9 @@ describe('keyseed kek rotate', () => {
       expect(row.kekId).toBe(newRing.current.id);
       expect(unwrapContentKey(newRing, row.id, row.wrappedKey!, row.kekId!).equals(keys.get(row.id)!)).toBe(true);
     }
-    expect((await prisma.item.findFirstOrThrow({ where: { bundleId: bundle.id, path: 'free.mp4' } })).wrappedKey).toBeNull();
+    expect(
+      (await prisma.item.findFirstOrThrow({ where: { bundleId: bundle.id, path: 'free.mp4' } })).wrappedKey,
+    ).toBeNull();
 
     // Re-running changes nothing for these rows.
     expect(await rotate(`${newKek},${oldKek}`)).toContain('re-wrapped: 0\n');

@@ -12,44 +12,79 @@ import { createPublishedBundle, INTEROP_DIR, PublishedFixture, PYTHON } from '..
  * under a timeout, so a hung client fails the test instead of hanging CI.
  */
 
-interface RunResult { code: number | null; stdout: string; stderr: string }
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: number }).code ?? null) : 0;
-      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
-    });
+    execFile(
+      cmd,
+      args,
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? null) : 0;
+        resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
+      },
+    );
   });
 }
 
-const py = (script: string, args: string[], timeoutMs: number) => run(PYTHON, [join(INTEROP_DIR, script), ...args], timeoutMs);
+const py = (script: string, args: string[], timeoutMs: number) =>
+  run(PYTHON, [join(INTEROP_DIR, script), ...args], timeoutMs);
 
 function aria2(torrent: string, dir: string, timeoutMs: number): Promise<RunResult> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  return run('aria2c', [
-    `--dir=${dir}`, '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--enable-peer-exchange=false',
-    '--seed-time=0', `--listen-port=${port}`, '--console-log-level=warn', '--summary-interval=0', '--allow-overwrite=true',
-    `--bt-stop-timeout=${Math.floor(timeoutMs / 1000) - 5}`, '--follow-torrent=false', '--file-allocation=none', torrent,
-  ], timeoutMs);
+  return run(
+    'aria2c',
+    [
+      `--dir=${dir}`,
+      '--enable-dht=false',
+      '--enable-dht6=false',
+      '--bt-enable-lpd=false',
+      '--enable-peer-exchange=false',
+      '--seed-time=0',
+      `--listen-port=${port}`,
+      '--console-log-level=warn',
+      '--summary-interval=0',
+      '--allow-overwrite=true',
+      `--bt-stop-timeout=${Math.floor(timeoutMs / 1000) - 5}`,
+      '--follow-torrent=false',
+      '--file-allocation=none',
+      torrent,
+    ],
+    timeoutMs,
+  );
 }
 
 /** Starts lt_seed.py and resolves once it reports that it is seeding. */
 function startSeeder(saveDir: string, torrents: string[]): Promise<{ proc: ChildProcess; stderr: () => string }> {
-  const proc = spawn(PYTHON, [join(INTEROP_DIR, 'lt_seed.py'), saveDir, '120', ...torrents], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(PYTHON, [join(INTEROP_DIR, 'lt_seed.py'), saveDir, '120', ...torrents], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  proc.stderr!.on('data', (c) => { err += c; });
+  proc.stderr.on('data', (c) => {
+    err += c;
+  });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`seeder did not start within 60 s: ${out}${err}`)); }, 60_000);
-    proc.stdout!.on('data', (c) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`seeder did not start within 60 s: ${out}${err}`));
+    }, 60_000);
+    proc.stdout.on('data', (c) => {
       out += c;
       if (out.includes('"event": "seeding"')) {
         clearTimeout(timer);
         resolve({ proc, stderr: () => err });
       }
     });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`seeder exited with ${code}: ${out}${err}`)); });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`seeder exited with ${code}: ${out}${err}`));
+    });
   });
 }
 
@@ -57,14 +92,20 @@ function stopSeeder(proc: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (proc.exitCode !== null) return resolve();
     const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    proc.once('exit', () => { clearTimeout(timer); resolve(); });
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     proc.stdin!.end();
   });
 }
 
 function expectSameFiles(fx: PublishedFixture, dir: string): void {
   for (const [rel, body] of fx.files) {
-    expect({ rel, equal: Buffer.compare(readFileSync(join(dir, fx.slug, rel)), body) === 0 }).toEqual({ rel, equal: true });
+    expect({ rel, equal: Buffer.compare(readFileSync(join(dir, fx.slug, rel)), body) === 0 }).toEqual({
+      rel,
+      equal: true,
+    });
   }
 }
 
@@ -124,19 +165,27 @@ describe('BitTorrent clients against the webseed and tracker (interop)', () => {
       // The seeder has the published folder and seeds both torrents of the bundle.
       seeder = await startSeeder(fx.parentDir, [hybridNoWeb, legacyNoWeb]);
     });
-    afterAll(async () => { if (seeder) await stopSeeder(seeder.proc); });
+    afterAll(async () => {
+      if (seeder) await stopSeeder(seeder.proc);
+    });
 
     it('a libtorrent leecher completes the hybrid torrent from a libtorrent seeder', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ks-lt-leech-'));
       const res = await py('lt_leech.py', [hybridNoWeb, dir, '90'], 100_000);
-      expect({ code: res.code, out: res.code === 0 ? '' : res.stdout + res.stderr + seeder.stderr() }).toEqual({ code: 0, out: '' });
+      expect({ code: res.code, out: res.code === 0 ? '' : res.stdout + res.stderr + seeder.stderr() }).toEqual({
+        code: 0,
+        out: '',
+      });
       expectSameFiles(fx, dir);
     });
 
     it('an aria2 leecher completes the v1-only torrent from the libtorrent seeder', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ks-aria2-leech-'));
       const res = await aria2(legacyNoWeb, dir, 90_000);
-      expect({ code: res.code, log: res.code === 0 ? '' : res.stdout + res.stderr + seeder.stderr() }).toEqual({ code: 0, log: '' });
+      expect({ code: res.code, log: res.code === 0 ? '' : res.stdout + res.stderr + seeder.stderr() }).toEqual({
+        code: 0,
+        log: '',
+      });
       expectSameFiles(fx, dir);
     });
   });

@@ -21,8 +21,10 @@ const PY = '/usr/bin/python3';
 const ROOT = resolve(__dirname, '../..');
 const hasLibtorrent = spawnSync(PY, ['-c', 'import libtorrent'], { stdio: 'ignore' }).status === 0;
 if (!hasLibtorrent) {
-  // eslint-disable-next-line no-console
-  console.warn('\n\n!!! SKIPPING torrent interop tests: /usr/bin/python3 cannot import libtorrent (apt install python3-libtorrent) !!!\n\n');
+   
+  console.warn(
+    '\n\n!!! SKIPPING torrent interop tests: /usr/bin/python3 cannot import libtorrent (apt install python3-libtorrent) !!!\n\n',
+  );
 }
 const describeLt = hasLibtorrent ? describe : describe.skip;
 
@@ -42,11 +44,21 @@ function write(path: string, data: Buffer): void {
   writeFileSync(path, data);
 }
 
-function ltCreate(mode: 'hybrid' | 'v2' | 'v1', pl: number, input: string, out: string): { v1: string | null; v2: string | null } {
-  return JSON.parse(execFileSync(PY, [join(__dirname, 'lt_create.py'), mode, String(pl), input, out], { encoding: 'utf8' }));
+function ltCreate(
+  mode: 'hybrid' | 'v2' | 'v1',
+  pl: number,
+  input: string,
+  out: string,
+): { v1: string | null; v2: string | null } {
+  return JSON.parse(
+    execFileSync(PY, [join(__dirname, 'lt_create.py'), mode, String(pl), input, out], { encoding: 'utf8' }),
+  );
 }
 
-function ltCheck(torrent: string, savePath: string): { pieces: number; have: number; v1: string | null; v2: string | null; error: string | null } {
+function ltCheck(
+  torrent: string,
+  savePath: string,
+): { pieces: number; have: number; v1: string | null; v2: string | null; error: string | null } {
   return JSON.parse(execFileSync(PY, [join(__dirname, 'lt_check.py'), torrent, savePath], { encoding: 'utf8' }));
 }
 
@@ -85,24 +97,51 @@ describeLt('torrent interop', () => {
 
   const inputs = (pl: number): [string, string][] => {
     const s = sets.get(pl)!;
-    return [['folder', s.folder], ...Object.entries(s.singles).map(([k, v]) => [`single file, ${k}`, v] as [string, string])];
+    return [
+      ['folder', s.folder],
+      ...Object.entries(s.singles).map(([k, v]) => [`single file, ${k}`, v] as [string, string]),
+    ];
   };
 
   describe.each(PIECE_LENGTHS.map((pl) => [`${pl / KiB} KiB`, pl]))('piece length %s', (_label, pl) => {
-    it.each(['hybrid', 'v2'] as const)('%s info-hashes equal libtorrent create_torrent, and libtorrent verifies every piece', async (mode) => {
-      for (const [what, input] of inputs(pl)) {
-        const ours = await createTorrentCommand({ input, output: join(tmp, `ks-${mode}-${pl}.torrent`), pieceLength: pl, mode, noDate: true, progress: false });
-        const ref = ltCreate(mode, pl, input, join(tmp, `lt-${mode}-${pl}.torrent`));
-        expect({ what, v1: ours.infoHashV1, v2: ours.infoHashV2 }).toEqual({ what, v1: ref.v1, v2: ref.v2 });
-        const check = ltCheck(ours.output, dirname(input));
-        expect({ what, ...check }).toEqual({ what, pieces: check.pieces, have: check.pieces, v1: ref.v1, v2: ref.v2, error: null });
-        expect(check.pieces).toBeGreaterThan(0);
-      }
-    });
+    it.each(['hybrid', 'v2'] as const)(
+      '%s info-hashes equal libtorrent create_torrent, and libtorrent verifies every piece',
+      async (mode) => {
+        for (const [what, input] of inputs(pl)) {
+          const ours = await createTorrentCommand({
+            input,
+            output: join(tmp, `ks-${mode}-${pl}.torrent`),
+            pieceLength: pl,
+            mode,
+            noDate: true,
+            progress: false,
+          });
+          const ref = ltCreate(mode, pl, input, join(tmp, `lt-${mode}-${pl}.torrent`));
+          expect({ what, v1: ours.infoHashV1, v2: ours.infoHashV2 }).toEqual({ what, v1: ref.v1, v2: ref.v2 });
+          const check = ltCheck(ours.output, dirname(input));
+          expect({ what, ...check }).toEqual({
+            what,
+            pieces: check.pieces,
+            have: check.pieces,
+            v1: ref.v1,
+            v2: ref.v2,
+            error: null,
+          });
+          expect(check.pieces).toBeGreaterThan(0);
+        }
+      },
+    );
 
     it('v1-only info-hashes equal libtorrent v1_only (files in path order) and mktorrent; libtorrent verifies every piece', async () => {
       for (const [what, input] of inputs(pl)) {
-        const ours = await createTorrentCommand({ input, output: join(tmp, `ks-v1-${pl}.torrent`), pieceLength: pl, mode: 'v1', noDate: true, progress: false });
+        const ours = await createTorrentCommand({
+          input,
+          output: join(tmp, `ks-v1-${pl}.torrent`),
+          pieceLength: pl,
+          mode: 'v1',
+          noDate: true,
+          progress: false,
+        });
         const ref = ltCreate('v1', pl, input, join(tmp, `lt-v1-${pl}.torrent`));
         expect({ what, v1: ours.infoHashV1, v2: ours.infoHashV2 }).toEqual({ what, v1: ref.v1, v2: null });
         if (pl >= 32 * KiB) {
@@ -122,7 +161,15 @@ describeLt('torrent interop', () => {
     const { folder } = sets.get(16 * KiB)!;
     for (const mode of ['hybrid', 'v1'] as const) {
       const out = join(tmp, `show-${mode}.torrent`);
-      await createTorrentCommand({ input: folder, output: out, pieceLength: 16 * KiB, mode, noDate: true, announce: ['http://127.0.0.1:1/announce'], progress: false });
+      await createTorrentCommand({
+        input: folder,
+        output: out,
+        pieceLength: 16 * KiB,
+        mode,
+        noDate: true,
+        announce: ['http://127.0.0.1:1/announce'],
+        progress: false,
+      });
       const aria = spawnSync('aria2c', ['--show-files', out], { encoding: 'utf8' });
       expect(aria.status).toBe(0);
       expect(aria.stdout).toContain('фильм 🎬.mkv');
@@ -169,7 +216,14 @@ describeLt('torrent interop', () => {
     const v1Path = join(tmp, 'flip-v1.torrent');
     data[pl] ^= 0xff;
     writeFileSync(victim, data);
-    await createTorrentCommand({ input: copy, output: v1Path, pieceLength: pl, mode: 'v1', noDate: true, progress: false });
+    await createTorrentCommand({
+      input: copy,
+      output: v1Path,
+      pieceLength: pl,
+      mode: 'v1',
+      noDate: true,
+      progress: false,
+    });
     data[0] ^= 1;
     writeFileSync(victim, data);
     const r1 = await verifyTorrentCommand(v1Path, copy, { progress: false });
@@ -179,11 +233,19 @@ describeLt('torrent interop', () => {
 
   it('inspect reports truncated and garbage files precisely', async () => {
     const good = join(tmp, 'good.torrent');
-    await createTorrentCommand({ input: sets.get(16 * KiB)!.folder, output: good, pieceLength: 16 * KiB, noDate: true, progress: false });
+    await createTorrentCommand({
+      input: sets.get(16 * KiB)!.folder,
+      output: good,
+      pieceLength: 16 * KiB,
+      noDate: true,
+      progress: false,
+    });
     expect(inspectTorrentCommand(good)).toContain('version:      hybrid');
     const truncated = join(tmp, 'truncated.torrent');
     writeFileSync(truncated, readFileSync(good).subarray(0, 300));
-    expect(() => inspectTorrentCommand(truncated)).toThrow(/truncated\.torrent: invalid torrent: truncated: .* at byte \d+ \(file is 300 bytes\)/);
+    expect(() => inspectTorrentCommand(truncated)).toThrow(
+      /truncated\.torrent: invalid torrent: truncated: .* at byte \d+ \(file is 300 bytes\)/,
+    );
     const garbage = join(tmp, 'garbage.torrent');
     writeFileSync(garbage, '<html>not a torrent</html>');
     expect(() => inspectTorrentCommand(garbage)).toThrow("invalid torrent: invalid bencode: unexpected '<' at byte 0");
@@ -200,12 +262,25 @@ describeLt('torrent interop', () => {
     it('creates with worker threads the same torrent as libtorrent and prints hashes and magnet', () => {
       const { folder } = sets.get(256 * KiB)!;
       const out = join(tmp, 'cli.torrent');
-      const r = run('torrent', 'create', folder, '-o', out, '--piece-length', '256KiB', '--no-date', '--announce', 'https://k.example/announce');
+      const r = run(
+        'torrent',
+        'create',
+        folder,
+        '-o',
+        out,
+        '--piece-length',
+        '256KiB',
+        '--no-date',
+        '--announce',
+        'https://k.example/announce',
+      );
       expect(r.status).toBe(0);
       const ref = ltCreate('hybrid', 256 * KiB, folder, join(tmp, 'cli-ref.torrent'));
       expect(r.stdout).toContain(`info-hash v1: ${ref.v1}`);
       expect(r.stdout).toContain(`info-hash v2: ${ref.v2}`);
-      expect(r.stdout).toContain(`magnet:?xt=urn:btih:${ref.v1}&xt=urn:btmh:1220${ref.v2}&dn=Bundle%20%C3%9Cn%C3%AF&tr=https%3A%2F%2Fk.example%2Fannounce`);
+      expect(r.stdout).toContain(
+        `magnet:?xt=urn:btih:${ref.v1}&xt=urn:btmh:1220${ref.v2}&dn=Bundle%20%C3%9Cn%C3%AF&tr=https%3A%2F%2Fk.example%2Fannounce`,
+      );
       expect(run('torrent', 'verify', out, folder).status).toBe(0);
     });
 
@@ -214,10 +289,22 @@ describeLt('torrent interop', () => {
       writeFileSync(garbage, 'd4:infod');
       const r = run('torrent', 'inspect', garbage);
       expect(r.status).toBe(10);
-      expect(r.stderr.trim().split('\n')).toEqual([`keyseed: ${garbage}: invalid torrent: truncated: input ends while reading a dictionary at byte 8 (file is 8 bytes)`]);
-      const bad = run('torrent', 'create', sets.get(16 * KiB)!.folder, '-o', join(tmp, 'x.torrent'), '--piece-length', '3000000');
+      expect(r.stderr.trim().split('\n')).toEqual([
+        `keyseed: ${garbage}: invalid torrent: truncated: input ends while reading a dictionary at byte 8 (file is 8 bytes)`,
+      ]);
+      const bad = run(
+        'torrent',
+        'create',
+        sets.get(16 * KiB)!.folder,
+        '-o',
+        join(tmp, 'x.torrent'),
+        '--piece-length',
+        '3000000',
+      );
       expect(bad.status).not.toBe(0);
-      expect(bad.stderr.trim()).toBe('keyseed: piece length must be a power of two between 16 KiB and 16 MiB, got 3000000');
+      expect(bad.stderr.trim()).toBe(
+        'keyseed: piece length must be a power of two between 16 KiB and 16 MiB, got 3000000',
+      );
     });
   });
 });

@@ -10,7 +10,9 @@ import { applyMigrations, defaultMigrationsDir } from '../../libs/database/src/m
  */
 export default async function globalSetup(): Promise<void> {
   const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const base = new URL(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
+  const base = new URL(
+    process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed',
+  );
   base.pathname = `/keyseed_test_${run}`;
   process.env.NODE_ENV = 'test';
   process.env.DATABASE_URL = base.toString();

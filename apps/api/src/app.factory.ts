@@ -68,7 +68,9 @@ export async function createApp(): Promise<NestExpressApplication> {
   // webseed validates its own path components.
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.url.startsWith('/v1/') && req.url.includes('%00')) {
-      res.status(400).json({ statusCode: 400, error: 'Bad Request', message: 'NUL characters are not allowed in URLs' });
+      res
+        .status(400)
+        .json({ statusCode: 400, error: 'Bad Request', message: 'NUL characters are not allowed in URLs' });
     } else next();
   });
   // Not strict: a JSON null, string or number body reaches the validation pipe, which says it must be an object.
@@ -99,7 +101,13 @@ function setupOpenApi(app: INestApplication, config: KeyseedConfig): void {
     .setDescription('Creators upload bundles, buyers purchase piece keys, admins price and moderate.')
     .setVersion('1')
     .addServer(config.PUBLIC_URL)
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Session token from /v1/auth/login or a personal token' })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      description: 'Session token from /v1/auth/login or a personal token',
+    })
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
+    jsonDocumentUrl: 'docs/openapi.json',
+  });
 }

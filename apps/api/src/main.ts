@@ -17,7 +17,14 @@ async function bootstrap(): Promise<void> {
   const app = await createApp();
   const config = loadConfig();
   await app.listen(config.PORT, config.HOST);
-  process.stdout.write(JSON.stringify({ event: 'api.listening', url: `http://${config.HOST}:${config.PORT}`, publicUrl: config.PUBLIC_URL, docs: `${config.PUBLIC_URL}/docs` }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      event: 'api.listening',
+      url: `http://${config.HOST}:${config.PORT}`,
+      publicUrl: config.PUBLIC_URL,
+      docs: `${config.PUBLIC_URL}/docs`,
+    }) + '\n',
+  );
 }
 
 void bootstrap();

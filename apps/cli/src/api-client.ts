@@ -3,26 +3,62 @@ import { CliError, ExitCode, ExitCodeValue } from './cli-error';
 
 /** An HTTP error from the API, already mapped to the CLI's exit codes; `status` and `serverMessage` for callers that refine it. */
 export class ApiError extends CliError {
-  constructor(message: string, exitCode: ExitCodeValue, readonly status: number, readonly serverMessage: string) {
+  constructor(
+    message: string,
+    exitCode: ExitCodeValue,
+    readonly status: number,
+    readonly serverMessage: string,
+  ) {
     super(message, exitCode);
   }
 }
 
-export interface UserView { id: string; email: string; displayName: string; roles: string[] }
-export interface SessionView { user: UserView; token: string; expiresAt: string }
-export interface CreatedTokenView { id: string; token: string; name: string }
-export interface CheckoutView { orderId: string; checkoutUrl: string }
+export interface UserView {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: string[];
+}
+export interface SessionView {
+  user: UserView;
+  token: string;
+  expiresAt: string;
+}
+export interface CreatedTokenView {
+  id: string;
+  token: string;
+  name: string;
+}
+export interface CheckoutView {
+  orderId: string;
+  checkoutUrl: string;
+}
 export type OrderStatus = 'PENDING' | 'PAID' | 'FAILED' | 'EXPIRED' | 'REFUNDED';
 export interface OrderView {
-  id: string; bundleId: string; amount: number; currency: string; status: OrderStatus;
-  checkoutUrl: string | null; licenseId: string | null;
+  id: string;
+  bundleId: string;
+  amount: number;
+  currency: string;
+  status: OrderStatus;
+  checkoutUrl: string | null;
+  licenseId: string | null;
 }
 export type LicenseStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
 export interface LicenseView {
-  id: string; orderId: string; bundle: { id: string; slug: string; title: string };
-  status: LicenseStatus; statusReason: string | null; devices: number;
+  id: string;
+  orderId: string;
+  bundle: { id: string; slug: string; title: string };
+  status: LicenseStatus;
+  statusReason: string | null;
+  devices: number;
 }
-export interface DeviceView { id: string; licenseId: string; publicKey: string; name: string; removedAt: string | null }
+export interface DeviceView {
+  id: string;
+  licenseId: string;
+  publicKey: string;
+  name: string;
+  removedAt: string | null;
+}
 
 /** The catalog's public view of a bundle; only the fields the CLI relies on are typed, all defensively. */
 export interface CatalogBundle {
@@ -38,7 +74,11 @@ export interface CatalogBundle {
   items?: { id: string; path: string; locked: boolean; size?: number | string | null; previewPieces?: number }[];
 }
 
-export interface KeysRequestItem { itemId: string; first?: number; last?: number }
+export interface KeysRequestItem {
+  itemId: string;
+  first?: number;
+  last?: number;
+}
 
 /**
  * Typed, fetch-based client of the Keyseed API (`/v1`). Every failure becomes a CliError with a
@@ -46,7 +86,11 @@ export interface KeysRequestItem { itemId: string; first?: number; last?: number
  * 400 → InvalidInput; callers refine 403/409 where they know what they mean.
  */
 export class ApiClient {
-  constructor(readonly base: string, private readonly token?: string, private readonly timeoutMs = 30_000) {}
+  constructor(
+    readonly base: string,
+    private readonly token?: string,
+    private readonly timeoutMs = 30_000,
+  ) {}
 
   withToken(token: string): ApiClient {
     return new ApiClient(this.base, token, this.timeoutMs);
@@ -70,7 +114,10 @@ export class ApiClient {
 
   /** The bundle's .torrent: hybrid v1+v2 by default, or the legacy v1-only one. */
   async catalogTorrent(slug: string, format: 'hybrid' | 'v1' = 'hybrid'): Promise<Buffer> {
-    const res = await this.request('GET', `/v1/catalog/${encodeURIComponent(slug)}/torrent${format === 'v1' ? '?format=v1' : ''}`);
+    const res = await this.request(
+      'GET',
+      `/v1/catalog/${encodeURIComponent(slug)}/torrent${format === 'v1' ? '?format=v1' : ''}`,
+    );
     return Buffer.from(await res.arrayBuffer());
   }
 
@@ -120,11 +167,22 @@ export class ApiClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = (err as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new CliError(`cannot reach the Keyseed API at ${this.base} (${why}); is the platform running? Set it with --api or KEYSEED_API`, ExitCode.ApiUnreachable);
+      const why =
+        (err as Error).name === 'TimeoutError'
+          ? `no answer within ${this.timeoutMs / 1000} s`
+          : (cause?.code ?? cause?.message ?? (err as Error).message);
+      throw new CliError(
+        `cannot reach the Keyseed API at ${this.base} (${why}); is the platform running? Set it with --api or KEYSEED_API`,
+        ExitCode.ApiUnreachable,
+      );
     }
     if (res.ok) return res;
     throw await toApiError(method, path, res);
@@ -141,13 +199,34 @@ async function toApiError(method: string, path: string, res: Response): Promise<
   }
   const what = message || res.statusText || `HTTP ${res.status}`;
   switch (res.status) {
-    case 400: return new ApiError(what, ExitCode.InvalidInput, 400, message);
-    case 401: return new ApiError(`not logged in, or the token expired or was revoked (${what}); run \`keyseed login\``, ExitCode.Unauthorized, 401, message);
-    case 403: return new ApiError(what, ExitCode.Unauthorized, 403, message);
-    case 404: return new ApiError(`${what} (${method} ${path})`, ExitCode.NotFound, 404, message);
-    case 429: return new ApiError(`the API is rate-limiting this client (${what}); wait a minute and retry`, ExitCode.Failure, 429, message);
+    case 400:
+      return new ApiError(what, ExitCode.InvalidInput, 400, message);
+    case 401:
+      return new ApiError(
+        `not logged in, or the token expired or was revoked (${what}); run \`keyseed login\``,
+        ExitCode.Unauthorized,
+        401,
+        message,
+      );
+    case 403:
+      return new ApiError(what, ExitCode.Unauthorized, 403, message);
+    case 404:
+      return new ApiError(`${what} (${method} ${path})`, ExitCode.NotFound, 404, message);
+    case 429:
+      return new ApiError(
+        `the API is rate-limiting this client (${what}); wait a minute and retry`,
+        ExitCode.Failure,
+        429,
+        message,
+      );
     default:
-      if (res.status >= 500) return new ApiError(`the API failed on ${method} ${path}: ${res.status} ${what}`, ExitCode.Failure, res.status, message);
+      if (res.status >= 500)
+        return new ApiError(
+          `the API failed on ${method} ${path}: ${res.status} ${what}`,
+          ExitCode.Failure,
+          res.status,
+          message,
+        );
       return new ApiError(what, ExitCode.Failure, res.status, message);
   }
 }

@@ -17,7 +17,10 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An error meant for the user: printed as one line, no stack trace, with its exit code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: ExitCodeValue = ExitCode.Failure) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.Failure,
+  ) {
     super(message);
   }
 }

@@ -15,7 +15,12 @@ function buildProgram(): Command {
     .description('Keyseed: sell and unlock media distributed over BitTorrent')
     .showHelpAfterError()
     .exitOverride()
-    .addHelpText('after', `\nExit codes:\n${Object.entries(ExitCode).map(([k, v]) => `  ${v}  ${k}`).join('\n')}`);
+    .addHelpText(
+      'after',
+      `\nExit codes:\n${Object.entries(ExitCode)
+        .map(([k, v]) => `  ${v}  ${k}`)
+        .join('\n')}`,
+    );
   registerAdminCommands(program);
   registerKekCommands(program);
   registerBuyerCommands(program);

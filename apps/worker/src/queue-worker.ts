@@ -28,7 +28,9 @@ export function createQueueWorker<T>(
 
 /** True when BullMQ will not run the job again after this failure. */
 export function isFinalFailure(job: Job, err: Error): boolean {
-  return err.name === 'UnrecoverableError'
-    || job.attemptsMade >= (job.opts.attempts ?? 1)
-    || /stalled more than allowable limit/.test(err.message);
+  return (
+    err.name === 'UnrecoverableError' ||
+    job.attemptsMade >= (job.opts.attempts ?? 1) ||
+    /stalled more than allowable limit/.test(err.message)
+  );
 }

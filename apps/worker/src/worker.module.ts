@@ -11,6 +11,16 @@ import { PublishModule } from './publish/publish.module';
 
 /** The worker process: BullMQ processors (ingest, publish, housekeeping), no HTTP. */
 @Module({
-  imports: [ConfigModule, DatabaseModule, StorageModule, QueuesModule.register(), PaygateModule, HousekeepingModule, KeyringModule, IngestModule, PublishModule],
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    StorageModule,
+    QueuesModule.register(),
+    PaygateModule,
+    HousekeepingModule,
+    KeyringModule,
+    IngestModule,
+    PublishModule,
+  ],
 })
 export class WorkerModule {}

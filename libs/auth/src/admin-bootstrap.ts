@@ -11,7 +11,12 @@ export interface EnsureAdminResult {
  * the ADMIN role to an existing one (its password is then left alone). Used by
  * `keyseed admin create` and the ADMIN_EMAIL/ADMIN_PASSWORD bootstrap.
  */
-export async function ensureAdmin(prisma: PrismaClient, email: string, password: string | undefined, displayName = 'Administrator'): Promise<EnsureAdminResult> {
+export async function ensureAdmin(
+  prisma: PrismaClient,
+  email: string,
+  password: string | undefined,
+  displayName = 'Administrator',
+): Promise<EnsureAdminResult> {
   const normalized = email.trim().toLowerCase();
   const existing = await prisma.user.findUnique({ where: { email: normalized } });
   if (existing) {
@@ -22,8 +27,21 @@ export async function ensureAdmin(prisma: PrismaClient, email: string, password:
   }
   if (!password || password.length < 12) throw new Error('a new admin needs a password of at least 12 characters');
   const user = await prisma.user.create({
-    data: { email: normalized, passwordHash: await hashPassword(password), displayName, roles: ['ADMIN', 'CREATOR', 'BUYER'] },
+    data: {
+      email: normalized,
+      passwordHash: await hashPassword(password),
+      displayName,
+      roles: ['ADMIN', 'CREATOR', 'BUYER'],
+    },
   });
-  await prisma.auditLog.create({ data: { actorId: null, action: 'admin.bootstrap', targetType: 'user', targetId: user.id, details: { email: normalized } } });
+  await prisma.auditLog.create({
+    data: {
+      actorId: null,
+      action: 'admin.bootstrap',
+      targetType: 'user',
+      targetId: user.id,
+      details: { email: normalized },
+    },
+  });
   return { userId: user.id, created: true };
 }

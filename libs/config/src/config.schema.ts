@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 const bytes = (label: string) =>
-  z.coerce.number({ error: `${label} must be a number of bytes` }).int().positive();
+  z.coerce
+    .number({ error: `${label} must be a number of bytes` })
+    .int()
+    .positive();
 
 /**
  * Every setting both apps read, validated once at start-up. Defaults work on a development
@@ -17,9 +20,15 @@ export const configSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgresql:// URL')
       .default('postgresql://postgres@127.0.0.1:5432/keyseed'),
-    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL').default('redis://127.0.0.1:6379'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'REDIS_URL must be a redis:// URL')
+      .default('redis://127.0.0.1:6379'),
     /** Key prefix for every Redis key (queues, rate limits, tracker), so deployments can share a server. */
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:.-]+$/, 'REDIS_PREFIX may hold letters, digits and _:.-').default('keyseed'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_:.-]+$/, 'REDIS_PREFIX may hold letters, digits and _:.-')
+      .default('keyseed'),
     DATA_DIR: z.string().default('./data'),
     /** Base64 KEKs separated by commas, newest first: the first wraps, all unwrap. */
     KEYSEED_KEK: z.string().optional(),
@@ -27,7 +36,10 @@ export const configSchema = z
     BODY_LIMIT: z.string().default('1mb'),
 
     AUTH_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
-    SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+    SESSION_TTL_HOURS: z.coerce
+      .number()
+      .positive()
+      .default(24 * 7),
     ADMIN_EMAIL: z.email({ error: 'ADMIN_EMAIL must be an e-mail address' }).optional(),
     ADMIN_PASSWORD: z.string().min(12, 'ADMIN_PASSWORD must have at least 12 characters').optional(),
 
@@ -54,16 +66,33 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.KEYSEED_KEK) {
-      ctx.addIssue({ code: 'custom', path: ['KEYSEED_KEK'], message: 'KEYSEED_KEK is required when NODE_ENV=production (base64 of 32 random bytes: `openssl rand -base64 32`)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KEYSEED_KEK'],
+        message:
+          'KEYSEED_KEK is required when NODE_ENV=production (base64 of 32 random bytes: `openssl rand -base64 32`)',
+      });
     }
     if (c.NODE_ENV === 'production' && !c.STRIPE_SECRET_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'STRIPE_SECRET_KEY is required when NODE_ENV=production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_SECRET_KEY'],
+        message: 'STRIPE_SECRET_KEY is required when NODE_ENV=production',
+      });
     }
     if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['STRIPE_WEBHOOK_SECRET'], message: 'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (whsec_… from the Stripe dashboard)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_WEBHOOK_SECRET'],
+        message: 'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (whsec_… from the Stripe dashboard)',
+      });
     }
     if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {
-      ctx.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together to bootstrap the first admin' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_PASSWORD'],
+        message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together to bootstrap the first admin',
+      });
     }
   });
 

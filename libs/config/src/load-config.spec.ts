@@ -15,7 +15,9 @@ describe('loadConfig', () => {
   });
 
   it('requires a KEK in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk', STRIPE_WEBHOOK_SECRET: 'w' })).toThrow(/KEYSEED_KEK is required/);
+    expect(() => loadConfig({ NODE_ENV: 'production', STRIPE_SECRET_KEY: 'sk', STRIPE_WEBHOOK_SECRET: 'w' })).toThrow(
+      /KEYSEED_KEK is required/,
+    );
   });
 
   it('treats empty variables as unset', () => {

@@ -19,7 +19,14 @@ function gbps(name: string, fn: () => void): void {
   const t = process.hrtime.bigint();
   for (let i = 0; i < ROUNDS; i++) fn();
   const s = Number(process.hrtime.bigint() - t) / 1e9;
-  console.log(JSON.stringify({ bench: name, pieceBytes: PIECE, gbps: +((ROUNDS * PIECE) / s / 1e9).toFixed(2), sPerGiB: +(s / ((ROUNDS * PIECE) / 2 ** 30)).toFixed(3) }));
+  console.log(
+    JSON.stringify({
+      bench: name,
+      pieceBytes: PIECE,
+      gbps: +((ROUNDS * PIECE) / s / 1e9).toFixed(2),
+      sPerGiB: +(s / ((ROUNDS * PIECE) / 2 ** 30)).toFixed(3),
+    }),
+  );
 }
 
 for (let run = 0; run < 2; run++) {
@@ -34,7 +41,12 @@ for (let run = 0; run < 2; run++) {
 const ck = randomBytes(32);
 for (const [name, fn] of [
   ['derivePieceKeys(0..1999)', () => derivePieceKeys(ck, 0, 1999)],
-  ['2000 x derivePieceKey (hkdfSync)', () => { for (let i = 0; i < 2000; i++) derivePieceKey(ck, i); }],
+  [
+    '2000 x derivePieceKey (hkdfSync)',
+    () => {
+      for (let i = 0; i < 2000; i++) derivePieceKey(ck, i);
+    },
+  ],
 ] as const) {
   fn();
   const t = process.hrtime.bigint();

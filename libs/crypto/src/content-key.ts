@@ -32,7 +32,12 @@ export function generateContentKey(): Buffer {
  * Wraps `contentKey` under the keyring's current KEK, AAD = `itemId`.
  * `nonce` is for test vectors only; production calls leave it out (12 random bytes).
  */
-export function wrapContentKey(keyring: Keyring, itemId: string, contentKey: Uint8Array, nonce?: Uint8Array): WrappedContentKey {
+export function wrapContentKey(
+  keyring: Keyring,
+  itemId: string,
+  contentKey: Uint8Array,
+  nonce?: Uint8Array,
+): WrappedContentKey {
   assertKey(contentKey, CONTENT_KEY_BYTES, 'content key');
   assertItemId(itemId);
   const iv = nonce ?? randomBytes(WRAP_NONCE_BYTES);
@@ -53,7 +58,10 @@ export function unwrapContentKey(keyring: Keyring, itemId: string, wrappedKey: U
   assertItemId(itemId);
   const kek = keyring.get(kekId);
   if (wrappedKey.byteLength !== WRAPPED_KEY_BYTES || wrappedKey[0] !== WRAPPED_KEY_VERSION) {
-    throw new CryptoError('UNWRAP_FAILED', `wrapped key of item ${itemId} is malformed: expected ${WRAPPED_KEY_BYTES} bytes starting with version ${WRAPPED_KEY_VERSION}, got ${wrappedKey.byteLength} bytes, version ${wrappedKey[0]}`);
+    throw new CryptoError(
+      'UNWRAP_FAILED',
+      `wrapped key of item ${itemId} is malformed: expected ${WRAPPED_KEY_BYTES} bytes starting with version ${WRAPPED_KEY_VERSION}, got ${wrappedKey.byteLength} bytes, version ${wrappedKey[0]}`,
+    );
   }
   const buf = Buffer.from(wrappedKey.buffer, wrappedKey.byteOffset, wrappedKey.byteLength);
   const iv = buf.subarray(1, 1 + WRAP_NONCE_BYTES);
@@ -65,7 +73,11 @@ export function unwrapContentKey(keyring: Keyring, itemId: string, wrappedKey: U
   try {
     return Buffer.concat([decipher.update(ct), decipher.final()]);
   } catch (err) {
-    throw new CryptoError('UNWRAP_FAILED', `wrapped key of item ${itemId} does not open under KEK ${kekId}: wrong item id, or the value or its kekId was altered`, { cause: err });
+    throw new CryptoError(
+      'UNWRAP_FAILED',
+      `wrapped key of item ${itemId} does not open under KEK ${kekId}: wrong item id, or the value or its kekId was altered`,
+      { cause: err },
+    );
   }
 }
 
@@ -73,7 +85,12 @@ export function unwrapContentKey(keyring: Keyring, itemId: string, wrappedKey: U
  * Key rotation: unwraps under whichever configured KEK `kekId` names and wraps again under the
  * keyring's current KEK with a fresh nonce. Store both returned columns together.
  */
-export function rewrapContentKey(keyring: Keyring, itemId: string, wrappedKey: Uint8Array, kekId: string): WrappedContentKey {
+export function rewrapContentKey(
+  keyring: Keyring,
+  itemId: string,
+  wrappedKey: Uint8Array,
+  kekId: string,
+): WrappedContentKey {
   const ck = unwrapContentKey(keyring, itemId, wrappedKey, kekId);
   try {
     return wrapContentKey(keyring, itemId, ck);
@@ -83,6 +100,6 @@ export function rewrapContentKey(keyring: Keyring, itemId: string, wrappedKey: U
 }
 
 function assertItemId(itemId: string): void {
-  if (typeof itemId !== 'string' || itemId === '') throw new CryptoError('BAD_KEY', 'item id (the wrap AAD) must be a non-empty string');
+  if (typeof itemId !== 'string' || itemId === '')
+    throw new CryptoError('BAD_KEY', 'item id (the wrap AAD) must be a non-empty string');
 }
-

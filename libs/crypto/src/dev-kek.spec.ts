@@ -6,7 +6,9 @@ import { Keyring } from './keyring';
 
 describe('loadOrCreateDevKek', () => {
   let dir: string;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ks-devkek-')); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ks-devkek-'));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('creates <dataDir>/dev-kek once with mode 0600, then reads the same KEK back', () => {

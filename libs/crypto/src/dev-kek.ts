@@ -20,7 +20,10 @@ export interface DevKek {
  */
 export function loadOrCreateDevKek(dataDir: string, nodeEnv: string | undefined = process.env.NODE_ENV): DevKek {
   if (nodeEnv === 'production') {
-    throw new CryptoError('KEK_CONFIG', 'KEYSEED_KEK is required when NODE_ENV=production; the dev KEK file is for development only');
+    throw new CryptoError(
+      'KEK_CONFIG',
+      'KEYSEED_KEK is required when NODE_ENV=production; the dev KEK file is for development only',
+    );
   }
   const path = join(dataDir, 'dev-kek');
   let created = false;

@@ -44,18 +44,29 @@ export function generateDeviceKeyPair(): DeviceKeyPair {
 
 // Any fixed scalar: X25519 with a clamped scalar (a multiple of 8) maps every low-order point to
 // zero, which OpenSSL refuses, so one trial agreement detects all of them.
-const PROBE = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, Buffer.alloc(32, 0x5a)]), format: 'der', type: 'pkcs8' });
+const PROBE = createPrivateKey({
+  key: Buffer.concat([PKCS8_PREFIX, Buffer.alloc(32, 0x5a)]),
+  format: 'der',
+  type: 'pkcs8',
+});
 
 /**
  * Parses and validates an X25519 public key: raw 32 bytes or their base64url. Rejects the wrong
  * length, a non-canonical encoding (top bit set) and low-order points (all-zero shared secret)
  * with CryptoError 'BAD_PUBLIC_KEY'.
  */
-export function importDevicePublicKey(input: string | Uint8Array | DevicePublicKey, what = 'device public key'): DevicePublicKey {
+export function importDevicePublicKey(
+  input: string | Uint8Array | DevicePublicKey,
+  what = 'device public key',
+): DevicePublicKey {
   if (isDevicePublicKey(input)) return input;
-  const raw = typeof input === 'string' ? fromBase64url(input, what, 'BAD_PUBLIC_KEY', X25519_KEY_BYTES) : Buffer.from(input);
+  const raw =
+    typeof input === 'string' ? fromBase64url(input, what, 'BAD_PUBLIC_KEY', X25519_KEY_BYTES) : Buffer.from(input);
   if (raw.length !== X25519_KEY_BYTES) {
-    throw new CryptoError('BAD_PUBLIC_KEY', `${what} must be ${X25519_KEY_BYTES} raw bytes (X25519), got ${raw.length}`);
+    throw new CryptoError(
+      'BAD_PUBLIC_KEY',
+      `${what} must be ${X25519_KEY_BYTES} raw bytes (X25519), got ${raw.length}`,
+    );
   }
   if (raw[31] & 0x80) throw new CryptoError('BAD_PUBLIC_KEY', `${what} is not a canonical X25519 key (top bit set)`);
   let keyObject: KeyObject;
@@ -63,7 +74,11 @@ export function importDevicePublicKey(input: string | Uint8Array | DevicePublicK
     keyObject = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
     diffieHellman({ privateKey: PROBE, publicKey: keyObject });
   } catch (err) {
-    throw new CryptoError('BAD_PUBLIC_KEY', `${what} is a low-order or invalid X25519 point; generate a fresh device key`, { cause: err });
+    throw new CryptoError(
+      'BAD_PUBLIC_KEY',
+      `${what} is a low-order or invalid X25519 point; generate a fresh device key`,
+      { cause: err },
+    );
   }
   return Object.freeze({ raw, encoded: toBase64url(raw), keyObject });
 }
@@ -76,18 +91,29 @@ export function importDevicePrivateKey(input: string | Uint8Array | KeyObject): 
   let keyObject: KeyObject;
   try {
     if (input instanceof KeyObject) keyObject = input;
-    else if (typeof input === 'string' && input.trimStart().startsWith('-----BEGIN')) keyObject = createPrivateKey(input);
+    else if (typeof input === 'string' && input.trimStart().startsWith('-----BEGIN'))
+      keyObject = createPrivateKey(input);
     else {
-      const bytes = typeof input === 'string' ? fromBase64url(input.trim(), 'device private key', 'BAD_PRIVATE_KEY', X25519_KEY_BYTES) : Buffer.from(input);
+      const bytes =
+        typeof input === 'string'
+          ? fromBase64url(input.trim(), 'device private key', 'BAD_PRIVATE_KEY', X25519_KEY_BYTES)
+          : Buffer.from(input);
       const der = bytes.length === X25519_KEY_BYTES ? Buffer.concat([PKCS8_PREFIX, bytes]) : bytes;
       keyObject = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
     }
   } catch (err) {
     if (err instanceof CryptoError) throw err;
-    throw new CryptoError('BAD_PRIVATE_KEY', 'device private key is neither a raw 32-byte X25519 scalar (base64url) nor PKCS#8', { cause: err });
+    throw new CryptoError(
+      'BAD_PRIVATE_KEY',
+      'device private key is neither a raw 32-byte X25519 scalar (base64url) nor PKCS#8',
+      { cause: err },
+    );
   }
   if (keyObject.type !== 'private' || keyObject.asymmetricKeyType !== 'x25519') {
-    throw new CryptoError('BAD_PRIVATE_KEY', `device private key must be an X25519 private key, got ${keyObject.asymmetricKeyType ?? keyObject.type}`);
+    throw new CryptoError(
+      'BAD_PRIVATE_KEY',
+      `device private key must be an X25519 private key, got ${keyObject.asymmetricKeyType ?? keyObject.type}`,
+    );
   }
   const pubDer = createPublicKey(keyObject).export({ format: 'der', type: 'spki' });
   const publicKey = importDevicePublicKey(pubDer.subarray(SPKI_PREFIX.length));

@@ -11,7 +11,11 @@ export type CryptoErrorCode =
 
 export class CryptoError extends Error {
   override readonly name = 'CryptoError';
-  constructor(readonly code: CryptoErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: CryptoErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -7,11 +7,33 @@ export type { Kek } from './keyring';
 export { loadOrCreateDevKek } from './dev-kek';
 export type { DevKek } from './dev-kek';
 
-export { CONTENT_KEY_BYTES, WRAPPED_KEY_BYTES, WRAPPED_KEY_VERSION, generateContentKey, rewrapContentKey, unwrapContentKey, wrapContentKey } from './content-key';
+export {
+  CONTENT_KEY_BYTES,
+  WRAPPED_KEY_BYTES,
+  WRAPPED_KEY_VERSION,
+  generateContentKey,
+  rewrapContentKey,
+  unwrapContentKey,
+  wrapContentKey,
+} from './content-key';
 export type { WrappedContentKey } from './content-key';
 
-export { MAX_PIECE_INDEX, PIECE_KEY_BYTES, PIECE_KEY_INFO, derivePieceKey, derivePieceKeys, pieceKeyAt } from './piece-key';
-export { PIECE_CIPHER_CHUNK, PieceCipher, decryptPieceInPlace, decryptPieceInto, encryptPieceInPlace, encryptPieceInto } from './piece-cipher';
+export {
+  MAX_PIECE_INDEX,
+  PIECE_KEY_BYTES,
+  PIECE_KEY_INFO,
+  derivePieceKey,
+  derivePieceKeys,
+  pieceKeyAt,
+} from './piece-key';
+export {
+  PIECE_CIPHER_CHUNK,
+  PieceCipher,
+  decryptPieceInPlace,
+  decryptPieceInto,
+  encryptPieceInPlace,
+  encryptPieceInto,
+} from './piece-cipher';
 
 export { X25519_KEY_BYTES, generateDeviceKeyPair, importDevicePrivateKey, importDevicePublicKey } from './device-key';
 export type { DeviceKeyPair, DevicePrivateKey, DevicePublicKey } from './device-key';

@@ -35,7 +35,9 @@ describe('Keyring', () => {
 
   it('names the configured ids when asked for an unknown one', () => {
     const ring = Keyring.parse(b64(32, 1));
-    expect(() => ring.get('0000000000000000')).toThrow(expect.objectContaining({ code: 'UNKNOWN_KEK', message: expect.stringContaining(ring.ids[0]) }));
+    expect(() => ring.get('0000000000000000')).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_KEK', message: expect.stringContaining(ring.ids[0]) }),
+    );
   });
 
   it('never prints key material', () => {

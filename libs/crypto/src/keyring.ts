@@ -38,15 +38,23 @@ export class Keyring {
    */
   static parse(value: string | undefined, source = 'KEYSEED_KEK'): Keyring {
     if (value === undefined || value.trim() === '') {
-      throw new CryptoError('KEK_CONFIG', `${source} is empty: set it to base64 of 32 random bytes (\`openssl rand -base64 32\`), newest first, comma-separated`);
+      throw new CryptoError(
+        'KEK_CONFIG',
+        `${source} is empty: set it to base64 of 32 random bytes (\`openssl rand -base64 32\`), newest first, comma-separated`,
+      );
     }
     const entries = value.split(',').map((e) => e.trim());
     const keys = entries.map((entry, i) => {
       const where = entries.length > 1 ? `${source} entry ${i + 1} of ${entries.length}` : source;
       if (entry === '') throw new CryptoError('KEK_CONFIG', `${where} is empty (stray comma?)`);
       if (!BASE64_32.test(entry)) {
-        const decoded = /^[A-Za-z0-9+/]*={0,2}$/.test(entry) ? `decodes to ${Buffer.from(entry, 'base64').length} bytes` : 'is not base64';
-        throw new CryptoError('KEK_CONFIG', `${where} must be base64 of exactly ${KEK_BYTES} bytes (44 chars, \`openssl rand -base64 32\`), but it ${decoded}`);
+        const decoded = /^[A-Za-z0-9+/]*={0,2}$/.test(entry)
+          ? `decodes to ${Buffer.from(entry, 'base64').length} bytes`
+          : 'is not base64';
+        throw new CryptoError(
+          'KEK_CONFIG',
+          `${where} must be base64 of exactly ${KEK_BYTES} bytes (44 chars, \`openssl rand -base64 32\`), but it ${decoded}`,
+        );
       }
       return Buffer.from(entry, 'base64');
     });
@@ -59,12 +67,16 @@ export class Keyring {
     const keks: Kek[] = [];
     keys.forEach((k, i) => {
       if (k.byteLength !== KEK_BYTES) {
-        throw new CryptoError('KEK_CONFIG', `${source} entry ${i + 1}: a KEK must be ${KEK_BYTES} bytes, got ${k.byteLength}`);
+        throw new CryptoError(
+          'KEK_CONFIG',
+          `${source} entry ${i + 1}: a KEK must be ${KEK_BYTES} bytes, got ${k.byteLength}`,
+        );
       }
       const key = Buffer.from(k); // private copy
       const id = kekIdOf(key);
       const dup = keks.findIndex((e) => e.id === id);
-      if (dup >= 0) throw new CryptoError('KEK_CONFIG', `${source} entries ${dup + 1} and ${i + 1} are the same KEK (id ${id})`);
+      if (dup >= 0)
+        throw new CryptoError('KEK_CONFIG', `${source} entries ${dup + 1} and ${i + 1} are the same KEK (id ${id})`);
       keks.push(Object.freeze({ id, key }));
     });
     return new Keyring(keks);
@@ -88,7 +100,10 @@ export class Keyring {
   get(id: string): Kek {
     const kek = this.byId.get(id);
     if (!kek) {
-      throw new CryptoError('UNKNOWN_KEK', `KEK ${JSON.stringify(id)} is not configured (KEYSEED_KEK holds ${this.ids.join(', ')}); add the old KEK after the new one to unwrap keys it wrapped`);
+      throw new CryptoError(
+        'UNKNOWN_KEK',
+        `KEK ${JSON.stringify(id)} is not configured (KEYSEED_KEK holds ${this.ids.join(', ')}); add the old KEK after the new one to unwrap keys it wrapped`,
+      );
     }
     return kek;
   }

@@ -1,5 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { PIECE_CIPHER_CHUNK, PieceCipher, decryptPieceInPlace, encryptPieceInPlace, encryptPieceInto } from './piece-cipher';
+import {
+  PIECE_CIPHER_CHUNK,
+  PieceCipher,
+  decryptPieceInPlace,
+  encryptPieceInPlace,
+  encryptPieceInto,
+} from './piece-cipher';
 import { hex, pattern, vectors } from './test-vectors';
 
 const { input, output } = vectors;
@@ -35,7 +41,13 @@ describe('piece cipher (AES-256-CTR, zero IV)', () => {
     encryptPieceInto(key, src, whole);
     const parts = Buffer.from(src);
     const c = new PieceCipher(key);
-    for (const [a, b] of [[0, 5], [5, 70000], [70000, 70001], [70001, src.length]]) c.update(parts.subarray(a, b));
+    for (const [a, b] of [
+      [0, 5],
+      [5, 70000],
+      [70000, 70001],
+      [70001, src.length],
+    ])
+      c.update(parts.subarray(a, b));
     expect(parts).toEqual(whole);
   });
 

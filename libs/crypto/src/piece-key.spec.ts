@@ -13,7 +13,11 @@ describe('piece keys', () => {
 
   it('derives a range equal to the single derivations, up to the last u32 index', () => {
     const ck = randomBytes(32);
-    for (const [first, last] of [[0, 40], [1000, 1003], [MAX_PIECE_INDEX - 3, MAX_PIECE_INDEX]]) {
+    for (const [first, last] of [
+      [0, 40],
+      [1000, 1003],
+      [MAX_PIECE_INDEX - 3, MAX_PIECE_INDEX],
+    ]) {
       const keys = derivePieceKeys(ck, first, last);
       expect(keys).toHaveLength(32 * (last - first + 1));
       for (let i = first; i <= last; i++) expect(pieceKeyAt(keys, first, i)).toEqual(derivePieceKey(ck, i));

@@ -41,7 +41,10 @@ export function derivePieceKeys(contentKey: Uint8Array, first: number, last: num
   msg[INFO.length + 4] = 0x01; // T(1) = HMAC(PRK, info ‖ 0x01)
   for (let i = first; i <= last; i++) {
     msg.writeUInt32BE(i, INFO.length);
-    createHmac('sha256', prk).update(msg).digest().copy(out, (i - first) * PIECE_KEY_BYTES);
+    createHmac('sha256', prk)
+      .update(msg)
+      .digest()
+      .copy(out, (i - first) * PIECE_KEY_BYTES);
   }
   prk.fill(0);
   return out;
@@ -51,7 +54,10 @@ export function derivePieceKeys(contentKey: Uint8Array, first: number, last: num
 export function pieceKeyAt(keys: Buffer, first: number, index: number): Buffer {
   const off = (index - first) * PIECE_KEY_BYTES;
   if (!Number.isInteger(index) || off < 0 || off + PIECE_KEY_BYTES > keys.length) {
-    throw new CryptoError('BAD_KEY_SET', `piece ${index} is outside the key range ${first}..${first + keys.length / PIECE_KEY_BYTES - 1}`);
+    throw new CryptoError(
+      'BAD_KEY_SET',
+      `piece ${index} is outside the key range ${first}..${first + keys.length / PIECE_KEY_BYTES - 1}`,
+    );
   }
   return keys.subarray(off, off + PIECE_KEY_BYTES);
 }

@@ -1,5 +1,19 @@
-import { KeyObject, createCipheriv, createDecipheriv, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes } from 'node:crypto';
-import { DevicePrivateKey, DevicePublicKey, importDevicePrivateKey, importDevicePublicKey, rawPublicKeyOf } from './device-key';
+import {
+  KeyObject,
+  createCipheriv,
+  createDecipheriv,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  randomBytes,
+} from 'node:crypto';
+import {
+  DevicePrivateKey,
+  DevicePublicKey,
+  importDevicePrivateKey,
+  importDevicePublicKey,
+  rawPublicKeyOf,
+} from './device-key';
 import { assertKey, fromBase64url, toBase64url } from './encoding';
 import { CryptoError } from './errors';
 import { MAX_PIECE_INDEX, PIECE_KEY_BYTES } from './piece-key';
@@ -74,20 +88,35 @@ export function deliveryAad(licenseId: string, deviceId: string): Buffer {
 }
 
 /** Seals `keySet` to device public key `devicePublicKey` (raw bytes, base64url, or imported). */
-export function sealKeySet(devicePublicKey: string | Uint8Array | DevicePublicKey, deviceId: string, keySet: KeySet, testOnly?: SealTestOnly): SealedKeySet {
+export function sealKeySet(
+  devicePublicKey: string | Uint8Array | DevicePublicKey,
+  deviceId: string,
+  keySet: KeySet,
+  testOnly?: SealTestOnly,
+): SealedKeySet {
   const device = importDevicePublicKey(devicePublicKey);
   assertAadPart(deviceId, 'deviceId', 'BAD_KEY_SET');
   assertAadPart(keySet.licenseId, 'licenseId', 'BAD_KEY_SET');
-  const payload = Buffer.from(JSON.stringify({
-    v: 1,
-    licenseId: keySet.licenseId,
-    items: keySet.items.map((it) => {
-      validateItem(it.itemId, it.first, it.keys.byteLength, 'BAD_KEY_SET');
-      return { itemId: it.itemId, first: it.first, keys: Buffer.from(it.keys.buffer, it.keys.byteOffset, it.keys.byteLength).toString('base64') };
+  const payload = Buffer.from(
+    JSON.stringify({
+      v: 1,
+      licenseId: keySet.licenseId,
+      items: keySet.items.map((it) => {
+        validateItem(it.itemId, it.first, it.keys.byteLength, 'BAD_KEY_SET');
+        return {
+          itemId: it.itemId,
+          first: it.first,
+          keys: Buffer.from(it.keys.buffer, it.keys.byteOffset, it.keys.byteLength).toString('base64'),
+        };
+      }),
     }),
-  }), 'utf8');
+    'utf8',
+  );
 
-  const eph = testOnly?.ephemeralPrivateKey !== undefined ? importDevicePrivateKey(testOnly.ephemeralPrivateKey).keyObject : generateKeyPairSync('x25519').privateKey;
+  const eph =
+    testOnly?.ephemeralPrivateKey !== undefined
+      ? importDevicePrivateKey(testOnly.ephemeralPrivateKey).keyObject
+      : generateKeyPairSync('x25519').privateKey;
   const epk = rawPublicKeyOf(eph);
   const nonce = testOnly?.nonce ?? randomBytes(SEAL_NONCE_BYTES);
   assertKey(nonce, SEAL_NONCE_BYTES, 'seal nonce');
@@ -105,10 +134,17 @@ export function sealKeySet(devicePublicKey: string | Uint8Array | DevicePublicKe
  * keys for (or "preview"); together with `deviceId` it forms the AAD, so a box sealed for another
  * license or device does not open. Throws CryptoError 'OPEN_FAILED' with the reason.
  */
-export function openKeySet(devicePrivateKey: string | Uint8Array | KeyObject | DevicePrivateKey, deviceId: string, sealed: SealedKeySet, licenseId: string): OpenedKeySet {
+export function openKeySet(
+  devicePrivateKey: string | Uint8Array | KeyObject | DevicePrivateKey,
+  deviceId: string,
+  sealed: SealedKeySet,
+  licenseId: string,
+): OpenedKeySet {
   const device = isDevicePrivateKey(devicePrivateKey) ? devicePrivateKey : importDevicePrivateKey(devicePrivateKey);
-  if (sealed === null || typeof sealed !== 'object') throw new CryptoError('OPEN_FAILED', 'sealed key set must be an object');
-  if (sealed.alg !== SEAL_ALG) throw new CryptoError('OPEN_FAILED', `sealed key set alg must be ${SEAL_ALG}, got ${JSON.stringify(sealed.alg)}`);
+  if (sealed === null || typeof sealed !== 'object')
+    throw new CryptoError('OPEN_FAILED', 'sealed key set must be an object');
+  if (sealed.alg !== SEAL_ALG)
+    throw new CryptoError('OPEN_FAILED', `sealed key set alg must be ${SEAL_ALG}, got ${JSON.stringify(sealed.alg)}`);
   assertAadPart(deviceId, 'deviceId', 'OPEN_FAILED');
   assertAadPart(licenseId, 'licenseId', 'OPEN_FAILED');
   let epk: DevicePublicKey;
@@ -119,7 +155,11 @@ export function openKeySet(devicePrivateKey: string | Uint8Array | KeyObject | D
   }
   const nonce = fromBase64url(sealed.nonce, 'sealed key set nonce', 'OPEN_FAILED', SEAL_NONCE_BYTES);
   const ct = fromBase64url(sealed.ciphertext, 'sealed key set ciphertext', 'OPEN_FAILED');
-  if (ct.length < TAG_BYTES) throw new CryptoError('OPEN_FAILED', `sealed key set ciphertext is ${ct.length} bytes, shorter than its ${TAG_BYTES}-byte tag`);
+  if (ct.length < TAG_BYTES)
+    throw new CryptoError(
+      'OPEN_FAILED',
+      `sealed key set ciphertext is ${ct.length} bytes, shorter than its ${TAG_BYTES}-byte tag`,
+    );
 
   // Z = X25519(d, E); salt is still E ‖ D with D our own public key.
   const w = wrappingKey(device.keyObject, epk.raw, device.publicKey, 'OPEN_FAILED', epk);
@@ -130,7 +170,11 @@ export function openKeySet(devicePrivateKey: string | Uint8Array | KeyObject | D
   try {
     payload = Buffer.concat([decipher.update(ct.subarray(0, ct.length - TAG_BYTES)), decipher.final()]);
   } catch (err) {
-    throw new CryptoError('OPEN_FAILED', `sealed key set does not open for license ${licenseId} on device ${deviceId}: sealed for another device or license, or altered`, { cause: err });
+    throw new CryptoError(
+      'OPEN_FAILED',
+      `sealed key set does not open for license ${licenseId} on device ${deviceId}: sealed for another device or license, or altered`,
+      { cause: err },
+    );
   } finally {
     w.fill(0);
   }
@@ -141,7 +185,13 @@ export function openKeySet(devicePrivateKey: string | Uint8Array | KeyObject | D
  * W = HKDF(Z, salt = E ‖ D, info, 32). On the server `ownPrivate` is e and the peer is D; on the
  * device `ownPrivate` is d and `peer` is E, but the salt is always E ‖ D.
  */
-function wrappingKey(ownPrivate: KeyObject, ephemeralRaw: Buffer, device: DevicePublicKey, code: 'BAD_PUBLIC_KEY' | 'OPEN_FAILED', peer: DevicePublicKey = device): Buffer {
+function wrappingKey(
+  ownPrivate: KeyObject,
+  ephemeralRaw: Buffer,
+  device: DevicePublicKey,
+  code: 'BAD_PUBLIC_KEY' | 'OPEN_FAILED',
+  peer: DevicePublicKey = device,
+): Buffer {
   let z: Buffer;
   try {
     z = diffieHellman({ privateKey: ownPrivate, publicKey: peer.keyObject });
@@ -161,12 +211,22 @@ function parsePayload(payload: Buffer, licenseId: string): OpenedKeySet {
     throw new CryptoError('OPEN_FAILED', 'sealed key set payload is not JSON', { cause: err });
   }
   const p = doc as { v?: unknown; licenseId?: unknown; items?: unknown };
-  if (typeof p !== 'object' || p === null || p.v !== 1) throw new CryptoError('OPEN_FAILED', `sealed key set payload version must be 1, got ${JSON.stringify(p?.v)}`);
-  if (p.licenseId !== licenseId) throw new CryptoError('OPEN_FAILED', `sealed key set is for license ${JSON.stringify(p.licenseId)}, expected ${JSON.stringify(licenseId)}`);
+  if (typeof p !== 'object' || p === null || p.v !== 1)
+    throw new CryptoError('OPEN_FAILED', `sealed key set payload version must be 1, got ${JSON.stringify(p?.v)}`);
+  if (p.licenseId !== licenseId)
+    throw new CryptoError(
+      'OPEN_FAILED',
+      `sealed key set is for license ${JSON.stringify(p.licenseId)}, expected ${JSON.stringify(licenseId)}`,
+    );
   if (!Array.isArray(p.items)) throw new CryptoError('OPEN_FAILED', 'sealed key set payload has no items array');
   const items = p.items.map((raw: unknown, n: number): OpenedKeySetItem => {
     const it = raw as { itemId?: unknown; first?: unknown; keys?: unknown };
-    if (typeof it !== 'object' || it === null || typeof it.keys !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(it.keys)) {
+    if (
+      typeof it !== 'object' ||
+      it === null ||
+      typeof it.keys !== 'string' ||
+      !/^[A-Za-z0-9+/]*={0,2}$/.test(it.keys)
+    ) {
       throw new CryptoError('OPEN_FAILED', `sealed key set item ${n} is malformed`);
     }
     const keys = Buffer.from(it.keys, 'base64');
@@ -179,9 +239,15 @@ function parsePayload(payload: Buffer, licenseId: string): OpenedKeySet {
 
 function validateItem(itemId: unknown, first: unknown, keyBytes: number, code: 'BAD_KEY_SET' | 'OPEN_FAILED'): void {
   if (typeof itemId !== 'string' || itemId === '') throw new CryptoError(code, 'key set item needs a non-empty itemId');
-  if (typeof first !== 'number' || !Number.isInteger(first) || first < 0) throw new CryptoError(code, `key set item ${itemId}: first must be a non-negative integer, got ${first}`);
-  if (keyBytes === 0 || keyBytes % PIECE_KEY_BYTES !== 0) throw new CryptoError(code, `key set item ${itemId}: keys must be a non-empty multiple of ${PIECE_KEY_BYTES} bytes, got ${keyBytes}`);
-  if (first + keyBytes / PIECE_KEY_BYTES - 1 > MAX_PIECE_INDEX) throw new CryptoError(code, `key set item ${itemId}: piece range passes ${MAX_PIECE_INDEX}`);
+  if (typeof first !== 'number' || !Number.isInteger(first) || first < 0)
+    throw new CryptoError(code, `key set item ${itemId}: first must be a non-negative integer, got ${first}`);
+  if (keyBytes === 0 || keyBytes % PIECE_KEY_BYTES !== 0)
+    throw new CryptoError(
+      code,
+      `key set item ${itemId}: keys must be a non-empty multiple of ${PIECE_KEY_BYTES} bytes, got ${keyBytes}`,
+    );
+  if (first + keyBytes / PIECE_KEY_BYTES - 1 > MAX_PIECE_INDEX)
+    throw new CryptoError(code, `key set item ${itemId}: piece range passes ${MAX_PIECE_INDEX}`);
 }
 
 function assertAadPart(value: unknown, what: string, code: 'BAD_KEY_SET' | 'OPEN_FAILED'): void {
@@ -191,5 +257,12 @@ function assertAadPart(value: unknown, what: string, code: 'BAD_KEY_SET' | 'OPEN
 }
 
 function isDevicePrivateKey(v: unknown): v is DevicePrivateKey {
-  return typeof v === 'object' && v !== null && !(v instanceof KeyObject) && !(v instanceof Uint8Array) && 'keyObject' in v && 'publicKey' in v;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !(v instanceof KeyObject) &&
+    !(v instanceof Uint8Array) &&
+    'keyObject' in v &&
+    'publicKey' in v
+  );
 }

@@ -10,7 +10,10 @@ import { hex, pattern, vectors } from './test-vectors';
 const { input, output } = vectors;
 
 function opensslCtr(key: Buffer, data: Buffer): Buffer {
-  const r = spawnSync('openssl', ['enc', '-aes-256-ctr', '-K', key.toString('hex'), '-iv', '0'.repeat(32), '-nosalt'], { input: data, maxBuffer: 64 << 20 });
+  const r = spawnSync('openssl', ['enc', '-aes-256-ctr', '-K', key.toString('hex'), '-iv', '0'.repeat(32), '-nosalt'], {
+    input: data,
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -24,8 +27,13 @@ describe('conformance to DESIGN §3 (independent implementations)', () => {
   });
 
   it('openssl enc -aes-256-ctr with a zero IV reproduces the piece vectors', () => {
-    expect(opensslCtr(hex(output.pieceCipher.pieceKey), hex(output.pieceCipher.plaintext)).toString('hex')).toBe(output.pieceCipher.ciphertext);
-    const long = opensslCtr(hex(output.longPiece.pieceKey), pattern(input.longPiece.length, input.longPiece.patternModulo));
+    expect(opensslCtr(hex(output.pieceCipher.pieceKey), hex(output.pieceCipher.plaintext)).toString('hex')).toBe(
+      output.pieceCipher.ciphertext,
+    );
+    const long = opensslCtr(
+      hex(output.longPiece.pieceKey),
+      pattern(input.longPiece.length, input.longPiece.patternModulo),
+    );
     expect(createHash('sha256').update(long).digest('hex')).toBe(output.longPiece.ciphertextSha256);
   });
 

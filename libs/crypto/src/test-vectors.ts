@@ -4,7 +4,12 @@ import { join } from 'node:path';
 
 export const VECTORS_PATH = join(__dirname, '..', 'test-vectors.json');
 
-export interface SealVectorItem { itemId: string; contentKey: string; first: number; last: number }
+export interface SealVectorItem {
+  itemId: string;
+  contentKey: string;
+  first: number;
+  last: number;
+}
 export interface TestVectors {
   input: {
     kek: string;
@@ -12,7 +17,14 @@ export interface TestVectors {
     pieceKeyIndices: number[];
     pieceCipher: { index: number; length: number; patternModulo: number };
     longPiece: { index: number; length: number; patternModulo: number };
-    seal: { devicePrivateKey: string; ephemeralPrivateKey: string; nonce: string; licenseId: string; deviceId: string; items: SealVectorItem[] };
+    seal: {
+      devicePrivateKey: string;
+      ephemeralPrivateKey: string;
+      nonce: string;
+      licenseId: string;
+      deviceId: string;
+      items: SealVectorItem[];
+    };
   };
   output: {
     kek: { base64: string; id: string };
@@ -21,7 +33,12 @@ export interface TestVectors {
     pieceCipher: { pieceKey: string; plaintext: string; ciphertext: string };
     longPiece: { pieceKey: string; ciphertextSha256: string };
     seal: {
-      devicePublicKey: string; ephemeralPublicKey: string; sharedSecret: string; wrappingKey: string; aad: string; payload: string;
+      devicePublicKey: string;
+      ephemeralPublicKey: string;
+      sharedSecret: string;
+      wrappingKey: string;
+      aad: string;
+      payload: string;
       sealed: { alg: 'X25519-HKDF-SHA256-A256GCM'; epk: string; nonce: string; ciphertext: string };
     };
   };

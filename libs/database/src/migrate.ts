@@ -9,7 +9,11 @@ import { Client } from 'pg';
  * result is what `prisma migrate deploy` produces. We run it ourselves because Prisma's schema
  * engine is a native binary downloaded at first use, which offline machines cannot fetch.
  */
-export async function applyMigrations(databaseUrl: string, migrationsDir: string, log: (m: string) => void = () => {}): Promise<string[]> {
+export async function applyMigrations(
+  databaseUrl: string,
+  migrationsDir: string,
+  log: (m: string) => void = () => {},
+): Promise<string[]> {
   await createDatabaseIfMissing(databaseUrl, log);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
@@ -39,7 +43,10 @@ export async function applyMigrations(databaseUrl: string, migrationsDir: string
       const checksum = createHash('sha256').update(sql).digest('hex');
       const previous = applied.get(name);
       if (previous) {
-        if (!previous.finished_at) throw new Error(`migration ${name} failed earlier; fix the database, then remove its row from _prisma_migrations`);
+        if (!previous.finished_at)
+          throw new Error(
+            `migration ${name} failed earlier; fix the database, then remove its row from _prisma_migrations`,
+          );
         if (previous.checksum !== checksum) log(`warning: migration ${name} was edited after it was applied`);
         continue;
       }

@@ -14,14 +14,24 @@ export function keyringFromConfig(config: KeyseedConfig, logger = new Logger('Ke
   if (config.KEYSEED_KEK) return Keyring.parse(config.KEYSEED_KEK);
   const dev = loadOrCreateDevKek(config.DATA_DIR, config.NODE_ENV);
   const keyring = Keyring.parse(dev.kek, dev.path);
-  logger.warn(JSON.stringify({ event: 'keyring.dev_kek', path: dev.path, created: dev.created, kekId: keyring.current.id, note: 'KEYSEED_KEK is not set: using a development KEK; never do this in production' }));
+  logger.warn(
+    JSON.stringify({
+      event: 'keyring.dev_kek',
+      path: dev.path,
+      created: dev.created,
+      kekId: keyring.current.id,
+      note: 'KEYSEED_KEK is not set: using a development KEK; never do this in production',
+    }),
+  );
   return keyring;
 }
 
 /** Global: import once per app (api, worker); inject with `@Inject(KEYRING) keyring: Keyring`. */
 @Global()
 @Module({
-  providers: [{ provide: KEYRING, inject: [KEYSEED_CONFIG], useFactory: (config: KeyseedConfig) => keyringFromConfig(config) }],
+  providers: [
+    { provide: KEYRING, inject: [KEYSEED_CONFIG], useFactory: (config: KeyseedConfig) => keyringFromConfig(config) },
+  ],
   exports: [KEYRING],
 })
 export class KeyringModule {}

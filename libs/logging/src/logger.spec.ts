@@ -4,7 +4,12 @@ import { PinoNestLogger } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({ write(chunk, _enc, cb) { lines.push(JSON.parse(String(chunk))); cb(); } });
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(JSON.parse(String(chunk)));
+      cb();
+    },
+  });
   return { lines, logger: new PinoNestLogger(pino({ level: 'info' }, sink)) };
 }
 

@@ -19,10 +19,18 @@ export class PinoNestLogger implements LoggerService {
     // Nest's start-up chatter (module and route listings) is debug material, not events.
     this.write(context && BOOT_CONTEXTS.has(context) ? 'debug' : 'info', message, { context });
   }
-  error(message: unknown, trace?: string, context?: string) { this.write('error', message, { context, trace }); }
-  warn(message: unknown, context?: string) { this.write('warn', message, { context }); }
-  debug(message: unknown, context?: string) { this.write('debug', message, { context }); }
-  verbose(message: unknown, context?: string) { this.write('trace', message, { context }); }
+  error(message: unknown, trace?: string, context?: string) {
+    this.write('error', message, { context, trace });
+  }
+  warn(message: unknown, context?: string) {
+    this.write('warn', message, { context });
+  }
+  debug(message: unknown, context?: string) {
+    this.write('debug', message, { context });
+  }
+  verbose(message: unknown, context?: string) {
+    this.write('trace', message, { context });
+  }
 
   private write(level: Level, message: unknown, fields: Record<string, unknown>): void {
     if (!this.logger.isLevelEnabled(level)) return;

@@ -1,5 +1,11 @@
 export { PaygateModule } from './paygate.module';
-export { STRIPE, STRIPE_SETTINGS, DEV_STRIPE_SECRET_KEY, createStripeClient, stripeSettingsFromConfig } from './stripe-client';
+export {
+  STRIPE,
+  STRIPE_SETTINGS,
+  DEV_STRIPE_SECRET_KEY,
+  createStripeClient,
+  stripeSettingsFromConfig,
+} from './stripe-client';
 export type { StripeSettings } from './stripe-client';
 export { OrderTransitions, SESSION_EXPAND } from './order-transitions.service';
 export type { CommitResult, OrderEffect, Tx } from './order-transitions.service';

@@ -32,7 +32,10 @@ export interface CommitResult {
 export class OrderTransitions {
   private readonly logger = new Logger('Paygate');
 
-  constructor(private readonly prisma: PrismaService, @Inject(STRIPE) private readonly stripe: Stripe) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(STRIPE) private readonly stripe: Stripe,
+  ) {}
 
   // ---- Stripe reads (outside any transaction) ----
 
@@ -56,9 +59,15 @@ export class OrderTransitions {
    * Charge/PaymentIntent → order: the PI id stored at completion, else our metadata on the PI's
    * charge, else the Checkout Session that created the PI (a refund can arrive before completion).
    */
-  async orderIdOfPaymentIntent(paymentIntentId: string | null, metadata?: Stripe.Metadata | null): Promise<string | null> {
+  async orderIdOfPaymentIntent(
+    paymentIntentId: string | null,
+    metadata?: Stripe.Metadata | null,
+  ): Promise<string | null> {
     if (paymentIntentId) {
-      const known = await this.prisma.order.findUnique({ where: { stripePaymentIntentId: paymentIntentId }, select: { id: true } });
+      const known = await this.prisma.order.findUnique({
+        where: { stripePaymentIntentId: paymentIntentId },
+        select: { id: true },
+      });
       if (known) return known.id;
     }
     const fromMetadata = orderIdFrom(metadata?.orderId);
@@ -74,18 +83,30 @@ export class OrderTransitions {
    * when 50 deliveries race: `ON CONFLICT DO NOTHING` waits for the first and then sees it), lock
    * the order row, apply `effect`. The event row and its effect commit together or not at all.
    */
-  async commit(orderId: string | null, effect: OrderEffect | null, event?: { id: string; type: string }): Promise<CommitResult> {
-    return this.prisma.$transaction(async (tx) => {
-      if (event) {
-        const stored = await tx.stripeEvent.createMany({ data: [{ id: event.id, type: event.type, orderId }], skipDuplicates: true });
-        if (stored.count === 0) return { duplicate: true, orderId, effect: 'duplicate event' };
-      }
-      if (!orderId || !effect) return { duplicate: false, orderId, effect: 'ignored' };
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Order" WHERE id = ${orderId}::uuid FOR UPDATE`;
-      if (locked.length === 0) return { duplicate: false, orderId, effect: 'no such order' };
-      const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
-      return { duplicate: false, orderId, effect: await effect(tx, order) };
-    }, { maxWait: 10_000, timeout: 20_000 });
+  async commit(
+    orderId: string | null,
+    effect: OrderEffect | null,
+    event?: { id: string; type: string },
+  ): Promise<CommitResult> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        if (event) {
+          const stored = await tx.stripeEvent.createMany({
+            data: [{ id: event.id, type: event.type, orderId }],
+            skipDuplicates: true,
+          });
+          if (stored.count === 0) return { duplicate: true, orderId, effect: 'duplicate event' };
+        }
+        if (!orderId || !effect) return { duplicate: false, orderId, effect: 'ignored' };
+        const locked = await tx.$queryRaw<
+          { id: string }[]
+        >`SELECT id FROM "Order" WHERE id = ${orderId}::uuid FOR UPDATE`;
+        if (locked.length === 0) return { duplicate: false, orderId, effect: 'no such order' };
+        const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
+        return { duplicate: false, orderId, effect: await effect(tx, order) };
+      },
+      { maxWait: 10_000, timeout: 20_000 },
+    );
   }
 
   /** Re-reads the session from Stripe and applies it (reconciliation, admin tools). */
@@ -111,7 +132,12 @@ export class OrderTransitions {
     if (charge?.refunded) target = 'REFUNDED';
     else if (session.payment_status === 'paid' || session.payment_status === 'no_payment_required') target = 'PAID';
     else if (session.status === 'expired') target = 'EXPIRED';
-    else if (session.status === 'complete' && pi && (pi.status === 'requires_payment_method' || pi.status === 'canceled')) target = 'FAILED';
+    else if (
+      session.status === 'complete' &&
+      pi &&
+      (pi.status === 'requires_payment_method' || pi.status === 'canceled')
+    )
+      target = 'FAILED';
     const paid = target === 'PAID' || (target === 'REFUNDED' && charge?.status === 'succeeded');
     return this.update(tx, order, data, target, paid);
   }
@@ -129,7 +155,8 @@ export class OrderTransitions {
   async applyDispute(tx: Tx, order: Order, dispute: Stripe.Dispute): Promise<string> {
     const status = disputeStatusOf(dispute.status);
     const data: Prisma.OrderUpdateInput = {};
-    const closedAlready = order.stripeDisputeId === dispute.id && order.disputeStatus !== null && order.disputeStatus !== 'OPEN';
+    const closedAlready =
+      order.stripeDisputeId === dispute.id && order.disputeStatus !== null && order.disputeStatus !== 'OPEN';
     if (!(closedAlready && status === 'OPEN')) {
       data.stripeDisputeId = dispute.id;
       data.disputeStatus = status;
@@ -137,7 +164,13 @@ export class OrderTransitions {
     return this.update(tx, order, data, null, false);
   }
 
-  private async update(tx: Tx, order: Order, data: Prisma.OrderUpdateInput, target: OrderStatus | null, paid: boolean): Promise<string> {
+  private async update(
+    tx: Tx,
+    order: Order,
+    data: Prisma.OrderUpdateInput,
+    target: OrderStatus | null,
+    paid: boolean,
+  ): Promise<string> {
     const notes: string[] = [];
     if (target && canMoveOrder(order.status, target)) {
       data.status = target;
@@ -146,7 +179,8 @@ export class OrderTransitions {
     }
     if (paid && !order.paidAt) data.paidAt = new Date();
     const next = Object.keys(data).length > 0 ? await tx.order.update({ where: { id: order.id }, data }) : order;
-    if (next.disputeStatus !== order.disputeStatus) notes.push(`dispute ${order.disputeStatus ?? 'none'}→${next.disputeStatus}`);
+    if (next.disputeStatus !== order.disputeStatus)
+      notes.push(`dispute ${order.disputeStatus ?? 'none'}→${next.disputeStatus}`);
     if (next.amountRefunded !== order.amountRefunded) notes.push(`refunded ${next.amountRefunded}/${next.amount}`);
     notes.push(await this.settleLicense(tx, next));
     const effect = notes.filter(Boolean).join(', ') || 'no change';
@@ -160,7 +194,15 @@ export class OrderTransitions {
     const license = await tx.license.findUnique({ where: { orderId: order.id } });
     if (!license) {
       if (!want || want.status === 'REVOKED') return '';
-      await tx.license.create({ data: { orderId: order.id, bundleId: order.bundleId, buyerId: order.buyerId, status: want.status, statusReason: want.reason } });
+      await tx.license.create({
+        data: {
+          orderId: order.id,
+          bundleId: order.bundleId,
+          buyerId: order.buyerId,
+          status: want.status,
+          statusReason: want.reason,
+        },
+      });
       return `license created ${want.status}`;
     }
     if (!want || (license.status === want.status && license.statusReason === want.reason)) return '';

@@ -12,7 +12,11 @@ import { createStripeClient, STRIPE, STRIPE_SETTINGS, StripeSettings, stripeSett
 @Global()
 @Module({
   providers: [
-    { provide: STRIPE_SETTINGS, inject: [KEYSEED_CONFIG], useFactory: (config: KeyseedConfig) => stripeSettingsFromConfig(config) },
+    {
+      provide: STRIPE_SETTINGS,
+      inject: [KEYSEED_CONFIG],
+      useFactory: (config: KeyseedConfig) => stripeSettingsFromConfig(config),
+    },
     {
       provide: STRIPE,
       inject: [STRIPE_SETTINGS],

@@ -3,7 +3,11 @@ import { chargeAmount, PriceError, validatePrice } from './price-rules';
 describe('validatePrice', () => {
   it('accepts integer minor units in a supported currency and lower-cases it', () => {
     expect(validatePrice({ amount: 1500, currency: 'EUR' })).toEqual({ amount: 1500, currency: 'eur', minimum: null });
-    expect(validatePrice({ amount: 500, currency: 'jpy', minimum: 50 })).toEqual({ amount: 500, currency: 'jpy', minimum: 50 });
+    expect(validatePrice({ amount: 500, currency: 'jpy', minimum: 50 })).toEqual({
+      amount: 500,
+      currency: 'jpy',
+      minimum: 50,
+    });
   });
 
   it.each([
@@ -27,6 +31,8 @@ describe('chargeAmount', () => {
     expect(chargeAmount({ amount: 1000, currency: 'usd', minimum: null }, undefined)).toBe(1000);
     expect(() => chargeAmount({ amount: 1000, currency: 'usd', minimum: null }, 500)).toThrow(/fixed price/);
     expect(chargeAmount({ amount: 1000, currency: 'usd', minimum: 300 }, 2500)).toBe(2500);
-    expect(() => chargeAmount({ amount: 1000, currency: 'usd', minimum: 300 }, 299)).toThrow(/below this bundle's minimum of 300/);
+    expect(() => chargeAmount({ amount: 1000, currency: 'usd', minimum: 300 }, 299)).toThrow(
+      /below this bundle's minimum of 300/,
+    );
   });
 });

@@ -29,17 +29,23 @@ export function validatePrice(input: PriceInput): Price {
   const currency = input.currency.toLowerCase();
   const rules = stripeCurrency(currency);
   if (!rules) {
-    throw new PriceError(`currency ${currency} is not supported; use one of ${Object.keys(STRIPE_CURRENCIES).join(', ')}`);
+    throw new PriceError(
+      `currency ${currency} is not supported; use one of ${Object.keys(STRIPE_CURRENCIES).join(', ')}`,
+    );
   }
   const amount = minorUnits(input.amount, 'amount', currency);
   if (amount < rules.minimumAmount) {
-    throw new PriceError(`amount ${amount} is below Stripe's minimum charge for ${currency} (${rules.minimumAmount} = ${formatMinorUnits(rules.minimumAmount, currency)})`);
+    throw new PriceError(
+      `amount ${amount} is below Stripe's minimum charge for ${currency} (${rules.minimumAmount} = ${formatMinorUnits(rules.minimumAmount, currency)})`,
+    );
   }
   let minimum: number | null = null;
   if (input.minimum !== undefined && input.minimum !== null) {
     minimum = minorUnits(input.minimum, 'minimum', currency);
     if (minimum < rules.minimumAmount) {
-      throw new PriceError(`minimum ${minimum} is below Stripe's minimum charge for ${currency} (${rules.minimumAmount} = ${formatMinorUnits(rules.minimumAmount, currency)})`);
+      throw new PriceError(
+        `minimum ${minimum} is below Stripe's minimum charge for ${currency} (${rules.minimumAmount} = ${formatMinorUnits(rules.minimumAmount, currency)})`,
+      );
     }
     if (minimum > amount) throw new PriceError(`minimum ${minimum} must not exceed the amount ${amount}`);
   }
@@ -53,12 +59,17 @@ export function validatePrice(input: PriceInput): Price {
 export function chargeAmount(price: Price, offered: number | undefined): number {
   if (offered === undefined) return price.amount;
   if (price.minimum === null) {
-    if (offered !== price.amount) throw new PriceError(`this bundle has a fixed price of ${price.amount} (${formatMinorUnits(price.amount, price.currency)}); omit amount or send exactly that`);
+    if (offered !== price.amount)
+      throw new PriceError(
+        `this bundle has a fixed price of ${price.amount} (${formatMinorUnits(price.amount, price.currency)}); omit amount or send exactly that`,
+      );
     return offered;
   }
   const amount = minorUnits(offered, 'amount', price.currency);
   if (amount < price.minimum) {
-    throw new PriceError(`amount ${amount} is below this bundle's minimum of ${price.minimum} (${formatMinorUnits(price.minimum, price.currency)})`);
+    throw new PriceError(
+      `amount ${amount} is below this bundle's minimum of ${price.minimum} (${formatMinorUnits(price.minimum, price.currency)})`,
+    );
   }
   return amount;
 }
@@ -66,9 +77,11 @@ export function chargeAmount(price: Price, offered: number | undefined): number 
 function minorUnits(value: unknown, field: string, currency: string): number {
   const decimals = stripeCurrency(currency)?.decimals ?? 2;
   const unit = decimals === 0 ? `whole ${currency}` : `minor units of ${currency} (1/${10 ** decimals})`;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new PriceError(`${field} must be a number of ${unit}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new PriceError(`${field} must be a number of ${unit}, got ${JSON.stringify(value)}`);
   if (!Number.isInteger(value)) throw new PriceError(`${field} must be an integer number of ${unit}, got ${value}`);
   if (value < 0) throw new PriceError(`${field} must not be negative, got ${value}`);
-  if (value > STRIPE_MAXIMUM_AMOUNT) throw new PriceError(`${field} ${value} exceeds Stripe's maximum charge of ${STRIPE_MAXIMUM_AMOUNT}`);
+  if (value > STRIPE_MAXIMUM_AMOUNT)
+    throw new PriceError(`${field} ${value} exceeds Stripe's maximum charge of ${STRIPE_MAXIMUM_AMOUNT}`);
   return value;
 }

@@ -40,16 +40,25 @@ export class ReconcileOrdersService {
       try {
         if (!order.stripeSessionId) {
           // The session was never created (or never saved): the buyer never saw a payment page.
-          await this.prisma.order.updateMany({ where: { id: order.id, status: 'PENDING', stripeSessionId: null }, data: { status: 'EXPIRED' } });
+          await this.prisma.order.updateMany({
+            where: { id: order.id, status: 'PENDING', stripeSessionId: null },
+            data: { status: 'EXPIRED' },
+          });
           report.changed++;
           continue;
         }
         const result = await this.transitions.syncSession(order.id, order.stripeSessionId);
         if (result.effect.includes('order PENDING→')) report.changed++;
-        else await this.prisma.order.updateMany({ where: { id: order.id, status: 'PENDING' }, data: { updatedAt: new Date() } });
+        else
+          await this.prisma.order.updateMany({
+            where: { id: order.id, status: 'PENDING' },
+            data: { updatedAt: new Date() },
+          });
       } catch (err) {
         report.failed++;
-        this.logger.warn(JSON.stringify({ event: 'reconcile.order_failed', orderId: order.id, error: (err as Error).message }));
+        this.logger.warn(
+          JSON.stringify({ event: 'reconcile.order_failed', orderId: order.id, error: (err as Error).message }),
+        );
       }
     }
     this.logger.log(JSON.stringify({ event: 'reconcile.done', ...report, cutoff: cutoff.toISOString() }));

@@ -27,7 +27,9 @@ export interface StripeSettings {
  */
 export function stripeSettingsFromConfig(config: KeyseedConfig): StripeSettings & { secretKey: string } {
   const usingEmulator = !config.STRIPE_SECRET_KEY;
-  const apiBase = config.STRIPE_API_BASE ?? (usingEmulator ? `http://127.0.0.1:${config.STRIPE_EMULATOR_PORT}` : 'https://api.stripe.com');
+  const apiBase =
+    config.STRIPE_API_BASE ??
+    (usingEmulator ? `http://127.0.0.1:${config.STRIPE_EMULATOR_PORT}` : 'https://api.stripe.com');
   return {
     secretKey: config.STRIPE_SECRET_KEY ?? DEV_STRIPE_SECRET_KEY,
     webhookSecret: config.STRIPE_WEBHOOK_SECRET ?? DEV_STRIPE_WEBHOOK_SECRET,
@@ -36,12 +38,21 @@ export function stripeSettingsFromConfig(config: KeyseedConfig): StripeSettings 
   };
 }
 
-export function createStripeClient(settings: { secretKey: string; apiBase: string; usingEmulator: boolean }, logger = new Logger('Stripe')): Stripe {
+export function createStripeClient(
+  settings: { secretKey: string; apiBase: string; usingEmulator: boolean },
+  logger = new Logger('Stripe'),
+): Stripe {
   const base = new URL(settings.apiBase);
   const protocol = base.protocol === 'http:' ? 'http' : 'https';
   const port = Number(base.port || (protocol === 'http' ? 80 : 443));
   if (settings.usingEmulator) {
-    logger.warn(JSON.stringify({ event: 'stripe.emulator', apiBase: base.origin, note: 'STRIPE_SECRET_KEY is not set: payments go to the local Stripe emulator, no real money moves' }));
+    logger.warn(
+      JSON.stringify({
+        event: 'stripe.emulator',
+        apiBase: base.origin,
+        note: 'STRIPE_SECRET_KEY is not set: payments go to the local Stripe emulator, no real money moves',
+      }),
+    );
   } else {
     logger.log(JSON.stringify({ event: 'stripe.configured', apiBase: base.origin }));
   }

@@ -18,7 +18,13 @@ export class QueuesModule {
     });
     const queues = BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name })));
     // Global: every module injects the same queue instances (one set of Redis connections per process).
-    return { module: QueuesModule, global: true, imports: [root, queues], providers: [QueueErrorLogger], exports: [queues] };
+    return {
+      module: QueuesModule,
+      global: true,
+      imports: [root, queues],
+      providers: [QueueErrorLogger],
+      exports: [queues],
+    };
   }
 }
 

@@ -13,9 +13,7 @@ export interface PublishJob {
   bundleId: string;
 }
 
-export type HousekeepingJob =
-  | { kind: 'reconcile-orders' }
-  | { kind: 'expire-uploads' };
+export type HousekeepingJob = { kind: 'reconcile-orders' } | { kind: 'expire-uploads' };
 
 export interface JobPayloads {
   [QueueName.Ingest]: IngestJob;

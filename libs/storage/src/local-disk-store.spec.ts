@@ -8,7 +8,10 @@ import { LocalDiskStore } from './local-disk-store';
 describe('LocalDiskStore', () => {
   let dir: string;
   let store: LocalDiskStore;
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'ks-store-')); store = new LocalDiskStore(dir); });
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ks-store-'));
+    store = new LocalDiskStore(dir);
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('puts a stream and reads back whole objects and inclusive ranges', async () => {

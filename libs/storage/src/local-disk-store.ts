@@ -38,7 +38,10 @@ export class LocalDiskStore implements BlobStore {
 
   read(key: string, range?: ByteRange): Readable {
     const path = this.localPath(key);
-    return createReadStream(path, range ? { start: range.start, end: range.end, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 });
+    return createReadStream(
+      path,
+      range ? { start: range.start, end: range.end, highWaterMark: 1 << 20 } : { highWaterMark: 1 << 20 },
+    );
   }
 
   async stat(key: string): Promise<BlobStat | null> {

@@ -6,11 +6,13 @@ import { LocalDiskStore } from './local-disk-store';
 
 @Global()
 @Module({
-  providers: [{
-    provide: BLOB_STORE,
-    inject: [KEYSEED_CONFIG],
-    useFactory: (config: KeyseedConfig) => new LocalDiskStore(join(config.DATA_DIR, 'blobs')),
-  }],
+  providers: [
+    {
+      provide: BLOB_STORE,
+      inject: [KEYSEED_CONFIG],
+      useFactory: (config: KeyseedConfig) => new LocalDiskStore(join(config.DATA_DIR, 'blobs')),
+    },
+  ],
   exports: [BLOB_STORE],
 })
 export class StorageModule {}

@@ -12,20 +12,34 @@ export function stripeApiRoutes(store: EmulatorStore, flows: PaymentFlows): Rout
     {
       method: 'POST',
       pattern: /^\/v1\/checkout\/sessions$/,
-      handle: ({ params, expand }) => store.expand(flows.createCheckoutSession(readCheckoutSessionRequest(params, nowSeconds())), expand),
+      handle: ({ params, expand }) =>
+        store.expand(flows.createCheckoutSession(readCheckoutSessionRequest(params, nowSeconds())), expand),
     },
     {
       method: 'GET',
       pattern: /^\/v1\/checkout\/sessions$/,
       handle: ({ params, expand }) => {
-        params.rejectUnknown(['payment_intent', 'status', 'created', 'limit', 'starting_after', 'ending_before', 'expand']);
+        params.rejectUnknown([
+          'payment_intent',
+          'status',
+          'created',
+          'limit',
+          'starting_after',
+          'ending_before',
+          'expand',
+        ]);
         const pi = params.string('payment_intent');
         const status = params.string('status', { oneOf: ['open', 'complete', 'expired'] });
         const created = createdFilter(params);
         const sessions = [...store.checkoutSessions.values()]
           .reverse()
           .filter((s) => (!pi || s.payment_intent === pi) && (!status || s.status === status) && created(s))
-          .map((s) => store.expand(s, expand.map((e) => e.replace(/^data\./, ''))));
+          .map((s) =>
+            store.expand(
+              s,
+              expand.map((e) => e.replace(/^data\./, '')),
+            ),
+          );
         return listObject('/v1/checkout/sessions', sessions, params);
       },
     },
@@ -53,13 +67,23 @@ export function stripeApiRoutes(store: EmulatorStore, flows: PaymentFlows): Rout
       method: 'POST',
       pattern: /^\/v1\/refunds$/,
       handle: ({ params, expand, request }) => {
-        params.rejectUnknown(['payment_intent', 'charge', 'amount', 'metadata', 'reason', 'expand', 'instructions_email']);
+        params.rejectUnknown([
+          'payment_intent',
+          'charge',
+          'amount',
+          'metadata',
+          'reason',
+          'expand',
+          'instructions_email',
+        ]);
         const req: RefundRequest = {
           paymentIntent: params.string('payment_intent'),
           charge: params.string('charge'),
           amount: params.integer('amount', { min: 1 }),
           metadata: params.metadata(),
-          reason: params.string('reason', { oneOf: ['duplicate', 'fraudulent', 'requested_by_customer'] }) as RefundRequest['reason'],
+          reason: params.string('reason', {
+            oneOf: ['duplicate', 'fraudulent', 'requested_by_customer'],
+          }) as RefundRequest['reason'],
         };
         return store.expand(flows.createRefund(req, request).refund, expand);
       },
@@ -80,7 +104,8 @@ export function stripeApiRoutes(store: EmulatorStore, flows: PaymentFlows): Rout
       handle: ({ params }) => {
         params.rejectUnknown(['type', 'types', 'created', 'limit', 'starting_after', 'ending_before']);
         const types = [...params.stringList('types'), ...(params.has('type') ? [params.string('type') as string] : [])];
-        const matches = (t: string) => types.length === 0 || types.some((p) => t === p || (p.endsWith('.*') && t.startsWith(p.slice(0, -1))));
+        const matches = (t: string) =>
+          types.length === 0 || types.some((p) => t === p || (p.endsWith('.*') && t.startsWith(p.slice(0, -1))));
         const created = createdFilter(params);
         const events = [...store.events.values()].reverse().filter((e) => matches(e.type) && created(e));
         return listObject('/v1/events', events, params);

@@ -4,10 +4,29 @@ import { invalidParam, StripeApiError } from './stripe-error';
 
 /** What `POST /v1/checkout/sessions` may carry. Listed-but-ignored params are accepted as Stripe would. */
 const ALLOWED = [
-  'mode', 'line_items', 'client_reference_id', 'metadata', 'success_url', 'cancel_url', 'customer_email',
-  'payment_intent_data', 'expires_at', 'expand', 'locale', 'submit_type', 'payment_method_types',
-  'billing_address_collection', 'allow_promotion_codes', 'customer_creation', 'ui_mode', 'return_url',
-  'custom_text', 'consent_collection', 'phone_number_collection', 'automatic_tax', 'invoice_creation',
+  'mode',
+  'line_items',
+  'client_reference_id',
+  'metadata',
+  'success_url',
+  'cancel_url',
+  'customer_email',
+  'payment_intent_data',
+  'expires_at',
+  'expand',
+  'locale',
+  'submit_type',
+  'payment_method_types',
+  'billing_address_collection',
+  'allow_promotion_codes',
+  'customer_creation',
+  'ui_mode',
+  'return_url',
+  'custom_text',
+  'consent_collection',
+  'phone_number_collection',
+  'automatic_tax',
+  'invoice_creation',
 ] as const;
 
 const MIN_LIFETIME_S = 30 * 60;
@@ -44,31 +63,61 @@ export function readCheckoutSessionRequest(p: Params, now: number): CheckoutSess
   p.rejectUnknown(ALLOWED);
   const mode = p.string('mode', { required: true });
   if (mode !== 'payment') {
-    throw invalidParam('mode', `The emulator supports only mode=payment (Keyseed sells one-off purchases), got ${JSON.stringify(mode)}`);
+    throw invalidParam(
+      'mode',
+      `The emulator supports only mode=payment (Keyseed sells one-off purchases), got ${JSON.stringify(mode)}`,
+    );
   }
   p.string('ui_mode', { oneOf: ['hosted'] });
   const items = p.array('line_items', { required: true }) ?? [];
-  if (items.length === 0) throw invalidParam('line_items', 'line_items must contain at least one item in payment mode.');
+  if (items.length === 0)
+    throw invalidParam('line_items', 'line_items must contain at least one item in payment mode.');
   const lineItems = items.map(readLineItem);
   const currency = lineItems[0].currency;
   const mixed = lineItems.findIndex((li) => li.currency !== currency);
   if (mixed >= 0) {
-    throw invalidParam(`line_items[${mixed}][price_data][currency]`, `All line items must use the same currency; line_items[0] is ${currency}, line_items[${mixed}] is ${lineItems[mixed].currency}.`);
+    throw invalidParam(
+      `line_items[${mixed}][price_data][currency]`,
+      `All line items must use the same currency; line_items[0] is ${currency}, line_items[${mixed}] is ${lineItems[mixed].currency}.`,
+    );
   }
   const amountTotal = lineItems.reduce((sum, li) => sum + li.unitAmount * li.quantity, 0);
   const { minimumAmount } = STRIPE_CURRENCIES[currency];
   if (amountTotal < minimumAmount) {
-    throw new StripeApiError(400, `The Checkout Session's total amount due must add up to at least ${formatMinorUnits(minimumAmount, currency)} (got ${formatMinorUnits(amountTotal, currency)}).`, 'invalid_request_error', 'line_items', 'amount_too_small');
+    throw new StripeApiError(
+      400,
+      `The Checkout Session's total amount due must add up to at least ${formatMinorUnits(minimumAmount, currency)} (got ${formatMinorUnits(amountTotal, currency)}).`,
+      'invalid_request_error',
+      'line_items',
+      'amount_too_small',
+    );
   }
   if (amountTotal > STRIPE_MAXIMUM_AMOUNT) {
-    throw new StripeApiError(400, `The Checkout Session's total amount due must be no more than ${formatMinorUnits(STRIPE_MAXIMUM_AMOUNT, currency)}.`, 'invalid_request_error', 'line_items', 'amount_too_large');
+    throw new StripeApiError(
+      400,
+      `The Checkout Session's total amount due must be no more than ${formatMinorUnits(STRIPE_MAXIMUM_AMOUNT, currency)}.`,
+      'invalid_request_error',
+      'line_items',
+      'amount_too_large',
+    );
   }
   const expiresAt = p.integer('expires_at') ?? now + MAX_LIFETIME_S;
   if (expiresAt < now + MIN_LIFETIME_S || expiresAt > now + MAX_LIFETIME_S) {
-    throw invalidParam('expires_at', `expires_at must be between 30 minutes and 24 hours after the session is created (now ${now}, got ${expiresAt}).`);
+    throw invalidParam(
+      'expires_at',
+      `expires_at must be between 30 minutes and 24 hours after the session is created (now ${now}, got ${expiresAt}).`,
+    );
   }
   const pid = p.object('payment_intent_data');
-  pid?.rejectUnknown(['metadata', 'description', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix', 'capture_method', 'setup_future_usage']);
+  pid?.rejectUnknown([
+    'metadata',
+    'description',
+    'receipt_email',
+    'statement_descriptor',
+    'statement_descriptor_suffix',
+    'capture_method',
+    'setup_future_usage',
+  ]);
   return {
     lineItems,
     currency,
@@ -83,7 +132,8 @@ export function readCheckoutSessionRequest(p: Params, now: number): CheckoutSess
     createdAt: now,
     expiresAt,
     locale: p.string('locale') ?? null,
-    paymentMethodTypes: p.stringList('payment_method_types').length > 0 ? p.stringList('payment_method_types') : ['card'],
+    paymentMethodTypes:
+      p.stringList('payment_method_types').length > 0 ? p.stringList('payment_method_types') : ['card'],
   };
 }
 
@@ -97,7 +147,11 @@ function readLineItem(li: Params): CheckoutLineItem {
   const currency = (pd.string('currency', { required: true }) as string).toLowerCase();
   const rules = stripeCurrency(currency);
   if (!rules) {
-    throw invalidParam(pd.name('currency'), `Invalid currency: ${currency}. The emulator (like Keyseed) supports: ${Object.keys(STRIPE_CURRENCIES).join(', ')}.`, 'invalid_currency');
+    throw invalidParam(
+      pd.name('currency'),
+      `Invalid currency: ${currency}. The emulator (like Keyseed) supports: ${Object.keys(STRIPE_CURRENCIES).join(', ')}.`,
+      'invalid_currency',
+    );
   }
   const unitAmount = pd.integer('unit_amount', { required: true, min: 0, max: STRIPE_MAXIMUM_AMOUNT }) as number;
   const product = pd.object('product_data', { required: true }) as Params;
@@ -118,7 +172,11 @@ function url(p: Params, key: string): string | null {
     const u = new URL(v.replace('{CHECKOUT_SESSION_ID}', 'x'));
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
   } catch {
-    throw invalidParam(key, `Not a valid URL: ${key} must be an absolute http(s) URL, got ${JSON.stringify(v)}`, 'url_invalid');
+    throw invalidParam(
+      key,
+      `Not a valid URL: ${key} must be an absolute http(s) URL, got ${JSON.stringify(v)}`,
+      'url_invalid',
+    );
   }
   return v;
 }

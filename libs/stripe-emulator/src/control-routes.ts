@@ -14,7 +14,12 @@ export class Redirect {
  * The emulator's own control API (not Stripe's): what a customer, a bank or Stripe's clock would do.
  * Bodies may be JSON or form-encoded; no API key needed.
  */
-export function controlRoutes(store: EmulatorStore, flows: PaymentFlows, webhooks: WebhookDispatcher, info: () => object): Route[] {
+export function controlRoutes(
+  store: EmulatorStore,
+  flows: PaymentFlows,
+  webhooks: WebhookDispatcher,
+  info: () => object,
+): Route[] {
   return [
     { method: 'GET', pattern: /^\/_emulator\/health$/, handle: info },
     {
@@ -33,7 +38,8 @@ export function controlRoutes(store: EmulatorStore, flows: PaymentFlows, webhook
       method: 'POST',
       pattern: new RegExp(`^/_emulator/checkout/sessions/${ID}/settle$`),
       handle: ({ path, params }) => {
-        const outcome = params.string('outcome', { required: true, oneOf: ['succeeded', 'failed'] }) as 'succeeded' | 'failed';
+        const outcome = params.string('outcome', { required: true, oneOf: ['succeeded', 'failed'] }) as
+          'succeeded' | 'failed';
         const result = flows.settleAsyncPayment(path[0], outcome);
         return { ...result, events: result.events.map((e) => ({ id: e.id, type: e.type })) };
       },

@@ -44,7 +44,22 @@ export const STRIPE_CURRENCIES: Readonly<Record<string, StripeCurrency>> = Objec
 
 /** Stripe's zero-decimal currencies (amounts are whole units). */
 export const ZERO_DECIMAL_CURRENCIES: readonly string[] = Object.freeze([
-  'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf',
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
 ]);
 
 /** Stripe's three-decimal currencies (amounts in thousandths; the last digit must be 0). */

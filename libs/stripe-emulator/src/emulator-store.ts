@@ -102,7 +102,7 @@ export class EmulatorStore {
   /** A copy of `object` with `expand` paths (`payment_intent`, `payment_intent.latest_charge`) inlined. */
   expand<T extends EmulatedObject>(object: T, paths: readonly string[]): T {
     const copy = snapshot(object);
-    for (const path of paths) this.expandPath(copy as unknown as Record<string, unknown>, path.split('.'), path);
+    for (const path of paths) this.expandPath(copy, path.split('.'), path);
     return copy;
   }
 
@@ -115,7 +115,8 @@ export class EmulatorStore {
       value = snapshot(this.byId(value));
       target[field] = value;
     }
-    if (rest.length > 0 && value && typeof value === 'object') this.expandPath(value as Record<string, unknown>, rest, fullPath);
+    if (rest.length > 0 && value && typeof value === 'object')
+      this.expandPath(value as Record<string, unknown>, rest, fullPath);
   }
 
   private byId(id: string): EmulatedObject {

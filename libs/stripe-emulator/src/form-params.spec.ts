@@ -28,7 +28,9 @@ describe('parseStripeParams', () => {
   it('names the nested param in errors', () => {
     const p = new Params(parseStripeParams('line_items[0][quantity]=two'));
     const [item] = p.array('line_items') ?? [];
-    expect(() => item.integer('quantity')).toThrow(expect.objectContaining({ param: 'line_items[0][quantity]', code: 'parameter_invalid_integer' }));
+    expect(() => item.integer('quantity')).toThrow(
+      expect.objectContaining({ param: 'line_items[0][quantity]', code: 'parameter_invalid_integer' }),
+    );
     expect(() => p.rejectUnknown(['mode'])).toThrow('Received unknown parameter: line_items');
   });
 });

@@ -58,12 +58,18 @@ function toArrays(value: ParamValue, insideMetadata: boolean): ParamValue {
 export function canonicalParams(value: ParamValue): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(canonicalParams).join(',')}]`;
-  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalParams(value[k])}`).join(',')}}`;
+  return `{${Object.keys(value)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalParams(value[k])}`)
+    .join(',')}}`;
 }
 
 /** Typed, Stripe-worded reads of one level of parameters; `prefix` names nested params in errors. */
 export class Params {
-  constructor(private readonly values: ParamObject, private readonly prefix = '') {}
+  constructor(
+    private readonly values: ParamObject,
+    private readonly prefix = '',
+  ) {}
 
   name(key: string): string {
     return this.prefix ? `${this.prefix}[${key}]` : key;
@@ -81,7 +87,13 @@ export class Params {
   rejectUnknown(allowed: readonly string[]): void {
     for (const key of Object.keys(this.values)) {
       if (!allowed.includes(key)) {
-        throw new StripeApiError(400, `Received unknown parameter: ${this.name(key)}`, 'invalid_request_error', this.name(key), 'parameter_unknown');
+        throw new StripeApiError(
+          400,
+          `Received unknown parameter: ${this.name(key)}`,
+          'invalid_request_error',
+          this.name(key),
+          'parameter_unknown',
+        );
       }
     }
   }
@@ -92,12 +104,24 @@ export class Params {
       if (opts.required) throw missingParam(this.name(key));
       return undefined;
     }
-    if (typeof v !== 'string') throw invalidParam(this.name(key), `Invalid string: ${this.name(key)} must be a string`, 'parameter_invalid_string');
+    if (typeof v !== 'string')
+      throw invalidParam(
+        this.name(key),
+        `Invalid string: ${this.name(key)} must be a string`,
+        'parameter_invalid_string',
+      );
     if (opts.max !== undefined && v.length > opts.max) {
-      throw invalidParam(this.name(key), `Invalid string: ${this.name(key)} must be at most ${opts.max} characters, got ${v.length}`, 'string_too_long');
+      throw invalidParam(
+        this.name(key),
+        `Invalid string: ${this.name(key)} must be at most ${opts.max} characters, got ${v.length}`,
+        'string_too_long',
+      );
     }
     if (opts.oneOf && !opts.oneOf.includes(v)) {
-      throw invalidParam(this.name(key), `Invalid ${this.name(key)}: must be one of ${opts.oneOf.join(', ')}, got ${JSON.stringify(v)}`);
+      throw invalidParam(
+        this.name(key),
+        `Invalid ${this.name(key)}: must be one of ${opts.oneOf.join(', ')}, got ${JSON.stringify(v)}`,
+      );
     }
     return v;
   }
@@ -105,11 +129,21 @@ export class Params {
   integer(key: string, opts: { required?: boolean; min?: number; max?: number } = {}): number | undefined {
     const raw = this.string(key, { required: opts.required });
     if (raw === undefined) return undefined;
-    if (!/^-?\d+$/.test(raw)) throw invalidParam(this.name(key), `Invalid integer: ${raw}`, 'parameter_invalid_integer');
+    if (!/^-?\d+$/.test(raw))
+      throw invalidParam(this.name(key), `Invalid integer: ${raw}`, 'parameter_invalid_integer');
     const n = Number(raw);
-    if (!Number.isSafeInteger(n)) throw invalidParam(this.name(key), `Invalid integer: ${raw}`, 'parameter_invalid_integer');
-    if (opts.min !== undefined && n < opts.min) throw invalidParam(this.name(key), `This value must be greater than or equal to ${opts.min} (${this.name(key)} was ${n}).`);
-    if (opts.max !== undefined && n > opts.max) throw invalidParam(this.name(key), `This value must be less than or equal to ${opts.max} (${this.name(key)} was ${n}).`);
+    if (!Number.isSafeInteger(n))
+      throw invalidParam(this.name(key), `Invalid integer: ${raw}`, 'parameter_invalid_integer');
+    if (opts.min !== undefined && n < opts.min)
+      throw invalidParam(
+        this.name(key),
+        `This value must be greater than or equal to ${opts.min} (${this.name(key)} was ${n}).`,
+      );
+    if (opts.max !== undefined && n > opts.max)
+      throw invalidParam(
+        this.name(key),
+        `This value must be less than or equal to ${opts.max} (${this.name(key)} was ${n}).`,
+      );
     return n;
   }
 
@@ -119,7 +153,8 @@ export class Params {
       if (opts.required) throw missingParam(this.name(key));
       return undefined;
     }
-    if (typeof v === 'string' || Array.isArray(v)) throw invalidParam(this.name(key), `Invalid object: ${this.name(key)} must be a hash`, 'parameter_invalid_empty');
+    if (typeof v === 'string' || Array.isArray(v))
+      throw invalidParam(this.name(key), `Invalid object: ${this.name(key)} must be a hash`, 'parameter_invalid_empty');
     return new Params(v, this.name(key));
   }
 
@@ -131,7 +166,8 @@ export class Params {
     }
     if (!Array.isArray(v)) throw invalidParam(this.name(key), `Invalid array: ${this.name(key)} must be an array`);
     return v.map((item, i) => {
-      if (typeof item === 'string' || Array.isArray(item)) throw invalidParam(`${this.name(key)}[${i}]`, `Invalid object: ${this.name(key)}[${i}] must be a hash`);
+      if (typeof item === 'string' || Array.isArray(item))
+        throw invalidParam(`${this.name(key)}[${i}]`, `Invalid object: ${this.name(key)}[${i}] must be a hash`);
       return new Params(item, `${this.name(key)}[${i}]`);
     });
   }
@@ -140,7 +176,8 @@ export class Params {
     const v = this.values[key];
     if (v === undefined || v === '') return [];
     if (typeof v === 'string') return [v];
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw invalidParam(this.name(key), `Invalid array: ${this.name(key)} must be an array of strings`);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+      throw invalidParam(this.name(key), `Invalid array: ${this.name(key)} must be an array of strings`);
     return v as string[];
   }
 
@@ -148,15 +185,19 @@ export class Params {
   metadata(key = 'metadata'): Record<string, string> {
     const v = this.values[key];
     if (v === undefined || v === '') return {};
-    if (typeof v === 'string' || Array.isArray(v)) throw invalidParam(this.name(key), `Invalid object: ${this.name(key)} must be a hash`);
+    if (typeof v === 'string' || Array.isArray(v))
+      throw invalidParam(this.name(key), `Invalid object: ${this.name(key)} must be a hash`);
     const entries = Object.entries(v);
-    if (entries.length > 50) throw invalidParam(this.name(key), `Invalid ${this.name(key)}: at most 50 keys, got ${entries.length}`);
+    if (entries.length > 50)
+      throw invalidParam(this.name(key), `Invalid ${this.name(key)}: at most 50 keys, got ${entries.length}`);
     const out: Record<string, string> = {};
     for (const [k, value] of entries) {
       const name = `${this.name(key)}[${k}]`;
-      if (k.length > 40) throw invalidParam(name, `Metadata keys can have up to 40 characters, ${JSON.stringify(k)} has ${k.length}`);
+      if (k.length > 40)
+        throw invalidParam(name, `Metadata keys can have up to 40 characters, ${JSON.stringify(k)} has ${k.length}`);
       if (typeof value !== 'string') throw invalidParam(name, `Metadata values must be strings: ${name}`);
-      if (value.length > 500) throw invalidParam(name, `Metadata values can have up to 500 characters, ${name} has ${value.length}`);
+      if (value.length > 500)
+        throw invalidParam(name, `Metadata values can have up to 500 characters, ${name} has ${value.length}`);
       if (value !== '') out[k] = value;
     }
     return out;

@@ -12,7 +12,10 @@ export interface IdempotentResponse {
 /** Idempotency keys live 24 hours at Stripe; here also at most `limit` of them. */
 export class IdempotencyCache {
   private readonly entries = new Map<string, IdempotentResponse>();
-  constructor(private readonly limit: number, private readonly ttlMs = 24 * 60 * 60 * 1000) {}
+  constructor(
+    private readonly limit: number,
+    private readonly ttlMs = 24 * 60 * 60 * 1000,
+  ) {}
 
   get(key: string): IdempotentResponse | undefined {
     const hit = this.entries.get(key);

@@ -10,9 +10,12 @@ async function main(): Promise<void> {
   const env = process.env;
   const port = Number(env.STRIPE_EMULATOR_PORT ?? DEV_STRIPE_EMULATOR_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`STRIPE_EMULATOR_PORT must be an integer between 0 and 65535, got ${JSON.stringify(env.STRIPE_EMULATOR_PORT)}`);
+    throw new Error(
+      `STRIPE_EMULATOR_PORT must be an integer between 0 and 65535, got ${JSON.stringify(env.STRIPE_EMULATOR_PORT)}`,
+    );
   }
-  const log = (entry: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
+  const log = (entry: Record<string, unknown>) =>
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
   const emulator = new StripeEmulator({
     port,
     host: env.STRIPE_EMULATOR_HOST ?? '127.0.0.1',

@@ -22,7 +22,14 @@ export type CheckoutOutcome =
   | 'refunded' // succeeded, then fully refunded
   | 'disputed'; // succeeded, then the buyer's bank opens a dispute
 
-export const CHECKOUT_OUTCOMES: readonly CheckoutOutcome[] = ['succeeded', 'async_succeeded', 'async_failed', 'async_pending', 'refunded', 'disputed'];
+export const CHECKOUT_OUTCOMES: readonly CheckoutOutcome[] = [
+  'succeeded',
+  'async_succeeded',
+  'async_failed',
+  'async_pending',
+  'refunded',
+  'disputed',
+];
 
 /** The API request that caused an event (Stripe's `event.request`); automatic transitions have none. */
 export interface RequestContext {
@@ -74,7 +81,7 @@ export class PaymentFlows {
       customer_email: req.customerEmail,
       expires_at: req.expiresAt,
       livemode: false,
-      locale: req.locale as EmulatedCheckoutSession['locale'],
+      locale: req.locale,
       metadata: req.metadata,
       mode: 'payment',
       payment_intent: null,
@@ -87,16 +94,23 @@ export class PaymentFlows {
     };
     this.store.checkoutSessions.set(id, session);
     this.paymentIntentData.set(id, { metadata: req.paymentIntentMetadata, description: req.paymentIntentDescription });
-    if (this.paymentIntentData.size > 10_000) this.paymentIntentData.delete(this.paymentIntentData.keys().next().value as string);
+    if (this.paymentIntentData.size > 10_000)
+      this.paymentIntentData.delete(this.paymentIntentData.keys().next().value as string);
     return session;
   }
 
-  private readonly paymentIntentData = new Map<string, { metadata: Record<string, string>; description: string | null }>();
+  private readonly paymentIntentData = new Map<
+    string,
+    { metadata: Record<string, string>; description: string | null }
+  >();
 
   expireCheckoutSession(id: string, request: RequestContext = NO_REQUEST): EmulatedCheckoutSession {
     const session = this.store.session(id, 'session');
     if (session.status !== 'open') {
-      throw invalidState(`Only Checkout Sessions with a status in ["open"] can be expired (${id} is ${session.status}).`, 'checkout_session_not_expirable');
+      throw invalidState(
+        `Only Checkout Sessions with a status in ["open"] can be expired (${id} is ${session.status}).`,
+        'checkout_session_not_expirable',
+      );
     }
     session.status = 'expired';
     session.url = null;
@@ -127,7 +141,10 @@ export class PaymentFlows {
   completeCheckoutSession(id: string, outcome: CheckoutOutcome, customerEmail?: string): CompletionResult {
     const session = this.store.session(id, 'session');
     if (session.status !== 'open') {
-      throw invalidState(`Checkout Session ${id} is ${session.status}; only open sessions can be paid.`, 'checkout_session_not_open');
+      throw invalidState(
+        `Checkout Session ${id} is ${session.status}; only open sessions can be paid.`,
+        'checkout_session_not_open',
+      );
     }
     if (session.expires_at <= nowSeconds()) {
       this.expireCheckoutSession(id);
@@ -136,7 +153,10 @@ export class PaymentFlows {
     const events: EmulatedEvent[] = [];
     const emit = (type: string, object: EmulatedObject) => events.push(this.emit(type, object, NO_REQUEST));
     const asyncMethod = outcome.startsWith('async_');
-    session.customer_details = { email: customerEmail ?? session.customer_email ?? 'buyer@example.test', name: 'Test Buyer' };
+    session.customer_details = {
+      email: customerEmail ?? session.customer_email ?? 'buyer@example.test',
+      name: 'Test Buyer',
+    };
     const { pi, charge } = this.createPayment(session, asyncMethod);
     session.payment_intent = pi.id;
     session.status = 'complete';
@@ -169,11 +189,16 @@ export class PaymentFlows {
   }
 
   /** A delayed payment method settles (`async_payment_succeeded` / `async_payment_failed`). */
-  settleAsyncPayment(sessionId: string, outcome: 'succeeded' | 'failed'): { session: EmulatedCheckoutSession; events: EmulatedEvent[] } {
+  settleAsyncPayment(
+    sessionId: string,
+    outcome: 'succeeded' | 'failed',
+  ): { session: EmulatedCheckoutSession; events: EmulatedEvent[] } {
     const session = this.store.session(sessionId, 'session');
     const pi = session.payment_intent ? this.store.paymentIntent(String(session.payment_intent)) : undefined;
     if (session.status !== 'complete' || session.payment_status !== 'unpaid' || !pi || pi.status !== 'processing') {
-      throw invalidState(`Checkout Session ${sessionId} has no pending asynchronous payment (status ${session.status}, payment_status ${session.payment_status}).`);
+      throw invalidState(
+        `Checkout Session ${sessionId} has no pending asynchronous payment (status ${session.status}, payment_status ${session.payment_status}).`,
+      );
     }
     const charge = this.store.charge(String(pi.latest_charge));
     const events: EmulatedEvent[] = [];
@@ -187,7 +212,12 @@ export class PaymentFlows {
       emit('checkout.session.async_payment_succeeded', session);
     } else {
       const error = { code: 'payment_method_provider_decline', message: 'The payment was declined by the bank.' };
-      Object.assign(charge, { status: 'failed', paid: false, failure_code: error.code, failure_message: error.message });
+      Object.assign(charge, {
+        status: 'failed',
+        paid: false,
+        failure_code: error.code,
+        failure_message: error.message,
+      });
       Object.assign(pi, { status: 'requires_payment_method', last_payment_error: { ...error, type: 'card_error' } });
       emit('charge.failed', charge);
       emit('payment_intent.payment_failed', pi);
@@ -196,28 +226,45 @@ export class PaymentFlows {
     return { session, events };
   }
 
-  createRefund(req: RefundRequest, request: RequestContext = NO_REQUEST): { refund: EmulatedRefund; charge: EmulatedCharge; events: EmulatedEvent[] } {
+  createRefund(
+    req: RefundRequest,
+    request: RequestContext = NO_REQUEST,
+  ): { refund: EmulatedRefund; charge: EmulatedCharge; events: EmulatedEvent[] } {
     let charge: EmulatedCharge;
     if (req.charge) {
       charge = this.store.charge(req.charge, 'charge');
     } else if (req.paymentIntent) {
       const pi = this.store.paymentIntent(req.paymentIntent, 'payment_intent');
       if (pi.status !== 'succeeded' || !pi.latest_charge) {
-        throw invalidState(`This PaymentIntent (${pi.id}) does not have a successful charge to refund (status ${pi.status}).`, 'charge_not_refundable', 'payment_intent');
+        throw invalidState(
+          `This PaymentIntent (${pi.id}) does not have a successful charge to refund (status ${pi.status}).`,
+          'charge_not_refundable',
+          'payment_intent',
+        );
       }
       charge = this.store.charge(String(pi.latest_charge));
     } else {
-      throw invalidState('One of the following params should be provided for this request: payment_intent or charge.', 'parameter_missing');
+      throw invalidState(
+        'One of the following params should be provided for this request: payment_intent or charge.',
+        'parameter_missing',
+      );
     }
     if (charge.status !== 'succeeded') {
-      throw invalidState(`Charge ${charge.id} has status ${charge.status}; only succeeded charges can be refunded.`, 'charge_not_refundable');
+      throw invalidState(
+        `Charge ${charge.id} has status ${charge.status}; only succeeded charges can be refunded.`,
+        'charge_not_refundable',
+      );
     }
     if (charge.disputed) throw invalidState(`Charge ${charge.id} has been disputed.`, 'charge_disputed');
     const remaining = charge.amount - charge.amount_refunded;
     if (remaining <= 0) throw invalidState(`Charge ${charge.id} has already been refunded.`, 'charge_already_refunded');
     const amount = req.amount ?? remaining;
     if (amount > remaining) {
-      throw invalidState(`Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`, 'amount_too_large', 'amount');
+      throw invalidState(
+        `Refund amount (${amount}) is greater than unrefunded amount on charge (${remaining}).`,
+        'amount_too_large',
+        'amount',
+      );
     }
     const refund: EmulatedRefund = {
       id: stripeId('re'),
@@ -241,7 +288,8 @@ export class PaymentFlows {
   /** The buyer's bank disputes a succeeded charge (`charge.dispute.created`). */
   createDispute(chargeId: string, reason = 'fraudulent'): { dispute: EmulatedDispute; events: EmulatedEvent[] } {
     const charge = this.store.charge(chargeId, 'charge');
-    if (charge.status !== 'succeeded') throw invalidState(`Charge ${chargeId} has status ${charge.status}; only succeeded charges can be disputed.`);
+    if (charge.status !== 'succeeded')
+      throw invalidState(`Charge ${chargeId} has status ${charge.status}; only succeeded charges can be disputed.`);
     if (charge.disputed) throw invalidState(`Charge ${chargeId} is already disputed.`, 'charge_disputed');
     const dispute: EmulatedDispute = {
       id: stripeId('du'),
@@ -265,12 +313,16 @@ export class PaymentFlows {
   /** The dispute ends (`charge.dispute.closed` with status `won` or `lost`). */
   closeDispute(disputeId: string, outcome: 'won' | 'lost'): { dispute: EmulatedDispute; events: EmulatedEvent[] } {
     const dispute = this.store.dispute(disputeId, 'dispute');
-    if (dispute.status === 'won' || dispute.status === 'lost') throw invalidState(`Dispute ${disputeId} is already closed (${dispute.status}).`);
+    if (dispute.status === 'won' || dispute.status === 'lost')
+      throw invalidState(`Dispute ${disputeId} is already closed (${dispute.status}).`);
     dispute.status = outcome;
     return { dispute, events: [this.emit('charge.dispute.closed', dispute, NO_REQUEST)] };
   }
 
-  private createPayment(session: EmulatedCheckoutSession, asyncMethod: boolean): { pi: EmulatedPaymentIntent; charge: EmulatedCharge } {
+  private createPayment(
+    session: EmulatedCheckoutSession,
+    asyncMethod: boolean,
+  ): { pi: EmulatedPaymentIntent; charge: EmulatedCharge } {
     const created = nowSeconds();
     const amount = session.amount_total ?? 0;
     const currency = session.currency ?? 'usd';

@@ -17,7 +17,11 @@ export interface Route {
 }
 
 /** Stripe's list envelope with `limit` / `starting_after` / `ending_before` over newest-first items. */
-export function listObject<T extends { id: string }>(url: string, newestFirst: T[], params: Params): {
+export function listObject<T extends { id: string }>(
+  url: string,
+  newestFirst: T[],
+  params: Params,
+): {
   object: 'list';
   data: T[];
   has_more: boolean;

@@ -21,7 +21,10 @@ class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature']) });
+        this.received.push({
+          body: Buffer.concat(chunks).toString('utf8'),
+          signature: String(req.headers['stripe-signature']),
+        });
         res.writeHead(this.statuses.shift() ?? 200).end();
       });
     });
@@ -46,10 +49,18 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
 
   beforeEach(async () => {
     receiver = new WebhookReceiver();
-    emulator = new StripeEmulator({ webhookSecret: SECRET, retry: { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 } });
+    emulator = new StripeEmulator({
+      webhookSecret: SECRET,
+      retry: { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 },
+    });
     const base = new URL(await emulator.start());
     emulator.setWebhookUrl(await receiver.start());
-    stripe = new Stripe('sk_test_keyseed_spec', { host: base.hostname, port: Number(base.port), protocol: 'http', maxNetworkRetries: 0 });
+    stripe = new Stripe('sk_test_keyseed_spec', {
+      host: base.hostname,
+      port: Number(base.port),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
   });
 
   afterEach(async () => {
@@ -61,7 +72,12 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     stripe.checkout.sessions.create(
       {
         mode: 'payment',
-        line_items: [{ quantity: 1, price_data: { currency: 'eur', unit_amount: 1299, product_data: { name: 'Night of the Seeds (4K)' } } }],
+        line_items: [
+          {
+            quantity: 1,
+            price_data: { currency: 'eur', unit_amount: 1299, product_data: { name: 'Night of the Seeds (4K)' } },
+          },
+        ],
         client_reference_id: 'order_123',
         metadata: { orderId: 'order_123', bundleId: 'bundle_9', buyerId: 'user_7' },
         payment_intent_data: { metadata: { orderId: 'order_123' } },
@@ -104,18 +120,26 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
 
   it('refuses an idempotency key reused with different parameters', async () => {
     await createSession({}, { idempotencyKey: 'order_1' });
-    await expect(createSession({ client_reference_id: 'order_2' }, { idempotencyKey: 'order_1' })).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    await expect(
+      createSession({ client_reference_id: 'order_2' }, { idempotencyKey: 'order_1' }),
+    ).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
   });
 
   it('answers bad parameters with Stripe-style errors the SDK raises as StripeInvalidRequestError', async () => {
-    const tooSmall = await createSession({ line_items: [{ quantity: 1, price_data: { currency: 'gbp', unit_amount: 29, product_data: { name: 'x' } } }] }).catch((e: unknown) => e);
+    const tooSmall = await createSession({
+      line_items: [{ quantity: 1, price_data: { currency: 'gbp', unit_amount: 29, product_data: { name: 'x' } } }],
+    }).catch((e: unknown) => e);
     expect(tooSmall).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(tooSmall).toMatchObject({ statusCode: 400, code: 'amount_too_small', param: 'line_items' });
 
-    const currency = await createSession({ line_items: [{ quantity: 1, price_data: { currency: 'xyz', unit_amount: 500, product_data: { name: 'x' } } }] }).catch((e: unknown) => e);
+    const currency = await createSession({
+      line_items: [{ quantity: 1, price_data: { currency: 'xyz', unit_amount: 500, product_data: { name: 'x' } } }],
+    }).catch((e: unknown) => e);
     expect(currency).toMatchObject({ type: 'StripeInvalidRequestError', param: 'line_items[0][price_data][currency]' });
 
-    const missing = await createSession({ line_items: [{ quantity: 1, price_data: { currency: 'usd', product_data: { name: 'x' } } }] }).catch((e: unknown) => e);
+    const missing = await createSession({
+      line_items: [{ quantity: 1, price_data: { currency: 'usd', product_data: { name: 'x' } } }],
+    }).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'parameter_missing', param: 'line_items[0][price_data][unit_amount]' });
 
     const notFound = await stripe.checkout.sessions.retrieve('cs_test_nope').catch((e: unknown) => e);
@@ -124,14 +148,23 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
   });
 
   it('accepts zero-decimal amounts at their own minimum', async () => {
-    const jpy = await createSession({ line_items: [{ quantity: 2, price_data: { currency: 'jpy', unit_amount: 25, product_data: { name: 'x' } } }] });
+    const jpy = await createSession({
+      line_items: [{ quantity: 2, price_data: { currency: 'jpy', unit_amount: 25, product_data: { name: 'x' } } }],
+    });
     expect(jpy).toMatchObject({ amount_total: 50, currency: 'jpy' });
   });
 
   it('rejects requests without a test-mode key', async () => {
     const base = new URL(emulator.baseUrl);
-    const live = new Stripe('sk_live_nope', { host: base.hostname, port: Number(base.port), protocol: 'http', maxNetworkRetries: 0 });
-    await expect(live.checkout.sessions.retrieve('cs_test_x')).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+    const live = new Stripe('sk_live_nope', {
+      host: base.hostname,
+      port: Number(base.port),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+    });
+    await expect(live.checkout.sessions.retrieve('cs_test_x')).rejects.toBeInstanceOf(
+      Stripe.errors.StripeAuthenticationError,
+    );
     const res = await fetch(`${emulator.baseUrl}/v1/checkout/sessions/cs_test_x`);
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { type: string } }).error.type).toBe('invalid_request_error');
@@ -143,40 +176,83 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     await emulator.webhooks.idle();
 
     const events = receiver.received.map((r) => verified(r));
-    expect(events.map((e) => e.type)).toEqual(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded', 'checkout.session.completed']);
+    expect(events.map((e) => e.type)).toEqual([
+      'payment_intent.created',
+      'charge.succeeded',
+      'payment_intent.succeeded',
+      'checkout.session.completed',
+    ]);
     const completed = events[3];
-    expect(completed).toMatchObject({ object: 'event', api_version: Stripe.API_VERSION, livemode: false, pending_webhooks: 1 });
+    expect(completed).toMatchObject({
+      object: 'event',
+      api_version: Stripe.API_VERSION,
+      livemode: false,
+      pending_webhooks: 1,
+    });
     const obj = completed.data.object as Stripe.Checkout.Session;
-    expect(obj).toMatchObject({ id: session.id, status: 'complete', payment_status: 'paid', client_reference_id: 'order_123' });
+    expect(obj).toMatchObject({
+      id: session.id,
+      status: 'complete',
+      payment_status: 'paid',
+      client_reference_id: 'order_123',
+    });
 
     const fetched = await stripe.checkout.sessions.retrieve(session.id, { expand: ['payment_intent.latest_charge'] });
     const pi = fetched.payment_intent as Stripe.PaymentIntent;
     const charge = pi.latest_charge as Stripe.Charge;
-    expect(pi).toMatchObject({ object: 'payment_intent', status: 'succeeded', amount: 1299, amount_received: 1299, metadata: { orderId: 'order_123' } });
-    expect(charge).toMatchObject({ object: 'charge', status: 'succeeded', paid: true, amount_refunded: 0, refunded: false, disputed: false, payment_intent: pi.id });
+    expect(pi).toMatchObject({
+      object: 'payment_intent',
+      status: 'succeeded',
+      amount: 1299,
+      amount_received: 1299,
+      metadata: { orderId: 'order_123' },
+    });
+    expect(charge).toMatchObject({
+      object: 'charge',
+      status: 'succeeded',
+      paid: true,
+      amount_refunded: 0,
+      refunded: false,
+      disputed: false,
+      payment_intent: pi.id,
+    });
 
     const listed = await stripe.checkout.sessions.list({ payment_intent: pi.id });
     expect(listed.data.map((s) => s.id)).toEqual([session.id]);
     expect((await stripe.events.retrieve(completed.id)).type).toBe('checkout.session.completed');
     const recent = await stripe.events.list({ type: 'checkout.session.*', created: { gte: completed.created } });
     expect(recent.data.map((e) => e.id)).toEqual([completed.id]);
-    await expect(stripe.checkout.sessions.list({ client_reference_id: 'order_123' } as Stripe.Checkout.SessionListParams)).rejects.toMatchObject({ code: 'parameter_unknown' });
+    await expect(
+      stripe.checkout.sessions.list({ client_reference_id: 'order_123' } as Stripe.Checkout.SessionListParams),
+    ).rejects.toMatchObject({ code: 'parameter_unknown' });
   });
 
   it('refunds through the API and emits charge.refunded with the updated charge', async () => {
     const session = await createSession();
     const { paymentIntent, charge } = emulator.completeCheckoutSession(session.id, 'succeeded');
-    const refund = await stripe.refunds.create({ payment_intent: paymentIntent.id, amount: 299, metadata: { reason: 'spec' } });
-    expect(refund).toMatchObject({ object: 'refund', amount: 299, status: 'succeeded', charge: charge.id, payment_intent: paymentIntent.id });
+    const refund = await stripe.refunds.create({
+      payment_intent: paymentIntent.id,
+      amount: 299,
+      metadata: { reason: 'spec' },
+    });
+    expect(refund).toMatchObject({
+      object: 'refund',
+      amount: 299,
+      status: 'succeeded',
+      charge: charge.id,
+      payment_intent: paymentIntent.id,
+    });
     expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ amount_refunded: 299, refunded: false });
 
     await stripe.refunds.create({ charge: charge.id });
     expect(await stripe.charges.retrieve(charge.id)).toMatchObject({ amount_refunded: 1299, refunded: true });
-    await expect(stripe.refunds.create({ charge: charge.id })).rejects.toMatchObject({ code: 'charge_already_refunded' });
+    await expect(stripe.refunds.create({ charge: charge.id })).rejects.toMatchObject({
+      code: 'charge_already_refunded',
+    });
 
     await emulator.webhooks.idle();
     const refunded = receiver.received.map((r) => verified(r)).filter((e) => e.type === 'charge.refunded');
-    expect(refunded.map((e) => (e.data.object as Stripe.Charge).refunded)).toEqual([false, true]);
+    expect(refunded.map((e) => (e.data.object).refunded)).toEqual([false, true]);
     expect(refunded[0].request).toMatchObject({ id: refund.lastResponse.requestId });
     expect(receiver.types().filter((t) => t === 'refund.created')).toHaveLength(2);
   });
@@ -207,7 +283,10 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     expect((await stripe.checkout.sessions.retrieve(session.id)).payment_status).toBe('unpaid');
     emulator.settleAsyncPayment(session.id, 'succeeded');
     await emulator.webhooks.idle();
-    expect(receiver.types().filter((t) => t.startsWith('checkout.'))).toEqual(['checkout.session.completed', 'checkout.session.async_payment_succeeded']);
+    expect(receiver.types().filter((t) => t.startsWith('checkout.'))).toEqual([
+      'checkout.session.completed',
+      'checkout.session.async_payment_succeeded',
+    ]);
     expect((await stripe.checkout.sessions.retrieve(session.id)).payment_status).toBe('paid');
   });
 
@@ -220,7 +299,10 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     });
     expect(res.status).toBe(200);
     const { dispute } = (await res.json()) as { dispute: { id: string } };
-    const closed = await fetch(`${emulator.baseUrl}/_emulator/disputes/${dispute.id}/close`, { method: 'POST', body: new URLSearchParams({ outcome: 'won' }) });
+    const closed = await fetch(`${emulator.baseUrl}/_emulator/disputes/${dispute.id}/close`, {
+      method: 'POST',
+      body: new URLSearchParams({ outcome: 'won' }),
+    });
     expect(closed.status).toBe(200);
     const fetched = await stripe.disputes.retrieve(dispute.id);
     expect(fetched).toMatchObject({ object: 'dispute', status: 'won', amount: 1299, currency: 'eur' });
@@ -231,14 +313,18 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
       ['charge.dispute.created', 'needs_response'],
       ['charge.dispute.closed', 'won'],
     ]);
-    await expect(stripe.refunds.create({ payment_intent: String(emulator.getCheckoutSession(session.id).payment_intent) })).rejects.toMatchObject({ code: 'charge_disputed' });
+    await expect(
+      stripe.refunds.create({ payment_intent: String(emulator.getCheckoutSession(session.id).payment_intent) }),
+    ).rejects.toMatchObject({ code: 'charge_disputed' });
   });
 
   it('expires an open session once', async () => {
     const session = await createSession();
     const expired = await stripe.checkout.sessions.expire(session.id);
     expect(expired).toMatchObject({ status: 'expired', url: null });
-    await expect(stripe.checkout.sessions.expire(session.id)).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    await expect(stripe.checkout.sessions.expire(session.id)).rejects.toBeInstanceOf(
+      Stripe.errors.StripeInvalidRequestError,
+    );
     expect(() => emulator.completeCheckoutSession(session.id)).toThrow(/expired/);
     await emulator.webhooks.idle();
     expect(receiver.types()).toEqual(['checkout.session.expired']);
@@ -249,7 +335,9 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     expect(emulator.expireDueSessions(session.expires_at - 1)).toBe(0);
     expect(emulator.expireDueSessions(session.expires_at)).toBe(1);
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe('expired');
-    await expect(createSession({ expires_at: Math.floor(Date.now() / 1000) + 60 })).rejects.toMatchObject({ param: 'expires_at' });
+    await expect(createSession({ expires_at: Math.floor(Date.now() / 1000) + 60 })).rejects.toMatchObject({
+      param: 'expires_at',
+    });
   });
 
   it('signs so that a stale timestamp or a wrong secret fails verification', async () => {
@@ -272,7 +360,10 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     emulator.expireCheckoutSession(session.id);
     await emulator.webhooks.idle();
     expect(receiver.received).toHaveLength(3);
-    expect(emulator.webhooks.deliveries[0]).toMatchObject({ status: 'delivered', eventType: 'checkout.session.expired' });
+    expect(emulator.webhooks.deliveries[0]).toMatchObject({
+      status: 'delivered',
+      eventType: 'checkout.session.expired',
+    });
     expect(emulator.webhooks.deliveries[0].attempts.map((a) => a.statusCode)).toEqual([500, 503, 200]);
 
     receiver.statuses = [500, 500, 500];
@@ -287,7 +378,9 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     await emulator.webhooks.idle();
     expect(receiver.received).toHaveLength(0);
     expect(emulator.webhooks.deliveries[0].status).toBe('dropped');
-    expect((await stripe.events.list({ type: 'checkout.session.expired' })).data[0].data.object).toMatchObject({ id: lost.id });
+    expect((await stripe.events.list({ type: 'checkout.session.expired' })).data[0].data.object).toMatchObject({
+      id: lost.id,
+    });
 
     emulator.webhooks.mode = 'hold';
     const session = await createSession();
@@ -297,7 +390,9 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
     emulator.webhooks.mode = 'deliver';
     await emulator.webhooks.release('reverse');
     const types = receiver.types();
-    expect(types.indexOf('checkout.session.async_payment_succeeded')).toBeLessThan(types.indexOf('checkout.session.completed'));
+    expect(types.indexOf('checkout.session.async_payment_succeeded')).toBeLessThan(
+      types.indexOf('checkout.session.completed'),
+    );
 
     const completed = emulator.events('checkout.session.completed')[0];
     const before = receiver.received.length;

@@ -80,7 +80,11 @@ export class StripeEmulator {
       maxLogEntries: maxObjects,
       log: this.log,
     });
-    this.flows = new PaymentFlows(this.store, (t, o, r) => this.emitEvent(t, o, r), (id) => `${this.baseUrl}/pay/${id}`);
+    this.flows = new PaymentFlows(
+      this.store,
+      (t, o, r) => this.emitEvent(t, o, r),
+      (id) => `${this.baseUrl}/pay/${id}`,
+    );
     this.apiRoutes = stripeApiRoutes(this.store, this.flows);
     this.controlRoutes = controlRoutes(this.store, this.flows, this.webhooks, () => ({
       ok: true,
@@ -101,7 +105,10 @@ export class StripeEmulator {
     });
     this.server = server;
     const { port } = server.address() as AddressInfo;
-    this.base = (this.options.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/$/, '');
+    this.base = (this.options.publicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
+      /\/$/,
+      '',
+    );
     const sweepMs = this.options.expirySweepMs ?? 30_000;
     if (sweepMs > 0) {
       this.sweep = setInterval(() => this.flows.expireDue(), sweepMs);
@@ -131,7 +138,11 @@ export class StripeEmulator {
   /** `{ host, port, protocol }` for `new Stripe(key, config)`. */
   get sdkConfig(): { host: string; port: number; protocol: 'http' | 'https' } {
     const url = new URL(this.baseUrl);
-    return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)), protocol: url.protocol === 'https:' ? 'https' : 'http' };
+    return {
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      protocol: url.protocol === 'https:' ? 'https' : 'http',
+    };
   }
 
   setWebhookUrl(url: string | undefined): void {
@@ -140,7 +151,11 @@ export class StripeEmulator {
 
   // In-process equivalents of the control API, for tests.
 
-  completeCheckoutSession(id: string, outcome: CheckoutOutcome = 'succeeded', opts: { customerEmail?: string } = {}): CompletionResult {
+  completeCheckoutSession(
+    id: string,
+    outcome: CheckoutOutcome = 'succeeded',
+    opts: { customerEmail?: string } = {},
+  ): CompletionResult {
     return this.flows.completeCheckoutSession(id, outcome, opts.customerEmail);
   }
 
@@ -231,18 +246,32 @@ export class StripeEmulator {
         return m !== null;
       });
       if (!route || !path) {
-        throw new StripeApiError(404, `Unrecognized request URL (${method}: ${url.pathname}). The Stripe emulator implements only what Keyseed uses.`);
+        throw new StripeApiError(
+          404,
+          `Unrecognized request URL (${method}: ${url.pathname}). The Stripe emulator implements only what Keyseed uses.`,
+        );
       }
-      const raw: ParamObject = method === 'POST' ? parseBody(body, header(req, 'content-type')) : parseStripeParams(url.search.slice(1));
+      const raw: ParamObject =
+        method === 'POST' ? parseBody(body, header(req, 'content-type')) : parseStripeParams(url.search.slice(1));
       const replayKey = method === 'POST' && isApi && idempotencyKey ? `${apiKey}\u0000${idempotencyKey}` : undefined;
       const fingerprint = canonicalParams(raw);
       const previous = replayKey ? this.idempotency.get(replayKey) : undefined;
       if (previous) {
         if (previous.method !== method || previous.path !== url.pathname || previous.params !== fingerprint) {
-          throw new StripeApiError(400, `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`, 'idempotency_error');
+          throw new StripeApiError(
+            400,
+            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+            'idempotency_error',
+          );
         }
         status = previous.status;
-        res.writeHead(status, { ...headers, 'Idempotent-Replayed': 'true', 'Original-Request': previous.requestId, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(previous.body) });
+        res.writeHead(status, {
+          ...headers,
+          'Idempotent-Replayed': 'true',
+          'Original-Request': previous.requestId,
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(previous.body),
+        });
         res.end(previous.body);
         return;
       }
@@ -260,14 +289,34 @@ export class StripeEmulator {
         return;
       }
       const text = sendJson(res, 200, result, headers);
-      if (replayKey) this.idempotency.set(replayKey, { method, path: url.pathname, params: fingerprint, status: 200, body: text, requestId, at: Date.now() });
+      if (replayKey)
+        this.idempotency.set(replayKey, {
+          method,
+          path: url.pathname,
+          params: fingerprint,
+          status: 200,
+          body: text,
+          requestId,
+          at: Date.now(),
+        });
     } catch (err) {
-      const e = err instanceof StripeApiError ? err : new StripeApiError(500, `Emulator error: ${(err as Error).message}`, 'api_error');
+      const e =
+        err instanceof StripeApiError
+          ? err
+          : new StripeApiError(500, `Emulator error: ${(err as Error).message}`, 'api_error');
       status = e.statusCode;
-      if (!res.headersSent) sendJson(res, status, e.toJSON(), status >= 500 ? { ...headers, 'Stripe-Should-Retry': 'false' } : headers);
+      if (!res.headersSent)
+        sendJson(res, status, e.toJSON(), status >= 500 ? { ...headers, 'Stripe-Should-Retry': 'false' } : headers);
       else res.destroy();
     } finally {
-      this.log({ event: 'stripe_emulator.request', method, path: url.pathname, status, requestId, ms: Date.now() - started });
+      this.log({
+        event: 'stripe_emulator.request',
+        method,
+        path: url.pathname,
+        status,
+        requestId,
+        ms: Date.now() - started,
+      });
     }
   }
 }
@@ -281,13 +330,25 @@ function header(req: IncomingMessage, name: string): string | undefined {
 function authenticate(req: IncomingMessage): string {
   const auth = header(req, 'authorization');
   if (!auth) {
-    throw new StripeApiError(401, "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
+    throw new StripeApiError(
+      401,
+      "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+    );
   }
   const [scheme, value = ''] = auth.split(' ', 2);
-  const key = scheme.toLowerCase() === 'basic' ? Buffer.from(value, 'base64').toString('utf8').split(':')[0] : scheme.toLowerCase() === 'bearer' ? value.trim() : '';
+  const key =
+    scheme.toLowerCase() === 'basic'
+      ? Buffer.from(value, 'base64').toString('utf8').split(':')[0]
+      : scheme.toLowerCase() === 'bearer'
+        ? value.trim()
+        : '';
   if (!API_KEY.test(key)) {
-    const shown = key.length > 8 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : key;
-    throw new StripeApiError(401, `Invalid API Key provided: ${shown || '(empty)'}. The emulator accepts any test-mode key (sk_test_… or rk_test_…).`);
+    const shown =
+      key.length > 8 ? `${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}` : key;
+    throw new StripeApiError(
+      401,
+      `Invalid API Key provided: ${shown || '(empty)'}. The emulator accepts any test-mode key (sk_test_… or rk_test_…).`,
+    );
   }
   return key;
 }
@@ -301,8 +362,9 @@ function parseBody(body: string, contentType: string | undefined): ParamObject {
     } catch {
       throw new StripeApiError(400, 'Invalid JSON body.');
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new StripeApiError(400, 'JSON body must be an object.');
-    return stringifyLeaves(parsed as Record<string, unknown>) as ParamObject;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new StripeApiError(400, 'JSON body must be an object.');
+    return stringifyLeaves(parsed) as ParamObject;
   }
   return parseStripeParams(body);
 }
@@ -310,6 +372,7 @@ function parseBody(body: string, contentType: string | undefined): ParamObject {
 /** JSON control bodies become the same string-leaved shape form bodies have. */
 function stringifyLeaves(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stringifyLeaves);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyLeaves(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyLeaves(v)]));
   return value === null || value === undefined ? '' : String(value);
 }

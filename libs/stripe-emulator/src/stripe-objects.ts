@@ -7,9 +7,27 @@ import type Stripe from 'stripe';
  */
 export type EmulatedCheckoutSession = Pick<
   Stripe.Checkout.Session,
-  | 'id' | 'object' | 'amount_subtotal' | 'amount_total' | 'cancel_url' | 'client_reference_id' | 'created'
-  | 'currency' | 'customer' | 'customer_email' | 'expires_at' | 'livemode' | 'locale' | 'metadata' | 'mode'
-  | 'payment_method_types' | 'payment_status' | 'status' | 'success_url' | 'url' | 'ui_mode'
+  | 'id'
+  | 'object'
+  | 'amount_subtotal'
+  | 'amount_total'
+  | 'cancel_url'
+  | 'client_reference_id'
+  | 'created'
+  | 'currency'
+  | 'customer'
+  | 'customer_email'
+  | 'expires_at'
+  | 'livemode'
+  | 'locale'
+  | 'metadata'
+  | 'mode'
+  | 'payment_method_types'
+  | 'payment_status'
+  | 'status'
+  | 'success_url'
+  | 'url'
+  | 'ui_mode'
 > & {
   payment_intent: string | EmulatedPaymentIntent | null;
   customer_details: { email: string | null; name: string | null } | null;
@@ -17,9 +35,22 @@ export type EmulatedCheckoutSession = Pick<
 
 export type EmulatedPaymentIntent = Pick<
   Stripe.PaymentIntent,
-  | 'id' | 'object' | 'amount' | 'amount_capturable' | 'amount_received' | 'canceled_at' | 'capture_method'
-  | 'confirmation_method' | 'created' | 'currency' | 'description' | 'livemode' | 'metadata' | 'payment_method_types'
-  | 'receipt_email' | 'status'
+  | 'id'
+  | 'object'
+  | 'amount'
+  | 'amount_capturable'
+  | 'amount_received'
+  | 'canceled_at'
+  | 'capture_method'
+  | 'confirmation_method'
+  | 'created'
+  | 'currency'
+  | 'description'
+  | 'livemode'
+  | 'metadata'
+  | 'payment_method_types'
+  | 'receipt_email'
+  | 'status'
 > & {
   latest_charge: string | EmulatedCharge | null;
   last_payment_error: { code: string; message: string; type: 'card_error' | 'invalid_request_error' } | null;
@@ -27,9 +58,24 @@ export type EmulatedPaymentIntent = Pick<
 
 export type EmulatedCharge = Pick<
   Stripe.Charge,
-  | 'id' | 'object' | 'amount' | 'amount_captured' | 'amount_refunded' | 'captured' | 'created' | 'currency'
-  | 'description' | 'disputed' | 'failure_code' | 'failure_message' | 'livemode' | 'metadata' | 'paid'
-  | 'receipt_email' | 'refunded' | 'status'
+  | 'id'
+  | 'object'
+  | 'amount'
+  | 'amount_captured'
+  | 'amount_refunded'
+  | 'captured'
+  | 'created'
+  | 'currency'
+  | 'description'
+  | 'disputed'
+  | 'failure_code'
+  | 'failure_message'
+  | 'livemode'
+  | 'metadata'
+  | 'paid'
+  | 'receipt_email'
+  | 'refunded'
+  | 'status'
 > & { payment_intent: string | EmulatedPaymentIntent | null };
 
 export type EmulatedRefund = Pick<
@@ -39,12 +85,25 @@ export type EmulatedRefund = Pick<
 
 export type EmulatedDispute = Pick<
   Stripe.Dispute,
-  'id' | 'object' | 'amount' | 'created' | 'currency' | 'is_charge_refundable' | 'livemode' | 'metadata' | 'reason' | 'status'
+  | 'id'
+  | 'object'
+  | 'amount'
+  | 'created'
+  | 'currency'
+  | 'is_charge_refundable'
+  | 'livemode'
+  | 'metadata'
+  | 'reason'
+  | 'status'
 > & { charge: string; payment_intent: string | null };
 
-export type EmulatedObject = EmulatedCheckoutSession | EmulatedPaymentIntent | EmulatedCharge | EmulatedRefund | EmulatedDispute;
+export type EmulatedObject =
+  EmulatedCheckoutSession | EmulatedPaymentIntent | EmulatedCharge | EmulatedRefund | EmulatedDispute;
 
-export type EmulatedEvent = Pick<Stripe.Event, 'id' | 'object' | 'api_version' | 'created' | 'livemode' | 'pending_webhooks'> & {
+export type EmulatedEvent = Pick<
+  Stripe.Event,
+  'id' | 'object' | 'api_version' | 'created' | 'livemode' | 'pending_webhooks'
+> & {
   type: string;
   data: { object: EmulatedObject };
   request: { id: string | null; idempotency_key: string | null };

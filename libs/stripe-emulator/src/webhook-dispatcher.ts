@@ -109,7 +109,10 @@ export class WebhookDispatcher {
     if (Array.isArray(order)) {
       batch = order.map((id) => {
         const d = this.held.find((h) => h.eventId === id);
-        if (!d) throw new Error(`no held delivery for event ${id}; held: ${this.held.map((h) => h.eventId).join(', ') || 'none'}`);
+        if (!d)
+          throw new Error(
+            `no held delivery for event ${id}; held: ${this.held.map((h) => h.eventId).join(', ') || 'none'}`,
+          );
         return d;
       });
     } else {
@@ -126,7 +129,10 @@ export class WebhookDispatcher {
    * POST an already-recorded event again `times` times, concurrently by default (duplicate
    * delivery). No retries; resolves with each attempt's outcome.
    */
-  async redeliver(eventId: string, opts: { times?: number; concurrent?: boolean; signing?: WebhookSigningOverride } = {}): Promise<WebhookAttempt[]> {
+  async redeliver(
+    eventId: string,
+    opts: { times?: number; concurrent?: boolean; signing?: WebhookSigningOverride } = {},
+  ): Promise<WebhookAttempt[]> {
     const delivery = [...this.log].reverse().find((d) => d.eventId === eventId);
     if (!delivery) throw new Error(`no recorded delivery for event ${eventId}`);
     if (!this.url) throw new Error('no webhook URL configured');
@@ -185,7 +191,12 @@ export class WebhookDispatcher {
     const { maxAttempts, initialDelayMs, maxDelayMs } = this.options.retry;
     if (attemptNumber >= maxAttempts || this.stopped) {
       delivery.status = 'failed';
-      this.options.log({ event: 'stripe_emulator.webhook.gave_up', eventId: delivery.eventId, type: delivery.eventType, attempts: attemptNumber });
+      this.options.log({
+        event: 'stripe_emulator.webhook.gave_up',
+        eventId: delivery.eventId,
+        type: delivery.eventType,
+        attempts: attemptNumber,
+      });
       return;
     }
     const delay = Math.min(initialDelayMs * 2 ** (attemptNumber - 1), maxDelayMs);
@@ -226,7 +237,9 @@ export class WebhookDispatcher {
         },
         (res) => {
           res.resume();
-          res.on('end', () => resolve({ at: started, signatureHeader, statusCode: res.statusCode, ms: Date.now() - started }));
+          res.on('end', () =>
+            resolve({ at: started, signatureHeader, statusCode: res.statusCode, ms: Date.now() - started }),
+          );
           res.on('error', (e) => resolve({ at: started, signatureHeader, error: e.message, ms: Date.now() - started }));
         },
       );

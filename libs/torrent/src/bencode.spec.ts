@@ -8,8 +8,13 @@ describe('bencode', () => {
   });
 
   it('sorts binary keys byte-wise', () => {
-    const m = new Map<Uint8Array, number>([[Buffer.from([10]), 1], [Buffer.from([9]), 2]]);
-    expect(bencode(m)).toEqual(Buffer.from([0x64, 0x31, 0x3a, 9, 0x69, 0x32, 0x65, 0x31, 0x3a, 10, 0x69, 0x31, 0x65, 0x65]));
+    const m = new Map<Uint8Array, number>([
+      [Buffer.from([10]), 1],
+      [Buffer.from([9]), 2],
+    ]);
+    expect(bencode(m)).toEqual(
+      Buffer.from([0x64, 0x31, 0x3a, 9, 0x69, 0x32, 0x65, 0x31, 0x3a, 10, 0x69, 0x31, 0x65, 0x65]),
+    );
   });
 
   it('decodes with spans', () => {

@@ -85,14 +85,37 @@ export function bencode(value: BValue): Buffer {
 
 /** Decoded bencode: byte strings stay Buffers; dict keys are kept as raw bytes, in input order. */
 export type BNode = BInt | BBytes | BList | BDictNode;
-export interface BInt { type: 'int'; value: bigint; start: number; end: number }
-export interface BBytes { type: 'bytes'; value: Buffer; start: number; end: number }
-export interface BList { type: 'list'; items: BNode[]; start: number; end: number }
-export interface BDictNode { type: 'dict'; entries: { key: Buffer; value: BNode }[]; start: number; end: number }
+export interface BInt {
+  type: 'int';
+  value: bigint;
+  start: number;
+  end: number;
+}
+export interface BBytes {
+  type: 'bytes';
+  value: Buffer;
+  start: number;
+  end: number;
+}
+export interface BList {
+  type: 'list';
+  items: BNode[];
+  start: number;
+  end: number;
+}
+export interface BDictNode {
+  type: 'dict';
+  entries: { key: Buffer; value: BNode }[];
+  start: number;
+  end: number;
+}
 
 /** Thrown for malformed bencode; `offset` is the byte where the problem was found. */
 export class BencodeError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} at byte ${offset}`);
   }
 }
@@ -130,8 +153,10 @@ export function bdecode(data: Uint8Array): BNode {
       pos++;
     }
     if (pos === digitsStart) throw new BencodeError(`invalid ${what}: no digits`, start);
-    if (buf[digitsStart] === 0x30 && pos - digitsStart > 1) throw new BencodeError(`invalid ${what}: leading zero`, start);
-    if (negative && pos - digitsStart === 1 && buf[digitsStart] === 0x30) throw new BencodeError(`invalid ${what}: -0`, start);
+    if (buf[digitsStart] === 0x30 && pos - digitsStart > 1)
+      throw new BencodeError(`invalid ${what}: leading zero`, start);
+    if (negative && pos - digitsStart === 1 && buf[digitsStart] === 0x30)
+      throw new BencodeError(`invalid ${what}: -0`, start);
     const value = BigInt(buf.toString('latin1', start, pos));
     pos++; // terminator
     return value;
@@ -143,7 +168,10 @@ export function bdecode(data: Uint8Array): BNode {
     const len = readDigits(0x3a, 'string length');
     const end = pos + Number(len);
     if (len > BigInt(buf.length) || end > buf.length) {
-      throw new BencodeError(`truncated: string of ${len} bytes starting at byte ${pos} runs past the end of input (${buf.length} bytes)`, start);
+      throw new BencodeError(
+        `truncated: string of ${len} bytes starting at byte ${pos} runs past the end of input (${buf.length} bytes)`,
+        start,
+      );
     }
     const value = buf.subarray(pos, end);
     pos = end;
@@ -173,7 +201,8 @@ export function bdecode(data: Uint8Array): BNode {
       while (need('a dictionary') !== 0x65) {
         const keyAt = pos;
         const k = need('a dictionary key');
-        if (k < 0x30 || k > 0x39) throw new BencodeError(`invalid dictionary key: expected a string, got ${describe(k)}`, pos);
+        if (k < 0x30 || k > 0x39)
+          throw new BencodeError(`invalid dictionary key: expected a string, got ${describe(k)}`, pos);
         const key = readBytes().value;
         // Unsorted keys occur in the wild and libtorrent accepts them; duplicates are ambiguous.
         if (prev && Buffer.compare(prev, key) >= 0 && entries.some((e) => e.key.equals(key))) {
@@ -190,7 +219,8 @@ export function bdecode(data: Uint8Array): BNode {
   };
 
   const root = readNode(0);
-  if (pos !== buf.length) throw new BencodeError(`trailing garbage: ${buf.length - pos} bytes after the end of the top-level value`, pos);
+  if (pos !== buf.length)
+    throw new BencodeError(`trailing garbage: ${buf.length - pos} bytes after the end of the top-level value`, pos);
   return root;
 }
 

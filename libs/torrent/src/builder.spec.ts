@@ -11,7 +11,13 @@ const files = [
 ];
 
 describe('buildTorrent', () => {
-  const built = buildTorrent({ name: 'bundle', files, announce: ['https://k.example/announce'], webseeds: ['https://k.example/webseed/'], creationDate: null });
+  const built = buildTorrent({
+    name: 'bundle',
+    files,
+    announce: ['https://k.example/announce'],
+    webseeds: ['https://k.example/webseed/'],
+    creationDate: null,
+  });
 
   it('orders files by path and pads every file to the piece boundary', () => {
     const t = parseTorrent(built.torrent);
@@ -35,7 +41,15 @@ describe('buildTorrent', () => {
   });
 
   it('is reproducible without a creation date', () => {
-    expect(buildTorrent({ name: 'bundle', files: [...files].reverse(), announce: ['https://k.example/announce'], webseeds: ['https://k.example/webseed/'], creationDate: null }).torrent).toEqual(built.torrent);
+    expect(
+      buildTorrent({
+        name: 'bundle',
+        files: [...files].reverse(),
+        announce: ['https://k.example/announce'],
+        webseeds: ['https://k.example/webseed/'],
+        creationDate: null,
+      }).torrent,
+    ).toEqual(built.torrent);
   });
 
   it('derives the legacy v1 torrent keeping pads and pieces', () => {
@@ -50,8 +64,12 @@ describe('buildTorrent', () => {
   });
 
   it('rejects unsafe paths and mixed piece lengths', () => {
-    expect(() => buildTorrent({ name: 'x', files: [{ path: '../evil', hashes: files[0].hashes }] })).toThrow('".." segments are not allowed');
-    expect(() => buildTorrent({ name: 'x', files: [files[0], { path: 'z', hashes: hashFileBuffer(Buffer.from('x'), 2 * pl) }] })).toThrow('hashed with piece length 32768, expected 16384');
+    expect(() => buildTorrent({ name: 'x', files: [{ path: '../evil', hashes: files[0].hashes }] })).toThrow(
+      '".." segments are not allowed',
+    );
+    expect(() =>
+      buildTorrent({ name: 'x', files: [files[0], { path: 'z', hashes: hashFileBuffer(Buffer.from('x'), 2 * pl) }] }),
+    ).toThrow('hashed with piece length 32768, expected 16384');
   });
 });
 
@@ -59,11 +77,15 @@ describe('parseTorrent', () => {
   const good = buildTorrent({ name: 'bundle', files, creationDate: null }).torrent;
 
   it('reports truncation with the offset', () => {
-    expect(() => parseTorrent(good.subarray(0, 100))).toThrow(/^invalid torrent: truncated: .* at byte \d+ \(file is 100 bytes\)$/);
+    expect(() => parseTorrent(good.subarray(0, 100))).toThrow(
+      /^invalid torrent: truncated: .* at byte \d+ \(file is 100 bytes\)$/,
+    );
   });
 
   it('reports garbage', () => {
-    expect(() => parseTorrent(Buffer.from('<!DOCTYPE html>'))).toThrow("invalid torrent: invalid bencode: unexpected '<' at byte 0 (file is 15 bytes)");
+    expect(() => parseTorrent(Buffer.from('<!DOCTYPE html>'))).toThrow(
+      "invalid torrent: invalid bencode: unexpected '<' at byte 0 (file is 15 bytes)",
+    );
   });
 
   it('reports a missing info dictionary', () => {

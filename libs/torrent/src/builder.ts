@@ -70,15 +70,19 @@ export function buildTorrent(options: BuildTorrentOptions): BuiltTorrent {
   if (options.files.length === 0) throw new Error('a torrent needs at least one file');
   const pieceLength = assertPieceLength(options.files[0].hashes.pieceLength);
   const name = safePathSegments(options.name);
-  if (name.length !== 1) throw new Error(`torrent name must be a single path segment, got ${JSON.stringify(options.name)}`);
+  if (name.length !== 1)
+    throw new Error(`torrent name must be a single path segment, got ${JSON.stringify(options.name)}`);
 
   let files: OrderedFile[];
   if (options.singleFile) {
-    if (options.files.length !== 1) throw new Error(`a single-file torrent has exactly one file, got ${options.files.length}`);
+    if (options.files.length !== 1)
+      throw new Error(`a single-file torrent has exactly one file, got ${options.files.length}`);
     files = [{ segments: name, hashes: options.files[0].hashes }];
   } else {
     const paths = assertSafePaths(options.files.map((f) => f.path));
-    files = options.files.map((f, i) => ({ segments: paths[i], hashes: f.hashes })).sort((a, b) => comparePaths(a.segments, b.segments));
+    files = options.files
+      .map((f, i) => ({ segments: paths[i], hashes: f.hashes }))
+      .sort((a, b) => comparePaths(a.segments, b.segments));
   }
   let total = 0;
   for (const f of files) {
@@ -98,7 +102,8 @@ export function buildTorrent(options: BuildTorrentOptions): BuiltTorrent {
       const h = files[0].hashes;
       const pieces = Buffer.from(h.piecesV1);
       if (h.length % pieceLength !== 0) {
-        if (!h.lastPieceV1Unpadded) throw new Error('single-file hybrid torrent needs lastPieceV1Unpadded (hash with PieceHasher)');
+        if (!h.lastPieceV1Unpadded)
+          throw new Error('single-file hybrid torrent needs lastPieceV1Unpadded (hash with PieceHasher)');
         h.lastPieceV1Unpadded.copy(pieces, pieces.length - 20);
       }
       info.length = h.length;
@@ -115,18 +120,22 @@ export function buildTorrent(options: BuildTorrentOptions): BuiltTorrent {
     }
   }
   const layers = new Map<Uint8Array, BValue>();
-  for (const f of files) if (f.hashes.pieceLayer && f.hashes.piecesRoot) layers.set(f.hashes.piecesRoot, f.hashes.pieceLayer);
+  for (const f of files)
+    if (f.hashes.pieceLayer && f.hashes.piecesRoot) layers.set(f.hashes.piecesRoot, f.hashes.pieceLayer);
   return finish(info, options, layers);
 }
 
 function checkHashes(f: OrderedFile, pieceLength: number, mode: TorrentMode): void {
   const h = f.hashes;
   const where = `file ${JSON.stringify(f.segments.join('/'))}`;
-  if (h.pieceLength !== pieceLength) throw new Error(`${where} was hashed with piece length ${h.pieceLength}, expected ${pieceLength}`);
+  if (h.pieceLength !== pieceLength)
+    throw new Error(`${where} was hashed with piece length ${h.pieceLength}, expected ${pieceLength}`);
   const pieces = Math.ceil(h.length / pieceLength);
-  if (mode === 'hybrid' && h.piecesV1.length !== 20 * pieces) throw new Error(`${where}: expected ${pieces} v1 piece hashes, got ${h.piecesV1.length / 20}`);
+  if (mode === 'hybrid' && h.piecesV1.length !== 20 * pieces)
+    throw new Error(`${where}: expected ${pieces} v1 piece hashes, got ${h.piecesV1.length / 20}`);
   if (h.length > 0 && h.piecesRoot?.length !== 32) throw new Error(`${where}: missing pieces root`);
-  if (h.length > pieceLength && h.pieceLayer?.length !== 32 * pieces) throw new Error(`${where}: expected a piece layer of ${pieces} hashes`);
+  if (h.length > pieceLength && h.pieceLayer?.length !== 32 * pieces)
+    throw new Error(`${where}: expected a piece layer of ${pieces} hashes`);
 }
 
 function fileTree(files: OrderedFile[], singleFile: boolean): Map<string, BValue> {
@@ -166,10 +175,12 @@ export function buildV1Torrent(options: BuildV1TorrentOptions): BuiltTorrent {
   const total = options.files.reduce((s, f) => s + f.length, 0);
   if (total === 0) throw new Error('cannot make a torrent of empty content (all files are 0 bytes)');
   const expected = Math.ceil(total / pieceLength);
-  if (options.pieces.length !== 20 * expected) throw new Error(`expected ${expected} v1 piece hashes, got ${options.pieces.length / 20}`);
+  if (options.pieces.length !== 20 * expected)
+    throw new Error(`expected ${expected} v1 piece hashes, got ${options.pieces.length / 20}`);
   const info: BDict = { name: options.name, 'piece length': pieceLength, pieces: options.pieces };
   if (options.singleFile) {
-    if (options.files.length !== 1) throw new Error(`a single-file torrent has exactly one file, got ${options.files.length}`);
+    if (options.files.length !== 1)
+      throw new Error(`a single-file torrent has exactly one file, got ${options.files.length}`);
     info.length = total;
   } else {
     const paths = assertSafePaths(options.files.map((f) => f.path));
@@ -178,7 +189,11 @@ export function buildV1Torrent(options: BuildV1TorrentOptions): BuiltTorrent {
   return finish(info, options, null);
 }
 
-function finish(info: BDict, meta: TorrentMeta & { name: string }, layers: Map<Uint8Array, BValue> | null): BuiltTorrent {
+function finish(
+  info: BDict,
+  meta: TorrentMeta & { name: string },
+  layers: Map<Uint8Array, BValue> | null,
+): BuiltTorrent {
   const infoBytes = bencode(info);
   const top = topLevel(meta);
   if (layers && layers.size > 0) top['piece layers'] = layers;
@@ -189,7 +204,13 @@ function finish(info: BDict, meta: TorrentMeta & { name: string }, layers: Map<U
     info: infoBytes,
     name: meta.name,
     ...hashes,
-    magnet: magnetLink({ infoHashV1: hashes.infoHashV1, infoHashV2: hashes.infoHashV2, name: meta.name, announce: meta.announce, webseeds: meta.webseeds }),
+    magnet: magnetLink({
+      infoHashV1: hashes.infoHashV1,
+      infoHashV2: hashes.infoHashV2,
+      name: meta.name,
+      announce: meta.announce,
+      webseeds: meta.webseeds,
+    }),
   };
 }
 

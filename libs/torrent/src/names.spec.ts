@@ -23,7 +23,9 @@ describe('safe names', () => {
   });
 
   it('rejects names equal after NFC normalisation', () => {
-    expect(() => assertSafePaths(['caf\u00e9.mkv', 'cafe\u0301.mkv'])).toThrow('same name after Unicode NFC normalisation');
+    expect(() => assertSafePaths(['caf\u00e9.mkv', 'cafe\u0301.mkv'])).toThrow(
+      'same name after Unicode NFC normalisation',
+    );
   });
 
   it('allows names differing only in case', () => {

@@ -23,7 +23,8 @@ export function safePathSegments(path: string | readonly string[]): string[] {
   };
   if (typeof path === 'string') {
     if (path.length === 0) fail('empty path');
-    if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\')) fail('absolute paths are not allowed');
+    if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\'))
+      fail('absolute paths are not allowed');
   }
   const segments = typeof path === 'string' ? path.split('/') : [...path];
   if (segments.length === 0) fail('empty path');
@@ -49,7 +50,9 @@ export function assertSafePaths(paths: readonly (string | readonly string[])[]):
     const prior = seen.get(key);
     if (prior !== undefined) {
       throw new UnsafePathError(
-        prior === shown ? `duplicate path ${JSON.stringify(shown)}` : `paths ${JSON.stringify(prior)} and ${JSON.stringify(shown)} are the same name after Unicode NFC normalisation`,
+        prior === shown
+          ? `duplicate path ${JSON.stringify(shown)}`
+          : `paths ${JSON.stringify(prior)} and ${JSON.stringify(shown)} are the same name after Unicode NFC normalisation`,
       );
     }
     seen.set(key, shown);

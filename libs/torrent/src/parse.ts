@@ -87,7 +87,8 @@ export function parseTorrent(data: Uint8Array): ParsedTorrent {
   try {
     root = bdecode(data);
   } catch (err) {
-    if (err instanceof BencodeError) throw new TorrentParseError(`invalid torrent: ${err.message} (file is ${data.byteLength} bytes)`);
+    if (err instanceof BencodeError)
+      throw new TorrentParseError(`invalid torrent: ${err.message} (file is ${data.byteLength} bytes)`);
     throw err;
   }
   const top = want(root, 'dict', 'top level');
@@ -121,7 +122,8 @@ export function parseTorrent(data: Uint8Array): ParsedTorrent {
 
   // v2 file tree (needed for pieces roots in every mode that has it).
   const v2Files: { path: string[]; length: number; piecesRoot: Buffer | null }[] = [];
-  if (hasV2) walkTree(want(dictGet(infoNode, 'file tree'), 'dict', 'info["file tree"]'), [], v2Files, 'info["file tree"]');
+  if (hasV2)
+    walkTree(want(dictGet(infoNode, 'file tree'), 'dict', 'info["file tree"]'), [], v2Files, 'info["file tree"]');
 
   if (hasV1) {
     piecesV1 = want(piecesNode, 'bytes', 'info.pieces').value;
@@ -155,17 +157,23 @@ export function parseTorrent(data: Uint8Array): ParsedTorrent {
       // Hybrid: the v1 files (pads aside) must be the v2 files, in the same order.
       const real = files.filter((f) => !f.pad);
       const single = singleFile && v2Files.length === 1;
-      if (real.length !== v2Files.length) fail('info', `hybrid mismatch: ${real.length} v1 files but ${v2Files.length} v2 files`);
+      if (real.length !== v2Files.length)
+        fail('info', `hybrid mismatch: ${real.length} v1 files but ${v2Files.length} v2 files`);
       real.forEach((f, i) => {
         const v2 = v2Files[i];
         const samePath = single ? v2.path.join('/') === name : v2.path.join('/') === f.path.join('/');
-        if (!samePath || v2.length !== f.length) fail('info', `hybrid mismatch: v1 file ${i} "${f.path.join('/')}" (${f.length} bytes) vs v2 "${v2.path.join('/')}" (${v2.length} bytes)`);
+        if (!samePath || v2.length !== f.length)
+          fail(
+            'info',
+            `hybrid mismatch: v1 file ${i} "${f.path.join('/')}" (${f.length} bytes) vs v2 "${v2.path.join('/')}" (${v2.length} bytes)`,
+          );
         f.piecesRoot = v2.piecesRoot;
       });
     }
   } else {
     singleFile = v2Files.length === 1 && v2Files[0].path.length === 1 && v2Files[0].path[0] === name;
-    for (const f of v2Files) files.push({ path: f.path, length: f.length, pad: false, offset: -1, piecesRoot: f.piecesRoot });
+    for (const f of v2Files)
+      files.push({ path: f.path, length: f.length, pad: false, offset: -1, piecesRoot: f.piecesRoot });
   }
 
   if (!singleFile) {
@@ -185,15 +193,21 @@ export function parseTorrent(data: Uint8Array): ParsedTorrent {
     const layers = layersNode ? want(layersNode, 'dict', '"piece layers"') : undefined;
     for (const e of layers?.entries ?? []) {
       const v = want(e.value, 'bytes', `"piece layers" entry ${e.key.toString('hex')}`).value;
-      if (v.length % 32 !== 0) fail(`"piece layers" entry ${e.key.toString('hex')}`, `length ${v.length} is not a multiple of 32`);
+      if (v.length % 32 !== 0)
+        fail(`"piece layers" entry ${e.key.toString('hex')}`, `length ${v.length} is not a multiple of 32`);
       pieceLayers.set(e.key.toString('hex'), v);
     }
     for (const f of v2Files) {
       if (f.length <= pieceLength) continue;
       const layer = pieceLayers.get(f.piecesRoot!.toString('hex'));
       const pieces = Math.ceil(f.length / pieceLength);
-      if (!layer) fail('"piece layers"', `has no entry for "${f.path.join('/')}" (${f.length} bytes, pieces root ${f.piecesRoot!.toString('hex')})`);
-      if (layer.length !== 32 * pieces) fail('"piece layers"', `entry for "${f.path.join('/')}" has ${layer.length / 32} hashes, expected ${pieces}`);
+      if (!layer)
+        fail(
+          '"piece layers"',
+          `has no entry for "${f.path.join('/')}" (${f.length} bytes, pieces root ${f.piecesRoot!.toString('hex')})`,
+        );
+      if (layer.length !== 32 * pieces)
+        fail('"piece layers"', `entry for "${f.path.join('/')}" has ${layer.length / 32} hashes, expected ${pieces}`);
     }
   }
 
@@ -202,7 +216,10 @@ export function parseTorrent(data: Uint8Array): ParsedTorrent {
   if (a) announce.push(a);
   const al = dictGet(top, 'announce-list');
   if (al?.type === 'list') {
-    for (const tier of al.items) if (tier.type === 'list') for (const t of tier.items) if (t.type === 'bytes' && !announce.includes(t.value.toString())) announce.push(t.value.toString());
+    for (const tier of al.items)
+      if (tier.type === 'list')
+        for (const t of tier.items)
+          if (t.type === 'bytes' && !announce.includes(t.value.toString())) announce.push(t.value.toString());
   }
   const webseeds: string[] = [];
   const ul = dictGet(top, 'url-list');
@@ -233,11 +250,17 @@ export function parseTorrent(data: Uint8Array): ParsedTorrent {
   };
 }
 
-function walkTree(dir: BDictNode, prefix: string[], out: { path: string[]; length: number; piecesRoot: Buffer | null }[], at: string): void {
+function walkTree(
+  dir: BDictNode,
+  prefix: string[],
+  out: { path: string[]; length: number; piecesRoot: Buffer | null }[],
+  at: string,
+): void {
   if (dir.entries.length === 0) fail(at, 'is an empty directory');
   for (const { key, value } of dir.entries) {
     const seg = key.toString('utf8');
-    if (!Buffer.from(seg, 'utf8').equals(key)) fail(at, `has a name that is not valid UTF-8 (0x${key.toString('hex')})`);
+    if (!Buffer.from(seg, 'utf8').equals(key))
+      fail(at, `has a name that is not valid UTF-8 (0x${key.toString('hex')})`);
     const here = `${at}["${seg}"]`;
     const node = want(value, 'dict', here);
     if (seg === '') {

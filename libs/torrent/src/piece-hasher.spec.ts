@@ -1,5 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { combinePieceRanges, hashFileBuffer, PieceHasher, splitPieceRanges, fileHashesFromJSON, fileHashesToJSON } from './piece-hasher';
+import {
+  combinePieceRanges,
+  hashFileBuffer,
+  PieceHasher,
+  splitPieceRanges,
+  fileHashesFromJSON,
+  fileHashesToJSON,
+} from './piece-hasher';
 import { zeroSubtreeRoot } from './merkle';
 
 const KiB = 1024;
@@ -62,12 +69,18 @@ describe('PieceHasher', () => {
       const tail = data.subarray(lastStart);
       const tailRoot = referenceRoot(Buffer.concat([tail, Buffer.alloc(0)]));
       const blocks = Math.ceil(tail.length / (16 * KiB));
-      if (blocks === 4 || blocks === 1) expect(h.pieceLayer!.subarray(-32)).toEqual(blocks === 4 ? tailRoot : sha256(Buffer.concat([sha256(Buffer.concat([tailRoot, Buffer.alloc(32)])), zeroSubtreeRoot(1)])));
+      if (blocks === 4 || blocks === 1)
+        expect(h.pieceLayer!.subarray(-32)).toEqual(
+          blocks === 4
+            ? tailRoot
+            : sha256(Buffer.concat([sha256(Buffer.concat([tailRoot, Buffer.alloc(32)])), zeroSubtreeRoot(1)])),
+        );
     } else {
       expect(h.pieceLayer).toBeNull();
     }
     const padded = Buffer.concat([data, Buffer.alloc(pieces * pl - size)]);
-    for (let p = 0; p < pieces; p++) expect(h.piecesV1.subarray(p * 20, p * 20 + 20)).toEqual(sha1(padded.subarray(p * pl, (p + 1) * pl)));
+    for (let p = 0; p < pieces; p++)
+      expect(h.piecesV1.subarray(p * 20, p * 20 + 20)).toEqual(sha1(padded.subarray(p * pl, (p + 1) * pl)));
   });
 
   it('gives the same result whatever the chunking', () => {
@@ -85,9 +98,15 @@ describe('PieceHasher', () => {
     const ranges = splitPieceRanges(data.length, pl, 3);
     expect(ranges.map((r) => r.pieceCount)).toEqual([5, 5, 4]);
     const parts = ranges.map((r) => {
-      const part = new PieceHasher(pl, { firstPiece: r.firstPiece }).update(data.subarray(r.offset, r.offset + r.bytes)).digestRange();
+      const part = new PieceHasher(pl, { firstPiece: r.firstPiece })
+        .update(data.subarray(r.offset, r.offset + r.bytes))
+        .digestRange();
       // what arrives from postMessage: plain Uint8Arrays
-      return { ...part, piecesV1: new Uint8Array(part.piecesV1), pieceHashesV2: new Uint8Array(part.pieceHashesV2) } as never;
+      return {
+        ...part,
+        piecesV1: new Uint8Array(part.piecesV1),
+        pieceHashesV2: new Uint8Array(part.pieceHashesV2),
+      } as never;
     });
     expect(combinePieceRanges(parts.reverse())).toEqual(whole);
   });

@@ -152,7 +152,8 @@ export class PieceHasher {
 
   /** Finish and return the whole file's hashes (the hasher must have started at piece 0). */
   digest(): FileHashes {
-    if (this.firstPiece !== 0) throw new Error('PieceHasher: digest() needs the whole file; use digestRange() + combinePieceRanges()');
+    if (this.firstPiece !== 0)
+      throw new Error('PieceHasher: digest() needs the whole file; use digestRange() + combinePieceRanges()');
     return combinePieceRanges([this.digestRange()]);
   }
 
@@ -218,7 +219,8 @@ export function combinePieceRanges(ranges: readonly PieceRangeHashes[]): FileHas
   let length = 0;
   sorted.forEach((r, i) => {
     if (r.pieceLength !== pieceLength) throw new Error('combinePieceRanges: ranges use different piece lengths');
-    if (r.firstPiece !== expected) throw new Error(`combinePieceRanges: expected a range starting at piece ${expected}, got ${r.firstPiece}`);
+    if (r.firstPiece !== expected)
+      throw new Error(`combinePieceRanges: expected a range starting at piece ${expected}, got ${r.firstPiece}`);
     const count = Math.ceil(r.bytes / pieceLength);
     if (i < sorted.length - 1 && r.bytes !== count * pieceLength) {
       throw new Error(`combinePieceRanges: range at piece ${r.firstPiece} ends mid-piece but is not the last range`);
@@ -273,7 +275,12 @@ export function splitPieceRanges(length: number, pieceLength: number, parts: num
   for (let i = 0; i < n && first < pieces; i++) {
     const count = Math.floor(pieces / n) + (i < pieces % n ? 1 : 0);
     const offset = first * pieceLength;
-    out.push({ firstPiece: first, pieceCount: count, offset, bytes: Math.min(length, (first + count) * pieceLength) - offset });
+    out.push({
+      firstPiece: first,
+      pieceCount: count,
+      offset,
+      bytes: Math.min(length, (first + count) * pieceLength) - offset,
+    });
     first += count;
   }
   return out;

@@ -19,7 +19,9 @@ describe('piece length', () => {
   });
 
   it.each([3_000_000, 8 * KiB, 32 * MiB, 0, -16384, 16384.5])('rejects %d with an actionable message', (n) => {
-    expect(() => assertPieceLength(n)).toThrow(`piece length must be a power of two between 16 KiB and 16 MiB, got ${n}`);
+    expect(() => assertPieceLength(n)).toThrow(
+      `piece length must be a power of two between 16 KiB and 16 MiB, got ${n}`,
+    );
   });
 
   it('accepts the bounds', () => {

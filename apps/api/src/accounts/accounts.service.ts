@@ -1,5 +1,12 @@
 import { ConflictException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { hashPassword, hashTokenSecret, newTokenSecret, tokenPrefix, verifyPassword, TokenKindName } from '@keyseed/auth';
+import {
+  hashPassword,
+  hashTokenSecret,
+  newTokenSecret,
+  tokenPrefix,
+  verifyPassword,
+  TokenKindName,
+} from '@keyseed/auth';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { ApiToken, Prisma, PrismaService, User } from '@keyseed/database';
 import { RegisterDto } from './dtos/register.dto';
@@ -10,13 +17,21 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 
 @Injectable()
 export class AccountsService {
-  constructor(private readonly prisma: PrismaService, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {}
 
   async register(dto: RegisterDto): Promise<SessionView> {
     const email = dto.email.trim().toLowerCase();
     try {
       const user = await this.prisma.user.create({
-        data: { email, displayName: dto.displayName.trim(), passwordHash: await hashPassword(dto.password), roles: dto.roles ?? ['BUYER'] },
+        data: {
+          email,
+          displayName: dto.displayName.trim(),
+          passwordHash: await hashPassword(dto.password),
+          roles: dto.roles ?? ['BUYER'],
+        },
       });
       return this.openSession(user);
     } catch (err) {
@@ -35,7 +50,10 @@ export class AccountsService {
   }
 
   async revoke(userId: string, tokenId: string): Promise<void> {
-    const { count } = await this.prisma.apiToken.updateMany({ where: { id: tokenId, userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await this.prisma.apiToken.updateMany({
+      where: { id: tokenId, userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     if (count === 0) {
       const exists = await this.prisma.apiToken.findFirst({ where: { id: tokenId, userId } });
       if (!exists) throw new NotFoundException(`token ${tokenId} not found`);
@@ -49,7 +67,10 @@ export class AccountsService {
   }
 
   async listPersonalTokens(userId: string): Promise<TokenView[]> {
-    const tokens = await this.prisma.apiToken.findMany({ where: { userId, kind: 'PERSONAL' }, orderBy: { createdAt: 'desc' } });
+    const tokens = await this.prisma.apiToken.findMany({
+      where: { userId, kind: 'PERSONAL' },
+      orderBy: { createdAt: 'desc' },
+    });
     return tokens.map(tokenView);
   }
 
@@ -77,5 +98,13 @@ export function userView(u: User): UserView {
 }
 
 function tokenView(t: ApiToken): TokenView {
-  return { id: t.id, name: t.name, prefix: t.prefix, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt };
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    createdAt: t.createdAt,
+    lastUsedAt: t.lastUsedAt,
+    expiresAt: t.expiresAt,
+    revokedAt: t.revokedAt,
+  };
 }

@@ -37,7 +37,10 @@ export class MeController {
   @ApiOperation({ summary: 'Revoke one of your tokens' })
   @ApiResponse({ status: 204, description: 'Revoked (it stops working at once)' })
   @ApiResponse({ status: 404, description: 'No such token of yours' })
-  async revokeToken(@CurrentUser() user: AuthenticatedUser, @Param('tokenId', new ParseUUIDPipe()) tokenId: string): Promise<void> {
+  async revokeToken(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('tokenId', new ParseUUIDPipe()) tokenId: string,
+  ): Promise<void> {
     await this.accounts.revoke(user.id, tokenId);
   }
 }

@@ -7,7 +7,10 @@ import { PrismaService } from '@keyseed/database';
 @Injectable()
 export class AdminBootstrapService implements OnApplicationBootstrap {
   private readonly logger = new Logger('admin');
-  constructor(private readonly prisma: PrismaService, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.ADMIN_EMAIL) return;

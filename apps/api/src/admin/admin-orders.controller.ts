@@ -18,7 +18,11 @@ export class AdminOrdersController {
   @ApiResponse({ status: 404, description: 'No such order' })
   @ApiResponse({ status: 409, description: 'Order not paid, or Stripe refused (e.g. disputed charge)' })
   @ApiResponse({ status: 502, description: 'Stripe unreachable' })
-  refund(@CurrentUser() admin: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: RefundOrderDto): Promise<RefundView> {
+  refund(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: RefundOrderDto,
+  ): Promise<RefundView> {
     return this.refunds.refund(admin.id, id, dto);
   }
 }

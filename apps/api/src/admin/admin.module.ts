@@ -7,5 +7,8 @@ import { BundleSalesController } from './bundle-sales.controller';
 import { OrderRefundsService } from './order-refunds.service';
 import { SalesReportService } from './sales-report.service';
 
-@Module({ controllers: [AdminUsersController, AdminBundlesController, AdminOrdersController, BundleSalesController], providers: [AdminBootstrapService, OrderRefundsService, SalesReportService] })
+@Module({
+  controllers: [AdminUsersController, AdminBundlesController, AdminOrdersController, BundleSalesController],
+  providers: [AdminBootstrapService, OrderRefundsService, SalesReportService],
+})
 export class AdminModule {}

@@ -14,7 +14,7 @@ export class BundleSalesController {
   @Owns('bundle', 'id')
   @ApiOperation({ summary: 'Sales of a bundle (its creator or an admin): paid orders, gross and refunds per currency' })
   @ApiResponse({ status: 200, type: SalesReportView })
-  @ApiResponse({ status: 403, description: 'Not the bundle\'s creator nor an admin' })
+  @ApiResponse({ status: 403, description: "Not the bundle's creator nor an admin" })
   @ApiResponse({ status: 404, description: 'No such bundle' })
   report(@Param('id', new ParseUUIDPipe()) id: string): Promise<SalesReportView> {
     return this.sales.report(id);

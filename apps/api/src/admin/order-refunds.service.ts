@@ -22,29 +22,61 @@ export class OrderRefundsService {
   async refund(adminId: string, orderId: string, dto: RefundOrderDto): Promise<RefundView> {
     const order = await this.prisma.order.findUnique({ where: { id: orderId } });
     if (!order) throw new NotFoundException(`order ${orderId} not found`);
-    if (order.status !== 'PAID' && order.status !== 'REFUNDED') throw new ConflictException(`order ${orderId} is ${order.status}: only paid orders can be refunded`);
-    if (!order.stripePaymentIntentId) throw new ConflictException(`order ${orderId} has no Stripe payment recorded; run reconciliation first`);
+    if (order.status !== 'PAID' && order.status !== 'REFUNDED')
+      throw new ConflictException(`order ${orderId} is ${order.status}: only paid orders can be refunded`);
+    if (!order.stripePaymentIntentId)
+      throw new ConflictException(`order ${orderId} has no Stripe payment recorded; run reconciliation first`);
     let refund: Stripe.Refund;
     try {
       refund = await this.stripe.refunds.create(
-        { payment_intent: order.stripePaymentIntentId, reason: dto.reason ?? 'requested_by_customer', metadata: { orderId, adminId } },
+        {
+          payment_intent: order.stripePaymentIntentId,
+          reason: dto.reason ?? 'requested_by_customer',
+          metadata: { orderId, adminId },
+        },
         { idempotencyKey: `refund-${orderId}` },
       );
     } catch (err) {
       const e = err as Stripe.errors.StripeError;
-      if (e.type === 'StripeInvalidRequestError') throw new ConflictException(`Stripe refused the refund: ${e.message}`);
+      if (e.type === 'StripeInvalidRequestError')
+        throw new ConflictException(`Stripe refused the refund: ${e.message}`);
       throw new BadGatewayException(`Stripe could not be reached for the refund: ${e.message}`);
     }
-    const charge = refund.charge ? await this.transitions.retrieveCharge(typeof refund.charge === 'string' ? refund.charge : refund.charge.id) : null;
+    const charge = refund.charge
+      ? await this.transitions.retrieveCharge(typeof refund.charge === 'string' ? refund.charge : refund.charge.id)
+      : null;
     await this.transitions.commit(orderId, async (tx, locked) => {
       const effect = charge ? await this.transitions.applyCharge(tx, locked, charge) : 'refund pending in Stripe';
-      await this.audit.record({
-        actorId: adminId, action: 'order.refund', targetType: 'order', targetId: orderId,
-        details: { refundId: refund.id, refundStatus: refund.status, amount: refund.amount, currency: refund.currency, reason: dto.reason ?? 'requested_by_customer', note: dto.note ?? null, effect },
-      }, tx);
+      await this.audit.record(
+        {
+          actorId: adminId,
+          action: 'order.refund',
+          targetType: 'order',
+          targetId: orderId,
+          details: {
+            refundId: refund.id,
+            refundStatus: refund.status,
+            amount: refund.amount,
+            currency: refund.currency,
+            reason: dto.reason ?? 'requested_by_customer',
+            note: dto.note ?? null,
+            effect,
+          },
+        },
+        tx,
+      );
       return effect;
     });
-    const after = await this.prisma.order.findUniqueOrThrow({ where: { id: orderId }, include: { license: { select: { status: true } } } });
-    return { orderId, refundId: refund.id, refundStatus: refund.status ?? 'unknown', orderStatus: after.status, licenseStatus: after.license?.status ?? null };
+    const after = await this.prisma.order.findUniqueOrThrow({
+      where: { id: orderId },
+      include: { license: { select: { status: true } } },
+    });
+    return {
+      orderId,
+      refundId: refund.id,
+      refundStatus: refund.status ?? 'unknown',
+      orderStatus: after.status,
+      licenseStatus: after.license?.status ?? null,
+    };
   }
 }

@@ -11,8 +11,18 @@ export class SalesReportService {
     const bundle = await this.prisma.bundle.findUnique({ where: { id: bundleId }, select: { id: true } });
     if (!bundle) throw new NotFoundException(`bundle ${bundleId} not found`);
     const [paid, refunds, activeLicenses] = await Promise.all([
-      this.prisma.order.groupBy({ by: ['currency'], where: { bundleId, paidAt: { not: null } }, _count: { _all: true }, _sum: { amount: true } }),
-      this.prisma.order.groupBy({ by: ['currency'], where: { bundleId, amountRefunded: { gt: 0 } }, _count: { _all: true }, _sum: { amountRefunded: true } }),
+      this.prisma.order.groupBy({
+        by: ['currency'],
+        where: { bundleId, paidAt: { not: null } },
+        _count: { _all: true },
+        _sum: { amount: true },
+      }),
+      this.prisma.order.groupBy({
+        by: ['currency'],
+        where: { bundleId, amountRefunded: { gt: 0 } },
+        _count: { _all: true },
+        _sum: { amountRefunded: true },
+      }),
       this.prisma.license.count({ where: { bundleId, status: 'ACTIVE' } }),
     ]);
     const currencies = [...new Set([...paid.map((p) => p.currency), ...refunds.map((r) => r.currency)])].sort();
@@ -21,7 +31,14 @@ export class SalesReportService {
       const r = refunds.find((x) => x.currency === currency);
       const gross = p?._sum.amount ?? 0;
       const refunded = r?._sum.amountRefunded ?? 0;
-      return { currency, paidCount: p?._count._all ?? 0, gross, refundCount: r?._count._all ?? 0, refunded, net: gross - refunded };
+      return {
+        currency,
+        paidCount: p?._count._all ?? 0,
+        gross,
+        refundCount: r?._count._all ?? 0,
+        refunded,
+        net: gross - refunded,
+      };
     });
     return {
       bundleId,

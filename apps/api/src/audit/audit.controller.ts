@@ -13,7 +13,10 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The audit log (prices, refunds, takedowns, account changes…), newest first; filter by actor, action or target' })
+  @ApiOperation({
+    summary:
+      'The audit log (prices, refunds, takedowns, account changes…), newest first; filter by actor, action or target',
+  })
   @ApiResponse({ status: 200, type: [AuditEntryView] })
   list(@Query() q: AuditQueryDto): Promise<AuditEntryView[]> {
     return this.audit.list(q);

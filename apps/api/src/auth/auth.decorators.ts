@@ -30,7 +30,8 @@ export interface OwnedResourceSpec {
  * The route acts on one resource that must belong to the caller (creator of the bundle, buyer of
  * the order/license); admins may act on any. Missing → 404, someone else's → 403.
  */
-export const Owns = (kind: OwnedResourceKind, param = 'id') => SetMetadata(OWNED_RESOURCE, { kind, param } satisfies OwnedResourceSpec);
+export const Owns = (kind: OwnedResourceKind, param = 'id') =>
+  SetMetadata(OWNED_RESOURCE, { kind, param } satisfies OwnedResourceSpec);
 
 export interface AuthenticatedUser {
   id: string;
@@ -40,6 +41,6 @@ export interface AuthenticatedUser {
   tokenId: string;
 }
 
-export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedUser | undefined =>
-  ctx.switchToHttp().getRequest().user,
+export const CurrentUser = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): AuthenticatedUser | undefined => ctx.switchToHttp().getRequest().user,
 );

@@ -1,9 +1,23 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { hashTokenSecret } from '@keyseed/auth';
 import { PrismaService } from '@keyseed/database';
-import { ACCOUNT_NEUTRAL, AuthenticatedUser, IS_PUBLIC, OWNED_RESOURCE, OwnedResourceSpec, REQUIRED_ROLES } from './auth.decorators';
+import {
+  ACCOUNT_NEUTRAL,
+  AuthenticatedUser,
+  IS_PUBLIC,
+  OWNED_RESOURCE,
+  OwnedResourceSpec,
+  REQUIRED_ROLES,
+} from './auth.decorators';
 import { TokenCache } from './token-cache';
 import type { Role } from '@keyseed/database';
 
@@ -24,7 +38,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class AuthGuard implements CanActivate {
   private readonly tokens = new TokenCache();
 
-  constructor(private readonly reflector: Reflector, private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly prisma: PrismaService,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
@@ -34,7 +51,11 @@ export class AuthGuard implements CanActivate {
 
     const secret = bearerToken(req);
     if (secret) req.user = await this.authenticate(secret);
-    if (req.user && !SAFE_METHODS.has(req.method) && !this.reflector.getAllAndOverride<boolean>(ACCOUNT_NEUTRAL, targets)) {
+    if (
+      req.user &&
+      !SAFE_METHODS.has(req.method) &&
+      !this.reflector.getAllAndOverride<boolean>(ACCOUNT_NEUTRAL, targets)
+    ) {
       this.dropCachedLookups(req.user, ctx.switchToHttp().getResponse<Response>());
     }
     if (isPublic) return true;
@@ -65,7 +86,13 @@ export class AuthGuard implements CanActivate {
       await this.prisma.apiToken.update({ where: { id: token.id }, data: { lastUsedAt: now } });
     }
     const { user } = token;
-    const authenticated = { id: user.id, email: user.email, displayName: user.displayName, roles: user.roles, tokenId: token.id };
+    const authenticated = {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      roles: user.roles,
+      tokenId: token.id,
+    };
     this.tokens.set(tokenHash, authenticated, generation, token.expiresAt);
     return authenticated;
   }
@@ -82,7 +109,12 @@ export class AuthGuard implements CanActivate {
     res.once('close', drop);
   }
 
-  private async checkOwnership(spec: OwnedResourceSpec, id: string, user: AuthenticatedUser, isAdmin: boolean): Promise<void> {
+  private async checkOwnership(
+    spec: OwnedResourceSpec,
+    id: string,
+    user: AuthenticatedUser,
+    isAdmin: boolean,
+  ): Promise<void> {
     const notFound = () => new NotFoundException(`${spec.kind} ${id} not found`);
     // Exactly a UUID: anything else of the right length (36 dashes, 36 hex digits) fails PostgreSQL's uuid cast.
     if (!UUID.test(id)) throw notFound();
@@ -96,7 +128,10 @@ export class AuthGuard implements CanActivate {
       case 'bundle':
         return (await this.prisma.bundle.findUnique({ where: { id }, select: { creatorId: true } }))?.creatorId ?? null;
       case 'item':
-        return (await this.prisma.item.findUnique({ where: { id }, select: { bundle: { select: { creatorId: true } } } }))?.bundle.creatorId ?? null;
+        return (
+          (await this.prisma.item.findUnique({ where: { id }, select: { bundle: { select: { creatorId: true } } } }))
+            ?.bundle.creatorId ?? null
+        );
       case 'order':
         return (await this.prisma.order.findUnique({ where: { id }, select: { buyerId: true } }))?.buyerId ?? null;
       case 'license':

@@ -1,7 +1,13 @@
 import { TokenCache } from './token-cache';
 import type { AuthenticatedUser } from './auth.decorators';
 
-const user = (id: string): AuthenticatedUser => ({ id, email: `${id}@test`, displayName: id, roles: ['BUYER'], tokenId: `t-${id}` });
+const user = (id: string): AuthenticatedUser => ({
+  id,
+  email: `${id}@test`,
+  displayName: id,
+  roles: ['BUYER'],
+  tokenId: `t-${id}`,
+});
 
 describe('TokenCache', () => {
   it('reuses a lookup for at most the TTL, and never past the token expiry', () => {
@@ -14,7 +20,7 @@ describe('TokenCache', () => {
     expect(cache.get('h2', 2_000)).toBeUndefined();
   });
 
-  it('drops one account\'s tokens, or all of them', () => {
+  it("drops one account's tokens, or all of them", () => {
     const cache = new TokenCache();
     cache.set('a1', user('a'), cache.generation, null);
     cache.set('a2', user('a'), cache.generation, null);

@@ -23,7 +23,10 @@ export class TokenCache {
   private readonly byUser = new Map<string, Set<string>>();
   private gen = 0;
 
-  constructor(private readonly ttlMs = TOKEN_CACHE_TTL_MS, private readonly maxEntries = 10_000) {}
+  constructor(
+    private readonly ttlMs = TOKEN_CACHE_TTL_MS,
+    private readonly maxEntries = 10_000,
+  ) {}
 
   /** Bumped by every drop; take it before a lookup and hand it to `set`. */
   get generation(): number {
@@ -47,7 +50,11 @@ export class TokenCache {
       const [oldest, entry] = this.entries.entries().next().value as [string, Entry];
       this.remove(oldest, entry.userId);
     }
-    this.entries.set(tokenHash, { user: Object.freeze({ ...user, roles: Object.freeze([...user.roles]) as AuthenticatedUser['roles'] }), userId: user.id, until });
+    this.entries.set(tokenHash, {
+      user: Object.freeze({ ...user, roles: Object.freeze([...user.roles]) as AuthenticatedUser['roles'] }),
+      userId: user.id,
+      until,
+    });
     let hashes = this.byUser.get(user.id);
     if (!hashes) this.byUser.set(user.id, (hashes = new Set()));
     hashes.add(tokenHash);

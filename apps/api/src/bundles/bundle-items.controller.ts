@@ -32,10 +32,16 @@ export class BundleItemsController {
 
   @Patch(':itemId')
   @Owns('bundle', 'id')
-  @ApiOperation({ summary: 'Rename an item, lock/unlock it (before its upload completes) or set its preview pieces (DRAFT only)' })
+  @ApiOperation({
+    summary: 'Rename an item, lock/unlock it (before its upload completes) or set its preview pieces (DRAFT only)',
+  })
   @ApiResponse({ status: 200, type: ItemView })
   @ApiResponse({ status: 404, description: 'No such item in this bundle' })
-  update(@Param('id', new ParseUUIDPipe()) id: string, @Param('itemId', new ParseUUIDPipe()) itemId: string, @Body() dto: UpdateItemDto): Promise<ItemView> {
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('itemId', new ParseUUIDPipe()) itemId: string,
+    @Body() dto: UpdateItemDto,
+  ): Promise<ItemView> {
     return this.items.update(id, itemId, dto);
   }
 
@@ -44,7 +50,10 @@ export class BundleItemsController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove an item from a draft bundle' })
   @ApiResponse({ status: 204 })
-  async remove(@Param('id', new ParseUUIDPipe()) id: string, @Param('itemId', new ParseUUIDPipe()) itemId: string): Promise<void> {
+  async remove(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('itemId', new ParseUUIDPipe()) itemId: string,
+  ): Promise<void> {
     await this.items.remove(id, itemId);
   }
 }

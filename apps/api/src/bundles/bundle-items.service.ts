@@ -9,12 +9,22 @@ import { normalizeItemPath, pathCollisions } from './item-path';
 /** Items of a draft bundle: add, rename, lock/unlock, preview pieces, reorder, remove. */
 @Injectable()
 export class BundleItemsService {
-  constructor(private readonly prisma: PrismaService, private readonly bundles: BundlesService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly bundles: BundlesService,
+  ) {}
 
   async add(bundleId: string, dtos: AddItemDto[]): Promise<BundleView> {
     await this.inDraft(bundleId, async (tx, existing) => {
-      const fresh = dtos.map((d) => ({ path: normalizeItemPath(d.path), locked: d.locked ?? true, previewPieces: d.previewPieces ?? 0 }));
-      this.assertNoCollisions(existing, fresh.map((f, i) => ({ ...f, field: `items.${i}.path` })));
+      const fresh = dtos.map((d) => ({
+        path: normalizeItemPath(d.path),
+        locked: d.locked ?? true,
+        previewPieces: d.previewPieces ?? 0,
+      }));
+      this.assertNoCollisions(
+        existing,
+        fresh.map((f, i) => ({ ...f, field: `items.${i}.path` })),
+      );
       const next = existing.reduce((m, i) => Math.max(m, i.position + 1), 0);
       await tx.item.createMany({ data: fresh.map((f, i) => ({ ...f, bundleId, position: next + i })) });
     });
@@ -25,16 +35,29 @@ export class BundleItemsService {
     return this.inDraft(bundleId, async (tx, existing) => {
       const item = existing.find((i) => i.id === itemId);
       if (!item) throw new NotFoundException(`item ${itemId} not found in this bundle`);
-      const changed = { path: dto.path === undefined ? item.path : normalizeItemPath(dto.path), locked: dto.locked ?? item.locked };
+      const changed = {
+        path: dto.path === undefined ? item.path : normalizeItemPath(dto.path),
+        locked: dto.locked ?? item.locked,
+      };
       if (changed.path !== item.path || changed.locked !== item.locked) {
-        this.assertNoCollisions(existing.filter((i) => i.id !== itemId), [{ ...changed, field: 'path' }]);
+        this.assertNoCollisions(
+          existing.filter((i) => i.id !== itemId),
+          [{ ...changed, field: 'path' }],
+        );
       }
       // Locking decides whether ingest encrypts, so flipping it on an ingested item means a re-ingest:
       // the creator uploads again (the plaintext upload is not kept once ingested).
       if (changed.locked !== item.locked && !['AWAITING_UPLOAD', 'UPLOADING'].includes(item.status)) {
-        throw new ConflictException(`item ${item.path} is ${item.status}; locked can only change before its upload completes (upload it again to change it)`);
+        throw new ConflictException(
+          `item ${item.path} is ${item.status}; locked can only change before its upload completes (upload it again to change it)`,
+        );
       }
-      return itemView(await tx.item.update({ where: { id: itemId }, data: { ...changed, previewPieces: dto.previewPieces ?? item.previewPieces } }));
+      return itemView(
+        await tx.item.update({
+          where: { id: itemId },
+          data: { ...changed, previewPieces: dto.previewPieces ?? item.previewPieces },
+        }),
+      );
     });
   }
 
@@ -44,7 +67,9 @@ export class BundleItemsService {
       const missing = existing.filter((i) => !itemIds.includes(i.id)).map((i) => i.id);
       const unknown = itemIds.filter((id) => !known.has(id));
       if (missing.length || unknown.length) {
-        throw new BadRequestException(`itemIds must list every item of the bundle exactly once${missing.length ? `; missing: ${missing.join(', ')}` : ''}${unknown.length ? `; not in this bundle: ${unknown.join(', ')}` : ''}`);
+        throw new BadRequestException(
+          `itemIds must list every item of the bundle exactly once${missing.length ? `; missing: ${missing.join(', ')}` : ''}${unknown.length ? `; not in this bundle: ${unknown.join(', ')}` : ''}`,
+        );
       }
       for (const [position, id] of itemIds.entries()) await tx.item.update({ where: { id }, data: { position } });
     });
@@ -53,13 +78,17 @@ export class BundleItemsService {
 
   async remove(bundleId: string, itemId: string): Promise<void> {
     await this.inDraft(bundleId, async (tx, existing) => {
-      if (!existing.some((i) => i.id === itemId)) throw new NotFoundException(`item ${itemId} not found in this bundle`);
+      if (!existing.some((i) => i.id === itemId))
+        throw new NotFoundException(`item ${itemId} not found in this bundle`);
       await tx.item.delete({ where: { id: itemId } });
     });
   }
 
   /** Runs `fn` with the bundle row locked and checked to be DRAFT, so concurrent edits serialise. */
-  private async inDraft<T>(bundleId: string, fn: (tx: Prisma.TransactionClient, items: Item[]) => Promise<T>): Promise<T> {
+  private async inDraft<T>(
+    bundleId: string,
+    fn: (tx: Prisma.TransactionClient, items: Item[]) => Promise<T>,
+  ): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
       await this.bundles.assertDraft(bundleId, tx);
@@ -68,10 +97,16 @@ export class BundleItemsService {
   }
 
   private assertNoCollisions(existing: Item[], fresh: Array<{ path: string; locked: boolean; field: string }>): void {
-    const entries = [...existing.map((e) => ({ path: e.path, locked: e.locked, field: null as string | null })), ...fresh];
+    const entries = [
+      ...existing.map((e) => ({ path: e.path, locked: e.locked, field: null as string | null })),
+      ...fresh,
+    ];
     const problems = pathCollisions(entries)
       .filter(([, j]) => j >= existing.length)
-      .map(([i, j]) => `${entries[j].field} "${entries[j].path}" collides with ${i < existing.length ? 'existing item' : entries[i].field} "${entries[i].path}" (same name after Unicode normalisation and case folding, its .locked name, or a file/folder clash)`);
+      .map(
+        ([i, j]) =>
+          `${entries[j].field} "${entries[j].path}" collides with ${i < existing.length ? 'existing item' : entries[i].field} "${entries[i].path}" (same name after Unicode normalisation and case folding, its .locked name, or a file/folder clash)`,
+      );
     if (problems.length) throw new BadRequestException(problems);
   }
 }

@@ -12,15 +12,25 @@ import { PublishAcceptedView, PublishConflictView } from './dtos/bundle.response
 export class BundlePublishingService {
   private readonly logger = new Logger('bundles');
 
-  constructor(private readonly prisma: PrismaService, @InjectQueue(QueueName.Publish) private readonly publishQueue: Queue<PublishJob>) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @InjectQueue(QueueName.Publish) private readonly publishQueue: Queue<PublishJob>,
+  ) {}
 
   /** Returns the accepted job, or a 409 body listing the items that are not READY. */
   async publish(bundleId: string): Promise<PublishAcceptedView | PublishConflictView> {
     const notReady = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
-      const bundle = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId }, include: { items: { orderBy: { position: 'asc' } } } });
-      if (bundle.status !== 'DRAFT') throw new ConflictException(`bundle ${bundle.slug} is ${bundle.status}; only a DRAFT bundle can be published`);
-      if (bundle.items.length === 0) throw new ConflictException(`bundle ${bundle.slug} has no items; add and upload at least one before publishing`);
+      const bundle = await tx.bundle.findUniqueOrThrow({
+        where: { id: bundleId },
+        include: { items: { orderBy: { position: 'asc' } } },
+      });
+      if (bundle.status !== 'DRAFT')
+        throw new ConflictException(`bundle ${bundle.slug} is ${bundle.status}; only a DRAFT bundle can be published`);
+      if (bundle.items.length === 0)
+        throw new ConflictException(
+          `bundle ${bundle.slug} has no items; add and upload at least one before publishing`,
+        );
       const waiting = bundle.items.filter((i) => i.status !== 'READY');
       if (waiting.length) return waiting;
       await tx.bundle.update({ where: { id: bundleId }, data: { status: 'PUBLISHING' } });
@@ -28,7 +38,8 @@ export class BundlePublishingService {
     });
     if (notReady.length) {
       return {
-        statusCode: HttpStatus.CONFLICT, error: 'Conflict',
+        statusCode: HttpStatus.CONFLICT,
+        error: 'Conflict',
         message: `cannot publish until every item is READY; not ready: ${notReady.map((i) => `${i.path} (${i.status})`).join(', ')}`,
         items: notReady.map((i) => ({ id: i.id, path: i.path, status: i.status, failureReason: i.failureReason })),
       };
@@ -48,7 +59,11 @@ export class BundlePublishingService {
     const id = jobId.publish(bundleId);
     const previous = await this.publishQueue.getJob(id);
     if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) await previous.remove();
-    await this.publishQueue.add('publish', { bundleId }, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+    await this.publishQueue.add(
+      'publish',
+      { bundleId },
+      { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
+    );
     return id;
   }
 
@@ -60,11 +75,19 @@ export class BundlePublishingService {
     await this.transition(bundleId, 'UNLISTED', 'PUBLISHED');
   }
 
-  private async transition(bundleId: string, from: 'PUBLISHED' | 'UNLISTED', to: 'PUBLISHED' | 'UNLISTED'): Promise<void> {
-    const { count } = await this.prisma.bundle.updateMany({ where: { id: bundleId, status: from }, data: { status: to } });
+  private async transition(
+    bundleId: string,
+    from: 'PUBLISHED' | 'UNLISTED',
+    to: 'PUBLISHED' | 'UNLISTED',
+  ): Promise<void> {
+    const { count } = await this.prisma.bundle.updateMany({
+      where: { id: bundleId, status: from },
+      data: { status: to },
+    });
     if (count === 0) {
       const bundle = await this.prisma.bundle.findUniqueOrThrow({ where: { id: bundleId } });
-      if (bundle.status !== to) throw new ConflictException(`bundle ${bundle.slug} is ${bundle.status}; it must be ${from} to become ${to}`);
+      if (bundle.status !== to)
+        throw new ConflictException(`bundle ${bundle.slug} is ${bundle.status}; it must be ${from} to become ${to}`);
     }
   }
 }

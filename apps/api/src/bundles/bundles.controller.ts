@@ -14,12 +14,18 @@ import { UpdateBundleDto } from './dtos/update-bundle.dto';
 @Roles('CREATOR')
 @Controller('bundles')
 export class BundlesController {
-  constructor(private readonly bundles: BundlesService, private readonly publishing: BundlePublishingService) {}
+  constructor(
+    private readonly bundles: BundlesService,
+    private readonly publishing: BundlePublishingService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a draft bundle; its slug is made from the title (suffixed when taken)' })
   @ApiResponse({ status: 201, type: BundleView })
-  @ApiResponse({ status: 400, description: 'Invalid field, e.g. a piece length that is not a power of two in 16 KiB..16 MiB' })
+  @ApiResponse({
+    status: 400,
+    description: 'Invalid field, e.g. a piece length that is not a power of two in 16 KiB..16 MiB',
+  })
   create(@CurrentUser() user: AuthenticatedUser, @Body() dto: CreateBundleDto): Promise<BundleView> {
     return this.bundles.create(user.id, dto);
   }
@@ -35,7 +41,7 @@ export class BundlesController {
   @Owns('bundle', 'id')
   @ApiOperation({ summary: 'One of your bundles with its items and their ingest progress (%, bytes/s, ETA)' })
   @ApiResponse({ status: 200, type: BundleView })
-  @ApiResponse({ status: 403, description: 'Another creator\'s bundle' })
+  @ApiResponse({ status: 403, description: "Another creator's bundle" })
   @ApiResponse({ status: 404, description: 'No such bundle' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<BundleView> {
     return this.bundles.get(id);
@@ -65,8 +71,15 @@ export class BundlesController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Queue the publish job (builds the torrents); every item must be READY' })
   @ApiResponse({ status: 202, type: PublishAcceptedView })
-  @ApiResponse({ status: 409, type: PublishConflictView, description: 'Not a draft, no items, or items not READY (listed with their status)' })
-  async publish(@Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response): Promise<PublishAcceptedView | PublishConflictView> {
+  @ApiResponse({
+    status: 409,
+    type: PublishConflictView,
+    description: 'Not a draft, no items, or items not READY (listed with their status)',
+  })
+  async publish(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PublishAcceptedView | PublishConflictView> {
     const result = await this.publishing.publish(id);
     if ('items' in result) res.status(409);
     return result;
@@ -75,7 +88,10 @@ export class BundlesController {
   @Post(':id/unlist')
   @Owns('bundle', 'id')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Take a published bundle out of the catalog listing (PUBLISHED → UNLISTED; idempotent); its page and torrent stay reachable by slug' })
+  @ApiOperation({
+    summary:
+      'Take a published bundle out of the catalog listing (PUBLISHED → UNLISTED; idempotent); its page and torrent stay reachable by slug',
+  })
   @ApiResponse({ status: 200, type: BundleView })
   @ApiResponse({ status: 409, description: 'The bundle is not PUBLISHED' })
   async unlist(@Param('id', new ParseUUIDPipe()) id: string): Promise<BundleView> {

@@ -25,16 +25,29 @@ export class BundlesService {
     const base = slugify(dto.title);
     // Pick the first free slug; a concurrent create may take it first, so retry on the unique index.
     for (let attempt = 0; ; attempt++) {
-      const taken = await this.prisma.bundle.findMany({ where: { slug: { startsWith: base } }, select: { slug: true } });
-      const slug = firstFreeSlug(base, taken.map((t) => t.slug));
+      const taken = await this.prisma.bundle.findMany({
+        where: { slug: { startsWith: base } },
+        select: { slug: true },
+      });
+      const slug = firstFreeSlug(
+        base,
+        taken.map((t) => t.slug),
+      );
       try {
         const bundle = await this.prisma.bundle.create({
-          data: { creatorId, slug, title: dto.title.trim(), description: dto.description ?? '', pieceLength: dto.pieceLength ?? null },
+          data: {
+            creatorId,
+            slug,
+            title: dto.title.trim(),
+            description: dto.description ?? '',
+            pieceLength: dto.pieceLength ?? null,
+          },
           include: { items: true },
         });
         return bundleView(bundle);
       } catch (err) {
-        if (attempt < SLUG_ATTEMPTS && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') continue;
+        if (attempt < SLUG_ATTEMPTS && err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+          continue;
         throw err;
       }
     }
@@ -42,7 +55,10 @@ export class BundlesService {
 
   async listMine(creatorId: string, page: number, perPage: number): Promise<BundleSummaryView[]> {
     const bundles = await this.prisma.bundle.findMany({
-      where: { creatorId }, orderBy: [{ createdAt: 'desc' }, { id: 'asc' }], skip: (page - 1) * perPage, take: perPage,
+      where: { creatorId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+      skip: (page - 1) * perPage,
+      take: perPage,
     });
     return bundles.map(bundleSummaryView);
   }
@@ -54,7 +70,10 @@ export class BundlesService {
   async update(id: string, dto: UpdateBundleDto): Promise<BundleView> {
     const { count } = await this.prisma.bundle.updateMany({
       where: { id, status: 'DRAFT' },
-      data: { ...(dto.title !== undefined ? { title: dto.title.trim() } : {}), ...(dto.description !== undefined ? { description: dto.description } : {}) },
+      data: {
+        ...(dto.title !== undefined ? { title: dto.title.trim() } : {}),
+        ...(dto.description !== undefined ? { description: dto.description } : {}),
+      },
     });
     if (count === 0) await this.assertDraft(id);
     return this.get(id);
@@ -72,7 +91,13 @@ export class BundlesService {
       this.blobs.delete(publishedPrefix(id)),
       this.blobs.delete(torrentPrefix(id)),
     ]);
-    this.logger.log({ event: 'bundle.deleted', bundleId: id, slug: bundle.slug, items: items.length, uploads: uploads.length });
+    this.logger.log({
+      event: 'bundle.deleted',
+      bundleId: id,
+      slug: bundle.slug,
+      items: items.length,
+      uploads: uploads.length,
+    });
   }
 
   /** 409 unless the bundle is still a draft (the only state in which creators change it). */

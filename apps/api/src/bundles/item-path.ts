@@ -16,7 +16,8 @@ const MAX_PATH_BYTES = 1024;
 
 /** The problem with `path` as an item path, or null when it is safe. */
 export function itemPathProblem(path: unknown): string | null {
-  if (typeof path !== 'string' || path.length === 0) return 'must be a non-empty relative path such as "extras/trailer.mp4"';
+  if (typeof path !== 'string' || path.length === 0)
+    return 'must be a non-empty relative path such as "extras/trailer.mp4"';
   if (CONTROL.test(path)) return 'must not contain control characters';
   if (path.includes('\\')) return 'must use "/" as separator, not backslashes';
   if (path.startsWith('/')) return 'must be relative, not absolute';
@@ -27,10 +28,13 @@ export function itemPathProblem(path: unknown): string | null {
   for (const segment of segments) {
     if (segment === '') return 'must not contain empty segments ("//" or a trailing "/")';
     if (segment === '.' || segment === '..') return 'must not contain "." or ".." segments';
-    if (segment.trim() !== segment || segment.endsWith('.')) return `segment "${segment}" must not start or end with spaces or end with "."`;
-    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES) return `segment "${segment.slice(0, 20)}…" is longer than ${MAX_SEGMENT_BYTES} bytes`;
+    if (segment.trim() !== segment || segment.endsWith('.'))
+      return `segment "${segment}" must not start or end with spaces or end with "."`;
+    if (Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)
+      return `segment "${segment.slice(0, 20)}…" is longer than ${MAX_SEGMENT_BYTES} bytes`;
   }
-  if (RESERVED_TOP_LEVEL.includes(segments[0].toLowerCase())) return `"${segments[0]}" is reserved by the torrent layout`;
+  if (RESERVED_TOP_LEVEL.includes(segments[0].toLowerCase()))
+    return `"${segments[0]}" is reserved by the torrent layout`;
   return null;
 }
 

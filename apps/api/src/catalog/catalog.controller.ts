@@ -22,8 +22,9 @@ export class CatalogController {
 
   @Get(':slug')
   @ApiOperation({
-    summary: 'A bundle\'s page: items, price, magnet, info-hashes, torrent links, swarm counts',
-    description: 'Drafts, bundles being published and taken-down bundles are 404 except to their creator and admins (send a bearer token).',
+    summary: "A bundle's page: items, price, magnet, info-hashes, torrent links, swarm counts",
+    description:
+      'Drafts, bundles being published and taken-down bundles are 404 except to their creator and admins (send a bearer token).',
   })
   @ApiResponse({ status: 200, type: CatalogBundleView })
   @ApiResponse({ status: 404, description: 'No such bundle, or not visible to you' })
@@ -32,12 +33,20 @@ export class CatalogController {
   }
 
   @Get(':slug/torrent')
-  @ApiOperation({ summary: 'The hybrid v1+v2 .torrent (libtorrent-based clients); `?format=v1` for the v1-only one (Transmission ≤ 3, aria2 ≤ 1.36)' })
+  @ApiOperation({
+    summary:
+      'The hybrid v1+v2 .torrent (libtorrent-based clients); `?format=v1` for the v1-only one (Transmission ≤ 3, aria2 ≤ 1.36)',
+  })
   @ApiQuery({ name: 'format', required: false, enum: ['hybrid', 'v1'] })
   @ApiProduces('application/x-bittorrent')
   @ApiResponse({ status: 200, description: 'The .torrent file' })
   @ApiResponse({ status: 404, description: 'Not published or not visible to you' })
-  torrent(@Param('slug') slug: string, @Query() q: TorrentQueryDto, @Res({ passthrough: true }) res: Response, @CurrentUser() viewer?: AuthenticatedUser): Promise<StreamableFile> {
+  torrent(
+    @Param('slug') slug: string,
+    @Query() q: TorrentQueryDto,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentUser() viewer?: AuthenticatedUser,
+  ): Promise<StreamableFile> {
     return this.send(slug, q.format ?? 'hybrid', res, viewer);
   }
 
@@ -46,11 +55,20 @@ export class CatalogController {
   @ApiProduces('application/x-bittorrent')
   @ApiResponse({ status: 200, description: 'The .torrent file' })
   @ApiResponse({ status: 404, description: 'Not published or not visible to you' })
-  torrentV1(@Param('slug') slug: string, @Res({ passthrough: true }) res: Response, @CurrentUser() viewer?: AuthenticatedUser): Promise<StreamableFile> {
+  torrentV1(
+    @Param('slug') slug: string,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentUser() viewer?: AuthenticatedUser,
+  ): Promise<StreamableFile> {
     return this.send(slug, 'v1', res, viewer);
   }
 
-  private async send(slug: string, format: 'hybrid' | 'v1', res: Response, viewer?: AuthenticatedUser): Promise<StreamableFile> {
+  private async send(
+    slug: string,
+    format: 'hybrid' | 'v1',
+    res: Response,
+    viewer?: AuthenticatedUser,
+  ): Promise<StreamableFile> {
     const file = await this.catalog.torrent(slug, viewer, format);
     res.setHeader('Cache-Control', 'no-cache');
     return new StreamableFile(file.body, {

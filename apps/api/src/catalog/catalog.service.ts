@@ -12,7 +12,8 @@ import { NO_SWARM_STATS, SWARM_STATS, SwarmStatsProvider } from './swarm-stats';
 /** Statuses anyone may see; the rest exist only for their owner and admins. */
 const PUBLIC_STATUSES: BundleStatus[] = ['PUBLISHED', 'UNLISTED'];
 
-export const HYBRID_CLIENTS = 'libtorrent-based clients (qBittorrent, Deluge, libtorrent, BiglyBT) and any BitTorrent v2-capable client';
+export const HYBRID_CLIENTS =
+  'libtorrent-based clients (qBittorrent, Deluge, libtorrent, BiglyBT) and any BitTorrent v2-capable client';
 export const V1_CLIENTS = 'Transmission ≤ 3 and aria2 ≤ 1.36 (no BitTorrent v2 / hybrid support)';
 
 type CatalogBundle = Bundle & { items: Item[]; creator: Pick<User, 'displayName'> };
@@ -36,7 +37,8 @@ export class CatalogService {
     const bundles = await this.prisma.bundle.findMany({
       where: { status: 'PUBLISHED' },
       orderBy: [{ publishedAt: 'desc' }, { id: 'asc' }],
-      skip: (page - 1) * perPage, take: perPage,
+      skip: (page - 1) * perPage,
+      take: perPage,
       include: { items: true, creator: { select: { displayName: true } } },
     });
     return bundles.map((b) => this.summary(b));
@@ -49,36 +51,66 @@ export class CatalogService {
       ...this.summary(b),
       status: b.status,
       pieceLength: b.pieceLength,
-      items: [...b.items].sort((x, y) => x.position - y.position).map((i) => ({
-        path: i.path, torrentPath: torrentPath(i.path, i.locked), size: i.size === null ? null : Number(i.size), locked: i.locked, previewPieces: i.previewPieces,
-      })),
-      magnet: b.magnet, infoHashV1: b.infoHashV1, infoHashV2: b.infoHashV2, infoHashV1Legacy: b.infoHashV1Legacy,
+      items: [...b.items]
+        .sort((x, y) => x.position - y.position)
+        .map((i) => ({
+          path: i.path,
+          torrentPath: torrentPath(i.path, i.locked),
+          size: i.size === null ? null : Number(i.size),
+          locked: i.locked,
+          previewPieces: i.previewPieces,
+        })),
+      magnet: b.magnet,
+      infoHashV1: b.infoHashV1,
+      infoHashV2: b.infoHashV2,
+      infoHashV1Legacy: b.infoHashV1Legacy,
       torrents: this.torrentLinks(b),
       swarm: hashes.length ? await this.swarm.stats(hashes) : { seeders: 0, leechers: 0, completed: 0 },
     };
   }
 
   /** The stored .torrent (hybrid, or the legacy v1-only one) as a stream with its size. */
-  async torrent(slug: string, viewer: AuthenticatedUser | undefined, format: 'hybrid' | 'v1'): Promise<{ body: Readable; size: number; filename: string }> {
+  async torrent(
+    slug: string,
+    viewer: AuthenticatedUser | undefined,
+    format: 'hybrid' | 'v1',
+  ): Promise<{ body: Readable; size: number; filename: string }> {
     const b = await this.visible(slug, viewer);
     const key = format === 'v1' ? legacyTorrentKey(b.id, b.slug) : torrentKey(b.id, b.slug);
     const stat = b.infoHashV1 ? await this.blobs.stat(key) : null;
-    if (!stat) throw new NotFoundException(`bundle ${slug} has no ${format === 'v1' ? 'v1-only' : 'hybrid'} torrent yet (it is built when the bundle is published)`);
-    return { body: this.blobs.read(key), size: stat.size, filename: format === 'v1' ? `${b.slug}.v1.torrent` : `${b.slug}.torrent` };
+    if (!stat)
+      throw new NotFoundException(
+        `bundle ${slug} has no ${format === 'v1' ? 'v1-only' : 'hybrid'} torrent yet (it is built when the bundle is published)`,
+      );
+    return {
+      body: this.blobs.read(key),
+      size: stat.size,
+      filename: format === 'v1' ? `${b.slug}.v1.torrent` : `${b.slug}.torrent`,
+    };
   }
 
   /** 404 (not 403: its existence is not revealed) unless public, or the viewer owns it or is an admin. */
   private async visible(slug: string, viewer: AuthenticatedUser | undefined): Promise<CatalogBundle> {
-    const b = await this.prisma.bundle.findUnique({ where: { slug }, include: { items: true, creator: { select: { displayName: true } } } });
-    const allowed = b && (PUBLIC_STATUSES.includes(b.status) || viewer?.id === b.creatorId || viewer?.roles.includes('ADMIN'));
+    const b = await this.prisma.bundle.findUnique({
+      where: { slug },
+      include: { items: true, creator: { select: { displayName: true } } },
+    });
+    const allowed =
+      b && (PUBLIC_STATUSES.includes(b.status) || viewer?.id === b.creatorId || viewer?.roles.includes('ADMIN'));
     if (!allowed) throw new NotFoundException(`bundle ${slug} not found`);
     return b;
   }
 
   private summary(b: CatalogBundle): CatalogSummaryView {
     return {
-      slug: b.slug, title: b.title, description: b.description, creator: { displayName: b.creator.displayName },
-      price: priceView(b), itemCount: b.items.length, totalSize: b.items.reduce((s, i) => s + Number(i.size ?? 0n), 0), publishedAt: b.publishedAt,
+      slug: b.slug,
+      title: b.title,
+      description: b.description,
+      creator: { displayName: b.creator.displayName },
+      price: priceView(b),
+      itemCount: b.items.length,
+      totalSize: b.items.reduce((s, i) => s + Number(i.size ?? 0n), 0),
+      publishedAt: b.publishedAt,
     };
   }
 
@@ -87,7 +119,9 @@ export class CatalogService {
     const base = `${this.config.PUBLIC_URL.replace(/\/+$/, '')}/v1/catalog/${encodeURIComponent(b.slug)}/torrent`;
     return {
       hybrid: { url: base, infoHashV1: b.infoHashV1, infoHashV2: b.infoHashV2, useWith: HYBRID_CLIENTS },
-      v1: b.infoHashV1Legacy ? { url: `${base}?format=v1`, infoHashV1: b.infoHashV1Legacy, infoHashV2: null, useWith: V1_CLIENTS } : null,
+      v1: b.infoHashV1Legacy
+        ? { url: `${base}?format=v1`, infoHashV1: b.infoHashV1Legacy, infoHashV2: null, useWith: V1_CLIENTS }
+        : null,
     };
   }
 }

@@ -30,29 +30,32 @@ export class CheckoutPagesController {
   @Get('success')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Return page after a paid checkout (HTML for the buyer\'s browser)' })
+  @ApiOperation({ summary: "Return page after a paid checkout (HTML for the buyer's browser)" })
   @ApiQuery({ name: 'order_id', required: true })
   @ApiProduces('text/html')
-  @ApiResponse({ status: 200, description: 'HTML page with the order\'s state and the next step' })
+  @ApiResponse({ status: 200, description: "HTML page with the order's state and the next step" })
   async success(@Query('order_id') orderId?: string): Promise<string> {
     const order = await this.find(orderId);
     if (!order) return page('Order not found', '<p>This link does not name a Keyseed order.</p>');
     const title = escapeHtml(order.bundle.title);
     const slug = escapeHtml(order.bundle.slug);
-    const state = order.status === 'PAID'
-      ? '<p>Payment received: your license is active.</p>'
-      : order.status === 'PENDING'
-        ? '<p>Thank you! Stripe is confirming the payment; your license becomes active within moments (bank transfers can take longer).</p>'
-        : `<p>This order is <strong>${escapeHtml(order.status.toLowerCase())}</strong>.</p>`;
-    return page(`Thanks for buying “${order.bundle.title}”`,
-      `${state}<p>Download and unlock <em>${title}</em> on this computer with <code>keyseed get ${slug}</code>, or download the torrent with any BitTorrent client and run <code>keyseed unlock &lt;folder&gt;</code>.</p>`);
+    const state =
+      order.status === 'PAID'
+        ? '<p>Payment received: your license is active.</p>'
+        : order.status === 'PENDING'
+          ? '<p>Thank you! Stripe is confirming the payment; your license becomes active within moments (bank transfers can take longer).</p>'
+          : `<p>This order is <strong>${escapeHtml(order.status.toLowerCase())}</strong>.</p>`;
+    return page(
+      `Thanks for buying “${order.bundle.title}”`,
+      `${state}<p>Download and unlock <em>${title}</em> on this computer with <code>keyseed get ${slug}</code>, or download the torrent with any BitTorrent client and run <code>keyseed unlock &lt;folder&gt;</code>.</p>`,
+    );
   }
 
   @Public()
   @Get('cancel')
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Return page after an abandoned checkout (HTML for the buyer\'s browser)' })
+  @ApiOperation({ summary: "Return page after an abandoned checkout (HTML for the buyer's browser)" })
   @ApiQuery({ name: 'order_id', required: true })
   @ApiProduces('text/html')
   @ApiResponse({ status: 200, description: 'HTML page saying nothing was charged' })
@@ -65,6 +68,9 @@ export class CheckoutPagesController {
 
   private find(orderId: string | undefined) {
     if (!orderId || !UUID.test(orderId)) return Promise.resolve(null);
-    return this.prisma.order.findUnique({ where: { id: orderId }, select: { status: true, bundle: { select: { title: true, slug: true } } } });
+    return this.prisma.order.findUnique({
+      where: { id: orderId },
+      select: { status: true, bundle: { select: { title: true, slug: true } } },
+    });
   }
 }

@@ -14,13 +14,22 @@ export class CheckoutController {
   @Post('bundles/:id/checkout')
   @Roles('BUYER')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Buy a bundle: creates a PENDING order and a Stripe Checkout Session; send the buyer to checkoutUrl' })
+  @ApiOperation({
+    summary: 'Buy a bundle: creates a PENDING order and a Stripe Checkout Session; send the buyer to checkoutUrl',
+  })
   @ApiResponse({ status: 201, type: CheckoutView })
-  @ApiResponse({ status: 400, description: 'Pay-what-you-want amount below the minimum, or an amount for a fixed-price bundle' })
+  @ApiResponse({
+    status: 400,
+    description: 'Pay-what-you-want amount below the minimum, or an amount for a fixed-price bundle',
+  })
   @ApiResponse({ status: 404, description: 'No published bundle with this id' })
   @ApiResponse({ status: 409, description: 'Not for sale (no price), or you already hold an ACTIVE license for it' })
   @ApiResponse({ status: 502, description: 'Stripe refused or could not be reached' })
-  start(@CurrentUser() user: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: CheckoutDto): Promise<CheckoutView> {
+  start(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: CheckoutDto,
+  ): Promise<CheckoutView> {
     return this.checkout.checkout(user, id, dto.amount);
   }
 
@@ -35,7 +44,7 @@ export class CheckoutController {
   @Owns('order', 'id')
   @ApiOperation({ summary: 'One of your orders (admins: any)' })
   @ApiResponse({ status: 200, type: OrderView })
-  @ApiResponse({ status: 403, description: 'Another account\'s order' })
+  @ApiResponse({ status: 403, description: "Another account's order" })
   @ApiResponse({ status: 404, description: 'No such order' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<OrderView> {
     return this.checkout.order(id);

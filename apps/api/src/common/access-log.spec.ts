@@ -12,7 +12,13 @@ describe('accessLog', () => {
   beforeEach(async () => {
     lines = [];
     const out = new PassThrough();
-    out.on('data', (chunk: Buffer) => chunk.toString().split('\n').filter(Boolean).forEach((l) => lines.push(JSON.parse(l))));
+    out.on('data', (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => lines.push(JSON.parse(l))),
+    );
     const log = accessLog(pino({ level: 'info' }, out));
     server = createServer((req, res) => log(req, res, () => res.writeHead(201).end('done')));
     server.listen(0, '127.0.0.1');
@@ -28,7 +34,12 @@ describe('accessLog', () => {
     });
 
   it('logs method, URL, status, address and request id, never the headers (bearer tokens, Stripe signatures)', async () => {
-    const res = await get('/v1/licenses?x=1', { authorization: 'Bearer secret-token-123', 'stripe-signature': 't=1,v1=abc', 'x-request-id': 'trace-7', 'user-agent': 'keyseed-test' });
+    const res = await get('/v1/licenses?x=1', {
+      authorization: 'Bearer secret-token-123',
+      'stripe-signature': 't=1,v1=abc',
+      'x-request-id': 'trace-7',
+      'user-agent': 'keyseed-test',
+    });
     expect(res.headers.get('x-request-id')).toBe('trace-7');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({

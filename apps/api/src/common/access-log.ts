@@ -18,7 +18,11 @@ export function accessLog(logger: Logger): HttpLogger {
     wrapSerializers: false,
     serializers: {
       req: (req: IncomingMessage & { id?: unknown; ip?: string }) => ({
-        id: req.id, method: req.method, url: req.url, address: clientAddress(req), userAgent: req.headers['user-agent'],
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        address: clientAddress(req),
+        userAgent: req.headers['user-agent'],
       }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       err: pino.stdSerializers.err,

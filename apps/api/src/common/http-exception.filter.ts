@@ -26,17 +26,25 @@ export function errorBody(exception: unknown): { statusCode: number; error: stri
     const statusCode = exception.getStatus();
     const response = exception.getResponse();
     const message =
-      typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
+      typeof response === 'string'
+        ? response
+        : ((response as { message?: string | string[] }).message ?? exception.message);
     return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   }
   // body-parser and other express middleware errors carry an HTTP status of their own.
-  const status = (exception as { status?: number; statusCode?: number })?.status ?? (exception as { statusCode?: number })?.statusCode;
+  const status =
+    (exception as { status?: number; statusCode?: number })?.status ??
+    (exception as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const type = (exception as { type?: string }).type;
     const message =
-      type === 'entity.parse.failed' ? (/NUL characters/.test((exception as Error).message) ? (exception as Error).message : 'request body is not valid JSON')
-      : type === 'entity.too.large' ? 'request body is too large'
-      : (exception as Error).message;
+      type === 'entity.parse.failed'
+        ? /NUL characters/.test((exception as Error).message)
+          ? (exception as Error).message
+          : 'request body is not valid JSON'
+        : type === 'entity.too.large'
+          ? 'request body is too large'
+          : (exception as Error).message;
     return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
   }
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };

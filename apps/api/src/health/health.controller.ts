@@ -24,7 +24,9 @@ async function probe(check: () => Promise<unknown>): Promise<DependencyStatus> {
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS); }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      }),
     ]);
     return { status: 'up' };
   } catch (err) {
@@ -37,7 +39,10 @@ async function probe(check: () => Promise<unknown>): Promise<DependencyStatus> {
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly prisma: PrismaService, @Inject(HEALTH_REDIS) private readonly redis: Redis) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(HEALTH_REDIS) private readonly redis: Redis,
+  ) {}
 
   @Public()
   @Get()

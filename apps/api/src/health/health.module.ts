@@ -7,15 +7,24 @@ import { HEALTH_REDIS } from './health.tokens';
 
 @Module({
   controllers: [HealthController],
-  providers: [{
-    provide: HEALTH_REDIS,
-    inject: [KEYSEED_CONFIG],
-    // Fails fast instead of queueing commands while Redis is away, so /health answers promptly.
-    useFactory: (config: KeyseedConfig) =>
-      new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }),
-  }],
+  providers: [
+    {
+      provide: HEALTH_REDIS,
+      inject: [KEYSEED_CONFIG],
+      // Fails fast instead of queueing commands while Redis is away, so /health answers promptly.
+      useFactory: (config: KeyseedConfig) =>
+        new Redis({
+          ...redisConnection(config.REDIS_URL),
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          lazyConnect: false,
+        }),
+    },
+  ],
 })
 export class HealthModule implements OnModuleDestroy {
   constructor(@Inject(HEALTH_REDIS) private readonly redis: Redis) {}
-  onModuleDestroy() { this.redis.disconnect(); }
+  onModuleDestroy() {
+    this.redis.disconnect();
+  }
 }

@@ -13,7 +13,10 @@ describe('GroupCommit', () => {
     const third = commit.add([4]); // arrives while the first write is in flight
     const fourth = commit.add([5]);
     await Promise.all([first, second, third, fourth]);
-    expect(writes).toEqual([[1, 2, 3], [4, 5]]);
+    expect(writes).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 
   it('rejects every caller of a failed write, and keeps going', async () => {

@@ -16,7 +16,10 @@ export class GroupCommit<T> {
   private writing: Promise<void> | null = null;
   private scheduled = false;
 
-  constructor(private readonly write: (rows: T[]) => Promise<void>, private readonly maxRows = 1000) {}
+  constructor(
+    private readonly write: (rows: T[]) => Promise<void>,
+    private readonly maxRows = 1000,
+  ) {}
 
   add(rows: T[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -51,12 +54,14 @@ export class GroupCommit<T> {
       batch.push(next);
       rows += next.rows.length;
     }
-    this.writing = this.write(batch.flatMap((w) => w.rows)).then(
-      () => batch.forEach((w) => w.resolve()),
-      (err: unknown) => batch.forEach((w) => w.reject(err)),
-    ).finally(() => {
-      this.writing = null;
-      if (this.queue.length > 0) this.flush();
-    });
+    this.writing = this.write(batch.flatMap((w) => w.rows))
+      .then(
+        () => batch.forEach((w) => w.resolve()),
+        (err: unknown) => batch.forEach((w) => w.reject(err)),
+      )
+      .finally(() => {
+        this.writing = null;
+        if (this.queue.length > 0) this.flush();
+      });
   }
 }

@@ -1,4 +1,12 @@
-import { BadRequestException, ConflictException, ForbiddenException, GoneException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  GoneException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { CryptoError, DevicePublicKey, importDevicePublicKey, Keyring, PREVIEW_LICENSE_ID } from '@keyseed/crypto';
 import { KEYRING } from '@keyseed/keyring';
 import { DeviceKeyCache } from './device-key-cache';
@@ -37,30 +45,55 @@ export class KeyDeliveryService {
     this.payloads = new KeySetPayloads(new PieceKeyCache(keyring));
   }
 
-  async deliver(userId: string, licenseId: string, deviceId: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<string> {
+  async deliver(
+    userId: string,
+    licenseId: string,
+    deviceId: string,
+    wanted: PieceRangeDto[] | undefined,
+    address: string,
+  ): Promise<string> {
     // The license budget is counted per caller: someone else's requests for this license id (refused
     // below) must not use up its buyer's budget.
     await this.limiter.consume([`license:${licenseId}:${userId}`, `address:${address}`]);
     const license = await this.store.license(licenseId, deviceId);
     if (!license) throw new NotFoundException(`license ${licenseId} not found`);
-    if (license.buyerId !== userId) throw new ForbiddenException('keys are delivered only to the license\'s buyer');
+    if (license.buyerId !== userId) throw new ForbiddenException("keys are delivered only to the license's buyer");
     if (license.status !== 'ACTIVE') {
-      throw new ForbiddenException(`license ${licenseId} is ${license.status}${license.statusReason ? ` (${license.statusReason})` : ''}: keys are delivered only for ACTIVE licenses`);
+      throw new ForbiddenException(
+        `license ${licenseId} is ${license.status}${license.statusReason ? ` (${license.statusReason})` : ''}: keys are delivered only for ACTIVE licenses`,
+      );
     }
     assertBundleAvailable(license.bundleStatus);
-    if (!license.deviceId || !license.publicKey) throw new NotFoundException(`device ${deviceId} is not registered to license ${licenseId}`);
-    if (license.deviceRemoved) throw new ForbiddenException(`device ${deviceId} was removed from license ${licenseId}; register it again to receive keys`);
+    if (!license.deviceId || !license.publicKey)
+      throw new NotFoundException(`device ${deviceId} is not registered to license ${licenseId}`);
+    if (license.deviceRemoved)
+      throw new ForbiddenException(
+        `device ${deviceId} was removed from license ${licenseId}; register it again to receive keys`,
+      );
 
     const { items } = license;
     const ranges = wanted
       ? wanted.map((w) => range(items, w, (it) => it.pieceCount, 'pieces'))
       : items.filter(isDeliverable).map((item) => ({ item, first: 0, last: item.pieceCount - 1 }));
-    if (ranges.length === 0) throw new ConflictException('this bundle has no locked item ready yet: nothing to deliver');
+    if (ranges.length === 0)
+      throw new ConflictException('this bundle has no locked item ready yet: nothing to deliver');
     const device = this.devices.get(license.publicKey);
-    return this.sealAndRecord(device, license.deviceId, ranges, { licenseId, deviceId: license.deviceId, userId, preview: false, address });
+    return this.sealAndRecord(device, license.deviceId, ranges, {
+      licenseId,
+      deviceId: license.deviceId,
+      userId,
+      preview: false,
+      address,
+    });
   }
 
-  async deliverPreview(userId: string | null, bundleId: string, publicKey: string, wanted: PieceRangeDto[] | undefined, address: string): Promise<string> {
+  async deliverPreview(
+    userId: string | null,
+    bundleId: string,
+    publicKey: string,
+    wanted: PieceRangeDto[] | undefined,
+    address: string,
+  ): Promise<string> {
     await this.limiter.consume([`preview-address:${address}`]);
     let device: DevicePublicKey;
     try {
@@ -70,15 +103,25 @@ export class KeyDeliveryService {
       throw err;
     }
     const bundle = await this.store.bundle(bundleId);
-    if (!bundle || bundle.bundleStatus === 'DRAFT' || bundle.bundleStatus === 'PUBLISHING') throw new NotFoundException(`bundle ${bundleId} not found`);
+    if (!bundle || bundle.bundleStatus === 'DRAFT' || bundle.bundleStatus === 'PUBLISHING')
+      throw new NotFoundException(`bundle ${bundleId} not found`);
     assertBundleAvailable(bundle.bundleStatus);
     const previewCount = (it: ItemRow) => Math.min(it.previewPieces, it.pieceCount);
     const { items } = bundle;
     const ranges = wanted
       ? wanted.map((w) => range(items, w, previewCount, 'preview pieces'))
-      : items.filter(isDeliverable).filter((it) => previewCount(it) > 0).map((item) => ({ item, first: 0, last: previewCount(item) - 1 }));
+      : items
+          .filter(isDeliverable)
+          .filter((it) => previewCount(it) > 0)
+          .map((item) => ({ item, first: 0, last: previewCount(item) - 1 }));
     if (ranges.length === 0) throw new NotFoundException(`bundle ${bundleId} has no preview pieces`);
-    return this.sealAndRecord(device, PREVIEW_DEVICE_ID, ranges, { licenseId: null, deviceId: null, userId, preview: true, address });
+    return this.sealAndRecord(device, PREVIEW_DEVICE_ID, ranges, {
+      licenseId: null,
+      deviceId: null,
+      userId,
+      preview: true,
+      address,
+    });
   }
 
   /** Seals the key set, then answers once its KeyDelivery rows (one per item range) are written: no keys leave unaudited. */
@@ -86,7 +129,13 @@ export class KeyDeliveryService {
     device: DevicePublicKey,
     aadDeviceId: string,
     ranges: Range[],
-    who: { licenseId: string | null; deviceId: string | null; userId: string | null; preview: boolean; address: string },
+    who: {
+      licenseId: string | null;
+      deviceId: string | null;
+      userId: string | null;
+      preview: boolean;
+      address: string;
+    },
   ): Promise<string> {
     const aadLicenseId = who.licenseId ?? PREVIEW_LICENSE_ID;
     const body = sealedBody(device, aadLicenseId, aadDeviceId, this.payloads.payload(aadLicenseId, ranges));
@@ -99,14 +148,20 @@ export class KeyDeliveryService {
 function range(items: ItemRow[], w: PieceRangeDto, count: (it: ItemRow) => number, what: string): Range {
   const item = items.find((it) => it.id === w.itemId);
   if (!item) throw new BadRequestException(`item ${w.itemId} is not part of this bundle`);
-  if (!item.locked) throw new BadRequestException(`item ${w.itemId} is not locked: it is published in the clear and needs no keys`);
-  if (!isDeliverable(item)) throw new ConflictException(`item ${w.itemId} is not ready (status ${item.status}); try again once ingest has finished`);
+  if (!item.locked)
+    throw new BadRequestException(`item ${w.itemId} is not locked: it is published in the clear and needs no keys`);
+  if (!isDeliverable(item))
+    throw new ConflictException(
+      `item ${w.itemId} is not ready (status ${item.status}); try again once ingest has finished`,
+    );
   const n = count(item);
   if (n === 0) throw new BadRequestException(`item ${w.itemId} has no ${what}`);
   const first = w.first ?? 0;
   const last = w.last ?? n - 1;
   if (first > last || last >= n) {
-    throw new BadRequestException(`piece range ${first}..${last} of item ${w.itemId} is invalid: it has ${n} ${what} (0..${n - 1}) and first must not exceed last`);
+    throw new BadRequestException(
+      `piece range ${first}..${last} of item ${w.itemId} is invalid: it has ${n} ${what} (0..${n - 1}) and first must not exceed last`,
+    );
   }
   return { item, first, last };
 }

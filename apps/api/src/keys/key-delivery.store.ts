@@ -82,8 +82,15 @@ export class KeyDeliveryStore implements OnModuleDestroy {
     if (rows.length === 0) return null;
     const [l] = rows;
     return {
-      buyerId: l.buyerId, bundleId: l.bundleId, status: l.status, statusReason: l.statusReason, bundleStatus: l.bundleStatus,
-      deviceId: l.deviceId, publicKey: l.publicKey, deviceRemoved: l.deviceRemoved, items: itemsOf(rows),
+      buyerId: l.buyerId,
+      bundleId: l.bundleId,
+      status: l.status,
+      statusReason: l.statusReason,
+      bundleStatus: l.bundleStatus,
+      deviceId: l.deviceId,
+      publicKey: l.publicKey,
+      deviceRemoved: l.deviceRemoved,
+      items: itemsOf(rows),
     };
   }
 
@@ -108,14 +115,30 @@ export class KeyDeliveryStore implements OnModuleDestroy {
     await this.pool.query({
       name: 'keys.audit',
       text: AUDIT_SQL,
-      values: [col('licenseId'), col('deviceId'), col('userId'), col('itemId'), col('firstPiece'), col('lastPiece'), col('preview'), col('address')],
+      values: [
+        col('licenseId'),
+        col('deviceId'),
+        col('userId'),
+        col('itemId'),
+        col('firstPiece'),
+        col('lastPiece'),
+        col('preview'),
+        col('address'),
+      ],
     });
   }
 }
 
 function itemsOf(rows: Record<string, unknown>[]): ItemRow[] {
-  return rows.filter((r) => r.itemId !== null).map((r) => ({
-    id: r.itemId as string, locked: r.locked as boolean, status: r.itemStatus as string, previewPieces: r.previewPieces as number,
-    wrappedKey: r.wrappedKey as Buffer | null, kekId: r.kekId as string | null, pieceCount: Number(r.pieceCount),
-  }));
+  return rows
+    .filter((r) => r.itemId !== null)
+    .map((r) => ({
+      id: r.itemId as string,
+      locked: r.locked as boolean,
+      status: r.itemStatus as string,
+      previewPieces: r.previewPieces as number,
+      wrappedKey: r.wrappedKey as Buffer | null,
+      kekId: r.kekId as string | null,
+      pieceCount: Number(r.pieceCount),
+    }));
 }

@@ -1,4 +1,11 @@
-import { HttpException, HttpStatus, Inject, Injectable, OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  OnModuleDestroy,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 
@@ -28,7 +35,10 @@ interface CountingRedis {
 export class KeyRateLimiter implements OnModuleDestroy {
   private readonly prefix: string;
 
-  constructor(@Inject(KEYS_REDIS) private readonly redis: Redis, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {
+  constructor(
+    @Inject(KEYS_REDIS) private readonly redis: Redis,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {
     this.prefix = `${config.REDIS_PREFIX}:ratelimit:keys`;
     redis.defineCommand('keyseedRateCount', { lua: COUNT_LUA });
   }
@@ -40,14 +50,23 @@ export class KeyRateLimiter implements OnModuleDestroy {
     const window = Math.floor(now / WINDOW_MS);
     let counts: number[];
     try {
-      counts = await (this.redis as unknown as CountingRedis).keyseedRateCount(scopes.length, ...scopes.map((s) => `${this.prefix}:${s}:${window}`), WINDOW_MS);
+      counts = await (this.redis as unknown as CountingRedis).keyseedRateCount(
+        scopes.length,
+        ...scopes.map((s) => `${this.prefix}:${s}:${window}`),
+        WINDOW_MS,
+      );
     } catch (err) {
-      throw new ServiceUnavailableException(`key delivery is unavailable: the rate limiter (Redis) failed: ${(err as Error).message}`);
+      throw new ServiceUnavailableException(
+        `key delivery is unavailable: the rate limiter (Redis) failed: ${(err as Error).message}`,
+      );
     }
     scopes.forEach((scope, i) => {
       if (Number(counts[i]) > limit) {
         const retry = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
-        throw new HttpException(`too many key requests for ${scope.split(':').slice(0, 2).join(' ')}: at most ${limit} per minute (KEY_REQUESTS_PER_MINUTE); retry in ${retry} s`, HttpStatus.TOO_MANY_REQUESTS);
+        throw new HttpException(
+          `too many key requests for ${scope.split(':').slice(0, 2).join(' ')}: at most ${limit} per minute (KEY_REQUESTS_PER_MINUTE); retry in ${retry} s`,
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
       }
     });
   }

@@ -22,7 +22,10 @@ export class KeySetPayloads {
   private readonly fragments = new Map<string, Buffer>();
   private bytes = 0;
 
-  constructor(private readonly keys: PieceKeyCache, private readonly budgetBytes = 64 * 1024 * 1024) {}
+  constructor(
+    private readonly keys: PieceKeyCache,
+    private readonly budgetBytes = 64 * 1024 * 1024,
+  ) {}
 
   /**
    * The payload chunks, in order. Encrypt them before the next call (an evicted fragment is zeroed)
@@ -50,7 +53,10 @@ export class KeySetPayloads {
       return hit;
     }
     const keys = this.keys.keys(item, first, last);
-    const fragment = Buffer.from(`{"itemId":${JSON.stringify(item.id)},"first":${first},"keys":"${keys.toString('base64')}"}`, 'utf8');
+    const fragment = Buffer.from(
+      `{"itemId":${JSON.stringify(item.id)},"first":${first},"keys":"${keys.toString('base64')}"}`,
+      'utf8',
+    );
     keys.fill(0);
     if (fragment.length <= this.budgetBytes / 8) {
       this.fragments.set(id, fragment);

@@ -15,10 +15,15 @@ export class KeysController {
   @AccountNeutral()
   @ApiBearerAuth()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Piece keys of your license, sealed to one of its devices (DESIGN §3); audited and rate-limited' })
+  @ApiOperation({
+    summary: 'Piece keys of your license, sealed to one of its devices (DESIGN §3); audited and rate-limited',
+  })
   @ApiResponse({ status: 200, type: SealedKeySetView })
   @ApiResponse({ status: 400, description: 'Item not in the bundle, not locked, or a piece range outside the item' })
-  @ApiResponse({ status: 403, description: 'Not your license, license not ACTIVE (suspended/revoked), or the device was removed' })
+  @ApiResponse({
+    status: 403,
+    description: 'Not your license, license not ACTIVE (suspended/revoked), or the device was removed',
+  })
   @ApiResponse({ status: 404, description: 'No such license, or the device is not registered to it' })
   @ApiResponse({ status: 409, description: 'Item (or every item) not ready yet' })
   @ApiResponse({ status: 410, description: 'Bundle taken down' })
@@ -39,8 +44,9 @@ export class KeysController {
   @AccountNeutral()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Preview keys (pieces < previewPieces) for anyone, no account needed; sealed with licenseId "preview" and deviceId "preview" '
-      + '(AAD "keyseed/v1|preview|preview"); audited (with the account when a token is sent) and rate-limited per address',
+    summary:
+      'Preview keys (pieces < previewPieces) for anyone, no account needed; sealed with licenseId "preview" and deviceId "preview" ' +
+      '(AAD "keyseed/v1|preview|preview"); audited (with the account when a token is sent) and rate-limited per address',
   })
   @ApiResponse({ status: 200, type: SealedKeySetView })
   @ApiResponse({ status: 400, description: 'Bad public key, item not in the bundle, or a range beyond the preview' })

@@ -15,7 +15,8 @@ import { KeysController } from './keys.controller';
       provide: KEYS_REDIS,
       inject: [KEYSEED_CONFIG],
       // Auto-pipelining: concurrent deliveries' rate-limit scripts share one write and one read.
-      useFactory: (config: KeyseedConfig) => new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2, enableAutoPipelining: true }),
+      useFactory: (config: KeyseedConfig) =>
+        new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2, enableAutoPipelining: true }),
     },
     {
       provide: KEYS_PG,

@@ -19,7 +19,10 @@ export class PieceKeyCache {
   private readonly entries = new Map<string, { ck: Buffer; keys: Buffer | null }>();
   private bytes = 0;
 
-  constructor(private readonly keyring: Keyring, private readonly budgetBytes = 64 * 1024 * 1024) {}
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly budgetBytes = 64 * 1024 * 1024,
+  ) {}
 
   /** `K_first ‖ … ‖ K_last` of the item (a fresh Buffer the caller may hand out). */
   keys(item: LockedItemKey, first: number, last: number): Buffer {
@@ -42,7 +45,8 @@ export class PieceKeyCache {
       return hit;
     }
     const ck = unwrapContentKey(this.keyring, item.id, item.wrappedKey, item.kekId);
-    const keys = item.pieceCount > 0 && item.pieceCount <= MAX_CACHED_PIECES ? derivePieceKeys(ck, 0, item.pieceCount - 1) : null;
+    const keys =
+      item.pieceCount > 0 && item.pieceCount <= MAX_CACHED_PIECES ? derivePieceKeys(ck, 0, item.pieceCount - 1) : null;
     const entry = { ck, keys };
     this.entries.set(id, entry);
     this.bytes += 32 + (keys?.length ?? 0);

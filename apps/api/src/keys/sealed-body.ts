@@ -16,7 +16,13 @@ export interface SealBodyTestOnly {
  * Fresh ephemeral key and nonce per call; the plaintext chunks are encrypted in order (GCM
  * streams) and not kept.
  */
-export function sealedBody(device: DevicePublicKey, licenseId: string, deviceId: string, payload: readonly Buffer[], testOnly?: SealBodyTestOnly): string {
+export function sealedBody(
+  device: DevicePublicKey,
+  licenseId: string,
+  deviceId: string,
+  payload: readonly Buffer[],
+  testOnly?: SealBodyTestOnly,
+): string {
   const eph = testOnly?.ephemeralPrivateKey ?? generateKeyPairSync('x25519').privateKey;
   // JWK export gives E as base64url directly (≈50× cheaper than exporting SPKI DER).
   const epk = eph.export({ format: 'jwk' }).x as string;

@@ -1,4 +1,11 @@
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { CryptoError, importDevicePublicKey } from '@keyseed/crypto';
 import { Device, PrismaService } from '@keyseed/database';
@@ -7,10 +14,18 @@ import { DeviceView } from './dtos/license.responses';
 /** A license's devices (DESIGN §3 device keys): at most MAX_DEVICES_PER_LICENSE active at once. */
 @Injectable()
 export class DevicesService {
-  constructor(private readonly prisma: PrismaService, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {}
 
   /** Registers a device key; the same key again returns the existing device (`created: false`). */
-  async register(userId: string, licenseId: string, publicKey: string, name = ''): Promise<{ device: DeviceView; created: boolean }> {
+  async register(
+    userId: string,
+    licenseId: string,
+    publicKey: string,
+    name = '',
+  ): Promise<{ device: DeviceView; created: boolean }> {
     let canonical: string;
     try {
       canonical = importDevicePublicKey(publicKey, 'publicKey').encoded;
@@ -23,14 +38,22 @@ export class DevicesService {
       await tx.$queryRaw`SELECT id FROM "License" WHERE id = ${licenseId}::uuid FOR UPDATE`;
       const license = await tx.license.findUnique({ where: { id: licenseId } });
       if (!license) throw new NotFoundException(`license ${licenseId} not found`);
-      if (license.buyerId !== userId) throw new ForbiddenException('devices can only be registered by the license\'s buyer');
-      if (license.status === 'REVOKED') throw new ForbiddenException(`license ${licenseId} is revoked (${license.statusReason ?? 'no reason given'}); it takes no devices`);
-      const existing = await tx.device.findUnique({ where: { licenseId_publicKey: { licenseId, publicKey: canonical } } });
+      if (license.buyerId !== userId)
+        throw new ForbiddenException("devices can only be registered by the license's buyer");
+      if (license.status === 'REVOKED')
+        throw new ForbiddenException(
+          `license ${licenseId} is revoked (${license.statusReason ?? 'no reason given'}); it takes no devices`,
+        );
+      const existing = await tx.device.findUnique({
+        where: { licenseId_publicKey: { licenseId, publicKey: canonical } },
+      });
       if (existing && !existing.removedAt) return { device: deviceView(existing), created: false };
       const active = await tx.device.count({ where: { licenseId, removedAt: null } });
       const max = this.config.MAX_DEVICES_PER_LICENSE;
       if (active >= max) {
-        throw new ConflictException(`license ${licenseId} already has ${active} devices, the maximum is ${max}: remove one (DELETE /v1/licenses/${licenseId}/devices/<deviceId>) first`);
+        throw new ConflictException(
+          `license ${licenseId} already has ${active} devices, the maximum is ${max}: remove one (DELETE /v1/licenses/${licenseId}/devices/<deviceId>) first`,
+        );
       }
       const device = existing
         ? await tx.device.update({ where: { id: existing.id }, data: { removedAt: null, name: name || existing.name } })
@@ -45,13 +68,25 @@ export class DevicesService {
   }
 
   async remove(userId: string, isAdmin: boolean, licenseId: string, deviceId: string): Promise<void> {
-    const device = await this.prisma.device.findFirst({ where: { id: deviceId, licenseId }, include: { license: { select: { buyerId: true } } } });
+    const device = await this.prisma.device.findFirst({
+      where: { id: deviceId, licenseId },
+      include: { license: { select: { buyerId: true } } },
+    });
     if (!device) throw new NotFoundException(`device ${deviceId} is not registered to license ${licenseId}`);
-    if (device.license.buyerId !== userId && !isAdmin) throw new ForbiddenException('this device belongs to another account');
-    if (!device.removedAt) await this.prisma.device.update({ where: { id: deviceId }, data: { removedAt: new Date() } });
+    if (device.license.buyerId !== userId && !isAdmin)
+      throw new ForbiddenException('this device belongs to another account');
+    if (!device.removedAt)
+      await this.prisma.device.update({ where: { id: deviceId }, data: { removedAt: new Date() } });
   }
 }
 
 function deviceView(d: Device): DeviceView {
-  return { id: d.id, licenseId: d.licenseId, publicKey: d.publicKey, name: d.name, createdAt: d.createdAt, removedAt: d.removedAt };
+  return {
+    id: d.id,
+    licenseId: d.licenseId,
+    publicKey: d.publicKey,
+    name: d.name,
+    createdAt: d.createdAt,
+    removedAt: d.removedAt,
+  };
 }

@@ -21,7 +21,7 @@ export class LicensesController {
   @Owns('license', 'id')
   @ApiOperation({ summary: 'One of your licenses (admins: any)' })
   @ApiResponse({ status: 200, type: LicenseView })
-  @ApiResponse({ status: 403, description: 'Another account\'s license' })
+  @ApiResponse({ status: 403, description: "Another account's license" })
   @ApiResponse({ status: 404, description: 'No such license' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<LicenseView> {
     return this.licenses.license(id);

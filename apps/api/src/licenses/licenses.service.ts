@@ -12,7 +12,11 @@ export class LicensesService {
   constructor(private readonly prisma: PrismaService) {}
 
   async licensesOf(buyerId: string): Promise<LicenseView[]> {
-    const licenses = await this.prisma.license.findMany({ where: { buyerId }, orderBy: { createdAt: 'desc' }, include: INCLUDE });
+    const licenses = await this.prisma.license.findMany({
+      where: { buyerId },
+      orderBy: { createdAt: 'desc' },
+      include: INCLUDE,
+    });
     return licenses.map(licenseView);
   }
 
@@ -24,14 +28,25 @@ export class LicensesService {
 }
 
 type LicenseRow = {
-  id: string; orderId: string; status: string; statusReason: string | null; createdAt: Date; updatedAt: Date;
+  id: string;
+  orderId: string;
+  status: string;
+  statusReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
   bundle: { id: string; slug: string; title: string };
   _count: { devices: number };
 };
 
 function licenseView(l: LicenseRow): LicenseView {
   return {
-    id: l.id, orderId: l.orderId, bundle: l.bundle, status: l.status, statusReason: l.statusReason,
-    devices: l._count.devices, createdAt: l.createdAt, updatedAt: l.updatedAt,
+    id: l.id,
+    orderId: l.orderId,
+    bundle: l.bundle,
+    status: l.status,
+    statusReason: l.statusReason,
+    devices: l._count.devices,
+    createdAt: l.createdAt,
+    updatedAt: l.updatedAt,
   };
 }

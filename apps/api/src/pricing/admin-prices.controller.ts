@@ -13,19 +13,30 @@ export class AdminPricesController {
   constructor(private readonly pricing: PricingService) {}
 
   @Put('price')
-  @ApiOperation({ summary: 'Set a bundle\'s price (audited, kept in the price history)' })
+  @ApiOperation({ summary: "Set a bundle's price (audited, kept in the price history)" })
   @ApiResponse({ status: 200, type: PriceView })
-  @ApiResponse({ status: 400, description: 'Malformed price: negative, fractional, unsupported currency, below Stripe\'s minimum charge, minimum above amount' })
+  @ApiResponse({
+    status: 400,
+    description:
+      "Malformed price: negative, fractional, unsupported currency, below Stripe's minimum charge, minimum above amount",
+  })
   @ApiResponse({ status: 403, description: 'Not an admin' })
   @ApiResponse({ status: 404, description: 'No such bundle' })
-  setPrice(@CurrentUser() admin: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string, @Body() dto: SetPriceDto): Promise<PriceView> {
+  setPrice(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: SetPriceDto,
+  ): Promise<PriceView> {
     return this.pricing.setPrice(admin.id, id, dto);
   }
 
   @Delete('price')
   @ApiOperation({ summary: 'Take a bundle off sale (audited); existing licenses are unaffected' })
   @ApiResponse({ status: 200, type: PriceView })
-  takeOffSale(@CurrentUser() admin: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<PriceView> {
+  takeOffSale(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<PriceView> {
     return this.pricing.takeOffSale(admin.id, id);
   }
 

@@ -8,7 +8,10 @@ import { SetPriceDto } from './dtos/set-price.dto';
 /** Admin pricing (DESIGN §6): the current price on the bundle, every change kept in PriceChange. */
 @Injectable()
 export class PricingService {
-  constructor(private readonly prisma: PrismaService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+  ) {}
 
   setPrice(adminId: string, bundleId: string, dto: SetPriceDto): Promise<PriceView> {
     let price: Price;
@@ -38,24 +41,41 @@ export class PricingService {
   /** Price, history row and audit entry land in one transaction; the bundle row is locked. */
   private change(adminId: string, bundleId: string, price: Price | null, action: string): Promise<PriceView> {
     return this.prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
+      const locked = await tx.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
       if (locked.length === 0) throw new NotFoundException(`bundle ${bundleId} not found`);
       const before = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId } });
       const after = await tx.bundle.update({
         where: { id: bundleId },
-        data: { priceAmount: price?.amount ?? null, priceCurrency: price?.currency ?? null, priceMinimum: price?.minimum ?? null },
+        data: {
+          priceAmount: price?.amount ?? null,
+          priceCurrency: price?.currency ?? null,
+          priceMinimum: price?.minimum ?? null,
+        },
       });
       await tx.priceChange.create({
         data: {
-          bundleId, adminId,
-          oldAmount: before.priceAmount, oldCurrency: before.priceCurrency, oldMinimum: before.priceMinimum,
-          newAmount: after.priceAmount, newCurrency: after.priceCurrency, newMinimum: after.priceMinimum,
+          bundleId,
+          adminId,
+          oldAmount: before.priceAmount,
+          oldCurrency: before.priceCurrency,
+          oldMinimum: before.priceMinimum,
+          newAmount: after.priceAmount,
+          newCurrency: after.priceCurrency,
+          newMinimum: after.priceMinimum,
         },
       });
-      await this.audit.record({
-        actorId: adminId, action, targetType: 'bundle', targetId: bundleId,
-        details: { before: priceOf(before), after: priceOf(after) },
-      }, tx);
+      await this.audit.record(
+        {
+          actorId: adminId,
+          action,
+          targetType: 'bundle',
+          targetId: bundleId,
+          details: { before: priceOf(before), after: priceOf(after) },
+        },
+        tx,
+      );
       return priceView(after);
     });
   }

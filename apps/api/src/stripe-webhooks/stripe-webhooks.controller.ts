@@ -14,8 +14,14 @@ export class StripeWebhooksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Stripe webhook endpoint (signed by Stripe; not for API clients)' })
   @ApiResponse({ status: 200, description: 'Event processed, duplicate, or of a type Keyseed ignores' })
-  @ApiResponse({ status: 400, description: 'Missing or bad signature, or a timestamp outside the 5-minute tolerance: nothing stored' })
-  async receive(@Req() req: Request, @Headers('stripe-signature') signature: string | undefined): Promise<{ received: true; duplicate: boolean }> {
+  @ApiResponse({
+    status: 400,
+    description: 'Missing or bad signature, or a timestamp outside the 5-minute tolerance: nothing stored',
+  })
+  async receive(
+    @Req() req: Request,
+    @Headers('stripe-signature') signature: string | undefined,
+  ): Promise<{ received: true; duplicate: boolean }> {
     const event = this.webhooks.verify(req.rawBody, signature);
     const result = await this.webhooks.handle(event);
     return { received: true, duplicate: result.duplicate };

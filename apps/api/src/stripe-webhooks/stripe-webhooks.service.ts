@@ -1,7 +1,15 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { PrismaService } from '@keyseed/database';
-import { CommitResult, idOf, OrderEffect, OrderTransitions, STRIPE, STRIPE_SETTINGS, StripeSettings } from '@keyseed/paygate';
+import {
+  CommitResult,
+  idOf,
+  OrderEffect,
+  OrderTransitions,
+  STRIPE,
+  STRIPE_SETTINGS,
+  StripeSettings,
+} from '@keyseed/paygate';
 
 /** Stripe's default tolerance: a signature older than this is refused (replays). */
 const SIGNATURE_TOLERANCE_S = 300;
@@ -30,18 +38,31 @@ export class StripeWebhooksService {
 
   verify(rawBody: Buffer | undefined, signature: string | undefined): Stripe.Event {
     // Only application/json bodies are kept raw (app.factory), so any other type arrives as "no body".
-    if (!rawBody || rawBody.length === 0) throw new BadRequestException('webhook body is empty or not application/json (expected the JSON event Stripe signed)');
+    if (!rawBody || rawBody.length === 0)
+      throw new BadRequestException(
+        'webhook body is empty or not application/json (expected the JSON event Stripe signed)',
+      );
     if (!signature) throw new BadRequestException('Stripe-Signature header is missing');
     let event: Stripe.Event;
     try {
-      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.settings.webhookSecret, SIGNATURE_TOLERANCE_S);
+      event = this.stripe.webhooks.constructEvent(
+        rawBody,
+        signature,
+        this.settings.webhookSecret,
+        SIGNATURE_TOLERANCE_S,
+      );
     } catch (err) {
       this.logger.warn(JSON.stringify({ event: 'stripe.webhook.bad_signature', error: (err as Error).message }));
       throw new BadRequestException(`webhook signature verification failed: ${(err as Error).message}`);
     }
     // Signed but not shaped like an event: a 400, not a 500 that Stripe would retry for days.
     const object: unknown = (event as { data?: { object?: unknown } } | null)?.data?.object;
-    if (typeof event?.id !== 'string' || typeof event.type !== 'string' || typeof object !== 'object' || object === null) {
+    if (
+      typeof event?.id !== 'string' ||
+      typeof event.type !== 'string' ||
+      typeof object !== 'object' ||
+      object === null
+    ) {
       throw new BadRequestException('webhook event is malformed: expected string id and type and a data.object');
     }
     return event;
@@ -52,7 +73,16 @@ export class StripeWebhooksService {
     if (seen) return { duplicate: true, orderId: null, effect: 'duplicate event' };
     const plan = await this.plan(event);
     const result = await this.transitions.commit(plan.orderId, plan.effect, { id: event.id, type: event.type });
-    this.logger.log(JSON.stringify({ event: 'stripe.webhook', eventId: event.id, type: event.type, orderId: result.orderId, duplicate: result.duplicate, effect: result.effect }));
+    this.logger.log(
+      JSON.stringify({
+        event: 'stripe.webhook',
+        eventId: event.id,
+        type: event.type,
+        orderId: result.orderId,
+        duplicate: result.duplicate,
+        effect: result.effect,
+      }),
+    );
     return result;
   }
 

@@ -15,7 +15,12 @@ export class AnnounceLimiter implements OnModuleDestroy {
   private lastWarning = 0;
 
   constructor(@Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {
-    this.redis = new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+    this.redis = new Redis({
+      ...redisConnection(config.REDIS_URL),
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      lazyConnect: false,
+    });
     this.redis.on('error', () => undefined); // reported through allow()
   }
 

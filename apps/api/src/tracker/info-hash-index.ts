@@ -46,10 +46,14 @@ export class InfoHashIndex {
   }
 
   private reload(): Promise<Index> {
-    this.loading ??= this.load().then((index) => {
-      this.index = index;
-      return index;
-    }).finally(() => { this.loading = null; });
+    this.loading ??= this.load()
+      .then((index) => {
+        this.index = index;
+        return index;
+      })
+      .finally(() => {
+        this.loading = null;
+      });
     return this.loading;
   }
 

@@ -14,7 +14,9 @@ export class TrackerController {
   @Public()
   @Get('announce')
   @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'BitTorrent announce for published bundles (HTTP; WebSocket upgrade on the same path for browser peers)' })
+  @ApiOperation({
+    summary: 'BitTorrent announce for published bundles (HTTP; WebSocket upgrade on the same path for browser peers)',
+  })
   announce(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.tracker.handleHttp(req, res, 'announce', clientAddress(req));
   }

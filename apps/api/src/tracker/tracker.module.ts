@@ -10,7 +10,13 @@ import { TrackerService } from './tracker.service';
 @Global()
 @Module({
   controllers: [TrackerController],
-  providers: [InfoHashIndex, AnnounceLimiter, TrackerService, TrackerSwarmStats, { provide: SWARM_STATS, useExisting: TrackerSwarmStats }],
+  providers: [
+    InfoHashIndex,
+    AnnounceLimiter,
+    TrackerService,
+    TrackerSwarmStats,
+    { provide: SWARM_STATS, useExisting: TrackerSwarmStats },
+  ],
   exports: [TrackerService, SWARM_STATS],
 })
 export class TrackerModule {}

@@ -57,27 +57,43 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
       interval: ANNOUNCE_INTERVAL_MS,
       peersCacheTtl: PEER_TTL_MS,
       filter: (infoHash, params, cb) => {
-        this.admit(infoHash, params).then(() => cb(null), (err: Error) => cb(err));
+        this.admit(infoHash, params).then(
+          () => cb(null),
+          (err: Error) => cb(err),
+        );
       },
     });
     this.server.on('warning', () => undefined); // bad client input, already answered with a failure reason
     this.server.on('error', (err) => this.logger.error(`tracker.error: ${err.message}`));
-    this.server.on('complete', (_who, params) => { void this.countCompleted(params); });
+    this.server.on('complete', (_who, params) => {
+      void this.countCompleted(params);
+    });
   }
 
   /** Answers an HTTP announce or scrape (always 200 with a bencoded body, failures included). */
-  async handleHttp(req: IncomingMessage, res: ServerResponse, action: 'announce' | 'scrape', address: string): Promise<void> {
+  async handleHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    action: 'announce' | 'scrape',
+    address: string,
+  ): Promise<void> {
     res.setHeader('Content-Type', 'text/plain');
     res.setHeader('Cache-Control', 'no-store');
     if (!(await this.limiter.allow(address))) {
-      res.end(bencodeFailure(`too many tracker requests from ${address}: at most ${this.config.ANNOUNCES_PER_MINUTE} per minute`));
+      res.end(
+        bencodeFailure(
+          `too many tracker requests from ${address}: at most ${this.config.ANNOUNCES_PER_MINUTE} per minute`,
+        ),
+      );
       return;
     }
     if (action === 'scrape') {
-      res.end(await this.scrape(req.url ?? '').catch((err: Error) => {
-        this.logger.error(`tracker.scrape_failed: ${err.message}`);
-        return bencodeFailure('tracker temporarily unavailable, retry later');
-      }));
+      res.end(
+        await this.scrape(req.url ?? '').catch((err: Error) => {
+          this.logger.error(`tracker.scrape_failed: ${err.message}`);
+          return bencodeFailure('tracker temporarily unavailable, retry later');
+        }),
+      );
       return;
     }
     this.server.onHttpRequest(req, res, { action });
@@ -111,16 +127,24 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async scrape(url: string): Promise<Buffer> {
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
-    const hashes = query.split('&').filter((p) => p.startsWith('info_hash=')).map((p) => percentDecodeBytes(p.slice('info_hash='.length)));
+    const hashes = query
+      .split('&')
+      .filter((p) => p.startsWith('info_hash='))
+      .map((p) => percentDecodeBytes(p.slice('info_hash='.length)));
     if (hashes.length === 0) return bencodeFailure('full scrape is not supported: pass info_hash');
-    if (hashes.length > MAX_SCRAPE_HASHES) return bencodeFailure(`at most ${MAX_SCRAPE_HASHES} info_hash values per scrape`);
+    if (hashes.length > MAX_SCRAPE_HASHES)
+      return bencodeFailure(`at most ${MAX_SCRAPE_HASHES} info_hash values per scrape`);
     if (hashes.some((h) => h.length !== 20)) return bencodeFailure('invalid info_hash: expected 20 bytes');
     const files = new Map<Uint8Array, BValue>();
     for (const hash of hashes) {
       const hex = hash.toString('hex');
       if (!(await this.index.bundleOf(hex))) continue;
       const swarm = this.server.torrents[hex];
-      files.set(hash, { complete: swarm?.complete ?? 0, downloaded: await this.completedCount([hex]), incomplete: swarm?.incomplete ?? 0 });
+      files.set(hash, {
+        complete: swarm?.complete ?? 0,
+        downloaded: await this.completedCount([hex]),
+        incomplete: swarm?.incomplete ?? 0,
+      });
     }
     return bencode({ files, flags: { min_request_interval: Math.ceil(ANNOUNCE_INTERVAL_MS / 1000) } });
   }
@@ -131,7 +155,9 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
         const bundleId = await this.index.bundleOf(hash);
         if (bundleId) return Number((await this.limiter.client.get(this.completedKey(bundleId))) ?? 0);
       }
-    } catch { /* counters unavailable */ }
+    } catch {
+      /* counters unavailable */
+    }
     return 0;
   }
 
@@ -156,9 +182,12 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
       // Always compact (BEP 23): the package's dictionary peer list mangles binary peer ids.
       params.compact = 1;
     } else if (!(await this.limiter.allow(params.ip))) {
-      throw new Error(`too many tracker requests from ${params.ip}: at most ${this.config.ANNOUNCES_PER_MINUTE} per minute`);
+      throw new Error(
+        `too many tracker requests from ${params.ip}: at most ${this.config.ANNOUNCES_PER_MINUTE} per minute`,
+      );
     }
-    if (!(await this.knownHash(infoHash))) throw new Error('unknown info_hash: this tracker only serves torrents published on this platform');
+    if (!(await this.knownHash(infoHash)))
+      throw new Error('unknown info_hash: this tracker only serves torrents published on this platform');
   }
 
   /** Whether the hash belongs to a served bundle; database trouble becomes a retryable failure reason. */
@@ -179,7 +208,10 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     }
     this.server.ws.handleUpgrade(req, socket, head, (ws) => {
       // The package reads the peer address from `upgradeReq`; give it the one behind trusted proxies.
-      ws.upgradeReq = { headers: req.headers, connection: { remoteAddress: forwardedFor(req), remotePort: req.socket.remotePort } };
+      ws.upgradeReq = {
+        headers: req.headers,
+        connection: { remoteAddress: forwardedFor(req), remotePort: req.socket.remotePort },
+      };
       this.sockets.add(ws);
       ws.on('close', () => this.sockets.delete(ws));
       this.server.onWebSocketConnection(ws);
@@ -195,7 +227,13 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
       const bundleId = await this.index.bundleOf(params.info_hash);
       if (!bundleId) return;
       const who = params.type === 'ws' ? `ws:${params.peer_id}` : params.addr;
-      const first = await this.limiter.client.set(`${this.config.REDIS_PREFIX}:tracker:done:${bundleId}:${who}`, '1', 'EX', COMPLETED_DEDUP_SECONDS, 'NX');
+      const first = await this.limiter.client.set(
+        `${this.config.REDIS_PREFIX}:tracker:done:${bundleId}:${who}`,
+        '1',
+        'EX',
+        COMPLETED_DEDUP_SECONDS,
+        'NX',
+      );
       if (first) await this.limiter.client.incr(this.completedKey(bundleId));
     } catch (err) {
       this.logger.warn(`tracker.completed_not_counted: ${(err as Error).message}`);
@@ -229,7 +267,10 @@ function forwardedFor(req: IncomingMessage): string {
   let ip = req.socket.remoteAddress ?? '';
   const header = req.headers['x-forwarded-for'];
   if (isLoopback(ip) && typeof header === 'string') {
-    const hops = header.split(',').map((h) => h.trim()).filter(Boolean);
+    const hops = header
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
     while (hops.length && isLoopback(ip)) ip = hops.pop()!;
   }
   return normalizeIp(ip);

@@ -26,6 +26,9 @@ export class TusFilesService {
   }
 
   async exists(uploadId: string): Promise<boolean> {
-    return access(`${this.dataPath(uploadId)}.json`).then(() => true, () => false);
+    return access(`${this.dataPath(uploadId)}.json`).then(
+      () => true,
+      () => false,
+    );
   }
 }

@@ -32,7 +32,10 @@ export const tusServerProvider: Provider = {
   provide: TUS_SERVER,
   inject: [KEYSEED_CONFIG, TusFilesService, UploadsService],
   useFactory: (config: KeyseedConfig, files: TusFilesService, uploads: UploadsService) => {
-    const datastore = new FileStore({ directory: files.directory, expirationPeriodInMilliseconds: config.UPLOAD_EXPIRY_HOURS * 3_600_000 });
+    const datastore = new FileStore({
+      directory: files.directory,
+      expirationPeriodInMilliseconds: config.UPLOAD_EXPIRY_HOURS * 3_600_000,
+    });
     // The size must be known at creation (it counts against the quota): no deferred length.
     datastore.extensions = datastore.extensions.filter((e) => e !== 'creation-defer-length');
     return new Server({
@@ -54,7 +57,10 @@ export const tusServerProvider: Provider = {
           return {};
         } catch (err) {
           const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;
-          throw { status_code: status, body: status < 500 ? `${(err as Error).message}\n` : 'could not store the completed upload\n' };
+          throw {
+            status_code: status,
+            body: status < 500 ? `${(err as Error).message}\n` : 'could not store the completed upload\n',
+          };
         }
       },
     });

@@ -4,7 +4,11 @@ describe('parseUploadMetadata', () => {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
 
   it('decodes base64 values, including keys without a value', () => {
-    expect(parseUploadMetadata(`bundleId ${b64('b-1')},path ${b64('Amélie/film.mkv')},flag`)).toEqual({ bundleId: 'b-1', path: 'Amélie/film.mkv', flag: '' });
+    expect(parseUploadMetadata(`bundleId ${b64('b-1')},path ${b64('Amélie/film.mkv')},flag`)).toEqual({
+      bundleId: 'b-1',
+      path: 'Amélie/film.mkv',
+      flag: '',
+    });
     expect(parseUploadMetadata(undefined)).toEqual({});
   });
 

@@ -7,7 +7,8 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
   if (!header?.trim()) return out;
   for (const pair of header.split(',')) {
     const [key, value, ...rest] = pair.trim().split(' ');
-    if (!key || rest.length || key in out || (value !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(value))) return null;
+    if (!key || rest.length || key in out || (value !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(value)))
+      return null;
     out[key] = value === undefined ? '' : Buffer.from(value, 'base64').toString('utf8');
   }
   return out;

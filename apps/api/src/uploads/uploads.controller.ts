@@ -1,4 +1,14 @@
-import { All, BadRequestException, Controller, HttpException, HttpStatus, Inject, Options, Req, Res } from '@nestjs/common';
+import {
+  All,
+  BadRequestException,
+  Controller,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Options,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Server } from '@tus/server';
@@ -16,7 +26,10 @@ import { UploadsService } from './uploads.service';
 @ApiTags('uploads')
 @Controller()
 export class UploadsController {
-  constructor(@Inject(TUS_SERVER) private readonly tus: Server, private readonly uploads: UploadsService) {}
+  constructor(
+    @Inject(TUS_SERVER) private readonly tus: Server,
+    private readonly uploads: UploadsService,
+  ) {}
 
   @Public()
   @Options(['uploads', 'uploads/*path'])
@@ -29,23 +42,30 @@ export class UploadsController {
   @Roles('CREATOR')
   @ApiBearerAuth()
   @ApiOperation({
-    summary: 'tus 1.0 uploads: POST creates (optionally with data), HEAD gives Upload-Offset, PATCH appends, DELETE terminates',
-    description: 'Upload-Metadata must carry `bundleId` and `itemId` (or `path`) of an item of your DRAFT bundle. '
-      + 'When the last byte arrives the item is QUEUED for ingest.',
+    summary:
+      'tus 1.0 uploads: POST creates (optionally with data), HEAD gives Upload-Offset, PATCH appends, DELETE terminates',
+    description:
+      'Upload-Metadata must carry `bundleId` and `itemId` (or `path`) of an item of your DRAFT bundle. ' +
+      'When the last byte arrives the item is QUEUED for ingest.',
   })
   @ApiHeader({ name: 'Tus-Resumable', required: true, example: '1.0.0' })
   @ApiResponse({ status: 201, description: 'Upload created; Location names it' })
   @ApiResponse({ status: 204, description: 'Bytes appended / upload terminated' })
-  @ApiResponse({ status: 403, description: 'Another creator\'s bundle or upload' })
+  @ApiResponse({ status: 403, description: "Another creator's bundle or upload" })
   @ApiResponse({ status: 404, description: 'No such bundle, item or upload' })
-  @ApiResponse({ status: 405, description: 'POST to an upload\'s URL (create with POST /v1/uploads)' })
+  @ApiResponse({ status: 405, description: "POST to an upload's URL (create with POST /v1/uploads)" })
   @ApiResponse({ status: 409, description: 'The bundle is not a DRAFT' })
   @ApiResponse({ status: 413, description: 'Over the per-file limit or your storage quota' })
-  async handle(@CurrentUser() user: AuthenticatedUser, @Req() req: Request & UploadingRequest, @Res() res: Response): Promise<void> {
+  async handle(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() req: Request & UploadingRequest,
+    @Res() res: Response,
+  ): Promise<void> {
     const uploadId = uploadIdOf(req.path);
     if (req.method === 'POST' && uploadId === null) {
       const metadata = parseUploadMetadata(req.get('upload-metadata'));
-      if (!metadata) throw new BadRequestException('Upload-Metadata is malformed: comma-separated "key base64value" pairs expected');
+      if (!metadata)
+        throw new BadRequestException('Upload-Metadata is malformed: comma-separated "key base64value" pairs expected');
       const { id } = await this.uploads.reserve(user, { metadata, uploadLength: req.get('upload-length') });
       req.keyseedUploadId = id;
       await this.tus.handle(req, res);
@@ -57,7 +77,10 @@ export class UploadsController {
     if (uploadId && req.method === 'POST') {
       // Creation goes to the collection; tus 1.0 has no other POST (and this server no method override).
       res.setHeader('Allow', 'HEAD, PATCH, DELETE, OPTIONS');
-      throw new HttpException(`an upload is created with POST ${UPLOADS_PATH} and appended to with PATCH ${UPLOADS_PATH}/<id>`, HttpStatus.METHOD_NOT_ALLOWED);
+      throw new HttpException(
+        `an upload is created with POST ${UPLOADS_PATH} and appended to with PATCH ${UPLOADS_PATH}/<id>`,
+        HttpStatus.METHOD_NOT_ALLOWED,
+      );
     }
     if (uploadId) {
       await this.uploads.authorize(user, uploadId, req.method);

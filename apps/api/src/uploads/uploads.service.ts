@@ -1,5 +1,12 @@
 import {
-  BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, PayloadTooLargeException,
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  PayloadTooLargeException,
 } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
@@ -48,15 +55,21 @@ export class UploadsService {
     const { bundleId, itemId, path } = req.metadata;
     // PostgreSQL text cannot hold NUL: refuse it here rather than fail in the item lookup.
     if (path?.includes('\u0000')) throw new BadRequestException('Upload-Metadata path must not contain NUL characters');
-    if (!bundleId || !UUID.test(bundleId)) throw new BadRequestException('Upload-Metadata must carry bundleId (the bundle\'s id)');
-    if (!itemId && !path) throw new BadRequestException('Upload-Metadata must carry itemId or path naming the item to upload');
+    if (!bundleId || !UUID.test(bundleId))
+      throw new BadRequestException("Upload-Metadata must carry bundleId (the bundle's id)");
+    if (!itemId && !path)
+      throw new BadRequestException('Upload-Metadata must carry itemId or path naming the item to upload');
     if (itemId && !UUID.test(itemId)) throw new BadRequestException('Upload-Metadata itemId is not an item id');
     if (req.uploadLength === undefined || !/^\d+$/.test(req.uploadLength)) {
-      throw new BadRequestException('Upload-Length is required (deferred lengths are not supported: the size counts against your quota)');
+      throw new BadRequestException(
+        'Upload-Length is required (deferred lengths are not supported: the size counts against your quota)',
+      );
     }
     const size = Number(req.uploadLength);
     if (size > this.config.MAX_UPLOAD_BYTES) {
-      throw new PayloadTooLargeException(`file of ${size} bytes exceeds the per-file limit of ${this.config.MAX_UPLOAD_BYTES} bytes`);
+      throw new PayloadTooLargeException(
+        `file of ${size} bytes exceeds the per-file limit of ${this.config.MAX_UPLOAD_BYTES} bytes`,
+      );
     }
 
     const id = randomBytes(16).toString('hex');
@@ -64,10 +77,19 @@ export class UploadsService {
     const superseded = await this.prisma.$transaction(async (tx) => {
       const bundle = await tx.bundle.findUnique({ where: { id: bundleId } });
       if (!bundle) throw new NotFoundException(`bundle ${bundleId} not found`);
-      if (bundle.creatorId !== user.id && !user.roles.includes('ADMIN')) throw new ForbiddenException('this bundle belongs to another account');
-      if (bundle.status !== 'DRAFT') throw new ConflictException(`bundle ${bundle.slug} is ${bundle.status}; files can only be uploaded to a DRAFT bundle`);
-      const item = await tx.item.findFirst({ where: itemId ? { id: itemId, bundleId } : { path: path.normalize('NFC'), bundleId } });
-      if (!item) throw new NotFoundException(`item ${itemId ?? JSON.stringify(path)} not found in bundle ${bundle.slug}; declare it with POST /v1/bundles/${bundleId}/items first`);
+      if (bundle.creatorId !== user.id && !user.roles.includes('ADMIN'))
+        throw new ForbiddenException('this bundle belongs to another account');
+      if (bundle.status !== 'DRAFT')
+        throw new ConflictException(
+          `bundle ${bundle.slug} is ${bundle.status}; files can only be uploaded to a DRAFT bundle`,
+        );
+      const item = await tx.item.findFirst({
+        where: itemId ? { id: itemId, bundleId } : { path: path.normalize('NFC'), bundleId },
+      });
+      if (!item)
+        throw new NotFoundException(
+          `item ${itemId ?? JSON.stringify(path)} not found in bundle ${bundle.slug}; declare it with POST /v1/bundles/${bundleId}/items first`,
+        );
 
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${bundle.creatorId}))`;
       const used = await this.quotaUsed(tx, bundle.creatorId, item.id);
@@ -76,12 +98,16 @@ export class UploadsService {
           `upload of ${size} bytes would exceed your storage quota: ${used} of ${this.config.CREATOR_QUOTA_BYTES} bytes used`,
         );
       }
-      const previous = await tx.upload.findMany({ where: { itemId: item.id, completedAt: null }, select: { id: true } });
+      const previous = await tx.upload.findMany({
+        where: { itemId: item.id, completedAt: null },
+        select: { id: true },
+      });
       await tx.upload.deleteMany({ where: { id: { in: previous.map((p) => p.id) } } });
       await tx.upload.create({ data: { id, bundleId, itemId: item.id, creatorId: bundle.creatorId, size, expiresAt } });
       // A first upload marks the item UPLOADING; a replacement leaves the current file's state alone
       // until the new bytes are complete.
-      if (item.status === 'AWAITING_UPLOAD') await tx.item.update({ where: { id: item.id }, data: { status: 'UPLOADING' } });
+      if (item.status === 'AWAITING_UPLOAD')
+        await tx.item.update({ where: { id: item.id }, data: { status: 'UPLOADING' } });
       return previous;
     });
     await Promise.all(superseded.map((p) => this.tusFiles.remove(p.id)));
@@ -93,7 +119,10 @@ export class UploadsService {
   private async quotaUsed(tx: Prisma.TransactionClient, creatorId: string, exceptItemId: string): Promise<number> {
     const [items, uploads] = await Promise.all([
       tx.item.aggregate({ where: { bundle: { creatorId }, id: { not: exceptItemId } }, _sum: { size: true } }),
-      tx.upload.aggregate({ where: { creatorId, completedAt: null, expiresAt: { gt: new Date() }, itemId: { not: exceptItemId } }, _sum: { size: true } }),
+      tx.upload.aggregate({
+        where: { creatorId, completedAt: null, expiresAt: { gt: new Date() }, itemId: { not: exceptItemId } },
+        _sum: { size: true },
+      }),
     ]);
     return Number(items._sum.size ?? 0n) + Number(uploads._sum.size ?? 0n);
   }
@@ -101,12 +130,18 @@ export class UploadsService {
   /** HEAD/PATCH/DELETE on an upload: only its creator (or an admin); writes only while the bundle is a DRAFT. */
   async authorize(user: AuthenticatedUser, uploadId: string, method: string): Promise<void> {
     const upload = /^[0-9a-f]{32}$/.test(uploadId)
-      ? await this.prisma.upload.findUnique({ where: { id: uploadId }, include: { bundle: { select: { status: true, slug: true } } } })
+      ? await this.prisma.upload.findUnique({
+          where: { id: uploadId },
+          include: { bundle: { select: { status: true, slug: true } } },
+        })
       : null;
     if (!upload) throw new NotFoundException(`upload ${uploadId} not found`);
-    if (upload.creatorId !== user.id && !user.roles.includes('ADMIN')) throw new ForbiddenException('this upload belongs to another account');
+    if (upload.creatorId !== user.id && !user.roles.includes('ADMIN'))
+      throw new ForbiddenException('this upload belongs to another account');
     if (method !== 'HEAD' && upload.bundle.status !== 'DRAFT') {
-      throw new ConflictException(`bundle ${upload.bundle.slug} is ${upload.bundle.status}; uploads can only change while it is a DRAFT`);
+      throw new ConflictException(
+        `bundle ${upload.bundle.slug} is ${upload.bundle.status}; uploads can only change while it is a DRAFT`,
+      );
     }
   }
 
@@ -117,7 +152,8 @@ export class UploadsService {
   /** DELETE (tus termination) of an unfinished upload: forget it; tus then removes its files. */
   async terminate(uploadId: string): Promise<void> {
     const upload = await this.prisma.upload.findUniqueOrThrow({ where: { id: uploadId } });
-    if (upload.completedAt) throw new BadRequestException('a completed upload cannot be terminated; upload the file again to replace it');
+    if (upload.completedAt)
+      throw new BadRequestException('a completed upload cannot be terminated; upload the file again to replace it');
     await this.forget(uploadId, upload.itemId);
   }
 
@@ -140,7 +176,8 @@ export class UploadsService {
     await this.prisma.$transaction(async (tx) => {
       await tx.upload.deleteMany({ where: { id: uploadId, completedAt: null } });
       const others = await tx.upload.count({ where: { itemId, completedAt: null } });
-      if (!others) await tx.item.updateMany({ where: { id: itemId, status: 'UPLOADING' }, data: { status: 'AWAITING_UPLOAD' } });
+      if (!others)
+        await tx.item.updateMany({ where: { id: itemId, status: 'UPLOADING' }, data: { status: 'AWAITING_UPLOAD' } });
     });
   }
 
@@ -152,9 +189,15 @@ export class UploadsService {
    * the first file, and queue the item's ingest.
    */
   async complete(uploadId: string): Promise<{ itemId: string; generation: number; jobId: string }> {
-    const upload = await this.prisma.upload.findUnique({ where: { id: uploadId }, include: { item: true, bundle: true } });
+    const upload = await this.prisma.upload.findUnique({
+      where: { id: uploadId },
+      include: { item: true, bundle: true },
+    });
     if (!upload) throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
-    if (upload.bundle.status !== 'DRAFT') throw new ConflictException(`bundle ${upload.bundle.slug} is ${upload.bundle.status}; the upload can no longer be used`);
+    if (upload.bundle.status !== 'DRAFT')
+      throw new ConflictException(
+        `bundle ${upload.bundle.slug} is ${upload.bundle.status}; the upload can no longer be used`,
+      );
     const generation = upload.item.ingestGeneration + 1;
     const key = uploadKey(upload.itemId, generation);
     await this.linkIntoStore(uploadId, key);
@@ -165,8 +208,15 @@ export class UploadsService {
       await tx.item.update({
         where: { id: item.id },
         data: {
-          status: 'QUEUED', size: upload.size, uploadKey: key, ingestGeneration: generation,
-          progress: 0, bytesPerSecond: 0, failureReason: null, ingestStartedAt: null, ingestedAt: null,
+          status: 'QUEUED',
+          size: upload.size,
+          uploadKey: key,
+          ingestGeneration: generation,
+          progress: 0,
+          bytesPerSecond: 0,
+          failureReason: null,
+          ingestStartedAt: null,
+          ingestedAt: null,
         },
       });
       await tx.upload.update({ where: { id: uploadId }, data: { completedAt: new Date() } });
@@ -177,7 +227,14 @@ export class UploadsService {
     if (previousKey && previousKey !== key) await this.blobs.delete(previousKey);
 
     const id = await this.enqueueIngest(upload.itemId, generation);
-    this.logger.log({ event: 'upload.completed', uploadId, itemId: upload.itemId, bytes: Number(upload.size), generation, jobId: id });
+    this.logger.log({
+      event: 'upload.completed',
+      uploadId,
+      itemId: upload.itemId,
+      bytes: Number(upload.size),
+      generation,
+      jobId: id,
+    });
     return { itemId: upload.itemId, generation, jobId: id };
   }
 
@@ -188,7 +245,11 @@ export class UploadsService {
    */
   private async enqueueIngest(itemId: string, generation: number): Promise<string> {
     const id = `${jobId.ingest(itemId)}-g${generation}`;
-    await this.ingestQueue.add('ingest', { itemId }, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 } });
+    await this.ingestQueue.add(
+      'ingest',
+      { itemId },
+      { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
+    );
     return id;
   }
 
@@ -219,7 +280,10 @@ export class UploadsService {
     if (bundle.pieceLength) return;
     const [items, uploads] = await Promise.all([
       tx.item.aggregate({ where: { bundleId }, _sum: { size: true } }),
-      tx.upload.aggregate({ where: { bundleId, completedAt: null, expiresAt: { gt: new Date() } }, _sum: { size: true } }),
+      tx.upload.aggregate({
+        where: { bundleId, completedAt: null, expiresAt: { gt: new Date() } },
+        _sum: { size: true },
+      }),
     ]);
     const pieceLength = choosePieceLength(Number(items._sum.size ?? 0n) + Number(uploads._sum.size ?? 0n));
     await tx.bundle.update({ where: { id: bundleId }, data: { pieceLength } });

@@ -19,10 +19,7 @@ export interface RequestConditions {
 }
 
 export type Decision =
-  | { status: 200 }
-  | { status: 206; start: number; end: number }
-  | { status: 304 }
-  | { status: 416 };
+  { status: 200 } | { status: 206; start: number; end: number } | { status: 304 } | { status: 416 };
 
 /** Result of parsing one Range header against a size: a satisfiable range, unsatisfiable, or ignorable. */
 export type RangeResult = { start: number; end: number } | 'unsatisfiable' | 'ignore';
@@ -54,7 +51,10 @@ export function parseRange(header: string, size: number): RangeResult {
 
 /** Strong (for If-Range) or weak (for If-None-Match) comparison against a list of entity tags. */
 function etagListMatches(header: string, etag: string, weak: boolean): boolean {
-  const tags = header.split(',').map((t) => t.trim()).filter(Boolean);
+  const tags = header
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   if (tags.includes('*')) return true;
   const opaque = (t: string) => (t.startsWith('W/') ? t.slice(2) : t);
   return tags.some((t) => (weak ? opaque(t) === opaque(etag) : !t.startsWith('W/') && t === etag));

@@ -52,7 +52,10 @@ export function torrentPath(item: { path: string; locked: boolean }): string {
 export class PublishedFiles {
   private readonly cache = new Map<string, CacheEntry>();
 
-  constructor(private readonly prisma: PrismaService, @Inject(BLOB_STORE) private readonly store: BlobStore) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+  ) {}
 
   async bySlug(slug: string): Promise<PublishedBundle | null> {
     const now = Date.now();
@@ -75,7 +78,12 @@ export class PublishedFiles {
     const bundle = await this.prisma.bundle.findFirst({
       where: { slug, status: { in: [...SERVED_STATUSES] } },
       select: {
-        id: true, slug: true, pieceLength: true, infoHashV1: true, infoHashV2: true, publishedAt: true,
+        id: true,
+        slug: true,
+        pieceLength: true,
+        infoHashV1: true,
+        infoHashV2: true,
+        publishedAt: true,
         items: { select: { path: true, locked: true } },
       },
     });
@@ -87,7 +95,14 @@ export class PublishedFiles {
     }
     files.set('keyseed.json', { key: manifestKey(bundle.id) });
     const version = (bundle.infoHashV2 ?? bundle.infoHashV1 ?? bundle.id.replace(/-/g, '')).slice(0, 16);
-    return { id: bundle.id, slug: bundle.slug, version, pieceLength: bundle.pieceLength, publishedAt: bundle.publishedAt, files };
+    return {
+      id: bundle.id,
+      slug: bundle.slug,
+      version,
+      pieceLength: bundle.pieceLength,
+      publishedAt: bundle.publishedAt,
+      files,
+    };
   }
 
   private evict(now: number): void {

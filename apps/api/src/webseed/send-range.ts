@@ -71,7 +71,9 @@ export async function sendRange(
       const { bytesRead } = await file.read(buf, 0, Math.min(CHUNK, end - position + 1), position);
       if (bytesRead === 0) throw new Error(`${source.localPath} ended at byte ${position}, before ${end + 1}`);
       position += bytesRead;
-      const more = res.write(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), (err) => { if (!err) giveBack(buf); });
+      const more = res.write(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), (err) => {
+        if (!err) giveBack(buf);
+      });
       if (!more && !(await drained(res))) return;
     }
     res.end();

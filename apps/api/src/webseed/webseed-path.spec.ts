@@ -2,7 +2,11 @@ import { parseWebseedTarget } from './webseed-path';
 
 describe('parseWebseedTarget', () => {
   it('decodes each component on its own, upper or lower hex, + kept', () => {
-    expect(parseWebseedTarget('/webseed/my-film/extras/a%20b+c%C3%a9.jpg?x=1')).toEqual({ kind: 'file', slug: 'my-film', relPath: 'extras/a b+cé.jpg' });
+    expect(parseWebseedTarget('/webseed/my-film/extras/a%20b+c%C3%a9.jpg?x=1')).toEqual({
+      kind: 'file',
+      slug: 'my-film',
+      relPath: 'extras/a b+cé.jpg',
+    });
   });
 
   it('recognises BEP 47 pad files and bounds their size', () => {
@@ -12,8 +16,14 @@ describe('parseWebseedTarget', () => {
   });
 
   it.each([
-    '/webseed/s/%2e%2e/x', '/webseed/s/a%2Fb', '/webseed/s/a%5cb', '/webseed/s/a%00', '/webseed/s//a', '/webseed/s/./a',
-    '/webseed/s/%E0%A4%A', '/webseed/s/../a',
+    '/webseed/s/%2e%2e/x',
+    '/webseed/s/a%2Fb',
+    '/webseed/s/a%5cb',
+    '/webseed/s/a%00',
+    '/webseed/s//a',
+    '/webseed/s/./a',
+    '/webseed/s/%E0%A4%A',
+    '/webseed/s/../a',
   ])('rejects %s', (url) => expect(() => parseWebseedTarget(url)).toThrow());
 
   it('needs a slug and a path', () => {

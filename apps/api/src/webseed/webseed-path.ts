@@ -6,11 +6,13 @@
  */
 
 export type WebseedTarget =
-  | { kind: 'file'; slug: string; relPath: string }
-  | { kind: 'pad'; slug: string; size: number };
+  { kind: 'file'; slug: string; relPath: string } | { kind: 'pad'; slug: string; size: number };
 
 export class WebseedPathError extends Error {
-  constructor(message: string, readonly status: 400 | 404) {
+  constructor(
+    message: string,
+    readonly status: 400 | 404,
+  ) {
     super(message);
   }
 }
@@ -27,7 +29,8 @@ function decodeComponent(raw: string): string {
   } catch {
     throw new WebseedPathError(`path component ${JSON.stringify(raw)} is not valid percent-encoded UTF-8`, 400);
   }
-  if (decoded === '' || decoded === '.' || decoded === '..') throw new WebseedPathError('empty, "." and ".." path components are not allowed', 400);
+  if (decoded === '' || decoded === '.' || decoded === '..')
+    throw new WebseedPathError('empty, "." and ".." path components are not allowed', 400);
   if (/[/\\\0]/.test(decoded)) throw new WebseedPathError('path components may not contain "/", "\\" or NUL', 400);
   return decoded;
 }

@@ -24,12 +24,15 @@ export class WebseedController {
   @Public()
   @Options('*path')
   preflight(@Res() res: Response): void {
-    res.status(204).set({
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-      'Access-Control-Allow-Headers': 'Range, If-Range, If-None-Match, If-Modified-Since',
-      'Access-Control-Max-Age': '86400',
-    }).end();
+    res
+      .status(204)
+      .set({
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+        'Access-Control-Allow-Headers': 'Range, If-Range, If-None-Match, If-Modified-Since',
+        'Access-Control-Max-Age': '86400',
+      })
+      .end();
   }
 
   @Public()

@@ -20,7 +20,10 @@ const EPOCH = new Date(0);
 /** Resolves webseed targets to published files, only for bundles the webseed may serve. */
 @Injectable()
 export class WebseedService {
-  constructor(private readonly published: PublishedFiles, @Inject(BLOB_STORE) private readonly store: BlobStore) {}
+  constructor(
+    private readonly published: PublishedFiles,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+  ) {}
 
   /** The file, or null when the bundle is not served or has no such file (→ 404). */
   async resolve(target: WebseedTarget): Promise<WebseedFile | null> {

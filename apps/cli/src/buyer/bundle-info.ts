@@ -23,7 +23,10 @@ export async function bundleInfo(api: ApiClient, slug: string): Promise<BundleIn
     try {
       id = (await fetchManifest(api, slug)).bundleId;
     } catch (err) {
-      throw new CliError(`bundle ${slug} is not published yet (no keyseed.json on the webseed): ${(err as Error).message}`, ExitCode.NotFound);
+      throw new CliError(
+        `bundle ${slug} is not published yet (no keyseed.json on the webseed): ${(err as Error).message}`,
+        ExitCode.NotFound,
+      );
     }
   }
   return { id, slug: catalog.slug ?? slug, title: catalog.title ?? slug, catalog };

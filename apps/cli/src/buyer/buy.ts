@@ -34,8 +34,13 @@ export async function buyBundle(session: Session, slug: string, opts: BuyOptions
   try {
     checkout = await session.api.checkout(bundle.id, opts.amount);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 409) throw new CliError(`cannot buy "${bundle.title}": ${err.serverMessage}`, ExitCode.Failure);
-    if (err instanceof ApiError && err.status === 403) throw new CliError(`this account cannot buy (${err.serverMessage}); it needs the BUYER role`, ExitCode.Unauthorized);
+    if (err instanceof ApiError && err.status === 409)
+      throw new CliError(`cannot buy "${bundle.title}": ${err.serverMessage}`, ExitCode.Failure);
+    if (err instanceof ApiError && err.status === 403)
+      throw new CliError(
+        `this account cannot buy (${err.serverMessage}); it needs the BUYER role`,
+        ExitCode.Unauthorized,
+      );
     throw err;
   }
   opts.log(`"${bundle.title}" — ${price}. Pay here:`);
@@ -53,5 +58,7 @@ function openInBrowser(url: string): void {
     const child = spawn('xdg-open', [url], { stdio: 'ignore', detached: true });
     child.on('error', () => undefined);
     child.unref();
-  } catch { /* no browser: the URL is printed */ }
+  } catch {
+    /* no browser: the URL is printed */
+  }
 }

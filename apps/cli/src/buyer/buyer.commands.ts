@@ -24,7 +24,9 @@ function positiveInt(what: string) {
 export function registerBuyerCommands(program: Command): void {
   program
     .command('login')
-    .description('Log in to a Keyseed platform: stores a personal token and this device\'s X25519 key in $XDG_CONFIG_HOME/keyseed (0600)')
+    .description(
+      "Log in to a Keyseed platform: stores a personal token and this device's X25519 key in $XDG_CONFIG_HOME/keyseed (0600)",
+    )
     .option('--api <url>', 'platform URL, e.g. https://keyseed.example (default: KEYSEED_API or the last login)')
     .option('--email <email>', 'account e-mail (prompted when omitted)')
     .option('--token <token>', 'a personal API token instead of e-mail + password (or KEYSEED_TOKEN)')
@@ -46,7 +48,11 @@ export function registerBuyerCommands(program: Command): void {
         const password = await readSecret('Password: ');
         const session = await api.login(email, password);
         try {
-          token = (await api.withToken(session.token).createPersonalToken(`keyseed CLI ${new Date().toISOString().slice(0, 10)}`)).token;
+          token = (
+            await api
+              .withToken(session.token)
+              .createPersonalToken(`keyseed CLI ${new Date().toISOString().slice(0, 10)}`)
+          ).token;
         } catch {
           token = session.token; // a session token still works until it expires
         }
@@ -60,35 +66,64 @@ export function registerBuyerCommands(program: Command): void {
     .command('buy')
     .description('Buy a bundle: prints the checkout URL and waits for the payment to turn into a license')
     .argument('<bundle>', 'bundle slug or URL')
-    .option('--amount <minor-units>', 'pay-what-you-want bundles: what you pay, in minor units (1500 = 15.00)', positiveInt('--amount'))
+    .option(
+      '--amount <minor-units>',
+      'pay-what-you-want bundles: what you pay, in minor units (1500 = 15.00)',
+      positiveInt('--amount'),
+    )
     .option('--no-wait', 'print the checkout URL and return without waiting for the payment')
     .option('--timeout <seconds>', 'how long to wait for the payment', positiveInt('--timeout'), 1800)
     .option('--api <url>', 'platform URL (default: your login)')
     .action(async (ref: string, opts: { amount?: number; wait: boolean; timeout: number; api?: string }) => {
       const { slug, api } = slugOf(ref, opts.api);
       const session = openSession({ api });
-      const r = await buyBundle(session, slug, { amount: opts.amount, wait: opts.wait, timeoutMs: opts.timeout * 1000, log, printUrl: out });
-      if (r.kind === 'owned') out(`you already own "${r.bundle.title}" (license ${r.license.id}); \`keyseed get ${r.bundle.slug}\` downloads and unlocks it`);
-      else if (r.kind === 'paid') out(`paid: license ${r.order.licenseId} for "${r.bundle.title}". Next: keyseed get ${r.bundle.slug}`);
+      const r = await buyBundle(session, slug, {
+        amount: opts.amount,
+        wait: opts.wait,
+        timeoutMs: opts.timeout * 1000,
+        log,
+        printUrl: out,
+      });
+      if (r.kind === 'owned')
+        out(
+          `you already own "${r.bundle.title}" (license ${r.license.id}); \`keyseed get ${r.bundle.slug}\` downloads and unlocks it`,
+        );
+      else if (r.kind === 'paid')
+        out(`paid: license ${r.order.licenseId} for "${r.bundle.title}". Next: keyseed get ${r.bundle.slug}`);
       else log(`order ${r.orderId} is waiting for the payment; once paid, run: keyseed get ${r.bundle.slug}`);
     });
 
   program
     .command('download')
-    .description('Download a bundle over BitTorrent (tracker + webseed + peers) into <dir>/<slug>/, verifying every piece; resumable after Ctrl-C')
+    .description(
+      'Download a bundle over BitTorrent (tracker + webseed + peers) into <dir>/<slug>/, verifying every piece; resumable after Ctrl-C',
+    )
     .argument('<bundle>', 'bundle slug, bundle URL, magnet link or .torrent file')
     .argument('[dir]', 'target folder', '.')
     .option('--seed', 'keep seeding after the download until Ctrl-C')
-    .option('--stall-timeout <seconds>', 'give up when nothing arrives for this long', positiveInt('--stall-timeout'), 120)
+    .option(
+      '--stall-timeout <seconds>',
+      'give up when nothing arrives for this long',
+      positiveInt('--stall-timeout'),
+      120,
+    )
     .option('--limit-rate <bytes-per-second>', 'cap the download speed', positiveInt('--limit-rate'))
     .option('--api <url>', 'platform URL (default: your login)')
-    .action(async (ref: string, dir: string, opts: { seed?: boolean; stallTimeout: number; limitRate?: number; api?: string }) => {
-      await runDownload(ref, dir, opts);
-    });
+    .action(
+      async (
+        ref: string,
+        dir: string,
+        opts: { seed?: boolean; stallTimeout: number; limitRate?: number; api?: string },
+      ) => {
+        await runDownload(ref, dir, opts);
+      },
+    );
 
   program
     .command('unlock')
-    .description('Decrypt a downloaded bundle (from any BitTorrent client) with your license: every .locked file is verified and restored next to it')
+    .description(
+      'Decrypt a downloaded bundle (from any BitTorrent client) with your license: every .locked file is verified and restored next to it',
+    )
     .argument('<dir>', 'the download folder (holding keyseed.json, directly or in <slug>/)')
     .option('--out <dir>', 'write the unlocked files here instead of next to the .locked ones')
     .option('--preview', 'without a license: unlock only the free preview pieces into <path>.preview')
@@ -102,20 +137,40 @@ export function registerBuyerCommands(program: Command): void {
     .description('Buy (if needed), download and unlock a bundle in one go')
     .argument('<bundle>', 'bundle slug or URL')
     .argument('[dir]', 'target folder', '.')
-    .addOption(new Option('--amount <minor-units>', 'pay-what-you-want amount in minor units').argParser(positiveInt('--amount')))
+    .addOption(
+      new Option('--amount <minor-units>', 'pay-what-you-want amount in minor units').argParser(
+        positiveInt('--amount'),
+      ),
+    )
     .option('--out <dir>', 'write the unlocked files here')
     .option('--seed', 'keep seeding after unlocking until Ctrl-C')
     .option('--timeout <seconds>', 'how long to wait for the payment', positiveInt('--timeout'), 1800)
     .option('--api <url>', 'platform URL (default: your login)')
-    .action(async (ref: string, dir: string, opts: { amount?: number; out?: string; seed?: boolean; timeout: number; api?: string }) => {
-      const { slug, api } = slugOf(ref, opts.api);
-      const session = openSession({ api });
-      const r = await buyBundle(session, slug, { amount: opts.amount, wait: true, timeoutMs: opts.timeout * 1000, log, printUrl: out });
-      log(r.kind === 'owned' ? `license ${r.license.id}: you own "${r.bundle.title}"` : `paid: license ${r.kind === 'paid' ? r.order.licenseId : ''}`);
-      const result = await runDownload(slug, dir, { api: session.api.base, stallTimeout: 120 });
-      report(await unlockBundle(resolve(dir, result.name), { out: opts.out, api: session.api.base, log }));
-      if (opts.seed) await runDownload(slug, dir, { api: session.api.base, seed: true, stallTimeout: 120 });
-    });
+    .action(
+      async (
+        ref: string,
+        dir: string,
+        opts: { amount?: number; out?: string; seed?: boolean; timeout: number; api?: string },
+      ) => {
+        const { slug, api } = slugOf(ref, opts.api);
+        const session = openSession({ api });
+        const r = await buyBundle(session, slug, {
+          amount: opts.amount,
+          wait: true,
+          timeoutMs: opts.timeout * 1000,
+          log,
+          printUrl: out,
+        });
+        log(
+          r.kind === 'owned'
+            ? `license ${r.license.id}: you own "${r.bundle.title}"`
+            : `paid: license ${r.kind === 'paid' ? r.order.licenseId : ''}`,
+        );
+        const result = await runDownload(slug, dir, { api: session.api.base, stallTimeout: 120 });
+        report(await unlockBundle(resolve(dir, result.name), { out: opts.out, api: session.api.base, log }));
+        if (opts.seed) await runDownload(slug, dir, { api: session.api.base, seed: true, stallTimeout: 120 });
+      },
+    );
 }
 
 function slugOf(ref: string, api?: string): { slug: string; api?: string } {
@@ -124,7 +179,11 @@ function slugOf(ref: string, api?: string): { slug: string; api?: string } {
   return { slug: ref, api };
 }
 
-async function runDownload(ref: string, dir: string, opts: { seed?: boolean; stallTimeout: number; limitRate?: number; api?: string }) {
+async function runDownload(
+  ref: string,
+  dir: string,
+  opts: { seed?: boolean; stallTimeout: number; limitRate?: number; api?: string },
+) {
   const source = await resolveTorrentSource(ref, opts.api);
   const tty = process.stderr.isTTY === true;
   const abort = new AbortController();
@@ -134,7 +193,11 @@ async function runDownload(ref: string, dir: string, opts: { seed?: boolean; sta
   let lastLine = 0;
   try {
     const result = await downloadTorrent(source.torrent, {
-      dir: resolve(dir), seed: opts.seed, stallMs: opts.stallTimeout * 1000, signal: abort.signal, downloadLimit: opts.limitRate,
+      dir: resolve(dir),
+      seed: opts.seed,
+      stallMs: opts.stallTimeout * 1000,
+      signal: abort.signal,
+      downloadLimit: opts.limitRate,
       onProgress: (p) => {
         if (tty) process.stderr.write(`\r${progressLine(p)}\x1b[K`);
         else if (Date.now() - lastLine > 10_000 || p.done) {
@@ -144,7 +207,9 @@ async function runDownload(ref: string, dir: string, opts: { seed?: boolean; sta
       },
     });
     if (tty) process.stderr.write('\n');
-    out(`downloaded ${result.name} (${formatBytes(result.length)}) to ${resolve(dir, result.name)}: received ${result.received} bytes, ${result.alreadyVerified} bytes were already verified on disk, ${(result.ms / 1000).toFixed(1)} s`);
+    out(
+      `downloaded ${result.name} (${formatBytes(result.length)}) to ${resolve(dir, result.name)}: received ${result.received} bytes, ${result.alreadyVerified} bytes were already verified on disk, ${(result.ms / 1000).toFixed(1)} s`,
+    );
     return result;
   } finally {
     process.removeListener('SIGINT', onSigint);
@@ -154,7 +219,12 @@ async function runDownload(ref: string, dir: string, opts: { seed?: boolean; sta
 
 function report(s: UnlockSummary): void {
   for (const r of s.results) {
-    const what = r.status === 'already-unlocked' ? 'already unlocked' : r.status === 'preview' ? `preview unlocked (${formatBytes(r.bytes)})` : `unlocked and verified (${formatBytes(r.bytes)}, ${r.piecesVerified} pieces checked against the torrent, ${(r.ms / 1000).toFixed(1)} s)`;
+    const what =
+      r.status === 'already-unlocked'
+        ? 'already unlocked'
+        : r.status === 'preview'
+          ? `preview unlocked (${formatBytes(r.bytes)})`
+          : `unlocked and verified (${formatBytes(r.bytes)}, ${r.piecesVerified} pieces checked against the torrent, ${(r.ms / 1000).toFixed(1)} s)`;
     out(`${r.path}: ${what} → ${r.outPath}`);
   }
   out(`"${s.manifest.title}" unlocked in ${s.outDir}`);

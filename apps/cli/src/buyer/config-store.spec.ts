@@ -8,7 +8,9 @@ import { formatPrice } from './price';
 
 describe('ConfigStore', () => {
   let home: string;
-  beforeEach(() => { home = mkdtempSync(join(tmpdir(), 'ks-config-')); });
+  beforeEach(() => {
+    home = mkdtempSync(join(tmpdir(), 'ks-config-'));
+  });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
   it('keeps credentials and the device key under $XDG_CONFIG_HOME/keyseed, dir 0700 and files 0600', () => {
@@ -38,15 +40,25 @@ describe('argument parsing', () => {
 
   it('reads slugs, bundle URLs, magnets and .torrent paths', () => {
     expect(parseBundleRef('my-film')).toEqual({ kind: 'slug', slug: 'my-film' });
-    expect(parseBundleRef('https://ks.example/bundles/my-film')).toEqual({ kind: 'slug', slug: 'my-film', api: 'https://ks.example' });
-    expect(parseBundleRef('http://127.0.0.1:3000/v1/catalog/my-film/torrent')).toEqual({ kind: 'slug', slug: 'my-film', api: 'http://127.0.0.1:3000' });
-    const m = parseBundleRef('magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=my-film&tr=http%3A%2F%2F127.0.0.1%3A3000%2Fannounce');
+    expect(parseBundleRef('https://ks.example/bundles/my-film')).toEqual({
+      kind: 'slug',
+      slug: 'my-film',
+      api: 'https://ks.example',
+    });
+    expect(parseBundleRef('http://127.0.0.1:3000/v1/catalog/my-film/torrent')).toEqual({
+      kind: 'slug',
+      slug: 'my-film',
+      api: 'http://127.0.0.1:3000',
+    });
+    const m = parseBundleRef(
+      'magnet:?xt=urn:btih:0123456789abcdef0123456789abcdef01234567&dn=my-film&tr=http%3A%2F%2F127.0.0.1%3A3000%2Fannounce',
+    );
     expect(m).toMatchObject({ kind: 'magnet', slug: 'my-film', api: 'http://127.0.0.1:3000' });
     expect(() => parseBundleRef('nope.torrent')).toThrow(/no such file/);
     expect(() => parseBundleRef('Not A Slug!')).toThrow(/neither a bundle slug/);
   });
 
-  it('formats prices in the currency\'s minor units', () => {
+  it("formats prices in the currency's minor units", () => {
     expect(formatPrice(1500, 'usd')).toBe('15.00 USD');
     expect(formatPrice(500, 'jpy')).toBe('500 JPY');
   });

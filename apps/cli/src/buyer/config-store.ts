@@ -29,7 +29,9 @@ export class ConfigStore {
   readonly dir: string;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
-    const base = env.XDG_CONFIG_HOME?.trim() ? env.XDG_CONFIG_HOME : join(env.HOME?.trim() ? env.HOME : homedir(), '.config');
+    const base = env.XDG_CONFIG_HOME?.trim()
+      ? env.XDG_CONFIG_HOME
+      : join(env.HOME?.trim() ? env.HOME : homedir(), '.config');
     this.dir = join(base, 'keyseed');
   }
 
@@ -61,7 +63,10 @@ export class ConfigStore {
     try {
       return JSON.parse(readFileSync(path, 'utf8')) as T;
     } catch (err) {
-      throw new CliError(`${path} is not valid JSON (${(err as Error).message}); remove it and run \`keyseed login\` again`, ExitCode.InvalidInput);
+      throw new CliError(
+        `${path} is not valid JSON (${(err as Error).message}); remove it and run \`keyseed login\` again`,
+        ExitCode.InvalidInput,
+      );
     }
   }
 
@@ -86,8 +91,12 @@ export function normalizeApiBase(input: string): string {
   try {
     url = new URL(input.trim());
   } catch {
-    throw new CliError(`--api must be the platform's URL, like http://127.0.0.1:3000; got "${input}"`, ExitCode.InvalidInput);
+    throw new CliError(
+      `--api must be the platform's URL, like http://127.0.0.1:3000; got "${input}"`,
+      ExitCode.InvalidInput,
+    );
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CliError(`--api must be an http(s) URL, got "${input}"`, ExitCode.InvalidInput);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CliError(`--api must be an http(s) URL, got "${input}"`, ExitCode.InvalidInput);
   return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '')}`;
 }

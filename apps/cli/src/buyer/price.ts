@@ -1,4 +1,21 @@
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
 /** `1500, "usd"` → `15.00 USD`; `500, "jpy"` → `500 JPY`. */
@@ -9,8 +26,12 @@ export function formatPrice(amount: number, currency: string): string {
 }
 
 /** The catalog's price object (or null) as a sentence fragment. */
-export function describePrice(price: { amount: number | null; currency: string | null; minimum?: number | null } | null | undefined): string | null {
+export function describePrice(
+  price: { amount: number | null; currency: string | null; minimum?: number | null } | null | undefined,
+): string | null {
   if (!price || price.amount === null || price.amount === undefined || !price.currency) return null;
   const base = formatPrice(price.amount, price.currency);
-  return price.minimum !== null && price.minimum !== undefined ? `pay what you want, at least ${formatPrice(price.minimum, price.currency)} (suggested ${base})` : base;
+  return price.minimum !== null && price.minimum !== undefined
+    ? `pay what you want, at least ${formatPrice(price.minimum, price.currency)} (suggested ${base})`
+    : base;
 }

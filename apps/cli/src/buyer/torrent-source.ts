@@ -40,7 +40,9 @@ export async function resolveTorrentSource(input: string, apiOverride?: string):
         try {
           const buf = await api.catalogTorrent(ref.slug, format);
           if (parseTorrent(buf).infoHashV1 === btih) return { torrent: buf, slug: ref.slug, api };
-        } catch { /* fall back to the magnet itself */ }
+        } catch {
+          /* fall back to the magnet itself */
+        }
       }
     }
     return { torrent: ref.magnet, slug: ref.slug, api: null };

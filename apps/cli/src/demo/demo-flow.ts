@@ -55,10 +55,21 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     o.log(`  ✓ ${name} (${(ms / 1000).toFixed(1)} s)`);
     return r;
   };
-  const http = async <T>(method: string, path: string, token: string | null, body?: unknown, expect = [200, 201]): Promise<T> => {
+  const http = async <T>(
+    method: string,
+    path: string,
+    token: string | null,
+    body?: unknown,
+    expect = [200, 201],
+  ): Promise<T> => {
     const res = await fetch(`${o.api}${path}`, {
-      method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000),
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
     if (!expect.includes(res.status)) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 300)}`);
@@ -66,53 +77,100 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
   };
   const register = async (role: 'CREATOR' | 'BUYER') => {
     const email = `demo-${role.toLowerCase()}-${run}@example.test`;
-    const r = await http<{ token: string }>('POST', '/v1/auth/register', null, { email, password: PASSWORD, displayName: `Demo ${role.toLowerCase()}`, roles: [role] });
+    const r = await http<{ token: string }>('POST', '/v1/auth/register', null, {
+      email,
+      password: PASSWORD,
+      displayName: `Demo ${role.toLowerCase()}`,
+      roles: [role],
+    });
     return { email, token: r.token };
   };
 
-  const { creator, buyer, admin } = await step('accounts', 'accounts: creator, buyer (REST) and admin (ensureAdmin, as `keyseed admin create`)', async () => {
-    const c = await register('CREATOR');
-    const b = await register('BUYER');
-    const adminEmail = `demo-admin-${run}@example.test`;
-    await o.createAdmin(adminEmail, PASSWORD);
-    const a = await http<{ token: string }>('POST', '/v1/auth/login', null, { email: adminEmail, password: PASSWORD });
-    return { creator: c, buyer: b, admin: { email: adminEmail, token: a.token } };
-  });
+  const { creator, buyer, admin } = await step(
+    'accounts',
+    'accounts: creator, buyer (REST) and admin (ensureAdmin, as `keyseed admin create`)',
+    async () => {
+      const c = await register('CREATOR');
+      const b = await register('BUYER');
+      const adminEmail = `demo-admin-${run}@example.test`;
+      await o.createAdmin(adminEmail, PASSWORD);
+      const a = await http<{ token: string }>('POST', '/v1/auth/login', null, {
+        email: adminEmail,
+        password: PASSWORD,
+      });
+      return { creator: c, buyer: b, admin: { email: adminEmail, token: a.token } };
+    },
+  );
 
-  const files = await step('sample', `sample film (${fmt(o.filmBytes)}) and trailer (${fmt(o.trailerBytes)})`, async () => ({
-    film: await writeSample(join(o.workDir, 'film.mkv'), o.filmBytes),
-    trailer: await writeSample(join(o.workDir, 'trailer.mp4'), o.trailerBytes),
-  }));
+  const files = await step(
+    'sample',
+    `sample film (${fmt(o.filmBytes)}) and trailer (${fmt(o.trailerBytes)})`,
+    async () => ({
+      film: await writeSample(join(o.workDir, 'film.mkv'), o.filmBytes),
+      trailer: await writeSample(join(o.workDir, 'trailer.mp4'), o.trailerBytes),
+    }),
+  );
 
-  const bundle = await step('bundle', 'bundle: create draft, declare a locked film (2 preview pieces) and a free trailer', async () => {
-    const b = await http<{ id: string; slug: string }>('POST', '/v1/bundles', creator.token, { title: `Keyseed demo ${run}`, description: 'A sample film made by npm run demo' });
-    const withItems = await http<{ items: { id: string; path: string }[] }>('POST', `/v1/bundles/${b.id}/items`, creator.token, {
-      items: [{ path: 'film.mkv', locked: true, previewPieces: 2 }, { path: 'trailer.mp4', locked: false }],
-    });
-    return { ...b, items: withItems.items };
-  });
+  const bundle = await step(
+    'bundle',
+    'bundle: create draft, declare a locked film (2 preview pieces) and a free trailer',
+    async () => {
+      const b = await http<{ id: string; slug: string }>('POST', '/v1/bundles', creator.token, {
+        title: `Keyseed demo ${run}`,
+        description: 'A sample film made by npm run demo',
+      });
+      const withItems = await http<{ items: { id: string; path: string }[] }>(
+        'POST',
+        `/v1/bundles/${b.id}/items`,
+        creator.token,
+        {
+          items: [
+            { path: 'film.mkv', locked: true, previewPieces: 2 },
+            { path: 'trailer.mp4', locked: false },
+          ],
+        },
+      );
+      return { ...b, items: withItems.items };
+    },
+  );
 
   await step('tus upload', 'upload both files with tus (tus-js-client)', async () => {
-    for (const item of bundle.items) await tusUpload(o.api, creator.token, bundle.id, item.id, join(o.workDir, item.path));
+    for (const item of bundle.items)
+      await tusUpload(o.api, creator.token, bundle.id, item.id, join(o.workDir, item.path));
   });
 
   await step('ingest+publish', 'ingest (encrypt + hash, worker) and publish (torrents)', async () => {
     await poll(timeout, 'items READY', async () => {
-      const b = await http<{ items: { status: string; failureReason?: string | null; path: string }[] }>('GET', `/v1/bundles/${bundle.id}`, creator.token);
+      const b = await http<{ items: { status: string; failureReason?: string | null; path: string }[] }>(
+        'GET',
+        `/v1/bundles/${bundle.id}`,
+        creator.token,
+      );
       const failed = b.items.find((i) => i.status === 'FAILED');
       if (failed) throw new Error(`ingest of ${failed.path} failed: ${failed.failureReason ?? 'no reason given'}`);
       return b.items.every((i) => i.status === 'READY');
     });
     await http('POST', `/v1/bundles/${bundle.id}/publish`, creator.token, {}, [200, 201, 202]);
-    await poll(timeout, 'bundle PUBLISHED', async () => (await http<{ status: string }>('GET', `/v1/bundles/${bundle.id}`, creator.token)).status === 'PUBLISHED');
+    await poll(
+      timeout,
+      'bundle PUBLISHED',
+      async () =>
+        (await http<{ status: string }>('GET', `/v1/bundles/${bundle.id}`, creator.token)).status === 'PUBLISHED',
+    );
   });
 
   await step('price', 'admin sets the price: 15.00 USD', async () => {
     await http('PUT', `/v1/admin/bundles/${bundle.id}/price`, admin.token, { amount: 1500, currency: 'usd' });
   });
 
-  const env = { ...process.env, XDG_CONFIG_HOME: join(o.workDir, 'buyer-config'), KEYSEED_API: o.api, KEYSEED_TOKEN: '' };
-  const cli = (args: string[], onStdout?: (line: string) => void, stdin?: string) => runCli(o.cliMain, args, env, timeout, (l) => o.log(`    ${l}`), onStdout, stdin);
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: join(o.workDir, 'buyer-config'),
+    KEYSEED_API: o.api,
+    KEYSEED_TOKEN: '',
+  };
+  const cli = (args: string[], onStdout?: (line: string) => void, stdin?: string) =>
+    runCli(o.cliMain, args, env, timeout, (l) => o.log(`    ${l}`), onStdout, stdin);
 
   await step('login', 'buyer: keyseed login', async () => {
     await cli(['login', '--api', o.api, '--email', buyer.email], undefined, PASSWORD);
@@ -123,8 +181,13 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     await cli(['buy', bundle.slug, '--timeout', String(Math.round(timeout / 1000))], (line) => {
       const session = /(cs_test_[A-Za-z0-9]+)/.exec(line)?.[1];
       if (session && !completing) {
-        completing = fetch(`${o.stripeBase}/_emulator/checkout/sessions/${session}/complete`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'succeeded', customer_email: buyer.email }) })
-          .then(async (r) => { if (!r.ok) throw new Error(`emulator refused to complete ${session}: ${r.status} ${await r.text()}`); });
+        completing = fetch(`${o.stripeBase}/_emulator/checkout/sessions/${session}/complete`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ outcome: 'succeeded', customer_email: buyer.email }),
+        }).then(async (r) => {
+          if (!r.ok) throw new Error(`emulator refused to complete ${session}: ${r.status} ${await r.text()}`);
+        });
       }
     });
     if (!completing) throw new Error('keyseed buy printed no checkout URL');
@@ -140,21 +203,36 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     });
   });
 
-  await step('unlock', 'buyer: keyseed unlock (keys sealed to this device, pieces verified, SHA-256 checked)', async () => {
-    await cli(['unlock', join(downloadDir, bundle.slug)]);
-  });
+  await step(
+    'unlock',
+    'buyer: keyseed unlock (keys sealed to this device, pieces verified, SHA-256 checked)',
+    async () => {
+      await cli(['unlock', join(downloadDir, bundle.slug)]);
+    },
+  );
 
   await step('compare', 'compare the unlocked film and trailer with the originals', async () => {
     const film = await sha256File(join(downloadDir, bundle.slug, 'film.mkv'));
     const trailer = await sha256File(join(downloadDir, bundle.slug, 'trailer.mp4'));
     if (film !== files.film) throw new Error(`unlocked film SHA-256 ${film} differs from the original ${files.film}`);
-    if (trailer !== files.trailer) throw new Error(`trailer SHA-256 ${trailer} differs from the original ${files.trailer}`);
+    if (trailer !== files.trailer)
+      throw new Error(`trailer SHA-256 ${trailer} differs from the original ${files.trailer}`);
   });
 
   return {
-    slug: bundle.slug, bundleId: bundle.id, filmSha256: files.film, steps, downloadedBytes,
-    accounts: { creatorToken: creator.token, buyerEmail: buyer.email, buyerToken: buyer.token, adminToken: admin.token },
-    buyerConfigHome: env.XDG_CONFIG_HOME!, downloadDir,
+    slug: bundle.slug,
+    bundleId: bundle.id,
+    filmSha256: files.film,
+    steps,
+    downloadedBytes,
+    accounts: {
+      creatorToken: creator.token,
+      buyerEmail: buyer.email,
+      buyerToken: buyer.token,
+      adminToken: admin.token,
+    },
+    buyerConfigHome: env.XDG_CONFIG_HOME,
+    downloadDir,
   };
 }
 
@@ -203,7 +281,15 @@ async function poll(timeoutMs: number, what: string, check: () => Promise<boolea
 }
 
 /** Runs the CLI; its output goes to `echo`, stdout lines to `onStdout` too. Fails with its last lines. */
-function runCli(main: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, echo: (line: string) => void, onStdout?: (line: string) => void, stdin?: string): Promise<void> {
+function runCli(
+  main: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  echo: (line: string) => void,
+  onStdout?: (line: string) => void,
+  stdin?: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [main, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const tail: string[] = [];
@@ -223,9 +309,12 @@ function runCli(main: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
       if (tail.length > 20) tail.shift();
       echo(l);
     };
-    lines(child.stdout!, (l) => { show(l); onStdout?.(l); });
-    lines(child.stderr!, show);
-    child.stdin!.end(stdin ?? '');
+    lines(child.stdout, (l) => {
+      show(l);
+      onStdout?.(l);
+    });
+    lines(child.stderr, show);
+    child.stdin.end(stdin ?? '');
     const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);

@@ -42,22 +42,47 @@ async function main(): Promise<number> {
   try {
     log(`Keyseed demo — platform ${api}, scratch ${workDir}`);
     const tp = Date.now();
-    platform = await ensurePlatform({ repoRoot, env: process.env, api, stripeBase, logFile: join(workDir, 'platform.log'), timeoutMs: 120_000 });
-    log(platform.started ? `  ✓ started the platform (npm start: migrations, Stripe emulator, API, worker) (${((Date.now() - tp) / 1000).toFixed(1)} s)` : '  ✓ using the platform already running');
-    if (config.STRIPE_SECRET_KEY) throw new Error('STRIPE_SECRET_KEY is set: the demo pays through the local Stripe emulator only; unset it to run the demo');
+    platform = await ensurePlatform({
+      repoRoot,
+      env: process.env,
+      api,
+      stripeBase,
+      logFile: join(workDir, 'platform.log'),
+      timeoutMs: 120_000,
+    });
+    log(
+      platform.started
+        ? `  ✓ started the platform (npm start: migrations, Stripe emulator, API, worker) (${((Date.now() - tp) / 1000).toFixed(1)} s)`
+        : '  ✓ using the platform already running',
+    );
+    if (config.STRIPE_SECRET_KEY)
+      throw new Error(
+        'STRIPE_SECRET_KEY is set: the demo pays through the local Stripe emulator only; unset it to run the demo',
+      );
     const result = await runDemoFlow({
-      api, stripeBase, filmBytes, trailerBytes, workDir,
+      api,
+      stripeBase,
+      filmBytes,
+      trailerBytes,
+      workDir,
       cliMain: join(repoRoot, 'dist', 'apps', 'cli', 'src', 'main.js'),
-      createAdmin: (email, password) => withDatabase(async (prisma) => { await ensureAdmin(prisma, email, password, 'Demo admin'); }),
+      createAdmin: (email, password) =>
+        withDatabase(async (prisma) => {
+          await ensureAdmin(prisma, email, password, 'Demo admin');
+        }),
       log,
     });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     const summary = result.steps.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)}s`).join(', ');
     log(`\nTimings: ${summary}`);
-    log(`DEMO OK: bundle ${result.slug} (${(filmBytes / 1048576).toFixed(0)} MiB film) uploaded, ingested, published, sold, downloaded over BitTorrent (${(result.downloadedBytes / 1048576).toFixed(1)} MiB received) and unlocked byte-identical in ${secs} s`);
+    log(
+      `DEMO OK: bundle ${result.slug} (${(filmBytes / 1048576).toFixed(0)} MiB film) uploaded, ingested, published, sold, downloaded over BitTorrent (${(result.downloadedBytes / 1048576).toFixed(1)} MiB received) and unlocked byte-identical in ${secs} s`,
+    );
     return 0;
   } catch (err) {
-    log(`DEMO FAILED: ${(err as Error).message}${platform?.started ? ` (platform log: ${join(workDir, 'platform.log')}${process.env.DEMO_KEEP === '1' ? '' : ', removed; DEMO_KEEP=1 keeps it'})` : ''}`);
+    log(
+      `DEMO FAILED: ${(err as Error).message}${platform?.started ? ` (platform log: ${join(workDir, 'platform.log')}${process.env.DEMO_KEEP === '1' ? '' : ', removed; DEMO_KEEP=1 keeps it'})` : ''}`,
+    );
     return 1;
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -73,7 +98,10 @@ function findRepoRoot(from: string): string {
   throw new Error(`cannot find the Keyseed repository above ${from}`);
 }
 
-main().then((code) => process.exit(code), (err) => {
-  process.stdout.write(`DEMO FAILED: ${(err as Error).message}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stdout.write(`DEMO FAILED: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

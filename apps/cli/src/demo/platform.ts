@@ -23,10 +23,22 @@ export async function isHealthy(api: string): Promise<boolean> {
  * Reuses a platform already answering at `api`, or starts one with `scripts/start.js` (migrations,
  * Stripe emulator when there is no STRIPE_SECRET_KEY, API, worker) and waits for /health.
  */
-export async function ensurePlatform(opts: { repoRoot: string; env: NodeJS.ProcessEnv; api: string; stripeBase: string; logFile: string; timeoutMs: number }): Promise<PlatformHandle> {
-  if (await isHealthy(opts.api)) return { api: opts.api, stripeBase: opts.stripeBase, started: false, stop: async () => undefined };
+export async function ensurePlatform(opts: {
+  repoRoot: string;
+  env: NodeJS.ProcessEnv;
+  api: string;
+  stripeBase: string;
+  logFile: string;
+  timeoutMs: number;
+}): Promise<PlatformHandle> {
+  if (await isHealthy(opts.api))
+    return { api: opts.api, stripeBase: opts.stripeBase, started: false, stop: async () => undefined };
   const log = createWriteStream(opts.logFile);
-  const child: ChildProcess = spawn(process.execPath, [join(opts.repoRoot, 'scripts', 'start.js')], { cwd: opts.repoRoot, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [join(opts.repoRoot, 'scripts', 'start.js')], {
+    cwd: opts.repoRoot,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -41,10 +53,13 @@ export async function ensurePlatform(opts: { repoRoot: string; env: NodeJS.Proce
   };
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the platform exited (code ${child.exitCode}) before it became healthy; see ${opts.logFile}`);
+    if (child.exitCode !== null)
+      throw new Error(`the platform exited (code ${child.exitCode}) before it became healthy; see ${opts.logFile}`);
     if (await isHealthy(opts.api)) return { api: opts.api, stripeBase: opts.stripeBase, started: true, stop };
     await new Promise((r) => setTimeout(r, 500));
   }
   await stop();
-  throw new Error(`the platform did not become healthy at ${opts.api} within ${opts.timeoutMs / 1000} s; see ${opts.logFile}`);
+  throw new Error(
+    `the platform did not become healthy at ${opts.api} within ${opts.timeoutMs / 1000} s; see ${opts.logFile}`,
+  );
 }

@@ -29,7 +29,11 @@ export async function rotateContentKeys(
   let after: string | undefined;
   for (;;) {
     const rows = await prisma.item.findMany({
-      where: { wrappedKey: { not: null }, OR: [{ kekId: { not: current } }, { kekId: null }], ...(after ? { id: { gt: after } } : {}) },
+      where: {
+        wrappedKey: { not: null },
+        OR: [{ kekId: { not: current } }, { kekId: null }],
+        ...(after ? { id: { gt: after } } : {}),
+      },
       select: { id: true, wrappedKey: true, kekId: true },
       orderBy: { id: 'asc' },
       take: batchSize,

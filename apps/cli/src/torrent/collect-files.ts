@@ -30,7 +30,8 @@ export function collectContent(input: string): Content {
     throw new CliError(`no such file or directory: ${input}`, ExitCode.NotFound);
   }
   const name = basename(root);
-  if (st.isFile()) return { name, singleFile: true, files: [{ path: root, length: st.size, segments: [name] }], total: st.size };
+  if (st.isFile())
+    return { name, singleFile: true, files: [{ path: root, length: st.size, segments: [name] }], total: st.size };
   if (!st.isDirectory()) throw new CliError(`not a file or directory: ${input}`, ExitCode.InvalidInput);
   const files: ContentFile[] = [];
   const walk = (dir: string, prefix: string[]): void => {

@@ -47,10 +47,12 @@ export interface CreateResult extends BuiltTorrent {
 export async function createTorrentCommand(options: CreateOptions): Promise<CreateResult> {
   const mode = options.mode ?? 'hybrid';
   const content = collectContent(options.input);
-  if (content.total === 0) throw new CliError('cannot make a torrent of empty content (all files are 0 bytes)', ExitCode.InvalidInput);
+  if (content.total === 0)
+    throw new CliError('cannot make a torrent of empty content (all files are 0 bytes)', ExitCode.InvalidInput);
   let pieceLength: number;
   try {
-    pieceLength = options.pieceLength === undefined ? choosePieceLength(content.total) : assertPieceLength(options.pieceLength);
+    pieceLength =
+      options.pieceLength === undefined ? choosePieceLength(content.total) : assertPieceLength(options.pieceLength);
   } catch (err) {
     throw new CliError((err as Error).message, ExitCode.Usage);
   }
@@ -68,10 +70,19 @@ export async function createTorrentCommand(options: CreateOptions): Promise<Crea
     if (mode === 'v1') {
       const files = content.singleFile
         ? content.files
-        : [...content.files].sort((a, b) => Buffer.compare(Buffer.from(a.segments.join('/')), Buffer.from(b.segments.join('/'))));
+        : [...content.files].sort((a, b) =>
+            Buffer.compare(Buffer.from(a.segments.join('/')), Buffer.from(b.segments.join('/'))),
+          );
       const { pieces } = await hashV1Stream(files, pieceLength, pool);
       pieceCount = pieces.length / 20;
-      built = buildV1Torrent({ ...meta, name: content.name, pieceLength, pieces, singleFile: content.singleFile, files: files.map((f) => ({ path: f.segments, length: f.length })) });
+      built = buildV1Torrent({
+        ...meta,
+        name: content.name,
+        pieceLength,
+        pieces,
+        singleFile: content.singleFile,
+        files: files.map((f) => ({ path: f.segments, length: f.length })),
+      });
     } else {
       const { hashes } = await hashFiles(content.files, pieceLength, { ...pool, v1: mode === 'hybrid', v2: true });
       pieceCount = hashes.reduce((n, h) => n + Math.ceil(h.length / pieceLength), 0);

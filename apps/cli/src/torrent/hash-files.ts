@@ -21,7 +21,11 @@ export interface HashFilesOptions extends HashPoolOptions {
 }
 
 /** Per-file hashes (hybrid / v2 layout: every file starts on a piece boundary), hashed in parallel. */
-export async function hashFiles(files: readonly DiskFile[], pieceLength: number, options: HashFilesOptions = {}): Promise<{ hashes: FileHashes[]; short: string[] }> {
+export async function hashFiles(
+  files: readonly DiskFile[],
+  pieceLength: number,
+  options: HashFilesOptions = {},
+): Promise<{ hashes: FileHashes[]; short: string[] }> {
   const jobs: HashJob[] = [];
   const owner: number[] = [];
   const step = piecesPerJob(pieceLength);
@@ -31,7 +35,14 @@ export async function hashFiles(files: readonly DiskFile[], pieceLength: number,
       const offset = first * pieceLength;
       const length = Math.min(f.length, (first + step) * pieceLength) - offset;
       owner[jobs.length] = fileIndex;
-      jobs.push({ id: jobs.length, pieceLength, firstPiece: first, v1: options.v1 ?? true, v2: options.v2 ?? true, segments: [{ path: f.path, offset, length }] });
+      jobs.push({
+        id: jobs.length,
+        pieceLength,
+        firstPiece: first,
+        v1: options.v1 ?? true,
+        v2: options.v2 ?? true,
+        segments: [{ path: f.path, offset, length }],
+      });
     }
   });
   const results = await runHashJobs(jobs, options);
@@ -43,7 +54,14 @@ export async function hashFiles(files: readonly DiskFile[], pieceLength: number,
   }
   const hashes = files.map((f, i) =>
     f.length === 0
-      ? { pieceLength, length: 0, piecesV1: Buffer.alloc(0), lastPieceV1Unpadded: null, piecesRoot: null, pieceLayer: null }
+      ? {
+          pieceLength,
+          length: 0,
+          piecesV1: Buffer.alloc(0),
+          lastPieceV1Unpadded: null,
+          piecesRoot: null,
+          pieceLayer: null,
+        }
       : combinePieceRanges(perFile[i]),
   );
   return { hashes, short: [...short] };
@@ -53,7 +71,11 @@ export async function hashFiles(files: readonly DiskFile[], pieceLength: number,
  * Classic v1 hashing over the files' concatenation (no pad files; pieces span file boundaries).
  * Returns the SHA-1 of every piece, the last one unpadded.
  */
-export async function hashV1Stream(files: readonly DiskFile[], pieceLength: number, options: HashPoolOptions = {}): Promise<{ pieces: Buffer; short: string[] }> {
+export async function hashV1Stream(
+  files: readonly DiskFile[],
+  pieceLength: number,
+  options: HashPoolOptions = {},
+): Promise<{ pieces: Buffer; short: string[] }> {
   const total = files.reduce((s, f) => s + f.length, 0);
   const pieces = Math.ceil(total / pieceLength);
   const step = piecesPerJob(pieceLength);
@@ -75,7 +97,11 @@ export async function hashV1Stream(files: readonly DiskFile[], pieceLength: numb
     jobs.push({ id: jobs.length, pieceLength, firstPiece: first, v1: true, v2: false, segments });
   }
   const results = (await runHashJobs(jobs, options)).sort((a, b) => a.id - b.id);
-  const out = Buffer.concat(results.map((r) => Buffer.from(r.hashes.piecesV1.buffer, r.hashes.piecesV1.byteOffset, r.hashes.piecesV1.byteLength)));
+  const out = Buffer.concat(
+    results.map((r) =>
+      Buffer.from(r.hashes.piecesV1.buffer, r.hashes.piecesV1.byteOffset, r.hashes.piecesV1.byteLength),
+    ),
+  );
   const last = results[results.length - 1]?.hashes.lastPieceV1Unpadded;
   if (last) Buffer.from(last.buffer, last.byteOffset, last.byteLength).copy(out, out.length - 20);
   return { pieces: out, short: [...new Set(results.flatMap((r) => r.short))] };

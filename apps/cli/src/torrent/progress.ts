@@ -5,7 +5,11 @@ export class ProgressBar {
   private readonly started = Date.now();
   private readonly enabled: boolean;
 
-  constructor(private readonly label: string, private readonly total: number, stream: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    stream: NodeJS.WriteStream = process.stderr,
+  ) {
     this.enabled = stream.isTTY === true && total > 0;
     this.stream = stream;
   }
@@ -22,7 +26,9 @@ export class ProgressBar {
     const filled = Math.round(frac * width);
     const secs = Math.max(0.001, (now - this.started) / 1000);
     const mbps = this.done / 1e6 / secs;
-    this.stream.write(`\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mbps.toFixed(0)} MB/s `);
+    this.stream.write(
+      `\r${this.label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(frac * 100).toFixed(0).padStart(3)}% ${mbps.toFixed(0)} MB/s `,
+    );
   };
 
   finish(): void {

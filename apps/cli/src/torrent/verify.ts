@@ -30,7 +30,11 @@ export interface VerifyResult {
  * piece-layer hash. `path` is the file itself for a single-file torrent, else the folder that
  * holds the torrent's files (its `name` directory) or the parent folder that contains it.
  */
-export async function verifyTorrentCommand(torrentFile: string, path: string, options: HashPoolOptions & { progress?: boolean } = {}): Promise<VerifyResult> {
+export async function verifyTorrentCommand(
+  torrentFile: string,
+  path: string,
+  options: HashPoolOptions & { progress?: boolean } = {},
+): Promise<VerifyResult> {
   const t = loadTorrent(torrentFile);
   const base = resolve(path);
   const isDir = statSync(base, { throwIfNoEntry: false })?.isDirectory() === true;
@@ -38,7 +42,8 @@ export async function verifyTorrentCommand(torrentFile: string, path: string, op
   const firstFile = t.files.find((f) => !f.pad)!;
   // Accept either the content folder itself or the folder that contains it (like clients' save path).
   const dir = isDir && !exists(join(base, ...firstFile.path)) && exists(join(base, t.name)) ? join(base, t.name) : base;
-  const locate = (segments: string[]): string => (t.singleFile ? (isDir ? join(base, t.name) : base) : join(dir, ...segments));
+  const locate = (segments: string[]): string =>
+    t.singleFile ? (isDir ? join(base, t.name) : base) : join(dir, ...segments);
 
   const pl = t.pieceLength;
   const jobs: HashJob[] = [];
@@ -52,11 +57,20 @@ export async function verifyTorrentCommand(torrentFile: string, path: string, op
     for (const { f, i } of realFiles) {
       if (f.length === 0) continue;
       jobInfo[jobs.length] = { kind: 'file', fileIndex: i };
-      jobs.push({ id: jobs.length, pieceLength: pl, firstPiece: 0, v1, v2: true, segments: [{ path: locate(f.path), offset: 0, length: f.length }] });
+      jobs.push({
+        id: jobs.length,
+        pieceLength: pl,
+        firstPiece: 0,
+        v1,
+        v2: true,
+        segments: [{ path: locate(f.path), offset: 0, length: f.length }],
+      });
     }
   } else {
     // v1 stream: every file back to back, pad files (if any) as zeros.
-    const segments = t.files.filter((f) => f.length > 0).map((f) => ({ path: f.pad ? null : locate(f.path), offset: 0, length: f.length }));
+    const segments = t.files
+      .filter((f) => f.length > 0)
+      .map((f) => ({ path: f.pad ? null : locate(f.path), offset: 0, length: f.length }));
     jobInfo[0] = { kind: 'stream' };
     jobs.push({ id: 0, pieceLength: pl, firstPiece: 0, v1: true, v2: false, segments });
   }
@@ -64,7 +78,10 @@ export async function verifyTorrentCommand(torrentFile: string, path: string, op
   const bar = new ProgressBar('verifying', total);
   let results;
   try {
-    results = await runHashJobs(jobs, { ...options, onProgress: options.progress === false ? options.onProgress : bar.tick });
+    results = await runHashJobs(jobs, {
+      ...options,
+      onProgress: options.progress === false ? options.onProgress : bar.tick,
+    });
   } finally {
     bar.finish();
   }
@@ -77,14 +94,19 @@ export async function verifyTorrentCommand(torrentFile: string, path: string, op
     r.short.forEach((s) => missing.add(s));
     const info = jobInfo[r.id];
     const piecesV1 = Buffer.from(r.hashes.piecesV1.buffer, r.hashes.piecesV1.byteOffset, r.hashes.piecesV1.byteLength);
-    const layerV2 = Buffer.from(r.hashes.pieceHashesV2.buffer, r.hashes.pieceHashesV2.byteOffset, r.hashes.pieceHashesV2.byteLength);
+    const layerV2 = Buffer.from(
+      r.hashes.pieceHashesV2.buffer,
+      r.hashes.pieceHashesV2.byteOffset,
+      r.hashes.pieceHashesV2.byteLength,
+    );
     if (info.kind === 'stream') {
       const n = piecesV1.length / 20;
       const last = r.hashes.lastPieceV1Unpadded;
       for (let p = 0; p < n; p++) {
         const got = p === n - 1 && last ? Buffer.from(last) : piecesV1.subarray(p * 20, p * 20 + 20);
         v1Checked++;
-        if (!got.equals(expectedV1!.subarray(p * 20, p * 20 + 20))) bad.push({ version: 'v1', piece: p, file: filesOfStreamPiece(t, p).join(', ') });
+        if (!got.equals(expectedV1!.subarray(p * 20, p * 20 + 20)))
+          bad.push({ version: 'v1', piece: p, file: filesOfStreamPiece(t, p).join(', ') });
       }
       continue;
     }
@@ -96,28 +118,38 @@ export async function verifyTorrentCommand(torrentFile: string, path: string, op
       const isLastOfStream = first + pieces === expectedV1.length / 20;
       const unpadded = t.singleFile && r.hashes.lastPieceV1Unpadded && isLastOfStream;
       for (let p = 0; p < pieces; p++) {
-        const got = p === pieces - 1 && unpadded ? Buffer.from(r.hashes.lastPieceV1Unpadded!) : piecesV1.subarray(p * 20, p * 20 + 20);
+        const got =
+          p === pieces - 1 && unpadded
+            ? Buffer.from(r.hashes.lastPieceV1Unpadded!)
+            : piecesV1.subarray(p * 20, p * 20 + 20);
         v1Checked++;
-        if (!got.equals(expectedV1.subarray((first + p) * 20, (first + p + 1) * 20))) bad.push({ version: 'v1', piece: first + p, file: name, pieceInFile: p });
+        if (!got.equals(expectedV1.subarray((first + p) * 20, (first + p + 1) * 20)))
+          bad.push({ version: 'v1', piece: first + p, file: name, pieceInFile: p });
       }
     }
     if (pieces === 1) {
       v2Checked++;
-      if (!f.piecesRoot || !layerV2.subarray(0, 32).equals(f.piecesRoot)) bad.push({ version: 'v2', piece: 0, file: name });
+      if (!f.piecesRoot || !layerV2.subarray(0, 32).equals(f.piecesRoot))
+        bad.push({ version: 'v2', piece: 0, file: name });
     } else {
       const layer = t.pieceLayers.get(f.piecesRoot!.toString('hex'))!;
       for (let p = 0; p < pieces; p++) {
         v2Checked++;
-        if (!layerV2.subarray(p * 32, p * 32 + 32).equals(layer.subarray(p * 32, p * 32 + 32))) bad.push({ version: 'v2', piece: p, file: name });
+        if (!layerV2.subarray(p * 32, p * 32 + 32).equals(layer.subarray(p * 32, p * 32 + 32)))
+          bad.push({ version: 'v2', piece: p, file: name });
       }
     }
   }
-  bad.sort((a, b) => (a.version === b.version ? a.file.localeCompare(b.file) || a.piece - b.piece : a.version < b.version ? -1 : 1));
+  bad.sort((a, b) =>
+    a.version === b.version ? a.file.localeCompare(b.file) || a.piece - b.piece : a.version < b.version ? -1 : 1,
+  );
   return { torrent: t, piecesChecked: { v1: v1Checked, v2: v2Checked }, bad, missing: [...missing] };
 }
 
 function filesOfStreamPiece(t: ParsedTorrent, piece: number): string[] {
   const start = piece * t.pieceLength;
   const end = start + t.pieceLength;
-  return t.files.filter((f) => !f.pad && f.length > 0 && f.offset < end && f.offset + f.length > start).map((f) => f.path.join('/'));
+  return t.files
+    .filter((f) => !f.pad && f.length > 0 && f.offset < end && f.offset + f.length > start)
+    .map((f) => f.path.join('/'));
 }

@@ -24,18 +24,28 @@ export class ExpireUploadsService {
   private readonly logger = new Logger('housekeeping');
   private readonly directory: string;
 
-  constructor(private readonly prisma: PrismaService, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {
     this.directory = tusUploadDirectory(config.DATA_DIR);
   }
 
   async run(now = new Date()): Promise<ExpireUploadsResult> {
-    const stale = await this.prisma.upload.findMany({ where: { completedAt: null, expiresAt: { lte: now } }, select: { id: true, itemId: true } });
+    const stale = await this.prisma.upload.findMany({
+      where: { completedAt: null, expiresAt: { lte: now } },
+      select: { id: true, itemId: true },
+    });
     for (const upload of stale) {
       await this.prisma.$transaction(async (tx) => {
         const { count } = await tx.upload.deleteMany({ where: { id: upload.id, completedAt: null } });
         if (!count) return; // completed or removed meanwhile
         const others = await tx.upload.count({ where: { itemId: upload.itemId, completedAt: null } });
-        if (!others) await tx.item.updateMany({ where: { id: upload.itemId, status: 'UPLOADING' }, data: { status: 'AWAITING_UPLOAD' } });
+        if (!others)
+          await tx.item.updateMany({
+            where: { id: upload.itemId, status: 'UPLOADING' },
+            data: { status: 'AWAITING_UPLOAD' },
+          });
       });
       const path = join(this.directory, upload.id);
       await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
@@ -47,7 +57,10 @@ export class ExpireUploadsService {
   }
 
   private async sweepOrphans(): Promise<number> {
-    const store = new FileStore({ directory: this.directory, expirationPeriodInMilliseconds: this.config.UPLOAD_EXPIRY_HOURS * 3_600_000 });
+    const store = new FileStore({
+      directory: this.directory,
+      expirationPeriodInMilliseconds: this.config.UPLOAD_EXPIRY_HOURS * 3_600_000,
+    });
     try {
       return await store.deleteExpired();
     } catch (err) {

@@ -11,7 +11,10 @@ import { ExpireUploadsService } from './expire-uploads.service';
  */
 @Processor(QueueName.Housekeeping)
 export class HousekeepingProcessor extends WorkerHost {
-  constructor(private readonly expireUploads: ExpireUploadsService, private readonly reconcileOrders: ReconcileOrdersService) {
+  constructor(
+    private readonly expireUploads: ExpireUploadsService,
+    private readonly reconcileOrders: ReconcileOrdersService,
+  ) {
     super();
   }
 

@@ -15,7 +15,11 @@ export class HousekeepingScheduler implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     for (const s of HOUSEKEEPING_SCHEDULES) {
-      await this.queue.upsertJobScheduler(s.id, { every: s.everyMs }, { name: s.data.kind, data: s.data, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+      await this.queue.upsertJobScheduler(
+        s.id,
+        { every: s.everyMs },
+        { name: s.data.kind, data: s.data, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      );
     }
   }
 }

@@ -16,7 +16,11 @@ function reference(plain: Buffer, pieceLength: number, ck: Buffer | null) {
       encryptPieceInPlace(derivePieceKey(ck, i), cipher.subarray(o, Math.min(o + pieceLength, cipher.length)));
     }
   }
-  return { cipher, hashes: new PieceHasher(pieceLength).update(cipher).digest(), sha256: createHash('sha256').update(plain).digest('hex') };
+  return {
+    cipher,
+    hashes: new PieceHasher(pieceLength).update(cipher).digest(),
+    sha256: createHash('sha256').update(plain).digest('hex'),
+  };
 }
 
 async function check(name: string, size: number, pieceLength: number, locked: boolean, threads = 2) {
@@ -26,7 +30,15 @@ async function check(name: string, size: number, pieceLength: number, locked: bo
   writeFileSync(uploadPath, plain);
   const ck = locked ? generateContentKey() : null;
   const fractions: number[] = [];
-  const got = await ingestFile({ uploadPath, stagingPath, length: size, pieceLength, contentKey: ck, threads, onProgress: (f) => fractions.push(f) });
+  const got = await ingestFile({
+    uploadPath,
+    stagingPath,
+    length: size,
+    pieceLength,
+    contentKey: ck,
+    threads,
+    onProgress: (f) => fractions.push(f),
+  });
   const want = reference(plain, pieceLength, ck);
   expect(got.plaintextSha256).toBe(want.sha256);
   expect(got.hashes.length).toBe(size);

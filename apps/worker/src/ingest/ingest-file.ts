@@ -45,7 +45,14 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
   }
   if (length === 0) {
     return {
-      hashes: { pieceLength, length: 0, piecesV1: Buffer.alloc(0), lastPieceV1Unpadded: null, piecesRoot: null, pieceLayer: null },
+      hashes: {
+        pieceLength,
+        length: 0,
+        piecesV1: Buffer.alloc(0),
+        lastPieceV1Unpadded: null,
+        piecesRoot: null,
+        pieceLayer: null,
+      },
       plaintextSha256: createHash('sha256').digest('hex'),
     };
   }
@@ -71,7 +78,10 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
 
   if (length < INLINE_BELOW_BYTES) {
     const range = ingestPieceRange(pieceTask(ranges[0]), progress);
-    const plaintextSha256 = hashPlaintext({ kind: 'plaintext', uploadPath: input.uploadPath, fileLength: length }, progress);
+    const plaintextSha256 = hashPlaintext(
+      { kind: 'plaintext', uploadPath: input.uploadPath, fileLength: length },
+      progress,
+    );
     return { hashes: combinePieceRanges([range]), plaintextSha256 };
   }
 
@@ -105,7 +115,10 @@ class BackgroundFlush {
   private inFlight: Promise<void> | null = null;
   private lastAt = 0;
 
-  constructor(private readonly path: string, private readonly length: number) {}
+  constructor(
+    private readonly path: string,
+    private readonly length: number,
+  ) {}
 
   maybeFlush(written: number): void {
     if (this.length < 2 * FLUSH_EVERY_BYTES || this.inFlight || written - this.lastAt < FLUSH_EVERY_BYTES) return;

@@ -80,7 +80,10 @@ function readFully(fd: number, buf: Buffer, length: number, position: number, pa
   let done = 0;
   while (done < length) {
     const n = readSync(fd, buf, done, length - done, position + done);
-    if (n === 0) throw new Error(`upload ${path} ended at ${position + done} bytes, expected ${position + length}: the stored upload is shorter than the item's size`);
+    if (n === 0)
+      throw new Error(
+        `upload ${path} ended at ${position + done} bytes, expected ${position + length}: the stored upload is shorter than the item's size`,
+      );
     done += n;
   }
 }
@@ -91,7 +94,10 @@ function writeFully(fd: number, buf: Buffer, length: number, position: number): 
 }
 
 /** Encrypts (locked) and hashes a run of pieces; returns their v1/v2 hashes for `combinePieceRanges`. */
-export function ingestPieceRange(task: PieceRangeTask, onProgress: (bytes: number) => void = () => {}): PieceRangeHashes {
+export function ingestPieceRange(
+  task: PieceRangeTask,
+  onProgress: (bytes: number) => void = () => {},
+): PieceRangeHashes {
   const { pieceLength: pl, fileLength, firstPiece, pieceCount } = task;
   const blocksPerPiece = pl / BLOCK;
   const span = skewedBuffer(Math.min(pl, SPAN));
@@ -141,7 +147,8 @@ export function ingestPieceRange(task: PieceRangeTask, onProgress: (bytes: numbe
       if (size < pl) {
         // The item's last piece: v1 hashes it padded with zeros (BEP 47 pad file follows every file).
         lastUnpadded = sha1.copy().digest();
-        for (let left = pl - size; left > 0; left -= ZEROS.length) sha1.update(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+        for (let left = pl - size; left > 0; left -= ZEROS.length)
+          sha1.update(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
       }
       sha1.digest().copy(v1, i * 20);
       const blocks = Math.ceil(size / BLOCK);
@@ -203,7 +210,9 @@ if (!isMainThread && parentPort && (workerData as { ingestTask?: ThreadTask } | 
   const port = parentPort;
   const task = (workerData as { ingestTask: ThreadTask }).ingestTask;
   try {
-    const result = runThreadTask(task, (bytes) => port.postMessage({ type: 'progress', bytes } satisfies ThreadMessage));
+    const result = runThreadTask(task, (bytes) =>
+      port.postMessage({ type: 'progress', bytes } satisfies ThreadMessage),
+    );
     port.postMessage({ type: 'done', result } satisfies ThreadMessage);
   } catch (err) {
     port.postMessage({ type: 'error', message: (err as Error).message } satisfies ThreadMessage);

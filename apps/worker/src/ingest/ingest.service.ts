@@ -25,8 +25,7 @@ export function jobGeneration(job: Pick<Job, 'id'>): number | null {
 const PROGRESS_EVERY_MS = 500;
 
 export type IngestOutcome =
-  | { itemId: string; status: 'READY'; bytes: number; ms: number }
-  | { itemId: string; status: 'SKIPPED'; why: string };
+  { itemId: string; status: 'READY'; bytes: number; ms: number } | { itemId: string; status: 'SKIPPED'; why: string };
 
 /** This attempt lost the item to a newer upload or attempt: its work is discarded. */
 class Superseded extends Error {}
@@ -55,18 +54,33 @@ export class IngestService {
     const item = await this.prisma.item.findUnique({ where: { id: itemId }, include: { bundle: true } });
     if (!item) return { itemId, status: 'SKIPPED', why: 'item was deleted' };
     const generation = jobGeneration(job) ?? item.ingestGeneration;
-    if (generation !== item.ingestGeneration) return { itemId, status: 'SKIPPED', why: `superseded by upload generation ${item.ingestGeneration}` };
+    if (generation !== item.ingestGeneration)
+      return { itemId, status: 'SKIPPED', why: `superseded by upload generation ${item.ingestGeneration}` };
     if (item.status === 'READY') return { itemId, status: 'SKIPPED', why: 'already READY for this upload' };
-    if (!item.uploadKey || item.size === null) throw new UnrecoverableError('upload missing: the item has no completed upload; upload the file again');
+    if (!item.uploadKey || item.size === null)
+      throw new UnrecoverableError('upload missing: the item has no completed upload; upload the file again');
     const pieceLength = item.bundle.pieceLength;
-    if (!pieceLength) throw new UnrecoverableError(`bundle ${item.bundle.slug} has no piece length yet; upload the file again`);
-    if (item.bundle.status !== 'DRAFT') throw new UnrecoverableError(`bundle ${item.bundle.slug} is ${item.bundle.status}; its files can only change while it is a DRAFT`);
+    if (!pieceLength)
+      throw new UnrecoverableError(`bundle ${item.bundle.slug} has no piece length yet; upload the file again`);
+    if (item.bundle.status !== 'DRAFT')
+      throw new UnrecoverableError(
+        `bundle ${item.bundle.slug} is ${item.bundle.status}; its files can only change while it is a DRAFT`,
+      );
     const size = Number(item.size);
     const stat = await this.blobs.stat(item.uploadKey);
-    if (!stat) throw new UnrecoverableError('upload missing: the stored upload was deleted before ingest; upload the file again');
-    if (stat.size !== size) throw new UnrecoverableError(`upload damaged: the stored upload has ${stat.size} bytes but the item's upload declared ${size}; upload the file again`);
+    if (!stat)
+      throw new UnrecoverableError(
+        'upload missing: the stored upload was deleted before ingest; upload the file again',
+      );
+    if (stat.size !== size)
+      throw new UnrecoverableError(
+        `upload damaged: the stored upload has ${stat.size} bytes but the item's upload declared ${size}; upload the file again`,
+      );
     const uploadPath = this.blobs.localPath(item.uploadKey);
-    if (!uploadPath) throw new UnrecoverableError('ingest needs a disk-backed blob store (positional reads); this store has no local paths');
+    if (!uploadPath)
+      throw new UnrecoverableError(
+        'ingest needs a disk-backed blob store (positional reads); this store has no local paths',
+      );
 
     const startedAt = new Date();
     const claimed = await this.prisma.item.updateMany({
@@ -81,14 +95,28 @@ export class IngestService {
     const stagingPath = this.blobs.localPath(stagingKey)!;
     await mkdir(dirname(stagingPath), { recursive: true });
     const targetKey = publishedKey(item.bundleId, item.locked ? `${item.path}.locked` : item.path);
-    this.logger.log({ event: 'ingest.start', itemId, jobId: job.id, attempt: job.attemptsMade + 1, generation, bytes: size, locked: item.locked });
+    this.logger.log({
+      event: 'ingest.start',
+      itemId,
+      jobId: job.id,
+      attempt: job.attemptsMade + 1,
+      generation,
+      bytes: size,
+      locked: item.locked,
+    });
 
     const contentKey = item.locked ? generateContentKey() : null;
     try {
       const wrapped = contentKey ? wrapContentKey(this.keyring, itemId, contentKey) : null;
       const progress = this.progressReporter(job, itemId, startedAt, size);
       const result = await ingestFile({
-        uploadPath, stagingPath, length: size, pieceLength, contentKey, threads: this.config.INGEST_THREADS, onProgress: progress.report,
+        uploadPath,
+        stagingPath,
+        length: size,
+        pieceLength,
+        contentKey,
+        threads: this.config.INGEST_THREADS,
+        onProgress: progress.report,
       }).finally(() => {
         contentKey?.fill(0);
         return progress.flush();
@@ -97,28 +125,56 @@ export class IngestService {
       await fsyncPath(stagingPath);
       const syncedAt = Date.now();
 
-      await this.prisma.$transaction(async (tx) => {
-        await tx.$queryRaw`SELECT id FROM "Item" WHERE id = ${itemId}::uuid FOR UPDATE`;
-        const now = await tx.item.findUnique({ where: { id: itemId }, include: { bundle: { select: { status: true } } } });
-        if (!now || now.status !== 'INGESTING' || now.ingestGeneration !== generation || now.ingestStartedAt?.getTime() !== startedAt.getTime()) {
-          throw new Superseded('the item was re-uploaded or claimed by a newer attempt');
-        }
-        if (now.bundle.status !== 'DRAFT') throw new UnrecoverableError(`bundle is ${now.bundle.status}; its files can only change while it is a DRAFT`);
-        await this.blobs.rename(stagingKey, targetKey);
-        await fsyncPath(dirname(this.blobs.localPath(targetKey)!));
-        await tx.item.update({
-          where: { id: itemId },
-          data: {
-            status: 'READY', progress: 1, bytesPerSecond: 0, failureReason: null, ingestedAt: new Date(),
-            pieceHashesV1: bytes(result.hashes.piecesV1), piecesRoot: bytes(result.hashes.piecesRoot), pieceLayer: bytes(result.hashes.pieceLayer),
-            plaintextSha256: result.plaintextSha256, wrappedKey: bytes(wrapped?.wrappedKey), kekId: wrapped?.kekId ?? null,
-          },
-        });
-      }, { timeout: 60_000 });
+      await this.prisma.$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT id FROM "Item" WHERE id = ${itemId}::uuid FOR UPDATE`;
+          const now = await tx.item.findUnique({
+            where: { id: itemId },
+            include: { bundle: { select: { status: true } } },
+          });
+          if (
+            !now ||
+            now.status !== 'INGESTING' ||
+            now.ingestGeneration !== generation ||
+            now.ingestStartedAt?.getTime() !== startedAt.getTime()
+          ) {
+            throw new Superseded('the item was re-uploaded or claimed by a newer attempt');
+          }
+          if (now.bundle.status !== 'DRAFT')
+            throw new UnrecoverableError(
+              `bundle is ${now.bundle.status}; its files can only change while it is a DRAFT`,
+            );
+          await this.blobs.rename(stagingKey, targetKey);
+          await fsyncPath(dirname(this.blobs.localPath(targetKey)!));
+          await tx.item.update({
+            where: { id: itemId },
+            data: {
+              status: 'READY',
+              progress: 1,
+              bytesPerSecond: 0,
+              failureReason: null,
+              ingestedAt: new Date(),
+              pieceHashesV1: bytes(result.hashes.piecesV1),
+              piecesRoot: bytes(result.hashes.piecesRoot),
+              pieceLayer: bytes(result.hashes.pieceLayer),
+              plaintextSha256: result.plaintextSha256,
+              wrappedKey: bytes(wrapped?.wrappedKey),
+              kekId: wrapped?.kekId ?? null,
+            },
+          });
+        },
+        { timeout: 60_000 },
+      );
       const ms = Date.now() - startedAt.getTime();
       this.logger.log({
-        event: 'ingest.done', itemId, bytes: size, ms, mbps: Math.round(size / 1e3 / Math.max(ms, 1)),
-        hashMs: hashedAt - startedAt.getTime(), fsyncMs: syncedAt - hashedAt, commitMs: Date.now() - syncedAt,
+        event: 'ingest.done',
+        itemId,
+        bytes: size,
+        ms,
+        mbps: Math.round(size / 1e3 / Math.max(ms, 1)),
+        hashMs: hashedAt - startedAt.getTime(),
+        fsyncMs: syncedAt - hashedAt,
+        commitMs: Date.now() - syncedAt,
       });
       return { itemId, status: 'READY', bytes: size, ms };
     } catch (err) {
@@ -135,9 +191,16 @@ export class IngestService {
   async markFailed(job: Job<IngestJob>, err: Error): Promise<void> {
     const { itemId } = job.data;
     const generation = jobGeneration(job);
-    const reason = err.name === 'UnrecoverableError' ? err.message : `ingest failed after ${job.attemptsMade} attempt(s): ${err.message}`;
+    const reason =
+      err.name === 'UnrecoverableError'
+        ? err.message
+        : `ingest failed after ${job.attemptsMade} attempt(s): ${err.message}`;
     await this.prisma.item.updateMany({
-      where: { id: itemId, status: { in: ['QUEUED', 'INGESTING'] }, ...(generation === null ? {} : { ingestGeneration: generation }) },
+      where: {
+        id: itemId,
+        status: { in: ['QUEUED', 'INGESTING'] },
+        ...(generation === null ? {} : { ingestGeneration: generation }),
+      },
       data: { status: 'FAILED', failureReason: reason, progress: 0, bytesPerSecond: 0 },
     });
     this.logger.warn({ event: 'ingest.failed', itemId, jobId: job.id, reason });
@@ -152,13 +215,17 @@ export class IngestService {
       const seconds = Math.max((Date.now() - startedAt.getTime()) / 1000, 0.001);
       const bytesDone = Math.round(fraction * size);
       const p: IngestProgress = { bytesDone, bytesTotal: size, bytesPerSecond: Math.round(bytesDone / seconds) };
-      writing = writing.then(() => Promise.all([
-        job.updateProgress(p as unknown as object),
-        this.prisma.item.updateMany({
-          where: { id: itemId, status: 'INGESTING', ingestStartedAt: startedAt },
-          data: { progress: Math.min(fraction, 0.999), bytesPerSecond: p.bytesPerSecond },
-        }),
-      ])).catch((err: Error) => this.logger.warn({ event: 'ingest.progress_failed', itemId, message: err.message }));
+      writing = writing
+        .then(() =>
+          Promise.all([
+            job.updateProgress(p as unknown as object),
+            this.prisma.item.updateMany({
+              where: { id: itemId, status: 'INGESTING', ingestStartedAt: startedAt },
+              data: { progress: Math.min(fraction, 0.999), bytesPerSecond: p.bytesPerSecond },
+            }),
+          ]),
+        )
+        .catch((err: Error) => this.logger.warn({ event: 'ingest.progress_failed', itemId, message: err.message }));
     };
     return {
       report: (f: number) => {

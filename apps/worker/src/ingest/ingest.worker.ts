@@ -16,17 +16,35 @@ export class IngestWorker implements OnApplicationBootstrap, BeforeApplicationSh
   private readonly logger = new Logger('ingest');
   private worker: Worker<IngestJob> | null = null;
 
-  constructor(private readonly ingest: IngestService, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {}
+  constructor(
+    private readonly ingest: IngestService,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
-    this.worker = createQueueWorker<IngestJob>(this.config, QueueName.Ingest, (job) => this.ingest.process(job), this.config.INGEST_CONCURRENCY);
+    this.worker = createQueueWorker<IngestJob>(
+      this.config,
+      QueueName.Ingest,
+      (job) => this.ingest.process(job),
+      this.config.INGEST_CONCURRENCY,
+    );
     this.worker.on('failed', (job: Job<IngestJob> | undefined, err: Error) => {
       if (!job) return;
       if (!isFinalFailure(job, err)) {
-        this.logger.warn({ event: 'ingest.attempt_failed', itemId: job.data.itemId, jobId: job.id, attempt: job.attemptsMade, message: err.message });
+        this.logger.warn({
+          event: 'ingest.attempt_failed',
+          itemId: job.data.itemId,
+          jobId: job.id,
+          attempt: job.attemptsMade,
+          message: err.message,
+        });
         return;
       }
-      this.ingest.markFailed(job, err).catch((e: Error) => this.logger.error({ event: 'ingest.mark_failed_error', jobId: job.id, message: e.message }));
+      this.ingest
+        .markFailed(job, err)
+        .catch((e: Error) =>
+          this.logger.error({ event: 'ingest.mark_failed_error', jobId: job.id, message: e.message }),
+        );
     });
     this.worker.on('error', (err) => this.logger.warn({ event: 'ingest.worker_error', message: err.message }));
   }

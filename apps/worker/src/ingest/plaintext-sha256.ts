@@ -11,7 +11,12 @@ const READ = 1024 * 1024;
  * thread of its own bought no parallelism over the two piece threads but cost one more isolate
  * (~35–40 MiB of RSS); here it shares the cores with them the same way.
  */
-export async function hashPlaintextAsync(path: string, length: number, onProgress: (bytes: number) => void, signal: { stopped: boolean }): Promise<string> {
+export async function hashPlaintextAsync(
+  path: string,
+  length: number,
+  onProgress: (bytes: number) => void,
+  signal: { stopped: boolean },
+): Promise<string> {
   const h = createHash('sha256');
   const bufs = [skewedBuffer(READ), skewedBuffer(READ)];
   const fh = await open(path, 'r');
@@ -21,7 +26,10 @@ export async function hashPlaintextAsync(path: string, length: number, onProgres
       let done = 0;
       while (done < n) {
         const { bytesRead } = await fh.read(buf, done, n - done, pos + done);
-        if (bytesRead === 0) throw new Error(`upload ${path} ended at ${pos + done} bytes, expected ${length}: the stored upload is shorter than the item's size`);
+        if (bytesRead === 0)
+          throw new Error(
+            `upload ${path} ended at ${pos + done} bytes, expected ${length}: the stored upload is shorter than the item's size`,
+          );
         done += bytesRead;
       }
       return n;

@@ -56,7 +56,11 @@ export interface RunningThread<T> {
 /** Runs one task on a fresh worker thread; progress messages are forwarded as byte counts. */
 export function runInThread<T>(task: ThreadTask, onProgress: (bytes: number) => void): RunningThread<T> {
   const { script, eval: isEval, extra } = threadScript();
-  const worker = new Worker(script, { eval: isEval, workerData: { ...extra, ingestTask: task }, resourceLimits: RESOURCE_LIMITS });
+  const worker = new Worker(script, {
+    eval: isEval,
+    workerData: { ...extra, ingestTask: task },
+    resourceLimits: RESOURCE_LIMITS,
+  });
   let settled = false;
   const result = new Promise<T>((resolvePromise, reject) => {
     worker.on('message', (m: ThreadMessage) => {

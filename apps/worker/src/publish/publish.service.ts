@@ -3,7 +3,15 @@ import { Job, UnrecoverableError } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
 import { PublishJob } from '@keyseed/queues';
-import { BLOB_STORE, BlobStore, legacyTorrentKey, manifestKey, publishedKey, torrentKey, uploadPrefix } from '@keyseed/storage';
+import {
+  BLOB_STORE,
+  BlobStore,
+  legacyTorrentKey,
+  manifestKey,
+  publishedKey,
+  torrentKey,
+  uploadPrefix,
+} from '@keyseed/storage';
 import { buildTorrent, FileHashes, PieceHasher, toLegacyV1, TorrentFileInput } from '@keyseed/torrent';
 import { buildManifest, MANIFEST_PATH } from './manifest';
 
@@ -33,13 +41,19 @@ export class PublishService {
 
   async process(job: Job<PublishJob>): Promise<PublishOutcome> {
     const { bundleId } = job.data;
-    const bundle = await this.prisma.bundle.findUnique({ where: { id: bundleId }, include: { items: { orderBy: [{ position: 'asc' }, { path: 'asc' }] } } });
+    const bundle = await this.prisma.bundle.findUnique({
+      where: { id: bundleId },
+      include: { items: { orderBy: [{ position: 'asc' }, { path: 'asc' }] } },
+    });
     if (!bundle) return { bundleId, status: 'SKIPPED', why: 'bundle was deleted' };
-    if (bundle.status !== 'PUBLISHING') return { bundleId, status: 'SKIPPED', why: `bundle is ${bundle.status}, not PUBLISHING` };
+    if (bundle.status !== 'PUBLISHING')
+      return { bundleId, status: 'SKIPPED', why: `bundle is ${bundle.status}, not PUBLISHING` };
     if (bundle.items.length === 0) throw new UnrecoverableError(`bundle ${bundle.slug} has no items`);
     const notReady = bundle.items.filter((i) => i.status !== 'READY');
     if (notReady.length) {
-      throw new UnrecoverableError(`cannot publish until every item is READY; not ready: ${notReady.map((i) => `${i.path} (${i.status}${i.failureReason ? `: ${i.failureReason}` : ''})`).join(', ')}`);
+      throw new UnrecoverableError(
+        `cannot publish until every item is READY; not ready: ${notReady.map((i) => `${i.path} (${i.status}${i.failureReason ? `: ${i.failureReason}` : ''})`).join(', ')}`,
+      );
     }
     const pieceLength = bundle.pieceLength;
     if (!pieceLength) throw new UnrecoverableError(`bundle ${bundle.slug} has no piece length`);
@@ -49,11 +63,15 @@ export class PublishService {
     for (const item of bundle.items) {
       const size = Number(item.size);
       const relPath = item.locked ? `${item.path}.locked` : item.path;
-      if (relPath === MANIFEST_PATH) throw new UnrecoverableError(`item path ${item.path} is reserved for the manifest`);
-      if (size > 0 && !item.pieceHashesV1) throw new UnrecoverableError(`item ${item.path} is READY but has no saved hashes; upload it again`);
+      if (relPath === MANIFEST_PATH)
+        throw new UnrecoverableError(`item path ${item.path} is reserved for the manifest`);
+      if (size > 0 && !item.pieceHashesV1)
+        throw new UnrecoverableError(`item ${item.path} is READY but has no saved hashes; upload it again`);
       const stat = await this.blobs.stat(publishedKey(bundle.id, relPath));
       if (!stat || stat.size !== size) {
-        throw new UnrecoverableError(`published file of ${item.path} is ${stat ? `${stat.size} bytes, expected ${size}` : 'missing'}; upload it again`);
+        throw new UnrecoverableError(
+          `published file of ${item.path} is ${stat ? `${stat.size} bytes, expected ${size}` : 'missing'}; upload it again`,
+        );
       }
       const hashes: FileHashes = {
         pieceLength,
@@ -67,9 +85,18 @@ export class PublishService {
     }
 
     const manifest = buildManifest({
-      bundleId: bundle.id, slug: bundle.slug, title: bundle.title, apiBaseUrl: base, pieceLength,
+      bundleId: bundle.id,
+      slug: bundle.slug,
+      title: bundle.title,
+      apiBaseUrl: base,
+      pieceLength,
       items: bundle.items.map((i) => ({
-        id: i.id, path: i.path, locked: i.locked, size: Number(i.size), plaintextSha256: i.plaintextSha256 ?? '', previewPieces: i.previewPieces,
+        id: i.id,
+        path: i.path,
+        locked: i.locked,
+        size: Number(i.size),
+        plaintextSha256: i.plaintextSha256 ?? '',
+        previewPieces: i.previewPieces,
       })),
     });
     await this.blobs.put(manifestKey(bundle.id), manifest);
@@ -92,10 +119,20 @@ export class PublishService {
     // Ingest is over for good (items are READY, the bundle leaves DRAFT): the plaintext uploads go
     // before the bundle is announced as published, so PUBLISHED never coexists with a clear copy.
     await this.dropPlaintextUploads(bundle.items.map((i) => i.id));
-    const hashes = { infoHashV1: built.infoHashV1!, infoHashV2: built.infoHashV2!, infoHashV1Legacy: legacy.infoHashV1! };
+    const hashes = {
+      infoHashV1: built.infoHashV1!,
+      infoHashV2: built.infoHashV2!,
+      infoHashV1Legacy: legacy.infoHashV1!,
+    };
     const { count } = await this.prisma.bundle.updateMany({
       where: { id: bundle.id, status: 'PUBLISHING' },
-      data: { status: 'PUBLISHED', ...hashes, magnet: built.magnet, publishedAt: creationDate, publishFailureReason: null },
+      data: {
+        status: 'PUBLISHED',
+        ...hashes,
+        magnet: built.magnet,
+        publishedAt: creationDate,
+        publishFailureReason: null,
+      },
     });
     if (count === 0) return { bundleId, status: 'SKIPPED', why: 'bundle left PUBLISHING while the torrent was built' };
     this.logger.log({ event: 'publish.done', bundleId, slug: bundle.slug, files: files.length, ...hashes });
@@ -113,7 +150,10 @@ export class PublishService {
 
   /** A publish that failed for good puts the bundle back to DRAFT with the reason (the creator fixes and retries). */
   async markFailed(job: Job<PublishJob>, err: Error): Promise<void> {
-    await this.prisma.bundle.updateMany({ where: { id: job.data.bundleId, status: 'PUBLISHING' }, data: { status: 'DRAFT', publishFailureReason: err.message.slice(0, 2000) } });
+    await this.prisma.bundle.updateMany({
+      where: { id: job.data.bundleId, status: 'PUBLISHING' },
+      data: { status: 'DRAFT', publishFailureReason: err.message.slice(0, 2000) },
+    });
     this.logger.warn({ event: 'publish.failed', bundleId: job.data.bundleId, jobId: job.id, reason: err.message });
   }
 }

@@ -11,17 +11,30 @@ export class PublishWorker implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('publish');
   private worker: Worker<PublishJob> | null = null;
 
-  constructor(private readonly publish: PublishService, @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {}
+  constructor(
+    private readonly publish: PublishService,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.worker = createQueueWorker<PublishJob>(this.config, QueueName.Publish, (job) => this.publish.process(job), 2);
     this.worker.on('failed', (job: Job<PublishJob> | undefined, err: Error) => {
       if (!job) return;
       if (!isFinalFailure(job, err)) {
-        this.logger.warn({ event: 'publish.attempt_failed', bundleId: job.data.bundleId, jobId: job.id, attempt: job.attemptsMade, message: err.message });
+        this.logger.warn({
+          event: 'publish.attempt_failed',
+          bundleId: job.data.bundleId,
+          jobId: job.id,
+          attempt: job.attemptsMade,
+          message: err.message,
+        });
         return;
       }
-      this.publish.markFailed(job, err).catch((e: Error) => this.logger.error({ event: 'publish.mark_failed_error', jobId: job.id, message: e.message }));
+      this.publish
+        .markFailed(job, err)
+        .catch((e: Error) =>
+          this.logger.error({ event: 'publish.mark_failed_error', jobId: job.id, message: e.message }),
+        );
     });
     this.worker.on('error', (err) => this.logger.warn({ event: 'publish.worker_error', message: err.message }));
   }

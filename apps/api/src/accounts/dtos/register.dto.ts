@@ -20,7 +20,13 @@ export class RegisterDto {
   @MaxLength(100)
   displayName: string;
 
-  @ApiProperty({ required: false, isArray: true, enum: ['CREATOR', 'BUYER'], default: ['BUYER'], description: 'Admins are made with `keyseed admin create`, never here' })
+  @ApiProperty({
+    required: false,
+    isArray: true,
+    enum: ['CREATOR', 'BUYER'],
+    default: ['BUYER'],
+    description: 'Admins are made with `keyseed admin create`, never here',
+  })
   @IsOmittable()
   @IsArray()
   @ArrayUnique()

@@ -14,5 +14,6 @@ export class SalesReportView {
   @ApiProperty({ description: 'Orders that were paid, all currencies' }) paidCount: number;
   @ApiProperty({ description: 'Orders with any refund, all currencies' }) refundCount: number;
   @ApiProperty({ description: 'Licenses currently ACTIVE' }) activeLicenses: number;
-  @ApiProperty({ type: [CurrencySalesView], description: 'Amounts never mix currencies' }) byCurrency: CurrencySalesView[];
+  @ApiProperty({ type: [CurrencySalesView], description: 'Amounts never mix currencies' })
+  byCurrency: CurrencySalesView[];
 }

@@ -4,10 +4,14 @@ import { IsOmittable } from '../../common/validation';
 
 export class UpdateUserDto {
   @ApiProperty({ required: false, isArray: true, enum: ['CREATOR', 'BUYER', 'ADMIN'] })
-  @IsOmittable() @IsArray() @ArrayUnique() @IsIn(['CREATOR', 'BUYER', 'ADMIN'], { each: true })
+  @IsOmittable()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(['CREATOR', 'BUYER', 'ADMIN'], { each: true })
   roles?: ('CREATOR' | 'BUYER' | 'ADMIN')[];
 
   @ApiProperty({ required: false, description: 'Disabling revokes access at once (tokens stop working)' })
-  @IsOmittable() @IsBoolean()
+  @IsOmittable()
+  @IsBoolean()
   disabled?: boolean;
 }

@@ -3,7 +3,8 @@ import { ApiProperty } from '@nestjs/swagger';
 export class PriceView {
   @ApiProperty({ description: 'Integer minor units (cents)' }) amount: number;
   @ApiProperty({ example: 'eur' }) currency: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'Pay-what-you-want minimum, same currency' }) minimum: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Pay-what-you-want minimum, same currency' }) minimum:
+    number | null;
 }
 
 export class ItemView {
@@ -14,11 +15,14 @@ export class ItemView {
   @ApiProperty() previewPieces: number;
   @ApiProperty({ enum: ['AWAITING_UPLOAD', 'UPLOADING', 'QUEUED', 'INGESTING', 'READY', 'FAILED'] }) status: string;
   @ApiProperty({ nullable: true, type: String }) failureReason: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'Plaintext bytes, known once the upload completes' }) size: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Plaintext bytes, known once the upload completes' }) size:
+    number | null;
   @ApiProperty({ description: 'Ingest progress, 0–100' }) progressPercent: number;
   @ApiProperty({ description: 'Ingest throughput while ingesting' }) bytesPerSecond: number;
-  @ApiProperty({ nullable: true, type: Number, description: 'Estimated seconds until ingest finishes' }) etaSeconds: number | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Plaintext SHA-256 (hex) once ingested' }) plaintextSha256: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Estimated seconds until ingest finishes' }) etaSeconds:
+    number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Plaintext SHA-256 (hex) once ingested' }) plaintextSha256:
+    string | null;
 }
 
 export class BundleSummaryView {
@@ -34,7 +38,12 @@ export class BundleSummaryView {
 export class BundleView extends BundleSummaryView {
   @ApiProperty() description: string;
   @ApiProperty({ nullable: true, type: String }) takedownReason: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Why the last publish failed (the bundle is back to DRAFT); null otherwise' }) publishFailureReason: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why the last publish failed (the bundle is back to DRAFT); null otherwise',
+  })
+  publishFailureReason: string | null;
   @ApiProperty({ nullable: true, type: PriceView }) price: PriceView | null;
   @ApiProperty({ nullable: true, type: String }) infoHashV1: string | null;
   @ApiProperty({ nullable: true, type: String }) infoHashV2: string | null;
@@ -42,7 +51,8 @@ export class BundleView extends BundleSummaryView {
   @ApiProperty({ nullable: true, type: String }) magnet: string | null;
   @ApiProperty({ nullable: true, type: Date }) publishedAt: Date | null;
   @ApiProperty({ type: [ItemView] }) items: ItemView[];
-  @ApiProperty({ description: 'Overall ingest progress over all items with a known size, 0–100' }) progressPercent: number;
+  @ApiProperty({ description: 'Overall ingest progress over all items with a known size, 0–100' })
+  progressPercent: number;
 }
 
 export class NotReadyItemView {

@@ -27,13 +27,16 @@ export class CatalogItemView {
 export class TorrentLinkView {
   @ApiProperty({ description: 'Download URL of the .torrent' }) url: string;
   @ApiProperty({ description: 'v1 info-hash (hex) of this torrent' }) infoHashV1: string;
-  @ApiProperty({ nullable: true, type: String, description: 'v2 info-hash (hex), hybrid only' }) infoHashV2: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'v2 info-hash (hex), hybrid only' }) infoHashV2:
+    string | null;
   @ApiProperty({ description: 'Which clients should use it' }) useWith: string;
 }
 
 export class TorrentLinksView {
-  @ApiProperty({ type: TorrentLinkView, description: 'Hybrid v1+v2 torrent (BEP 52 + BEP 47 pads): the default' }) hybrid: TorrentLinkView;
-  @ApiProperty({ nullable: true, type: TorrentLinkView, description: 'Classic v1-only torrent for older clients' }) v1: TorrentLinkView | null;
+  @ApiProperty({ type: TorrentLinkView, description: 'Hybrid v1+v2 torrent (BEP 52 + BEP 47 pads): the default' })
+  hybrid: TorrentLinkView;
+  @ApiProperty({ nullable: true, type: TorrentLinkView, description: 'Classic v1-only torrent for older clients' })
+  v1: TorrentLinkView | null;
 }
 
 export class SwarmView {
@@ -43,14 +46,19 @@ export class SwarmView {
 }
 
 export class CatalogBundleView extends CatalogSummaryView {
-  @ApiProperty({ enum: ['DRAFT', 'PUBLISHING', 'PUBLISHED', 'UNLISTED', 'TAKEN_DOWN'], description: 'Anything but PUBLISHED/UNLISTED is only shown to the owner and admins' })
+  @ApiProperty({
+    enum: ['DRAFT', 'PUBLISHING', 'PUBLISHED', 'UNLISTED', 'TAKEN_DOWN'],
+    description: 'Anything but PUBLISHED/UNLISTED is only shown to the owner and admins',
+  })
   status: string;
   @ApiProperty({ nullable: true, type: Number }) pieceLength: number | null;
   @ApiProperty({ type: [CatalogItemView] }) items: CatalogItemView[];
   @ApiProperty({ nullable: true, type: String }) magnet: string | null;
   @ApiProperty({ nullable: true, type: String }) infoHashV1: string | null;
   @ApiProperty({ nullable: true, type: String }) infoHashV2: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Info-hash of the v1-only torrent' }) infoHashV1Legacy: string | null;
-  @ApiProperty({ nullable: true, type: TorrentLinksView, description: 'null until published' }) torrents: TorrentLinksView | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Info-hash of the v1-only torrent' }) infoHashV1Legacy:
+    string | null;
+  @ApiProperty({ nullable: true, type: TorrentLinksView, description: 'null until published' })
+  torrents: TorrentLinksView | null;
   @ApiProperty({ type: SwarmView }) swarm: SwarmView;
 }

@@ -12,7 +12,8 @@ export class OrderView {
   @ApiProperty() currency: string;
   @ApiProperty({ enum: ['PENDING', 'PAID', 'FAILED', 'EXPIRED', 'REFUNDED'] }) status: string;
   @ApiProperty({ nullable: true, type: String, description: 'While PENDING: where to pay' }) checkoutUrl: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The license this order granted, once paid' }) licenseId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The license this order granted, once paid' }) licenseId:
+    string | null;
   @ApiProperty({ description: 'Minor units refunded so far' }) amountRefunded: number;
   @ApiProperty() createdAt: Date;
   @ApiProperty({ nullable: true, type: Date }) paidAt: Date | null;

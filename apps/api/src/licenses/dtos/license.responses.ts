@@ -10,8 +10,10 @@ export class LicenseView {
   @ApiProperty() id: string;
   @ApiProperty() orderId: string;
   @ApiProperty({ type: LicenseBundleView }) bundle: LicenseBundleView;
-  @ApiProperty({ enum: ['ACTIVE', 'SUSPENDED', 'REVOKED'], description: 'Keys are delivered only for ACTIVE licenses' }) status: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Why the license is not ACTIVE' }) statusReason: string | null;
+  @ApiProperty({ enum: ['ACTIVE', 'SUSPENDED', 'REVOKED'], description: 'Keys are delivered only for ACTIVE licenses' })
+  status: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the license is not ACTIVE' }) statusReason:
+    string | null;
   @ApiProperty({ description: 'Devices currently registered' }) devices: number;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;
@@ -23,5 +25,6 @@ export class DeviceView {
   @ApiProperty({ description: 'Raw 32-byte X25519 public key, base64url' }) publicKey: string;
   @ApiProperty() name: string;
   @ApiProperty() createdAt: Date;
-  @ApiProperty({ nullable: true, type: Date, description: 'Set once removed; removed devices get no keys' }) removedAt: Date | null;
+  @ApiProperty({ nullable: true, type: Date, description: 'Set once removed; removed devices get no keys' })
+  removedAt: Date | null;
 }

@@ -4,7 +4,8 @@ export class PriceView {
   @ApiProperty() bundleId: string;
   @ApiProperty({ nullable: true, type: Number, description: 'Minor units; null = not for sale' }) amount: number | null;
   @ApiProperty({ nullable: true, type: String }) currency: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'Pay-what-you-want minimum; null = fixed price' }) minimum: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Pay-what-you-want minimum; null = fixed price' }) minimum:
+    number | null;
   @ApiProperty() forSale: boolean;
 }
 

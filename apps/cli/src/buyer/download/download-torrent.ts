@@ -52,14 +52,28 @@ export interface DownloadResult {
 export async function downloadTorrent(torrentId: Buffer | string, opts: DownloadOptions): Promise<DownloadResult> {
   const WebTorrent = await importWebTorrent<WtClientCtor>();
   const store = await padAwareStore();
-  const client: WtClient = new WebTorrent({ dht: false, lsd: false, webSeeds: true, utp: false, natUpnp: false, natPmp: false, utPex: true, downloadLimit: opts.downloadLimit ?? -1 });
+  const client: WtClient = new WebTorrent({
+    dht: false,
+    lsd: false,
+    webSeeds: true,
+    utp: false,
+    natUpnp: false,
+    natPmp: false,
+    utPex: true,
+    downloadLimit: opts.downloadLimit ?? -1,
+  });
   const t0 = Date.now();
   const stallMs = opts.stallMs ?? 120_000;
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   try {
     return await new Promise<DownloadResult>((resolve, reject) => {
-      const fail = (err: unknown) => reject(err instanceof CliError ? err : new CliError(`download failed: ${(err as Error)?.message ?? String(err)}`, ExitCode.Failure));
+      const fail = (err: unknown) =>
+        reject(
+          err instanceof CliError
+            ? err
+            : new CliError(`download failed: ${(err as Error)?.message ?? String(err)}`, ExitCode.Failure),
+        );
       client.on('error', fail);
       const torrent = client.add(torrentId, { path: opts.dir, store, storeCacheSlots: 0, maxWebConns: 4 });
       torrent.on('error', fail);
@@ -67,11 +81,30 @@ export async function downloadTorrent(torrentId: Buffer | string, opts: Download
       let lastReceived = -1;
       let lastChange = Date.now();
       const snapshot = (): DownloadProgress => ({
-        name: torrent.name, length: torrent.length, verified: torrent.downloaded, received: torrent.received,
-        speed: torrent.downloadSpeed, etaMs: torrent.timeRemaining, peers: torrent.numPeers, done: torrent.done,
+        name: torrent.name,
+        length: torrent.length,
+        verified: torrent.downloaded,
+        received: torrent.received,
+        speed: torrent.downloadSpeed,
+        etaMs: torrent.timeRemaining,
+        peers: torrent.numPeers,
+        done: torrent.done,
       });
-      const result = (): DownloadResult => ({ name: torrent.name, infoHash: torrent.infoHash, length: torrent.length, alreadyVerified, received: torrent.received, ms: Date.now() - t0 });
-      onAbort = () => reject(new CliError(`download of ${torrent.name ?? 'the torrent'} interrupted; run the same command again to resume (verified pieces are kept)`, ExitCode.Failure));
+      const result = (): DownloadResult => ({
+        name: torrent.name,
+        infoHash: torrent.infoHash,
+        length: torrent.length,
+        alreadyVerified,
+        received: torrent.received,
+        ms: Date.now() - t0,
+      });
+      onAbort = () =>
+        reject(
+          new CliError(
+            `download of ${torrent.name ?? 'the torrent'} interrupted; run the same command again to resume (verified pieces are kept)`,
+            ExitCode.Failure,
+          ),
+        );
       if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
 
@@ -81,7 +114,13 @@ export async function downloadTorrent(torrentId: Buffer | string, opts: Download
       });
       timer = setInterval(() => {
         if (!torrent.ready) {
-          if (Date.now() - lastChange > stallMs) fail(new CliError(`no torrent metadata after ${stallMs / 1000} s: no peer has it (a magnet link needs peers; try the .torrent or the bundle's slug)`, ExitCode.Failure));
+          if (Date.now() - lastChange > stallMs)
+            fail(
+              new CliError(
+                `no torrent metadata after ${stallMs / 1000} s: no peer has it (a magnet link needs peers; try the .torrent or the bundle's slug)`,
+                ExitCode.Failure,
+              ),
+            );
           return;
         }
         opts.onProgress?.(snapshot());
@@ -89,7 +128,12 @@ export async function downloadTorrent(torrentId: Buffer | string, opts: Download
           lastReceived = torrent.received;
           lastChange = Date.now();
         } else if (Date.now() - lastChange > stallMs) {
-          fail(new CliError(`download stalled: nothing received for ${stallMs / 1000} s (${torrent.numPeers} peers); the webseed or tracker may be down. Run the command again to resume`, ExitCode.Failure));
+          fail(
+            new CliError(
+              `download stalled: nothing received for ${stallMs / 1000} s (${torrent.numPeers} peers); the webseed or tracker may be down. Run the command again to resume`,
+              ExitCode.Failure,
+            ),
+          );
         }
       }, opts.progressMs ?? 500);
 

@@ -6,7 +6,9 @@ import { pathToFileURL } from 'node:url';
 // throws on the hex string webtorrent passes it when adding a torrent.
 
 // A real dynamic import (tsc would turn `import()` into `require()` in this CommonJS build).
-const dynamicImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ default?: unknown }>;
+const dynamicImport = new Function('specifier', 'return import(specifier)') as (
+  specifier: string,
+) => Promise<{ default?: unknown }>;
 
 /** Imports an ES-module-only file (absolute path) through Node's ESM loader; returns its default export. */
 async function importFile<T>(path: string): Promise<T> {

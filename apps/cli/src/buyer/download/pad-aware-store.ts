@@ -35,7 +35,8 @@ export async function padAwareStore(): Promise<ChunkStoreCtor> {
       const o = opts as StoreOpts;
       const attrs = o.torrent?.info?.files ?? [];
       (o.files ?? []).forEach((f, i) => {
-        if (isPadFile(f.path, attrs[i]?.attr) && this.files[i]) this.files[i].open = (cb) => queueMicrotask(() => cb(null, ZERO_FILE));
+        if (isPadFile(f.path, attrs[i]?.attr) && this.files[i])
+          this.files[i].open = (cb) => queueMicrotask(() => cb(null, ZERO_FILE));
       });
     }
   };

@@ -33,7 +33,8 @@ export interface BundleManifest {
 
 type Raw = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
+const num = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null;
 
 /** Parses `keyseed.json` leniently about field spellings, strictly about what unlocking needs. */
 export function parseManifest(text: string, where = MANIFEST_NAME): BundleManifest {
@@ -46,13 +47,18 @@ export function parseManifest(text: string, where = MANIFEST_NAME): BundleManife
   const bundle = (typeof doc.bundle === 'object' && doc.bundle !== null ? doc.bundle : {}) as Raw;
   const bundleId = str(doc.bundleId) ?? str(bundle.id);
   const slug = str(doc.slug) ?? str(bundle.slug);
-  if (!bundleId || !slug) throw new CliError(`${where} has no bundleId/slug: is this a Keyseed bundle?`, ExitCode.InvalidInput);
+  if (!bundleId || !slug)
+    throw new CliError(`${where} has no bundleId/slug: is this a Keyseed bundle?`, ExitCode.InvalidInput);
   const rawItems = Array.isArray(doc.items) ? (doc.items as Raw[]) : [];
   const items = rawItems.map((it, i): ManifestItem => {
     const path = str(it.path);
     const size = num(it.size);
     if (!path || size === null) throw new CliError(`${where}: items[${i}] has no path or size`, ExitCode.CorruptData);
-    if (path.split('/').some((p) => p === '' || p === '.' || p === '..') || path.includes('\\') || path.includes('\0')) {
+    if (
+      path.split('/').some((p) => p === '' || p === '.' || p === '..') ||
+      path.includes('\\') ||
+      path.includes('\0')
+    ) {
       throw new CliError(`${where}: items[${i}] has an unsafe path ${JSON.stringify(path)}`, ExitCode.CorruptData);
     }
     const sha = str(it.sha256) ?? str(it.plaintextSha256) ?? str(it.plaintext_sha256);
@@ -80,7 +86,13 @@ export function parseManifest(text: string, where = MANIFEST_NAME): BundleManife
 
 function safeTorrentPath(given: string | null, path: string, locked: boolean): string {
   const fallback = locked ? `${path}.locked` : path;
-  if (!given || given.split('/').some((p) => p === '' || p === '.' || p === '..') || given.includes('\\') || given.includes('\0')) return fallback;
+  if (
+    !given ||
+    given.split('/').some((p) => p === '' || p === '.' || p === '..') ||
+    given.includes('\\') ||
+    given.includes('\0')
+  )
+    return fallback;
   return given;
 }
 
@@ -90,14 +102,26 @@ function safeTorrentPath(given: string | null, path: string, locked: boolean): s
  * name as a folder), or a single subfolder holding it.
  */
 export function findBundleRoot(dir: string): { root: string; manifest: BundleManifest } {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CliError(`${dir} is not a directory`, ExitCode.InvalidInput);
-  const candidates = [dir, ...readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name))];
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new CliError(`${dir} is not a directory`, ExitCode.InvalidInput);
+  const candidates = [
+    dir,
+    ...readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => join(dir, e.name)),
+  ];
   const found = candidates.filter((c) => existsSync(join(c, MANIFEST_NAME)));
   if (found.length === 0) {
-    throw new CliError(`no ${MANIFEST_NAME} in ${dir} or its subfolders: point \`keyseed unlock\` at the folder your BitTorrent client downloaded the bundle to`, ExitCode.NotFound);
+    throw new CliError(
+      `no ${MANIFEST_NAME} in ${dir} or its subfolders: point \`keyseed unlock\` at the folder your BitTorrent client downloaded the bundle to`,
+      ExitCode.NotFound,
+    );
   }
   if (found.length > 1 && found[0] !== dir) {
-    throw new CliError(`${dir} holds several bundles (${found.map((f) => f.slice(dir.length + 1)).join(', ')}); name one of them`, ExitCode.InvalidInput);
+    throw new CliError(
+      `${dir} holds several bundles (${found.map((f) => f.slice(dir.length + 1)).join(', ')}); name one of them`,
+      ExitCode.InvalidInput,
+    );
   }
   const root = found[0];
   const path = join(root, MANIFEST_NAME);

@@ -25,7 +25,10 @@ export function filePieceHashes(torrent: ParsedTorrent, relPath: string, size: n
   if (!torrent.piecesV1 || size === 0) return null;
   const L = torrent.pieceLength;
   const files = torrent.files;
-  const index = files.findIndex((f) => !f.pad && (torrent.singleFile ? f.path.join('/') === relPath.split('/').pop() : f.path.join('/') === relPath));
+  const index = files.findIndex(
+    (f) =>
+      !f.pad && (torrent.singleFile ? f.path.join('/') === relPath.split('/').pop() : f.path.join('/') === relPath),
+  );
   if (index < 0) return null;
   const file = files[index];
   if (file.length !== size || file.offset < 0 || file.offset % L !== 0) return null;

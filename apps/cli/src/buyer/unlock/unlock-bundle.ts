@@ -48,7 +48,14 @@ export async function unlockBundle(dir: string, opts: UnlockOptions = {}): Promi
   const pending: ManifestItem[] = [];
   for (const item of lockedItems) {
     if (!opts.preview && (await alreadyUnlocked(item, join(outDir, item.path)))) {
-      results.push({ path: item.path, outPath: join(outDir, item.path), status: 'already-unlocked', bytes: 0, piecesVerified: 0, ms: 0 });
+      results.push({
+        path: item.path,
+        outPath: join(outDir, item.path),
+        status: 'already-unlocked',
+        bytes: 0,
+        piecesVerified: 0,
+        ms: 0,
+      });
     } else pending.push(item);
   }
   if (pending.length === 0) return { root, outDir, manifest, results, hashesFrom: null };
@@ -56,7 +63,11 @@ export async function unlockBundle(dir: string, opts: UnlockOptions = {}): Promi
   const session = openSession({ api: opts.api, fallbackApi: manifest.api }, opts.env);
   const torrent = await findTorrent(session, root, manifest, log);
   const pieceLength = torrent?.torrent.pieceLength ?? manifest.pieceLength;
-  if (!pieceLength) throw new CliError(`cannot tell ${manifest.slug}'s piece length: no .torrent next to the files and the API did not serve one`, ExitCode.ApiUnreachable);
+  if (!pieceLength)
+    throw new CliError(
+      `cannot tell ${manifest.slug}'s piece length: no .torrent next to the files and the API did not serve one`,
+      ExitCode.ApiUnreachable,
+    );
 
   const device = session.store.device();
   let keys: OpenedKeySetItem[];
@@ -81,9 +92,16 @@ export async function unlockBundle(dir: string, opts: UnlockOptions = {}): Promi
     const bar = new ProgressBar(item.path, preview ? Math.min(item.size, (k.last + 1) * pieceLength) : item.size);
     try {
       const r = await unlockItem({
-        path: item.path, lockedPath: join(root, item.torrentPath), outPath, size: item.size, sha256: item.sha256, pieceLength,
-        keys: { first: k.first, keys: k.keys }, pieceHashes: torrent ? filePieceHashes(torrent.torrent, item.torrentPath, item.size) : null,
-        mode: preview && !k.full ? 'preview' : 'full', onProgress: bar.tick,
+        path: item.path,
+        lockedPath: join(root, item.torrentPath),
+        outPath,
+        size: item.size,
+        sha256: item.sha256,
+        pieceLength,
+        keys: { first: k.first, keys: k.keys },
+        pieceHashes: torrent ? filePieceHashes(torrent.torrent, item.torrentPath, item.size) : null,
+        mode: preview && !k.full ? 'preview' : 'full',
+        onProgress: bar.tick,
       });
       results.push(r);
     } finally {
@@ -116,27 +134,40 @@ async function copyFreeItems(manifest: BundleManifest, root: string, outDir: str
 }
 
 /** A .torrent of this bundle next to the files (or one level up), else the hybrid one from the API. */
-async function findTorrent(session: Session, root: string, manifest: BundleManifest, log: (l: string) => void): Promise<{ torrent: ParsedTorrent; from: string } | null> {
+async function findTorrent(
+  session: Session,
+  root: string,
+  manifest: BundleManifest,
+  log: (l: string) => void,
+): Promise<{ torrent: ParsedTorrent; from: string } | null> {
   const candidates: string[] = [];
   for (const d of [root, dirname(root)]) {
     try {
       for (const f of readdirSync(d)) if (f.endsWith('.torrent')) candidates.push(join(d, f));
-    } catch { /* unreadable: skip */ }
+    } catch {
+      /* unreadable: skip */
+    }
   }
-  const usable = (t: ParsedTorrent) => t.name === manifest.slug
-    && manifest.items.filter((i) => i.locked).every((i) => filePieceHashes(t, i.torrentPath, i.size) !== null);
+  const usable = (t: ParsedTorrent) =>
+    t.name === manifest.slug &&
+    manifest.items.filter((i) => i.locked).every((i) => filePieceHashes(t, i.torrentPath, i.size) !== null);
   for (const path of candidates) {
     try {
       const t = parseTorrent(readFileSync(path));
       if (usable(t)) return { torrent: t, from: path };
-    } catch { /* not a torrent we can use */ }
+    } catch {
+      /* not a torrent we can use */
+    }
   }
   try {
     const t = parseTorrent(await session.api.catalogTorrent(manifest.slug, 'hybrid'));
-    if (t.name === manifest.slug) return { torrent: t, from: `${session.api.base}/v1/catalog/${manifest.slug}/torrent` };
+    if (t.name === manifest.slug)
+      return { torrent: t, from: `${session.api.base}/v1/catalog/${manifest.slug}/torrent` };
   } catch (err) {
     if (err instanceof CliError && err.exitCode === ExitCode.ApiUnreachable) throw err;
-    log(`warning: no usable .torrent for ${manifest.slug} (${(err as Error).message}); pieces are checked against the manifest's SHA-256 only`);
+    log(
+      `warning: no usable .torrent for ${manifest.slug} (${(err as Error).message}); pieces are checked against the manifest's SHA-256 only`,
+    );
   }
   return null;
 }
@@ -145,7 +176,11 @@ async function findTorrent(session: Session, root: string, manifest: BundleManif
  * The buyer's license for this bundle. No license: with `allowNone` null (preview), else NoLicense
  * with the price and the buy command; only revoked/suspended ones: LicenseRevoked.
  */
-async function findLicense(session: Session, manifest: BundleManifest, allowNone: boolean): Promise<LicenseView | null> {
+async function findLicense(
+  session: Session,
+  manifest: BundleManifest,
+  allowNone: boolean,
+): Promise<LicenseView | null> {
   if (!session.loggedIn) {
     if (allowNone) return null;
     throw await noLicense(session, manifest, `you are not logged in to ${session.api.base}`);
@@ -157,8 +192,14 @@ async function findLicense(session: Session, manifest: BundleManifest, allowNone
   const other = mine[0];
   if (other) {
     const why = other.statusReason ? ` (${other.statusReason})` : '';
-    const what = other.status === 'SUSPENDED' ? 'is suspended while a payment dispute is open' : 'was revoked (the order was refunded or the license withdrawn)';
-    throw new CliError(`your license for "${manifest.title}" ${what}${why}; no keys can be delivered for it. \`keyseed buy ${manifest.slug}\` buys it again`, ExitCode.LicenseRevoked);
+    const what =
+      other.status === 'SUSPENDED'
+        ? 'is suspended while a payment dispute is open'
+        : 'was revoked (the order was refunded or the license withdrawn)';
+    throw new CliError(
+      `your license for "${manifest.title}" ${what}${why}; no keys can be delivered for it. \`keyseed buy ${manifest.slug}\` buys it again`,
+      ExitCode.LicenseRevoked,
+    );
   }
   throw await noLicense(session, manifest, 'you have no license for it');
 }
@@ -167,10 +208,15 @@ async function noLicense(session: Session, manifest: BundleManifest, why: string
   let price: string | null = null;
   try {
     price = describePrice((await session.api.catalogBundle(manifest.slug)).price);
-  } catch { /* the message still helps without the price */ }
+  } catch {
+    /* the message still helps without the price */
+  }
   const login = session.loggedIn ? '' : `\`keyseed login --api ${session.api.base}\`, then `;
   const cost = price ? `It costs ${price}: ` : 'It is not for sale right now; when it is: ';
-  return new CliError(`"${manifest.title}" is locked and ${why}. ${cost}${login}\`keyseed buy ${manifest.slug}\` (or \`keyseed get ${manifest.slug}\`). \`keyseed unlock --preview\` unlocks the free preview, if any`, ExitCode.NoLicense);
+  return new CliError(
+    `"${manifest.title}" is locked and ${why}. ${cost}${login}\`keyseed buy ${manifest.slug}\` (or \`keyseed get ${manifest.slug}\`). \`keyseed unlock --preview\` unlocks the free preview, if any`,
+    ExitCode.NoLicense,
+  );
 }
 
 interface DeliveredKeys extends OpenedKeySetItem {
@@ -186,7 +232,12 @@ async function licenseKeys(session: Session, device: DeviceState, license: Licen
     try {
       sealed = await session.api.keys(license.id, deviceId);
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 403 || err.status === 404) && /device/i.test(err.serverMessage) && attempt === 0) {
+      if (
+        err instanceof ApiError &&
+        (err.status === 403 || err.status === 404) &&
+        /device/i.test(err.serverMessage) &&
+        attempt === 0
+      ) {
         delete device.devices[license.id]; // removed or unknown on the server: register again
         session.store.saveDevice(device);
         continue;
@@ -207,17 +258,28 @@ async function ensureDevice(session: Session, device: DeviceState, license: Lice
     return registered.id;
   } catch (err) {
     if (err instanceof ApiError && err.status === 409) {
-      throw new CliError(`this device cannot be added to your license for "${license.bundle.title}": ${err.serverMessage || 'too many devices'}. Remove one of its devices (DELETE /v1/licenses/${license.id}/devices/<id>) and retry`, ExitCode.TooManyDevices);
+      throw new CliError(
+        `this device cannot be added to your license for "${license.bundle.title}": ${err.serverMessage || 'too many devices'}. Remove one of its devices (DELETE /v1/licenses/${license.id}/devices/<id>) and retry`,
+        ExitCode.TooManyDevices,
+      );
     }
     throw refineLicenseError(err, license);
   }
 }
 
 function refineLicenseError(err: unknown, license: LicenseView): unknown {
-  if (err instanceof ApiError && err.status === 403 && /revok|suspend|refund|not active|dispute/i.test(err.serverMessage)) {
-    return new CliError(`your license for "${license.bundle.title}" is no longer active: ${err.serverMessage}`, ExitCode.LicenseRevoked);
+  if (
+    err instanceof ApiError &&
+    err.status === 403 &&
+    /revok|suspend|refund|not active|dispute/i.test(err.serverMessage)
+  ) {
+    return new CliError(
+      `your license for "${license.bundle.title}" is no longer active: ${err.serverMessage}`,
+      ExitCode.LicenseRevoked,
+    );
   }
-  if (err instanceof ApiError && err.status === 410) return new CliError(`"${license.bundle.title}" was taken down: ${err.serverMessage}`, ExitCode.LicenseRevoked);
+  if (err instanceof ApiError && err.status === 410)
+    return new CliError(`"${license.bundle.title}" was taken down: ${err.serverMessage}`, ExitCode.LicenseRevoked);
   return err;
 }
 
@@ -235,7 +297,11 @@ async function previewKeys(session: Session, device: DeviceState, manifest: Bund
 }
 
 /** Pairs manifest items with delivered key ranges: by item id, else (older manifests) by order of the locked items. */
-function matchKeys(manifest: BundleManifest, pending: ManifestItem[], keys: DeliveredKeys[]): Map<ManifestItem, DeliveredKeys> {
+function matchKeys(
+  manifest: BundleManifest,
+  pending: ManifestItem[],
+  keys: DeliveredKeys[],
+): Map<ManifestItem, DeliveredKeys> {
   const out = new Map<ManifestItem, DeliveredKeys>();
   const byId = new Map(keys.map((k) => [k.itemId, k]));
   const locked = manifest.items.filter((i) => i.locked);

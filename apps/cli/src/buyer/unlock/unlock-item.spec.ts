@@ -9,9 +9,15 @@ import { CorruptItemError, unlockItem, type UnlockItemInput } from './unlock-ite
 function inputFor(fx: LockedFixture, opts: Partial<UnlockItemInput> = {}): UnlockItemInput {
   const item = fx.items[0];
   return {
-    path: item.path, lockedPath: join(fx.root, `${item.path}.locked`), outPath: join(fx.root, item.path), size: item.plaintext.length,
-    sha256: item.sha256, pieceLength: fx.pieceLength, keys: { first: 0, keys: item.keys },
-    pieceHashes: filePieceHashes(fx.torrent, `${item.path}.locked`, item.plaintext.length), ...opts,
+    path: item.path,
+    lockedPath: join(fx.root, `${item.path}.locked`),
+    outPath: join(fx.root, item.path),
+    size: item.plaintext.length,
+    sha256: item.sha256,
+    pieceLength: fx.pieceLength,
+    keys: { first: 0, keys: item.keys },
+    pieceHashes: filePieceHashes(fx.torrent, `${item.path}.locked`, item.plaintext.length),
+    ...opts,
   };
 }
 
@@ -93,7 +99,13 @@ describe('findBundleRoot', () => {
       const found = findBundleRoot(fx.root);
       expect(found.root).toBe(fx.root);
       expect(found.manifest.bundleId).toBe(fx.bundleId);
-      expect(found.manifest.items[0]).toMatchObject({ id: fx.items[0].id, path: 'film.mkv', torrentPath: 'film.mkv.locked', locked: true, previewPieces: 1 });
+      expect(found.manifest.items[0]).toMatchObject({
+        id: fx.items[0].id,
+        path: 'film.mkv',
+        torrentPath: 'film.mkv.locked',
+        locked: true,
+        previewPieces: 1,
+      });
     } finally {
       rmSync(fx.parentDir, { recursive: true, force: true });
     }

@@ -42,7 +42,11 @@ export interface UnlockItemResult {
 
 /** A `.locked` file (or its result) is not what the torrent or the manifest says: names the file and the pieces. */
 export class CorruptItemError extends CliError {
-  constructor(readonly path: string, readonly badPieces: number[], detail: string) {
+  constructor(
+    readonly path: string,
+    readonly badPieces: number[],
+    detail: string,
+  ) {
     super(detail, ExitCode.CorruptData);
   }
 }
@@ -82,27 +86,49 @@ export async function unlockItem(input: UnlockItemInput): Promise<UnlockItemResu
   if (mode === 'full' && input.sha256) {
     const existing = await statOrNull(input.outPath);
     if (existing?.isFile() && existing.size === input.size && (await sha256File(input.outPath)) === input.sha256) {
-      return { path: input.path, outPath: input.outPath, status: 'already-unlocked', bytes: 0, piecesVerified: 0, ms: Date.now() - t0 };
+      return {
+        path: input.path,
+        outPath: input.outPath,
+        status: 'already-unlocked',
+        bytes: 0,
+        piecesVerified: 0,
+        ms: Date.now() - t0,
+      };
     }
   }
 
   const locked = await statOrNull(input.lockedPath);
-  if (!locked) throw new CliError(`${input.path}.locked is missing (${input.lockedPath}): download the bundle first, or point unlock at the right folder`, ExitCode.NotFound);
+  if (!locked)
+    throw new CliError(
+      `${input.path}.locked is missing (${input.lockedPath}): download the bundle first, or point unlock at the right folder`,
+      ExitCode.NotFound,
+    );
   if (locked.size !== input.size) {
-    throw new CorruptItemError(input.path, [], `${input.path}.locked is ${locked.size} bytes, the manifest says ${input.size}: the download is incomplete or the file was altered; let your BitTorrent client finish (or re-check) it`);
+    throw new CorruptItemError(
+      input.path,
+      [],
+      `${input.path}.locked is ${locked.size} bytes, the manifest says ${input.size}: the download is incomplete or the file was altered; let your BitTorrent client finish (or re-check) it`,
+    );
   }
 
   const keyCount = input.keys.keys.length / 32;
   let pieces: number;
   if (mode === 'full') {
-    if (input.keys.first !== 0 || keyCount < count) throw new CliError(`the keys received for ${input.path} cover pieces ${input.keys.first}..${input.keys.first + keyCount - 1}, not all ${count}`, ExitCode.Failure);
+    if (input.keys.first !== 0 || keyCount < count)
+      throw new CliError(
+        `the keys received for ${input.path} cover pieces ${input.keys.first}..${input.keys.first + keyCount - 1}, not all ${count}`,
+        ExitCode.Failure,
+      );
     pieces = count;
   } else {
     pieces = input.keys.first === 0 ? Math.min(keyCount, count) : 0;
     if (pieces === 0) throw new CliError(`${input.path} has no preview pieces`, ExitCode.NoLicense);
   }
   const outBytes = Math.min(input.size, pieces * L);
-  const hashes = input.pieceHashes && input.pieceHashes.count === count && input.pieceHashes.pieceLength === L ? input.pieceHashes : null;
+  const hashes =
+    input.pieceHashes && input.pieceHashes.count === count && input.pieceHashes.pieceLength === L
+      ? input.pieceHashes
+      : null;
 
   const tmp = `${target}${TMP_SUFFIX}`;
   await rm(tmp, { force: true });
@@ -147,7 +173,11 @@ export async function unlockItem(input: UnlockItemInput): Promise<UnlockItemResu
     await dst.close();
     await rm(tmp, { force: true });
     const listed = bad.slice(0, MAX_LISTED).join(', ') + (bad.length > MAX_LISTED ? `, … (${bad.length} in all)` : '');
-    throw new CorruptItemError(input.path, bad, `${input.path}.locked is corrupt: piece${bad.length > 1 ? 's' : ''} ${listed} of ${count} do${bad.length > 1 ? '' : 'es'} not match the torrent's hashes (bytes ${bad[0] * L}..${Math.min(input.size, (bad[0] + 1) * L) - 1} first); nothing was written. Re-check the download with your BitTorrent client (or run \`keyseed download\` again) and retry`);
+    throw new CorruptItemError(
+      input.path,
+      bad,
+      `${input.path}.locked is corrupt: piece${bad.length > 1 ? 's' : ''} ${listed} of ${count} do${bad.length > 1 ? '' : 'es'} not match the torrent's hashes (bytes ${bad[0] * L}..${Math.min(input.size, (bad[0] + 1) * L) - 1} first); nothing was written. Re-check the download with your BitTorrent client (or run \`keyseed download\` again) and retry`,
+    );
   }
   await dst.sync();
   await dst.close();
@@ -156,14 +186,30 @@ export async function unlockItem(input: UnlockItemInput): Promise<UnlockItemResu
     const got = plainHash.digest('hex');
     if (got !== input.sha256) {
       await rm(tmp, { force: true });
-      throw new CorruptItemError(input.path, [], `${input.path}: the decrypted file's SHA-256 is ${got}, the manifest says ${input.sha256}${hashes ? '' : ' (no torrent piece hashes were available to locate the bad piece)'}; ${input.path}.locked is corrupt or the keys are wrong. Nothing was written`);
+      throw new CorruptItemError(
+        input.path,
+        [],
+        `${input.path}: the decrypted file's SHA-256 is ${got}, the manifest says ${input.sha256}${hashes ? '' : ' (no torrent piece hashes were available to locate the bad piece)'}; ${input.path}.locked is corrupt or the keys are wrong. Nothing was written`,
+      );
     }
   }
   await rename(tmp, target);
-  return { path: input.path, outPath: target, status: mode === 'preview' ? 'preview' : 'unlocked', bytes: outBytes, piecesVerified: verified, ms: Date.now() - t0 };
+  return {
+    path: input.path,
+    outPath: target,
+    status: mode === 'preview' ? 'preview' : 'unlocked',
+    bytes: outBytes,
+    piecesVerified: verified,
+    ms: Date.now() - t0,
+  };
 }
 
-async function readFully(fh: import('node:fs/promises').FileHandle, buf: Buffer, len: number, position: number): Promise<void> {
+async function readFully(
+  fh: import('node:fs/promises').FileHandle,
+  buf: Buffer,
+  len: number,
+  position: number,
+): Promise<void> {
   let off = 0;
   while (off < len) {
     const { bytesRead } = await fh.read(buf, off, len - off, position + off);
