@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildTorrent, toLegacyV1 } from './builder';
+import { buildTorrent } from './builder';
 import { parseTorrent } from './parse';
 import { hashFileBuffer } from './piece-hasher';
 
@@ -50,17 +50,6 @@ describe('buildTorrent', () => {
         creationDate: null,
       }).torrent,
     ).toEqual(built.torrent);
-  });
-
-  it('derives the legacy v1 torrent keeping pads and pieces', () => {
-    const legacy = toLegacyV1(built.torrent);
-    const t = parseTorrent(legacy.torrent);
-    expect(t.version).toBe('v1');
-    expect(t.files.filter((f) => f.pad)).toHaveLength(2);
-    expect(t.piecesV1).toEqual(parseTorrent(built.torrent).piecesV1);
-    expect(t.webseeds).toEqual(['https://k.example/webseed/']);
-    expect(legacy.infoHashV2).toBeNull();
-    expect(legacy.infoHashV1).not.toBe(built.infoHashV1);
   });
 
   it('rejects unsafe paths and mixed piece lengths', () => {

@@ -11,7 +11,7 @@ export {
   fileHashesFromJSON,
 } from './piece-hasher';
 export type { FileHashes, FileHashesJSON, PieceRangeHashes, PieceHasherOptions, PieceRange } from './piece-hasher';
-export { buildTorrent, buildV1Torrent, toLegacyV1 } from './builder';
+export { buildTorrent, buildV1Torrent } from './builder';
 export type {
   BuildTorrentOptions,
   BuildV1TorrentOptions,
@@ -38,3 +38,4 @@ export { assertSafePaths, safePathSegments, comparePaths, UnsafePathError } from
 export { bencode, bdecode, BencodeError } from './bencode';
 export type { BValue, BNode } from './bencode';
 export { merkleRoot, zeroSubtreeRoot, sha256 } from './merkle';
+export { V1StreamHasher } from './v1-stream-hasher';
