@@ -23,7 +23,7 @@ export interface IngestStreamInput {
 }
 
 /**
- * One pass over an upload read as a stream (object stores, DESIGN §5): the same piece work as the
+ * One pass over an upload read as a stream (object stores; docs/architecture.md, ingest): the same piece work as the
  * positional path, in order on the calling thread, with the ciphertext streamed to `sink` (an S3
  * multipart upload). Memory: one 1 MiB span, the output buffer and what the sink holds in flight.
  */
