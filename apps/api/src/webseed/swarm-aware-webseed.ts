@@ -12,14 +12,19 @@ import { blocksOf, servedAfterRefusal, swarmCanServe, SwarmView } from './swarm-
 const VIEW_TTL_MS = 1000;
 /** The number of platform seeds up is re-read at most this often. */
 const SEEDS_TTL_MS = 5000;
+/** A client served after a refusal is served freely for this many Retry-After periods. */
+const GRACE_RETRIES = 4;
 /** A piece that went out from the webseed counts as held by the swarm for this long. */
 const LEDGER_TTL_SECONDS = 3600;
 
 /**
  * WEBSEED_POLICY=swarm: decides per request whether the webseed serves a range or answers BEP 19's
  * 503 + Retry-After (rules in swarm-policy.ts). State shared by API replicas lives in Redis: which
- * piece-sized blocks of each file the webseed has sent (the "ledger") and when each client was last
- * refused per bundle. The swarm counts come from the tracker through SWARM_STATS (seeders, leechers,
+ * piece-sized blocks of each file the webseed has sent (the "ledger"), which ranges each client was
+ * refused and when, and the clients in a grace period. A client that asks again, after its
+ * Retry-After, for a range it was refused did not get that piece from its peers: it is served, and
+ * then served freely for GRACE_RETRIES × Retry-After, so dead peers still counted by the tracker
+ * can slow a download by one Retry-After at most per grace period, never stall it. The swarm counts come from the tracker through SWARM_STATS (seeders, leechers,
  * completed per info-hash set: what both the in-memory and a Redis-backed tracker can answer).
  * Any Redis or tracker failure serves the range: the policy may only ever save bytes, never stall.
  */
@@ -79,13 +84,29 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
     const sent = view.leechers >= 2 && (await redis.bitcount(ledger, first, last, 'BIT')) === last - first + 1;
     const retry = this.config.WEBSEED_RETRY_AFTER_SECONDS;
     if (swarmCanServe(view, sent)) {
-      const refusedKey = `${prefix}:webseed:refused:${bundle.id}:${client}`;
-      const refusedAt = await redis.get(refusedKey);
-      if (!servedAfterRefusal(refusedAt === null ? null : Number(refusedAt), Date.now(), retry)) {
-        if (refusedAt === null) await redis.set(refusedKey, String(Date.now()), 'EX', retry * 10);
-        return retry;
+      const who = `${bundle.id}:${client}`;
+      const graceKey = `${prefix}:webseed:grace:${who}`;
+      const refusedKey = `${prefix}:webseed:refused:${who}`;
+      const range = `${ledger.slice(-16)}:${first}`;
+      const [grace, refusedAt] = await Promise.all([redis.exists(graceKey), redis.hget(refusedKey, range)]);
+      if (!grace) {
+        if (!servedAfterRefusal(refusedAt === null ? null : Number(refusedAt), Date.now(), retry)) {
+          if (refusedAt === null)
+            await redis
+              .multi()
+              .hset(refusedKey, range, Date.now())
+              .expire(refusedKey, retry * 20)
+              .exec();
+          return retry;
+        }
+        // It came back for a range it was refused: its peers did not give it that piece. Serve it,
+        // and everything else it asks for a while (stale tracker counts must not slow it down).
+        await redis
+          .multi()
+          .del(refusedKey)
+          .set(graceKey, '1', 'EX', retry * GRACE_RETRIES)
+          .exec();
       }
-      await redis.del(refusedKey);
     }
     await markSent(redis, ledger, first, last);
     return null;

@@ -23,9 +23,8 @@ export function swarmCanServe(view: SwarmView, rangeAlreadySent: boolean): boole
 }
 
 /**
- * "A client that keeps asking gets served": a client refused for a bundle that comes back once
- * the Retry-After it was given has passed is served (and the refusal forgotten), so the webseed
- * paces a client to about one request per Retry-After while the swarm can serve it, never zero.
+ * "A client that keeps asking gets served": a client that asks again for a range it was refused,
+ * once the Retry-After it was given has passed, is served (its peers did not have that piece).
  */
 export function servedAfterRefusal(refusedAtMs: number | null, nowMs: number, retryAfterSeconds: number): boolean {
   return refusedAtMs !== null && nowMs - refusedAtMs >= retryAfterSeconds * 1000 - 500;
