@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
-import { toErrorData } from './errors';
-import { PieceReader, webseedSource } from './piece-reader';
-import { rangeResponse } from './range-response';
+import { toErrorData } from '../errors';
+import { PieceReader, webseedSource } from '../piece-reader';
+import { rangeResponse } from '../range-response';
 import {
   baseName,
   DOWNLOAD_PREFIX,
@@ -11,8 +11,8 @@ import {
   type SessionReport,
   type SessionSpec,
   type ToWorker,
-} from './sw-protocol';
-import { verifiedPlaintext } from './verified-plaintext';
+} from '../sw-protocol';
+import { verifiedPlaintext } from '../verified-plaintext';
 
 /**
  * The unlock service worker (served at /unlock-sw.js, scope /). It answers two kinds of request
