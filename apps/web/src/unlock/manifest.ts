@@ -9,8 +9,10 @@ export interface ManifestItem {
   locked: boolean;
   size: number;
   previewPieces: number;
-  /** Key-check value of a locked item's content key (hex or base64), when the manifest carries it. */
+  /** Key-check value of a locked item's content key (`kcvHex`, format 2). */
   kcv: string | null;
+  /** Hex plaintext SHA-256: format 1 manifests only (format 2 carries it inside the sealed delivery). */
+  plaintextSha256: string | null;
 }
 
 export interface BundleManifest {
@@ -49,7 +51,8 @@ export function parseManifest(text: string): BundleManifest {
       locked,
       size,
       previewPieces: num(it.previewPieces) ?? 0,
-      kcv: str(it.kcv) ?? str(it.keyCheckValue),
+      kcv: str(it.kcvHex),
+      plaintextSha256: str(it.plaintextSha256)?.toLowerCase() ?? null,
     };
   });
   return { bundleId, slug, title: str(doc.title) ?? slug, pieceLength: num(doc.pieceLength), items };

@@ -57,7 +57,7 @@ export async function prepareLockedItem(opts: PrepareOptions): Promise<PreparedI
       contentType: contentTypeOf(item.path),
       hashes: fileHashes(torrent, item.torrentPath),
       keys: keys.keys,
-      plaintextSha256: keys.plaintextSha256,
+      plaintextSha256: keys.plaintextSha256 ?? (opts.license === 'preview' ? null : item.plaintextSha256),
     },
   };
 }

@@ -69,15 +69,15 @@ export async function unlockFolder(
   const results: FolderItemResult[] = [];
   for (const item of locked) {
     const k = keys.get(item.id!);
-    if (!k || k.keys.kind !== 'content' || !k.plaintextSha256)
-      throw new UnlockError('API_ERROR', `the platform delivered no keys for ${item.path}`);
+    const plaintextSha256 = k?.plaintextSha256 ?? item.plaintextSha256;
+    if (!k || !plaintextSha256) throw new UnlockError('API_ERROR', `the platform delivered no keys for ${item.path}`);
     const target = await parentOf(root, item.path, true);
     const name = item.path.split('/').pop()!;
-    if (await alreadyUnlocked(target, name, item.size, k.plaintextSha256)) {
+    if (await alreadyUnlocked(target, name, item.size, plaintextSha256)) {
       results.push({ path: item.path, status: 'already-unlocked', bytes: 0 });
       continue;
     }
-    if (item.kcv) await assertKeyCheckValue(k.keys.contentKey, item.kcv, item.path);
+    if (item.kcv && k.keys.kind === 'content') await assertKeyCheckValue(k.keys.contentKey, item.kcv, item.path);
     const lockedFile = await fileAt(root, item.torrentPath);
     if (!lockedFile)
       throw new UnlockError('MISSING_FILE', `${item.torrentPath} is missing: let your BitTorrent client finish it`, {
@@ -95,7 +95,7 @@ export async function unlockFolder(
       keys: k.keys,
       source: fileSource(lockedFile),
     });
-    await writeVerified(target, name, reader, k.plaintextSha256, (bytes, total) =>
+    await writeVerified(target, name, reader, plaintextSha256, (bytes, total) =>
       onProgress({ path: item.path, bytes, total }),
     );
     results.push({ path: item.path, status: 'unlocked', bytes: item.size });
