@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SchemaObject, SwaggerModule } from '@nestjs/swagger';
 import type { KeyseedConfig } from '@keyseed/config';
 
 const DESCRIPTION = `Creators upload bundles, buyers purchase piece keys, admins price and moderate.
@@ -25,7 +25,7 @@ The BitTorrent tracker (\`/announce\`, \`/scrape\`) answers in bencode; the webs
 (\`/webseed/<slug>/<path>\`, BEP 19) serves byte ranges of published files.`;
 
 /** The body of every error answer (see HttpExceptionFilter), as a reusable schema. */
-const ERROR_BODY_SCHEMA = {
+const ERROR_BODY_SCHEMA: SchemaObject = {
   type: 'object',
   required: ['statusCode', 'error', 'message'],
   properties: {
@@ -36,7 +36,7 @@ const ERROR_BODY_SCHEMA = {
       example: 'bundle 9b2f… not found',
     },
   },
-} as const;
+};
 
 /** `catalog_get`, `adminBundles_takedown`: the controller's name without "Controller", then the method. */
 export function operationId(controllerKey: string, methodKey: string): string {
@@ -46,7 +46,7 @@ export function operationId(controllerKey: string, methodKey: string): string {
 
 /** Error answers documented without a body get the shared error schema: that is what they send. */
 function addErrorBodies(doc: OpenAPIObject): OpenAPIObject {
-  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ErrorBody: { ...ERROR_BODY_SCHEMA } } };
+  doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ErrorBody: ERROR_BODY_SCHEMA } };
   for (const path of Object.values(doc.paths)) {
     for (const op of Object.values(path)) {
       const responses = (op as { responses?: Record<string, { content?: unknown }> }).responses;
