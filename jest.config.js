@@ -50,6 +50,7 @@ const ESM_PACKAGES = [
   'streamx',
   'addr-to-ip-port',
   '@apidevtools/json-schema-ref-parser',
+  '@noble',
 ];
 const swcJs = [
   '@swc/jest',
