@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { BundleStatus, PrismaService } from '@keyseed/database';
+import { OpenCheckouts } from '@keyseed/paygate';
 import { AuthenticatedUser, CurrentUser, Roles } from '../auth/auth.decorators';
 import { AuditService } from '../audit/audit.service';
 import { bundleView } from '../bundles/bundle-view';
@@ -25,6 +26,7 @@ export class AdminBundlesController {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
+    private readonly openCheckouts: OpenCheckouts,
   ) {}
 
   @Post(':id/takedown')
@@ -37,7 +39,7 @@ export class AdminBundlesController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: TakedownDto,
   ): Promise<BundleView> {
-    return this.prisma.$transaction(async (tx) => {
+    const view = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${id}::uuid FOR UPDATE`;
       const before = await tx.bundle.findUnique({ where: { id } });
       if (!before) throw new NotFoundException(`bundle ${id} not found`);
@@ -59,6 +61,9 @@ export class AdminBundlesController {
       );
       return bundleView(after);
     });
+    // A taken-down bundle is off sale: its open checkouts stop being payable.
+    await this.openCheckouts.closeForBundle(id, 'bundle taken down');
+    return view;
   }
 
   @Post(':id/restore')
