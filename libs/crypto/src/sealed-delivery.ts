@@ -19,7 +19,7 @@ import { CryptoError } from './errors';
 import { MAX_PIECE_INDEX, PIECE_KEY_BYTES } from './piece-key';
 
 /**
- * Sealed delivery of piece keys to a device (DESIGN §3):
+ * Sealed delivery of piece keys to a device (docs/key-scheme.md):
  *
  *     (e, E) fresh X25519;  Z = X25519(e, D)
  *     W = HKDF-SHA256(ikm = Z, salt = E ‖ D (raw 32-byte keys), info = "keyseed/deliver/v1", L = 32)
