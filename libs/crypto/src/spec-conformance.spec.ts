@@ -14,7 +14,7 @@ function opensslCtr(key: Buffer, data: Buffer): Buffer {
     input: data,
     maxBuffer: 64 << 20,
   });
-  if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
   return r.stdout;
 }
 
