@@ -30,6 +30,8 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9_:.-]+$/, 'REDIS_PREFIX may hold letters, digits and _:.-')
       .default('keyseed'),
     DATA_DIR: z.string().default('./data'),
+    /** The built web app (`npm run build` writes it), served at `/`. */
+    WEB_DIR: z.string().default('./dist/web'),
     /** Base64 KEKs separated by commas, newest first: the first wraps, all unwrap. */
     KEYSEED_KEK: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -63,6 +65,8 @@ export const configSchema = z
     STRIPE_API_BASE: z.url().optional(),
     STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(12111),
     RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
+    /** Lifetime of a Checkout Session; Stripe accepts 30 min–24 h after creation (31 leaves room for clock skew). */
+    CHECKOUT_SESSION_MINUTES: z.coerce.number().int().min(31).max(1439).default(31),
 
     /** Platform seed (apps/seeder): BitTorrent port for TCP and uTP (0 = any free port). */
     SEEDER_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
