@@ -76,7 +76,11 @@ export async function startPlatformSeed(
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`no matching seeder log line within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
+        reject(
+          new Error(
+            `no matching seeder log line within ${timeoutMs} ms; last lines: ${JSON.stringify(lines.slice(-8))}; stderr: ${stderr.slice(-2000)}`,
+          ),
+        );
       }, timeoutMs);
       const waiter = () => void check();
       const cleanup = () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { buildTorrent } from './builder';
+import { buildTorrent, toLegacyV1 } from './builder';
 import { parseTorrent } from './parse';
 import { hashFileBuffer } from './piece-hasher';
 
@@ -34,7 +34,7 @@ describe('buildTorrent', () => {
     expect(t.pieceLayers.size).toBe(1);
   });
 
-  it('makes the magnet link of docs/torrent-format.md (btih, btmh, name, tracker, webseed)', () => {
+  it('makes the DESIGN §4 magnet link', () => {
     expect(built.magnet).toBe(
       `magnet:?xt=urn:btih:${built.infoHashV1}&xt=urn:btmh:1220${built.infoHashV2}&dn=bundle&tr=https%3A%2F%2Fk.example%2Fannounce&ws=https%3A%2F%2Fk.example%2Fwebseed%2F`,
     );
@@ -50,6 +50,17 @@ describe('buildTorrent', () => {
         creationDate: null,
       }).torrent,
     ).toEqual(built.torrent);
+  });
+
+  it('derives the v1-only view of a hybrid torrent, keeping pads and pieces', () => {
+    const legacy = toLegacyV1(built.torrent);
+    const t = parseTorrent(legacy.torrent);
+    expect(t.version).toBe('v1');
+    expect(t.files.filter((f) => f.pad)).toHaveLength(2);
+    expect(t.piecesV1).toEqual(parseTorrent(built.torrent).piecesV1);
+    expect(t.webseeds).toEqual(['https://k.example/webseed/']);
+    expect(legacy.infoHashV2).toBeNull();
+    expect(legacy.infoHashV1).not.toBe(built.infoHashV1);
   });
 
   it('rejects unsafe paths and mixed piece lengths', () => {

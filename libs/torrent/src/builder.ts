@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bencode, BDict, BValue } from './bencode';
+import { bencode, bdecode, BDict, BNode, BValue } from './bencode';
 import { infoHashes } from './info-hash';
 import { magnetLink } from './magnet';
 import { assertSafePaths, comparePaths, safePathSegments } from './names';
@@ -237,6 +237,64 @@ function topLevel(meta: TorrentMeta): BDict {
   const date = meta.creationDate === undefined ? new Date() : meta.creationDate;
   if (date !== null) top['creation date'] = typeof date === 'number' ? date : Math.floor(date.getTime() / 1000);
   return top;
+}
+
+/**
+ * The v1-only view of a hybrid torrent: drops `meta version`, `file tree` and `piece layers`,
+ * keeps everything else — pad files and v1 pieces included — byte for byte. Its v1 info-hash
+ * differs from the hybrid's (the info dict changed). Not what the platform publishes as its v1
+ * twin (that one has no pad files: apps/worker's buildV1Twin); a v1 torrent whose files all start
+ * on piece boundaries, for tools and tests.
+ */
+export function toLegacyV1(hybrid: Uint8Array): BuiltTorrent {
+  const root = bdecode(hybrid);
+  if (root.type !== 'dict') throw new Error('not a torrent: top level is not a dictionary');
+  const top = new Map<Uint8Array, BValue>();
+  let info: Map<Uint8Array, BValue> | undefined;
+  for (const { key, value } of root.entries) {
+    const k = key.toString('latin1');
+    if (k === 'piece layers') continue;
+    if (k === 'info') {
+      if (value.type !== 'dict') throw new Error('not a torrent: info is not a dictionary');
+      info = new Map();
+      for (const e of value.entries) {
+        const ik = e.key.toString('latin1');
+        if (ik === 'meta version' || ik === 'file tree') continue;
+        info.set(e.key, toBValue(e.value));
+      }
+      continue;
+    }
+    top.set(key, toBValue(value));
+  }
+  if (!info) throw new Error('not a torrent: no info dictionary');
+  const pieces = [...info.entries()].find(([k]) => Buffer.from(k).toString('latin1') === 'pieces');
+  if (!pieces) throw new Error('not a hybrid torrent: it has no v1 pieces');
+  const infoBytes = bencode(info);
+  const torrent = spliceInfo(top, infoBytes);
+  const nameEntry = [...info.entries()].find(([k]) => Buffer.from(k).toString('latin1') === 'name');
+  const name = nameEntry ? Buffer.from(nameEntry[1] as Uint8Array).toString('utf8') : '';
+  const hashes = infoHashes(infoBytes, false, true);
+  const announce = top.get([...top.keys()].find((k) => Buffer.from(k).toString() === 'announce') ?? Buffer.alloc(0));
+  return {
+    torrent,
+    info: infoBytes,
+    name,
+    ...hashes,
+    magnet: magnetLink({ ...hashes, name, announce: announce ? [Buffer.from(announce as Uint8Array).toString()] : [] }),
+  };
+}
+
+function toBValue(node: BNode): BValue {
+  switch (node.type) {
+    case 'int':
+      return Number(node.value);
+    case 'bytes':
+      return node.value;
+    case 'list':
+      return node.items.map(toBValue);
+    case 'dict':
+      return new Map(node.entries.map((e) => [e.key, toBValue(e.value)] as [Uint8Array, BValue]));
+  }
 }
 
 /** SHA-1 over arbitrary bytes as hex (exported for tools that hash info dicts they parsed). */

@@ -11,7 +11,7 @@ export {
   fileHashesFromJSON,
 } from './piece-hasher';
 export type { FileHashes, FileHashesJSON, PieceRangeHashes, PieceHasherOptions, PieceRange } from './piece-hasher';
-export { buildTorrent, buildV1Torrent } from './builder';
+export { buildTorrent, buildV1Torrent, toLegacyV1 } from './builder';
 export type {
   BuildTorrentOptions,
   BuildV1TorrentOptions,

@@ -14,6 +14,8 @@ import { publishedStore } from './published-store';
 
 /** Same rule as the webseed and the tracker: unlisted bundles keep seeding for existing buyers. */
 const SEEDED_STATUSES = ['PUBLISHED', 'UNLISTED'] as const;
+/** Longest wait for a torrent's start-up check (one piece per file, or a full re-hash of a damaged file). */
+const ADD_TIMEOUT_MS = 120_000;
 /** A bundle whose files could not be seeded is tried again after this long. */
 const RETRY_FAILED_MS = 60_000;
 
@@ -182,8 +184,19 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
         storeCacheSlots: 0,
         bitfield,
       });
-      torrent.once('error', (err) => reject(err instanceof Error ? err : new Error(String(err))));
-      torrent.once('ready', () => resolve(torrent));
+      // A torrent that never gets ready must not hold up every later publish and takedown.
+      const timer = setTimeout(() => {
+        torrent.destroy();
+        reject(new Error(`not ready after ${ADD_TIMEOUT_MS / 1000} s`));
+      }, ADD_TIMEOUT_MS);
+      torrent.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      });
+      torrent.once('ready', () => {
+        clearTimeout(timer);
+        resolve(torrent);
+      });
       torrent.on('warning', (err) =>
         this.logger.debug({ event: 'seeder.warning', bundleId: b.id, reason: String((err as Error).message ?? err) }),
       );
