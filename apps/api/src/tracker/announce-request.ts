@@ -70,7 +70,7 @@ export function compactPeer(ip: string, port: number): Buffer {
 function integer(params: Map<string, string[]>, name: string): number | null | 'invalid' {
   const v = params.get(name)?.[0];
   if (v === undefined || v === '') return null;
-  return /^\d{1,18}$/.test(v) ? Number(v) : 'invalid';
+  return /^\d+$/.test(v) ? Number(v) : 'invalid';
 }
 
 /**
