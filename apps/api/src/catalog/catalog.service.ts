@@ -111,6 +111,8 @@ export class CatalogService {
       itemCount: b.items.length,
       totalSize: b.items.reduce((s, i) => s + Number(i.size ?? 0n), 0),
       publishedAt: b.publishedAt,
+      releaseAt: b.releaseAt,
+      released: !b.releaseAt || b.releaseAt.getTime() <= Date.now(),
     };
   }
 

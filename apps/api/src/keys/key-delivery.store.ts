@@ -13,6 +13,7 @@ export interface ItemRow {
   previewPieces: number;
   wrappedKey: Buffer | null;
   kekId: string | null;
+  plaintextSha256: string | null;
   pieceCount: number;
 }
 
@@ -22,6 +23,8 @@ export interface LicenseRow {
   status: string;
   statusReason: string | null;
   bundleStatus: string;
+  /** A premiere's release time: no license delivery before it. */
+  releaseAt: Date | null;
   deviceId: string | null;
   publicKey: string | null;
   deviceRemoved: boolean;
@@ -39,13 +42,13 @@ export interface DeliveryRecord {
   address: string;
 }
 
-const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId",
+const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256",
   COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
 
 // One round trip per delivery: the license, its bundle's status, the device and every item.
 const LICENSE_SQL = `
   SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", b.status::text AS "bundleStatus",
-         d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved", ${ITEM_COLUMNS}
+         (extract(epoch FROM b."releaseAt") * 1000)::float8 AS "releaseAtMs", d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved", ${ITEM_COLUMNS}
   FROM "License" l JOIN "Bundle" b ON b.id = l."bundleId"
   LEFT JOIN "Device" d ON d.id = $2::uuid AND d."licenseId" = l.id
   LEFT JOIN "Item" i ON i."bundleId" = l."bundleId"
@@ -87,6 +90,8 @@ export class KeyDeliveryStore implements OnModuleDestroy {
       status: l.status,
       statusReason: l.statusReason,
       bundleStatus: l.bundleStatus,
+      // As epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
+      releaseAt: l.releaseAtMs === null ? null : new Date(l.releaseAtMs as number),
       deviceId: l.deviceId,
       publicKey: l.publicKey,
       deviceRemoved: l.deviceRemoved,
@@ -139,6 +144,7 @@ function itemsOf(rows: Record<string, unknown>[]): ItemRow[] {
       previewPieces: r.previewPieces as number,
       wrappedKey: r.wrappedKey as Buffer | null,
       kekId: r.kekId as string | null,
+      plaintextSha256: r.plaintextSha256 as string | null,
       pieceCount: Number(r.pieceCount),
     }));
 }

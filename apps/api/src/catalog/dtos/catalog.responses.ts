@@ -14,6 +14,14 @@ export class CatalogSummaryView {
   @ApiProperty() itemCount: number;
   @ApiProperty({ description: 'Plaintext bytes of all items' }) totalSize: number;
   @ApiProperty({ nullable: true, type: Date }) publishedAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    description:
+      'Premiere: keys are delivered from this time on (UTC); before it the torrent seeds and pre-orders are sold. null: no premiere',
+  })
+  releaseAt: Date | null;
+  @ApiProperty({ description: 'Keys are delivered now (no releaseAt, or releaseAt has passed)' }) released: boolean;
 }
 
 export class CatalogItemView {
