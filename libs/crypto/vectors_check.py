@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Recomputes libs/crypto/test-vectors.json from DESIGN.md §3 with the `cryptography` package,
+"""Recomputes libs/crypto/test-vectors.json from docs/key-scheme.md with the `cryptography` package,
 independently of the TypeScript code.
 
     /usr/bin/python3 libs/crypto/vectors_check.py          # verify: exit 0 if every output matches
@@ -51,7 +51,7 @@ def pattern(n, mod):
 
 
 def seal(s, license_id, device_id, payload_doc):
-    """Sealed delivery (DESIGN \u00a73) of a payload v2 document with a fixed ephemeral key and nonce."""
+    """Sealed delivery (docs/key-scheme.md) of a payload v2 document with a fixed ephemeral key and nonce."""
     d = X25519PrivateKey.from_private_bytes(unb64url(s["devicePrivateKey"]))
     e = X25519PrivateKey.from_private_bytes(unb64url(s["ephemeralPrivateKey"]))
     D = d.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)

@@ -198,7 +198,7 @@ export class ApiClient {
 }
 
 async function toApiError(method: string, path: string, res: Response): Promise<ApiError> {
-  let message = '';
+  let message: string;
   let releaseAt: Date | null = null;
   try {
     const body = (await res.json()) as { message?: string | string[]; releaseAt?: unknown };

@@ -100,7 +100,7 @@ export function openPayload(
   const device = isDevicePrivateKey(devicePrivateKey) ? devicePrivateKey : importDevicePrivateKey(devicePrivateKey);
   if (sealed === null || typeof sealed !== 'object')
     throw new CryptoError('OPEN_FAILED', 'sealed key set must be an object');
-  if (sealed.alg !== SEAL_ALG)
+  if ((sealed.alg as unknown) !== SEAL_ALG)
     throw new CryptoError('OPEN_FAILED', `sealed key set alg must be ${SEAL_ALG}, got ${JSON.stringify(sealed.alg)}`);
   assertAadPart(deviceId, 'deviceId', 'OPEN_FAILED');
   assertAadPart(licenseId, 'licenseId', 'OPEN_FAILED');

@@ -42,6 +42,33 @@ export interface DeliveryRecord {
   address: string;
 }
 
+/** One row of ITEM_COLUMNS as node-postgres returns it (item columns are null when the bundle has no items). */
+interface ItemColumns {
+  itemId: string | null;
+  locked: boolean;
+  itemStatus: string;
+  previewPieces: number;
+  wrappedKey: Buffer | null;
+  kekId: string | null;
+  plaintextSha256: string | null;
+  pieceCount: string | number;
+}
+
+interface BundleQueryRow extends ItemColumns {
+  bundleStatus: string;
+}
+
+interface LicenseQueryRow extends BundleQueryRow {
+  buyerId: string;
+  bundleId: string;
+  status: string;
+  statusReason: string | null;
+  releaseAtMs: number | null;
+  deviceId: string | null;
+  publicKey: string | null;
+  deviceRemoved: boolean;
+}
+
 const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256",
   COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
 
@@ -81,7 +108,11 @@ export class KeyDeliveryStore implements OnModuleDestroy {
 
   /** The license with its bundle, the device (when registered to it) and the bundle's items; null when there is no such license. */
   async license(licenseId: string, deviceId: string): Promise<LicenseRow | null> {
-    const { rows } = await this.pool.query({ name: 'keys.license', text: LICENSE_SQL, values: [licenseId, deviceId] });
+    const { rows } = await this.pool.query<LicenseQueryRow>({
+      name: 'keys.license',
+      text: LICENSE_SQL,
+      values: [licenseId, deviceId],
+    });
     if (rows.length === 0) return null;
     const [l] = rows;
     return {
@@ -91,7 +122,7 @@ export class KeyDeliveryStore implements OnModuleDestroy {
       statusReason: l.statusReason,
       bundleStatus: l.bundleStatus,
       // As epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
-      releaseAt: l.releaseAtMs === null ? null : new Date(l.releaseAtMs as number),
+      releaseAt: l.releaseAtMs === null ? null : new Date(l.releaseAtMs),
       deviceId: l.deviceId,
       publicKey: l.publicKey,
       deviceRemoved: l.deviceRemoved,
@@ -101,7 +132,11 @@ export class KeyDeliveryStore implements OnModuleDestroy {
 
   /** The bundle's status and items; null when there is no such bundle. */
   async bundle(bundleId: string): Promise<{ bundleStatus: string; items: ItemRow[] } | null> {
-    const { rows } = await this.pool.query({ name: 'keys.bundle', text: BUNDLE_SQL, values: [bundleId] });
+    const { rows } = await this.pool.query<BundleQueryRow>({
+      name: 'keys.bundle',
+      text: BUNDLE_SQL,
+      values: [bundleId],
+    });
     return rows.length === 0 ? null : { bundleStatus: rows[0].bundleStatus, items: itemsOf(rows) };
   }
 
@@ -134,17 +169,21 @@ export class KeyDeliveryStore implements OnModuleDestroy {
   }
 }
 
-function itemsOf(rows: Record<string, unknown>[]): ItemRow[] {
-  return rows
-    .filter((r) => r.itemId !== null)
-    .map((r) => ({
-      id: r.itemId as string,
-      locked: r.locked as boolean,
-      status: r.itemStatus as string,
-      previewPieces: r.previewPieces as number,
-      wrappedKey: r.wrappedKey as Buffer | null,
-      kekId: r.kekId as string | null,
-      plaintextSha256: r.plaintextSha256 as string | null,
-      pieceCount: Number(r.pieceCount),
-    }));
+function itemsOf(rows: ItemColumns[]): ItemRow[] {
+  return rows.flatMap((r) =>
+    r.itemId === null
+      ? []
+      : [
+          {
+            id: r.itemId,
+            locked: r.locked,
+            status: r.itemStatus,
+            previewPieces: r.previewPieces,
+            wrappedKey: r.wrappedKey,
+            kekId: r.kekId,
+            plaintextSha256: r.plaintextSha256,
+            pieceCount: Number(r.pieceCount),
+          },
+        ],
+  );
 }

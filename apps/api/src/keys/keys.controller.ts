@@ -17,7 +17,7 @@ export class KeysController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Content keys of your license (payload v2), sealed to one of its devices (docs/key-scheme.md); audited and rate-limited; ' +
+      'Content keys of your license (payload v2), sealed to one of its devices; audited and rate-limited; ' +
       "before a premiere's releaseAt: 425 with releaseAt and Retry-After",
   })
   @ApiResponse({ status: 200, type: SealedKeySetView })

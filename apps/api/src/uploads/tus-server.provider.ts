@@ -48,6 +48,8 @@ export const tusServerProvider: Provider = {
       getFileIdFromRequest: (req) => nodeRequest(req)?.keyseedUploadId,
       namingFunction: (req) => {
         const id = nodeRequest(req)?.keyseedUploadId;
+        // tus answers thrown `{ status_code, body }` objects as HTTP errors (its documented hook contract).
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
         if (!id) throw { status_code: 500, body: 'upload was not recorded before creation\n' };
         return id;
       },
@@ -57,6 +59,7 @@ export const tusServerProvider: Provider = {
           return {};
         } catch (err) {
           const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;
+          // eslint-disable-next-line @typescript-eslint/only-throw-error
           throw {
             status_code: status,
             body: status < 500 ? `${(err as Error).message}\n` : 'could not store the completed upload\n',

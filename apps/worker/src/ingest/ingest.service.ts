@@ -10,6 +10,7 @@ import { KEYRING } from '@keyseed/keyring';
 import { IngestJob, IngestProgress } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, publishedKey } from '@keyseed/storage';
 import { ingestFile } from './ingest-file';
+import { ingestStream } from './ingest-stream';
 
 /** Where an attempt writes its ciphertext before the atomic rename: one file per attempt. */
 export function stagingPrefix(itemId: string): string {
@@ -31,8 +32,8 @@ export type IngestOutcome =
 class Superseded extends Error {}
 
 /**
- * Ingest of one item (DESIGN §5): read the stored upload once; encrypt (locked) with a content key
- * drawn for this attempt; hash; write the ciphertext to `staging/<itemId>/<attempt>`, fsync it,
+ * Ingest of one item (docs/architecture.md, ingest): read the stored upload once; encrypt (locked) with a content key
+ * drawn for this attempt; hash; write the ciphertext to `staging/<itemId>/<attempt>`, fsync it (disk),
  * then, in one transaction holding the item row, check the attempt still owns the item, rename the
  * file to its published key (atomic), fsync the directory and write the hashes and wrapped key with
  * status READY. A crash anywhere before the commit leaves the item INGESTING (never READY) and the
@@ -77,10 +78,6 @@ export class IngestService {
         `upload damaged: the stored upload has ${stat.size} bytes but the item's upload declared ${size}; upload the file again`,
       );
     const uploadPath = this.blobs.localPath(item.uploadKey);
-    if (!uploadPath)
-      throw new UnrecoverableError(
-        'ingest needs a disk-backed blob store (positional reads); this store has no local paths',
-      );
 
     const startedAt = new Date();
     const claimed = await this.prisma.item.updateMany({
@@ -92,8 +89,8 @@ export class IngestService {
     // Leftovers of crashed attempts go; a zombie attempt still writing loses its file and its commit.
     await this.blobs.delete(stagingPrefix(itemId));
     const stagingKey = `${stagingPrefix(itemId)}g${generation}-${randomBytes(6).toString('hex')}`;
-    const stagingPath = this.blobs.localPath(stagingKey)!;
-    await mkdir(dirname(stagingPath), { recursive: true });
+    const stagingPath = this.blobs.localPath(stagingKey);
+    if (stagingPath) await mkdir(dirname(stagingPath), { recursive: true });
     const targetKey = publishedKey(item.bundleId, item.locked ? `${item.path}.locked` : item.path);
     this.logger.log({
       event: 'ingest.start',
@@ -109,20 +106,33 @@ export class IngestService {
     try {
       const wrapped = contentKey ? wrapContentKey(this.keyring, itemId, contentKey) : null;
       const progress = this.progressReporter(job, itemId, startedAt, size);
-      const result = await ingestFile({
-        uploadPath,
-        stagingPath,
-        length: size,
-        pieceLength,
-        contentKey,
-        threads: this.config.INGEST_THREADS,
-        onProgress: progress.report,
-      }).finally(() => {
+      // Disk: positional reads and writes on threads. Object stores: one streaming pass, the
+      // ciphertext written by multipart upload (no local copy).
+      const result = await (
+        uploadPath && stagingPath
+          ? ingestFile({
+              uploadPath,
+              stagingPath,
+              length: size,
+              pieceLength,
+              contentKey,
+              threads: this.config.INGEST_THREADS,
+              onProgress: progress.report,
+            })
+          : ingestStream({
+              source: this.blobs.read(item.uploadKey),
+              sink: (ciphertext) => this.blobs.put(stagingKey, ciphertext),
+              length: size,
+              pieceLength,
+              contentKey,
+              onProgress: progress.report,
+            })
+      ).finally(() => {
         contentKey?.fill(0);
         return progress.flush();
       });
       const hashedAt = Date.now();
-      await fsyncPath(stagingPath);
+      if (stagingPath) await fsyncPath(stagingPath);
       const syncedAt = Date.now();
 
       await this.prisma.$transaction(
@@ -145,7 +155,8 @@ export class IngestService {
               `bundle is ${now.bundle.status}; its files can only change while it is a DRAFT`,
             );
           await this.blobs.rename(stagingKey, targetKey);
-          await fsyncPath(dirname(this.blobs.localPath(targetKey)!));
+          const targetPath = this.blobs.localPath(targetKey);
+          if (targetPath) await fsyncPath(dirname(targetPath));
           await tx.item.update({
             where: { id: itemId },
             data: {
