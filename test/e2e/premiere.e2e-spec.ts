@@ -59,7 +59,7 @@ describe('premieres (e2e): pre-orders, keys withheld until releaseAt', () => {
     const res = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
     const orderId = res.body.orderId as string;
     const { stripeSessionId } = await prisma.order.findUniqueOrThrow({ where: { id: orderId } });
-    await emulator.completeCheckoutSession(stripeSessionId!, 'succeeded');
+    emulator.completeCheckoutSession(stripeSessionId!, 'succeeded');
     await emulator.webhooks.idle();
     const license = await prisma.license.findUniqueOrThrow({ where: { orderId } });
     const pair = generateDeviceKeyPair();
