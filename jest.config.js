@@ -49,6 +49,8 @@ const ESM_PACKAGES = [
   'bep53-range',
   'streamx',
   'addr-to-ip-port',
+  '@apidevtools/json-schema-ref-parser',
+  '@noble',
 ];
 const swcJs = [
   '@swc/jest',

@@ -1,7 +1,6 @@
-import { INestApplication, RequestMethod } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,6 +10,7 @@ import { createLogger, PinoNestLogger } from '@keyseed/logging';
 import { AppModule } from './app.module';
 import { errorBody, HttpExceptionFilter } from './common/http-exception.filter';
 import { accessLog } from './common/access-log';
+import { setupOpenApi } from './common/openapi';
 import { createValidationPipe } from './common/validation';
 
 /** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes, browsers back from Stripe). */
@@ -93,21 +93,4 @@ export async function createApp(): Promise<NestExpressApplication> {
     res.status(404).json({ statusCode: 404, error: 'Not Found', message: `Cannot ${req.method} ${req.path}` });
   });
   return app;
-}
-
-function setupOpenApi(app: INestApplication, config: KeyseedConfig): void {
-  const doc = new DocumentBuilder()
-    .setTitle('Keyseed API')
-    .setDescription('Creators upload bundles, buyers purchase piece keys, admins price and moderate.')
-    .setVersion('1')
-    .addServer(config.PUBLIC_URL)
-    .addBearerAuth({
-      type: 'http',
-      scheme: 'bearer',
-      description: 'Session token from /v1/auth/login or a personal token',
-    })
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
-    jsonDocumentUrl: 'docs/openapi.json',
-  });
 }

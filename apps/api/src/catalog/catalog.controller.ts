@@ -39,7 +39,7 @@ export class CatalogController {
   })
   @ApiQuery({ name: 'format', required: false, enum: ['hybrid', 'v1'] })
   @ApiProduces('application/x-bittorrent')
-  @ApiResponse({ status: 200, description: 'The .torrent file' })
+  @ApiResponse({ status: 200, description: 'The .torrent file', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 404, description: 'Not published or not visible to you' })
   torrent(
     @Param('slug') slug: string,
@@ -53,7 +53,7 @@ export class CatalogController {
   @Get(':slug/torrent/v1')
   @ApiOperation({ summary: 'The v1-only .torrent (same as `/torrent?format=v1`)' })
   @ApiProduces('application/x-bittorrent')
-  @ApiResponse({ status: 200, description: 'The .torrent file' })
+  @ApiResponse({ status: 200, description: 'The .torrent file', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 404, description: 'Not published or not visible to you' })
   torrentV1(
     @Param('slug') slug: string,
