@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import type { Request, Response } from 'express';
 import { AccountNeutral, AuthenticatedUser, CurrentUser, Public } from '../auth/auth.decorators';
 import { clientAddress } from '../common/request-context';
-import { PreviewKeysDto, RequestKeysDto, SealedKeySetView } from './dtos/request-keys.dto';
+import { NotReleasedView, PreviewKeysDto, RequestKeysDto, SealedKeySetView } from './dtos/request-keys.dto';
 import { KeyDeliveryService, NotReleasedException } from './key-delivery.service';
 
 @ApiTags('keys')
@@ -31,6 +31,7 @@ export class KeysController {
   @ApiResponse({ status: 410, description: 'Bundle taken down' })
   @ApiResponse({
     status: 425,
+    type: NotReleasedView,
     description:
       'Premiere not released yet: `{statusCode, error, message, releaseAt}` and a Retry-After header (seconds); the license stays ACTIVE',
   })

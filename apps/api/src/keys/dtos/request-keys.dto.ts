@@ -79,3 +79,11 @@ export class SealedKeySetView {
   })
   ciphertext: string;
 }
+
+export class NotReleasedView {
+  @ApiProperty({ example: 425 }) statusCode: number;
+  @ApiProperty({ example: 'Too Early' }) error: string;
+  @ApiProperty({ example: 'this bundle releases at 2027-03-01T18:00:00.000Z (in 3600 s): …' }) message: string;
+  @ApiProperty({ type: Date, description: 'When keys start to flow (UTC); the Retry-After header gives the seconds' })
+  releaseAt: Date;
+}
