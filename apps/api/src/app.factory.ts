@@ -12,6 +12,7 @@ import { errorBody, HttpExceptionFilter } from './common/http-exception.filter';
 import { accessLog } from './common/access-log';
 import { setupOpenApi } from './common/openapi';
 import { createValidationPipe } from './common/validation';
+import { mountWebApp } from './web-app/mount-web-app';
 
 /** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes, browsers back from Stripe). */
 export const UNVERSIONED_ROUTES = [
@@ -88,6 +89,8 @@ export async function createApp(): Promise<NestExpressApplication> {
   app.enableShutdownHooks();
   setupOpenApi(app, config);
   await app.init();
+  // The web app (after every API route, so none of them is shadowed): /, /b/<slug>, /library, …
+  mountWebApp(app, config.WEB_DIR, logger);
   // After every route: paths outside /v1 that nothing handled get the same JSON 404.
   app.use((req: Request, res: Response) => {
     res.status(404).json({ statusCode: 404, error: 'Not Found', message: `Cannot ${req.method} ${req.path}` });
