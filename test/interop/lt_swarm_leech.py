@@ -2,7 +2,8 @@
 magnets resolve) and reports where the payload came from: bytes per web seed and per peer, and
 whether peers were reached over uTP or TCP. Exit 0 when complete, 3 on timeout.
 
-usage: lt_swarm_leech.py <magnet|torrent> <save path> <timeout s> [--utp-only|--tcp-only] [--no-webseed] [--seed-for S]
+usage: lt_swarm_leech.py <magnet|torrent> <save path> <timeout s> [--utp-only|--tcp-only] [--no-webseed]
+       [--seed-for S] [--web-request-bytes B] [--download-limit B/s]
 """
 import sys
 import time
@@ -22,6 +23,10 @@ settings = {
     'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
     | lt.alert.category_t.connect_notification,
 }
+if '--download-limit' in flags:
+    settings['download_rate_limit'] = int(flags[flags.index('--download-limit') + 1])
+if '--web-request-bytes' in flags:
+    settings['urlseed_max_request_bytes'] = int(flags[flags.index('--web-request-bytes') + 1])
 if utp_only:
     settings.update({
         'enable_outgoing_tcp': False,

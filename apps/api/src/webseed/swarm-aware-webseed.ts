@@ -108,6 +108,8 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
           .exec();
       }
     }
+    // A client alone in its swarm starts a new one: what earlier, departed peers received is gone.
+    if (view.leechers <= 1 && view.seeders <= view.platformSeeds) await redis.del(ledger);
     await markSent(redis, ledger, first, last);
     return null;
   }
