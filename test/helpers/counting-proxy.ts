@@ -26,7 +26,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   };
   const server: Server = createServer((req, res) => {
     const webseed = (req.url ?? '').startsWith('/webseed/');
-    const headers = { ...req.headers, host: upstream.host };
+    const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: upstream.host };
     if (webseed) {
       const port = req.socket.remotePort ?? 0;
       headers['x-forwarded-for'] = `10.${(port >> 8) & 0xff}.${port & 0xff}.1`;

@@ -144,3 +144,13 @@ export function webseedUrl(slug: string, rel: string, lowerHex = false): string 
   };
   return `/webseed/${enc(slug)}/${rel.split('/').map(enc).join('/')}`;
 }
+
+/** Every file of the fixture is in `<dir>/<slug>/`, byte for byte (what a client downloaded). */
+export function expectSameFiles(fx: PublishedFixture, dir: string): void {
+  for (const [rel, body] of fx.files) {
+    expect({ rel, equal: Buffer.compare(readFileSync(join(dir, fx.slug, rel)), body) === 0 }).toEqual({
+      rel,
+      equal: true,
+    });
+  }
+}

@@ -1,11 +1,17 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp } from '../helpers/test-app';
 import { transmissionDownload } from '../helpers/transmission';
-import { createPublishedBundle, INTEROP_DIR, PublishedFixture, PYTHON } from '../helpers/published-bundle';
+import {
+  createPublishedBundle,
+  expectSameFiles,
+  INTEROP_DIR,
+  PublishedFixture,
+  PYTHON,
+} from '../helpers/published-bundle';
 
 /**
  * Real BitTorrent clients against the platform: aria2 and libtorrent download from the webseed,
@@ -99,15 +105,6 @@ function stopSeeder(proc: ChildProcess): Promise<void> {
     });
     proc.stdin!.end();
   });
-}
-
-function expectSameFiles(fx: PublishedFixture, dir: string): void {
-  for (const [rel, body] of fx.files) {
-    expect({ rel, equal: Buffer.compare(readFileSync(join(dir, fx.slug, rel)), body) === 0 }).toEqual({
-      rel,
-      equal: true,
-    });
-  }
 }
 
 describe('BitTorrent clients against the webseed and tracker (interop)', () => {

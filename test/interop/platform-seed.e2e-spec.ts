@@ -1,11 +1,17 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaService } from '@keyseed/database';
 import { magnetLink } from '@keyseed/torrent';
-import { createPublishedBundle, INTEROP_DIR, PublishedFixture, PYTHON } from '../helpers/published-bundle';
+import {
+  createPublishedBundle,
+  expectSameFiles,
+  INTEROP_DIR,
+  PublishedFixture,
+  PYTHON,
+} from '../helpers/published-bundle';
 import { startPlatformSeed, type PlatformSeedProcess } from '../helpers/platform-seed';
 import { startTestApp } from '../helpers/test-app';
 
@@ -39,15 +45,6 @@ function leech(args: string[], timeoutMs: number): Promise<LeechReport> {
       },
     );
   });
-}
-
-function expectSameFiles(fx: PublishedFixture, dir: string): void {
-  for (const [rel, body] of fx.files) {
-    expect({ rel, equal: Buffer.compare(readFileSync(join(dir, fx.slug, rel)), body) === 0 }).toEqual({
-      rel,
-      equal: true,
-    });
-  }
 }
 
 describe('platform seed (interop: libtorrent over uTP and TCP)', () => {

@@ -1,22 +1,11 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '@keyseed/config';
+import { loadProcessConfig } from '@keyseed/config';
 import { createLogger, PinoNestLogger } from '@keyseed/logging';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
-  if (existsSync('.env')) process.loadEnvFile('.env');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
+  const config = loadProcessConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
   const app = await NestFactory.createApplicationContext(WorkerModule, { logger: new PinoNestLogger(logger) });
   // SIGTERM/SIGINT close the BullMQ workers, which wait for active jobs to finish; a job cut off

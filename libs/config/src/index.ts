@@ -1,3 +1,3 @@
 export { configSchema, KeyseedConfig } from './config.schema';
-export { loadConfig, ConfigError } from './load-config';
+export { loadConfig, loadProcessConfig, ConfigError } from './load-config';
 export { ConfigModule, KEYSEED_CONFIG } from './config.module';

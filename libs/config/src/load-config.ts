@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { configSchema, KeyseedConfig } from './config.schema';
 
 export class ConfigError extends Error {}
@@ -11,4 +12,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): KeyseedConfig 
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`);
   }
   return Object.freeze(parsed.data);
+}
+
+/**
+ * A process's start-up: reads `.env` when present, then the configuration; a wrong value prints
+ * the message and exits with 78 (EX_CONFIG) instead of a stack trace.
+ */
+export function loadProcessConfig(): KeyseedConfig {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
 }
