@@ -186,7 +186,8 @@ describe('request validation and errors (e2e)', () => {
 
   it('reports PostgreSQL and Redis up on /health', async () => {
     const res = await request(http).get('/health').expect(200);
-    expect(res.body).toEqual({ status: 'ok', postgres: { status: 'up' }, redis: { status: 'up' } });
+    expect(res.body).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
+    expect(['ok', 'degraded']).toContain(res.body.status); // 'degraded' while no worker runs (health.e2e-spec)
   });
 
   it('serves the OpenAPI document with the documented routes', async () => {

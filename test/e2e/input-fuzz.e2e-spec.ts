@@ -404,7 +404,7 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
   it('routes that take no input ignore junk in the query string', async () => {
     const junk = `x[]=1&__proto__=1&page=${'9'.repeat(400)}`;
     const health = await request(http).get(`/health?verbose=%00&${junk}`).expect(200);
-    expect(health.body).toMatchObject({ status: 'ok' });
+    expect(health.body.postgres).toEqual({ status: 'up' }); // 'ok' or 'degraded': whether a worker runs is not this test's business
     for (const url of ['/v1/me', '/v1/me/tokens', '/v1/orders', '/v1/licenses']) {
       const res = await request(http).get(`${url}?${junk}`).set(users.buyer.auth);
       expect({ url, status: res.status }).toEqual({ url, status: 200 });
