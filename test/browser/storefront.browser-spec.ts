@@ -2,7 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectHealthyPage, screenshot, startBrowserHarness, type BrowserHarness, type SessionUser } from './harness';
+import {
+  expectHealthyPage,
+  forgiveErrors,
+  screenshot,
+  startBrowserHarness,
+  type BrowserHarness,
+  type SessionUser,
+} from './harness';
 
 /** The public storefront in Chromium: catalog cards, search, the bundle page with its free trailer. */
 describe('storefront (browser)', () => {
