@@ -240,6 +240,12 @@ describe('authorization (e2e): every route checks who is asking', () => {
     { route: 'POST /v1/bundles/{id}/unlist', path: () => `/v1/bundles/${published.id}/unlist`, expected: othersBundle },
     { route: 'POST /v1/bundles/{id}/relist', path: () => `/v1/bundles/${published.id}/relist`, expected: othersBundle },
     {
+      route: 'PUT /v1/bundles/{id}/release',
+      path: () => `/v1/bundles/${published.id}/release`,
+      body: { releaseAt: null },
+      expected: othersBundle,
+    },
+    {
       route: 'POST /v1/bundles/{id}/items',
       path: () => `/v1/bundles/${draft.id}/items`,
       body: { items: [{ path: 'x.bin' }] },
