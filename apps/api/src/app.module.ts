@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { CheckoutModule } from './checkout/checkout.module';
 import { KeysModule } from './keys/keys.module';
 import { LicensesModule } from './licenses/licenses.module';
+import { PayoutsModule } from './payouts/payouts.module';
 import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
@@ -35,6 +36,7 @@ import { TrackerModule } from './tracker/tracker.module';
     KeyringModule,
     PaygateModule,
     PricingModule,
+    PayoutsModule,
     CheckoutModule,
     StripeWebhooksModule,
     LicensesModule,
