@@ -16,7 +16,7 @@ CREATE TABLE "PayoutAccount" (
     "chargesEnabled" BOOLEAN NOT NULL DEFAULT false,
     "payoutsEnabled" BOOLEAN NOT NULL DEFAULT false,
     "detailsSubmitted" BOOLEAN NOT NULL DEFAULT false,
-    "requirementsDue" TEXT[] DEFAULT ARRAY[]::TEXT[],
+    "requirementsDue" TEXT[],
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
