@@ -250,6 +250,8 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
       if (o.price) {
         const admin = await harness.createAdmin();
         await api('PUT', `/v1/admin/bundles/${bundle.id}/price`, admin.token, o.price);
+        // Sold in the platform's name: the storefront tests do not onboard a creator payout account.
+        await api('PUT', `/v1/admin/bundles/${bundle.id}/seller-of-record`, admin.token, { platform: true });
       }
       return bundle;
     },

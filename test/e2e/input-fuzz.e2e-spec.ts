@@ -1094,6 +1094,123 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
     });
   });
 
+  describe('payouts (Stripe Connect)', () => {
+    it('creator fee overrides, seller of record, earnings, payout account', async () => {
+      const fees = await prisma.creatorFeeChange.count({ where: { creatorId: users.creator.id } });
+      const feeUrl = `/v1/admin/creators/${users.creator.id}/fee`;
+      // The public return page takes no input: junk in the query string changes nothing.
+      hit('/v1/payouts/onboarding');
+      const page = await request(http).get('/v1/payouts/onboarding?expired=%01&__proto__=1&x[]=1').expect(200);
+      expect(page.text).toMatch(/Payout account/);
+      await expectAllRefused([
+        ...bodyCases(
+          'put',
+          feeUrl,
+          'admin',
+          { percent: 7.5 },
+          { percent: { kind: 'int', required: true, nullable: true } },
+        )
+          // A fraction is a valid percentage (two decimals).
+          .filter((c) => c.name !== 'percent: fraction'),
+        {
+          name: 'three decimals',
+          method: 'put',
+          url: feeUrl,
+          as: 'admin',
+          body: { percent: 7.125 },
+          status: 400,
+          message: /percent/,
+        },
+        {
+          name: 'above 100',
+          method: 'put',
+          url: feeUrl,
+          as: 'admin',
+          body: { percent: 101 },
+          status: 400,
+          message: /percent/,
+        },
+        {
+          name: 'creator',
+          method: 'put',
+          url: feeUrl,
+          as: 'creator',
+          body: { percent: 0 },
+          status: 403,
+          message: /admin role/,
+        },
+        {
+          name: 'not a creator',
+          method: 'put',
+          url: `/v1/admin/creators/${users.buyer.id}/fee`,
+          as: 'admin',
+          body: { percent: 1 },
+          status: 404,
+          message: /creator .* not found/,
+        },
+        ...idCases('put', '/v1/admin/creators/:id/fee', 'admin', { percent: 1 }),
+        ...idCases('get', '/v1/admin/creators/:id/fees', 'admin'),
+        ...bodyCases(
+          'put',
+          `/v1/admin/bundles/${publishedId}/seller-of-record`,
+          'admin',
+          { platform: true },
+          { platform: { kind: 'bool', required: true } },
+        ),
+        ...idCases('put', '/v1/admin/bundles/:id/seller-of-record', 'admin', { platform: true }),
+        ...(
+          [
+            ['by=year', /by must be bundle or month/],
+            ['by=a&by=b', /by must be bundle or month/],
+            ['by=%00', /NUL/],
+          ] as const
+        ).map(([query, message]) => ({
+          name: `?${query}`,
+          method: 'get' as const,
+          url: `/v1/payouts/earnings?${query}`,
+          as: 'creator' as const,
+          status: 400,
+          message,
+        })),
+        {
+          name: 'buyer',
+          method: 'get',
+          url: '/v1/payouts/earnings',
+          as: 'buyer',
+          status: 403,
+          message: /creator role/,
+        },
+        {
+          name: 'buyer',
+          method: 'post',
+          url: '/v1/payouts/account',
+          as: 'buyer',
+          status: 403,
+          message: /creator role/,
+        },
+        {
+          name: 'anonymous',
+          method: 'get',
+          url: '/v1/payouts/account',
+          as: 'anonymous',
+          status: 401,
+          message: /token/i,
+        },
+        {
+          name: 'no account yet',
+          method: 'post',
+          url: '/v1/payouts/dashboard-link',
+          as: 'creator',
+          body: { junk: 1 },
+          status: 404,
+          message: /no payout account yet/,
+        },
+      ]);
+      expect(await prisma.creatorFeeChange.count({ where: { creatorId: users.creator.id } })).toBe(fees);
+      expect((await prisma.bundle.findUniqueOrThrow({ where: { id: publishedId } })).platformSellerOfRecord).toBe(true);
+    });
+  });
+
   describe('Stripe webhook', () => {
     const url = '/v1/stripe/webhook';
     const signed = (payload: string) =>
