@@ -196,4 +196,41 @@ describe('request validation and errors (e2e)', () => {
       expect.arrayContaining(['/v1/auth/register', '/v1/auth/login', '/v1/me/tokens', '/health']),
     );
   });
+
+  it('changes the password: the current one is checked, other login sessions end, personal tokens keep working', async () => {
+    const user = await registerUser(app, ['BUYER']);
+    const other = await request(http)
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'correct horse battery staple' })
+      .expect(200);
+    const pat = await request(http).post('/v1/me/tokens').set(user.auth).send({ name: 'cli' }).expect(201);
+    const wrong = await request(http)
+      .put('/v1/me/password')
+      .set(user.auth)
+      .send({ currentPassword: 'not my password', newPassword: 'a brand new password' })
+      .expect(400);
+    expect(wrong.body.message).toBe('currentPassword is wrong');
+    const short = await request(http)
+      .put('/v1/me/password')
+      .set(user.auth)
+      .send({ currentPassword: 'correct horse battery staple', newPassword: 'short' })
+      .expect(400);
+    expect(short.body.message).toEqual([expect.stringMatching(/^newPassword must be longer than or equal to 10/)]);
+    await request(http)
+      .put('/v1/me/password')
+      .set(user.auth)
+      .send({ currentPassword: 'correct horse battery staple', newPassword: 'a brand new password' })
+      .expect(204);
+    await request(http).get('/v1/me').set(user.auth).expect(200);
+    await request(http).get('/v1/me').set('Authorization', `Bearer ${other.body.token}`).expect(401);
+    await request(http).get('/v1/me').set('Authorization', `Bearer ${pat.body.token}`).expect(200);
+    await request(http)
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'correct horse battery staple' })
+      .expect(401);
+    await request(http)
+      .post('/v1/auth/login')
+      .send({ email: user.email, password: 'a brand new password' })
+      .expect(200);
+  });
 });
