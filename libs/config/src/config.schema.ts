@@ -63,6 +63,8 @@ export const configSchema = z
     STRIPE_API_BASE: z.url().optional(),
     STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(12111),
     RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
+    /** Lifetime of a Checkout Session; Stripe accepts 30 min–24 h after creation (31 leaves room for clock skew). */
+    CHECKOUT_SESSION_MINUTES: z.coerce.number().int().min(31).max(1439).default(31),
 
     /** Blob store: `local` (DATA_DIR/blobs) or `s3` (any S3-compatible store; the S3_* settings below). */
     STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
