@@ -89,6 +89,19 @@ function rendererMemory(browserPid: number): { pss: number; rss: number } {
   return { pss, rss };
 }
 
+/** What the page-side callbacks touch (the bench is compiled without the DOM library). */
+interface Video {
+  duration: number;
+  currentTime: number;
+  requestVideoFrameCallback(cb: (now: number, meta: { mediaTime: number }) => void): void;
+}
+interface BenchWindow {
+  benchClick?: number;
+  benchFrame?: number;
+  document: { addEventListener(type: string, cb: () => void, opts: object): void };
+  performance: { now(): number };
+}
+
 async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: number; seekMs: number }> {
   const page = await context.newPage();
   try {
@@ -96,9 +109,10 @@ async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: numbe
     const video = page.locator('video.unlock-player').first();
     await video.waitFor({ state: 'attached' });
     // Times are taken in the page: the click (capture phase) and the first frame presented after it.
-    await video.evaluate((v: HTMLVideoElement) => {
-      const w = window as unknown as { benchClick: number; benchFrame: number };
-      document.addEventListener('click', () => (w.benchClick = performance.now()), { capture: true, once: true });
+    await video.evaluate((el) => {
+      const v = el as unknown as Video;
+      const w = globalThis as unknown as BenchWindow;
+      w.document.addEventListener('click', () => (w.benchClick = w.performance.now()), { capture: true, once: true });
       v.requestVideoFrameCallback((now) => (w.benchFrame = now));
     });
     await page.getByRole('button', { name: 'Watch', exact: true }).first().click();
@@ -109,15 +123,15 @@ async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: numbe
         timeout: 60_000,
       },
     );
-    const firstFrameMs = await page.evaluate(() => {
-      const w = window as unknown as { benchClick: number; benchFrame: number };
-      return w.benchFrame - w.benchClick;
-    });
+    const firstFrameMs = await page.evaluate(
+      () => (globalThis as unknown as BenchWindow).benchFrame! - (globalThis as unknown as BenchWindow).benchClick!,
+    );
     const seekMs = await video.evaluate(
-      (v: HTMLVideoElement) =>
+      (el) =>
         new Promise<number>((resolve) => {
+          const v = el as unknown as Video;
           const target = v.duration * 0.8;
-          const t0 = performance.now();
+          const t0 = (globalThis as unknown as BenchWindow).performance.now();
           const onFrame = (now: number, meta: { mediaTime: number }) => {
             if (meta.mediaTime >= target - 1) resolve(now - t0);
             else v.requestVideoFrameCallback(onFrame);
@@ -209,7 +223,9 @@ async function main(): Promise<void> {
     logFile: join(dir, 'platform.log'),
     timeoutMs: 120_000,
   });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const server = await chromium.launchServer({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const browser = await chromium.connect(server.wsEndpoint());
+  const browserPid = server.process().pid ?? 0;
   try {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.toString() }) });
     const t0 = Date.now();
@@ -228,14 +244,18 @@ async function main(): Promise<void> {
     const context = await browser.newContext({ acceptDownloads: true, baseURL: api });
     await context.addInitScript(
       ([session]) => {
-        localStorage.setItem('keyseed.session', session);
-        delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+        const w = globalThis as unknown as {
+          localStorage: { setItem(k: string, v: string): void };
+          showSaveFilePicker?: unknown;
+        };
+        w.localStorage.setItem('keyseed.session', session);
+        delete w.showSaveFilePicker;
       },
       [JSON.stringify({ token: film.buyer.token, expiresAt: film.buyer.expiresAt, user: film.buyer.user })],
     );
     let peak = { pss: 0, rss: 0 };
     const sampler = setInterval(() => {
-      const m = rendererMemory(browser.process()?.pid ?? 0);
+      const m = rendererMemory(browserPid);
       peak = { pss: Math.max(peak.pss, m.pss), rss: Math.max(peak.rss, m.rss) };
     }, 100);
 
@@ -295,6 +315,7 @@ async function main(): Promise<void> {
     await context.close();
   } finally {
     await browser.close();
+    await server.close();
     await platform.stop();
     for (const f of readdirSync(dir)) if (f === 'cli') rmSync(join(dir, f), { recursive: true, force: true });
   }

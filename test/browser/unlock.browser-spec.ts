@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -164,6 +165,47 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       await download.saveAs(saved);
       expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(film.sha256);
       await page.getByRole('status').filter({ hasText: 'downloaded and verified' }).waitFor({ timeout: 10_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('unlocks the folder a BitTorrent client left: the .locked file decrypted, verified and renamed into place', async () => {
+    const { context, page } = await loggedIn(film.buyer);
+    try {
+      await page.goto('/library');
+      // The "downloaded" bundle folder lives in the origin's private file system; the directory picker
+      // (a native dialog headless Chromium cannot show) hands over its parent, as a user would.
+      await page.evaluate(
+        async ({ slug, path }) => {
+          const root = await navigator.storage.getDirectory();
+          const dir = await root.getDirectoryHandle(slug, { create: true });
+          for (const name of ['keyseed.json', `${path}.locked`]) {
+            const bytes = await (await fetch(`/webseed/${slug}/${encodeURIComponent(name)}`)).arrayBuffer();
+            const out = await (await dir.getFileHandle(name, { create: true })).createWritable();
+            await out.write(bytes);
+            await out.close();
+          }
+          (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker =
+            async () => root;
+        },
+        { slug: film.slug, path: film.path },
+      );
+      await page.getByRole('button', { name: 'Unlock files I downloaded with my BitTorrent client' }).first().click();
+      await page.getByText(`${film.path}: unlocked and verified`).waitFor({ timeout: 30_000 });
+      const result = await page.evaluate(
+        async ({ slug, path }) => {
+          const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(slug);
+          const names: string[] = [];
+          for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+          const file = await (await dir.getFileHandle(path)).getFile();
+          const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+          return { names: names.sort(), sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+        },
+        { slug: film.slug, path: film.path },
+      );
+      expect(result.sha256).toBe(film.sha256);
+      expect(result.names).toEqual(['keyseed.json', film.path, `${film.path}.locked`].sort());
     } finally {
       await context.close();
     }
