@@ -116,13 +116,9 @@ async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: numbe
       v.requestVideoFrameCallback((now) => (w.benchFrame = now));
     });
     await page.getByRole('button', { name: 'Watch', exact: true }).first().click();
-    await page.waitForFunction(
-      () => (window as unknown as { benchFrame?: number }).benchFrame !== undefined,
-      undefined,
-      {
-        timeout: 60_000,
-      },
-    );
+    await page.waitForFunction(() => (globalThis as unknown as BenchWindow).benchFrame !== undefined, undefined, {
+      timeout: 60_000,
+    });
     const firstFrameMs = await page.evaluate(
       () => (globalThis as unknown as BenchWindow).benchFrame! - (globalThis as unknown as BenchWindow).benchClick!,
     );
