@@ -222,6 +222,11 @@ describe('in-browser unlock (Chromium, service worker)', () => {
         { timeout: 20_000 },
       );
       expect((await videoState(page)).error).toBeNull();
+      // Past the preview pieces the keys stop: the page says so instead of failing silently.
+      await page.locator('video.unlock-player').evaluate((v: HTMLVideoElement) => (v.currentTime = v.duration * 0.8));
+      const alert = page.locator('[data-unlock-error="NO_PREVIEW"]');
+      await alert.waitFor({ timeout: 20_000 });
+      expect(await alert.textContent()).toMatch(/past the free preview; buy the film to watch on/);
     } finally {
       await context.close();
     }
