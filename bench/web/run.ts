@@ -64,19 +64,26 @@ function bigFilm(): string {
   return out;
 }
 
-/** PSS and RSS (MiB) of Chromium's renderer processes, summed. */
+/** PSS and RSS (MiB) of Chromium's renderer processes (descendants of `browserPid`), summed. */
 function rendererMemory(browserPid: number): { pss: number; rss: number } {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const underBrowser = (pid: number): boolean => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === browserPid) return true;
+    return false;
+  };
   let pss = 0;
   let rss = 0;
-  const descendants = (pid: number): number[] => {
-    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-    return kids.flatMap((k) => [k, ...descendants(k)]);
-  };
-  for (const pid of descendants(browserPid)) {
+  for (const pid of parent.keys()) {
+    if (!underBrowser(pid)) continue;
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
