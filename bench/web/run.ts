@@ -127,9 +127,14 @@ async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: numbe
       v.addEventListener('loadeddata', () => (w.benchFrame = w.performance.now()), { once: true });
     });
     await page.getByRole('button', { name: 'Watch', exact: true }).first().click();
-    await page.waitForFunction(() => (globalThis as unknown as BenchWindow).benchFrame !== undefined, undefined, {
-      timeout: 60_000,
-    });
+    await page
+      .waitForFunction(() => (globalThis as unknown as BenchWindow).benchFrame !== undefined, undefined, {
+        timeout: 60_000,
+      })
+      .catch(async (err: Error) => {
+        const alerts = await page.getByRole('alert').allTextContents();
+        throw new Error(`no first frame within 60 s${alerts.length ? `: ${alerts.join(' | ')}` : ''}`, { cause: err });
+      });
     const firstFrameMs = await page.evaluate(
       () => (globalThis as unknown as BenchWindow).benchFrame! - (globalThis as unknown as BenchWindow).benchClick!,
     );
