@@ -247,7 +247,7 @@ describe('tus uploads (e2e)', () => {
 
     // Only expire-uploads is exercised here; the other kinds' services are not needed.
     const processor = new HousekeepingProcessor(
-      new ExpireUploadsService(prisma, config),
+      new ExpireUploadsService(prisma, config, app.get<BlobStore>(BLOB_STORE)),
       null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[1],
     );
     const job = (data: HousekeepingJob) => ({ data }) as Job<HousekeepingJob>;

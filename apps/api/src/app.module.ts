@@ -12,6 +12,7 @@ import { CatalogModule } from './catalog/catalog.module';
 import { HealthModule } from './health/health.module';
 import { CheckoutModule } from './checkout/checkout.module';
 import { KeysModule } from './keys/keys.module';
+import { PremieresModule } from './premieres/premieres.module';
 import { LicensesModule } from './licenses/licenses.module';
 import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
@@ -39,6 +40,7 @@ import { TrackerModule } from './tracker/tracker.module';
     StripeWebhooksModule,
     LicensesModule,
     KeysModule,
+    PremieresModule,
     BundlesModule,
     UploadsModule,
     CatalogModule,

@@ -30,6 +30,8 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9_:.-]+$/, 'REDIS_PREFIX may hold letters, digits and _:.-')
       .default('keyseed'),
     DATA_DIR: z.string().default('./data'),
+    /** The built web app (`npm run build` writes it), served at `/`. */
+    WEB_DIR: z.string().default('./dist/web'),
     /** Base64 KEKs separated by commas, newest first: the first wraps, all unwrap. */
     KEYSEED_KEK: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

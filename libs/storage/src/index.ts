@@ -12,4 +12,6 @@ export {
   torrentPrefix,
   manifestKey,
   tusUploadDirectory,
+  tusObjectPrefix,
+  tusObjectKey,
 } from './keys';

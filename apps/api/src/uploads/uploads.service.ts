@@ -11,9 +11,6 @@ import {
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { link, mkdir, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { Prisma, PrismaService } from '@keyseed/database';
 import { IngestJob, jobId, QueueName } from '@keyseed/queues';
@@ -200,7 +197,7 @@ export class UploadsService {
       );
     const generation = upload.item.ingestGeneration + 1;
     const key = uploadKey(upload.itemId, generation);
-    await this.linkIntoStore(uploadId, key);
+    await this.tusFiles.moveIntoStore(uploadId, key);
 
     const previousKey = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${upload.bundleId}::uuid FOR UPDATE`;
@@ -251,23 +248,6 @@ export class UploadsService {
       { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
     );
     return id;
-  }
-
-  private async linkIntoStore(uploadId: string, key: string): Promise<void> {
-    const source = this.tusFiles.dataPath(uploadId);
-    const target = this.blobs.localPath(key);
-    if (target) {
-      // Same disk (DATA_DIR): a hard link is atomic and costs nothing.
-      await mkdir(dirname(target), { recursive: true });
-      await rm(target, { force: true });
-      try {
-        await link(source, target);
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-      }
-    }
-    await this.blobs.put(key, createReadStream(source));
   }
 
   /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
-import { tusUploadDirectory } from '@keyseed/storage';
+import { BLOB_STORE, BlobStore, S3Store, tusObjectPrefix, tusUploadDirectory } from '@keyseed/storage';
 
 export interface ExpireUploadsResult {
   /** Upload rows past expiresAt that were removed with their files. */
@@ -27,6 +27,7 @@ export class ExpireUploadsService {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {
     this.directory = tusUploadDirectory(config.DATA_DIR);
   }
@@ -47,10 +48,15 @@ export class ExpireUploadsService {
             data: { status: 'AWAITING_UPLOAD' },
           });
       });
-      const path = join(this.directory, upload.id);
-      await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
+      if (this.blobs instanceof S3Store) {
+        await this.blobs.delete(tusObjectPrefix(upload.id)); // aborts its multipart upload too
+      } else {
+        const path = join(this.directory, upload.id);
+        await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
+      }
     }
-    const swept = await this.sweepOrphans();
+    // On S3, uploads whose row is already gone are left to the bucket's lifecycle rule (README).
+    const swept = this.blobs instanceof S3Store ? 0 : await this.sweepOrphans();
     const result = { expired: stale.length, swept };
     if (result.expired || result.swept) this.logger.log({ event: 'uploads.expired', ...result });
     return result;

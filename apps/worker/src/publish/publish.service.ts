@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { keyCheckValue, Keyring, unwrapContentKey } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
+import { KEYRING } from '@keyseed/keyring';
 import { PublishJob } from '@keyseed/queues';
 import {
   BLOB_STORE,
@@ -37,6 +39,7 @@ export class PublishService {
     private readonly prisma: PrismaService,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
   async process(job: Job<PublishJob>): Promise<PublishOutcome> {
@@ -95,7 +98,7 @@ export class PublishService {
         path: i.path,
         locked: i.locked,
         size: Number(i.size),
-        plaintextSha256: i.plaintextSha256 ?? '',
+        kcvHex: i.locked ? this.kcvOf(i) : null,
         previewPieces: i.previewPieces,
       })),
     });
@@ -143,6 +146,18 @@ export class PublishService {
    * Items READY and the bundle past DRAFT: nothing re-reads the plaintext uploads any more (a new
    * ingest needs a new upload), and keeping the clear film next to its ciphertext is a liability.
    */
+  /** KCV of a locked item's content key (the CK is unwrapped here, used once, and zeroed). */
+  private kcvOf(item: { id: string; path: string; wrappedKey: Uint8Array | null; kekId: string | null }): string {
+    if (!item.wrappedKey || !item.kekId)
+      throw new UnrecoverableError(`locked item ${item.path} is READY but has no content key; upload it again`);
+    const ck = unwrapContentKey(this.keyring, item.id, item.wrappedKey, item.kekId);
+    try {
+      return keyCheckValue(ck);
+    } finally {
+      ck.fill(0);
+    }
+  }
+
   private async dropPlaintextUploads(itemIds: string[]): Promise<void> {
     for (const id of itemIds) await this.blobs.delete(uploadPrefix(id));
     await this.prisma.item.updateMany({ where: { id: { in: itemIds } }, data: { uploadKey: null } });
