@@ -1,102 +1,62 @@
 /// <reference lib="dom" />
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ensureAdmin } from '@keyseed/auth';
-import { PrismaClient } from '@keyseed/database';
-import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
-import { createLockedFilm, poll, type Account, type LockedFilm } from '../../bench/common/locked-film';
+import type { Page } from 'playwright-core';
+import {
+  expectHealthyPage,
+  poll,
+  screenshot,
+  startBrowserHarness,
+  type BrowserHarness,
+  type BrowserPage,
+  type SessionUser,
+} from './harness';
 
 /**
- * The in-browser unlock in Debian's Chromium against the real platform (API serving the built web
- * app, worker, Stripe emulator): a locked WebM film (12 s, 1.6 MB, 64 KiB pieces) bought over REST,
- * then watched, sought, downloaded and refused through the library page, the service worker doing
- * the decryption. The preview plays with no account.
+ * The in-browser unlock in Chromium against the real platform (browser harness): a locked WebM film
+ * (12 s, 1.6 MB, 64 KiB pieces, 8 preview pieces) bought through the API, then watched, sought,
+ * downloaded, unlocked from a folder and refused, through the library page, the unlock service
+ * worker doing the verification and decryption. The preview plays with no account.
  */
-const ROOT = join(__dirname, '..', '..');
 const FILM = join(__dirname, 'fixtures', 'unlock-film.webm');
+const PATH = 'unlock-film.webm';
 const PIECE = 64 * 1024;
 const PREVIEW_PIECES = 8;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
 describe('in-browser unlock (Chromium, service worker)', () => {
-  let work: string;
-  let platform: PlatformHandle;
-  let film: LockedFilm;
-  let browser: Browser;
-  let api: string;
+  let h: BrowserHarness;
+  let buyer: SessionUser;
+  let bundle: { id: string; slug: string };
+  let order: { orderId: string; licenseId: string };
+  const sha256 = createHash('sha256').update(readFileSync(FILM)).digest('hex');
 
   beforeAll(async () => {
-    work = mkdtempSync(join(tmpdir(), 'ks-unlock-browser-'));
-    const [port, stripePort] = [await freePort(), await freePort()];
-    api = `http://127.0.0.1:${port}`;
-    platform = await ensurePlatform({
-      repoRoot: ROOT,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        PUBLIC_URL: api,
-        STRIPE_EMULATOR_PORT: String(stripePort),
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'development',
-      },
-      api,
-      stripeBase: `http://127.0.0.1:${stripePort}`,
-      logFile: join(work, 'platform.log'),
-      timeoutMs: 90_000,
+    h = await startBrowserHarness();
+    const creator = await h.registerUser(['CREATOR'], 'Unlock Pictures');
+    buyer = await h.registerUser(['BUYER']);
+    bundle = await h.publishBundle({
+      creator,
+      title: 'Test Card Express',
+      pieceLength: PIECE,
+      files: [{ path: PATH, locked: true, previewPieces: PREVIEW_PIECES, file: FILM }],
+      price: { amount: 900, currency: 'usd' },
     });
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
-    try {
-      film = await createLockedFilm({
-        api,
-        stripeBase: platform.stripeBase,
-        file: FILM,
-        pieceLength: PIECE,
-        previewPieces: PREVIEW_PIECES,
-        createAdmin: (email, password) => ensureAdmin(prisma, email, password, 'Unlock admin').then(() => undefined),
-      });
-    } finally {
-      await prisma.$disconnect();
-    }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    order = await h.buy(buyer, bundle.id);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await platform?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await h?.stop();
   });
 
-  /** A browser profile logged in as `account` (the app keeps its session in localStorage). */
-  async function loggedIn(account: Account | null): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-    const context = await browser.newContext({ acceptDownloads: true, baseURL: api });
-    await context.addInitScript(
-      ([session]) => {
-        if (session) localStorage.setItem('keyseed.session', session);
-        // Headless Chromium has the File System Access API but no dialog to drive: use the worker-streamed download.
-        delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
-      },
-      [account ? JSON.stringify({ token: account.token, expiresAt: account.expiresAt, user: account.user }) : null],
-    );
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    return { context, page, errors };
+  /** A browser profile (logged in as `as`) whose downloads go through the worker: headless Chromium has the
+   *  File System Access API but no save dialog to drive. */
+  async function open(as?: SessionUser): Promise<BrowserPage> {
+    const bp = await h.newPage({ as, acceptDownloads: true });
+    await bp.context.addInitScript(() => {
+      delete (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    });
+    return bp;
   }
 
   async function pressWatch(page: Page): Promise<void> {
@@ -114,7 +74,8 @@ describe('in-browser unlock (Chromium, service worker)', () => {
     }));
 
   it('plays the bought film: Watch reaches readyState ≥ 3, time advances, a seek to 80 % plays within 2 s', async () => {
-    const { context, page, errors } = await loggedIn(film.buyer);
+    const bp = await open(buyer);
+    const { context, page } = bp;
     try {
       await pressWatch(page);
       const video = page.locator('video.unlock-player');
@@ -146,24 +107,25 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       );
       expect(Date.now() - seekStart).toBeLessThan(2_000);
       expect((await videoState(page)).error).toBeNull();
-      expect(errors).toEqual([]);
+      await expectHealthyPage(bp, 'library while watching');
+      await screenshot(page, 'library-watch');
     } finally {
       await context.close();
     }
   });
 
   it('downloads the decrypted film through the service worker: the saved file is the original', async () => {
-    const { context, page } = await loggedIn(film.buyer);
+    const { context, page } = await open(buyer);
     try {
       await page.goto('/library');
       const [download] = await Promise.all([
         page.waitForEvent('download', { timeout: 30_000 }),
         page.getByRole('button', { name: 'Download', exact: true }).first().click(),
       ]);
-      expect(download.suggestedFilename()).toBe(film.path);
-      const saved = join(work, 'downloaded.webm');
+      expect(download.suggestedFilename()).toBe(PATH);
+      const saved = join(h.workDir, 'downloaded.webm');
       await download.saveAs(saved);
-      expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(film.sha256);
+      expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(sha256);
       await page.getByRole('status').filter({ hasText: 'downloaded and verified' }).waitFor({ timeout: 10_000 });
     } finally {
       await context.close();
@@ -171,7 +133,7 @@ describe('in-browser unlock (Chromium, service worker)', () => {
   });
 
   it('unlocks the folder a BitTorrent client left: the .locked file decrypted, verified and renamed into place', async () => {
-    const { context, page } = await loggedIn(film.buyer);
+    const { context, page } = await open(buyer);
     try {
       await page.goto('/library');
       // The "downloaded" bundle folder lives in the origin's private file system; the directory picker
@@ -189,10 +151,10 @@ describe('in-browser unlock (Chromium, service worker)', () => {
           (window as unknown as { showDirectoryPicker: () => Promise<FileSystemDirectoryHandle> }).showDirectoryPicker =
             async () => root;
         },
-        { slug: film.slug, path: film.path },
+        { slug: bundle.slug, path: PATH },
       );
       await page.getByRole('button', { name: 'Unlock files I downloaded with my BitTorrent client' }).first().click();
-      await page.getByText(`${film.path}: unlocked and verified`).waitFor({ timeout: 30_000 });
+      await page.getByText(`${PATH}: unlocked and verified`).waitFor({ timeout: 30_000 });
       const result = await page.evaluate(
         async ({ slug, path }) => {
           const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(slug);
@@ -202,19 +164,19 @@ describe('in-browser unlock (Chromium, service worker)', () => {
           const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
           return { names: names.sort(), sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
         },
-        { slug: film.slug, path: film.path },
+        { slug: bundle.slug, path: PATH },
       );
-      expect(result.sha256).toBe(film.sha256);
-      expect(result.names).toEqual(['keyseed.json', film.path, `${film.path}.locked`].sort());
+      expect(result.sha256).toBe(sha256);
+      expect(result.names).toEqual(['keyseed.json', PATH, `${PATH}.locked`].sort());
     } finally {
       await context.close();
     }
   });
 
   it('plays the free preview with no account, and stops at its end', async () => {
-    const { context, page } = await loggedIn(null);
+    const { context, page } = await open();
     try {
-      await page.goto(`/b/${film.slug}`);
+      await page.goto(`/b/${bundle.slug}`);
       await page.getByRole('button', { name: 'Watch the free preview' }).click();
       await page.waitForFunction(
         () => (document.querySelector('video.unlock-player') as HTMLVideoElement)?.readyState >= 3,
@@ -233,12 +195,12 @@ describe('in-browser unlock (Chromium, service worker)', () => {
   });
 
   it('refuses a corrupted ciphertext piece: nothing of it plays and the page names the piece', async () => {
-    const locked = findPublished(process.env.DATA_DIR!, film.bundleId, `${film.path}.locked`);
+    const locked = findPublished(process.env.DATA_DIR!, bundle.id, `${PATH}.locked`);
     const original = readFileSync(locked);
     const damaged = Buffer.from(original);
     damaged[100] ^= 0xff; // piece 0
     writeFileSync(locked, damaged);
-    const { context, page } = await loggedIn(film.buyer);
+    const { context, page } = await open(buyer);
     try {
       await pressWatch(page);
       const alert = page.locator('[data-unlock-error="CORRUPT_PIECE"]');
@@ -252,19 +214,13 @@ describe('in-browser unlock (Chromium, service worker)', () => {
   });
 
   it("fails a refunded license's Watch with the revoked-license message", async () => {
-    const res = await fetch(`${api}/v1/admin/orders/${film.orderId}/refund`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${film.admin.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({}),
-    });
-    expect(res.status).toBe(200);
-    await poll(30_000, 'the license revoked', async () => {
-      const license = await fetch(`${api}/v1/licenses/${film.licenseId}`, {
-        headers: { authorization: `Bearer ${film.buyer.token}` },
-      }).then((r) => r.json() as Promise<{ status: string }>);
+    const admin = await h.createAdmin();
+    await h.api('POST', `/v1/admin/orders/${order.orderId}/refund`, admin.token, {});
+    await poll('the license revoked', async () => {
+      const license = await h.api<{ status: string }>('GET', `/v1/licenses/${order.licenseId}`, buyer.token);
       return license.status === 'REVOKED';
     });
-    const { context, page } = await loggedIn(film.buyer);
+    const { context, page } = await open(buyer);
     try {
       await pressWatch(page);
       const alert = page.locator('[data-unlock-error="LICENSE_REVOKED"]');

@@ -4,6 +4,7 @@ import { useSession } from './api/session';
 import { AccountPage } from './pages/account';
 import { BundlePage } from './pages/bundle';
 import { CatalogPage } from './pages/catalog';
+import { LibraryPage } from './pages/library';
 import { NotFoundPage } from './pages/not-found';
 
 /** Every page of the app; the API serves index.html for each of these paths (apps/api/src/web-app). */
@@ -20,6 +21,7 @@ export function App() {
           <Route path="/" element={<CatalogPage />} />
           <Route path="/b/:slug" element={<BundlePage />} />
           <Route path="/account" element={<AccountPage />} />
+          <Route path="/library" element={<LibraryPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>
