@@ -269,6 +269,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
       expected: othersBundle,
     },
     { route: 'GET /v1/bundles/{id}/sales', path: () => `/v1/bundles/${published.id}/sales`, expected: othersBundle },
+    { route: 'GET /v1/bundles/{id}/egress', path: () => `/v1/bundles/${published.id}/egress`, expected: othersBundle },
     { route: 'OPTIONS /v1/uploads', path: () => '/v1/uploads', expected: { anonymous: 204 }, provenIn: 'uploads' },
     { route: 'OPTIONS /v1/uploads/{path}', path: () => `/v1/uploads/${uploadId}`, expected: { anonymous: 204 } },
     ...UPLOAD_METHODS.map((method) => ({
@@ -329,6 +330,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
       expected: adminOnly,
     },
     { route: 'GET /v1/admin/audit', path: () => '/v1/admin/audit', expected: adminOnly, provenIn: 'audit-log' },
+    { route: 'GET /metrics', path: () => '/metrics', expected: adminOnly },
   ];
 
   it('has a rule for every documented route (and the tus routes)', async () => {

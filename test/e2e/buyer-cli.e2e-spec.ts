@@ -69,6 +69,7 @@ describe('buyer CLI against the running platform', () => {
       PORT: String(port),
       PUBLIC_URL: api,
       STRIPE_EMULATOR_PORT: String(stripePort),
+      SEEDER_PORT: '0',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
     };
@@ -146,6 +147,8 @@ describe('buyer CLI against the running platform', () => {
       ],
       { timeout: 120_000, stdio: 'ignore' },
     );
+    // The v1 twin has no pad files, so aria2 1.36 leaves none on disk.
+    expect(existsSync(join(dir, demo.slug, '.pad'))).toBe(false);
     const r = keyseed(['unlock', dir, '--out', join(work, 'aria2-out')], buyerEnv);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -616,6 +616,22 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
         ),
         ...idCases('put', '/v1/bundles/:id/release', 'creator', { releaseAt: null }),
         ...idCases('get', '/v1/bundles/:id/sales', 'admin'),
+        ...idCases('get', '/v1/bundles/:id/egress', 'admin'),
+        ...[
+          ['from=yesterday', /from must be a date as YYYY-MM-DD/],
+          ['to=2026-02-30', /to is not a calendar date/],
+          ['from=2026-12-02&to=2026-12-01', /from must not be after to/],
+          ['from=2020-01-01&to=2026-12-01', /at most 366 days/],
+          ['to=2026-12-01&to=2026-12-02', /to must be a date/],
+          [`from=${'9'.repeat(5000)}`, /from must be a date/],
+        ].map(([query, message]) => ({
+          name: `egress ?${String(query).slice(0, 40)}`,
+          method: 'get' as const,
+          url: `/v1/bundles/${draftId}/egress?${query}`,
+          as: 'creator' as const,
+          status: 400,
+          message: message as RegExp,
+        })),
         { name: 'NUL in id', method: 'get', url: '/v1/bundles/%00', as: 'creator', status: 400, message: /NUL/ },
         {
           name: 'invalid percent-encoding',
@@ -1054,6 +1070,14 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
           message: message as RegExp,
         })),
         { name: 'creator', method: 'get', url: '/v1/admin/audit', as: 'creator', status: 403, message: /admin role/ },
+        {
+          name: 'metrics as creator',
+          method: 'get',
+          url: '/metrics',
+          as: 'creator',
+          status: 403,
+          message: /admin role/,
+        },
       ]);
       expect(await prisma.auditLog.count({ where: { actorId: users.admin.id } })).toBe(audits);
       expect(await prisma.user.findUniqueOrThrow({ where: { id: target.id } })).toMatchObject({

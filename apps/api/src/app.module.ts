@@ -21,6 +21,7 @@ import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
 import { TrackerModule } from './tracker/tracker.module';
+import { EgressModule } from './egress/egress.module';
 
 @Module({
   imports: [
@@ -46,6 +47,7 @@ import { TrackerModule } from './tracker/tracker.module';
     CatalogModule,
     WebseedModule,
     TrackerModule,
+    EgressModule,
   ],
 })
 export class AppModule {}

@@ -14,8 +14,10 @@ import {
   torrentKey,
   uploadPrefix,
 } from '@keyseed/storage';
-import { buildTorrent, FileHashes, PieceHasher, toLegacyV1, TorrentFileInput } from '@keyseed/torrent';
+import { buildTorrent, FileHashes, PieceHasher, TorrentFileInput } from '@keyseed/torrent';
+import { Readable } from 'node:stream';
 import { buildManifest, MANIFEST_PATH } from './manifest';
+import { buildV1Twin, TwinFile } from './v1-twin';
 
 export type PublishOutcome =
   | { bundleId: string; status: 'PUBLISHED'; infoHashV1: string; infoHashV2: string; infoHashV1Legacy: string }
@@ -24,7 +26,7 @@ export type PublishOutcome =
 /**
  * Publish of one bundle (docs/torrent-format.md): every item READY → write `keyseed.json`, assemble the
  * hybrid torrent from the hashes saved at ingest plus the manifest's own (no file is re-read), store
- * it and its v1-only twin, record the info-hashes and magnet, bundle PUBLISHED.
+ * it and its v1-only twin (no pad files, so its pieces are hashed again: see buildV1Twin), record the info-hashes and magnet, bundle PUBLISHED.
  *
  * Idempotent: the creation date is the bundle's `publishedAt`, or on a first publish the time the
  * job was queued (stable across retries), and nothing else varies, so a re-run writes the same bytes.
@@ -63,6 +65,7 @@ export class PublishService {
     const base = this.config.PUBLIC_URL.replace(/\/+$/, '');
 
     const files: TorrentFileInput[] = [];
+    const twinFiles: TwinFile[] = [];
     for (const item of bundle.items) {
       const size = Number(item.size);
       const relPath = item.locked ? `${item.path}.locked` : item.path;
@@ -85,6 +88,8 @@ export class PublishService {
         pieceLayer: item.pieceLayer ? Buffer.from(item.pieceLayer) : null,
       };
       files.push({ path: relPath, hashes });
+      const key = publishedKey(bundle.id, relPath);
+      twinFiles.push({ path: relPath, length: size, piecesV1: hashes.piecesV1, read: (r) => this.blobs.read(key, r) });
     }
 
     const manifest = buildManifest({
@@ -103,19 +108,25 @@ export class PublishService {
       })),
     });
     await this.blobs.put(manifestKey(bundle.id), manifest);
-    files.push({ path: MANIFEST_PATH, hashes: new PieceHasher(pieceLength).update(manifest).digest() });
+    const manifestHashes = new PieceHasher(pieceLength).update(manifest).digest();
+    files.push({ path: MANIFEST_PATH, hashes: manifestHashes });
+    twinFiles.push({
+      path: MANIFEST_PATH,
+      length: manifest.length,
+      piecesV1: manifestHashes.piecesV1,
+      read: (r) => Readable.from([manifest.subarray(r.start, r.end + 1)]),
+    });
 
     const creationDate = bundle.publishedAt ?? new Date(job.timestamp);
-    const built = buildTorrent({
-      name: bundle.slug,
-      files,
+    const meta = {
       announce: [`${base}/announce`],
       webseeds: [`${base}/webseed/`],
       comment: `${bundle.title}: locked files (*.locked) are unlocked with keys sold at ${base}; see keyseed.json`,
       createdBy: 'Keyseed',
       creationDate,
-    });
-    const legacy = toLegacyV1(built.torrent);
+    };
+    const built = buildTorrent({ name: bundle.slug, files, ...meta });
+    const legacy = await buildV1Twin(bundle.slug, pieceLength, twinFiles, meta);
     await this.blobs.put(torrentKey(bundle.id, bundle.slug), built.torrent);
     await this.blobs.put(legacyTorrentKey(bundle.id, bundle.slug), legacy.torrent);
 
