@@ -129,14 +129,8 @@ describe('authorization (e2e): every route checks who is asking', () => {
     },
     { route: 'POST /v1/auth/login', path: () => '/v1/auth/login', expected: { anonymous: 200 }, provenIn: 'accounts' },
     {
-      route: 'GET /checkout/success',
-      path: () => `/checkout/success?order_id=${orderId}`,
-      expected: { anonymous: 200 },
-      provenIn: 'checkout-return',
-    },
-    {
-      route: 'GET /checkout/cancel',
-      path: () => `/checkout/cancel?order_id=${orderId}`,
+      route: 'GET /v1/checkout/orders/{id}',
+      path: () => `/v1/checkout/orders/${orderId}`,
       expected: { anonymous: 200 },
       provenIn: 'checkout-return',
     },
@@ -177,6 +171,12 @@ describe('authorization (e2e): every route checks who is asking', () => {
     { route: 'GET /v1/me', path: () => '/v1/me', expected: { anonymous: 401 } },
     { route: 'POST /v1/me/tokens', path: () => '/v1/me/tokens', body: { name: 'x' }, expected: { anonymous: 401 } },
     { route: 'GET /v1/me/tokens', path: () => '/v1/me/tokens', expected: { anonymous: 401 } },
+    {
+      route: 'PUT /v1/me/password',
+      path: () => '/v1/me/password',
+      body: { currentPassword: 'x', newPassword: 'long enough password' },
+      expected: { anonymous: 401 },
+    },
     {
       route: 'DELETE /v1/me/tokens/{tokenId}',
       path: () => `/v1/me/tokens/${tokenId}`,
@@ -240,6 +240,12 @@ describe('authorization (e2e): every route checks who is asking', () => {
     { route: 'POST /v1/bundles/{id}/unlist', path: () => `/v1/bundles/${published.id}/unlist`, expected: othersBundle },
     { route: 'POST /v1/bundles/{id}/relist', path: () => `/v1/bundles/${published.id}/relist`, expected: othersBundle },
     {
+      route: 'PUT /v1/bundles/{id}/release',
+      path: () => `/v1/bundles/${published.id}/release`,
+      body: { releaseAt: null },
+      expected: othersBundle,
+    },
+    {
       route: 'POST /v1/bundles/{id}/items',
       path: () => `/v1/bundles/${draft.id}/items`,
       body: { items: [{ path: 'x.bin' }] },
@@ -263,6 +269,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
       expected: othersBundle,
     },
     { route: 'GET /v1/bundles/{id}/sales', path: () => `/v1/bundles/${published.id}/sales`, expected: othersBundle },
+    { route: 'GET /v1/bundles/{id}/egress', path: () => `/v1/bundles/${published.id}/egress`, expected: othersBundle },
     { route: 'OPTIONS /v1/uploads', path: () => '/v1/uploads', expected: { anonymous: 204 }, provenIn: 'uploads' },
     { route: 'OPTIONS /v1/uploads/{path}', path: () => `/v1/uploads/${uploadId}`, expected: { anonymous: 204 } },
     ...UPLOAD_METHODS.map((method) => ({
@@ -323,6 +330,44 @@ describe('authorization (e2e): every route checks who is asking', () => {
       expected: adminOnly,
     },
     { route: 'GET /v1/admin/audit', path: () => '/v1/admin/audit', expected: adminOnly, provenIn: 'audit-log' },
+    {
+      route: 'PUT /v1/admin/bundles/{id}/seller-of-record',
+      path: () => `/v1/admin/bundles/${published.id}/seller-of-record`,
+      body: { platform: true },
+      expected: adminOnly,
+    },
+    {
+      route: 'PUT /v1/admin/creators/{id}/fee',
+      path: () => `/v1/admin/creators/${creatorA.id}/fee`,
+      body: { percent: 5 },
+      expected: adminOnly,
+    },
+    {
+      route: 'GET /v1/admin/creators/{id}/fees',
+      path: () => `/v1/admin/creators/${creatorA.id}/fees`,
+      expected: adminOnly,
+    },
+
+    // Creators' own payout account (there is no other creator's to name: each route acts on the caller's).
+    {
+      route: 'POST /v1/payouts/account',
+      path: () => '/v1/payouts/account',
+      expected: { anonymous: 401, buyer: 403 },
+      provenIn: 'payouts (creates a Stripe account)',
+    },
+    { route: 'GET /v1/payouts/account', path: () => '/v1/payouts/account', expected: { anonymous: 401, buyer: 403 } },
+    {
+      route: 'POST /v1/payouts/dashboard-link',
+      path: () => '/v1/payouts/dashboard-link',
+      expected: { anonymous: 401, buyer: 403 },
+    },
+    { route: 'GET /v1/payouts/earnings', path: () => '/v1/payouts/earnings', expected: { anonymous: 401, buyer: 403 } },
+    {
+      route: 'GET /v1/payouts/onboarding',
+      path: () => '/v1/payouts/onboarding',
+      expected: { anonymous: 200 },
+    },
+    { route: 'GET /metrics', path: () => '/metrics', expected: adminOnly },
   ];
 
   it('has a rule for every documented route (and the tus routes)', async () => {

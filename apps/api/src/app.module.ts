@@ -12,7 +12,9 @@ import { CatalogModule } from './catalog/catalog.module';
 import { HealthModule } from './health/health.module';
 import { CheckoutModule } from './checkout/checkout.module';
 import { KeysModule } from './keys/keys.module';
+import { PremieresModule } from './premieres/premieres.module';
 import { LicensesModule } from './licenses/licenses.module';
+import { PayoutsModule } from './payouts/payouts.module';
 import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
@@ -20,6 +22,7 @@ import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
 import { TrackerModule } from './tracker/tracker.module';
+import { EgressModule } from './egress/egress.module';
 
 @Module({
   imports: [
@@ -35,15 +38,18 @@ import { TrackerModule } from './tracker/tracker.module';
     KeyringModule,
     PaygateModule,
     PricingModule,
+    PayoutsModule,
     CheckoutModule,
     StripeWebhooksModule,
     LicensesModule,
     KeysModule,
+    PremieresModule,
     BundlesModule,
     UploadsModule,
     CatalogModule,
     WebseedModule,
     TrackerModule,
+    EgressModule,
   ],
 })
 export class AppModule {}

@@ -67,6 +67,30 @@ export const configSchema = z
     RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
     /** Lifetime of a Checkout Session; Stripe accepts 30 min–24 h after creation (31 leaves room for clock skew). */
     CHECKOUT_SESSION_MINUTES: z.coerce.number().int().min(31).max(1439).default(31),
+    /** The platform's share of a creator's sale (Stripe Connect application fee), 0–100, up to two decimals. */
+    PLATFORM_FEE_PERCENT: z.coerce
+      .number({ error: 'PLATFORM_FEE_PERCENT must be a number from 0 to 100' })
+      .min(0)
+      .max(100)
+      .refine((v) => Number.isInteger(Math.round(v * 100 * 1e6) / 1e6), 'PLATFORM_FEE_PERCENT has at most two decimals')
+      .default(10),
+
+    /** Platform seed (apps/seeder): BitTorrent port for TCP and uTP (0 = any free port). */
+    SEEDER_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
+    /** Upload rate of the platform seed in bytes/s over all its torrents; 0 = unlimited. */
+    SEEDER_UPLOAD_LIMIT: z.coerce.number().int().min(0).default(0),
+    /** Most peer connections the platform seed keeps open. */
+    SEEDER_MAX_CONNS: z.coerce.number().int().min(1).max(10_000).default(200),
+    /** How often the platform seed looks for newly published and taken-down bundles. */
+    SEEDER_SYNC_MS: z.coerce.number().int().min(200).max(600_000).default(2000),
+    /** Webseed policy: `swarm` answers BEP 19 503 + Retry-After when the swarm can serve; `plain` always serves. */
+    WEBSEED_POLICY: z.enum(['swarm', 'plain']).default('swarm'),
+    /** Seconds a client refused by the swarm policy is told to wait (Retry-After). */
+    WEBSEED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** How often origin byte counters are written to PostgreSQL. */
+    EGRESS_FLUSH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+    /** How often the API records each served bundle's swarm size. */
+    SWARM_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 
     /** Blob store: `local` (DATA_DIR/blobs) or `s3` (any S3-compatible store; the S3_* settings below). */
     STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),

@@ -17,8 +17,11 @@ export class BundlePublishingService {
     @InjectQueue(QueueName.Publish) private readonly publishQueue: Queue<PublishJob>,
   ) {}
 
-  /** Returns the accepted job, or a 409 body listing the items that are not READY. */
-  async publish(bundleId: string): Promise<PublishAcceptedView | PublishConflictView> {
+  /**
+   * Returns the accepted job, or a 409 body listing the items that are not READY. `releaseAt` (a
+   * premiere's release time) is set with the move to PUBLISHING; null leaves the bundle's as it is.
+   */
+  async publish(bundleId: string, releaseAt: Date | null = null): Promise<PublishAcceptedView | PublishConflictView> {
     const notReady = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
       const bundle = await tx.bundle.findUniqueOrThrow({
@@ -33,7 +36,10 @@ export class BundlePublishingService {
         );
       const waiting = bundle.items.filter((i) => i.status !== 'READY');
       if (waiting.length) return waiting;
-      await tx.bundle.update({ where: { id: bundleId }, data: { status: 'PUBLISHING' } });
+      await tx.bundle.update({
+        where: { id: bundleId },
+        data: { status: 'PUBLISHING', ...(releaseAt ? { releaseAt } : {}) },
+      });
       return [];
     });
     if (notReady.length) {
