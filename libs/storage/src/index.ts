@@ -1,9 +1,14 @@
 export { BlobStore, BlobStat, ByteRange, BLOB_STORE, assertSafeKey } from './blob-store';
 export { LocalDiskStore } from './local-disk-store';
 export { StorageModule } from './storage.module';
+export { TusUploadFiles } from './tus-upload-files';
+export { chmodPrivate, mkdirPrivate, mkdirPrivateSync, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-files';
 export {
   uploadKey,
   uploadPrefix,
+  stagingPrefix,
+  itemTorrentPath,
+  itemPublishedKey,
   publishedKey,
   publishedPrefix,
   torrentKey,

@@ -9,7 +9,7 @@ import {
   Post,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { BundleStatus, PrismaService } from '@keyseed/database';
+import { BundleStatus, lockRow, PrismaService } from '@keyseed/database';
 import { AuthenticatedUser, CurrentUser, Roles } from '../auth/auth.decorators';
 import { AuditService } from '../audit/audit.service';
 import { bundleView } from '../bundles/bundle-view';
@@ -38,7 +38,7 @@ export class AdminBundlesController {
     @Body() dto: TakedownDto,
   ): Promise<BundleView> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${id}::uuid FOR UPDATE`;
+      await lockRow(tx, 'Bundle', id);
       const before = await tx.bundle.findUnique({ where: { id } });
       if (!before) throw new NotFoundException(`bundle ${id} not found`);
       if (before.status === 'TAKEN_DOWN') throw new ConflictException(`bundle ${before.slug} is already taken down`);
@@ -73,7 +73,7 @@ export class AdminBundlesController {
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<BundleView> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${id}::uuid FOR UPDATE`;
+      await lockRow(tx, 'Bundle', id);
       const before = await tx.bundle.findUnique({ where: { id } });
       if (!before) throw new NotFoundException(`bundle ${id} not found`);
       if (before.status !== 'TAKEN_DOWN')

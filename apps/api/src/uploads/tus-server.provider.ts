@@ -1,9 +1,10 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, Provider } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
-import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { TusFilesService } from './tus-files.service';
+import { TusUploadFiles } from '@keyseed/storage';
+import { PrivateFileStore } from './private-file-store';
+import { storageErrorResponse } from './storage-error-response';
 import { UploadsService } from './uploads.service';
 
 export const TUS_SERVER = Symbol('TUS_SERVER');
@@ -30,9 +31,10 @@ function nodeRequest(req: unknown): UploadingRequest | undefined {
  */
 export const tusServerProvider: Provider = {
   provide: TUS_SERVER,
-  inject: [KEYSEED_CONFIG, TusFilesService, UploadsService],
-  useFactory: (config: KeyseedConfig, files: TusFilesService, uploads: UploadsService) => {
-    const datastore = new FileStore({
+  inject: [KEYSEED_CONFIG, TusUploadFiles, UploadsService],
+  useFactory: (config: KeyseedConfig, files: TusUploadFiles, uploads: UploadsService) => {
+    const logger = new Logger('uploads');
+    const datastore = new PrivateFileStore({
       directory: files.directory,
       expirationPeriodInMilliseconds: config.UPLOAD_EXPIRY_HOURS * 3_600_000,
     });
@@ -51,12 +53,19 @@ export const tusServerProvider: Provider = {
         if (!id) throw { status_code: 500, body: 'upload was not recorded before creation\n' };
         return id;
       },
+      // tus answers unexpected errors with a 500 carrying their message (ENOSPC paths and all).
+      onResponseError: (_req, err) =>
+        storageErrorResponse(err, files.directory, (message) =>
+          logger.error({ event: 'upload.store_failed', message }),
+        ),
       onUploadFinish: async (_req, upload) => {
         try {
           await uploads.complete(upload.id);
           return {};
         } catch (err) {
           const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;
+          if (status >= 500)
+            logger.error({ event: 'upload.complete_failed', uploadId: upload.id, message: (err as Error).message });
           throw {
             status_code: status,
             body: status < 500 ? `${(err as Error).message}\n` : 'could not store the completed upload\n',
