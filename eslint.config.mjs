@@ -14,6 +14,7 @@ export default tseslint.config(
       'vendor/',
       '**/*.js',
       '**/*.mjs',
+      'prisma.config.ts',
       'apps/web/dist/',
     ],
   },

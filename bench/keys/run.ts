@@ -1,5 +1,5 @@
 /**
- * Sealed key delivery under load (DESIGN §3): one buyer, one ACTIVE license, one device, one
+ * Sealed key delivery under load (docs/key-scheme.md): one buyer, one ACTIVE license, one device, one
  * READY locked item of 2 000 pieces; autocannon POSTs /v1/licenses/:id/keys {deviceId} over
  * loopback (every request: bearer auth, ownership, license/device/items lookup, rate-limit
  * INCR in Redis, piece keys, X25519 + HKDF + AES-GCM seal, KeyDelivery row). Not a test.

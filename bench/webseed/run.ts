@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   makeRandomFile(file, sizeMiB * 1024 * 1024);
   writeFileSync(join(published, 'keyseed.json'), '{}');
   await seedDatabase();
-  readFileSync(file).length; // warm the page cache (≤ 1–2 GiB)
+  void readFileSync(file).length; // warm the page cache (≤ 1–2 GiB)
 
   const nginxConf = join(dir, 'nginx.conf');
   writeFileSync(

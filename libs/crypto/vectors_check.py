@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Recomputes libs/crypto/test-vectors.json from DESIGN.md §3 with the `cryptography` package,
+"""Recomputes libs/crypto/test-vectors.json from docs/key-scheme.md with the `cryptography` package,
 independently of the TypeScript code.
 
     /usr/bin/python3 libs/crypto/vectors_check.py          # verify: exit 0 if every output matches

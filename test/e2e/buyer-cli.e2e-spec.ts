@@ -1,6 +1,18 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { cpSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -116,7 +128,7 @@ describe('buyer CLI against the running platform', () => {
     const torrent = join(work, 'v1.torrent');
     const res = await fetch(`${api}/v1/catalog/${demo.slug}/torrent?format=v1`);
     expect(res.status).toBe(200);
-    require('node:fs').writeFileSync(torrent, Buffer.from(await res.arrayBuffer()));
+    writeFileSync(torrent, Buffer.from(await res.arrayBuffer()));
     execFileSync(
       'aria2c',
       [
@@ -206,8 +218,8 @@ describe('buyer CLI against the running platform', () => {
     );
     expect(p.stderr).toBe('');
     expect(p.code).toBe(0);
-    const preview = require('node:fs').readFileSync(join(work, 'nobody-out', 'film.mkv.preview')) as Buffer;
-    const film = require('node:fs').readFileSync(join(demo.downloadDir, demo.slug, 'film.mkv')) as Buffer;
+    const preview = readFileSync(join(work, 'nobody-out', 'film.mkv.preview')) as Buffer;
+    const film = readFileSync(join(demo.downloadDir, demo.slug, 'film.mkv')) as Buffer;
     expect(preview.length).toBeGreaterThan(0);
     expect(preview.length).toBeLessThan(film.length);
     expect(preview.equals(film.subarray(0, preview.length))).toBe(true);

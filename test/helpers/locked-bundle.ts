@@ -32,7 +32,7 @@ export interface LockedFixture {
 
 /**
  * A published bundle made without the platform: locked items encrypted piece by piece with
- * @keyseed/crypto (DESIGN §3), `keyseed.json` as the publish job writes it, and the hybrid torrent
+ * @keyseed/crypto (docs/key-scheme.md), `keyseed.json` as the publish job writes it, and the hybrid torrent
  * over the ciphertext (pads after every unaligned file).
  */
 export function makeLockedBundle(

@@ -21,7 +21,6 @@ const PY = '/usr/bin/python3';
 const ROOT = resolve(__dirname, '../..');
 const hasLibtorrent = spawnSync(PY, ['-c', 'import libtorrent'], { stdio: 'ignore' }).status === 0;
 if (!hasLibtorrent) {
-   
   console.warn(
     '\n\n!!! SKIPPING torrent interop tests: /usr/bin/python3 cannot import libtorrent (apt install python3-libtorrent) !!!\n\n',
   );

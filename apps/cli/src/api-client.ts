@@ -190,7 +190,7 @@ export class ApiClient {
 }
 
 async function toApiError(method: string, path: string, res: Response): Promise<ApiError> {
-  let message = '';
+  let message: string;
   try {
     const body = (await res.json()) as { message?: string | string[] };
     message = Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? '');

@@ -1,4 +1,4 @@
-// Public API of @keyseed/crypto: DESIGN §3, pure functions over Buffers (Node `crypto` only).
+// Public API of @keyseed/crypto: the key scheme of docs/key-scheme.md, pure functions over Buffers (Node `crypto` only).
 export { CryptoError } from './errors';
 export type { CryptoErrorCode } from './errors';
 

@@ -5,7 +5,7 @@ import { CryptoError } from './errors';
 /** Length of a KEK and of a content key (AES-256). */
 export const KEK_BYTES = 32;
 
-/** A platform key-encryption key and its id (DESIGN §3). */
+/** A platform key-encryption key and its id (docs/key-scheme.md). */
 export interface Kek {
   /** First 16 hex chars of SHA-256(key); stored next to every wrapped key (`Item.kekId`). */
   readonly id: string;

@@ -13,7 +13,7 @@ export const PIECE_CIPHER_CHUNK = 64 * 1024;
 const ZERO_IV = Buffer.alloc(16);
 
 /**
- * The piece cipher (DESIGN §3): AES-256-CTR, key `K_i`, IV = 16 zero bytes. CTR is its own
+ * The piece cipher (docs/key-scheme.md): AES-256-CTR, key `K_i`, IV = 16 zero bytes. CTR is its own
  * inverse, so encrypting and decrypting are the same call. The keystream continues across
  * `update` calls, so a piece can be fed in any number of consecutive parts.
  */

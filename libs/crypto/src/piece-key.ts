@@ -12,7 +12,7 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * `K_i = HKDF-SHA256(ikm = CK, salt = empty, info = "keyseed/piece/v1" ‖ u32be(i), L = 32)`
- * (DESIGN §3), for one piece `i` (0-based within the item).
+ * (docs/key-scheme.md), for one piece `i` (0-based within the item).
  */
 export function derivePieceKey(contentKey: Uint8Array, index: number): Buffer {
   assertKey(contentKey, 32, 'content key');

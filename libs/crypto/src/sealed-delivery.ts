@@ -19,7 +19,7 @@ import { CryptoError } from './errors';
 import { MAX_PIECE_INDEX, PIECE_KEY_BYTES } from './piece-key';
 
 /**
- * Sealed delivery of piece keys to a device (DESIGN §3):
+ * Sealed delivery of piece keys to a device (docs/key-scheme.md):
  *
  *     (e, E) fresh X25519;  Z = X25519(e, D)
  *     W = HKDF-SHA256(ikm = Z, salt = E ‖ D (raw 32-byte keys), info = "keyseed/deliver/v1", L = 32)
@@ -143,7 +143,7 @@ export function openKeySet(
   const device = isDevicePrivateKey(devicePrivateKey) ? devicePrivateKey : importDevicePrivateKey(devicePrivateKey);
   if (sealed === null || typeof sealed !== 'object')
     throw new CryptoError('OPEN_FAILED', 'sealed key set must be an object');
-  if (sealed.alg !== SEAL_ALG)
+  if ((sealed.alg as unknown) !== SEAL_ALG)
     throw new CryptoError('OPEN_FAILED', `sealed key set alg must be ${SEAL_ALG}, got ${JSON.stringify(sealed.alg)}`);
   assertAadPart(deviceId, 'deviceId', 'OPEN_FAILED');
   assertAadPart(licenseId, 'licenseId', 'OPEN_FAILED');
@@ -240,7 +240,7 @@ function parsePayload(payload: Buffer, licenseId: string): OpenedKeySet {
 function validateItem(itemId: unknown, first: unknown, keyBytes: number, code: 'BAD_KEY_SET' | 'OPEN_FAILED'): void {
   if (typeof itemId !== 'string' || itemId === '') throw new CryptoError(code, 'key set item needs a non-empty itemId');
   if (typeof first !== 'number' || !Number.isInteger(first) || first < 0)
-    throw new CryptoError(code, `key set item ${itemId}: first must be a non-negative integer, got ${first}`);
+    throw new CryptoError(code, `key set item ${itemId}: first must be a non-negative integer, got ${String(first)}`);
   if (keyBytes === 0 || keyBytes % PIECE_KEY_BYTES !== 0)
     throw new CryptoError(
       code,

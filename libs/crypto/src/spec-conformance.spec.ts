@@ -1,5 +1,5 @@
 // The spec, not our code: an independent implementation (Python `cryptography`) recomputes every
-// output in test-vectors.json from DESIGN §3, and the OpenSSL CLI recomputes the piece cipher.
+// output in test-vectors.json from docs/key-scheme.md, and the OpenSSL CLI recomputes the piece cipher.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,11 +14,11 @@ function opensslCtr(key: Buffer, data: Buffer): Buffer {
     input: data,
     maxBuffer: 64 << 20,
   });
-  if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr.toString()}`);
   return r.stdout;
 }
 
-describe('conformance to DESIGN §3 (independent implementations)', () => {
+describe('conformance to the key scheme of docs/key-scheme.md (independent implementations)', () => {
   it('python3 + cryptography recomputes every test vector from the spec', () => {
     const r = spawnSync('/usr/bin/python3', [join(__dirname, '..', 'vectors_check.py')], { encoding: 'utf8' });
     expect(r.stderr).toBe('');

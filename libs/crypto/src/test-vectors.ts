@@ -44,7 +44,7 @@ export interface TestVectors {
   };
 }
 
-export const vectors: TestVectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8'));
+export const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as TestVectors;
 
 export const hex = (s: string): Buffer => Buffer.from(s, 'hex');
 

@@ -60,7 +60,7 @@ export async function applyMigrations(
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${name} failed: ${(err as Error).message}`);
+        throw new Error(`migration ${name} failed: ${(err as Error).message}`, { cause: err });
       }
       log(`applied migration ${name}`);
       newlyApplied.push(name);

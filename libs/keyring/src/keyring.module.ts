@@ -2,7 +2,7 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { Keyring, loadOrCreateDevKek } from '@keyseed/crypto';
 
-/** Injection token of the process's `Keyring` (DESIGN §3 KEKs: newest wraps, all unwrap). */
+/** Injection token of the process's `Keyring` (KEKs of docs/key-scheme.md: newest wraps, all unwrap). */
 export const KEYRING = Symbol('KEYRING');
 
 /**

@@ -22,7 +22,7 @@ export interface CommitResult {
 }
 
 /**
- * The order/license state machine (DESIGN §6), shared by the API's webhook and the worker's
+ * The order/license state machine (docs/architecture.md, orders and licenses), shared by the API's webhook and the worker's
  * reconciliation. Every transition is computed from what Stripe says *now* (sessions, charges and
  * disputes are re-read, not trusted from an event payload), recorded as facts on the order
  * (paid, refunded amount, dispute status), and the license is derived from those facts

@@ -13,7 +13,7 @@ export interface ReconcileReport {
 const BATCH = 100;
 
 /**
- * A lost webhook must not lose a sale (DESIGN §6): PENDING orders older than
+ * A lost webhook must not lose a sale (docs/architecture.md, orders): PENDING orders older than
  * RECONCILE_AFTER_MINUTES are looked up in Stripe and put through the same transitions the
  * webhook applies. Run by the worker's `reconcile-orders` housekeeping job.
  */

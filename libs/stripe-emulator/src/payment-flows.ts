@@ -2,6 +2,7 @@ import { CheckoutSessionRequest } from './checkout-session-create';
 import { EmulatorStore } from './emulator-store';
 import { invalidState } from './stripe-error';
 import {
+  refId,
   EmulatedCharge,
   EmulatedCheckoutSession,
   EmulatedDispute,
@@ -194,13 +195,13 @@ export class PaymentFlows {
     outcome: 'succeeded' | 'failed',
   ): { session: EmulatedCheckoutSession; events: EmulatedEvent[] } {
     const session = this.store.session(sessionId, 'session');
-    const pi = session.payment_intent ? this.store.paymentIntent(String(session.payment_intent)) : undefined;
+    const pi = session.payment_intent ? this.store.paymentIntent(refId(session.payment_intent)) : undefined;
     if (session.status !== 'complete' || session.payment_status !== 'unpaid' || !pi || pi.status !== 'processing') {
       throw invalidState(
         `Checkout Session ${sessionId} has no pending asynchronous payment (status ${session.status}, payment_status ${session.payment_status}).`,
       );
     }
-    const charge = this.store.charge(String(pi.latest_charge));
+    const charge = this.store.charge(refId(pi.latest_charge));
     const events: EmulatedEvent[] = [];
     const emit = (type: string, object: EmulatedObject) => events.push(this.emit(type, object, NO_REQUEST));
     if (outcome === 'succeeded') {
@@ -242,7 +243,7 @@ export class PaymentFlows {
           'payment_intent',
         );
       }
-      charge = this.store.charge(String(pi.latest_charge));
+      charge = this.store.charge(refId(pi.latest_charge));
     } else {
       throw invalidState(
         'One of the following params should be provided for this request: payment_intent or charge.',

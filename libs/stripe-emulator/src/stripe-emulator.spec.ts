@@ -2,6 +2,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { DEFAULT_STRIPE_API_VERSION, StripeEmulator } from './stripe-emulator';
+import { refId } from './stripe-objects';
 
 const SECRET = 'whsec_test_emulator_spec';
 
@@ -252,7 +253,7 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
 
     await emulator.webhooks.idle();
     const refunded = receiver.received.map((r) => verified(r)).filter((e) => e.type === 'charge.refunded');
-    expect(refunded.map((e) => (e.data.object).refunded)).toEqual([false, true]);
+    expect(refunded.map((e) => e.data.object.refunded)).toEqual([false, true]);
     expect(refunded[0].request).toMatchObject({ id: refund.lastResponse.requestId });
     expect(receiver.types().filter((t) => t === 'refund.created')).toHaveLength(2);
   });
@@ -274,7 +275,7 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
       ['checkout.session.async_payment_failed', 'unpaid'],
     ]);
     const s = emulator.getCheckoutSession(session.id);
-    expect(emulator.getPaymentIntent(String(s.payment_intent)).status).toBe('requires_payment_method');
+    expect(emulator.getPaymentIntent(refId(s.payment_intent)).status).toBe('requires_payment_method');
   });
 
   it('settles a pending asynchronous payment later', async () => {
@@ -314,7 +315,7 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
       ['charge.dispute.closed', 'won'],
     ]);
     await expect(
-      stripe.refunds.create({ payment_intent: String(emulator.getCheckoutSession(session.id).payment_intent) }),
+      stripe.refunds.create({ payment_intent: refId(emulator.getCheckoutSession(session.id).payment_intent) }),
     ).rejects.toMatchObject({ code: 'charge_disputed' });
   });
 

@@ -374,5 +374,6 @@ function stringifyLeaves(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stringifyLeaves);
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyLeaves(v)]));
-  return value === null || value === undefined ? '' : String(value);
+  if (value === null || value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }

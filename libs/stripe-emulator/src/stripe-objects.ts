@@ -109,6 +109,12 @@ export type EmulatedEvent = Pick<
   request: { id: string | null; idempotency_key: string | null };
 };
 
+/** The id of an expandable reference (`string | object`): the emulator stores ids, never expanded objects. */
+export function refId(ref: string | { id: string } | null | undefined): string {
+  if (ref === null || ref === undefined) return '';
+  return typeof ref === 'string' ? ref : ref.id;
+}
+
 /** Stripe-looking ids: `cs_test_a1B2…`, `pi_3Q…`, `evt_1Q…`. */
 export function stripeId(prefix: string, length = 24): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

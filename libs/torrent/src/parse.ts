@@ -183,6 +183,7 @@ export function parseTorrent(data: Uint8Array): ParsedTorrent {
       if (err instanceof UnsafePathError) fail('info', `contains an ${err.message}`);
       throw err;
     }
+    // eslint-disable-next-line no-control-regex -- NUL is one of the refused characters
   } else if (/[/\\\u0000]/.test(name) || name === '..' || name === '.' || name === '') {
     fail('info.name', `is not a safe file name: ${JSON.stringify(name)}`);
   }

@@ -4,11 +4,12 @@ import { AdminUsersController } from './admin-users.controller';
 import { AdminBundlesController } from './admin-bundles.controller';
 import { AdminOrdersController } from './admin-orders.controller';
 import { BundleSalesController } from './bundle-sales.controller';
+import { ModerationService } from './moderation.service';
 import { OrderRefundsService } from './order-refunds.service';
 import { SalesReportService } from './sales-report.service';
 
 @Module({
   controllers: [AdminUsersController, AdminBundlesController, AdminOrdersController, BundleSalesController],
-  providers: [AdminBootstrapService, OrderRefundsService, SalesReportService],
+  providers: [AdminBootstrapService, ModerationService, OrderRefundsService, SalesReportService],
 })
 export class AdminModule {}

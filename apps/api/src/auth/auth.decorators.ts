@@ -42,5 +42,6 @@ export interface AuthenticatedUser {
 }
 
 export const CurrentUser = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): AuthenticatedUser | undefined => ctx.switchToHttp().getRequest().user,
+  (_: unknown, ctx: ExecutionContext): AuthenticatedUser | undefined =>
+    ctx.switchToHttp().getRequest<{ user?: AuthenticatedUser }>().user,
 );

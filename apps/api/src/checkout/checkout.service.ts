@@ -13,7 +13,7 @@ import { Order, PrismaService } from '@keyseed/database';
 import { chargeAmount, PriceError, STRIPE } from '@keyseed/paygate';
 import { CheckoutView, OrderView } from './dtos/order.responses';
 
-/** Buying a bundle: a PENDING order and its Stripe Checkout Session (DESIGN §6). */
+/** Buying a bundle: a PENDING order and its Stripe Checkout Session (docs/architecture.md, orders). */
 @Injectable()
 export class CheckoutService {
   private readonly logger = new Logger('Checkout');

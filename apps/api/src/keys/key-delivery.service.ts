@@ -17,7 +17,7 @@ import { PieceKeyCache } from './piece-key-cache';
 import { PieceRangeDto } from './dtos/request-keys.dto';
 import { sealedBody } from './sealed-body';
 
-/** The device id in the AAD of preview deliveries: "keyseed/v1|preview|preview" (DESIGN §3). */
+/** The device id in the AAD of preview deliveries: "keyseed/v1|preview|preview" (docs/key-scheme.md). */
 export const PREVIEW_DEVICE_ID = 'preview';
 
 type DeliverableItem = ItemRow & { wrappedKey: Buffer; kekId: string };
@@ -27,7 +27,7 @@ interface Range extends KeyRange {
 }
 
 /**
- * Sealed piece-key delivery (DESIGN §3): only for the ACTIVE license of the caller, to a device
+ * Sealed piece-key delivery (docs/key-scheme.md): only for the ACTIVE license of the caller, to a device
  * registered to that license; previews for anyone, pieces < previewPieces. Every delivery is
  * recorded in KeyDelivery before the keys leave, and rate-limited per license and per address.
  * Both return the response body: a `SealedKeySet` as JSON text (ASCII).

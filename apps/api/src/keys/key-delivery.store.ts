@@ -39,6 +39,31 @@ export interface DeliveryRecord {
   address: string;
 }
 
+/** One row of ITEM_COLUMNS as node-postgres returns it (item columns are null when the bundle has no items). */
+interface ItemColumns {
+  itemId: string | null;
+  locked: boolean;
+  itemStatus: string;
+  previewPieces: number;
+  wrappedKey: Buffer | null;
+  kekId: string | null;
+  pieceCount: string | number;
+}
+
+interface BundleQueryRow extends ItemColumns {
+  bundleStatus: string;
+}
+
+interface LicenseQueryRow extends BundleQueryRow {
+  buyerId: string;
+  bundleId: string;
+  status: string;
+  statusReason: string | null;
+  deviceId: string | null;
+  publicKey: string | null;
+  deviceRemoved: boolean;
+}
+
 const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId",
   COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
 
@@ -78,7 +103,11 @@ export class KeyDeliveryStore implements OnModuleDestroy {
 
   /** The license with its bundle, the device (when registered to it) and the bundle's items; null when there is no such license. */
   async license(licenseId: string, deviceId: string): Promise<LicenseRow | null> {
-    const { rows } = await this.pool.query({ name: 'keys.license', text: LICENSE_SQL, values: [licenseId, deviceId] });
+    const { rows } = await this.pool.query<LicenseQueryRow>({
+      name: 'keys.license',
+      text: LICENSE_SQL,
+      values: [licenseId, deviceId],
+    });
     if (rows.length === 0) return null;
     const [l] = rows;
     return {
@@ -96,7 +125,11 @@ export class KeyDeliveryStore implements OnModuleDestroy {
 
   /** The bundle's status and items; null when there is no such bundle. */
   async bundle(bundleId: string): Promise<{ bundleStatus: string; items: ItemRow[] } | null> {
-    const { rows } = await this.pool.query({ name: 'keys.bundle', text: BUNDLE_SQL, values: [bundleId] });
+    const { rows } = await this.pool.query<BundleQueryRow>({
+      name: 'keys.bundle',
+      text: BUNDLE_SQL,
+      values: [bundleId],
+    });
     return rows.length === 0 ? null : { bundleStatus: rows[0].bundleStatus, items: itemsOf(rows) };
   }
 
@@ -129,16 +162,20 @@ export class KeyDeliveryStore implements OnModuleDestroy {
   }
 }
 
-function itemsOf(rows: Record<string, unknown>[]): ItemRow[] {
-  return rows
-    .filter((r) => r.itemId !== null)
-    .map((r) => ({
-      id: r.itemId as string,
-      locked: r.locked as boolean,
-      status: r.itemStatus as string,
-      previewPieces: r.previewPieces as number,
-      wrappedKey: r.wrappedKey as Buffer | null,
-      kekId: r.kekId as string | null,
-      pieceCount: Number(r.pieceCount),
-    }));
+function itemsOf(rows: ItemColumns[]): ItemRow[] {
+  return rows.flatMap((r) =>
+    r.itemId === null
+      ? []
+      : [
+          {
+            id: r.itemId,
+            locked: r.locked,
+            status: r.itemStatus,
+            previewPieces: r.previewPieces,
+            wrappedKey: r.wrappedKey,
+            kekId: r.kekId,
+            pieceCount: Number(r.pieceCount),
+          },
+        ],
+  );
 }

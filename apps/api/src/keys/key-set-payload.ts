@@ -10,7 +10,7 @@ const ITEMS_END = Buffer.from(']}', 'latin1');
 const COMMA = Buffer.from(',', 'latin1');
 
 /**
- * The plaintext of a sealed delivery (DESIGN §3),
+ * The plaintext of a sealed delivery (docs/key-scheme.md),
  * `{"v":1,"licenseId":…,"items":[{"itemId":…,"first":…,"keys":base64(K_first ‖ … ‖ K_last)}]}`,
  * as byte chunks, byte for byte what `sealKeySet` would serialise. Almost all of it is the item
  * fragments (base64 of 32 bytes per piece), which depend only on the item's key and the range, not

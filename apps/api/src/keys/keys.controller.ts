@@ -16,7 +16,7 @@ export class KeysController {
   @ApiBearerAuth()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Piece keys of your license, sealed to one of its devices (DESIGN §3); audited and rate-limited',
+    summary: 'Piece keys of your license, sealed to one of its devices; audited and rate-limited',
   })
   @ApiResponse({ status: 200, type: SealedKeySetView })
   @ApiResponse({ status: 400, description: 'Item not in the bundle, not locked, or a piece range outside the item' })

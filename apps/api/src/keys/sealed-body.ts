@@ -10,7 +10,7 @@ export interface SealBodyTestOnly {
 }
 
 /**
- * `sealKeySet` of @keyseed/crypto (DESIGN §3) for a payload that is already serialised, returning
+ * `sealKeySet` of @keyseed/crypto (docs/key-scheme.md) for a payload that is already serialised, returning
  * the response body `{"alg","epk","nonce","ciphertext"}`, JSON text of ASCII characters only: the
  * same wire form, without serialising the payload and the response through objects per request.
  * Fresh ephemeral key and nonce per call; the plaintext chunks are encrypted in order (GCM

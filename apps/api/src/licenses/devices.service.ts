@@ -11,7 +11,7 @@ import { CryptoError, importDevicePublicKey } from '@keyseed/crypto';
 import { Device, lockRow, PrismaService } from '@keyseed/database';
 import { DeviceView } from './dtos/license.responses';
 
-/** A license's devices (DESIGN §3 device keys): at most MAX_DEVICES_PER_LICENSE active at once. */
+/** A license's devices (device keys: docs/key-scheme.md): at most MAX_DEVICES_PER_LICENSE active at once. */
 @Injectable()
 export class DevicesService {
   constructor(

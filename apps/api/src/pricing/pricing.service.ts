@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { PriceChangeView, PriceView } from './dtos/price.responses';
 import { SetPriceDto } from './dtos/set-price.dto';
 
-/** Admin pricing (DESIGN §6): the current price on the bundle, every change kept in PriceChange. */
+/** Admin pricing (docs/architecture.md, prices): the current price on the bundle, every change kept in PriceChange. */
 @Injectable()
 export class PricingService {
   constructor(

@@ -21,7 +21,7 @@ interface Plan {
 }
 
 /**
- * Stripe webhook (DESIGN §6): verify the signature over the raw body, then apply the event through
+ * Stripe webhook (docs/architecture.md, orders): verify the signature over the raw body, then apply the event through
  * the shared state machine. The event id is stored in the same transaction as its effect, so a
  * duplicate (or 50 concurrent copies) has no second effect. Objects are re-read from Stripe.
  */

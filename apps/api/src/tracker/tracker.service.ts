@@ -197,7 +197,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
       return (await this.index.bundleOf(infoHash)) !== null;
     } catch (err) {
       this.logger.error(`tracker.index_unavailable: ${(err as Error).message}`);
-      throw new Error('tracker temporarily unavailable, retry later');
+      throw new Error('tracker temporarily unavailable, retry later', { cause: err });
     }
   }
 

@@ -50,6 +50,8 @@ export const tusServerProvider: Provider = {
       getFileIdFromRequest: (req) => nodeRequest(req)?.keyseedUploadId,
       namingFunction: (req) => {
         const id = nodeRequest(req)?.keyseedUploadId;
+        // tus answers thrown `{ status_code, body }` objects as HTTP errors (its documented hook contract).
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
         if (!id) throw { status_code: 500, body: 'upload was not recorded before creation\n' };
         return id;
       },
@@ -66,6 +68,7 @@ export const tusServerProvider: Provider = {
           const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;
           if (status >= 500)
             logger.error({ event: 'upload.complete_failed', uploadId: upload.id, message: (err as Error).message });
+          // eslint-disable-next-line @typescript-eslint/only-throw-error
           throw {
             status_code: status,
             body: status < 500 ? `${(err as Error).message}\n` : 'could not store the completed upload\n',

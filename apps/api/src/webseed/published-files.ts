@@ -38,7 +38,7 @@ interface CacheEntry {
   value: Promise<PublishedBundle | null>;
 }
 
-/** Path of an item inside the torrent: locked items are published as `<path>.locked` (DESIGN §2). */
+/** Path of an item inside the torrent: locked items are published as `<path>.locked` (docs/torrent-format.md). */
 export function torrentPath(item: { path: string; locked: boolean }): string {
   return item.locked ? `${item.path}.locked` : item.path;
 }

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { Upload } from 'tus-js-client';
 import { sha256File } from '../buyer/unlock/unlock-item';
 
 export interface DemoOptions {
@@ -177,11 +178,12 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
   });
 
   await step('buy', 'buyer: keyseed buy → checkout paid through the Stripe emulator → license', async () => {
-    let completing: Promise<void> | null = null;
+    // Held in an object: a closure's assignment to a plain `let` is invisible to TypeScript's narrowing.
+    const checkout: { completing?: Promise<void> } = {};
     await cli(['buy', bundle.slug, '--timeout', String(Math.round(timeout / 1000))], (line) => {
       const session = /(cs_test_[A-Za-z0-9]+)/.exec(line)?.[1];
-      if (session && !completing) {
-        completing = fetch(`${o.stripeBase}/_emulator/checkout/sessions/${session}/complete`, {
+      if (session && !checkout.completing) {
+        checkout.completing = fetch(`${o.stripeBase}/_emulator/checkout/sessions/${session}/complete`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ outcome: 'succeeded', customer_email: buyer.email }),
@@ -190,8 +192,8 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
         });
       }
     });
-    if (!completing) throw new Error('keyseed buy printed no checkout URL');
-    await completing;
+    if (!checkout.completing) throw new Error('keyseed buy printed no checkout URL');
+    await checkout.completing;
   });
 
   const downloadDir = join(o.workDir, 'download');
@@ -255,7 +257,6 @@ async function writeSample(path: string, size: number): Promise<string> {
 }
 
 async function tusUpload(api: string, token: string, bundleId: string, itemId: string, path: string): Promise<void> {
-  const { Upload } = require('tus-js-client') as typeof import('tus-js-client');
   const size = statSync(path).size;
   await new Promise<void>((resolve, reject) => {
     const upload = new Upload(createReadStream(path), {

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { withDatabase } from '../admin/admin.commands';
 import { CliError, ExitCode } from '../cli-error';
 
-/** `keyseed kek …`: operator commands for the platform's key-encryption keys (DESIGN §3). */
+/** `keyseed kek …`: operator commands for the platform's key-encryption keys (docs/operations.md, KEK rotation). */
 export function registerKekCommands(program: Command): void {
   const kek = program
     .command('kek')

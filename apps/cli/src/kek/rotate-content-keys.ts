@@ -13,7 +13,7 @@ export interface RotateResult {
 }
 
 /**
- * Re-wraps every stored content key that is not under the keyring's newest KEK (DESIGN §3 rotation):
+ * Re-wraps every stored content key that is not under the keyring's newest KEK (docs/operations.md, KEK rotation):
  * in batches by item id; each row is written only if its wrapped key and KEK id are still the ones
  * read (optimistic), so a concurrent ingest or rotation is never overwritten. Safe to re-run.
  */

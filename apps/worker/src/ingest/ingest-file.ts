@@ -27,7 +27,7 @@ export interface IngestFileResult {
 }
 
 /**
- * One pass over an uploaded file (DESIGN §5): ciphertext (or the plain bytes) written to the
+ * One pass over an uploaded file (docs/architecture.md, ingest): ciphertext (or the plain bytes) written to the
  * pre-sized staging file at the same offsets, v1 + v2 piece hashes of what was written, and the
  * SHA-256 of the plaintext. Large files are split into piece ranges across `threads` worker threads
  * doing positional reads and writes, while the calling thread streams the plaintext SHA-256 (the

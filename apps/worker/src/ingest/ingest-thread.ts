@@ -1,5 +1,5 @@
 /**
- * The hot loop of ingest (DESIGN §5), runnable on the calling thread or as a worker thread.
+ * The hot loop of ingest (docs/architecture.md, ingest), runnable on the calling thread or as a worker thread.
  *
  * Imports only Node built-ins and two leaf modules of the pure libs (piece keys, merkle), so the
  * thread starts fast: from `dist` it is the compiled `ingest-thread.js`; from TypeScript sources

@@ -21,7 +21,7 @@ export type IngestOutcome =
 class Superseded extends Error {}
 
 /**
- * Ingest of one item (DESIGN §5): read the stored upload once; encrypt (locked) with a content key
+ * Ingest of one item (docs/architecture.md, ingest): read the stored upload once; encrypt (locked) with a content key
  * drawn for this attempt; hash; write the ciphertext to `staging/<itemId>/<attempt>`, fsync it,
  * then, in one transaction holding the item row, check the attempt still owns the item, rename the
  * file to its published key (atomic), fsync the directory and write the hashes and wrapped key with

@@ -1,5 +1,5 @@
 /**
- * `keyseed.json` (DESIGN §2): carried inside the torrent (plain) so that anyone holding only the
+ * `keyseed.json` (docs/torrent-format.md): carried inside the torrent (plain) so that anyone holding only the
  * torrent can find where to buy and how to unlock. Deterministic: fixed key order, items in bundle
  * order, two-space indentation and a final newline — the same inputs always give the same bytes
  * (and so the same piece hashes and info-hashes).

@@ -25,7 +25,7 @@ export type PublishOutcome =
   | { bundleId: string; status: 'SKIPPED'; why: string };
 
 /**
- * Publish of one bundle (DESIGN §2, §4): every item READY → write `keyseed.json`, assemble the
+ * Publish of one bundle (docs/torrent-format.md): every item READY → write `keyseed.json`, assemble the
  * hybrid torrent from the hashes saved at ingest plus the manifest's own (no file is re-read), store
  * it and its v1-only twin, record the info-hashes and magnet, bundle PUBLISHED.
  *

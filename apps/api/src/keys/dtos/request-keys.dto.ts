@@ -69,7 +69,7 @@ export class SealedKeySetView {
   @ApiProperty({
     description:
       'AES-256-GCM ciphertext ‖ tag, base64url; AAD "keyseed/v1|<licenseId>|<deviceId>" (previews: "keyseed/v1|preview|preview"); ' +
-      'plaintext {"v":1,"licenseId","items":[{"itemId","first","keys"}]} (DESIGN §3)',
+      'plaintext {"v":1,"licenseId","items":[{"itemId","first","keys"}]}',
   })
   ciphertext: string;
 }

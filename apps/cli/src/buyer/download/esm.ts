@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 // throws on the hex string webtorrent passes it when adding a torrent.
 
 // A real dynamic import (tsc would turn `import()` into `require()` in this CommonJS build).
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
 const dynamicImport = new Function('specifier', 'return import(specifier)') as (
   specifier: string,
 ) => Promise<{ default?: unknown }>;

@@ -4,7 +4,7 @@ import { CliError, ExitCode } from '../../cli-error';
 
 export const MANIFEST_NAME = 'keyseed.json';
 
-/** One item of `keyseed.json` (DESIGN §2). */
+/** One item of `keyseed.json` (docs/torrent-format.md). */
 export interface ManifestItem {
   /** Item id when the manifest carries it (keys are delivered per item id). */
   id: string | null;

@@ -19,7 +19,7 @@ export interface FilePieceHashes {
  * The piece hashes of file `relPath` (below the torrent's folder) in `torrent`, or null when they
  * cannot be used on their own: no v1 hashes, no such file, another size, or the file does not start
  * on a piece boundary (a v1-only torrent without pad files). Keyseed's hybrid torrents always
- * align every file (DESIGN §2), so their hashes check every ciphertext piece of a `.locked` file.
+ * align every file (docs/torrent-format.md), so their hashes check every ciphertext piece of a `.locked` file.
  */
 export function filePieceHashes(torrent: ParsedTorrent, relPath: string, size: number): FilePieceHashes | null {
   if (!torrent.piecesV1 || size === 0) return null;

@@ -1,4 +1,14 @@
-import { existsSync, openSync, readFileSync, readdirSync, rmSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode } from '../../cli-error';
 import { makeLockedBundle, type LockedFixture } from '../../../../../test/helpers/locked-bundle';
@@ -47,7 +57,7 @@ describe('unlockItem', () => {
     const fd = openSync(lockedPath, 'r+');
     const at = 2 * fx.pieceLength + 77;
     const b = Buffer.alloc(1);
-    require('node:fs').readSync(fd, b, 0, 1, at);
+    readSync(fd, b, 0, 1, at);
     writeSync(fd, Buffer.from([b[0] ^ 0x01]), 0, 1, at);
     closeSync(fd);
     const err = await unlockItem(inputFor(fx)).catch((e: unknown) => e);

@@ -1,0 +1,82 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Bundle, BundleStatus, Item, lockRow, PrismaService } from '@keyseed/database';
+import { AuditService } from '../audit/audit.service';
+
+type BundleWithItems = Bundle & { items: Item[] };
+
+/**
+ * The status a restored bundle returns to: the one it had before the takedown, except that a
+ * publish cut short (PUBLISHING: its job skips a bundle that is not PUBLISHING) goes back to DRAFT.
+ * Without a recorded status, a bundle that was ever published is PUBLISHED again, else DRAFT.
+ */
+export function statusAfterRestore(bundle: Pick<Bundle, 'statusBeforeTakedown' | 'infoHashV1'>): BundleStatus {
+  const before = bundle.statusBeforeTakedown;
+  if (before === 'PUBLISHING') return 'DRAFT';
+  if (before && before !== 'TAKEN_DOWN') return before;
+  return bundle.infoHashV1 ? 'PUBLISHED' : 'DRAFT';
+}
+
+/**
+ * Moderation of bundles: an admin takes a bundle down (it disappears from the catalog, tracker,
+ * webseed and key delivery for everyone but its creator and admins) and may restore it. The
+ * previous status is kept on the bundle; each change lands with its audit entry in one transaction.
+ */
+@Injectable()
+export class ModerationService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async takedown(adminId: string, bundleId: string, reason: string): Promise<BundleWithItems> {
+    return this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Bundle', bundleId);
+      const before = await tx.bundle.findUnique({ where: { id: bundleId } });
+      if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
+      if (before.status === 'TAKEN_DOWN') throw new ConflictException(`bundle ${before.slug} is already taken down`);
+      const after = await tx.bundle.update({
+        where: { id: bundleId },
+        data: { status: 'TAKEN_DOWN', takedownReason: reason, statusBeforeTakedown: before.status },
+        include: { items: true },
+      });
+      await this.audit.record(
+        {
+          actorId: adminId,
+          action: 'bundle.takedown',
+          targetType: 'bundle',
+          targetId: bundleId,
+          details: { reason, previousStatus: before.status },
+        },
+        tx,
+      );
+      return after;
+    });
+  }
+
+  async restore(adminId: string, bundleId: string): Promise<BundleWithItems> {
+    return this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Bundle', bundleId);
+      const before = await tx.bundle.findUnique({ where: { id: bundleId } });
+      if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
+      if (before.status !== 'TAKEN_DOWN')
+        throw new ConflictException(`bundle ${before.slug} is ${before.status}, not taken down`);
+      const status = statusAfterRestore(before);
+      const after = await tx.bundle.update({
+        where: { id: bundleId },
+        data: { status, takedownReason: null, statusBeforeTakedown: null },
+        include: { items: true },
+      });
+      await this.audit.record(
+        {
+          actorId: adminId,
+          action: 'bundle.restore',
+          targetType: 'bundle',
+          targetId: bundleId,
+          details: { status, reason: before.takedownReason },
+        },
+        tx,
+      );
+      return after;
+    });
+  }
+}
