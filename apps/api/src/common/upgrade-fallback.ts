@@ -1,4 +1,5 @@
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -19,30 +20,46 @@ export function answerWithoutUpgrade(server: Server, req: IncomingMessage, socke
     );
     return;
   }
-  feedBody(req, socket, head, length);
-  const res = new ServerResponse(req);
+  // Node ends the upgrade request's body stream at once: a fresh request carries the same head and the body.
+  const fresh = new IncomingMessage(socket as Socket);
+  Object.assign(fresh, {
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    httpVersion: req.httpVersion,
+    httpVersionMajor: req.httpVersionMajor,
+    httpVersionMinor: req.httpVersionMinor,
+  });
+  feedBody(fresh, socket, head, length);
+  const res = new ServerResponse(fresh);
   res.shouldKeepAlive = false;
   res.assignSocket(socket as Parameters<ServerResponse['assignSocket']>[0]);
   res.on('finish', () => {
     res.detachSocket(socket as Parameters<ServerResponse['detachSocket']>[0]);
     socket.end();
   });
-  server.emit('request', req, res);
+  server.emit('request', fresh, res);
 }
 
 function feedBody(req: IncomingMessage, socket: Duplex, head: Buffer, length: number): void {
   let remaining = length;
+  // An incoming message that ends without `complete` destroys its socket (as for an aborted upload).
+  const end = () => {
+    req.complete = true;
+    req.push(null);
+  };
   const push = (chunk: Buffer) => {
     const part = chunk.subarray(0, remaining);
     remaining -= part.length;
     if (part.length) req.push(part);
     if (remaining === 0) {
       socket.off('data', push);
-      req.push(null);
+      end();
     }
   };
   if (remaining === 0) {
-    req.push(null);
+    end();
     return;
   }
   if (head.length) push(head);
