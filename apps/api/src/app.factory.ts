@@ -1,7 +1,6 @@
-import { INestApplication, RequestMethod } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { NextFunction, Request, Response } from 'express';
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,7 +10,9 @@ import { createLogger, PinoNestLogger } from '@keyseed/logging';
 import { AppModule } from './app.module';
 import { errorBody, HttpExceptionFilter } from './common/http-exception.filter';
 import { accessLog } from './common/access-log';
+import { setupOpenApi } from './common/openapi';
 import { createValidationPipe } from './common/validation';
+import { mountWebApp } from './web-app/mount-web-app';
 
 /** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes, browsers back from Stripe). */
 export const UNVERSIONED_ROUTES = [
@@ -88,26 +89,11 @@ export async function createApp(): Promise<NestExpressApplication> {
   app.enableShutdownHooks();
   setupOpenApi(app, config);
   await app.init();
+  // The web app (after every API route, so none of them is shadowed): /, /b/<slug>, /library, …
+  mountWebApp(app, config.WEB_DIR, logger);
   // After every route: paths outside /v1 that nothing handled get the same JSON 404.
   app.use((req: Request, res: Response) => {
     res.status(404).json({ statusCode: 404, error: 'Not Found', message: `Cannot ${req.method} ${req.path}` });
   });
   return app;
-}
-
-function setupOpenApi(app: INestApplication, config: KeyseedConfig): void {
-  const doc = new DocumentBuilder()
-    .setTitle('Keyseed API')
-    .setDescription('Creators upload bundles, buyers purchase piece keys, admins price and moderate.')
-    .setVersion('1')
-    .addServer(config.PUBLIC_URL)
-    .addBearerAuth({
-      type: 'http',
-      scheme: 'bearer',
-      description: 'Session token from /v1/auth/login or a personal token',
-    })
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
-    jsonDocumentUrl: 'docs/openapi.json',
-  });
 }

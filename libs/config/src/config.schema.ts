@@ -30,6 +30,8 @@ export const configSchema = z
       .regex(/^[A-Za-z0-9_:.-]+$/, 'REDIS_PREFIX may hold letters, digits and _:.-')
       .default('keyseed'),
     DATA_DIR: z.string().default('./data'),
+    /** The built web app (`npm run build` writes it), served at `/`. */
+    WEB_DIR: z.string().default('./dist/web'),
     /** Base64 KEKs separated by commas, newest first: the first wraps, all unwrap. */
     KEYSEED_KEK: z.string().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -67,6 +69,23 @@ export const configSchema = z
     STRIPE_API_BASE: z.url().optional(),
     STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(12111),
     RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
+    /** Lifetime of a Checkout Session; Stripe accepts 30 min–24 h after creation (31 leaves room for clock skew). */
+    CHECKOUT_SESSION_MINUTES: z.coerce.number().int().min(31).max(1439).default(31),
+
+    /** Blob store: `local` (DATA_DIR/blobs) or `s3` (any S3-compatible store; the S3_* settings below). */
+    STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
+    /** S3 endpoint URL; empty = AWS's own endpoint for S3_REGION. */
+    S3_ENDPOINT: z.url({ error: 'S3_ENDPOINT must be an absolute http(s) URL' }).optional(),
+    S3_BUCKET: z.string().min(3, 'S3_BUCKET must name a bucket').optional(),
+    S3_REGION: z.string().default('us-east-1'),
+    /** Credentials; both empty = the AWS SDK's default chain (environment, instance role). */
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    /** `true` for servers addressed as <endpoint>/<bucket>/<key> (MinIO, most S3-compatible stores). */
+    S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false'], { error: 'S3_FORCE_PATH_STYLE must be true or false' })
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && !c.KEYSEED_KEK) {
@@ -89,6 +108,16 @@ export const configSchema = z
         code: 'custom',
         path: ['STRIPE_WEBHOOK_SECRET'],
         message: 'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (whsec_… from the Stripe dashboard)',
+      });
+    }
+    if (c.STORAGE_DRIVER === 's3' && !c.S3_BUCKET) {
+      ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'S3_BUCKET is required when STORAGE_DRIVER=s3' });
+    }
+    if (Boolean(c.S3_ACCESS_KEY_ID) !== Boolean(c.S3_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_SECRET_ACCESS_KEY'],
+        message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together',
       });
     }
     if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {

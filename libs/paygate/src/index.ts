@@ -1,14 +1,20 @@
 export { PaygateModule } from './paygate.module';
+export { STRIPE, STRIPE_SETTINGS, createStripeClient, stripeSettingsFromConfig } from './stripe-client';
+export { DEV_STRIPE_SECRET_KEY, DEV_STRIPE_WEBHOOK_SECRET } from './dev-defaults';
 export {
-  STRIPE,
-  STRIPE_SETTINGS,
-  DEV_STRIPE_SECRET_KEY,
-  createStripeClient,
-  stripeSettingsFromConfig,
-} from './stripe-client';
+  STRIPE_CURRENCIES,
+  STRIPE_MAXIMUM_AMOUNT,
+  THREE_DECIMAL_CURRENCIES,
+  ZERO_DECIMAL_CURRENCIES,
+  formatMinorUnits,
+  stripeCurrency,
+} from './currencies';
+export type { StripeCurrency } from './currencies';
 export type { StripeSettings } from './stripe-client';
-export { OrderTransitions, SESSION_EXPAND } from './order-transitions.service';
+export { OrderTransitions, SESSION_EXPAND, lockBuyerBundle } from './order-transitions.service';
 export type { CommitResult, OrderEffect, Tx } from './order-transitions.service';
+export { OpenCheckouts } from './open-checkouts.service';
+export type { CloseOutcome } from './open-checkouts.service';
 export { ReconcileOrdersService } from './reconcile-orders.service';
 export type { ReconcileReport } from './reconcile-orders.service';
 export { licenseDecision, canMoveOrder } from './license-status';

@@ -9,6 +9,8 @@ describe('licenseDecision', () => {
     expect(licenseDecision({ status: 'PAID', disputeStatus: 'WON' })?.status).toBe('ACTIVE');
     expect(licenseDecision({ status: 'PAID', disputeStatus: 'LOST' })?.status).toBe('REVOKED');
     expect(licenseDecision({ status: 'REFUNDED', disputeStatus: 'WON' })?.status).toBe('REVOKED');
+    expect(licenseDecision({ status: 'PAID', disputeStatus: null, supersededAt: new Date() })?.status).toBe('REVOKED');
+    expect(licenseDecision({ status: 'PENDING', disputeStatus: null, supersededAt: new Date() })).toBeNull();
   });
 });
 

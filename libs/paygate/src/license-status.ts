@@ -4,6 +4,8 @@ import type { DisputeStatus, LicenseStatus, OrderStatus } from '@keyseed/databas
 export interface OrderFacts {
   status: OrderStatus;
   disputeStatus: DisputeStatus | null;
+  /** The order's checkout was superseded: a payment for it is refunded, never licensed. */
+  supersededAt?: Date | null;
 }
 
 export interface LicenseDecision {
@@ -16,12 +18,14 @@ export interface LicenseDecision {
  * facts rather than from the last event seen, so every arrival order converges:
  * - refunded (fully) → REVOKED, and never created: a refund seen before the payment still wins;
  * - dispute lost → REVOKED; dispute open → SUSPENDED; dispute won → as if none;
+ * - paid for a superseded checkout → REVOKED (so never created): the payment is refunded instead;
  * - paid → ACTIVE; anything else (pending, failed, expired) → no license.
  * A REVOKED license is never created; an existing one is revoked.
  */
 export function licenseDecision(facts: OrderFacts): LicenseDecision | null {
   if (facts.status === 'REFUNDED') return { status: 'REVOKED', reason: 'order refunded' };
   if (facts.status !== 'PAID') return null;
+  if (facts.supersededAt) return { status: 'REVOKED', reason: 'superseded checkout: payment refunded' };
   if (facts.disputeStatus === 'LOST') return { status: 'REVOKED', reason: 'payment dispute lost' };
   if (facts.disputeStatus === 'OPEN') return { status: 'SUSPENDED', reason: 'payment disputed' };
   return { status: 'ACTIVE', reason: null };

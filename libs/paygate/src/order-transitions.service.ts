@@ -30,7 +30,7 @@ export interface CommitResult {
  */
 @Injectable()
 export class OrderTransitions {
-  private readonly logger = new Logger('Paygate');
+  private readonly logger = new Logger('paygate');
 
   constructor(
     private readonly prisma: PrismaService,
@@ -84,6 +84,16 @@ export class OrderTransitions {
    * the order row, apply `effect`. The event row and its effect commit together or not at all.
    */
   async commit(
+    orderId: string | null,
+    effect: OrderEffect | null,
+    event?: { id: string; type: string },
+  ): Promise<CommitResult> {
+    const result = await this.apply(orderId, effect, event);
+    if (!result.duplicate && result.orderId) await this.refundIfSuperseded(result.orderId);
+    return result;
+  }
+
+  private apply(
     orderId: string | null,
     effect: OrderEffect | null,
     event?: { id: string; type: string },
@@ -181,8 +191,75 @@ export class OrderTransitions {
     if (next.amountRefunded !== order.amountRefunded) notes.push(`refunded ${next.amountRefunded}/${next.amount}`);
     notes.push(await this.settleLicense(tx, next));
     const effect = notes.filter(Boolean).join(', ') || 'no change';
-    this.logger.log(JSON.stringify({ event: 'paygate.order', orderId: order.id, status: next.status, effect }));
+    this.logger.log({ event: 'paygate.order', orderId: order.id, status: next.status, effect });
     return effect;
+  }
+
+  /** Another order's license (not revoked) of the same buyer and bundle, under the buyer+bundle lock. */
+  private async licenseHeldElsewhere(tx: Tx, order: Order): Promise<string | null> {
+    await lockBuyerBundle(tx, order.buyerId, order.bundleId);
+    const other = await tx.license.findFirst({
+      where: {
+        buyerId: order.buyerId,
+        bundleId: order.bundleId,
+        status: { not: 'REVOKED' },
+        orderId: { not: order.id },
+      },
+      select: { id: true },
+    });
+    return other?.id ?? null;
+  }
+
+  /**
+   * A payment that arrived for a superseded checkout is refunded in full (idempotency key
+   * `supersede-refund-<orderId>`, so webhook replays and reconciliation make one refund), audited,
+   * and applied at once (order REFUNDED). Failures are logged; reconciliation retries.
+   */
+  async refundIfSuperseded(orderId: string): Promise<boolean> {
+    const order = await this.prisma.order.findFirst({
+      where: { id: orderId, status: 'PAID', supersededAt: { not: null }, stripePaymentIntentId: { not: null } },
+    });
+    if (!order) return false;
+    try {
+      const refund = await this.stripe.refunds.create(
+        {
+          payment_intent: order.stripePaymentIntentId!,
+          reason: 'duplicate',
+          metadata: { orderId, cause: 'superseded checkout' },
+        },
+        { idempotencyKey: `supersede-refund-${orderId}` },
+      );
+      const charge = refund.charge ? await this.retrieveCharge(idOf(refund.charge)!) : null;
+      await this.apply(orderId, async (tx, locked) => {
+        const effect = charge ? await this.applyCharge(tx, locked, charge) : 'refund pending in Stripe';
+        await tx.auditLog.create({
+          data: {
+            actorId: null,
+            action: 'order.superseded_refund',
+            targetType: 'order',
+            targetId: orderId,
+            details: {
+              refundId: refund.id,
+              amount: refund.amount,
+              currency: refund.currency,
+              reason: order.supersedeReason,
+              effect,
+            },
+          },
+        });
+        return effect;
+      });
+      this.logger.warn({
+        event: 'paygate.superseded_refund',
+        orderId,
+        refundId: refund.id,
+        reason: order.supersedeReason,
+      });
+      return true;
+    } catch (err) {
+      this.logger.error({ event: 'paygate.superseded_refund_failed', orderId, error: (err as Error).message });
+      return false;
+    }
   }
 
   /** Makes the order's license match `licenseDecision(order)`; never creates a REVOKED one. */
@@ -191,6 +268,14 @@ export class OrderTransitions {
     const license = await tx.license.findUnique({ where: { orderId: order.id } });
     if (!license) {
       if (!want || want.status === 'REVOKED') return '';
+      const held = await this.licenseHeldElsewhere(tx, order);
+      if (held) {
+        await tx.order.update({
+          where: { id: order.id },
+          data: { supersededAt: new Date(), supersedeReason: `duplicate purchase: the buyer holds license ${held}` },
+        });
+        return `superseded (buyer holds license ${held}): refund due`;
+      }
       await tx.license.create({
         data: {
           orderId: order.id,
@@ -206,6 +291,15 @@ export class OrderTransitions {
     await tx.license.update({ where: { id: license.id }, data: { status: want.status, statusReason: want.reason } });
     return `license ${license.status}→${want.status}`;
   }
+}
+
+/**
+ * A buyer pays once per bundle: two payments for the same buyer and bundle (a bank transfer still
+ * settling while a card checkout completes) are serialised here, and the second finds the first's
+ * license. Advisory lock per buyer+bundle, released with the transaction.
+ */
+export async function lockBuyerBundle(tx: Tx, buyerId: string, bundleId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${buyerId}:${bundleId}`}, 0))`;
 }
 
 function disputeStatusOf(status: Stripe.Dispute.Status): DisputeStatus {

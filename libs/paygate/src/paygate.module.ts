@@ -1,12 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { OpenCheckouts } from './open-checkouts.service';
 import { OrderTransitions } from './order-transitions.service';
 import { ReconcileOrdersService } from './reconcile-orders.service';
 import { createStripeClient, STRIPE, STRIPE_SETTINGS, StripeSettings, stripeSettingsFromConfig } from './stripe-client';
 
 /**
  * Payments shared by api and worker: the configured Stripe SDK client (`STRIPE`), its settings
- * (`STRIPE_SETTINGS`: webhook secret, emulator or not) and the order/license state machine.
+ * (`STRIPE_SETTINGS`: webhook secret, emulator or not), the order/license state machine and
+ * `OpenCheckouts` (closing payable sessions when a bundle's price or sale status changes).
  * Import once per app; needs ConfigModule and DatabaseModule (both global).
  */
 @Global()
@@ -23,8 +25,9 @@ import { createStripeClient, STRIPE, STRIPE_SETTINGS, StripeSettings, stripeSett
       useFactory: (settings: StripeSettings & { secretKey: string }) => createStripeClient(settings),
     },
     OrderTransitions,
+    OpenCheckouts,
     ReconcileOrdersService,
   ],
-  exports: [STRIPE, STRIPE_SETTINGS, OrderTransitions, ReconcileOrdersService],
+  exports: [STRIPE, STRIPE_SETTINGS, OrderTransitions, OpenCheckouts, ReconcileOrdersService],
 })
 export class PaygateModule {}

@@ -1,4 +1,4 @@
-import { formatMinorUnits, STRIPE_CURRENCIES, STRIPE_MAXIMUM_AMOUNT, stripeCurrency } from '@keyseed/stripe-emulator';
+import { formatMinorUnits, STRIPE_CURRENCIES, STRIPE_MAXIMUM_AMOUNT, stripeCurrency } from './currencies';
 
 export interface PriceInput {
   amount: unknown;

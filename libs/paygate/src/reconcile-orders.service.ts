@@ -1,12 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
+import { OpenCheckouts } from './open-checkouts.service';
 import { OrderTransitions } from './order-transitions.service';
 
 export interface ReconcileReport {
   checked: number;
   changed: number;
   failed: number;
+  /** Superseded checkouts expired now (Stripe was unreachable when they were superseded). */
+  closed: number;
+  /** Payments for superseded checkouts refunded now (the first refund attempt failed). */
+  refunded: number;
 }
 
 /** Orders checked per run; the least recently checked first, so a backlog rotates. */
@@ -19,11 +24,12 @@ const BATCH = 100;
  */
 @Injectable()
 export class ReconcileOrdersService {
-  private readonly logger = new Logger('Reconcile');
+  private readonly logger = new Logger('paygate');
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly transitions: OrderTransitions,
+    private readonly openCheckouts: OpenCheckouts,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
   ) {}
 
@@ -35,7 +41,13 @@ export class ReconcileOrdersService {
       take: BATCH,
       select: { id: true, stripeSessionId: true, status: true },
     });
-    const report: ReconcileReport = { checked: orders.length, changed: 0, failed: 0 };
+    const report: ReconcileReport = {
+      checked: orders.length,
+      changed: 0,
+      failed: 0,
+      closed: await this.openCheckouts.retryUnclosed(),
+      refunded: 0,
+    };
     for (const order of orders) {
       try {
         if (!order.stripeSessionId) {
@@ -56,12 +68,16 @@ export class ReconcileOrdersService {
           });
       } catch (err) {
         report.failed++;
-        this.logger.warn(
-          JSON.stringify({ event: 'reconcile.order_failed', orderId: order.id, error: (err as Error).message }),
-        );
+        this.logger.warn({ event: 'reconcile.order_failed', orderId: order.id, error: (err as Error).message });
       }
     }
-    this.logger.log(JSON.stringify({ event: 'reconcile.done', ...report, cutoff: cutoff.toISOString() }));
+    const unrefunded = await this.prisma.order.findMany({
+      where: { status: 'PAID', supersededAt: { not: null } },
+      select: { id: true },
+      take: BATCH,
+    });
+    for (const o of unrefunded) if (await this.transitions.refundIfSuperseded(o.id)) report.refunded++;
+    this.logger.log({ event: 'reconcile.done', ...report, cutoff: cutoff.toISOString() });
     return report;
   }
 }

@@ -1,15 +1,12 @@
 import { Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import type { KeyseedConfig } from '@keyseed/config';
-import { DEV_STRIPE_WEBHOOK_SECRET } from '@keyseed/stripe-emulator';
+import { DEV_STRIPE_SECRET_KEY, DEV_STRIPE_WEBHOOK_SECRET } from './dev-defaults';
 
 /** Injection token of the configured `Stripe` SDK client. */
 export const STRIPE = Symbol('STRIPE');
 /** Injection token of `StripeSettings`. */
 export const STRIPE_SETTINGS = Symbol('STRIPE_SETTINGS');
-
-/** Any `sk_test_…` key works against the emulator; this one names itself in its logs. */
-export const DEV_STRIPE_SECRET_KEY = 'sk_test_keyseed_dev_emulator';
 
 export interface StripeSettings {
   /** Secret the webhook signature is checked with (`whsec_…`). */
@@ -40,21 +37,19 @@ export function stripeSettingsFromConfig(config: KeyseedConfig): StripeSettings 
 
 export function createStripeClient(
   settings: { secretKey: string; apiBase: string; usingEmulator: boolean },
-  logger = new Logger('Stripe'),
+  logger = new Logger('paygate'),
 ): Stripe {
   const base = new URL(settings.apiBase);
   const protocol = base.protocol === 'http:' ? 'http' : 'https';
   const port = Number(base.port || (protocol === 'http' ? 80 : 443));
   if (settings.usingEmulator) {
-    logger.warn(
-      JSON.stringify({
-        event: 'stripe.emulator',
-        apiBase: base.origin,
-        note: 'STRIPE_SECRET_KEY is not set: payments go to the local Stripe emulator, no real money moves',
-      }),
-    );
+    logger.warn({
+      event: 'stripe.emulator',
+      apiBase: base.origin,
+      note: 'STRIPE_SECRET_KEY is not set: payments go to the local Stripe emulator, no real money moves',
+    });
   } else {
-    logger.log(JSON.stringify({ event: 'stripe.configured', apiBase: base.origin }));
+    logger.log({ event: 'stripe.configured', apiBase: base.origin });
   }
   return new Stripe(settings.secretKey, {
     host: base.hostname.replace(/^\[|\]$/g, ''),

@@ -1,4 +1,9 @@
-import { formatMinorUnits, STRIPE_CURRENCIES, STRIPE_MAXIMUM_AMOUNT, stripeCurrency } from './currencies';
+import {
+  formatMinorUnits,
+  STRIPE_CURRENCIES,
+  STRIPE_MAXIMUM_AMOUNT,
+  stripeCurrency,
+} from '@keyseed/paygate/currencies';
 import { Params } from './form-params';
 import { invalidParam, StripeApiError } from './stripe-error';
 

@@ -33,13 +33,4 @@ export type {
   EmulatedRefund,
 } from './stripe-objects';
 export { stripeSignatureHeader } from './webhook-signature';
-export {
-  STRIPE_CURRENCIES,
-  STRIPE_MAXIMUM_AMOUNT,
-  THREE_DECIMAL_CURRENCIES,
-  ZERO_DECIMAL_CURRENCIES,
-  formatMinorUnits,
-  stripeCurrency,
-} from './currencies';
-export type { StripeCurrency } from './currencies';
-export { DEV_STRIPE_WEBHOOK_SECRET, DEV_STRIPE_EMULATOR_PORT, DEV_STRIPE_WEBHOOK_URL } from './dev-defaults';
+export { DEV_STRIPE_EMULATOR_PORT, DEV_STRIPE_WEBHOOK_URL } from './dev-defaults';

@@ -1,4 +1,5 @@
-import { DEV_STRIPE_EMULATOR_PORT, DEV_STRIPE_WEBHOOK_SECRET, DEV_STRIPE_WEBHOOK_URL } from './dev-defaults';
+import { DEV_STRIPE_WEBHOOK_SECRET } from '@keyseed/paygate/dev-defaults';
+import { DEV_STRIPE_EMULATOR_PORT, DEV_STRIPE_WEBHOOK_URL } from './dev-defaults';
 import { StripeEmulator } from './stripe-emulator';
 
 /**

@@ -1,4 +1,4 @@
-import { formatMinorUnits } from './currencies';
+import { formatMinorUnits } from '@keyseed/paygate/currencies';
 import { escapeHtml } from './http-io';
 import { CHECKOUT_OUTCOMES } from './payment-flows';
 import type { EmulatedCheckoutSession } from './stripe-objects';

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEV_STRIPE_WEBHOOK_SECRET } from '@keyseed/paygate/dev-defaults';
 import { stripeApiRoutes } from './api-routes';
 import { controlRoutes, Redirect } from './control-routes';
 import { EmulatorStore } from './emulator-store';
@@ -73,7 +74,7 @@ export class StripeEmulator {
     this.idempotency = new IdempotencyCache(maxObjects);
     this.webhooks = new WebhookDispatcher({
       url: options.webhookUrl,
-      secret: options.webhookSecret ?? 'whsec_keyseed_dev_emulator',
+      secret: options.webhookSecret ?? DEV_STRIPE_WEBHOOK_SECRET,
       retry: { maxAttempts: 4, initialDelayMs: 1000, maxDelayMs: 30_000, ...options.retry },
       deliveryDelayMs: options.webhookDelayMs ?? 0,
       timeoutMs: options.webhookTimeoutMs ?? 10_000,

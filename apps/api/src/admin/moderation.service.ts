@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { Bundle, BundleStatus, Item, lockRow, PrismaService } from '@keyseed/database';
+import { OpenCheckouts } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 
 type BundleWithItems = Bundle & { items: Item[] };
@@ -26,10 +27,12 @@ export class ModerationService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
+    private readonly openCheckouts: OpenCheckouts,
   ) {}
 
+  /** Also expires the bundle's open checkouts: a taken-down bundle is off sale. */
   async takedown(adminId: string, bundleId: string, reason: string): Promise<BundleWithItems> {
-    return this.prisma.$transaction(async (tx) => {
+    const after = await this.prisma.$transaction(async (tx) => {
       await lockRow(tx, 'Bundle', bundleId);
       const before = await tx.bundle.findUnique({ where: { id: bundleId } });
       if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
@@ -51,6 +54,8 @@ export class ModerationService {
       );
       return after;
     });
+    await this.openCheckouts.closeForBundle(bundleId, 'bundle taken down');
+    return after;
   }
 
   async restore(adminId: string, bundleId: string): Promise<BundleWithItems> {

@@ -2,8 +2,8 @@ import { Controller, Get, Param, Query, Res, StreamableFile } from '@nestjs/comm
 import { ApiOperation, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthenticatedUser, CurrentUser, Public } from '../auth/auth.decorators';
-import { PageQueryDto } from '../admin/dtos/page-query.dto';
 import { CatalogService } from './catalog.service';
+import { CatalogQueryDto } from './dtos/catalog-query.dto';
 import { CatalogBundleView, CatalogSummaryView } from './dtos/catalog.responses';
 import { TorrentQueryDto } from './dtos/torrent-query.dto';
 
@@ -14,10 +14,10 @@ export class CatalogController {
   constructor(private readonly catalog: CatalogService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Published bundles, newest first' })
+  @ApiOperation({ summary: 'Published bundles, newest first; `q` searches titles' })
   @ApiResponse({ status: 200, type: [CatalogSummaryView] })
-  list(@Query() q: PageQueryDto): Promise<CatalogSummaryView[]> {
-    return this.catalog.list(q.page, q.perPage);
+  list(@Query() q: CatalogQueryDto): Promise<CatalogSummaryView[]> {
+    return this.catalog.list(q.page, q.perPage, q.q);
   }
 
   @Get(':slug')
@@ -39,7 +39,7 @@ export class CatalogController {
   })
   @ApiQuery({ name: 'format', required: false, enum: ['hybrid', 'v1'] })
   @ApiProduces('application/x-bittorrent')
-  @ApiResponse({ status: 200, description: 'The .torrent file' })
+  @ApiResponse({ status: 200, description: 'The .torrent file', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 404, description: 'Not published or not visible to you' })
   torrent(
     @Param('slug') slug: string,
@@ -53,7 +53,7 @@ export class CatalogController {
   @Get(':slug/torrent/v1')
   @ApiOperation({ summary: 'The v1-only .torrent (same as `/torrent?format=v1`)' })
   @ApiProduces('application/x-bittorrent')
-  @ApiResponse({ status: 200, description: 'The .torrent file' })
+  @ApiResponse({ status: 200, description: 'The .torrent file', schema: { type: 'string', format: 'binary' } })
   @ApiResponse({ status: 404, description: 'Not published or not visible to you' })
   torrentV1(
     @Param('slug') slug: string,

@@ -16,6 +16,9 @@ export const HYBRID_CLIENTS =
   'libtorrent-based clients (qBittorrent, Deluge, libtorrent, BiglyBT) and any BitTorrent v2-capable client';
 export const V1_CLIENTS = 'Transmission ≤ 3 and aria2 ≤ 1.36 (no BitTorrent v2 / hybrid support)';
 
+/** Free items with these extensions serve as the bundle's poster in the catalog. */
+const POSTER_EXTENSIONS = /\.(jpe?g|png|webp|gif|avif)$/i;
+
 type CatalogBundle = Bundle & { items: Item[]; creator: Pick<User, 'displayName'> };
 
 /** The public face of published bundles: listing, detail page data, torrent files. */
@@ -33,9 +36,10 @@ export class CatalogService {
   }
 
   /** PUBLISHED bundles, newest first (UNLISTED ones are reachable by slug but not listed). */
-  async list(page: number, perPage: number): Promise<CatalogSummaryView[]> {
+  async list(page: number, perPage: number, titleContains?: string): Promise<CatalogSummaryView[]> {
+    const search = titleContains?.trim();
     const bundles = await this.prisma.bundle.findMany({
-      where: { status: 'PUBLISHED' },
+      where: { status: 'PUBLISHED', ...(search ? { title: { contains: search, mode: 'insensitive' } } : {}) },
       orderBy: [{ publishedAt: 'desc' }, { id: 'asc' }],
       skip: (page - 1) * perPage,
       take: perPage,
@@ -102,7 +106,11 @@ export class CatalogService {
   }
 
   private summary(b: CatalogBundle): CatalogSummaryView {
+    const poster = [...b.items]
+      .sort((x, y) => x.position - y.position)
+      .find((i) => !i.locked && POSTER_EXTENSIONS.test(i.path));
     return {
+      id: b.id,
       slug: b.slug,
       title: b.title,
       description: b.description,
@@ -111,6 +119,7 @@ export class CatalogService {
       itemCount: b.items.length,
       totalSize: b.items.reduce((s, i) => s + Number(i.size ?? 0n), 0),
       publishedAt: b.publishedAt,
+      posterPath: poster && b.infoHashV1 ? poster.path : null,
     };
   }
 

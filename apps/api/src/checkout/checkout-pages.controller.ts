@@ -33,7 +33,7 @@ export class CheckoutPagesController {
   @ApiOperation({ summary: "Return page after a paid checkout (HTML for the buyer's browser)" })
   @ApiQuery({ name: 'order_id', required: true })
   @ApiProduces('text/html')
-  @ApiResponse({ status: 200, description: "HTML page with the order's state and the next step" })
+  @ApiResponse({ status: 200, type: String, description: "HTML page with the order's state and the next step" })
   async success(@Query('order_id') orderId?: string): Promise<string> {
     const order = await this.find(orderId);
     if (!order) return page('Order not found', '<p>This link does not name a Keyseed order.</p>');
@@ -58,7 +58,7 @@ export class CheckoutPagesController {
   @ApiOperation({ summary: "Return page after an abandoned checkout (HTML for the buyer's browser)" })
   @ApiQuery({ name: 'order_id', required: true })
   @ApiProduces('text/html')
-  @ApiResponse({ status: 200, description: 'HTML page saying nothing was charged' })
+  @ApiResponse({ status: 200, type: String, description: 'HTML page saying nothing was charged' })
   async cancel(@Query('order_id') orderId?: string): Promise<string> {
     const order = await this.find(orderId);
     const what = order ? `“${escapeHtml(order.bundle.title)}”` : 'this bundle';

@@ -9,19 +9,20 @@ import {
 } from '@nestjs/common';
 import Stripe from 'stripe';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { Order, PrismaService } from '@keyseed/database';
-import { chargeAmount, PriceError, STRIPE } from '@keyseed/paygate';
+import { Bundle, Order, PrismaService } from '@keyseed/database';
+import { chargeAmount, lockBuyerBundle, OpenCheckouts, PriceError, STRIPE, Tx } from '@keyseed/paygate';
 import { CheckoutView, OrderView } from './dtos/order.responses';
 
 /** Buying a bundle: a PENDING order and its Stripe Checkout Session (docs/architecture.md, orders). */
 @Injectable()
 export class CheckoutService {
-  private readonly logger = new Logger('Checkout');
+  private readonly logger = new Logger('checkout');
 
   constructor(
     private readonly prisma: PrismaService,
     @Inject(STRIPE) private readonly stripe: Stripe,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    private readonly openCheckouts: OpenCheckouts,
   ) {}
 
   async checkout(
@@ -53,12 +54,29 @@ export class CheckoutService {
       throw err;
     }
 
-    const reusable = await this.openCheckout(buyer.id, bundleId, amount, bundle.priceCurrency);
-    if (reusable) return reusable;
+    return this.prisma
+      .$transaction(
+        async (tx) => {
+          // One checkout at a time per buyer and bundle: a second click gets the first's session.
+          await lockBuyerBundle(tx, buyer.id, bundleId);
+          const reusable = await this.reuseOrSupersede(tx, buyer.id, bundleId, amount, bundle.priceCurrency!);
+          if (reusable) return reusable;
+          return this.createSession(tx, buyer, bundle, amount);
+        },
+        { maxWait: 10_000, timeout: 30_000 },
+      )
+      .then((view) => this.recheckPrice(view, bundleId, amount));
+  }
 
-    const order = await this.prisma.order.create({
-      data: { bundleId, buyerId: buyer.id, amount, currency: bundle.priceCurrency },
-    });
+  private async createSession(
+    tx: Tx,
+    buyer: { id: string; email: string },
+    bundle: Bundle,
+    amount: number,
+  ): Promise<CheckoutView> {
+    const bundleId = bundle.id;
+    const currency = bundle.priceCurrency!;
+    const order = await tx.order.create({ data: { bundleId, buyerId: buyer.id, amount, currency } });
     const metadata = { orderId: order.id, bundleId, buyerId: buyer.id };
     const base = this.config.PUBLIC_URL.replace(/\/$/, '');
     let session: Stripe.Checkout.Session;
@@ -70,7 +88,7 @@ export class CheckoutService {
             {
               quantity: 1,
               price_data: {
-                currency: bundle.priceCurrency,
+                currency,
                 unit_amount: amount,
                 product_data: {
                   name: bundle.title,
@@ -84,62 +102,78 @@ export class CheckoutService {
           metadata,
           payment_intent_data: { metadata },
           customer_email: buyer.email,
+          // Short-lived: a session opened at an old price cannot be paid long after (see OpenCheckouts).
+          expires_at: Math.floor(Date.now() / 1000) + this.config.CHECKOUT_SESSION_MINUTES * 60,
           success_url: `${base}/checkout/success?order_id=${order.id}&session_id={CHECKOUT_SESSION_ID}`,
           cancel_url: `${base}/checkout/cancel?order_id=${order.id}`,
         },
         { idempotencyKey: order.id },
       );
     } catch (err) {
-      await this.prisma.order.update({ where: { id: order.id }, data: { status: 'FAILED' } });
-      this.logger.error(
-        JSON.stringify({ event: 'checkout.stripe_failed', orderId: order.id, error: (err as Error).message }),
-      );
+      this.logger.error({ event: 'checkout.stripe_failed', orderId: order.id, error: (err as Error).message });
       throw new BadGatewayException(`Stripe refused the checkout session: ${(err as Error).message}`);
     }
     if (!session.url) throw new BadGatewayException(`Stripe returned checkout session ${session.id} without a URL`);
-    await this.prisma.order.update({
+    await tx.order.update({
       where: { id: order.id },
       data: { stripeSessionId: session.id, checkoutUrl: session.url },
     });
-    this.logger.log(
-      JSON.stringify({
-        event: 'checkout.created',
-        orderId: order.id,
-        bundleId,
-        amount,
-        currency: bundle.priceCurrency,
-        sessionId: session.id,
-      }),
-    );
+    this.logger.log({
+      event: 'checkout.created',
+      orderId: order.id,
+      bundleId,
+      amount,
+      currency,
+      sessionId: session.id,
+    });
     return { orderId: order.id, checkoutUrl: session.url };
   }
 
   /**
    * A buyer who starts checkout again (a second click, the CLI re-run) gets the session already
-   * open for the same bundle and amount instead of a second one that could be paid twice.
+   * open for the same bundle and amount instead of a second one that could be paid twice; an open
+   * session at another amount is expired first. A completed session whose payment is still
+   * settling is left alone: if both pay, the second payment is refunded (OrderTransitions).
    */
-  private async openCheckout(
+  private async reuseOrSupersede(
+    tx: Tx,
     buyerId: string,
     bundleId: string,
     amount: number,
     currency: string,
   ): Promise<CheckoutView | null> {
-    const pending = await this.prisma.order.findFirst({
-      where: {
-        buyerId,
-        bundleId,
-        amount,
-        currency,
-        status: 'PENDING',
-        stripeSessionId: { not: null },
-        checkoutUrl: { not: null },
-      },
+    const pending = await tx.order.findMany({
+      where: { buyerId, bundleId, status: 'PENDING', supersededAt: null, stripeSessionId: { not: null } },
       orderBy: { createdAt: 'desc' },
     });
-    if (!pending) return null;
-    const session = await this.stripe.checkout.sessions.retrieve(pending.stripeSessionId!).catch(() => null);
-    if (session?.status !== 'open' || !session.url) return null;
-    return { orderId: pending.id, checkoutUrl: session.url };
+    let reuse: CheckoutView | null = null;
+    for (const order of pending) {
+      const session = await this.stripe.checkout.sessions.retrieve(order.stripeSessionId!).catch(() => null);
+      if (session?.status !== 'open') continue;
+      if (!reuse && session.url && order.amount === amount && order.currency === currency) {
+        reuse = { orderId: order.id, checkoutUrl: session.url };
+        continue;
+      }
+      await this.openCheckouts.close(tx, order.id, session.id, 'replaced by a newer checkout');
+    }
+    return reuse;
+  }
+
+  /**
+   * The price may have changed while the session was being created (after OpenCheckouts closed
+   * the bundle's sessions): a session at a price the bundle no longer has is expired at once.
+   */
+  private async recheckPrice(view: CheckoutView, bundleId: string, amount: number): Promise<CheckoutView> {
+    const now = await this.prisma.bundle.findUnique({ where: { id: bundleId } });
+    const order = await this.prisma.order.findUniqueOrThrow({ where: { id: view.orderId } });
+    const stillValid =
+      now?.status === 'PUBLISHED' &&
+      now.priceCurrency === order.currency &&
+      now.priceAmount !== null &&
+      (now.priceMinimum === null ? now.priceAmount === amount : amount >= now.priceMinimum);
+    if (stillValid) return view;
+    await this.openCheckouts.close(this.prisma, order.id, order.stripeSessionId!, 'price changed during checkout');
+    throw new ConflictException(`the price of bundle ${now?.slug ?? bundleId} changed during checkout; start again`);
   }
 
   async order(id: string): Promise<OrderView> {

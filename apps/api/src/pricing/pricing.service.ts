@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { Bundle, lockRow, PrismaService } from '@keyseed/database';
-import { Price, PriceError, validatePrice } from '@keyseed/paygate';
+import { OpenCheckouts, Price, PriceError, validatePrice } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 import { PriceChangeView, PriceView } from './dtos/price.responses';
 import { SetPriceDto } from './dtos/set-price.dto';
@@ -11,6 +11,7 @@ export class PricingService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
+    private readonly openCheckouts: OpenCheckouts,
   ) {}
 
   setPrice(adminId: string, bundleId: string, dto: SetPriceDto): Promise<PriceView> {
@@ -38,9 +39,12 @@ export class PricingService {
     return changes.map(({ admin, bundleId: _, ...c }) => ({ ...c, adminEmail: admin.email }));
   }
 
-  /** Price, history row and audit entry land in one transaction; the bundle row is locked. */
-  private change(adminId: string, bundleId: string, price: Price | null, action: string): Promise<PriceView> {
-    return this.prisma.$transaction(async (tx) => {
+  /**
+   * Price, history row and audit entry land in one transaction; the bundle row is locked. Then
+   * every open checkout of the bundle is expired: nobody pays an old price, or for a bundle off sale.
+   */
+  private async change(adminId: string, bundleId: string, price: Price | null, action: string): Promise<PriceView> {
+    const view = await this.prisma.$transaction(async (tx) => {
       if (!(await lockRow(tx, 'Bundle', bundleId))) throw new NotFoundException(`bundle ${bundleId} not found`);
       const before = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId } });
       const after = await tx.bundle.update({
@@ -75,6 +79,8 @@ export class PricingService {
       );
       return priceView(after);
     });
+    await this.openCheckouts.closeForBundle(bundleId, price ? 'price changed' : 'taken off sale');
+    return view;
   }
 
   private async bundleOrThrow(id: string): Promise<Bundle> {

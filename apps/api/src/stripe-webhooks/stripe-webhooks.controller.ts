@@ -13,7 +13,15 @@ export class StripeWebhooksController {
   @Public()
   @HttpCode(200)
   @ApiOperation({ summary: 'Stripe webhook endpoint (signed by Stripe; not for API clients)' })
-  @ApiResponse({ status: 200, description: 'Event processed, duplicate, or of a type Keyseed ignores' })
+  @ApiResponse({
+    status: 200,
+    description: 'Event processed, duplicate, or of a type Keyseed ignores',
+    schema: {
+      type: 'object',
+      required: ['received', 'duplicate'],
+      properties: { received: { type: 'boolean', enum: [true] }, duplicate: { type: 'boolean' } },
+    },
+  })
   @ApiResponse({
     status: 400,
     description: 'Missing or bad signature, or a timestamp outside the 5-minute tolerance: nothing stored',

@@ -27,7 +27,7 @@ interface Plan {
  */
 @Injectable()
 export class StripeWebhooksService {
-  private readonly logger = new Logger('StripeWebhook');
+  private readonly logger = new Logger('stripe-webhooks');
 
   constructor(
     private readonly prisma: PrismaService,
@@ -52,7 +52,7 @@ export class StripeWebhooksService {
         SIGNATURE_TOLERANCE_S,
       );
     } catch (err) {
-      this.logger.warn(JSON.stringify({ event: 'stripe.webhook.bad_signature', error: (err as Error).message }));
+      this.logger.warn({ event: 'stripe.webhook.bad_signature', error: (err as Error).message });
       throw new BadRequestException(`webhook signature verification failed: ${(err as Error).message}`);
     }
     // Signed but not shaped like an event: a 400, not a 500 that Stripe would retry for days.
@@ -73,16 +73,14 @@ export class StripeWebhooksService {
     if (seen) return { duplicate: true, orderId: null, effect: 'duplicate event' };
     const plan = await this.plan(event);
     const result = await this.transitions.commit(plan.orderId, plan.effect, { id: event.id, type: event.type });
-    this.logger.log(
-      JSON.stringify({
-        event: 'stripe.webhook',
-        eventId: event.id,
-        type: event.type,
-        orderId: result.orderId,
-        duplicate: result.duplicate,
-        effect: result.effect,
-      }),
-    );
+    this.logger.log({
+      event: 'stripe.webhook',
+      eventId: event.id,
+      type: event.type,
+      orderId: result.orderId,
+      duplicate: result.duplicate,
+      effect: result.effect,
+    });
     return result;
   }
 

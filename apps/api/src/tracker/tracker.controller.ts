@@ -1,5 +1,5 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/auth.decorators';
 import { clientAddress } from '../common/request-context';
@@ -17,6 +17,7 @@ export class TrackerController {
   @ApiOperation({
     summary: 'BitTorrent announce for published bundles (HTTP; WebSocket upgrade on the same path for browser peers)',
   })
+  @ApiResponse({ status: 200, description: 'Bencoded peers, or a bencoded failure reason', type: String })
   announce(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.tracker.handleHttp(req, res, 'announce', clientAddress(req));
   }
@@ -25,6 +26,7 @@ export class TrackerController {
   @Get('scrape')
   @ApiProduces('text/plain')
   @ApiOperation({ summary: 'BitTorrent scrape: seeders/leechers for the given info_hash values' })
+  @ApiResponse({ status: 200, description: 'Bencoded swarm counts per info_hash', type: String })
   scrape(@Req() req: Request, @Res() res: Response): Promise<void> {
     return this.tracker.handleHttp(req, res, 'scrape', clientAddress(req));
   }

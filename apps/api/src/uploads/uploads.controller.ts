@@ -9,7 +9,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Server } from '@tus/server';
 import { RedisAvailability } from '@keyseed/queues';
@@ -23,8 +23,10 @@ import { UploadsService } from './uploads.service';
  * token, creator role); ownership, draft state, size limit and quota are checked here with JSON
  * errors; then @tus/server speaks the protocol on the raw request stream (the JSON body parser
  * only consumes application/json, never application/offset+octet-stream).
+ * Left out of the OpenAPI operations (a catch-all over every method is not an operation): the
+ * document's description states the protocol instead (common/openapi.ts).
  */
-@ApiTags('uploads')
+@ApiExcludeController()
 @Controller()
 export class UploadsController {
   constructor(
@@ -35,31 +37,12 @@ export class UploadsController {
 
   @Public()
   @Options(['uploads', 'uploads/*path'])
-  @ApiOperation({ summary: 'tus discovery: versions, extensions, max size (no token needed, for CORS preflights too)' })
   async discover(@Req() req: Request, @Res() res: Response): Promise<void> {
     await this.tus.handle(req, res);
   }
 
   @All(['uploads', 'uploads/*path'])
   @Roles('CREATOR')
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary:
-      'tus 1.0 uploads: POST creates (optionally with data), HEAD gives Upload-Offset, PATCH appends, DELETE terminates',
-    description:
-      'Upload-Metadata must carry `bundleId` and `itemId` (or `path`) of an item of your DRAFT bundle. ' +
-      'When the last byte arrives the item is QUEUED for ingest.',
-  })
-  @ApiHeader({ name: 'Tus-Resumable', required: true, example: '1.0.0' })
-  @ApiResponse({ status: 201, description: 'Upload created; Location names it' })
-  @ApiResponse({ status: 204, description: 'Bytes appended / upload terminated' })
-  @ApiResponse({ status: 403, description: "Another creator's bundle or upload" })
-  @ApiResponse({ status: 404, description: 'No such bundle, item or upload' })
-  @ApiResponse({ status: 405, description: "POST to an upload's URL (create with POST /v1/uploads)" })
-  @ApiResponse({ status: 409, description: 'The bundle is not a DRAFT' })
-  @ApiResponse({ status: 413, description: 'Over the per-file limit or your storage quota' })
-  @ApiResponse({ status: 503, description: 'Redis (job queue) unreachable or storage failing: resume later' })
-  @ApiResponse({ status: 507, description: 'No room on the server for the bytes: resume later' })
   async handle(
     @CurrentUser() user: AuthenticatedUser,
     @Req() req: Request & UploadingRequest,

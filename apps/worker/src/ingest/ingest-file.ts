@@ -43,19 +43,7 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
   } finally {
     await staging.close();
   }
-  if (length === 0) {
-    return {
-      hashes: {
-        pieceLength,
-        length: 0,
-        piecesV1: Buffer.alloc(0),
-        lastPieceV1Unpadded: null,
-        piecesRoot: null,
-        pieceLayer: null,
-      },
-      plaintextSha256: createHash('sha256').digest('hex'),
-    };
-  }
+  if (length === 0) return emptyFileResult(pieceLength);
 
   let done = 0;
   const flusher = new BackgroundFlush(input.stagingPath, length);
@@ -100,6 +88,21 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
     await Promise.all([...threads.map((t) => t.terminate()), plaintextDone]);
     await flusher.close();
   }
+}
+
+/** The hashes of an empty item (no pieces). */
+export function emptyFileResult(pieceLength: number): IngestFileResult {
+  return {
+    hashes: {
+      pieceLength,
+      length: 0,
+      piecesV1: Buffer.alloc(0),
+      lastPieceV1Unpadded: null,
+      piecesRoot: null,
+      pieceLayer: null,
+    },
+    plaintextSha256: createHash('sha256').digest('hex'),
+  };
 }
 
 /** Start write-back every this many bytes written, so the final fsync has little left to do. */

@@ -93,23 +93,115 @@ function writeFully(fd: number, buf: Buffer, length: number, position: number): 
   while (done < length) done += writeSync(fd, buf, done, length - done, position + done);
 }
 
+/**
+ * Encrypt + hash state of a run of consecutive pieces, fed in order, span by span (a span is at most
+ * a piece and never crosses one): encrypts locked spans in place, then SHA-1s them (v1) and hashes
+ * their 16 KiB v2 leaves. Shared by the positional (local disk) and the streaming (S3) paths.
+ */
+export class PieceRangeWork {
+  private readonly blocksPerPiece: number;
+  private readonly leaves: Buffer;
+  readonly piecesV1: Buffer;
+  readonly pieceHashesV2: Buffer;
+  lastPieceV1Unpadded: Buffer | null = null;
+  bytes = 0;
+  private keys: Buffer | null = null;
+  private keysFirst = -1;
+  private cipher: PieceCipher | null = null;
+  private sha1 = createHash('sha1');
+  private uncollected = 0;
+
+  constructor(
+    private readonly pieceLength: number,
+    private readonly firstPiece: number,
+    private readonly pieceCount: number,
+    private readonly contentKey: Uint8Array | null,
+  ) {
+    this.blocksPerPiece = pieceLength / BLOCK;
+    this.leaves = Buffer.allocUnsafe(this.blocksPerPiece * 32);
+    this.piecesV1 = Buffer.allocUnsafe(20 * pieceCount);
+    this.pieceHashesV2 = Buffer.allocUnsafe(32 * pieceCount);
+  }
+
+  /** Starts piece `index` (the next one of the run). */
+  beginPiece(index: number): void {
+    this.cipher = null;
+    if (this.contentKey) {
+      if (this.keys === null || index >= this.keysFirst + KEY_WINDOW) {
+        this.keys?.fill(0);
+        this.keysFirst = index;
+        this.keys = derivePieceKeys(
+          this.contentKey,
+          index,
+          Math.min(this.firstPiece + this.pieceCount, index + KEY_WINDOW) - 1,
+        );
+      }
+      const k = (index - this.keysFirst) * PIECE_KEY_BYTES;
+      this.cipher = new PieceCipher(this.keys.subarray(k, k + PIECE_KEY_BYTES));
+    }
+    this.sha1 = createHash('sha1');
+  }
+
+  /** Encrypts (locked) `span` in place and hashes it; `at` is its offset within the piece. */
+  update(span: Buffer, at: number): void {
+    const n = span.length;
+    for (let c = 0; c < n; c += CHUNK) {
+      const chunk = span.subarray(c, Math.min(c + CHUNK, n));
+      this.cipher?.update(chunk);
+      this.sha1.update(chunk);
+      hash('sha256', chunk, 'buffer').copy(this.leaves, ((at + c) / BLOCK) * 32);
+    }
+    this.uncollected += n;
+    if (this.uncollected >= GC_EVERY_BYTES) {
+      collectGarbage();
+      this.uncollected = 0;
+    }
+  }
+
+  /** Ends piece `index` of `size` bytes (less than the piece length only for the item's last piece). */
+  endPiece(index: number, size: number): void {
+    const pl = this.pieceLength;
+    const i = index - this.firstPiece;
+    if (size < pl) {
+      // The item's last piece: v1 hashes it padded with zeros (BEP 47 pad file follows every file).
+      this.lastPieceV1Unpadded = this.sha1.copy().digest();
+      for (let left = pl - size; left > 0; left -= ZEROS.length)
+        this.sha1.update(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+    }
+    this.sha1.digest().copy(this.piecesV1, i * 20);
+    const blocks = Math.ceil(size / BLOCK);
+    // A file of a single partial piece has a tree of only nextPow2(blocks) leaves (its pieces root).
+    const width = size < pl && index === 0 ? nextPowerOfTwo(blocks) : this.blocksPerPiece;
+    merkleRoot(this.leaves, blocks, width).copy(this.pieceHashesV2, i * 32);
+    this.bytes += size;
+  }
+
+  result(): PieceRangeHashes {
+    return {
+      pieceLength: this.pieceLength,
+      firstPiece: this.firstPiece,
+      bytes: this.bytes,
+      piecesV1: this.piecesV1,
+      lastPieceV1Unpadded: this.lastPieceV1Unpadded,
+      pieceHashesV2: this.pieceHashesV2,
+    };
+  }
+
+  /** Wipes the derived piece keys. */
+  dispose(): void {
+    this.keys?.fill(0);
+  }
+}
+
 /** Encrypts (locked) and hashes a run of pieces; returns their v1/v2 hashes for `combinePieceRanges`. */
 export function ingestPieceRange(
   task: PieceRangeTask,
   onProgress: (bytes: number) => void = () => {},
 ): PieceRangeHashes {
   const { pieceLength: pl, fileLength, firstPiece, pieceCount } = task;
-  const blocksPerPiece = pl / BLOCK;
   const span = skewedBuffer(Math.min(pl, SPAN));
-  const leaves = Buffer.allocUnsafe(blocksPerPiece * 32);
-  const v1 = Buffer.allocUnsafe(20 * pieceCount);
-  const v2 = Buffer.allocUnsafe(32 * pieceCount);
-  let lastUnpadded: Buffer | null = null;
-  let keys: Buffer | null = null;
-  let keysFirst = -1;
-  let bytes = 0;
+  const work = new PieceRangeWork(pl, firstPiece, pieceCount, task.contentKey);
   let unreported = 0;
-  let uncollected = 0;
   const input = openSync(task.uploadPath, 'r');
   const output = openSync(task.stagingPath, 'r+');
   try {
@@ -117,46 +209,14 @@ export function ingestPieceRange(
       const index = firstPiece + i;
       const offset = index * pl;
       const size = Math.min(pl, fileLength - offset);
-      let cipher: PieceCipher | null = null;
-      if (task.contentKey) {
-        if (keys === null || index >= keysFirst + KEY_WINDOW) {
-          keys?.fill(0);
-          keysFirst = index;
-          keys = derivePieceKeys(task.contentKey, index, Math.min(firstPiece + pieceCount, index + KEY_WINDOW) - 1);
-        }
-        const k = (index - keysFirst) * PIECE_KEY_BYTES;
-        cipher = new PieceCipher(keys.subarray(k, k + PIECE_KEY_BYTES));
-      }
-      const sha1 = createHash('sha1');
+      work.beginPiece(index);
       for (let at = 0; at < size; at += SPAN) {
         const n = Math.min(SPAN, size - at);
         readFully(input, span, n, offset + at, task.uploadPath);
-        for (let c = 0; c < n; c += CHUNK) {
-          const chunk = span.subarray(c, Math.min(c + CHUNK, n));
-          cipher?.update(chunk);
-          sha1.update(chunk);
-          hash('sha256', chunk, 'buffer').copy(leaves, ((at + c) / BLOCK) * 32);
-        }
+        work.update(span.subarray(0, n), at);
         writeFully(output, span, n, offset + at);
-        uncollected += n;
-        if (uncollected >= GC_EVERY_BYTES) {
-          collectGarbage();
-          uncollected = 0;
-        }
       }
-      if (size < pl) {
-        // The item's last piece: v1 hashes it padded with zeros (BEP 47 pad file follows every file).
-        lastUnpadded = sha1.copy().digest();
-        for (let left = pl - size; left > 0; left -= ZEROS.length)
-          sha1.update(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
-      }
-      sha1.digest().copy(v1, i * 20);
-      const blocks = Math.ceil(size / BLOCK);
-      // A file of a single partial piece has a tree of only nextPow2(blocks) leaves (its pieces root).
-      const width = size < pl && index === 0 ? nextPowerOfTwo(blocks) : blocksPerPiece;
-      merkleRoot(leaves, blocks, width).copy(v2, i * 32);
-
-      bytes += size;
+      work.endPiece(index, size);
       unreported += size;
       if (unreported >= PROGRESS_EVERY_BYTES) {
         onProgress(unreported);
@@ -164,12 +224,12 @@ export function ingestPieceRange(
       }
     }
   } finally {
-    keys?.fill(0);
+    work.dispose();
     closeSync(input);
     closeSync(output);
   }
   if (unreported > 0) onProgress(unreported);
-  return { pieceLength: pl, firstPiece, bytes, piecesV1: v1, lastPieceV1Unpadded: lastUnpadded, pieceHashesV2: v2 };
+  return work.result();
 }
 
 /** Hex SHA-256 of the whole upload, read sequentially in 4 MiB steps. */

@@ -11,6 +11,7 @@ import { IngestJob, ingestGenerationOf, IngestProgress, QueueName } from '@keyse
 import { BLOB_STORE, BlobStore, chmodPrivate, itemPublishedKey, mkdirPrivate, stagingPrefix } from '@keyseed/storage';
 import type { JobProcessor } from '../queue-worker-host';
 import { ingestFile } from './ingest-file';
+import { ingestStream } from './ingest-stream';
 
 const PROGRESS_EVERY_MS = 500;
 
@@ -22,7 +23,7 @@ class Superseded extends Error {}
 
 /**
  * Ingest of one item (docs/architecture.md, ingest): read the stored upload once; encrypt (locked) with a content key
- * drawn for this attempt; hash; write the ciphertext to `staging/<itemId>/<attempt>`, fsync it,
+ * drawn for this attempt; hash; write the ciphertext to `staging/<itemId>/<attempt>`, fsync it (disk),
  * then, in one transaction holding the item row, check the attempt still owns the item, rename the
  * file to its published key (atomic), fsync the directory and write the hashes and wrapped key with
  * status READY. A crash anywhere before the commit leaves the item INGESTING (never READY) and the
@@ -73,10 +74,6 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
         `upload damaged: the stored upload has ${stat.size} bytes but the item's upload declared ${size}; upload the file again`,
       );
     const uploadPath = this.blobs.localPath(item.uploadKey);
-    if (!uploadPath)
-      throw new UnrecoverableError(
-        'ingest needs a disk-backed blob store (positional reads); this store has no local paths',
-      );
 
     const startedAt = new Date();
     const claimed = await this.prisma.item.updateMany({
@@ -88,8 +85,8 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
     // Leftovers of crashed attempts go; a zombie attempt still writing loses its file and its commit.
     await this.blobs.delete(stagingPrefix(itemId));
     const stagingKey = `${stagingPrefix(itemId)}g${generation}-${randomBytes(6).toString('hex')}`;
-    const stagingPath = this.blobs.localPath(stagingKey)!;
-    await mkdirPrivate(dirname(stagingPath));
+    const stagingPath = this.blobs.localPath(stagingKey);
+    if (stagingPath) await mkdirPrivate(dirname(stagingPath));
     this.logger.log({
       event: 'ingest.start',
       itemId,
@@ -104,21 +101,36 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
     try {
       const wrapped = contentKey ? wrapContentKey(this.keyring, itemId, contentKey) : null;
       const progress = this.progressReporter(job, itemId, startedAt, size);
-      const result = await ingestFile({
-        uploadPath,
-        stagingPath,
-        length: size,
-        pieceLength,
-        contentKey,
-        threads: this.config.INGEST_THREADS,
-        onProgress: progress.report,
-      }).finally(() => {
+      // Disk: positional reads and writes on threads. Object stores: one streaming pass, the
+      // ciphertext written by multipart upload (no local copy).
+      const result = await (
+        uploadPath && stagingPath
+          ? ingestFile({
+              uploadPath,
+              stagingPath,
+              length: size,
+              pieceLength,
+              contentKey,
+              threads: this.config.INGEST_THREADS,
+              onProgress: progress.report,
+            })
+          : ingestStream({
+              source: this.blobs.read(item.uploadKey),
+              sink: (ciphertext) => this.blobs.put(stagingKey, ciphertext),
+              length: size,
+              pieceLength,
+              contentKey,
+              onProgress: progress.report,
+            })
+      ).finally(() => {
         contentKey?.fill(0);
         return progress.flush();
       });
       const hashedAt = Date.now();
-      await chmodPrivate(stagingPath);
-      await fsyncPath(stagingPath);
+      if (stagingPath) {
+        await chmodPrivate(stagingPath);
+        await fsyncPath(stagingPath);
+      }
       const syncedAt = Date.now();
 
       await this.prisma.$transaction(
@@ -143,7 +155,8 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
           // The name as of this commit: a rename while the item was ingesting moves nothing yet.
           const targetKey = itemPublishedKey(item.bundleId, now);
           await this.blobs.rename(stagingKey, targetKey);
-          await fsyncPath(dirname(this.blobs.localPath(targetKey)!));
+          const targetPath = this.blobs.localPath(targetKey);
+          if (targetPath) await fsyncPath(dirname(targetPath));
           await tx.item.update({
             where: { id: itemId },
             data: {

@@ -6,6 +6,7 @@ export class CatalogCreatorView {
 }
 
 export class CatalogSummaryView {
+  @ApiProperty({ description: 'Bundle id (what POST /v1/bundles/{id}/checkout takes)' }) id: string;
   @ApiProperty() slug: string;
   @ApiProperty() title: string;
   @ApiProperty() description: string;
@@ -14,6 +15,12 @@ export class CatalogSummaryView {
   @ApiProperty() itemCount: number;
   @ApiProperty({ description: 'Plaintext bytes of all items' }) totalSize: number;
   @ApiProperty({ nullable: true, type: Date }) publishedAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Path of a free image item to show as poster (fetch it from /webseed/{slug}/{posterPath})',
+  })
+  posterPath: string | null;
 }
 
 export class CatalogItemView {

@@ -7,7 +7,8 @@
  * minimums only for these settlement currencies; for every other currency the minimum is "the
  * equivalent of 0.50 USD", which moves with exchange rates, so they are deliberately left out.
  *
- * Shared by the emulator (which rejects what Stripe rejects) and the paygate (price validation).
+ * Owned by the paygate (price validation, discount floors); the emulator imports them to reject what
+ * Stripe rejects.
  */
 export interface StripeCurrency {
   decimals: number;

@@ -1,0 +1,212 @@
+/** Shapes of the API's JSON answers (see /docs for the OpenAPI description). Dates arrive as ISO strings. */
+
+export type Role = 'CREATOR' | 'BUYER' | 'ADMIN';
+
+export interface UserView {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: Role[];
+  createdAt: string;
+}
+
+export interface SessionView {
+  user: UserView;
+  token: string;
+  expiresAt: string;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface CreatedTokenView extends TokenView {
+  token: string;
+}
+
+export interface PriceView {
+  amount: number;
+  currency: string;
+  minimum: number | null;
+}
+
+export type BundleStatus = 'DRAFT' | 'PUBLISHING' | 'PUBLISHED' | 'UNLISTED' | 'TAKEN_DOWN';
+
+export interface CatalogSummaryView {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  creator: { displayName: string };
+  price: PriceView | null;
+  itemCount: number;
+  totalSize: number;
+  publishedAt: string | null;
+  posterPath: string | null;
+}
+
+export interface CatalogItemView {
+  path: string;
+  torrentPath: string;
+  size: number | null;
+  locked: boolean;
+  previewPieces: number;
+}
+
+export interface TorrentLinkView {
+  url: string;
+  infoHashV1: string;
+  infoHashV2: string | null;
+  useWith: string;
+}
+
+export interface CatalogBundleView extends CatalogSummaryView {
+  status: BundleStatus;
+  pieceLength: number | null;
+  items: CatalogItemView[];
+  magnet: string | null;
+  infoHashV1: string | null;
+  infoHashV2: string | null;
+  infoHashV1Legacy: string | null;
+  torrents: { hybrid: TorrentLinkView; v1: TorrentLinkView | null } | null;
+  swarm: { seeders: number; leechers: number; completed: number };
+}
+
+export type ItemStatus = 'AWAITING_UPLOAD' | 'UPLOADING' | 'QUEUED' | 'INGESTING' | 'READY' | 'FAILED';
+
+export interface ItemView {
+  id: string;
+  path: string;
+  position: number;
+  locked: boolean;
+  previewPieces: number;
+  status: ItemStatus;
+  failureReason: string | null;
+  size: number | null;
+  progressPercent: number;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  plaintextSha256: string | null;
+}
+
+export interface BundleSummaryView {
+  id: string;
+  slug: string;
+  title: string;
+  status: BundleStatus;
+  pieceLength: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface BundleView extends BundleSummaryView {
+  description: string;
+  takedownReason: string | null;
+  publishFailureReason: string | null;
+  price: PriceView | null;
+  infoHashV1: string | null;
+  infoHashV2: string | null;
+  infoHashV1Legacy: string | null;
+  magnet: string | null;
+  publishedAt: string | null;
+  items: ItemView[];
+  progressPercent: number;
+}
+
+export interface SalesReportView {
+  bundleId: string;
+  paidCount: number;
+  refundCount: number;
+  activeLicenses: number;
+  byCurrency: {
+    currency: string;
+    paidCount: number;
+    gross: number;
+    refundCount: number;
+    refunded: number;
+    net: number;
+  }[];
+}
+
+export type LicenseStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
+
+export interface LicenseView {
+  id: string;
+  orderId: string;
+  bundle: { id: string; slug: string; title: string };
+  status: LicenseStatus;
+  statusReason: string | null;
+  devices: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface DeviceView {
+  id: string;
+  licenseId: string;
+  publicKey: string;
+  name: string;
+  createdAt: string;
+  removedAt: string | null;
+}
+
+export type OrderStatus = 'PENDING' | 'PAID' | 'FAILED' | 'EXPIRED' | 'REFUNDED';
+
+export interface OrderView {
+  id: string;
+  bundleId: string;
+  amount: number;
+  currency: string;
+  status: OrderStatus;
+  checkoutUrl: string | null;
+  licenseId: string | null;
+  amountRefunded: number;
+  createdAt: string;
+  paidAt: string | null;
+  refundedAt: string | null;
+}
+
+export interface CheckoutView {
+  orderId: string;
+  checkoutUrl: string;
+}
+
+/** Public answer for the page Stripe sends the browser back to (no token needed: the order id is the secret). */
+export interface CheckoutReturnView {
+  orderId: string;
+  status: OrderStatus;
+  bundle: { slug: string; title: string };
+}
+
+export interface AdminPriceView {
+  bundleId: string;
+  amount: number | null;
+  currency: string | null;
+  minimum: number | null;
+  forSale: boolean;
+}
+
+export interface PriceChangeView {
+  id: string;
+  adminId: string;
+  adminEmail: string;
+  createdAt: string;
+  oldAmount: number | null;
+  oldCurrency: string | null;
+  oldMinimum: number | null;
+  newAmount: number | null;
+  newCurrency: string | null;
+  newMinimum: number | null;
+}
+
+export interface RefundView {
+  refundId: string;
+  refundStatus: string;
+  orderStatus: OrderStatus;
+}

@@ -1,0 +1,299 @@
+import { useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
+import { changePassword, createToken, listTokens, login, register, revokeToken } from '../api/account';
+import { useSession } from '../api/session';
+import type { CreatedTokenView, Role } from '../api/types';
+import { ErrorMessage, Loading, Notice } from '../components/feedback';
+import { Field, FormError, useFormSubmit } from '../components/form';
+import { formatDate } from '../components/format';
+import { usePageTitle } from '../components/page-title';
+import { useResource } from '../components/use-resource';
+
+export function AccountPage() {
+  const { user } = useSession();
+  usePageTitle(user ? 'Your account' : 'Log in');
+  return user ? <AccountSettings /> : <SignIn />;
+}
+
+/** Only same-site paths: `?next=https://evil` must not turn the login page into an open redirect. */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/library';
+}
+
+function SignIn() {
+  const [mode, setMode] = useState<'login' | 'register'>('login');
+  return (
+    <section className="page narrow">
+      <h1>{mode === 'login' ? 'Log in' : 'Create an account'}</h1>
+      <div className="tabs" role="tablist" aria-label="Log in or register">
+        <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => setMode('login')}>
+          Log in
+        </button>
+        <button type="button" role="tab" aria-selected={mode === 'register'} onClick={() => setMode('register')}>
+          Register
+        </button>
+      </div>
+      <div role="tabpanel">{mode === 'login' ? <LoginForm /> : <RegisterForm />}</div>
+    </section>
+  );
+}
+
+function LoginForm() {
+  const { signIn } = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const form = useFormSubmit(['email', 'password']);
+  return (
+    <form
+      onSubmit={form.onSubmit(async () => {
+        signIn(await login({ email, password }));
+        void navigate(safeNext(params.get('next')));
+      })}
+    >
+      <Field
+        label="E-mail"
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={form.fieldErrors.email}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={form.fieldErrors.password}
+      />
+      <FormError message={form.formError} />
+      <button type="submit" disabled={form.busy}>
+        {form.busy ? 'Logging in…' : 'Log in'}
+      </button>
+    </form>
+  );
+}
+
+function RegisterForm() {
+  const { signIn } = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [creator, setCreator] = useState(false);
+  const form = useFormSubmit(['email', 'password', 'displayName', 'roles']);
+  return (
+    <form
+      onSubmit={form.onSubmit(async () => {
+        const roles: Role[] = creator ? ['BUYER', 'CREATOR'] : ['BUYER'];
+        signIn(await register({ email, password, displayName, roles }));
+        void navigate(creator ? '/studio' : safeNext(params.get('next')));
+      })}
+    >
+      <Field
+        label="Name shown to others"
+        name="displayName"
+        autoComplete="nickname"
+        required
+        value={displayName}
+        onChange={(e) => setDisplayName(e.target.value)}
+        error={form.fieldErrors.displayName}
+      />
+      <Field
+        label="E-mail"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={form.fieldErrors.email}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        error={form.fieldErrors.password}
+      />
+      <div className="checkbox">
+        <input id="register-creator" type="checkbox" checked={creator} onChange={(e) => setCreator(e.target.checked)} />
+        <label htmlFor="register-creator">I also want to sell my own films (creator account)</label>
+      </div>
+      <FormError message={form.formError} />
+      <button type="submit" disabled={form.busy}>
+        {form.busy ? 'Creating…' : 'Create account'}
+      </button>
+    </form>
+  );
+}
+
+function AccountSettings() {
+  const { user, signOut } = useSession();
+  const navigate = useNavigate();
+  return (
+    <section className="page narrow">
+      <h1>Your account</h1>
+      <dl className="facts">
+        <dt>Name</dt>
+        <dd>{user!.displayName}</dd>
+        <dt>E-mail</dt>
+        <dd>{user!.email}</dd>
+        <dt>Roles</dt>
+        <dd>{user!.roles.map((r) => r.toLowerCase()).join(', ')}</dd>
+      </dl>
+      <button type="button" className="button-secondary" onClick={() => void signOut().then(() => navigate('/'))}>
+        Log out
+      </button>
+      <ChangePasswordForm />
+      <PersonalTokens />
+    </section>
+  );
+}
+
+function ChangePasswordForm() {
+  const [currentPassword, setCurrent] = useState('');
+  const [newPassword, setNew] = useState('');
+  const [done, setDone] = useState(false);
+  const form = useFormSubmit(['currentPassword', 'newPassword']);
+  return (
+    <form
+      className="panel"
+      aria-labelledby="change-password-title"
+      onSubmit={form.onSubmit(async () => {
+        setDone(false);
+        await changePassword({ currentPassword, newPassword });
+        setCurrent('');
+        setNew('');
+        setDone(true);
+      })}
+    >
+      <h2 id="change-password-title">Change password</h2>
+      <Field
+        label="Current password"
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={currentPassword}
+        onChange={(e) => setCurrent(e.target.value)}
+        error={form.fieldErrors.currentPassword}
+      />
+      <Field
+        label="New password"
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        required
+        value={newPassword}
+        onChange={(e) => setNew(e.target.value)}
+        error={form.fieldErrors.newPassword}
+      />
+      <FormError message={form.formError} />
+      {done && <Notice kind="success">Password changed. Your other sessions were logged out.</Notice>}
+      <button type="submit" disabled={form.busy}>
+        Change password
+      </button>
+    </form>
+  );
+}
+
+function PersonalTokens() {
+  const tokens = useResource((signal) => listTokens(signal), []);
+  const [name, setName] = useState('');
+  const [created, setCreated] = useState<CreatedTokenView | null>(null);
+  const form = useFormSubmit(['name', 'expiresInDays']);
+  const revoke = useFormSubmit([]);
+  return (
+    <section className="panel" aria-labelledby="tokens-title">
+      <h2 id="tokens-title">Personal tokens</h2>
+      <p className="muted">
+        For the command line: <code>npx keyseed login --token &lt;token&gt;</code>. A token works until you revoke it.
+      </p>
+      <form
+        className="inline-form"
+        onSubmit={form.onSubmit(async () => {
+          setCreated(await createToken({ name }));
+          setName('');
+          tokens.reload();
+        })}
+      >
+        <Field
+          label="Token name"
+          name="name"
+          placeholder="laptop CLI"
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={form.fieldErrors.name}
+        />
+        <button type="submit" disabled={form.busy}>
+          Create token
+        </button>
+      </form>
+      <FormError message={form.formError} />
+      {created && (
+        <Notice kind="success">
+          New token “{created.name}” (shown once, copy it now): <code className="secret">{created.token}</code>
+        </Notice>
+      )}
+      {tokens.error !== undefined && <ErrorMessage error={tokens.error} onRetry={tokens.reload} />}
+      {tokens.loading && !tokens.data && <Loading what="your tokens" />}
+      {tokens.data && tokens.data.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Starts with</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              <th scope="col">State</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tokens.data.map((t) => (
+              <tr key={t.id}>
+                <td>{t.name}</td>
+                <td>
+                  <code>{t.prefix}…</code>
+                </td>
+                <td>{formatDate(t.createdAt)}</td>
+                <td>{formatDate(t.lastUsedAt)}</td>
+                <td>
+                  {t.revokedAt ? (
+                    `revoked ${formatDate(t.revokedAt)}`
+                  ) : (
+                    <button
+                      type="button"
+                      className="button-small button-danger"
+                      disabled={revoke.busy}
+                      onClick={() =>
+                        void revoke.run(async () => {
+                          await revokeToken(t.id);
+                          tokens.reload();
+                        })
+                      }
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <FormError message={revoke.formError} />
+    </section>
+  );
+}

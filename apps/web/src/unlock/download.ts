@@ -1,0 +1,65 @@
+import { UnlockError } from './errors';
+import { PieceReader, webseedSource } from './piece-reader';
+import type { PreparedItem } from './prepare-item';
+import { baseName } from './sw-protocol';
+import { downloadThroughWorker, openUnlockSession } from './unlock-session';
+import { verifiedPlaintext } from './verified-plaintext';
+
+/** Chrome's File System Access API (typed here: TypeScript's DOM library does not have it yet). */
+interface SaveFilePicker {
+  showSaveFilePicker?: (opts?: { suggestedName?: string }) => Promise<FileSystemFileHandle>;
+}
+
+export type DownloadMethod = 'file-system-access' | 'service-worker';
+
+/**
+ * Saves the decrypted item to disk in constant memory, with progress. Where the browser has the File
+ * System Access API, the user picks the file and the page writes it piece by piece; the browser
+ * writes to a swap file and replaces the target only on close, which happens only once the SHA-256
+ * matched, so a failed check leaves whatever the user had. Elsewhere the unlock service worker
+ * streams it as a download, failing the download (the browser drops the partial file) on a bad piece
+ * or a wrong SHA-256.
+ *
+ * Call it straight from the click handler: the save dialog needs the user's gesture, so it is
+ * opened before `prepare` (keys, hashes) runs.
+ */
+export async function downloadLockedItem(
+  path: string,
+  prepare: () => Promise<PreparedItem>,
+  onProgress: (bytes: number, total: number) => void = () => undefined,
+): Promise<DownloadMethod> {
+  const picker = (globalThis as SaveFilePicker).showSaveFilePicker;
+  if (!picker) {
+    const prepared = await prepare();
+    const session = await openUnlockSession(prepared.spec);
+    try {
+      await downloadThroughWorker(session, onProgress);
+    } finally {
+      session.close();
+    }
+    return 'service-worker';
+  }
+  let handle: FileSystemFileHandle;
+  try {
+    handle = await picker({ suggestedName: baseName(path) });
+  } catch (err) {
+    throw new UnlockError('ABORTED', 'no file was chosen: nothing was saved', {}, { cause: err });
+  }
+  const { spec } = await prepare();
+  const reader = new PieceReader({
+    path: spec.path,
+    hashes: spec.hashes,
+    keys: spec.keys,
+    source: webseedSource(spec.webseedUrl),
+  });
+  const out = await handle.createWritable();
+  try {
+    for await (const piece of verifiedPlaintext(reader, spec.plaintextSha256, onProgress))
+      await out.write(piece as Uint8Array<ArrayBuffer>);
+  } catch (err) {
+    await out.abort().catch(() => undefined);
+    throw err;
+  }
+  await out.close();
+  return 'file-system-access';
+}

@@ -1,0 +1,128 @@
+import { corruptPiece, UnlockError } from './errors';
+import { decryptPiece, pieceKey, type PieceKeySource } from './piece-keys';
+import { verifyPiece } from './piece-verify';
+import type { FileHashes } from './torrent-hashes';
+
+/** Reads ciphertext bytes `[start, end)` of a `.locked` file: from the webseed, or from a local File. */
+export type CiphertextSource = (start: number, end: number, signal?: AbortSignal) => Promise<Uint8Array>;
+
+export interface LockedFile {
+  /** Plaintext path (messages). */
+  path: string;
+  hashes: FileHashes;
+  keys: PieceKeySource;
+  source: CiphertextSource;
+}
+
+/**
+ * Verified, decrypted pieces of one locked file. Every ciphertext piece is checked against the
+ * torrent's hashes before it is decrypted (a bad one throws CORRUPT_PIECE naming it). Memory is
+ * bounded: at most `cachePieces` plaintext pieces are kept (most recent first) plus those in flight,
+ * whatever the file's size.
+ */
+export class PieceReader {
+  private readonly cache = new Map<number, Promise<Uint8Array>>();
+
+  constructor(
+    readonly file: LockedFile,
+    private readonly cachePieces = 4,
+  ) {}
+
+  get size(): number {
+    return this.file.hashes.size;
+  }
+
+  get pieceLength(): number {
+    return this.file.hashes.pieceLength;
+  }
+
+  get pieceCount(): number {
+    return this.file.hashes.pieceCount;
+  }
+
+  /** Plaintext of piece `index` (verified and decrypted once, then served from the small cache). */
+  piece(index: number): Promise<Uint8Array> {
+    const hit = this.cache.get(index);
+    if (hit) {
+      this.cache.delete(index);
+      this.cache.set(index, hit);
+      return hit;
+    }
+    const loading = this.load(index);
+    loading.catch(() => this.cache.delete(index));
+    this.cache.set(index, loading);
+    while (this.cache.size > this.cachePieces) this.cache.delete(this.cache.keys().next().value as number);
+    return loading;
+  }
+
+  /** Starts loading piece `index` in the background (read-ahead); failures surface when it is read. */
+  prefetch(index: number): void {
+    if (index < this.pieceCount && !this.cache.has(index)) this.piece(index).catch(() => undefined);
+  }
+
+  private async load(index: number): Promise<Uint8Array> {
+    const { hashes, keys, source, path } = this.file;
+    const start = index * hashes.pieceLength;
+    const end = Math.min(hashes.size, start + hashes.pieceLength);
+    const [ciphertext, key] = await Promise.all([source(start, end), pieceKey(keys, index)]);
+    if (!key)
+      throw new UnlockError(
+        'NO_PREVIEW',
+        `${path}: piece ${index} is past the free preview; buy the film to watch on`,
+        { piece: index, path },
+      );
+    if (!(await verifyPiece(hashes, index, ciphertext))) throw corruptPiece(path, index, hashes.pieceLength);
+    return decryptPiece(key, ciphertext);
+  }
+}
+
+/** A CiphertextSource over HTTP Range requests (the webseed), with the API's failures typed. */
+export function webseedSource(url: string, fetchFn: typeof fetch = fetch): CiphertextSource {
+  return async (start, end, signal) => {
+    for (let attempt = 0; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetchFn(url, { headers: { Range: `bytes=${start}-${end - 1}` }, signal, cache: 'no-store' });
+      } catch (err) {
+        if ((err as { name?: string })?.name === 'AbortError') throw err;
+        throw new UnlockError(
+          'API_UNREACHABLE',
+          `the webseed did not answer (${(err as Error).message}); check your connection and retry`,
+          {},
+          { cause: err },
+        );
+      }
+      // BEP 19: a busy webseed says when to come back; a browser has no other source, so it waits.
+      if (res.status === 503 && attempt < MAX_RETRIES) {
+        await res.body?.cancel();
+        await sleep(Math.min(MAX_RETRY_MS, 1000 * (Number(res.headers.get('Retry-After')) || 1)), signal);
+        continue;
+      }
+      if (res.status === 404 || res.status === 410)
+        throw new UnlockError('TAKEN_DOWN', 'this film is no longer served: the bundle was taken down or unpublished', {
+          status: res.status,
+        });
+      if (res.status !== 206 && !(res.status === 200 && start === 0))
+        throw new UnlockError('API_ERROR', `the webseed answered ${res.status} for bytes ${start}–${end - 1}`, {
+          status: res.status,
+        });
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      return res.status === 200 ? bytes.subarray(0, end - start) : bytes;
+    }
+  };
+}
+
+const MAX_RETRIES = 5;
+const MAX_RETRY_MS = 3000;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason as Error)), { once: true });
+  });
+}
+
+/** A CiphertextSource over a local File (Unlock my folder). */
+export function fileSource(file: Blob): CiphertextSource {
+  return async (start, end) => new Uint8Array(await file.slice(start, end).arrayBuffer());
+}

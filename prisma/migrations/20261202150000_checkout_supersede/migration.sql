@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Order" ADD COLUMN     "supersededAt" TIMESTAMP(3),
+ADD COLUMN     "supersedeReason" TEXT;

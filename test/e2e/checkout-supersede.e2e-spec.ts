@@ -1,0 +1,165 @@
+import type { AddressInfo } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { PrismaService } from '@keyseed/database';
+import type { StripeEmulator } from '@keyseed/stripe-emulator';
+import { createPublishedBundle, createReadyItem, startEmulatorForApp } from '../helpers/paygate-fixtures';
+import { createAdminUser, registerUser, startTestApp, TestUser } from '../helpers/test-app';
+
+/** #12 defect 5: open Checkout Sessions never outlive the price or sale they were opened at. */
+describe('checkout sessions are superseded (e2e)', () => {
+  let emulator: StripeEmulator;
+  let app: NestExpressApplication;
+  let http: App;
+  let prisma: PrismaService;
+  let admin: TestUser;
+  let creator: TestUser;
+
+  beforeAll(async () => {
+    emulator = await startEmulatorForApp();
+    app = await startTestApp();
+    await app.listen(0, '127.0.0.1');
+    http = app.getHttpServer();
+    emulator.setWebhookUrl(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/v1/stripe/webhook`);
+    prisma = app.get(PrismaService);
+    admin = await createAdminUser(app);
+    creator = await registerUser(app, ['CREATOR']);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await emulator.stop();
+  });
+
+  async function pricedBundle(amount: number, minimum?: number): Promise<string> {
+    const bundleId = await createPublishedBundle(app, creator.id);
+    await createReadyItem(app, bundleId, { pieceCount: 1 });
+    await setPrice(bundleId, amount, minimum);
+    return bundleId;
+  }
+
+  const setPrice = (bundleId: string, amount: number, minimum?: number) =>
+    request(http)
+      .put(`/v1/admin/bundles/${bundleId}/price`)
+      .set(admin.auth)
+      .send({ amount, currency: 'usd', ...(minimum ? { minimum } : {}) })
+      .expect(200);
+
+  async function checkout(buyer: TestUser, bundleId: string, amount?: number) {
+    const res = await request(http)
+      .post(`/v1/bundles/${bundleId}/checkout`)
+      .set(buyer.auth)
+      .send(amount ? { amount } : {})
+      .expect(201);
+    const order = await prisma.order.findUniqueOrThrow({ where: { id: res.body.orderId } });
+    return { orderId: order.id, sessionId: order.stripeSessionId!, checkoutUrl: res.body.checkoutUrl as string };
+  }
+
+  async function pay(sessionId: string, outcome: 'succeeded' | 'async_pending' = 'succeeded') {
+    emulator.completeCheckoutSession(sessionId, outcome);
+    await emulator.webhooks.idle();
+  }
+
+  const licensesOf = (buyer: TestUser, bundleId: string) =>
+    prisma.license.findMany({ where: { buyerId: buyer.id, bundleId } });
+
+  it('gives sessions a short lifetime (CHECKOUT_SESSION_MINUTES, default 31)', async () => {
+    const bundleId = await pricedBundle(700);
+    const { sessionId } = await checkout(await registerUser(app), bundleId);
+    const session = emulator.getCheckoutSession(sessionId);
+    expect(session.expires_at - session.created).toBeGreaterThanOrEqual(30 * 60);
+    expect(session.expires_at - session.created).toBeLessThanOrEqual(32 * 60);
+  });
+
+  it('a price change expires the open session: the old price cannot be paid, one order PAID, one license', async () => {
+    const bundleId = await pricedBundle(700);
+    const buyer = await registerUser(app);
+    const first = await checkout(buyer, bundleId);
+    await setPrice(bundleId, 900);
+    expect(emulator.getCheckoutSession(first.sessionId).status).toBe('expired');
+    expect(() => emulator.completeCheckoutSession(first.sessionId)).toThrow(/expired/);
+    await emulator.webhooks.idle();
+    expect(await prisma.order.findUniqueOrThrow({ where: { id: first.orderId } })).toMatchObject({
+      status: 'EXPIRED',
+      supersedeReason: 'price changed',
+    });
+
+    const second = await checkout(buyer, bundleId);
+    expect(second.orderId).not.toBe(first.orderId);
+    expect(emulator.getCheckoutSession(second.sessionId).amount_total).toBe(900);
+    await pay(second.sessionId);
+    expect(await prisma.order.count({ where: { buyerId: buyer.id, bundleId, status: 'PAID' } })).toBe(1);
+    expect(await licensesOf(buyer, bundleId)).toHaveLength(1);
+  });
+
+  it('taking a bundle off sale or down expires its open sessions', async () => {
+    const offSale = await pricedBundle(700);
+    const takenDown = await pricedBundle(700);
+    const buyer = await registerUser(app);
+    const a = await checkout(buyer, offSale);
+    const b = await checkout(buyer, takenDown);
+    await request(http).delete(`/v1/admin/bundles/${offSale}/price`).set(admin.auth).expect(200);
+    await request(http)
+      .post(`/v1/admin/bundles/${takenDown}/takedown`)
+      .set(admin.auth)
+      .send({ reason: 'copyright claim' })
+      .expect(200);
+    for (const { sessionId } of [a, b]) {
+      expect(emulator.getCheckoutSession(sessionId).status).toBe('expired');
+      expect(() => emulator.completeCheckoutSession(sessionId)).toThrow(/expired/);
+    }
+    await emulator.webhooks.idle();
+    expect(await licensesOf(buyer, offSale)).toHaveLength(0);
+    expect(await licensesOf(buyer, takenDown)).toHaveLength(0);
+  });
+
+  it('a buyer checking out again gets the pending order back; another amount expires the first', async () => {
+    const bundleId = await pricedBundle(1000, 300);
+    const buyer = await registerUser(app);
+    const first = await checkout(buyer, bundleId, 500);
+    const again = await checkout(buyer, bundleId, 500);
+    expect(again).toEqual(first);
+
+    const other = await checkout(buyer, bundleId, 800);
+    expect(other.orderId).not.toBe(first.orderId);
+    expect(emulator.getCheckoutSession(first.sessionId).status).toBe('expired');
+    expect(await prisma.order.count({ where: { buyerId: buyer.id, bundleId, status: 'PENDING' } })).toBe(1);
+  });
+
+  it('a payment that still arrives for a superseded checkout is refunded automatically and audited, never a second license', async () => {
+    const bundleId = await pricedBundle(700);
+    const buyer = await registerUser(app);
+    // A bank transfer is started (session complete, payment settling), then the buyer pays by card instead.
+    const transfer = await checkout(buyer, bundleId);
+    await pay(transfer.sessionId, 'async_pending');
+    const card = await checkout(buyer, bundleId);
+    expect(card.orderId).not.toBe(transfer.orderId);
+    await pay(card.sessionId);
+    expect(await licensesOf(buyer, bundleId)).toHaveLength(1);
+
+    emulator.settleAsyncPayment(transfer.sessionId, 'succeeded');
+    await emulator.webhooks.idle();
+
+    const late = await prisma.order.findUniqueOrThrow({ where: { id: transfer.orderId } });
+    expect(late).toMatchObject({ status: 'REFUNDED', amountRefunded: 700 });
+    expect(late.supersedeReason).toMatch(/duplicate purchase/);
+    const chargeId = emulator.getPaymentIntent(late.stripePaymentIntentId!).latest_charge as string;
+    expect(emulator.getCharge(chargeId)).toMatchObject({ refunded: true, amount_refunded: 700 });
+    const licenses = await licensesOf(buyer, bundleId);
+    expect(licenses).toEqual([expect.objectContaining({ orderId: card.orderId, status: 'ACTIVE' })]);
+    const audit = await prisma.auditLog.findMany({
+      where: { targetId: transfer.orderId, action: 'order.superseded_refund' },
+    });
+    expect(audit).toHaveLength(1);
+    expect(audit[0].details).toMatchObject({ amount: 700, currency: 'usd' });
+
+    // Replays of the late payment's events change nothing and refund nothing twice.
+    const succeeded = emulator.events('checkout.session.async_payment_succeeded').at(-1)!;
+    await emulator.webhooks.redeliver(succeeded.id, { times: 3 });
+    expect(
+      await prisma.auditLog.count({ where: { targetId: transfer.orderId, action: 'order.superseded_refund' } }),
+    ).toBe(1);
+    expect(await licensesOf(buyer, bundleId)).toHaveLength(1);
+  });
+});

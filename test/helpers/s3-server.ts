@@ -1,0 +1,45 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export interface TestS3Server {
+  endpoint: string;
+  bucket: string;
+  /** Environment that points a Keyseed process at this bucket. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** Starts the loopback S3-compatible server of test/s3/s3-server.mjs in its own process. */
+export async function startS3Server(bucket = 'keyseed'): Promise<TestS3Server> {
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, '../s3/s3-server.mjs'), bucket], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const [first] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`S3 test server exited with ${String(code)}`);
+    }),
+  ])) as [string];
+  const { endpoint } = JSON.parse(first) as { endpoint: string };
+  return {
+    endpoint,
+    bucket,
+    env: {
+      STORAGE_DRIVER: 's3',
+      S3_ENDPOINT: endpoint,
+      S3_BUCKET: bucket,
+      S3_REGION: 'us-east-1',
+      S3_ACCESS_KEY_ID: 'test',
+      S3_SECRET_ACCESS_KEY: 'test',
+      S3_FORCE_PATH_STYLE: 'true',
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
