@@ -11,7 +11,7 @@ import * as tus from 'tus-js-client';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
 import { HousekeepingJob, jobId, QueueName } from '@keyseed/queues';
-import { BLOB_STORE, BlobStore, tusUploadDirectory, uploadKey } from '@keyseed/storage';
+import { BLOB_STORE, BlobStore, tusUploadDirectory, TusUploadFiles, uploadKey } from '@keyseed/storage';
 import { ExpireUploadsService } from '../../apps/worker/src/housekeeping/expire-uploads.service';
 import { HousekeepingProcessor } from '../../apps/worker/src/housekeeping/housekeeping.processor';
 import { registerUser, startTestApp, TestUser } from '../helpers/test-app';
@@ -250,7 +250,7 @@ describe('tus uploads (e2e)', () => {
 
     // Only expire-uploads is exercised here; the other kinds' services are not needed.
     const processor = new HousekeepingProcessor(
-      new ExpireUploadsService(prisma, config),
+      new ExpireUploadsService(prisma, config, app.get<BlobStore>(BLOB_STORE), app.get(TusUploadFiles)),
       null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[1],
     );
     const job = (data: HousekeepingJob) => ({ data }) as Job<HousekeepingJob>;

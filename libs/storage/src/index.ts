@@ -17,4 +17,6 @@ export {
   torrentPrefix,
   manifestKey,
   tusUploadDirectory,
+  tusObjectPrefix,
+  tusObjectKey,
 } from './keys';

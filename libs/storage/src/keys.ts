@@ -65,3 +65,17 @@ export function manifestKey(bundleId: string): string {
 export function tusUploadDirectory(dataDir: string): string {
   return `${dataDir.replace(/\/+$/, '')}/uploads`;
 }
+
+/**
+ * On an object store, tus (@tus/s3-store) keeps an upload in progress as a multipart upload to
+ * `tus/<uploadId>/file` with its metadata beside it (`file.info`, `file.part`); deleting the prefix
+ * removes all of it. Completed uploads move to {@link uploadKey}.
+ */
+export function tusObjectPrefix(uploadId: string): string {
+  return `tus/${uploadId}/`;
+}
+
+/** The tus upload id (and object key) of an upload in progress on an object store. */
+export function tusObjectKey(uploadId: string): string {
+  return `${tusObjectPrefix(uploadId)}file`;
+}

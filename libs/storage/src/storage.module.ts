@@ -34,8 +34,8 @@ export function s3StoreOptions(config: KeyseedConfig) {
     { provide: BLOB_STORE, inject: [KEYSEED_CONFIG], useFactory: createBlobStore },
     {
       provide: TusUploadFiles,
-      inject: [KEYSEED_CONFIG],
-      useFactory: (config: KeyseedConfig) => new TusUploadFiles(config.DATA_DIR),
+      inject: [KEYSEED_CONFIG, BLOB_STORE],
+      useFactory: (config: KeyseedConfig, blobs: BlobStore) => new TusUploadFiles(config.DATA_DIR, blobs),
     },
   ],
   exports: [BLOB_STORE, TusUploadFiles],

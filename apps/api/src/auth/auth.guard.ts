@@ -18,7 +18,7 @@ import {
   OwnedResourceSpec,
   REQUIRED_ROLES,
 } from './auth.decorators';
-import { TokenCache } from './token-cache';
+import { TokenRevocations } from './token-revocations';
 import type { Role } from '@keyseed/database';
 
 /** How often a token's lastUsedAt is refreshed (no write per request). */
@@ -31,17 +31,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Global guard: bearer token → user, then role and ownership checks declared on the route.
  * Every route is authenticated unless marked @Public(). Token lookups are reused for up to 5 s
  * (TokenCache, which states the bounds); a state-changing request drops the caller's cached
- * lookups (an admin's: all of them) when it starts and again when it has been answered, unless
- * its route is @AccountNeutral().
+ * lookups (an admin's: all of them) on every API replica (TokenRevocations) when it starts and
+ * again when it has been answered, unless its route is @AccountNeutral().
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly tokens = new TokenCache();
-
   constructor(
     private readonly reflector: Reflector,
     private readonly prisma: PrismaService,
+    private readonly revocations: TokenRevocations,
   ) {}
+
+  private get tokens() {
+    return this.revocations.cache;
+  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
@@ -59,7 +62,7 @@ export class AuthGuard implements CanActivate {
       !SAFE_METHODS.has(req.method) &&
       !this.reflector.getAllAndOverride<boolean>(ACCOUNT_NEUTRAL, targets)
     ) {
-      this.dropCachedLookups(req.user, ctx.switchToHttp().getResponse<Response>());
+      await this.dropCachedLookups(req.user, ctx.switchToHttp().getResponse<Response>());
     }
     if (isPublic) return true;
     if (!req.user) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
@@ -96,7 +99,7 @@ export class AuthGuard implements CanActivate {
       roles: user.roles,
       tokenId: token.id,
     };
-    this.tokens.set(tokenHash, authenticated, generation, token.expiresAt);
+    if (this.revocations.live) this.tokens.set(tokenHash, authenticated, generation, token.expiresAt);
     return authenticated;
   }
 
@@ -106,10 +109,10 @@ export class AuthGuard implements CanActivate {
    * one, and once it has been answered, in case a concurrent lookup cached the state from before
    * its commit.
    */
-  private dropCachedLookups(user: AuthenticatedUser, res: Response): void {
-    const drop = user.roles.includes('ADMIN') ? () => this.tokens.clear() : () => this.tokens.dropUser(user.id);
-    drop();
-    res.once('close', drop);
+  private async dropCachedLookups(user: AuthenticatedUser, res: Response): Promise<void> {
+    const who = user.roles.includes('ADMIN') ? null : user.id;
+    res.once('close', () => void this.revocations.drop(who));
+    await this.revocations.drop(who);
   }
 
   private async checkOwnership(

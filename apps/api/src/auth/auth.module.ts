@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
+import { TokenRevocations } from './token-revocations';
 
-@Module({ providers: [{ provide: APP_GUARD, useClass: AuthGuard }] })
+@Module({ providers: [TokenRevocations, { provide: APP_GUARD, useClass: AuthGuard }] })
 export class AuthModule {}

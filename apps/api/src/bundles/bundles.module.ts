@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { UploadsModule } from '../uploads/uploads.module';
 import { BundleItemsController } from './bundle-items.controller';
 import { BundleItemsService } from './bundle-items.service';
 import { BundlePublishingService } from './bundle-publishing.service';
@@ -7,6 +8,7 @@ import { BundlesService } from './bundles.service';
 import { StoredFilesService } from './stored-files.service';
 
 @Module({
+  imports: [UploadsModule],
   controllers: [BundlesController, BundleItemsController],
   providers: [BundlesService, BundleItemsService, BundlePublishingService, StoredFilesService],
   exports: [BundlesService, BundlePublishingService],

@@ -6,9 +6,9 @@ import {
   publishedPrefix,
   stagingPrefix,
   torrentPrefix,
-  TusUploadFiles,
   uploadPrefix,
 } from '@keyseed/storage';
+import { TusFilesService } from '../uploads/tus-files.service';
 
 /** What a deleted item leaves to remove: its identity and the tus uploads it had. */
 export interface DeletedItem {
@@ -29,7 +29,7 @@ export interface DeletedItem {
 export class StoredFilesService {
   constructor(
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
-    private readonly tusFiles: TusUploadFiles,
+    private readonly tusFiles: TusFilesService,
   ) {}
 
   async removeItem(item: DeletedItem): Promise<void> {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
-import { createServer, Server } from 'node:http';
+import { createServer, get as httpGet, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import pino from 'pino';
 import { accessLog } from './access-log';
 
@@ -64,5 +64,72 @@ describe('accessLog', () => {
       '/v1/catalog?access_token=[redacted]&page=2&token=[redacted]&api_key=[redacted]&Session%5Ftoken=[redacted]',
     );
     expect(JSON.stringify(lines)).not.toMatch(/sekrit/);
+  });
+});
+
+describe('accessLog of streamed responses (.torrent downloads)', () => {
+  let server: Server;
+  let lines: { msg: string; res: { statusCode: number } }[];
+  let chunks = 8;
+  const CHUNK = 64 * 1024;
+  /** The source ends a little after its last chunk, as a file stream may. */
+  async function* body() {
+    for (let i = 0; i < chunks; i++) yield Buffer.alloc(CHUNK, 7);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+
+  beforeEach(async () => {
+    lines = [];
+    const out = new PassThrough();
+    out.on('data', (chunk: Buffer) =>
+      chunk
+        .toString()
+        .split('\n')
+        .filter(Boolean)
+        .forEach((l) => lines.push(JSON.parse(l))),
+    );
+    const log = accessLog(pino({ level: 'info' }, out));
+    // As Nest sends a StreamableFile: headers with the length, then the body piped from a stream,
+    // never reading the request.
+    server = createServer((req, res) =>
+      log(req, res, () => {
+        res.writeHead(200, { 'content-type': 'application/x-bittorrent', 'content-length': chunks * CHUNK });
+        Readable.from(body()).pipe(res);
+      }),
+    );
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+  });
+  afterEach(() => server.close());
+
+  /** One download on its own connection, which the client closes once it has `closeAfter` bytes (default: all). */
+  const download = (closeAfter = chunks * CHUNK) =>
+    new Promise<number>((resolve, reject) => {
+      let bytes = 0;
+      const port = (server.address() as AddressInfo).port;
+      const req = httpGet({ host: '127.0.0.1', port, path: '/v1/catalog/x/torrent', agent: false }, (res) =>
+        res.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (bytes >= closeAfter) req.destroy();
+        }),
+      );
+      req.on('close', () => resolve(bytes));
+      req.on('error', (err) => (bytes >= closeAfter ? resolve(bytes) : reject(err)));
+    });
+  const logged = async (n: number) => {
+    for (let i = 0; i < 200 && lines.length < n; i++) await new Promise((done) => setTimeout(done, 5));
+    return lines;
+  };
+
+  it('logs a download as completed when the client closes the connection as soon as it has every byte', async () => {
+    const received = await Promise.all(Array.from({ length: 20 }, () => download()));
+    expect(received).toEqual(Array(20).fill(chunks * CHUNK));
+    expect((await logged(20)).map((l) => l.msg)).toEqual(Array(20).fill('request completed'));
+  });
+
+  it('logs a download the client gave up on as aborted', async () => {
+    chunks = 512; // 32 MiB: more than the socket buffers hold, so the server is still sending
+    expect(await download(CHUNK)).toBeLessThan(chunks * CHUNK);
+    expect((await logged(1)).map((l) => l.msg)).toEqual(['request aborted']);
   });
 });

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import pino, { Logger } from 'pino';
 import pinoHttp, { HttpLogger } from 'pino-http';
 import { clientAddress, requestId } from './request-context';
@@ -30,6 +31,32 @@ export function redactUrl(url: string | undefined): string | undefined {
 /** BitTorrent routes (webseed, tracker) see a request per piece/announce: not logged one by one. */
 const UNLOGGED = /^\/(webseed\/|announce|scrape)/;
 
+const PIPED_BYTES = Symbol('pipedBytes');
+type LoggedResponse = ServerResponse & { [PIPED_BYTES]?: number };
+
+/** 'pipe' listener of a logged response: counts the body bytes a streamed answer handed to it. */
+function countPipedBytes(this: LoggedResponse, source: Readable): void {
+  this[PIPED_BYTES] = 0;
+  source.on('data', (chunk: Buffer | string) => {
+    this[PIPED_BYTES]! += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+  });
+}
+
+/**
+ * Whether the whole answer went out. pino-http's own test also wants the request read to its end
+ * (no GET handler reads it) and `res.end()` called; but a client that has the Content-Length bytes
+ * of a streamed answer (a .torrent) may close the connection before the pipe gets to call `end()`.
+ * Nothing was lost then, so a streamed answer that handed over all its declared bytes is complete.
+ */
+export function responseOutcome(res: LoggedResponse): 'request completed' | 'request aborted' {
+  if (res.writableEnded) return 'request completed';
+  const declared = Number(res.getHeader('content-length'));
+  const piped = res[PIPED_BYTES];
+  return piped !== undefined && Number.isFinite(declared) && piped >= declared
+    ? 'request completed'
+    : 'request aborted';
+}
+
 /**
  * One JSON line per request (pino-http) with the request id, method, URL, client address, status and
  * time. Never the headers: they carry bearer tokens and Stripe signatures; nor the values of
@@ -37,7 +64,7 @@ const UNLOGGED = /^\/(webseed\/|announce|scrape)/;
  * by hand (no wrapping): pino-http binds it to a child logger on every request, logged or not.
  */
 export function accessLog(logger: Logger): HttpLogger {
-  return pinoHttp({
+  const log = pinoHttp({
     logger,
     genReqId: requestId,
     wrapSerializers: false,
@@ -52,6 +79,16 @@ export function accessLog(logger: Logger): HttpLogger {
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       err: pino.stdSerializers.err,
     },
-    autoLogging: { ignore: (req) => req.url === '/health' || UNLOGGED.test(req.url ?? '') },
+    customSuccessMessage: (_req, res) => responseOutcome(res),
+    autoLogging: { ignore: unlogged },
   });
+  const middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
+    if (!unlogged(req)) res.once('pipe', countPipedBytes);
+    log(req, res, next);
+  };
+  return Object.assign(middleware, { logger: log.logger });
+}
+
+function unlogged(req: IncomingMessage): boolean {
+  return req.url === '/health' || UNLOGGED.test(req.url ?? '');
 }

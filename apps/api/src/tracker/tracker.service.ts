@@ -6,8 +6,10 @@ import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { bencode, BValue } from '@keyseed/torrent/bencode';
 import { answerWithoutUpgrade } from '../common/upgrade-fallback';
 import { AnnounceLimiter } from './announce-limiter';
+import { parseAnnounce, percentDecodeBytes } from './announce-request';
 import { bencodeFailure } from './bencode-failure';
 import { InfoHashIndex } from './info-hash-index';
+import { RedisSwarms } from './redis-swarms';
 import { AnnounceParams, loadTrackerServer, TrackerServer, WebSocketLike } from './tracker-server';
 
 /** Clients re-announce this often (seconds in the response); browsers (WebSocket) 5× as often. */
@@ -17,6 +19,7 @@ const PEER_TTL_MS = 2 * ANNOUNCE_INTERVAL_MS + 60_000;
 /** A completed download is counted once per bundle and peer address within this window. */
 const COMPLETED_DEDUP_SECONDS = 24 * 3600;
 const MAX_SCRAPE_HASHES = 64;
+const UNKNOWN_HASH = 'unknown info_hash: this tracker only serves torrents published on this platform';
 
 export interface SwarmCounts {
   seeders: number;
@@ -25,14 +28,13 @@ export interface SwarmCounts {
 }
 
 /**
- * BitTorrent tracker over `bittorrent-tracker`'s Server: HTTP announces and scrapes (the
- * controller hands requests over) and the WebSocket tracker for browser peers (attached to the
- * API's own HTTP server at `/announce`). Only info-hashes of served bundles are accepted.
- *
- * Swarm membership lives in this process's memory (that is how the package works): with several
- * API replicas, /announce (HTTP and WebSocket) must be routed to one replica per info-hash (sticky
- * routing, e.g. hash on the `info_hash` query parameter) or to a single tracker replica, or peers
- * of one swarm would not see each other. Rate limits and completed counters are in Redis and shared.
+ * BitTorrent tracker. HTTP announces and scrapes (BEP 3, compact peers per BEP 23/7, scrape per
+ * BEP 48) keep their swarms in Redis ({@link RedisSwarms}), so every API replica answers any
+ * announce and sees one swarm. `bittorrent-tracker`'s Server, which holds swarms in process memory
+ * and cannot share them, is kept only for the WebSocket tracker of browser peers (attached to the
+ * API's own HTTP server at `/announce`): WebRTC signalling relays offers over the sockets
+ * connected to one process, so browser peers meet the browser peers of the same replica. Only
+ * info-hashes of served bundles are accepted.
  */
 @Injectable()
 export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -42,6 +44,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Open browser-peer connections, closed on shutdown (they would otherwise hold the HTTP server open). */
   private readonly sockets = new Set<WebSocketLike>();
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head);
+  private readonly swarms: RedisSwarms;
 
   constructor(
     private readonly index: InfoHashIndex,
@@ -49,6 +52,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly adapterHost: HttpAdapterHost,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
   ) {
+    this.swarms = new RedisSwarms(limiter.client, config.REDIS_PREFIX, PEER_TTL_MS);
     const Server = loadTrackerServer();
     this.server = new Server({
       http: false,
@@ -67,7 +71,10 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.server.on('warning', () => undefined); // bad client input, already answered with a failure reason
     this.server.on('error', (err) => this.logger.error(`tracker.error: ${err.message}`));
     this.server.on('complete', (_who, params) => {
-      void this.countCompleted(params);
+      void this.index.bundleOf(params.info_hash).then(
+        (bundleId) => (bundleId ? this.countCompleted(bundleId, `ws:${params.peer_id}`) : undefined),
+        () => undefined,
+      );
     });
   }
 
@@ -80,24 +87,39 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<void> {
     res.setHeader('Content-Type', 'text/plain');
     res.setHeader('Cache-Control', 'no-store');
-    if (!(await this.limiter.allow(address))) {
-      res.end(
-        bencodeFailure(
-          `too many tracker requests from ${address}: at most ${this.config.ANNOUNCES_PER_MINUTE} per minute`,
-        ),
-      );
-      return;
-    }
-    if (action === 'scrape') {
-      res.end(
-        await this.scrape(req.url ?? '').catch((err: Error) => {
-          this.logger.error(`tracker.scrape_failed: ${err.message}`);
-          return bencodeFailure('tracker temporarily unavailable, retry later');
-        }),
-      );
-      return;
-    }
-    this.server.onHttpRequest(req, res, { action });
+    const answer =
+      action === 'announce' ? this.announce(req.url ?? '', address) : this.scrapeLimited(req.url ?? '', address);
+    res.end(
+      await answer.catch((err: Error) => {
+        this.logger.error(`tracker.${action}_failed: ${err.message}`);
+        return bencodeFailure('tracker temporarily unavailable, retry later');
+      }),
+    );
+  }
+
+  /** One HTTP announce: parse, check the hash is served, then one Redis script (rate limit + swarm). */
+  private async announce(url: string, address: string): Promise<Buffer> {
+    const parsed = parseAnnounce(url, normalizeIp(address));
+    if ('failure' in parsed) return bencodeFailure(parsed.failure);
+    const bundleId = await this.index.bundleOf(parsed.infoHash);
+    if (!bundleId) return bencodeFailure(UNKNOWN_HASH);
+    const reply = await this.swarms.announce(parsed, this.rateKey(address), this.config.ANNOUNCES_PER_MINUTE, 120);
+    if (!reply) return bencodeFailure(this.tooMany(address));
+    if (parsed.event === 'completed') await this.countCompleted(bundleId, addressOf(parsed.peer));
+    const v4 = reply.peers.filter((p) => p.length === 6);
+    const v6 = reply.peers.filter((p) => p.length === 18);
+    return bencode({
+      complete: reply.complete,
+      incomplete: reply.incomplete,
+      interval: Math.ceil(ANNOUNCE_INTERVAL_MS / 1000),
+      peers: Buffer.concat(v4),
+      ...(v6.length ? { peers6: Buffer.concat(v6) } : {}),
+    });
+  }
+
+  private async scrapeLimited(url: string, address: string): Promise<Buffer> {
+    if (!(await this.limiter.allow(address))) return bencodeFailure(this.tooMany(address));
+    return this.scrape(url);
   }
 
   /**
@@ -107,19 +129,23 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async stats(infoHashes: readonly string[]): Promise<SwarmCounts> {
     const hashes = [...new Set(infoHashes.map((h) => h.toLowerCase().slice(0, 40)))];
-    const peers = new Map<string, boolean>();
+    const merged = await this.swarms.mergedCounts(hashes);
+    // Browser peers of this replica's WebSocket tracker, merged by peer id.
+    const browsers = new Map<string, boolean>();
     for (const hash of hashes) {
       const swarm = this.server.torrents[hash];
       if (!swarm) continue;
       for (const key of swarm.peers.keys) {
         const peer = swarm.peers.peek(key);
-        if (!peer) continue;
-        const id = peer.type === 'ws' ? `ws:${peer.peerId}` : `${peer.ip}:${peer.port}`;
-        peers.set(id, (peers.get(id) ?? false) || peer.complete);
+        if (peer?.type === 'ws') browsers.set(peer.peerId, (browsers.get(peer.peerId) ?? false) || peer.complete);
       }
     }
-    const seeders = [...peers.values()].filter(Boolean).length;
-    return { seeders, leechers: peers.size - seeders, completed: await this.completedCount(hashes) };
+    const browserSeeders = [...browsers.values()].filter(Boolean).length;
+    return {
+      seeders: merged.seeders + browserSeeders,
+      leechers: merged.leechers + browsers.size - browserSeeders,
+      completed: await this.completedCount(hashes),
+    };
   }
 
   /**
@@ -136,15 +162,15 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     if (hashes.length > MAX_SCRAPE_HASHES)
       return bencodeFailure(`at most ${MAX_SCRAPE_HASHES} info_hash values per scrape`);
     if (hashes.some((h) => h.length !== 20)) return bencodeFailure('invalid info_hash: expected 20 bytes');
+    const served: Buffer[] = [];
+    for (const hash of hashes) if (await this.index.bundleOf(hash.toString('hex'))) served.push(hash);
+    const counts = await this.swarms.counts(served.map((h) => h.toString('hex')));
     const files = new Map<Uint8Array, BValue>();
-    for (const hash of hashes) {
-      const hex = hash.toString('hex');
-      if (!(await this.index.bundleOf(hex))) continue;
-      const swarm = this.server.torrents[hex];
+    for (const [i, hash] of served.entries()) {
       files.set(hash, {
-        complete: swarm?.complete ?? 0,
-        downloaded: await this.completedCount([hex]),
-        incomplete: swarm?.incomplete ?? 0,
+        complete: counts[i].complete,
+        downloaded: await this.completedCount([hash.toString('hex')]),
+        incomplete: counts[i].incomplete,
       });
     }
     return bencode({ files, flags: { min_request_interval: Math.ceil(ANNOUNCE_INTERVAL_MS / 1000) } });
@@ -173,22 +199,18 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.server.close();
   }
 
-  /** The filter of every announce (HTTP and WebSocket): address, rate limit, allowed hash. */
+  /** The filter of every WebSocket announce: rate limit, allowed hash. */
   private async admit(infoHash: string, params: AnnounceParams): Promise<void> {
-    if (params.type === 'http' && params.httpReq) {
-      // Express has already resolved the client address through the trusted proxies.
-      const ip = normalizeIp(params.httpReq.ip ?? params.ip);
-      params.ip = ip;
-      params.addr = ip.includes(':') ? `[${ip}]:${params.port}` : `${ip}:${params.port}`;
-      // Always compact (BEP 23): the package's dictionary peer list mangles binary peer ids.
-      params.compact = 1;
-    } else if (!(await this.limiter.allow(params.ip))) {
-      throw new Error(
-        `too many tracker requests from ${params.ip}: at most ${this.config.ANNOUNCES_PER_MINUTE} per minute`,
-      );
-    }
-    if (!(await this.knownHash(infoHash)))
-      throw new Error('unknown info_hash: this tracker only serves torrents published on this platform');
+    if (!(await this.limiter.allow(params.ip))) throw new Error(this.tooMany(params.ip));
+    if (!(await this.knownHash(infoHash))) throw new Error(UNKNOWN_HASH);
+  }
+
+  private tooMany(address: string): string {
+    return `too many tracker requests from ${address}: at most ${this.config.ANNOUNCES_PER_MINUTE} per minute`;
+  }
+
+  private rateKey(address: string): string {
+    return `${this.config.REDIS_PREFIX}:tracker:rate:${address}:${Math.floor(Date.now() / 60_000)}`;
   }
 
   /** Whether the hash belongs to a served bundle; database trouble becomes a retryable failure reason. */
@@ -224,11 +246,9 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     return `${this.config.REDIS_PREFIX}:tracker:completed:${bundleId}`;
   }
 
-  private async countCompleted(params: AnnounceParams): Promise<void> {
+  /** Counts a completed download once per bundle and peer (HTTP: address:port; browsers: peer id). */
+  private async countCompleted(bundleId: string, who: string): Promise<void> {
     try {
-      const bundleId = await this.index.bundleOf(params.info_hash);
-      if (!bundleId) return;
-      const who = params.type === 'ws' ? `ws:${params.peer_id}` : params.addr;
       const first = await this.limiter.client.set(
         `${this.config.REDIS_PREFIX}:tracker:done:${bundleId}:${who}`,
         '1',
@@ -243,17 +263,13 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** Percent-decoding to raw bytes (binary query values are not UTF-8). */
-function percentDecodeBytes(value: string): Buffer {
-  const bytes: number[] = [];
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i];
-    if (c === '%' && /^[0-9a-fA-F]{2}$/.test(value.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(value.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(value.charCodeAt(i) & 0xff);
-  }
-  return Buffer.from(bytes);
+/** `ip:port` (IPv6 in brackets) of a compact peer, as the completed counter keys it. */
+function addressOf(peer: Buffer): string {
+  const port = peer.readUInt16BE(peer.length - 2);
+  if (peer.length === 6) return `${peer[0]}.${peer[1]}.${peer[2]}.${peer[3]}:${port}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(peer.readUInt16BE(i).toString(16));
+  return `[${groups.join(':')}]:${port}`;
 }
 
 function normalizeIp(ip: string): string {

@@ -2,9 +2,8 @@ import { Logger, Provider } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { Server } from '@tus/server';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { TusUploadFiles } from '@keyseed/storage';
-import { PrivateFileStore } from './private-file-store';
 import { storageErrorResponse } from './storage-error-response';
+import { TusFilesService } from './tus-files.service';
 import { UploadsService } from './uploads.service';
 
 export const TUS_SERVER = Symbol('TUS_SERVER');
@@ -25,19 +24,17 @@ function nodeRequest(req: unknown): UploadingRequest | undefined {
 }
 
 /**
- * tus 1.0 server (creation, creation-with-upload, termination, expiration) on a file store under
- * `<DATA_DIR>/uploads`. Authorisation, quota and the Upload row are settled by the controller
- * before a request reaches it; the upload id is the one the controller recorded.
+ * tus 1.0 server (creation, creation-with-upload, termination, expiration) on the store of
+ * TusFilesService (local files, or the S3 bucket) with locks in Redis. Authorisation, quota and the
+ * Upload row are settled by the controller before a request reaches it; the upload id is the one
+ * the controller recorded.
  */
 export const tusServerProvider: Provider = {
   provide: TUS_SERVER,
-  inject: [KEYSEED_CONFIG, TusUploadFiles, UploadsService],
-  useFactory: (config: KeyseedConfig, files: TusUploadFiles, uploads: UploadsService) => {
+  inject: [KEYSEED_CONFIG, TusFilesService, UploadsService],
+  useFactory: (config: KeyseedConfig, files: TusFilesService, uploads: UploadsService) => {
     const logger = new Logger('uploads');
-    const datastore = new PrivateFileStore({
-      directory: files.directory,
-      expirationPeriodInMilliseconds: config.UPLOAD_EXPIRY_HOURS * 3_600_000,
-    });
+    const datastore = files.datastore;
     // The size must be known at creation (it counts against the quota): no deferred length.
     datastore.extensions = datastore.extensions.filter((e) => e !== 'creation-defer-length');
     return new Server({
@@ -47,22 +44,28 @@ export const tusServerProvider: Provider = {
       disableTerminationForFinishedUploads: true,
       // tus's own parser takes the URL's last segment, query string included: `/uploads/<mine>?/<theirs>`
       // would reach someone else's upload past the controller's check of `<mine>`.
-      getFileIdFromRequest: (req) => nodeRequest(req)?.keyseedUploadId,
+      getFileIdFromRequest: (req) => {
+        const id = nodeRequest(req)?.keyseedUploadId;
+        return id && files.tusId(id);
+      },
       namingFunction: (req) => {
         const id = nodeRequest(req)?.keyseedUploadId;
         // tus answers thrown `{ status_code, body }` objects as HTTP errors (its documented hook contract).
         // eslint-disable-next-line @typescript-eslint/only-throw-error
         if (!id) throw { status_code: 500, body: 'upload was not recorded before creation\n' };
-        return id;
+        return files.tusId(id);
       },
       // tus answers unexpected errors with a 500 carrying their message (ENOSPC paths and all).
       onResponseError: (_req, err) =>
         storageErrorResponse(err, files.directory, (message) =>
           logger.error({ event: 'upload.store_failed', message }),
         ),
+      // On S3 the tus id is the object key (`tus/<id>/file`); clients only ever see the upload id.
+      generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${files.uploadIdOf(id)}`,
+      locker: files.locker,
       onUploadFinish: async (_req, upload) => {
         try {
-          await uploads.complete(upload.id);
+          await uploads.complete(files.uploadIdOf(upload.id));
           return {};
         } catch (err) {
           const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;

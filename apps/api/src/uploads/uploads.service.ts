@@ -9,15 +9,14 @@ import {
   PayloadTooLargeException,
 } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { link, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { lockRow, Prisma, PrismaService } from '@keyseed/database';
 import { JobQueues, QueueName } from '@keyseed/queues';
-import { BLOB_STORE, BlobStore, mkdirPrivate, TusUploadFiles, uploadKey } from '@keyseed/storage';
+import { BLOB_STORE, BlobStore, uploadKey } from '@keyseed/storage';
 import { choosePieceLength } from '@keyseed/torrent';
 import type { AuthenticatedUser } from '../auth/auth.decorators';
+import { TusFilesService } from './tus-files.service';
 
 export interface UploadRequest {
   /** Parsed Upload-Metadata: `bundleId` and `itemId` (or `path`) name the item. */
@@ -40,7 +39,7 @@ export class UploadsService {
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     private readonly jobs: JobQueues,
-    private readonly tusFiles: TusUploadFiles,
+    private readonly tusFiles: TusFilesService,
   ) {}
 
   /**
@@ -204,7 +203,7 @@ export class UploadsService {
     assertUsable(upload.bundle);
     const generation = upload.item.ingestGeneration + 1;
     const key = uploadKey(upload.itemId, generation);
-    await this.linkIntoStore(uploadId, key);
+    await this.tusFiles.moveIntoStore(uploadId, key);
 
     let previousKey: string | null;
     try {
@@ -259,23 +258,6 @@ export class UploadsService {
       jobId,
     });
     return { ...job, jobId };
-  }
-
-  private async linkIntoStore(uploadId: string, key: string): Promise<void> {
-    const source = this.tusFiles.dataPath(uploadId);
-    const target = this.blobs.localPath(key);
-    if (target) {
-      // Same disk (DATA_DIR): a hard link is atomic and costs nothing.
-      await mkdirPrivate(dirname(target));
-      await rm(target, { force: true });
-      try {
-        await link(source, target);
-        return;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-      }
-    }
-    await this.blobs.put(key, createReadStream(source));
   }
 
   /**

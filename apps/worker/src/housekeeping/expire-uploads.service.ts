@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
-import { tusUploadDirectory } from '@keyseed/storage';
+import { BLOB_STORE, BlobStore, S3Store, tusUploadDirectory, TusUploadFiles } from '@keyseed/storage';
 
 export interface ExpireUploadsResult {
   /** Upload rows past expiresAt that were removed with their files. */
@@ -27,6 +25,8 @@ export class ExpireUploadsService {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly tusFiles: TusUploadFiles,
   ) {
     this.directory = tusUploadDirectory(config.DATA_DIR);
   }
@@ -47,10 +47,10 @@ export class ExpireUploadsService {
             data: { status: 'AWAITING_UPLOAD' },
           });
       });
-      const path = join(this.directory, upload.id);
-      await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
+      await this.tusFiles.remove(upload.id);
     }
-    const swept = await this.sweepOrphans();
+    // On S3, uploads whose row is already gone are left to the bucket's lifecycle rule (README).
+    const swept = this.blobs instanceof S3Store ? 0 : await this.sweepOrphans();
     const result = { expired: stale.length, swept };
     if (result.expired || result.swept) this.logger.log({ event: 'uploads.expired', ...result });
     return result;
