@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: applies migrations (creating the database if needed), starts the local Stripe
-// emulator when no Stripe key is configured, then runs the API and the worker as two processes
-// and prints where everything is. Ctrl-C stops all of them.
+// emulator when no Stripe key is configured, then runs the API, the worker and the platform seed
+// as separate processes and prints where everything is. Ctrl-C stops all of them.
 const { spawn } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const path = require('node:path');
@@ -64,6 +64,7 @@ async function main() {
   // The worker's own Node options and environment (memory settings; bench/ingest starts it the same way).
   const { WORKER_ENV, WORKER_NODE_ARGS } = require(dist('apps/worker/src/process-options.js'));
   run('worker', 'apps/worker/src/main.js', WORKER_ENV, WORKER_NODE_ARGS);
+  run('seeder', 'apps/seeder/src/main.js');
 
   let stopping = false;
   function stop(code = 0) {
@@ -86,7 +87,7 @@ async function main() {
     );
     if (ok) {
       console.log(
-        `\nKeyseed is running\n  API      ${config.PUBLIC_URL}/v1\n  API docs ${config.PUBLIC_URL}/docs\n  health   ${config.PUBLIC_URL}/health\n  tracker  ${config.PUBLIC_URL}/announce\n  webseed  ${config.PUBLIC_URL}/webseed/\n  data     ${path.resolve(config.DATA_DIR)}\nPress Ctrl-C to stop.\n`,
+        `\nKeyseed is running\n  API      ${config.PUBLIC_URL}/v1\n  API docs ${config.PUBLIC_URL}/docs\n  health   ${config.PUBLIC_URL}/health\n  tracker  ${config.PUBLIC_URL}/announce\n  webseed  ${config.PUBLIC_URL}/webseed/\n  seed     BitTorrent TCP+uTP port ${config.SEEDER_PORT}\n  metrics  ${config.PUBLIC_URL}/metrics\n  data     ${path.resolve(config.DATA_DIR)}\nPress Ctrl-C to stop.\n`,
       );
       return;
     }

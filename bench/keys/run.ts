@@ -2,7 +2,8 @@
  * Sealed key delivery under load (docs/key-scheme.md): one buyer, one ACTIVE license, one device, one
  * READY locked item of 2 000 pieces; autocannon POSTs /v1/licenses/:id/keys {deviceId} over
  * loopback (every request: bearer auth, ownership, license/device/items lookup, rate-limit
- * INCR in Redis, piece keys, X25519 + HKDF + AES-GCM seal, KeyDelivery row). Not a test.
+ * INCR in Redis, payload v2 (the item's content key), X25519 + HKDF + AES-GCM seal, KeyDelivery
+ * row). Not a test.
  *
  *   bench/keys/run.sh            env: BENCH_CONNECTIONS (32), BENCH_SECONDS (20), BENCH_PIECES (2000),
  *                                     BENCH_WORKERS (1: API processes behind one port, node cluster),
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
       pieceHashesV1: new Uint8Array(randomBytes(pieces * 20)),
       wrappedKey: new Uint8Array(wrapped.wrappedKey),
       kekId: wrapped.kekId,
+      plaintextSha256: randomBytes(32).toString('hex'),
     },
   });
 

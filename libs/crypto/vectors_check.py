@@ -50,6 +50,30 @@ def pattern(n, mod):
     return bytes(i % mod for i in range(n))
 
 
+def seal(s, license_id, device_id, payload_doc):
+    """Sealed delivery (docs/key-scheme.md) of a payload v2 document with a fixed ephemeral key and nonce."""
+    d = X25519PrivateKey.from_private_bytes(unb64url(s["devicePrivateKey"]))
+    e = X25519PrivateKey.from_private_bytes(unb64url(s["ephemeralPrivateKey"]))
+    D = d.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
+    E = e.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
+    z = e.exchange(X25519PublicKey.from_public_bytes(D))
+    assert z == d.exchange(X25519PublicKey.from_public_bytes(E))
+    wk = hkdf(z, E + D, b"keyseed/deliver/v1")
+    payload = json.dumps(payload_doc, separators=(",", ":"))
+    aad = "keyseed/v1|" + license_id + "|" + device_id
+    nonce = unb64url(s["nonce"])
+    ct = AESGCM(wk).encrypt(nonce, payload.encode(), aad.encode())
+    return {
+        "devicePublicKey": b64url(D),
+        "ephemeralPublicKey": b64url(E),
+        "sharedSecret": z.hex(),
+        "wrappingKey": wk.hex(),
+        "aad": aad,
+        "payload": payload,
+        "sealed": {"alg": "X25519-HKDF-SHA256-A256GCM", "epk": b64url(E), "nonce": b64url(nonce), "ciphertext": b64url(ct)},
+    }
+
+
 def compute(inp):
     out = {}
     kek = bytes.fromhex(inp["kek"])
@@ -75,31 +99,21 @@ def compute(inp):
     out["longPiece"] = {"pieceKey": k.hex(), "ciphertextSha256": hashlib.sha256(ct).hexdigest()}
 
     s = inp["seal"]
-    d = X25519PrivateKey.from_private_bytes(unb64url(s["devicePrivateKey"]))
-    e = X25519PrivateKey.from_private_bytes(unb64url(s["ephemeralPrivateKey"]))
-    D = d.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
-    E = e.public_key().public_bytes(RAW, serialization.PublicFormat.Raw)
-    z = e.exchange(X25519PublicKey.from_public_bytes(D))
-    assert z == d.exchange(X25519PublicKey.from_public_bytes(E))
-    wk = hkdf(z, E + D, b"keyseed/deliver/v1")
+    items = [
+        {"itemId": it["itemId"], "contentKey": base64.b64encode(bytes.fromhex(it["contentKey"])).decode(), "plaintextSha256": it["plaintextSha256"]}
+        for it in s["items"]
+    ]
+    out["seal"] = seal(s, s["licenseId"], s["deviceId"], {"v": 2, "licenseId": s["licenseId"], "items": items})
+
+    pv = inp["previewSeal"]
     items = []
-    for it in s["items"]:
+    for it in pv["items"]:
         ick = bytes.fromhex(it["contentKey"])
         keys = b"".join(piece_key(ick, i) for i in range(it["first"], it["last"] + 1))
         items.append({"itemId": it["itemId"], "first": it["first"], "keys": base64.b64encode(keys).decode()})
-    payload = json.dumps({"v": 1, "licenseId": s["licenseId"], "items": items}, separators=(",", ":"))
-    aad = "keyseed/v1|" + s["licenseId"] + "|" + s["deviceId"]
-    nonce = unb64url(s["nonce"])
-    ct = AESGCM(wk).encrypt(nonce, payload.encode(), aad.encode())
-    out["seal"] = {
-        "devicePublicKey": b64url(D),
-        "ephemeralPublicKey": b64url(E),
-        "sharedSecret": z.hex(),
-        "wrappingKey": wk.hex(),
-        "aad": aad,
-        "payload": payload,
-        "sealed": {"alg": "X25519-HKDF-SHA256-A256GCM", "epk": b64url(E), "nonce": b64url(nonce), "ciphertext": b64url(ct)},
-    }
+    out["previewSeal"] = seal(pv, "preview", "preview", {"v": 2, "licenseId": "preview", "items": items})
+
+    out["keyCheck"] = [{"contentKey": k, "kcvHex": hkdf(bytes.fromhex(k), b"", b"keyseed/check/v1")[:8].hex()} for k in inp["keyCheck"]]
     return out
 
 

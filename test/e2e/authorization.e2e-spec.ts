@@ -240,6 +240,12 @@ describe('authorization (e2e): every route checks who is asking', () => {
     { route: 'POST /v1/bundles/{id}/unlist', path: () => `/v1/bundles/${published.id}/unlist`, expected: othersBundle },
     { route: 'POST /v1/bundles/{id}/relist', path: () => `/v1/bundles/${published.id}/relist`, expected: othersBundle },
     {
+      route: 'PUT /v1/bundles/{id}/release',
+      path: () => `/v1/bundles/${published.id}/release`,
+      body: { releaseAt: null },
+      expected: othersBundle,
+    },
+    {
       route: 'POST /v1/bundles/{id}/items',
       path: () => `/v1/bundles/${draft.id}/items`,
       body: { items: [{ path: 'x.bin' }] },
@@ -263,6 +269,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
       expected: othersBundle,
     },
     { route: 'GET /v1/bundles/{id}/sales', path: () => `/v1/bundles/${published.id}/sales`, expected: othersBundle },
+    { route: 'GET /v1/bundles/{id}/egress', path: () => `/v1/bundles/${published.id}/egress`, expected: othersBundle },
     { route: 'OPTIONS /v1/uploads', path: () => '/v1/uploads', expected: { anonymous: 204 }, provenIn: 'uploads' },
     { route: 'OPTIONS /v1/uploads/{path}', path: () => `/v1/uploads/${uploadId}`, expected: { anonymous: 204 } },
     ...UPLOAD_METHODS.map((method) => ({
@@ -323,6 +330,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
       expected: adminOnly,
     },
     { route: 'GET /v1/admin/audit', path: () => '/v1/admin/audit', expected: adminOnly, provenIn: 'audit-log' },
+    { route: 'GET /metrics', path: () => '/metrics', expected: adminOnly },
   ];
 
   it('has a rule for every documented route (and the tus routes)', async () => {

@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   readSync,
   rmSync,
@@ -68,6 +69,7 @@ describe('buyer CLI against the running platform', () => {
       PORT: String(port),
       PUBLIC_URL: api,
       STRIPE_EMULATOR_PORT: String(stripePort),
+      SEEDER_PORT: '0',
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',
     };
@@ -145,6 +147,8 @@ describe('buyer CLI against the running platform', () => {
       ],
       { timeout: 120_000, stdio: 'ignore' },
     );
+    // The v1 twin has no pad files, so aria2 1.36 leaves none on disk.
+    expect(existsSync(join(dir, demo.slug, '.pad'))).toBe(false);
     const r = keyseed(['unlock', dir, '--out', join(work, 'aria2-out')], buyerEnv);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -199,6 +203,58 @@ describe('buyer CLI against the running platform', () => {
     expect(r.stderr).toMatch(/film\.mkv\.locked is corrupt: piece \d+ of \d+/);
     expect(existsSync(join(dir, demo.slug, 'film.mkv'))).toBe(false);
   });
+
+  it('detects a wrong key by the key-check value before it writes anything', () => {
+    const dir = join(work, 'wrong-kcv');
+    cpSync(join(demo.downloadDir, demo.slug), join(dir, demo.slug), {
+      recursive: true,
+      filter: (src) => !src.endsWith('film.mkv'),
+    });
+    const manifestPath = join(dir, demo.slug, 'keyseed.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { items: { kcvHex?: string }[] };
+    const locked = manifest.items.find((i) => i.kcvHex)!;
+    expect(locked.kcvHex).toMatch(/^[0-9a-f]{16}$/);
+    locked.kcvHex = locked.kcvHex!.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const r = keyseed(['unlock', dir], buyerEnv);
+    expect(r.code).toBe(ExitCode.CorruptData);
+    expect(r.stderr).toMatch(/film\.mkv does not match this download \(key-check value/);
+    expect(
+      readdirSync(join(dir, demo.slug)).filter((f) => f.startsWith('film.mkv') && f !== 'film.mkv.locked'),
+    ).toEqual([]);
+  });
+
+  it('premiere: unlock and get --no-wait-release say when; get downloads now and unlocks at the release', async () => {
+    const setRelease = async (releaseAt: string | null) => {
+      const res = await fetch(`${api}/v1/bundles/${demo.bundleId}/release`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${demo.accounts.adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ releaseAt }),
+      });
+      expect(res.status).toBe(200);
+    };
+    await setRelease(new Date(Date.now() + 3600_000).toISOString());
+    try {
+      const early = keyseed(['unlock', join(demo.downloadDir, demo.slug), '--out', join(work, 'early')], buyerEnv);
+      expect(early.code).toBe(ExitCode.NotReleased);
+      expect(early.stderr).toMatch(/premieres at \d{4}-\d\d-\d\dT.*Z \(in (59|60) min/);
+      expect(existsSync(join(work, 'early', 'film.mkv'))).toBe(false);
+
+      const dir = join(work, 'premiere');
+      const told = keyseed(['get', demo.slug, dir, '--no-wait-release'], buyerEnv);
+      expect(told.code).toBe(ExitCode.NotReleased);
+      expect(told.stderr).toMatch(/`keyseed unlock .*premiere.*` at \d{4}-/);
+      expect(statSync(join(dir, demo.slug, 'film.mkv.locked')).size).toBe(FILM);
+
+      await setRelease(new Date(Date.now() + 20_000).toISOString());
+      const waited = keyseed(['get', demo.slug, dir], buyerEnv);
+      expect(waited.stderr).toMatch(/waiting in \d+ s to unlock/);
+      expect(waited.code).toBe(0);
+      expect(await sha256File(join(dir, demo.slug, 'film.mkv'))).toBe(demo.filmSha256);
+    } finally {
+      await setRelease(null);
+    }
+  }, 180_000);
 
   it('tells a buyer without a license the price and the buy command', () => {
     const env = {

@@ -2,8 +2,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { derivePieceKeys, encryptPieceInPlace, generateContentKey, pieceKeyAt } from '@keyseed/crypto';
+import { derivePieceKeys, encryptPieceInPlace, generateContentKey, keyCheckValue, pieceKeyAt } from '@keyseed/crypto';
 import { buildTorrent, hashFileBuffer, parseTorrent, type ParsedTorrent } from '@keyseed/torrent';
+import { buildManifest } from '../../apps/worker/src/publish/manifest';
 
 export interface LockedFixtureItem {
   id: string;
@@ -81,9 +82,7 @@ export function makeLockedBundle(
       );
     files.set(`${it.path}.locked`, ct);
   }
-  const manifest = {
-    format: 'keyseed',
-    formatVersion: 1,
+  const manifest = buildManifest({
     bundleId,
     slug,
     title: `Fixture ${slug}`,
@@ -92,14 +91,13 @@ export function makeLockedBundle(
     items: items.map((i) => ({
       id: i.id,
       path: i.path,
-      torrentPath: i.locked ? `${i.path}.locked` : i.path,
       locked: i.locked,
       size: i.plaintext.length,
-      plaintextSha256: i.sha256,
+      kcvHex: i.locked ? keyCheckValue(i.contentKey) : null,
       previewPieces: i.previewPieces,
     })),
-  };
-  files.set('keyseed.json', Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+  });
+  files.set('keyseed.json', manifest);
   for (const [rel, body] of files) {
     mkdirSync(dirname(join(root, rel)), { recursive: true });
     writeFileSync(join(root, rel), body);

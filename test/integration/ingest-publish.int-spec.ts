@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { decryptPieceInPlace, derivePieceKeys, Keyring, unwrapContentKey } from '@keyseed/crypto';
+import { decryptPieceInPlace, derivePieceKeys, keyCheckValue, Keyring, unwrapContentKey } from '@keyseed/crypto';
 import { ConfigModule } from '@keyseed/config';
 import { DatabaseModule, PrismaService } from '@keyseed/database';
 import { QueuesModule } from '@keyseed/queues';
@@ -283,11 +283,10 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       // libtorrent rechecks the published bytes against our torrents: every piece verifies.
       const ours = store.localPath(torrentKey(bundle.id, bundle.slug))!;
       execFileSync(PYTHON, [join(INTEROP, 'lt_recheck.py'), ours, parent, '60'], { cwd: INTEROP });
-      execFileSync(
-        PYTHON,
-        [join(INTEROP, 'lt_recheck.py'), store.localPath(legacyTorrentKey(bundle.id, bundle.slug))!, parent, '60'],
-        { cwd: INTEROP },
-      );
+      // The v1 twin has no pad files (old clients write them to disk) and libtorrent verifies it too.
+      const twin = store.localPath(legacyTorrentKey(bundle.id, bundle.slug))!;
+      expect(parseTorrent(readFileSync(twin)).files.filter((f) => f.pad)).toEqual([]);
+      execFileSync(PYTHON, [join(INTEROP, 'lt_recheck.py'), twin, parent, '60'], { cwd: INTEROP });
 
       const parsed = parseTorrent(readFileSync(ours));
       expect(parsed.name).toBe(bundle.slug);
@@ -300,30 +299,48 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
         expect([part, top.includes(part)]).toEqual([part, true]);
       }
 
-      // keyseed.json describes every item with its plaintext SHA-256.
+      // keyseed.json describes every item; locked ones with their key-check value, no plaintext SHA-256.
       const manifest = JSON.parse(readFileSync(store.localPath(manifestKey(bundle.id))!, 'utf8'));
       expect(manifest).toMatchObject({
-        formatVersion: 1,
+        formatVersion: 2,
         bundleId: bundle.id,
         slug: bundle.slug,
         title: 'Interop Film',
         apiBaseUrl: 'http://127.0.0.1:3000',
       });
-      expect(
-        manifest.items.map(
-          (i: { path: string; locked: boolean; size: number; plaintextSha256: string; previewPieces: number }) => [
-            i.path,
-            i.locked,
-            i.size,
-            i.plaintextSha256,
-            i.previewPieces,
-          ],
-        ),
-      ).toEqual([
-        ['film.mkv', true, 64 * MiB, sha256(bodies['film.mkv']), 2],
-        ['trailer.mp4', false, 5 * MiB, sha256(bodies['trailer.mp4']), 0],
-        ['extras/one.bin', true, 1, sha256(bodies['extras/one.bin']), 0],
+      const kcv = async (path: string) => {
+        const row = await prisma.item.findFirstOrThrow({ where: { bundleId: bundle.id, path } });
+        return keyCheckValue(unwrapContentKey(keyring, row.id, row.wrappedKey!, row.kekId!));
+      };
+      expect(manifest.items).toEqual([
+        {
+          id: expect.any(String),
+          path: 'film.mkv',
+          torrentPath: 'film.mkv.locked',
+          locked: true,
+          size: 64 * MiB,
+          kcvHex: await kcv('film.mkv'),
+          previewPieces: 2,
+        },
+        {
+          id: expect.any(String),
+          path: 'trailer.mp4',
+          torrentPath: 'trailer.mp4',
+          locked: false,
+          size: 5 * MiB,
+          previewPieces: 0,
+        },
+        {
+          id: expect.any(String),
+          path: 'extras/one.bin',
+          torrentPath: 'extras/one.bin.locked',
+          locked: true,
+          size: 1,
+          kcvHex: await kcv('extras/one.bin'),
+          previewPieces: 0,
+        },
       ]);
+      expect(JSON.stringify(manifest)).not.toContain(sha256(bodies['film.mkv']));
 
       // Unlocking: keys derived from the unwrapped CK give back the original bytes.
       for (const item of items) {

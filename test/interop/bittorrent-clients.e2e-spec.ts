@@ -1,9 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp } from '../helpers/test-app';
+import { transmissionDownload } from '../helpers/transmission';
 import { createPublishedBundle, INTEROP_DIR, PublishedFixture, PYTHON } from '../helpers/published-bundle';
 
 /**
@@ -114,7 +115,10 @@ describe('BitTorrent clients against the webseed and tracker (interop)', () => {
   let fx: PublishedFixture;
 
   beforeAll(async () => {
+    // Plain BEP 19 webseed: these clients must be able to download from it alone.
+    process.env.WEBSEED_POLICY = 'plain';
     app = await startTestApp();
+    delete process.env.WEBSEED_POLICY;
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     // A few MiB, 64 KiB pieces, files that do not end on piece boundaries (pad files), a '+' and
@@ -130,11 +134,21 @@ describe('BitTorrent clients against the webseed and tracker (interop)', () => {
     const res = await aria2(fx.legacyTorrent, dir, 90_000);
     expect({ code: res.code, log: res.code === 0 ? '' : res.stdout + res.stderr }).toEqual({ code: 0, log: '' });
     expectSameFiles(fx, dir);
+    expect(existsSync(join(dir, fx.slug, '.pad'))).toBe(false);
     for (const torrent of [fx.legacyTorrent, fx.hybridTorrent]) {
       const check = await py('lt_recheck.py', [torrent, dir, '60'], 90_000);
       expect({ code: check.code, out: check.stdout + check.stderr }).toMatchObject({ code: 0 });
     }
   });
+
+  it('Transmission 3 downloads the v1 twin from the webseed and leaves no pad files on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ks-transmission-v1-'));
+    await transmissionDownload(fx.legacyTorrent, dir, 90_000);
+    expectSameFiles(fx, dir);
+    expect(readdirSync(join(dir, fx.slug)).sort()).toEqual(
+      [...new Set([...fx.files.keys()].map((r) => r.split('/')[0]))].sort(),
+    );
+  }, 100_000);
 
   it('aria2 reads the hybrid torrent and completes from the webseed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ks-aria2-hybrid-'));

@@ -1,5 +1,5 @@
 """Makes the hybrid torrent of a folder the way the platform publishes it (libtorrent is the
-reference), plus the v1-only torrent derived from it, and prints their info-hashes as JSON.
+reference), plus its v1-only twin without pad files, and prints their info-hashes as JSON.
 
 usage: lt_make.py <parent dir> <name> <piece length> <announce url> <webseed url> <out hybrid> <out v1>
 """
@@ -22,13 +22,21 @@ torrent = ct.generate()
 with open(out_hybrid, 'wb') as f:
     f.write(lt.bencode(torrent))
 
-# v1-only: the same info dictionary minus the v2 keys (pad files stay), and no piece layers.
-legacy = dict(torrent)
-info = dict(legacy[b'info'])
-for key in (b'meta version', b'file tree'):
-    info.pop(key, None)
-legacy[b'info'] = info
-legacy.pop(b'piece layers', None)
+# v1-only twin: the same files in the same order, no pad files (pieces span files), as the platform
+# publishes it for clients that write pad files to disk.
+twin_fs = lt.file_storage()
+hybrid_files = torrent[b'info'][b'files']
+for e in hybrid_files:
+    if b'attr' in e and b'p' in e[b'attr']:
+        continue
+    twin_fs.add_file(os.path.join(name, *(p.decode() for p in e[b'path'])), e[b'length'])
+twin = lt.create_torrent(twin_fs, int(piece_length), flags=lt.create_torrent.v1_only)
+twin.add_tracker(announce)
+twin.add_url_seed(webseed)
+twin.set_creator('keyseed interop fixture')
+lt.set_piece_hashes(twin, parent)
+legacy = twin.generate()
+info = legacy[b'info']
 with open(out_v1, 'wb') as f:
     f.write(lt.bencode(legacy))
 

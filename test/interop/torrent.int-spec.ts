@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { parseTorrent, toLegacyV1 } from '@keyseed/torrent';
+import { parseTorrent } from '@keyseed/torrent';
 import { createTorrentCommand } from '../../apps/cli/src/torrent/create';
 import { inspectTorrentCommand } from '../../apps/cli/src/torrent/inspect';
 import { verifyTorrentCommand } from '../../apps/cli/src/torrent/verify';
@@ -180,15 +180,6 @@ describeLt('torrent interop', () => {
         expect(tr.stdout).toContain('фильм 🎬.mkv');
       }
     }
-    // The legacy torrent derived from a hybrid one: v1 clients read it, libtorrent checks it.
-    const hybrid = join(tmp, 'show-hybrid.torrent');
-    const legacyPath = join(tmp, 'legacy.torrent');
-    writeFileSync(legacyPath, toLegacyV1(readFileSync(hybrid)).torrent);
-    expect(spawnSync('transmission-show', [legacyPath]).status).toBe(0);
-    expect(spawnSync('aria2c', ['--show-files', legacyPath]).status).toBe(0);
-    const check = ltCheck(legacyPath, dirname(folder));
-    expect(check.have).toBe(check.pieces);
-    expect(check.v2).toBeNull();
   });
 
   it('verify flags a flipped byte in the right piece (v1 and v2)', async () => {

@@ -20,6 +20,7 @@ export const UNVERSIONED_ROUTES = [
   { path: 'announce', method: RequestMethod.ALL },
   { path: 'scrape', method: RequestMethod.ALL },
   { path: 'webseed/*path', method: RequestMethod.ALL },
+  { path: 'metrics', method: RequestMethod.GET },
   { path: 'checkout/success', method: RequestMethod.GET },
   { path: 'checkout/cancel', method: RequestMethod.GET },
 ];

@@ -12,6 +12,7 @@ import { CatalogModule } from './catalog/catalog.module';
 import { HealthModule } from './health/health.module';
 import { CheckoutModule } from './checkout/checkout.module';
 import { KeysModule } from './keys/keys.module';
+import { PremieresModule } from './premieres/premieres.module';
 import { LicensesModule } from './licenses/licenses.module';
 import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
@@ -20,6 +21,7 @@ import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
 import { TrackerModule } from './tracker/tracker.module';
+import { EgressModule } from './egress/egress.module';
 
 @Module({
   imports: [
@@ -39,11 +41,13 @@ import { TrackerModule } from './tracker/tracker.module';
     StripeWebhooksModule,
     LicensesModule,
     KeysModule,
+    PremieresModule,
     BundlesModule,
     UploadsModule,
     CatalogModule,
     WebseedModule,
     TrackerModule,
+    EgressModule,
   ],
 })
 export class AppModule {}

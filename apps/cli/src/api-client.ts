@@ -13,6 +13,16 @@ export class ApiError extends CliError {
   }
 }
 
+/** 425 Too Early: a premiere whose keys are withheld until `releaseAt`. */
+export class NotReleasedError extends ApiError {
+  constructor(
+    message: string,
+    readonly releaseAt: Date,
+  ) {
+    super(message, ExitCode.NotReleased, 425, message);
+  }
+}
+
 export interface UserView {
   id: string;
   email: string;
@@ -76,8 +86,6 @@ export interface CatalogBundle {
 
 export interface KeysRequestItem {
   itemId: string;
-  first?: number;
-  last?: number;
 }
 
 /**
@@ -191,9 +199,12 @@ export class ApiClient {
 
 async function toApiError(method: string, path: string, res: Response): Promise<ApiError> {
   let message: string;
+  let releaseAt: Date | null = null;
   try {
-    const body = (await res.json()) as { message?: string | string[] };
+    const body = (await res.json()) as { message?: string | string[]; releaseAt?: unknown };
     message = Array.isArray(body.message) ? body.message.join('; ') : (body.message ?? '');
+    if (typeof body.releaseAt === 'string' && !Number.isNaN(Date.parse(body.releaseAt)))
+      releaseAt = new Date(body.releaseAt);
   } catch {
     message = res.statusText;
   }
@@ -212,6 +223,9 @@ async function toApiError(method: string, path: string, res: Response): Promise<
       return new ApiError(what, ExitCode.Unauthorized, 403, message);
     case 404:
       return new ApiError(`${what} (${method} ${path})`, ExitCode.NotFound, 404, message);
+    case 425:
+      if (releaseAt) return new NotReleasedError(what, releaseAt);
+      return new ApiError(what, ExitCode.NotReleased, 425, message);
     case 429:
       return new ApiError(
         `the API is rate-limiting this client (${what}); wait a minute and retry`,

@@ -11,6 +11,7 @@ export const ExitCode = {
   TooManyDevices: 8,
   ApiUnreachable: 9,
   CorruptData: 10,
+  NotReleased: 11,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

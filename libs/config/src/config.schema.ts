@@ -72,6 +72,23 @@ export const configSchema = z
     /** Lifetime of a Checkout Session; Stripe accepts 30 min–24 h after creation (31 leaves room for clock skew). */
     CHECKOUT_SESSION_MINUTES: z.coerce.number().int().min(31).max(1439).default(31),
 
+    /** Platform seed (apps/seeder): BitTorrent port for TCP and uTP (0 = any free port). */
+    SEEDER_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
+    /** Upload rate of the platform seed in bytes/s over all its torrents; 0 = unlimited. */
+    SEEDER_UPLOAD_LIMIT: z.coerce.number().int().min(0).default(0),
+    /** Most peer connections the platform seed keeps open. */
+    SEEDER_MAX_CONNS: z.coerce.number().int().min(1).max(10_000).default(200),
+    /** How often the platform seed looks for newly published and taken-down bundles. */
+    SEEDER_SYNC_MS: z.coerce.number().int().min(200).max(600_000).default(2000),
+    /** Webseed policy: `swarm` answers BEP 19 503 + Retry-After when the swarm can serve; `plain` always serves. */
+    WEBSEED_POLICY: z.enum(['swarm', 'plain']).default('swarm'),
+    /** Seconds a client refused by the swarm policy is told to wait (Retry-After). */
+    WEBSEED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    /** How often origin byte counters are written to PostgreSQL. */
+    EGRESS_FLUSH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+    /** How often the API records each served bundle's swarm size. */
+    SWARM_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+
     /** Blob store: `local` (DATA_DIR/blobs) or `s3` (any S3-compatible store; the S3_* settings below). */
     STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
     /** S3 endpoint URL; empty = AWS's own endpoint for S3_REGION. */

@@ -37,5 +37,19 @@ export {
 
 export { X25519_KEY_BYTES, generateDeviceKeyPair, importDevicePrivateKey, importDevicePublicKey } from './device-key';
 export type { DeviceKeyPair, DevicePrivateKey, DevicePublicKey } from './device-key';
-export { DELIVER_INFO, PREVIEW_LICENSE_ID, SEAL_ALG, deliveryAad, openKeySet, sealKeySet } from './sealed-delivery';
-export type { KeySet, KeySetItem, OpenedKeySet, OpenedKeySetItem, SealTestOnly, SealedKeySet } from './sealed-delivery';
+export { DELIVER_INFO, SEAL_ALG, deliveryAad, openPayload, sealPayload } from './sealed-delivery';
+export type { SealTestOnly, SealedKeySet } from './sealed-delivery';
+export {
+  KEY_SET_VERSION,
+  PREVIEW_DEVICE_ID,
+  PREVIEW_LICENSE_ID,
+  contentKeyItemJson,
+  keySetPayload,
+  openContentKeys,
+  openPreviewKeys,
+  pieceKeyItemJson,
+  sealContentKeys,
+  sealPreviewKeys,
+} from './key-set';
+export type { ContentKeyItem, OpenedContentKey, OpenedPieceKeys, PieceKeyItem } from './key-set';
+export { KEY_CHECK_BYTES, KEY_CHECK_INFO, keyCheckValue } from './key-check';

@@ -1,12 +1,27 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { generateDeviceKeyPair, importDevicePrivateKey, importDevicePublicKey } from './device-key';
+import { keyCheckValue } from './key-check';
+import {
+  ContentKeyItem,
+  PREVIEW_LICENSE_ID,
+  openContentKeys,
+  openPreviewKeys,
+  sealContentKeys,
+  sealPreviewKeys,
+} from './key-set';
 import { derivePieceKeys } from './piece-key';
-import { PREVIEW_LICENSE_ID, SEAL_ALG, SealedKeySet, openKeySet, sealKeySet } from './sealed-delivery';
+import { SEAL_ALG, SealedKeySet, openPayload, sealPayload } from './sealed-delivery';
 import { hex, vectors } from './test-vectors';
 
 const { input, output } = vectors;
 const S = input.seal;
-const vectorItems = S.items.map((it) => ({
+const P = input.previewSeal;
+const vectorItems: ContentKeyItem[] = S.items.map((it) => ({
+  itemId: it.itemId,
+  contentKey: hex(it.contentKey),
+  plaintextSha256: it.plaintextSha256,
+}));
+const previewItems = P.items.map((it) => ({
   itemId: it.itemId,
   first: it.first,
   keys: derivePieceKeys(hex(it.contentKey), it.first, it.last),
@@ -20,75 +35,98 @@ function flip(b64url: string, byte: number): string {
   return b.toString('base64url');
 }
 
-describe('sealed key delivery', () => {
-  it('seals the test vector byte for byte (injected ephemeral key and nonce)', () => {
+describe('sealed key delivery, payload v2', () => {
+  it('seals the content-key test vector byte for byte (injected ephemeral key and nonce)', () => {
     expect(importDevicePrivateKey(S.devicePrivateKey).publicKey.encoded).toBe(output.seal.devicePublicKey);
-    const sealed = sealKeySet(
-      output.seal.devicePublicKey,
-      S.deviceId,
-      { licenseId: S.licenseId, items: vectorItems },
-      {
-        ephemeralPrivateKey: S.ephemeralPrivateKey,
-        nonce: Buffer.from(S.nonce, 'base64url'),
-      },
-    );
+    const sealed = sealContentKeys(output.seal.devicePublicKey, S.deviceId, S.licenseId, vectorItems, {
+      ephemeralPrivateKey: S.ephemeralPrivateKey,
+      nonce: Buffer.from(S.nonce, 'base64url'),
+    });
     expect(sealed).toEqual(output.seal.sealed);
   });
 
-  it('opens the test vector into typed items with Buffers', () => {
-    const opened = openKeySet(S.devicePrivateKey, S.deviceId, output.seal.sealed, S.licenseId);
-    expect(opened.licenseId).toBe(S.licenseId);
-    expect(opened.items).toEqual(
-      S.items.map((it, n) => ({ itemId: it.itemId, first: it.first, last: it.last, keys: vectorItems[n].keys })),
+  it('opens the content-key test vector into every item content key and plaintext SHA-256', () => {
+    const opened = openContentKeys(S.devicePrivateKey, S.deviceId, output.seal.sealed, S.licenseId);
+    expect(opened).toEqual(vectorItems.map((it) => ({ ...it, contentKey: Buffer.from(it.contentKey) })));
+    expect(openPayload(S.devicePrivateKey, S.deviceId, output.seal.sealed, S.licenseId).toString()).toBe(
+      output.seal.payload,
     );
-    expect(JSON.parse(output.seal.payload).items[0].keys).toBe(vectorItems[0].keys.toString('base64'));
+  });
+
+  it('seals and opens the preview test vector (piece keys under licenseId and deviceId "preview")', () => {
+    const sealed = sealPreviewKeys(output.previewSeal.devicePublicKey, previewItems, {
+      ephemeralPrivateKey: P.ephemeralPrivateKey,
+      nonce: Buffer.from(P.nonce, 'base64url'),
+    });
+    expect(sealed).toEqual(output.previewSeal.sealed);
+    expect(output.previewSeal.aad).toBe('keyseed/v1|preview|preview');
+    expect(openPreviewKeys(P.devicePrivateKey, output.previewSeal.sealed)).toEqual(
+      P.items.map((it, n) => ({ itemId: it.itemId, first: it.first, last: it.last, keys: previewItems[n].keys })),
+    );
+  });
+
+  it('computes the key-check values of the vectors', () => {
+    for (const { contentKey, kcvHex } of output.keyCheck) expect(keyCheckValue(hex(contentKey))).toBe(kcvHex);
   });
 
   it('round-trips with fresh device keys, a fresh ephemeral key and nonce every time', () => {
     const dev = generateDeviceKeyPair();
     expect(dev.publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(dev.privateKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const keySet = { licenseId: LICENSE, items: vectorItems };
-    const a = sealKeySet(dev.publicKey, DEVICE, keySet);
-    const b = sealKeySet(dev.publicKey, DEVICE, keySet);
+    const a = sealContentKeys(dev.publicKey, DEVICE, LICENSE, vectorItems);
+    const b = sealContentKeys(dev.publicKey, DEVICE, LICENSE, vectorItems);
     expect(a.alg).toBe(SEAL_ALG);
     expect(a.epk).not.toBe(b.epk);
     expect(a.nonce).not.toBe(b.nonce);
-    expect(openKeySet(dev.privateKey, DEVICE, a, LICENSE).items.map((i) => i.keys)).toEqual(
-      vectorItems.map((i) => i.keys),
+    expect(openContentKeys(dev.privateKey, DEVICE, a, LICENSE).map((i) => i.contentKey)).toEqual(
+      vectorItems.map((i) => Buffer.from(i.contentKey)),
     );
   });
 
-  it('seals preview keys under licenseId "preview"', () => {
+  it('keeps preview and license deliveries apart', () => {
     const dev = generateDeviceKeyPair();
-    const sealed = sealKeySet(dev.publicKey, DEVICE, { licenseId: PREVIEW_LICENSE_ID, items: vectorItems.slice(1) });
-    expect(openKeySet(dev.privateKey, DEVICE, sealed, PREVIEW_LICENSE_ID).items).toHaveLength(1);
-    expect(() => openKeySet(dev.privateKey, DEVICE, sealed, LICENSE)).toThrow(
+    const preview = sealPreviewKeys(dev.publicKey, previewItems);
+    expect(openPreviewKeys(dev.privateKey, preview)).toHaveLength(1);
+    expect(() => openContentKeys(dev.privateKey, DEVICE, preview, LICENSE)).toThrow(
       expect.objectContaining({ code: 'OPEN_FAILED' }),
     );
+    expect(() => sealContentKeys(dev.publicKey, DEVICE, PREVIEW_LICENSE_ID, vectorItems)).toThrow(/never sealed/);
+  });
+
+  it('refuses a payload of another version or shape', () => {
+    const dev = generateDeviceKeyPair();
+    const v1 = sealPayload(dev.publicKey, LICENSE, DEVICE, Buffer.from(`{"v":1,"licenseId":"${LICENSE}","items":[]}`));
+    expect(() => openContentKeys(dev.privateKey, DEVICE, v1, LICENSE)).toThrow(/version must be 2, got 1/);
+    const pieces = sealPayload(
+      dev.publicKey,
+      LICENSE,
+      DEVICE,
+      Buffer.from(`{"v":2,"licenseId":"${LICENSE}","items":[{"itemId":"i","first":0,"keys":""}]}`),
+    );
+    expect(() => openContentKeys(dev.privateKey, DEVICE, pieces, LICENSE)).toThrow(/not a content key item/);
   });
 
   it('accepts PKCS#8 and KeyObject private keys', () => {
     const { privateKey } = generateKeyPairSync('x25519');
     const priv = importDevicePrivateKey(privateKey);
-    const sealed = sealKeySet(priv.publicKey.encoded, DEVICE, { licenseId: LICENSE, items: vectorItems });
+    const sealed = sealContentKeys(priv.publicKey.encoded, DEVICE, LICENSE, vectorItems);
     for (const form of [
       privateKey,
       privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
       privateKey.export({ format: 'der', type: 'pkcs8' }),
       priv,
     ]) {
-      expect(openKeySet(form, DEVICE, sealed, LICENSE).items).toHaveLength(2);
+      expect(openContentKeys(form, DEVICE, sealed, LICENSE)).toHaveLength(2);
     }
   });
 
   describe('refuses to open', () => {
     const dev = generateDeviceKeyPair();
-    const sealed = sealKeySet(dev.publicKey, DEVICE, { licenseId: LICENSE, items: vectorItems });
+    const sealed = sealContentKeys(dev.publicKey, DEVICE, LICENSE, vectorItems);
     const open =
       (s: SealedKeySet, opts: { key?: string; device?: string; license?: string } = {}) =>
       () =>
-        openKeySet(opts.key ?? dev.privateKey, opts.device ?? DEVICE, s, opts.license ?? LICENSE);
+        openContentKeys(opts.key ?? dev.privateKey, opts.device ?? DEVICE, s, opts.license ?? LICENSE);
 
     it('for another device id (AAD)', () =>
       expect(open(sealed, { device: 'another-device' })).toThrow(/sealed for another device or license/));
@@ -135,7 +173,7 @@ describe('sealed key delivery', () => {
       expect(() => importDevicePublicKey(key)).toThrow(
         expect.objectContaining({ code: 'BAD_PUBLIC_KEY', message: expect.stringMatching(message) }),
       );
-      expect(() => sealKeySet(key, DEVICE, { licenseId: LICENSE, items: vectorItems })).toThrow(message);
+      expect(() => sealContentKeys(key, DEVICE, LICENSE, vectorItems)).toThrow(message);
     });
 
     it('canonicalises padding away', () => {
@@ -144,13 +182,19 @@ describe('sealed key delivery', () => {
     });
   });
 
-  it('refuses to seal ids containing "|" and key buffers that are not whole keys', () => {
+  it('refuses to seal ids containing "|", keys of the wrong size and malformed hashes', () => {
     const { publicKey } = generateDeviceKeyPair();
-    expect(() => sealKeySet(publicKey, 'a|b', { licenseId: LICENSE, items: vectorItems })).toThrow(
+    expect(() => sealContentKeys(publicKey, 'a|b', LICENSE, vectorItems)).toThrow(
       /deviceId must be a non-empty string without "\|"/,
     );
+    expect(() => sealPreviewKeys(publicKey, [{ itemId: 'i', first: 0, keys: Buffer.alloc(33) }])).toThrow(
+      /multiple of 32 bytes, got 33/,
+    );
     expect(() =>
-      sealKeySet(publicKey, DEVICE, { licenseId: LICENSE, items: [{ itemId: 'i', first: 0, keys: Buffer.alloc(33) }] }),
-    ).toThrow(/multiple of 32 bytes, got 33/);
+      sealContentKeys(publicKey, DEVICE, LICENSE, [{ ...vectorItems[0], contentKey: Buffer.alloc(31) }]),
+    ).toThrow(/must be 32 bytes, got 31/);
+    expect(() =>
+      sealContentKeys(publicKey, DEVICE, LICENSE, [{ ...vectorItems[0], plaintextSha256: 'AB'.repeat(32) }]),
+    ).toThrow(/64 lowercase hex digits/);
   });
 });

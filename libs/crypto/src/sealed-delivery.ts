@@ -7,32 +7,23 @@ import {
   hkdfSync,
   randomBytes,
 } from 'node:crypto';
-import {
-  DevicePrivateKey,
-  DevicePublicKey,
-  importDevicePrivateKey,
-  importDevicePublicKey,
-  rawPublicKeyOf,
-} from './device-key';
+import { DevicePrivateKey, DevicePublicKey, importDevicePrivateKey, importDevicePublicKey } from './device-key';
 import { assertKey, fromBase64url, toBase64url } from './encoding';
 import { CryptoError } from './errors';
-import { MAX_PIECE_INDEX, PIECE_KEY_BYTES } from './piece-key';
 
 /**
- * Sealed delivery of piece keys to a device (docs/key-scheme.md):
+ * Sealed delivery of a payload to a device (docs/key-scheme.md):
  *
  *     (e, E) fresh X25519;  Z = X25519(e, D)
  *     W = HKDF-SHA256(ikm = Z, salt = E ‖ D (raw 32-byte keys), info = "keyseed/deliver/v1", L = 32)
  *     ciphertext = AES-256-GCM(W, nonce 12 random bytes, AAD = "keyseed/v1|" ‖ licenseId ‖ "|" ‖ deviceId, payload)
- *     payload = JSON {"v":1,"licenseId":…,"items":[{"itemId":…,"first":…,"keys":base64(K_first ‖ … ‖ K_last)}]}
  *
  * Wire form `SealedKeySet`: every field base64url without padding; `ciphertext` is the GCM
  * ciphertext followed by its 16-byte tag (the layout WebCrypto's AES-GCM produces and expects).
- * `keys` inside the payload is standard base64 (with padding). Previews use licenseId "preview".
+ * What the payload holds (payload v2) is in key-set.ts.
  */
 export const SEAL_ALG = 'X25519-HKDF-SHA256-A256GCM';
 export const DELIVER_INFO = 'keyseed/deliver/v1';
-export const PREVIEW_LICENSE_ID = 'preview';
 export const SEAL_NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -46,39 +37,12 @@ export interface SealedKeySet {
   ciphertext: string;
 }
 
-/** Keys of pieces `first … first + keys.length/32 - 1` of one item. */
-export interface KeySetItem {
-  itemId: string;
-  first: number;
-  /** `K_first ‖ … ‖ K_last`, 32 bytes each (as `derivePieceKeys` returns). */
-  keys: Uint8Array;
-}
-
-export interface KeySet {
-  /** The license id, or `PREVIEW_LICENSE_ID` for preview keys. */
-  licenseId: string;
-  items: readonly KeySetItem[];
-}
-
-export interface OpenedKeySetItem {
-  itemId: string;
-  first: number;
-  /** Inclusive. */
-  last: number;
-  keys: Buffer;
-}
-
-export interface OpenedKeySet {
-  licenseId: string;
-  items: OpenedKeySetItem[];
-}
-
 /**
- * Test vectors only: fix the ephemeral private key (raw 32 bytes or base64url) and the nonce so the
- * seal is deterministic. Production callers never pass these.
+ * Test vectors only: fix the ephemeral private key (raw 32 bytes, base64url or a KeyObject) and the
+ * nonce so the seal is deterministic. Production callers never pass these.
  */
 export interface SealTestOnly {
-  ephemeralPrivateKey?: Uint8Array | string;
+  ephemeralPrivateKey?: Uint8Array | string | KeyObject;
   nonce?: Uint8Array;
 }
 
@@ -87,59 +51,52 @@ export function deliveryAad(licenseId: string, deviceId: string): Buffer {
   return Buffer.from(`keyseed/v1|${licenseId}|${deviceId}`, 'utf8');
 }
 
-/** Seals `keySet` to device public key `devicePublicKey` (raw bytes, base64url, or imported). */
-export function sealKeySet(
+/**
+ * Seals `payload` (bytes, or chunks encrypted in order) to device public key `device` for
+ * `licenseId`/`deviceId`. Fresh ephemeral key and nonce per call.
+ */
+export function sealPayload(
   devicePublicKey: string | Uint8Array | DevicePublicKey,
+  licenseId: string,
   deviceId: string,
-  keySet: KeySet,
+  payload: Uint8Array | readonly Uint8Array[],
   testOnly?: SealTestOnly,
 ): SealedKeySet {
   const device = importDevicePublicKey(devicePublicKey);
   assertAadPart(deviceId, 'deviceId', 'BAD_KEY_SET');
-  assertAadPart(keySet.licenseId, 'licenseId', 'BAD_KEY_SET');
-  const payload = Buffer.from(
-    JSON.stringify({
-      v: 1,
-      licenseId: keySet.licenseId,
-      items: keySet.items.map((it) => {
-        validateItem(it.itemId, it.first, it.keys.byteLength, 'BAD_KEY_SET');
-        return {
-          itemId: it.itemId,
-          first: it.first,
-          keys: Buffer.from(it.keys.buffer, it.keys.byteOffset, it.keys.byteLength).toString('base64'),
-        };
-      }),
-    }),
-    'utf8',
-  );
-
+  assertAadPart(licenseId, 'licenseId', 'BAD_KEY_SET');
   const eph =
-    testOnly?.ephemeralPrivateKey !== undefined
-      ? importDevicePrivateKey(testOnly.ephemeralPrivateKey).keyObject
-      : generateKeyPairSync('x25519').privateKey;
-  const epk = rawPublicKeyOf(eph);
+    testOnly?.ephemeralPrivateKey === undefined
+      ? generateKeyPairSync('x25519').privateKey
+      : testOnly.ephemeralPrivateKey instanceof KeyObject
+        ? testOnly.ephemeralPrivateKey
+        : importDevicePrivateKey(testOnly.ephemeralPrivateKey).keyObject;
+  // JWK export gives E as base64url directly (≈50× cheaper than exporting SPKI DER).
+  const epk = eph.export({ format: 'jwk' }).x as string;
   const nonce = testOnly?.nonce ?? randomBytes(SEAL_NONCE_BYTES);
   assertKey(nonce, SEAL_NONCE_BYTES, 'seal nonce');
 
-  const w = wrappingKey(eph, epk, device, 'BAD_PUBLIC_KEY');
+  const w = wrappingKey(eph, Buffer.from(epk, 'base64url'), device, 'BAD_PUBLIC_KEY');
   const cipher = createCipheriv('aes-256-gcm', w, nonce);
-  cipher.setAAD(deliveryAad(keySet.licenseId, deviceId));
-  const ct = Buffer.concat([cipher.update(payload), cipher.final(), cipher.getAuthTag()]);
   w.fill(0);
-  return { alg: SEAL_ALG, epk: toBase64url(epk), nonce: toBase64url(nonce), ciphertext: toBase64url(ct) };
+  cipher.setAAD(deliveryAad(licenseId, deviceId));
+  const chunks = payload instanceof Uint8Array ? [payload] : payload;
+  const parts = chunks.map((chunk) => cipher.update(chunk));
+  parts.push(cipher.final(), cipher.getAuthTag());
+  return { alg: SEAL_ALG, epk, nonce: toBase64url(nonce), ciphertext: toBase64url(Buffer.concat(parts)) };
 }
 
 /**
- * Opens a sealed key set on the device (client side). `licenseId` is the license the client asked
+ * Opens a sealed payload on the device (client side). `licenseId` is the license the client asked
  * keys for (or "preview"); together with `deviceId` it forms the AAD, so a box sealed for another
  * license or device does not open. Throws CryptoError 'OPEN_FAILED' with the reason.
  */
-export function openKeySet(
+export function openPayload(
   devicePrivateKey: string | Uint8Array | KeyObject | DevicePrivateKey,
   deviceId: string,
   sealed: SealedKeySet,
   licenseId: string,
-): OpenedKeySet {
+): Buffer {
   const device = isDevicePrivateKey(devicePrivateKey) ? devicePrivateKey : importDevicePrivateKey(devicePrivateKey);
   if (sealed === null || typeof sealed !== 'object')
     throw new CryptoError('OPEN_FAILED', 'sealed key set must be an object');
@@ -166,9 +123,8 @@ export function openKeySet(
   const decipher = createDecipheriv('aes-256-gcm', w, nonce, { authTagLength: TAG_BYTES });
   decipher.setAAD(deliveryAad(licenseId, deviceId));
   decipher.setAuthTag(ct.subarray(ct.length - TAG_BYTES));
-  let payload: Buffer;
   try {
-    payload = Buffer.concat([decipher.update(ct.subarray(0, ct.length - TAG_BYTES)), decipher.final()]);
+    return Buffer.concat([decipher.update(ct.subarray(0, ct.length - TAG_BYTES)), decipher.final()]);
   } catch (err) {
     throw new CryptoError(
       'OPEN_FAILED',
@@ -178,7 +134,6 @@ export function openKeySet(
   } finally {
     w.fill(0);
   }
-  return parsePayload(payload, licenseId);
 }
 
 /**
@@ -201,53 +156,6 @@ function wrappingKey(
   const w = Buffer.from(hkdfSync('sha256', z, Buffer.concat([ephemeralRaw, device.raw]), DELIVER_INFO, 32));
   z.fill(0);
   return w;
-}
-
-function parsePayload(payload: Buffer, licenseId: string): OpenedKeySet {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(payload.toString('utf8'));
-  } catch (err) {
-    throw new CryptoError('OPEN_FAILED', 'sealed key set payload is not JSON', { cause: err });
-  }
-  const p = doc as { v?: unknown; licenseId?: unknown; items?: unknown };
-  if (typeof p !== 'object' || p === null || p.v !== 1)
-    throw new CryptoError('OPEN_FAILED', `sealed key set payload version must be 1, got ${JSON.stringify(p?.v)}`);
-  if (p.licenseId !== licenseId)
-    throw new CryptoError(
-      'OPEN_FAILED',
-      `sealed key set is for license ${JSON.stringify(p.licenseId)}, expected ${JSON.stringify(licenseId)}`,
-    );
-  if (!Array.isArray(p.items)) throw new CryptoError('OPEN_FAILED', 'sealed key set payload has no items array');
-  const items = p.items.map((raw: unknown, n: number): OpenedKeySetItem => {
-    const it = raw as { itemId?: unknown; first?: unknown; keys?: unknown };
-    if (
-      typeof it !== 'object' ||
-      it === null ||
-      typeof it.keys !== 'string' ||
-      !/^[A-Za-z0-9+/]*={0,2}$/.test(it.keys)
-    ) {
-      throw new CryptoError('OPEN_FAILED', `sealed key set item ${n} is malformed`);
-    }
-    const keys = Buffer.from(it.keys, 'base64');
-    const first = it.first as number;
-    validateItem(it.itemId, first, keys.length, 'OPEN_FAILED');
-    return { itemId: it.itemId as string, first, last: first + keys.length / PIECE_KEY_BYTES - 1, keys };
-  });
-  return { licenseId, items };
-}
-
-function validateItem(itemId: unknown, first: unknown, keyBytes: number, code: 'BAD_KEY_SET' | 'OPEN_FAILED'): void {
-  if (typeof itemId !== 'string' || itemId === '') throw new CryptoError(code, 'key set item needs a non-empty itemId');
-  if (typeof first !== 'number' || !Number.isInteger(first) || first < 0)
-    throw new CryptoError(code, `key set item ${itemId}: first must be a non-negative integer, got ${String(first)}`);
-  if (keyBytes === 0 || keyBytes % PIECE_KEY_BYTES !== 0)
-    throw new CryptoError(
-      code,
-      `key set item ${itemId}: keys must be a non-empty multiple of ${PIECE_KEY_BYTES} bytes, got ${keyBytes}`,
-    );
-  if (first + keyBytes / PIECE_KEY_BYTES - 1 > MAX_PIECE_INDEX)
-    throw new CryptoError(code, `key set item ${itemId}: piece range passes ${MAX_PIECE_INDEX}`);
 }
 
 function assertAadPart(value: unknown, what: string, code: 'BAD_KEY_SET' | 'OPEN_FAILED'): void {

@@ -7,8 +7,22 @@ export const VECTORS_PATH = join(__dirname, '..', 'test-vectors.json');
 export interface SealVectorItem {
   itemId: string;
   contentKey: string;
+  plaintextSha256: string;
+}
+export interface PreviewVectorItem {
+  itemId: string;
+  contentKey: string;
   first: number;
   last: number;
+}
+export interface SealVectorOutput {
+  devicePublicKey: string;
+  ephemeralPublicKey: string;
+  sharedSecret: string;
+  wrappingKey: string;
+  aad: string;
+  payload: string;
+  sealed: { alg: 'X25519-HKDF-SHA256-A256GCM'; epk: string; nonce: string; ciphertext: string };
 }
 export interface TestVectors {
   input: {
@@ -25,6 +39,8 @@ export interface TestVectors {
       deviceId: string;
       items: SealVectorItem[];
     };
+    previewSeal: { devicePrivateKey: string; ephemeralPrivateKey: string; nonce: string; items: PreviewVectorItem[] };
+    keyCheck: string[];
   };
   output: {
     kek: { base64: string; id: string };
@@ -32,15 +48,9 @@ export interface TestVectors {
     pieceKeys: { index: number; key: string }[];
     pieceCipher: { pieceKey: string; plaintext: string; ciphertext: string };
     longPiece: { pieceKey: string; ciphertextSha256: string };
-    seal: {
-      devicePublicKey: string;
-      ephemeralPublicKey: string;
-      sharedSecret: string;
-      wrappingKey: string;
-      aad: string;
-      payload: string;
-      sealed: { alg: 'X25519-HKDF-SHA256-A256GCM'; epk: string; nonce: string; ciphertext: string };
-    };
+    seal: SealVectorOutput;
+    previewSeal: SealVectorOutput;
+    keyCheck: { contentKey: string; kcvHex: string }[];
   };
 }
 

@@ -34,7 +34,7 @@ describe('buildTorrent', () => {
     expect(t.pieceLayers.size).toBe(1);
   });
 
-  it('makes the magnet link of docs/torrent-format.md (btih, btmh, name, tracker, webseed)', () => {
+  it('makes the DESIGN §4 magnet link', () => {
     expect(built.magnet).toBe(
       `magnet:?xt=urn:btih:${built.infoHashV1}&xt=urn:btmh:1220${built.infoHashV2}&dn=bundle&tr=https%3A%2F%2Fk.example%2Fannounce&ws=https%3A%2F%2Fk.example%2Fwebseed%2F`,
     );
@@ -52,7 +52,7 @@ describe('buildTorrent', () => {
     ).toEqual(built.torrent);
   });
 
-  it('derives the legacy v1 torrent keeping pads and pieces', () => {
+  it('derives the v1-only view of a hybrid torrent, keeping pads and pieces', () => {
     const legacy = toLegacyV1(built.torrent);
     const t = parseTorrent(legacy.torrent);
     expect(t.version).toBe('v1');

@@ -240,9 +240,11 @@ function topLevel(meta: TorrentMeta): BDict {
 }
 
 /**
- * The v1-only ("legacy") torrent of a hybrid one: drops `meta version`, `file tree` and
- * `piece layers`, keeps everything else — pad files and v1 pieces included — byte for byte.
- * Its v1 info-hash differs from the hybrid's (the info dict changed).
+ * The v1-only view of a hybrid torrent: drops `meta version`, `file tree` and `piece layers`,
+ * keeps everything else — pad files and v1 pieces included — byte for byte. Its v1 info-hash
+ * differs from the hybrid's (the info dict changed). Not what the platform publishes as its v1
+ * twin (that one has no pad files: apps/worker's buildV1Twin); a v1 torrent whose files all start
+ * on piece boundaries, for tools and tests.
  */
 export function toLegacyV1(hybrid: Uint8Array): BuiltTorrent {
   const root = bdecode(hybrid);

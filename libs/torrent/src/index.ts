@@ -38,3 +38,4 @@ export { assertSafePaths, safePathSegments, comparePaths, UnsafePathError } from
 export { bencode, bdecode, BencodeError } from './bencode';
 export type { BValue, BNode } from './bencode';
 export { merkleRoot, zeroSubtreeRoot, sha256 } from './merkle';
+export { V1StreamHasher } from './v1-stream-hasher';

@@ -17,11 +17,12 @@ export class BundlePublishingService {
   ) {}
 
   /**
-   * Returns the accepted job, or a 409 body listing the items that are not READY. Holds the
-   * bundle's row lock like an upload's completion, so the two never interleave (see
+   * Returns the accepted job, or a 409 body listing the items that are not READY. `releaseAt` (a
+   * premiere's release time) is set with the move to PUBLISHING; null leaves the bundle's as it is.
+   * Holds the bundle's row lock like an upload's completion, so the two never interleave (see
    * UploadsService.complete). A 503 during a Redis outage, before anything changes.
    */
-  async publish(bundleId: string): Promise<PublishAcceptedView | PublishConflictView> {
+  async publish(bundleId: string, releaseAt: Date | null = null): Promise<PublishAcceptedView | PublishConflictView> {
     this.redis.assertUp('publishing');
     const notReady = await this.prisma.$transaction(async (tx) => {
       await lockRow(tx, 'Bundle', bundleId);
@@ -37,7 +38,10 @@ export class BundlePublishingService {
         );
       const waiting = bundle.items.filter((i) => i.status !== 'READY');
       if (waiting.length) return waiting;
-      await tx.bundle.update({ where: { id: bundleId }, data: { status: 'PUBLISHING' } });
+      await tx.bundle.update({
+        where: { id: bundleId },
+        data: { status: 'PUBLISHING', ...(releaseAt ? { releaseAt } : {}) },
+      });
       return [];
     });
     if (notReady.length) {

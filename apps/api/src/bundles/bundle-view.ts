@@ -62,6 +62,7 @@ export function bundleView(b: Bundle & { items: Item[] }): BundleView {
     infoHashV1Legacy: b.infoHashV1Legacy,
     magnet: b.magnet,
     publishedAt: b.publishedAt,
+    releaseAt: b.releaseAt,
     items,
     progressPercent: total > 0 ? Math.round((done / total) * 1000) / 10 : 0,
   };

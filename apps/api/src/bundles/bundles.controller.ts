@@ -8,6 +8,8 @@ import { BundlesService } from './bundles.service';
 import { BundleSummaryView, BundleView, PublishAcceptedView, PublishConflictView } from './dtos/bundle.responses';
 import { CreateBundleDto } from './dtos/create-bundle.dto';
 import { UpdateBundleDto } from './dtos/update-bundle.dto';
+import { PublishBundleDto } from '../premieres/dtos/release-at.dto';
+import { releaseAtOf } from '../premieres/release-at';
 
 @ApiTags('bundles')
 @ApiBearerAuth()
@@ -69,7 +71,10 @@ export class BundlesController {
   @Post(':id/publish')
   @Owns('bundle', 'id')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Queue the publish job (builds the torrents); every item must be READY' })
+  @ApiOperation({
+    summary:
+      'Queue the publish job (builds the torrents); every item must be READY. With releaseAt: a premiere (keys from then on)',
+  })
   @ApiResponse({ status: 202, type: PublishAcceptedView })
   @ApiResponse({
     status: 409,
@@ -79,9 +84,10 @@ export class BundlesController {
   @ApiResponse({ status: 503, description: 'Redis (job queue) unreachable: nothing changed, retry later' })
   async publish(
     @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: PublishBundleDto,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PublishAcceptedView | PublishConflictView> {
-    const result = await this.publishing.publish(id);
+    const result = await this.publishing.publish(id, releaseAtOf(dto.releaseAt));
     if ('items' in result) res.status(409);
     return result;
   }

@@ -120,6 +120,8 @@ export class CatalogService {
       totalSize: b.items.reduce((s, i) => s + Number(i.size ?? 0n), 0),
       publishedAt: b.publishedAt,
       posterPath: poster && b.infoHashV1 ? poster.path : null,
+      releaseAt: b.releaseAt,
+      released: !b.releaseAt || b.releaseAt.getTime() <= Date.now(),
     };
   }
 

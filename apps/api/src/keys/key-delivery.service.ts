@@ -3,38 +3,60 @@ import {
   ConflictException,
   ForbiddenException,
   GoneException,
+  HttpException,
   Inject,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
-import { CryptoError, DevicePublicKey, importDevicePublicKey, Keyring, PREVIEW_LICENSE_ID } from '@keyseed/crypto';
+import {
+  CryptoError,
+  DevicePublicKey,
+  importDevicePublicKey,
+  Keyring,
+  keySetPayload,
+  pieceKeyItemJson,
+  PREVIEW_DEVICE_ID,
+  PREVIEW_LICENSE_ID,
+  sealPayload,
+} from '@keyseed/crypto';
 import { KEYRING } from '@keyseed/keyring';
+import { ContentKeyCache } from './content-key-cache';
 import { DeviceKeyCache } from './device-key-cache';
-import { KeyDeliveryStore, ItemRow } from './key-delivery.store';
+import { DeliveryRecord, ItemRow, KeyDeliveryStore } from './key-delivery.store';
 import { KeyRateLimiter } from './key-rate-limiter';
-import { KeyRange, KeySetPayloads } from './key-set-payload';
-import { PieceKeyCache } from './piece-key-cache';
-import { PieceRangeDto } from './dtos/request-keys.dto';
-import { sealedBody } from './sealed-body';
+import { ItemRefDto, PieceRangeDto } from './dtos/request-keys.dto';
 
-/** The device id in the AAD of preview deliveries: "keyseed/v1|preview|preview" (docs/key-scheme.md). */
-export const PREVIEW_DEVICE_ID = 'preview';
+type DeliverableItem = ItemRow & { wrappedKey: Buffer; kekId: string; plaintextSha256: string };
 
-type DeliverableItem = ItemRow & { wrappedKey: Buffer; kekId: string };
-
-interface Range extends KeyRange {
-  item: DeliverableItem;
+/** 425 Too Early: a premiere's keys are withheld until `releaseAt`. */
+export class NotReleasedException extends HttpException {
+  constructor(
+    readonly releaseAt: Date,
+    now: number,
+  ) {
+    const seconds = Math.ceil((releaseAt.getTime() - now) / 1000);
+    super(
+      `this bundle releases at ${releaseAt.toISOString()} (in ${seconds} s): your license is active and its keys are delivered from then on`,
+      425,
+    );
+  }
 }
 
 /**
- * Sealed piece-key delivery (docs/key-scheme.md): only for the ACTIVE license of the caller, to a device
- * registered to that license; previews for anyone, pieces < previewPieces. Every delivery is
- * recorded in KeyDelivery before the keys leave, and rate-limited per license and per address.
- * Both return the response body: a `SealedKeySet` as JSON text (ASCII).
+ * Sealed key delivery, payload v2 (docs/key-scheme.md): a license delivery carries each locked
+ * item's content key and plaintext SHA-256, only for the ACTIVE license of the caller, to a device
+ * registered to that license, and not before the bundle's releaseAt; previews carry piece keys
+ * < previewPieces for anyone. Every delivery is recorded in KeyDelivery before the keys leave, and
+ * rate-limited per license and per address. Both return the response body: a `SealedKeySet` as
+ * JSON text (ASCII).
+ *
+ * The hot path is one Redis script (rate limits), one SQL query (license, device, items: the
+ * license is re-checked on every request) and one group-committed INSERT; content keys are
+ * unwrapped once per item (ContentKeyCache), device keys imported once (DeviceKeyCache).
  */
 @Injectable()
 export class KeyDeliveryService {
-  private readonly payloads: KeySetPayloads;
+  private readonly contentKeys: ContentKeyCache;
   private readonly devices = new DeviceKeyCache();
 
   constructor(
@@ -42,14 +64,14 @@ export class KeyDeliveryService {
     private readonly limiter: KeyRateLimiter,
     @Inject(KEYRING) keyring: Keyring,
   ) {
-    this.payloads = new KeySetPayloads(new PieceKeyCache(keyring));
+    this.contentKeys = new ContentKeyCache(keyring);
   }
 
   async deliver(
     userId: string,
     licenseId: string,
     deviceId: string,
-    wanted: PieceRangeDto[] | undefined,
+    wanted: ItemRefDto[] | undefined,
     address: string,
   ): Promise<string> {
     // The license budget is counted per caller: someone else's requests for this license id (refused
@@ -64,6 +86,8 @@ export class KeyDeliveryService {
       );
     }
     assertBundleAvailable(license.bundleStatus);
+    const now = Date.now();
+    if (license.releaseAt && license.releaseAt.getTime() > now) throw new NotReleasedException(license.releaseAt, now);
     if (!license.deviceId || !license.publicKey)
       throw new NotFoundException(`device ${deviceId} is not registered to license ${licenseId}`);
     if (license.deviceRemoved)
@@ -72,19 +96,27 @@ export class KeyDeliveryService {
       );
 
     const { items } = license;
-    const ranges = wanted
-      ? wanted.map((w) => range(items, w, (it) => it.pieceCount, 'pieces'))
-      : items.filter(isDeliverable).map((item) => ({ item, first: 0, last: item.pieceCount - 1 }));
-    if (ranges.length === 0)
+    const delivered = wanted ? wanted.map((w) => lockedItem(items, w.itemId)) : items.filter(isDeliverable);
+    if (delivered.length === 0)
       throw new ConflictException('this bundle has no locked item ready yet: nothing to deliver');
-    const device = this.devices.get(license.publicKey);
-    return this.sealAndRecord(device, license.deviceId, ranges, {
+    const payload = keySetPayload(
       licenseId,
-      deviceId: license.deviceId,
-      userId,
-      preview: false,
-      address,
-    });
+      delivered.map((item) => this.contentKeys.fragment(item)),
+    );
+    const body = sealedBody(this.devices.get(license.publicKey), licenseId, license.deviceId, payload);
+    await this.store.record(
+      delivered.map((item) => ({
+        licenseId,
+        deviceId: license.deviceId,
+        userId,
+        itemId: item.id,
+        firstPiece: 0,
+        lastPiece: item.pieceCount - 1,
+        preview: false,
+        address,
+      })),
+    );
+    return body;
   }
 
   async deliverPreview(
@@ -109,65 +141,83 @@ export class KeyDeliveryService {
     const previewCount = (it: ItemRow) => Math.min(it.previewPieces, it.pieceCount);
     const { items } = bundle;
     const ranges = wanted
-      ? wanted.map((w) => range(items, w, previewCount, 'preview pieces'))
+      ? wanted.map((w) => previewRange(items, w, previewCount(lockedItem(items, w.itemId))))
       : items
           .filter(isDeliverable)
           .filter((it) => previewCount(it) > 0)
           .map((item) => ({ item, first: 0, last: previewCount(item) - 1 }));
     if (ranges.length === 0) throw new NotFoundException(`bundle ${bundleId} has no preview pieces`);
-    return this.sealAndRecord(device, PREVIEW_DEVICE_ID, ranges, {
-      licenseId: null,
-      deviceId: null,
-      userId,
-      preview: true,
-      address,
-    });
-  }
-
-  /** Seals the key set, then answers once its KeyDelivery rows (one per item range) are written: no keys leave unaudited. */
-  private async sealAndRecord(
-    device: DevicePublicKey,
-    aadDeviceId: string,
-    ranges: Range[],
-    who: {
-      licenseId: string | null;
-      deviceId: string | null;
-      userId: string | null;
-      preview: boolean;
-      address: string;
-    },
-  ): Promise<string> {
-    const aadLicenseId = who.licenseId ?? PREVIEW_LICENSE_ID;
-    const body = sealedBody(device, aadLicenseId, aadDeviceId, this.payloads.payload(aadLicenseId, ranges));
-    await this.store.record(ranges.map((r) => ({ ...who, itemId: r.item.id, firstPiece: r.first, lastPiece: r.last })));
+    const payload = keySetPayload(
+      PREVIEW_LICENSE_ID,
+      ranges.map(({ item, first, last }) => {
+        const keys = this.contentKeys.pieceKeys(item, first, last);
+        const json = pieceKeyItemJson({ itemId: item.id, first, keys });
+        keys.fill(0);
+        return json;
+      }),
+    );
+    const body = sealedBody(device, PREVIEW_LICENSE_ID, PREVIEW_DEVICE_ID, payload);
+    await this.store.record(
+      ranges.map((r): DeliveryRecord => ({
+        licenseId: null,
+        deviceId: null,
+        userId,
+        itemId: r.item.id,
+        firstPiece: r.first,
+        lastPiece: r.last,
+        preview: true,
+        address,
+      })),
+    );
     return body;
   }
 }
 
-/** Validates one requested range against the item (400 with the reason otherwise). */
-function range(items: ItemRow[], w: PieceRangeDto, count: (it: ItemRow) => number, what: string): Range {
-  const item = items.find((it) => it.id === w.itemId);
-  if (!item) throw new BadRequestException(`item ${w.itemId} is not part of this bundle`);
+/** The response body: the sealed key set as JSON text (fresh ephemeral key and nonce). */
+function sealedBody(device: DevicePublicKey, licenseId: string, deviceId: string, payload: Buffer[]): string {
+  return JSON.stringify(sealPayload(device, licenseId, deviceId, payload));
+}
+
+/** A locked, ready item of the bundle (400/409 with the reason otherwise). */
+function lockedItem(items: ItemRow[], itemId: string): DeliverableItem {
+  const item = items.find((it) => it.id === itemId);
+  if (!item) throw new BadRequestException(`item ${itemId} is not part of this bundle`);
   if (!item.locked)
-    throw new BadRequestException(`item ${w.itemId} is not locked: it is published in the clear and needs no keys`);
+    throw new BadRequestException(`item ${itemId} is not locked: it is published in the clear and needs no keys`);
   if (!isDeliverable(item))
     throw new ConflictException(
-      `item ${w.itemId} is not ready (status ${item.status}); try again once ingest has finished`,
+      `item ${itemId} is not ready (status ${item.status}); try again once ingest has finished`,
     );
-  const n = count(item);
-  if (n === 0) throw new BadRequestException(`item ${w.itemId} has no ${what}`);
+  return item;
+}
+
+/** Validates one requested preview range against the item's preview pieces (400 with the reason otherwise). */
+function previewRange(
+  items: ItemRow[],
+  w: PieceRangeDto,
+  count: number,
+): { item: DeliverableItem; first: number; last: number } {
+  const item = lockedItem(items, w.itemId);
+  if (count === 0) throw new BadRequestException(`item ${w.itemId} has no preview pieces`);
   const first = w.first ?? 0;
-  const last = w.last ?? n - 1;
-  if (first > last || last >= n) {
+  const last = w.last ?? count - 1;
+  if (first > last || last >= count) {
     throw new BadRequestException(
-      `piece range ${first}..${last} of item ${w.itemId} is invalid: it has ${n} ${what} (0..${n - 1}) and first must not exceed last`,
+      `piece range ${first}..${last} of item ${w.itemId} is invalid: it has ${count} preview pieces (0..${count - 1}) and first must not exceed last`,
     );
   }
   return { item, first, last };
 }
 
 function isDeliverable(it: ItemRow): it is DeliverableItem {
-  return it.locked && it.status === 'READY' && it.wrappedKey !== null && it.kekId !== null && it.pieceCount > 0;
+  return (
+    it.locked &&
+    it.status === 'READY' &&
+    it.wrappedKey !== null &&
+    it.kekId !== null &&
+    it.plaintextSha256 !== null &&
+    it.pieceCount > 0
+  );
 }
 
 function assertBundleAvailable(status: string): void {

@@ -13,6 +13,7 @@ export interface ItemRow {
   previewPieces: number;
   wrappedKey: Buffer | null;
   kekId: string | null;
+  plaintextSha256: string | null;
   pieceCount: number;
 }
 
@@ -22,6 +23,8 @@ export interface LicenseRow {
   status: string;
   statusReason: string | null;
   bundleStatus: string;
+  /** A premiere's release time: no license delivery before it. */
+  releaseAt: Date | null;
   deviceId: string | null;
   publicKey: string | null;
   deviceRemoved: boolean;
@@ -47,6 +50,7 @@ interface ItemColumns {
   previewPieces: number;
   wrappedKey: Buffer | null;
   kekId: string | null;
+  plaintextSha256: string | null;
   pieceCount: string | number;
 }
 
@@ -59,18 +63,19 @@ interface LicenseQueryRow extends BundleQueryRow {
   bundleId: string;
   status: string;
   statusReason: string | null;
+  releaseAtMs: number | null;
   deviceId: string | null;
   publicKey: string | null;
   deviceRemoved: boolean;
 }
 
-const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId",
+const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256",
   COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
 
 // One round trip per delivery: the license, its bundle's status, the device and every item.
 const LICENSE_SQL = `
   SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", b.status::text AS "bundleStatus",
-         d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved", ${ITEM_COLUMNS}
+         (extract(epoch FROM b."releaseAt") * 1000)::float8 AS "releaseAtMs", d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved", ${ITEM_COLUMNS}
   FROM "License" l JOIN "Bundle" b ON b.id = l."bundleId"
   LEFT JOIN "Device" d ON d.id = $2::uuid AND d."licenseId" = l.id
   LEFT JOIN "Item" i ON i."bundleId" = l."bundleId"
@@ -116,6 +121,8 @@ export class KeyDeliveryStore implements OnModuleDestroy {
       status: l.status,
       statusReason: l.statusReason,
       bundleStatus: l.bundleStatus,
+      // As epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
+      releaseAt: l.releaseAtMs === null ? null : new Date(l.releaseAtMs),
       deviceId: l.deviceId,
       publicKey: l.publicKey,
       deviceRemoved: l.deviceRemoved,
@@ -174,6 +181,7 @@ function itemsOf(rows: ItemColumns[]): ItemRow[] {
             previewPieces: r.previewPieces,
             wrappedKey: r.wrappedKey,
             kekId: r.kekId,
+            plaintextSha256: r.plaintextSha256,
             pieceCount: Number(r.pieceCount),
           },
         ],

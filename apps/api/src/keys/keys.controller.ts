@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import type { Request, Response } from 'express';
 import { AccountNeutral, AuthenticatedUser, CurrentUser, Public } from '../auth/auth.decorators';
 import { clientAddress } from '../common/request-context';
-import { PreviewKeysDto, RequestKeysDto, SealedKeySetView } from './dtos/request-keys.dto';
-import { KeyDeliveryService } from './key-delivery.service';
+import { NotReleasedView, PreviewKeysDto, RequestKeysDto, SealedKeySetView } from './dtos/request-keys.dto';
+import { KeyDeliveryService, NotReleasedException } from './key-delivery.service';
 
 @ApiTags('keys')
 @Controller()
@@ -16,7 +16,9 @@ export class KeysController {
   @ApiBearerAuth()
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Piece keys of your license, sealed to one of its devices; audited and rate-limited',
+    summary:
+      'Content keys of your license (payload v2), sealed to one of its devices; audited and rate-limited; ' +
+      "before a premiere's releaseAt: 425 with releaseAt and Retry-After",
   })
   @ApiResponse({ status: 200, type: SealedKeySetView })
   @ApiResponse({ status: 400, description: 'Item not in the bundle, not locked, or a piece range outside the item' })
@@ -27,6 +29,12 @@ export class KeysController {
   @ApiResponse({ status: 404, description: 'No such license, or the device is not registered to it' })
   @ApiResponse({ status: 409, description: 'Item (or every item) not ready yet' })
   @ApiResponse({ status: 410, description: 'Bundle taken down' })
+  @ApiResponse({
+    status: 425,
+    type: NotReleasedView,
+    description:
+      'Premiere not released yet: `{statusCode, error, message, releaseAt}` and a Retry-After header (seconds); the license stays ACTIVE',
+  })
   @ApiResponse({ status: 429, description: 'More than KEY_REQUESTS_PER_MINUTE for this license or address' })
   async deliver(
     @CurrentUser() user: AuthenticatedUser,
@@ -36,7 +44,23 @@ export class KeysController {
     @Res() res: Response,
   ): Promise<void> {
     // Ownership is checked by the service in the same query as the license (no @Owns: the hot path).
-    sendSealed(res, await this.keys.deliver(user.id, id, dto.deviceId, dto.items, clientAddress(req)));
+    let body: string;
+    try {
+      body = await this.keys.deliver(user.id, id, dto.deviceId, dto.items, clientAddress(req));
+    } catch (err) {
+      if (!(err instanceof NotReleasedException)) throw err;
+      // The release time as data, and when to come back: clients wait instead of polling.
+      const retry = Math.max(1, Math.ceil((err.releaseAt.getTime() - Date.now()) / 1000));
+      res.setHeader('Retry-After', String(retry));
+      res.status(425).json({
+        statusCode: 425,
+        error: 'Too Early',
+        message: err.message,
+        releaseAt: err.releaseAt.toISOString(),
+      });
+      return;
+    }
+    sendSealed(res, body);
   }
 
   @Post('bundles/:id/preview-keys')
@@ -64,8 +88,8 @@ export class KeysController {
 }
 
 /**
- * 200 with the sealed key set, already serialised: no `res.json` (stringify) and no ETag (a hash of
- * the ~114 KB body that can never match: every seal is fresh). Never cached by intermediaries.
+ * 200 with the sealed key set, already serialised: no `res.json` (stringify) and no ETag (every seal
+ * is fresh, so a hash of the body can never match). Never cached by intermediaries.
  */
 function sendSealed(res: Response, body: string): void {
   res.status(200);

@@ -27,6 +27,8 @@ export interface PublishedBundle {
   /** Content-derived tag shared by every replica: changes whenever any published byte changes. */
   version: string;
   pieceLength: number | null;
+  /** Info-hashes (hex) of the swarm: hybrid v1, v2, v1 twin (what SWARM_STATS takes). */
+  infoHashes: string[];
   /** Last-Modified for every file: the publish time, identical on every replica (file mtimes are not). */
   publishedAt: Date | null;
   /** Path inside the torrent below the bundle folder → file. */
@@ -83,6 +85,7 @@ export class PublishedFiles {
         pieceLength: true,
         infoHashV1: true,
         infoHashV2: true,
+        infoHashV1Legacy: true,
         publishedAt: true,
         items: { select: { path: true, locked: true } },
       },
@@ -100,6 +103,7 @@ export class PublishedFiles {
       slug: bundle.slug,
       version,
       pieceLength: bundle.pieceLength,
+      infoHashes: [bundle.infoHashV1, bundle.infoHashV2, bundle.infoHashV1Legacy].filter((h): h is string => !!h),
       publishedAt: bundle.publishedAt,
       files,
     };

@@ -45,7 +45,7 @@ function drained(res: ServerResponse): Promise<boolean> {
  * Streams [start, end] (inclusive) of a file to the response with backpressure, never holding
  * more than a couple of chunks per connection. Disk files are read with positional reads into
  * pooled buffers (a buffer goes back to the pool only once the socket has taken it); other
- * stores stream through `open`. A failure mid-body destroys the connection: the client sees a
+ * stores stream through `open`. `onSent` hears of every chunk the socket took. A failure mid-body destroys the connection: the client sees a
  * short body and retries, which is what BEP 19 clients do.
  */
 export async function sendRange(
@@ -53,13 +53,16 @@ export async function sendRange(
   source: { localPath: string | null; open(range?: { start: number; end: number }): Readable },
   start: number,
   end: number,
+  onSent: (bytes: number) => void = () => undefined,
 ): Promise<void> {
   if (end < start) {
     res.end();
     return;
   }
   if (!source.localPath) {
-    await pipeline(source.open({ start, end }), res);
+    const body = source.open({ start, end });
+    body.on('data', (chunk: Buffer) => onSent(chunk.length));
+    await pipeline(body, res);
     return;
   }
   const file = await fs.open(source.localPath, 'r');
@@ -72,7 +75,9 @@ export async function sendRange(
       if (bytesRead === 0) throw new Error(`${source.localPath} ended at byte ${position}, before ${end + 1}`);
       position += bytesRead;
       const more = res.write(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead), (err) => {
-        if (!err) giveBack(buf);
+        if (err) return;
+        giveBack(buf);
+        onSent(bytesRead);
       });
       if (!more && !(await drained(res))) return;
     }

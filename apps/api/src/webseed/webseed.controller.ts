@@ -3,8 +3,12 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { Public } from '../auth/auth.decorators';
+import { clientAddress } from '../common/request-context';
+import { EgressRecorder } from '@keyseed/egress/egress-recorder';
+import { OriginMetrics } from '../egress/origin-metrics';
 import { decideResponse } from './http-range';
 import { sendRange } from './send-range';
+import { SwarmAwareWebseed } from './swarm-aware-webseed';
 import { parseWebseedTarget, WebseedPathError } from './webseed-path';
 import { WebseedService } from './webseed.service';
 
@@ -12,14 +16,21 @@ const CORS_EXPOSED = 'Accept-Ranges, Content-Length, Content-Range, ETag, Last-M
 
 /**
  * BEP 19 webseed: `GET|HEAD /webseed/<slug>/<path inside the torrent>` with single byte ranges,
- * `.pad/<N>` pad files and conditional requests. Express routes HEAD to this GET handler.
+ * `.pad/<N>` pad files and conditional requests. Express routes HEAD to this GET handler. With
+ * WEBSEED_POLICY=swarm a range the swarm can serve may be answered 503 + Retry-After (BEP 19's way
+ * to say "use your peers"; see SwarmAwareWebseed). Body bytes sent are counted per bundle.
  */
 @ApiExcludeController()
 @Controller('webseed')
 export class WebseedController {
   private readonly logger = new Logger('webseed');
 
-  constructor(private readonly webseed: WebseedService) {}
+  constructor(
+    private readonly webseed: WebseedService,
+    private readonly policy: SwarmAwareWebseed,
+    private readonly egress: EgressRecorder,
+    private readonly metrics: OriginMetrics,
+  ) {}
 
   @Public()
   @Options('*path')
@@ -72,6 +83,15 @@ export class WebseedController {
       return fail(res, 416, `range not satisfiable: the file has ${file.size} bytes`);
     }
     const [start, end] = decision.status === 206 ? [decision.start, decision.end] : [0, file.size - 1];
+    if (req.method !== 'HEAD' && file.inSwarm && target.kind === 'file') {
+      const retryAfter = await this.policy.retryAfter(file.bundle, target.relPath, start, end, clientAddress(req));
+      if (retryAfter !== null) {
+        this.metrics.webseedResponses.inc({ outcome: 'refused' });
+        res.setHeader('Retry-After', String(retryAfter));
+        res.setHeader('Cache-Control', 'no-store');
+        return fail(res, 503, `the swarm has these pieces: get them from your peers, or ask again in ${retryAfter} s`);
+      }
+    }
     res.status(decision.status);
     res.setHeader('Content-Type', file.contentType);
     res.setHeader('Content-Length', String(end - start + 1));
@@ -80,8 +100,14 @@ export class WebseedController {
       res.end();
       return;
     }
+    this.metrics.webseedResponses.inc({ outcome: 'served' });
+    const bundleId = file.bundle.id;
+    const onSent = (bytes: number) => {
+      this.egress.add(bundleId, 'WEBSEED', bytes);
+      this.metrics.webseedBytes.inc({ bundle: bundleId }, bytes);
+    };
     try {
-      await sendRange(res, file, start, end);
+      await sendRange(res, file, start, end, onSent);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // A client closing the connection mid-body is routine for torrent clients.

@@ -2,11 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { BLOB_STORE, BlobStore, ByteRange } from '@keyseed/storage';
 import { Representation } from './http-range';
-import { PublishedFiles } from './published-files';
+import { PublishedBundle, PublishedFiles } from './published-files';
 import { WebseedTarget } from './webseed-path';
 
 /** A servable file: its validators plus a way to get its bytes. */
 export interface WebseedFile extends Representation {
+  bundle: PublishedBundle;
+  /** A piece-bearing file of the torrent (not a pad file, not keyseed.json): the swarm policy applies. */
+  inSwarm: boolean;
   contentType: string;
   /** Local file path when the blob store is disk-backed (fast path), else null. */
   localPath: string | null;
@@ -31,13 +34,15 @@ export class WebseedService {
     if (!bundle) return null;
     if (target.kind === 'pad') {
       if (bundle.pieceLength && target.size >= bundle.pieceLength) return null;
-      return padFile(target.size);
+      return padFile(bundle, target.size);
     }
     const file = bundle.files.get(target.relPath);
     if (!file) return null;
     const stat = await this.published.statOf(file);
     if (!stat) return null;
     return {
+      bundle,
+      inSwarm: target.relPath !== 'keyseed.json',
       size: stat.size,
       etag: `"${bundle.version}-${stat.size.toString(16)}"`,
       lastModified: bundle.publishedAt ?? stat.mtime,
@@ -48,8 +53,10 @@ export class WebseedService {
   }
 }
 
-function padFile(size: number): WebseedFile {
+function padFile(bundle: PublishedBundle, size: number): WebseedFile {
   return {
+    bundle,
+    inSwarm: false,
     size,
     etag: `"pad-${size.toString(16)}"`,
     lastModified: EPOCH,

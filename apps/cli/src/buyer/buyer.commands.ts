@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
-import { ApiClient } from '../api-client';
+import { ApiClient, NotReleasedError } from '../api-client';
 import { CliError, ExitCode } from '../cli-error';
 import { readLine, readSecret } from '../prompt';
 import { buyBundle } from './buy';
@@ -8,7 +8,7 @@ import { ConfigStore, normalizeApiBase } from './config-store';
 import { downloadTorrent, formatBytes, progressLine } from './download/download-torrent';
 import { openSession } from './session';
 import { resolveTorrentSource } from './torrent-source';
-import { unlockBundle, type UnlockSummary } from './unlock/unlock-bundle';
+import { untilText, unlockBundle, type UnlockOptions, type UnlockSummary } from './unlock/unlock-bundle';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -145,12 +145,23 @@ export function registerBuyerCommands(program: Command): void {
     .option('--out <dir>', 'write the unlocked files here')
     .option('--seed', 'keep seeding after unlocking until Ctrl-C')
     .option('--timeout <seconds>', 'how long to wait for the payment', positiveInt('--timeout'), 1800)
+    .option(
+      '--no-wait-release',
+      'premieres: after the download, print when to run `keyseed unlock` instead of waiting for the release',
+    )
     .option('--api <url>', 'platform URL (default: your login)')
     .action(
       async (
         ref: string,
         dir: string,
-        opts: { amount?: number; out?: string; seed?: boolean; timeout: number; api?: string },
+        opts: {
+          amount?: number;
+          out?: string;
+          seed?: boolean;
+          timeout: number;
+          waitRelease: boolean;
+          api?: string;
+        },
       ) => {
         const { slug, api } = slugOf(ref, opts.api);
         const session = openSession({ api });
@@ -167,10 +178,48 @@ export function registerBuyerCommands(program: Command): void {
             : `paid: license ${r.kind === 'paid' ? r.order.licenseId : ''}`,
         );
         const result = await runDownload(slug, dir, { api: session.api.base, stallTimeout: 120 });
-        report(await unlockBundle(resolve(dir, result.name), { out: opts.out, api: session.api.base, log }));
+        const folder = resolve(dir, result.name);
+        report(await unlockAtRelease(folder, { out: opts.out, api: session.api.base, log }, opts.waitRelease));
         if (opts.seed) await runDownload(slug, dir, { api: session.api.base, seed: true, stallTimeout: 120 });
       },
     );
+}
+
+/** Longest single wait before asking the API again (a moved releaseAt is seen within this). */
+const RELEASE_POLL_MS = 10 * 60_000;
+/**
+ * Spread of the first request after a release (up to 10 % of the wait, at most 20 s), so a
+ * premiere's buyers do not all ask in the same second.
+ */
+const RELEASE_JITTER_MS = 20_000;
+
+/**
+ * `unlockBundle`, and for a premiere that is not released yet: wait until its releaseAt (asking
+ * again at least every 10 minutes, so a moved release is followed), or with `wait` false say when
+ * to run unlock. The download is already complete either way.
+ */
+async function unlockAtRelease(folder: string, opts: UnlockOptions, wait: boolean): Promise<UnlockSummary> {
+  for (;;) {
+    try {
+      return await unlockBundle(folder, opts);
+    } catch (err) {
+      if (!(err instanceof NotReleasedError)) throw err;
+      if (!wait)
+        throw new NotReleasedError(
+          `${err.message}: \`keyseed unlock ${folder}\` at ${err.releaseAt.toISOString()} or later`,
+          err.releaseAt,
+        );
+      const untilRelease = Math.max(0, err.releaseAt.getTime() - Date.now());
+      log(
+        `premiere at ${err.releaseAt.toISOString()}: downloaded to ${folder}, keys come at the release; waiting ${untilText(err.releaseAt)} to unlock (Ctrl-C is safe: \`keyseed unlock ${folder}\` later does the same)`,
+      );
+      const ms =
+        untilRelease > RELEASE_POLL_MS
+          ? RELEASE_POLL_MS
+          : Math.max(0, untilRelease) + Math.random() * RELEASE_JITTER_MS;
+      await new Promise((r) => setTimeout(r, ms));
+    }
+  }
 }
 
 function slugOf(ref: string, api?: string): { slug: string; api?: string } {

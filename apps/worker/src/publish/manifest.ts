@@ -3,8 +3,13 @@
  * torrent can find where to buy and how to unlock. Deterministic: fixed key order, items in bundle
  * order, two-space indentation and a final newline — the same inputs always give the same bytes
  * (and so the same piece hashes and info-hashes).
+ *
+ * Format 2: a locked item carries its key-check value `kcvHex` (docs/key-scheme.md) so a client
+ * can tell a wrong key before decrypting anything; the plaintext SHA-256 is not public (it would let
+ * anyone holding a copy of a file confirm it is in the bundle) and travels inside the sealed
+ * delivery instead.
  */
-export const MANIFEST_FORMAT_VERSION = 1;
+export const MANIFEST_FORMAT_VERSION = 2;
 export const MANIFEST_PATH = 'keyseed.json';
 
 export interface ManifestItemInput {
@@ -12,7 +17,8 @@ export interface ManifestItemInput {
   path: string;
   locked: boolean;
   size: number;
-  plaintextSha256: string;
+  /** Key-check value of a locked item's content key (16 hex digits); null for free items. */
+  kcvHex: string | null;
   previewPieces: number;
 }
 
@@ -43,7 +49,7 @@ export function buildManifest(m: ManifestInput): Buffer {
       torrentPath: i.locked ? `${i.path}.locked` : i.path,
       locked: i.locked,
       size: i.size,
-      plaintextSha256: i.plaintextSha256,
+      ...(i.locked ? { kcvHex: i.kcvHex } : {}),
       previewPieces: i.previewPieces,
     })),
   };

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { keyCheckValue, Keyring, unwrapContentKey } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
+import { KEYRING } from '@keyseed/keyring';
 import { PublishJob, QueueName } from '@keyseed/queues';
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
@@ -16,9 +18,11 @@ import {
   TusUploadFiles,
   uploadPrefix,
 } from '@keyseed/storage';
-import { buildTorrent, FileHashes, PieceHasher, toLegacyV1, TorrentFileInput } from '@keyseed/torrent';
+import { buildTorrent, FileHashes, PieceHasher, TorrentFileInput } from '@keyseed/torrent';
+import { Readable } from 'node:stream';
 import type { JobProcessor } from '../queue-worker-host';
 import { buildManifest, MANIFEST_PATH } from './manifest';
+import { buildV1Twin, TwinFile } from './v1-twin';
 
 export type PublishOutcome =
   | { bundleId: string; status: 'PUBLISHED'; infoHashV1: string; infoHashV2: string; infoHashV1Legacy: string }
@@ -27,7 +31,7 @@ export type PublishOutcome =
 /**
  * Publish of one bundle (docs/torrent-format.md): every item READY → write `keyseed.json`, assemble the
  * hybrid torrent from the hashes saved at ingest plus the manifest's own (no file is re-read), store
- * it and its v1-only twin, record the info-hashes and magnet, bundle PUBLISHED.
+ * it and its v1-only twin (no pad files, so its pieces are hashed again: see buildV1Twin), record the info-hashes and magnet, bundle PUBLISHED.
  *
  * Idempotent: the creation date is the bundle's `publishedAt`, or on a first publish the time the
  * job was queued (stable across retries), and nothing else varies, so a re-run writes the same bytes.
@@ -46,6 +50,7 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
     private readonly tusFiles: TusUploadFiles,
+    @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
   async process(job: Job<PublishJob>): Promise<PublishOutcome> {
@@ -69,6 +74,7 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
     const base = this.config.PUBLIC_URL.replace(/\/+$/, '');
 
     const files: TorrentFileInput[] = [];
+    const twinFiles: TwinFile[] = [];
     for (const item of bundle.items) {
       const size = Number(item.size);
       const relPath = itemTorrentPath(item);
@@ -92,6 +98,8 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
         pieceLayer: item.pieceLayer ? Buffer.from(item.pieceLayer) : null,
       };
       files.push({ path: relPath, hashes });
+      const key = publishedKey(bundle.id, relPath);
+      twinFiles.push({ path: relPath, length: size, piecesV1: hashes.piecesV1, read: (r) => this.blobs.read(key, r) });
     }
 
     const manifest = buildManifest({
@@ -105,24 +113,30 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
         path: i.path,
         locked: i.locked,
         size: Number(i.size),
-        plaintextSha256: i.plaintextSha256 ?? '',
+        kcvHex: i.locked ? this.kcvOf(i) : null,
         previewPieces: i.previewPieces,
       })),
     });
     await this.blobs.put(manifestKey(bundle.id), manifest);
-    files.push({ path: MANIFEST_PATH, hashes: new PieceHasher(pieceLength).update(manifest).digest() });
+    const manifestHashes = new PieceHasher(pieceLength).update(manifest).digest();
+    files.push({ path: MANIFEST_PATH, hashes: manifestHashes });
+    twinFiles.push({
+      path: MANIFEST_PATH,
+      length: manifest.length,
+      piecesV1: manifestHashes.piecesV1,
+      read: (r) => Readable.from([manifest.subarray(r.start, r.end + 1)]),
+    });
 
     const creationDate = bundle.publishedAt ?? new Date(job.timestamp);
-    const built = buildTorrent({
-      name: bundle.slug,
-      files,
+    const meta = {
       announce: [`${base}/announce`],
       webseeds: [`${base}/webseed/`],
       comment: `${bundle.title}: locked files (*.locked) are unlocked with keys sold at ${base}; see keyseed.json`,
       createdBy: 'Keyseed',
       creationDate,
-    });
-    const legacy = toLegacyV1(built.torrent);
+    };
+    const built = buildTorrent({ name: bundle.slug, files, ...meta });
+    const legacy = await buildV1Twin(bundle.slug, pieceLength, twinFiles, meta);
     await this.blobs.put(torrentKey(bundle.id, bundle.slug), built.torrent);
     await this.blobs.put(legacyTorrentKey(bundle.id, bundle.slug), legacy.torrent);
 
@@ -156,6 +170,18 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
    * Items READY and the bundle past DRAFT: nothing re-reads the plaintext uploads any more (a new
    * ingest needs a new upload), and keeping the clear film next to its ciphertext is a liability.
    */
+  /** KCV of a locked item's content key (the CK is unwrapped here, used once, and zeroed). */
+  private kcvOf(item: { id: string; path: string; wrappedKey: Uint8Array | null; kekId: string | null }): string {
+    if (!item.wrappedKey || !item.kekId)
+      throw new UnrecoverableError(`locked item ${item.path} is READY but has no content key; upload it again`);
+    const ck = unwrapContentKey(this.keyring, item.id, item.wrappedKey, item.kekId);
+    try {
+      return keyCheckValue(ck);
+    } finally {
+      ck.fill(0);
+    }
+  }
+
   private async dropPlaintextUploads(bundleId: string, itemIds: string[]): Promise<void> {
     for (const id of itemIds) await this.blobs.delete(uploadPrefix(id));
     await this.prisma.item.updateMany({ where: { id: { in: itemIds } }, data: { uploadKey: null } });

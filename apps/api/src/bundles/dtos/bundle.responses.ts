@@ -50,6 +50,12 @@ export class BundleView extends BundleSummaryView {
   @ApiProperty({ nullable: true, type: String }) infoHashV1Legacy: string | null;
   @ApiProperty({ nullable: true, type: String }) magnet: string | null;
   @ApiProperty({ nullable: true, type: Date }) publishedAt: Date | null;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    description: 'Premiere: no license key delivery before this time (UTC); null: keys flow once published',
+  })
+  releaseAt: Date | null;
   @ApiProperty({ type: [ItemView] }) items: ItemView[];
   @ApiProperty({ description: 'Overall ingest progress over all items with a known size, 0–100' })
   progressPercent: number;

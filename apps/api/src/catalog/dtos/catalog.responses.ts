@@ -21,6 +21,14 @@ export class CatalogSummaryView {
     description: 'Path of a free image item to show as poster (fetch it from /webseed/{slug}/{posterPath})',
   })
   posterPath: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Date,
+    description:
+      'Premiere: keys are delivered from this time on (UTC); before it the torrent seeds and pre-orders are sold. null: no premiere',
+  })
+  releaseAt: Date | null;
+  @ApiProperty({ description: 'Keys are delivered now (no releaseAt, or releaseAt has passed)' }) released: boolean;
 }
 
 export class CatalogItemView {

@@ -22,6 +22,10 @@ export class PieceRangeDto {
   last?: number;
 }
 
+export class ItemRefDto {
+  @ApiProperty({ description: 'A locked item of the bundle' }) @IsUUID() itemId: string;
+}
+
 export class RequestKeysDto {
   @ApiProperty({ description: 'A device registered to this license (POST /v1/licenses/:id/devices)' })
   @IsUUID()
@@ -29,16 +33,17 @@ export class RequestKeysDto {
 
   @ApiProperty({
     required: false,
-    type: [PieceRangeDto],
-    description: 'Default: every locked, ready item of the bundle, all pieces',
+    type: [ItemRefDto],
+    description:
+      'Default: every locked, ready item of the bundle. A license delivery carries whole items (their content keys)',
   })
   @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
-  @Type(() => PieceRangeDto)
-  items?: PieceRangeDto[];
+  @Type(() => ItemRefDto)
+  items?: ItemRefDto[];
 }
 
 export class PreviewKeysDto {
@@ -69,7 +74,16 @@ export class SealedKeySetView {
   @ApiProperty({
     description:
       'AES-256-GCM ciphertext ‖ tag, base64url; AAD "keyseed/v1|<licenseId>|<deviceId>" (previews: "keyseed/v1|preview|preview"); ' +
-      'plaintext {"v":1,"licenseId","items":[{"itemId","first","keys"}]}',
+      'plaintext payload v2: licenses {"v":2,"licenseId","items":[{"itemId","contentKey","plaintextSha256"}]}, ' +
+      'previews {"v":2,"licenseId":"preview","items":[{"itemId","first","keys"}]}',
   })
   ciphertext: string;
+}
+
+export class NotReleasedView {
+  @ApiProperty({ example: 425 }) statusCode: number;
+  @ApiProperty({ example: 'Too Early' }) error: string;
+  @ApiProperty({ example: 'this bundle releases at 2027-03-01T18:00:00.000Z (in 3600 s): …' }) message: string;
+  @ApiProperty({ type: Date, description: 'When keys start to flow (UTC); the Retry-After header gives the seconds' })
+  releaseAt: Date;
 }

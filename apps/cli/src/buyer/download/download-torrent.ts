@@ -1,7 +1,7 @@
 import { CliError, ExitCode } from '../../cli-error';
-import { importWebTorrent } from './esm';
+import { importWebTorrent } from '@keyseed/webtorrent/esm';
 import { padAwareStore } from './pad-aware-store';
-import type { WtClient, WtClientCtor } from './webtorrent-types';
+import type { WtClient, WtClientCtor } from '@keyseed/webtorrent/webtorrent-types';
 
 export interface DownloadOptions {
   /** Folder to download into; the bundle lands in `<dir>/<torrent name>/`. */

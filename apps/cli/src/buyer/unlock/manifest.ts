@@ -14,8 +14,10 @@ export interface ManifestItem {
   torrentPath: string;
   locked: boolean;
   size: number;
-  /** Hex SHA-256 of the plaintext. */
+  /** Hex SHA-256 of the plaintext: only in format-1 manifests (format 2 delivers it sealed with the key). */
   sha256: string | null;
+  /** Key-check value of a locked item's content key, 16 hex digits (format 2). */
+  kcvHex: string | null;
   previewPieces: number;
 }
 
@@ -69,6 +71,7 @@ export function parseManifest(text: string, where = MANIFEST_NAME): BundleManife
       locked: it.locked !== false,
       size,
       sha256: sha ? sha.toLowerCase() : null,
+      kcvHex: str(it.kcvHex)?.toLowerCase() ?? null,
       previewPieces: num(it.previewPieces) ?? 0,
     };
   });

@@ -1,9 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { openKeySet, PREVIEW_LICENSE_ID, type OpenedKeySetItem, type SealedKeySet } from '@keyseed/crypto';
+import {
+  derivePieceKeys,
+  keyCheckValue,
+  openContentKeys,
+  openPreviewKeys,
+  type OpenedContentKey,
+  type OpenedPieceKeys,
+  type SealedKeySet,
+} from '@keyseed/crypto';
 import { parseTorrent, type ParsedTorrent } from '@keyseed/torrent';
-import { ApiError, type LicenseView } from '../../api-client';
+import { ApiError, NotReleasedError, type LicenseView } from '../../api-client';
 import { CliError, ExitCode } from '../../cli-error';
 import { ProgressBar } from '../../torrent/progress';
 import { describePrice } from '../price';
@@ -70,37 +78,39 @@ export async function unlockBundle(dir: string, opts: UnlockOptions = {}): Promi
     );
 
   const device = session.store.device();
-  let keys: OpenedKeySetItem[];
   const preview = Boolean(opts.preview);
-  if (preview) {
-    const license = await findLicense(session, manifest, true);
-    keys = license ? await licenseKeys(session, device, license) : await previewKeys(session, device, manifest);
-  } else {
-    const license = await findLicense(session, manifest, false);
-    keys = await licenseKeys(session, device, license!);
-  }
+  const license = await findLicense(session, manifest, preview);
+  const keys: DeliveredKeys[] = license
+    ? await licenseKeys(session, device, license)
+    : await previewKeys(session, device, manifest);
   const keyOf = matchKeys(manifest, pending, keys);
+  if (!preview) {
+    const missing = pending.find((item) => !keyOf.has(item));
+    if (missing) throw new CliError(`the API delivered no keys for ${missing.path}`, ExitCode.Failure);
+  }
+  assertKeyChecks(keyOf);
 
   for (const item of pending) {
     const k = keyOf.get(item);
-    if (!k) {
-      if (preview) continue;
-      throw new CliError(`the API delivered no keys for ${item.path}`, ExitCode.Failure);
-    }
+    if (!k) continue;
     const outPath = join(outDir, item.path);
     await mkdir(dirname(outPath), { recursive: true });
-    const bar = new ProgressBar(item.path, preview ? Math.min(item.size, (k.last + 1) * pieceLength) : item.size);
+    const full = 'contentKey' in k;
+    const count = Math.ceil(item.size / pieceLength);
+    const bar = new ProgressBar(item.path, full ? item.size : Math.min(item.size, (k.last + 1) * pieceLength));
     try {
       const r = await unlockItem({
         path: item.path,
         lockedPath: join(root, item.torrentPath),
         outPath,
         size: item.size,
-        sha256: item.sha256,
+        sha256: full ? k.plaintextSha256 : item.sha256,
         pieceLength,
-        keys: { first: k.first, keys: k.keys },
+        keys: full
+          ? { first: 0, keys: count > 0 ? derivePieceKeys(k.contentKey, 0, count - 1) : Buffer.alloc(0) }
+          : { first: k.first, keys: k.keys },
         pieceHashes: torrent ? filePieceHashes(torrent.torrent, item.torrentPath, item.size) : null,
-        mode: preview && !k.full ? 'preview' : 'full',
+        mode: full ? 'full' : 'preview',
         onProgress: bar.tick,
       });
       results.push(r);
@@ -219,9 +229,23 @@ async function noLicense(session: Session, manifest: BundleManifest, why: string
   );
 }
 
-interface DeliveredKeys extends OpenedKeySetItem {
-  /** The set covers the whole item (not just a preview). */
-  full?: boolean;
+/** A license delivery's content key of an item, or a preview's piece keys. */
+type DeliveredKeys = OpenedContentKey | OpenedPieceKeys;
+
+/**
+ * Every delivered content key must match the key-check value keyseed.json publishes for its item,
+ * checked for all items before anything is decrypted or written.
+ */
+function assertKeyChecks(keyOf: Map<ManifestItem, DeliveredKeys>): void {
+  for (const [item, k] of keyOf) {
+    if (!('contentKey' in k) || !item.kcvHex) continue;
+    const got = keyCheckValue(k.contentKey);
+    if (got !== item.kcvHex)
+      throw new CliError(
+        `the key delivered for ${item.path} does not match this download (key-check value ${got}, keyseed.json says ${item.kcvHex}): the bundle was published again since this copy was made, or keyseed.json was altered; download it again. Nothing was written`,
+        ExitCode.CorruptData,
+      );
+  }
 }
 
 async function licenseKeys(session: Session, device: DeviceState, license: LicenseView): Promise<DeliveredKeys[]> {
@@ -244,7 +268,7 @@ async function licenseKeys(session: Session, device: DeviceState, license: Licen
       }
       throw refineLicenseError(err, license);
     }
-    return openKeySet(device.privateKey, deviceId, sealed, license.id).items.map((i) => ({ ...i, full: true }));
+    return openContentKeys(device.privateKey, deviceId, sealed, license.id);
   }
 }
 
@@ -268,6 +292,12 @@ async function ensureDevice(session: Session, device: DeviceState, license: Lice
 }
 
 function refineLicenseError(err: unknown, license: LicenseView): unknown {
+  if (err instanceof NotReleasedError) {
+    return new NotReleasedError(
+      `"${license.bundle.title}" premieres at ${err.releaseAt.toISOString()} (${untilText(err.releaseAt)}): your license is active and the download can be finished now; run \`keyseed unlock\` again from then on`,
+      err.releaseAt,
+    );
+  }
   if (
     err instanceof ApiError &&
     err.status === 403 &&
@@ -289,11 +319,23 @@ async function previewKeys(session: Session, device: DeviceState, manifest: Bund
   }
   try {
     const sealed = await session.api.previewKeys(manifest.bundleId, device.publicKey);
-    return openKeySet(device.privateKey, PREVIEW_LICENSE_ID, sealed, PREVIEW_LICENSE_ID).items;
+    return openPreviewKeys(device.privateKey, sealed);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) throw await noLicense(session, manifest, 'has no free preview');
     throw err;
   }
+}
+
+/** "in 2 h 5 min" / "now" */
+export function untilText(at: Date, now = Date.now()): string {
+  const s = Math.max(0, Math.ceil((at.getTime() - now) / 1000));
+  if (s === 0) return 'now';
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const parts =
+    d > 0 ? [`${d} d`, `${h} h`] : h > 0 ? [`${h} h`, `${m} min`] : m > 0 ? [`${m} min`, `${s % 60} s`] : [`${s} s`];
+  return `in ${parts.join(' ')}`;
 }
 
 /** Pairs manifest items with delivered key ranges: by item id, else (older manifests) by order of the locked items. */

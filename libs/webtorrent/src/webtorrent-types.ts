@@ -1,4 +1,4 @@
-/** The part of webtorrent 2's API the CLI uses (the package ships no types). */
+/** The part of webtorrent 2's API the CLI and the platform seed use (the package ships no types). */
 export interface WtTorrent {
   infoHash: string;
   name: string;
@@ -27,10 +27,19 @@ export interface WtTorrent {
 }
 
 export interface WtClient {
-  add(torrentId: Buffer | string, opts: Record<string, unknown>, onTorrent?: (t: WtTorrent) => void): WtTorrent;
+  add(
+    torrentId: Buffer | string | { infoHash: string },
+    opts: Record<string, unknown>,
+    onTorrent?: (t: WtTorrent) => void,
+  ): WtTorrent;
   on(event: 'error', cb: (err: Error) => void): void;
+  once(event: 'listening', cb: () => void): void;
   destroy(cb?: (err?: Error) => void): void;
   torrentPort: number;
+  /** True once the TCP (and uTP) servers listen. */
+  listening: boolean;
+  /** True when uTP is enabled and its native module loaded. */
+  utp: boolean;
 }
 
 export type WtClientCtor = new (opts: Record<string, unknown>) => WtClient;

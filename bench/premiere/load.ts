@@ -1,0 +1,138 @@
+/**
+ * Open-loop load generator of bench/premiere (a child process, so its CPU is counted apart): every
+ * request leaves at `startAt + at` whatever happened to the ones before, over a keep-alive pool of
+ * BENCH_SOCKETS connections; latency runs from the scheduled time to the end of the answer. One
+ * answer in a hundred is opened with the buyer's device key (payload v2) to prove what was sealed.
+ */
+import { Agent, request } from 'node:http';
+import { openContentKeys, type SealedKeySet } from '@keyseed/crypto';
+
+export interface LoadTarget {
+  base: string;
+  startAt: number;
+  requests: {
+    at: number;
+    token: string;
+    licenseId: string;
+    deviceId: string;
+    privateKey: string;
+    address: string;
+  }[];
+}
+
+export interface LoadResult {
+  delivered: number;
+  refused: number;
+  errors: number;
+  statuses: Record<string, number>;
+  verified: number;
+  p50ms: number;
+  p99ms: number;
+  maxMs: number;
+  /** How late requests left their scheduled time (the generator's own lag), p99. */
+  lateStartP99ms: number;
+}
+
+const VERIFY_EVERY = 100;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function run(target: LoadTarget): Promise<LoadResult> {
+  const url = new URL(target.base);
+  const agent = new Agent({ keepAlive: true, maxSockets: Number(process.env.BENCH_SOCKETS ?? 256) });
+  const latencies: number[] = [];
+  const late: number[] = [];
+  const statuses: Record<string, number> = {};
+  let verified = 0;
+  let errors = 0;
+  const one = (r: LoadTarget['requests'][number], n: number, due: number) =>
+    new Promise<void>((done) => {
+      late.push(Date.now() - due);
+      const body = JSON.stringify({ deviceId: r.deviceId });
+      const req = request(
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: `/v1/licenses/${r.licenseId}/keys`,
+          headers: {
+            authorization: `Bearer ${r.token}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'x-forwarded-for': r.address,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            latencies.push(Date.now() - due);
+            const status = res.statusCode ?? 0;
+            statuses[status] = (statuses[status] ?? 0) + 1;
+            if (status === 200 && n % VERIFY_EVERY === 0) {
+              try {
+                const sealed = JSON.parse(Buffer.concat(chunks).toString()) as SealedKeySet;
+                if (openContentKeys(r.privateKey, r.deviceId, sealed, r.licenseId).length === 1) verified++;
+              } catch {
+                // a bare-server ceiling answer is not a seal
+              }
+            }
+            done();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        latencies.push(Date.now() - due);
+        done();
+      });
+      req.end(body);
+    });
+
+  const pending: Promise<void>[] = [];
+  let next = 0;
+  await new Promise<void>((finished) => {
+    const tick = () => {
+      const now = Date.now();
+      while (next < target.requests.length && target.startAt + target.requests[next].at <= now) {
+        pending.push(one(target.requests[next], next, target.startAt + target.requests[next].at));
+        next++;
+      }
+      if (next < target.requests.length) setTimeout(tick, 1);
+      else finished();
+    };
+    setTimeout(tick, Math.max(0, target.startAt - Date.now()));
+  });
+  await Promise.all(pending);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  late.sort((a, b) => a - b);
+  const delivered = statuses['200'] ?? 0;
+  return {
+    delivered,
+    refused: Object.entries(statuses)
+      .filter(([s]) => s !== '200' && Number(s) < 500)
+      .reduce((a, [, n]) => a + n, 0),
+    errors:
+      errors +
+      Object.entries(statuses)
+        .filter(([s]) => Number(s) >= 500)
+        .reduce((a, [, n]) => a + n, 0),
+    statuses,
+    verified,
+    p50ms: percentile(latencies, 50),
+    p99ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1) ?? 0,
+    lateStartP99ms: percentile(late, 99),
+  };
+}
+
+process.once('message', (target: LoadTarget) => {
+  void run(target).then((result) => {
+    const cpu = process.cpuUsage();
+    process.send?.({ ...result, loadCpuMs: (cpu.user + cpu.system) / 1000 }, () => process.exit(0));
+  });
+});

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Bundle" ADD COLUMN     "releaseAt" TIMESTAMP(3);

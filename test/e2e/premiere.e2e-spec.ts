@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { decryptPieceInto, derivePieceKey, generateDeviceKeyPair, openContentKeys } from '@keyseed/crypto';
+import { PrismaService } from '@keyseed/database';
+import type { StripeEmulator } from '@keyseed/stripe-emulator';
+import { createPublishedBundle, createReadyItem, ReadyItem, startEmulatorForApp } from '../helpers/paygate-fixtures';
+import { createAdminUser, registerUser, startTestApp, TestUser } from '../helpers/test-app';
+
+/**
+ * Premieres: a bundle with a future releaseAt is in the catalog and sold (pre-orders through Stripe
+ * Checkout give ACTIVE licenses), but license keys wait for releaseAt (425 with the time); moving
+ * releaseAt (no sleeping) releases them with no job; a refund before the release revokes.
+ */
+describe('premieres (e2e): pre-orders, keys withheld until releaseAt', () => {
+  let emulator: StripeEmulator;
+  let app: NestExpressApplication;
+  let http: App;
+  let prisma: PrismaService;
+  let admin: TestUser;
+  let creator: TestUser;
+  let bundleId: string;
+  let slug: string;
+  let item: ReadyItem;
+  const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
+
+  beforeAll(async () => {
+    emulator = await startEmulatorForApp();
+    app = await startTestApp();
+    await app.listen(0, '127.0.0.1');
+    http = app.getHttpServer();
+    emulator.setWebhookUrl(
+      `http://127.0.0.1:${(http as unknown as { address(): AddressInfo }).address().port}/v1/stripe/webhook`,
+    );
+    prisma = app.get(PrismaService);
+    admin = await createAdminUser(app);
+    creator = await registerUser(app, ['CREATOR']);
+    bundleId = await createPublishedBundle(app, creator.id, 'Premiere film');
+    slug = (await prisma.bundle.findUniqueOrThrow({ where: { id: bundleId } })).slug;
+    item = await createReadyItem(app, bundleId, { previewPieces: 1 });
+    await request(http)
+      .put(`/v1/admin/bundles/${bundleId}/price`)
+      .set(admin.auth)
+      .send({ amount: 1500, currency: 'usd' })
+      .expect(200);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await emulator.stop();
+  });
+
+  const setRelease = (who: TestUser, releaseAt: string | null) =>
+    request(http).put(`/v1/bundles/${bundleId}/release`).set(who.auth).send({ releaseAt });
+
+  async function preOrder(buyer: TestUser) {
+    const res = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
+    const orderId = res.body.orderId as string;
+    const { stripeSessionId } = await prisma.order.findUniqueOrThrow({ where: { id: orderId } });
+    emulator.completeCheckoutSession(stripeSessionId!, 'succeeded');
+    await emulator.webhooks.idle();
+    const license = await prisma.license.findUniqueOrThrow({ where: { orderId } });
+    const pair = generateDeviceKeyPair();
+    const device = await request(http)
+      .post(`/v1/licenses/${license.id}/devices`)
+      .set(buyer.auth)
+      .send({ publicKey: pair.publicKey, name: 'laptop' })
+      .expect(201);
+    return { orderId, license, ...pair, deviceId: device.body.id as string };
+  }
+
+  const askKeys = (buyer: TestUser, p: { license: { id: string }; deviceId: string }) =>
+    request(http).post(`/v1/licenses/${p.license.id}/keys`).set(buyer.auth).send({ deviceId: p.deviceId });
+
+  it('sells pre-orders and withholds their keys with the release time until releaseAt, then delivers with no job', async () => {
+    const releaseAt = inAnHour();
+    const set = await setRelease(creator, releaseAt).expect(200);
+    expect(set.body.releaseAt).toBe(releaseAt);
+    const page = await request(http).get(`/v1/catalog/${slug}`).expect(200);
+    expect(page.body).toMatchObject({ releaseAt, released: false });
+
+    const buyer = await registerUser(app, ['BUYER']);
+    const pre = await preOrder(buyer);
+    expect(pre.license.status).toBe('ACTIVE');
+    const deliveries = await prisma.keyDelivery.count({ where: { licenseId: pre.license.id } });
+    const early = await askKeys(buyer, pre).expect(425);
+    expect(early.body).toMatchObject({ statusCode: 425, error: 'Too Early', releaseAt });
+    expect(early.body.message).toMatch(new RegExp(`releases at ${releaseAt}`));
+    expect(Number(early.headers['retry-after'])).toBeGreaterThan(3500);
+    expect(await prisma.keyDelivery.count({ where: { licenseId: pre.license.id } })).toBe(deliveries);
+
+    // Previews follow the creator's previewPieces, premiere or not.
+    await request(http)
+      .post(`/v1/bundles/${bundleId}/preview-keys`)
+      .send({ publicKey: generateDeviceKeyPair().publicKey })
+      .expect(200);
+
+    // The admin moves the release into the past: the next request gets the keys, and they decrypt.
+    await setRelease(admin, new Date(Date.now() - 1000).toISOString()).expect(200);
+    const res = await askKeys(buyer, pre).expect(200);
+    const [opened] = openContentKeys(pre.privateKey, pre.deviceId, res.body, pre.license.id);
+    const plain = item.pieces.map((ct, i) => {
+      const out = Buffer.alloc(ct.length);
+      decryptPieceInto(derivePieceKey(opened.contentKey, i), ct, out);
+      return out;
+    });
+    expect(createHash('sha256').update(Buffer.concat(plain)).digest('hex')).toBe(opened.plaintextSha256);
+    expect(opened.plaintextSha256).toBe(item.plaintextSha256);
+    expect(await prisma.keyDelivery.count({ where: { licenseId: pre.license.id } })).toBe(deliveries + 1);
+    expect((await request(http).get(`/v1/catalog/${slug}`).expect(200)).body.released).toBe(true);
+
+    const changes = await prisma.auditLog.findMany({
+      where: { action: 'bundle.release.set', targetId: bundleId },
+      orderBy: { createdAt: 'asc' },
+    });
+    expect(changes.map((c) => c.actorId)).toEqual([creator.id, admin.id]);
+  });
+
+  it('revokes a pre-order refunded before the release: no keys, before or after releaseAt', async () => {
+    await setRelease(creator, inAnHour()).expect(200);
+    const buyer = await registerUser(app, ['BUYER']);
+    const pre = await preOrder(buyer);
+    await request(http).post(`/v1/admin/orders/${pre.orderId}/refund`).set(admin.auth).send({}).expect(200);
+    await emulator.webhooks.idle();
+    expect((await prisma.license.findUniqueOrThrow({ where: { id: pre.license.id } })).status).toBe('REVOKED');
+    await askKeys(buyer, pre).expect(403);
+    await setRelease(creator, null).expect(200);
+    const late = await askKeys(buyer, pre).expect(403);
+    expect(late.body.message).toMatch(/REVOKED/);
+  });
+
+  it('sets releaseAt on publish, and refuses malformed or far-off times', async () => {
+    const draft = await request(http)
+      .post('/v1/bundles')
+      .set(creator.auth)
+      .send({ title: 'Premiere draft' })
+      .expect(201);
+    await prisma.bundle.update({ where: { id: draft.body.id }, data: { pieceLength: 16384 } });
+    await createReadyItem(app, draft.body.id);
+    const releaseAt = inAnHour();
+    await request(http).post(`/v1/bundles/${draft.body.id}/publish`).set(creator.auth).send({ releaseAt }).expect(202);
+    const row = await prisma.bundle.findUniqueOrThrow({ where: { id: draft.body.id } });
+    expect([row.status, row.releaseAt?.toISOString()]).toEqual(['PUBLISHING', releaseAt]);
+
+    for (const bad of ['2030-01-01', '2030-01-01T10:00:00', 'soon', '2099-01-01T00:00:00Z']) {
+      const r = await setRelease(creator, bad).expect(400);
+      expect(String(r.body.message)).toMatch(/releaseAt/);
+    }
+    const stranger = await registerUser(app, ['CREATOR']);
+    await setRelease(stranger, null).expect(403);
+  });
+});

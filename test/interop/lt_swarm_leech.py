@@ -1,0 +1,80 @@
+"""Downloads a magnet link or a .torrent with libtorrent (DHT/LSD/PEX off, ut_metadata on so
+magnets resolve) and reports where the payload came from: bytes per web seed and per peer, and
+whether peers were reached over uTP or TCP. Exit 0 when complete, 3 on timeout.
+
+usage: lt_swarm_leech.py <magnet|torrent> <save path> <timeout s> [--utp-only|--tcp-only] [--no-webseed] [--seed-for S]
+"""
+import sys
+import time
+
+import libtorrent as lt
+from lt_common import emit, load_torrent, session
+
+source, save_path, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+flags = sys.argv[4:]
+utp_only = '--utp-only' in flags
+tcp_only = '--tcp-only' in flags
+no_webseed = '--no-webseed' in flags
+seed_for = float(flags[flags.index('--seed-for') + 1]) if '--seed-for' in flags else 0.0
+
+settings = {
+    'ssrf_mitigation': False,
+    'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
+    | lt.alert.category_t.connect_notification,
+}
+if utp_only:
+    settings.update({
+        'enable_outgoing_tcp': False,
+        'enable_incoming_tcp': False,
+        'enable_outgoing_utp': True,
+        'enable_incoming_utp': True,
+    })
+elif not tcp_only:
+    settings.update({'enable_outgoing_utp': True, 'enable_incoming_utp': True})
+ses = session(settings)
+ses.add_extension('ut_metadata')
+
+params = lt.parse_magnet_uri(source) if source.startswith('magnet:') else lt.add_torrent_params()
+if not source.startswith('magnet:'):
+    params.ti = load_torrent(source, strip_webseeds=no_webseed)
+elif no_webseed:
+    params.url_seeds = []
+params.save_path = save_path
+h = ses.add_torrent(params)
+
+t0 = time.time()
+got_metadata_at = None
+by_source = {}
+transports = set()
+connects = []
+done_at = None
+while True:
+    for a in ses.pop_alerts():
+        # "… connecting to peer (uTP)" / "(TCP)": the transport of every outgoing peer connection
+        if isinstance(a, (lt.peer_connect_alert, lt.incoming_connection_alert)):
+            m = a.message().lower()
+            if len(connects) < 5:
+                connects.append(a.message())
+            transports.update(t for t in ('utp', 'tcp') if '(%s' % t in m or ' %s ' % t in m or m.endswith(t))
+    now = time.time()
+    if now - t0 > timeout:
+        emit('timeout', what='download', seconds=timeout, progress=h.status().progress,
+             has_metadata=h.status().has_metadata, sources=by_source)
+        sys.exit(3)
+    s = h.status()
+    if got_metadata_at is None and s.has_metadata:
+        got_metadata_at = now - t0
+    for p in h.get_peer_info():
+        web = p.connection_type in (lt.peer_info.web_seed, lt.peer_info.http_seed)
+        key = ('web ' + p.ip[0]) if web else '%s:%d' % (p.ip[0], p.ip[1])
+        by_source[key] = max(by_source.get(key, 0), p.total_download)
+    if s.is_seeding and done_at is None:
+        done_at = now - t0
+    if done_at is not None and now - t0 - done_at >= seed_for:
+        break
+    time.sleep(0.02)
+
+s = h.status()
+emit('complete', seconds=done_at, metadata_seconds=got_metadata_at, pieces=s.num_pieces,
+     downloaded=s.total_payload_download, redundant=s.total_redundant_bytes, failed=s.total_failed_bytes,
+     sources=by_source, transports=sorted(transports), connects=connects)
