@@ -98,7 +98,7 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
         pieceLayer: item.pieceLayer ? Buffer.from(item.pieceLayer) : null,
       };
       files.push({ path: relPath, hashes });
-      const key = publishedKey(bundle.id, relPath);
+      const key = itemPublishedKey(bundle.id, item);
       twinFiles.push({ path: relPath, length: size, piecesV1: hashes.piecesV1, read: (r) => this.blobs.read(key, r) });
     }
 
