@@ -129,14 +129,8 @@ describe('authorization (e2e): every route checks who is asking', () => {
     },
     { route: 'POST /v1/auth/login', path: () => '/v1/auth/login', expected: { anonymous: 200 }, provenIn: 'accounts' },
     {
-      route: 'GET /checkout/success',
-      path: () => `/checkout/success?order_id=${orderId}`,
-      expected: { anonymous: 200 },
-      provenIn: 'checkout-return',
-    },
-    {
-      route: 'GET /checkout/cancel',
-      path: () => `/checkout/cancel?order_id=${orderId}`,
+      route: 'GET /v1/checkout/orders/{id}',
+      path: () => `/v1/checkout/orders/${orderId}`,
       expected: { anonymous: 200 },
       provenIn: 'checkout-return',
     },
@@ -177,6 +171,12 @@ describe('authorization (e2e): every route checks who is asking', () => {
     { route: 'GET /v1/me', path: () => '/v1/me', expected: { anonymous: 401 } },
     { route: 'POST /v1/me/tokens', path: () => '/v1/me/tokens', body: { name: 'x' }, expected: { anonymous: 401 } },
     { route: 'GET /v1/me/tokens', path: () => '/v1/me/tokens', expected: { anonymous: 401 } },
+    {
+      route: 'PUT /v1/me/password',
+      path: () => '/v1/me/password',
+      body: { currentPassword: 'x', newPassword: 'long enough password' },
+      expected: { anonymous: 401 },
+    },
     {
       route: 'DELETE /v1/me/tokens/{tokenId}',
       path: () => `/v1/me/tokens/${tokenId}`,
@@ -330,6 +330,43 @@ describe('authorization (e2e): every route checks who is asking', () => {
       expected: adminOnly,
     },
     { route: 'GET /v1/admin/audit', path: () => '/v1/admin/audit', expected: adminOnly, provenIn: 'audit-log' },
+    {
+      route: 'PUT /v1/admin/bundles/{id}/seller-of-record',
+      path: () => `/v1/admin/bundles/${published.id}/seller-of-record`,
+      body: { platform: true },
+      expected: adminOnly,
+    },
+    {
+      route: 'PUT /v1/admin/creators/{id}/fee',
+      path: () => `/v1/admin/creators/${creatorA.id}/fee`,
+      body: { percent: 5 },
+      expected: adminOnly,
+    },
+    {
+      route: 'GET /v1/admin/creators/{id}/fees',
+      path: () => `/v1/admin/creators/${creatorA.id}/fees`,
+      expected: adminOnly,
+    },
+
+    // Creators' own payout account (there is no other creator's to name: each route acts on the caller's).
+    {
+      route: 'POST /v1/payouts/account',
+      path: () => '/v1/payouts/account',
+      expected: { anonymous: 401, buyer: 403 },
+      provenIn: 'payouts (creates a Stripe account)',
+    },
+    { route: 'GET /v1/payouts/account', path: () => '/v1/payouts/account', expected: { anonymous: 401, buyer: 403 } },
+    {
+      route: 'POST /v1/payouts/dashboard-link',
+      path: () => '/v1/payouts/dashboard-link',
+      expected: { anonymous: 401, buyer: 403 },
+    },
+    { route: 'GET /v1/payouts/earnings', path: () => '/v1/payouts/earnings', expected: { anonymous: 401, buyer: 403 } },
+    {
+      route: 'GET /v1/payouts/onboarding',
+      path: () => '/v1/payouts/onboarding',
+      expected: { anonymous: 200 },
+    },
     { route: 'GET /metrics', path: () => '/metrics', expected: adminOnly },
   ];
 

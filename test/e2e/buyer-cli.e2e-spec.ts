@@ -107,7 +107,7 @@ describe('buyer CLI against the running platform', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('runs the demo flow: upload, ingest, publish, price, emulator checkout, BitTorrent download, unlock, byte-identical', async () => {
+  it('runs the demo flow: upload, ingest, publish, price, creator payouts (Connect), emulator checkout, BitTorrent download, unlock, byte-identical', async () => {
     expect(demo.steps.map((s) => s.name)).toEqual([
       'accounts',
       'sample',
@@ -115,6 +115,7 @@ describe('buyer CLI against the running platform', () => {
       'tus upload',
       'ingest+publish',
       'price',
+      'payouts',
       'login',
       'buy',
       'download',

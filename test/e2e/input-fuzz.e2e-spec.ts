@@ -404,7 +404,7 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
   it('routes that take no input ignore junk in the query string', async () => {
     const junk = `x[]=1&__proto__=1&page=${'9'.repeat(400)}`;
     const health = await request(http).get(`/health?verbose=%00&${junk}`).expect(200);
-    expect(health.body).toMatchObject({ status: 'ok' });
+    expect(health.body.postgres).toEqual({ status: 'up' }); // 'ok' or 'degraded': whether a worker runs is not this test's business
     for (const url of ['/v1/me', '/v1/me/tokens', '/v1/orders', '/v1/licenses']) {
       const res = await request(http).get(`${url}?${junk}`).set(users.buyer.auth);
       expect({ url, status: res.status }).toEqual({ url, status: 200 });
@@ -510,6 +510,22 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
           message: /expiresInDays/,
         },
         ...idCases('delete', '/v1/me/tokens/:tokenId', 'creator'),
+        ...bodyCases(
+          'put',
+          '/v1/me/password',
+          'creator',
+          { currentPassword: 'correct horse battery staple', newPassword: 'correct horse battery staple' },
+          { currentPassword: { kind: 'string', required: true }, newPassword: { kind: 'string', required: true } },
+        ),
+        {
+          name: 'wrong current password',
+          method: 'put',
+          url: '/v1/me/password',
+          as: 'creator',
+          body: { currentPassword: 'not the password', newPassword: 'a new long password' },
+          status: 400,
+          message: /currentPassword is wrong/,
+        },
       ]);
       const tokens = await request(http).get('/v1/me/tokens').set(users.creator.auth).expect(200);
       expect(tokens.body.map((t: { id: string }) => t.id)).toEqual([tokenId]);
@@ -847,20 +863,7 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
         ...idCases('get', '/v1/orders/:id', 'buyer'),
       ]);
       expect(await prisma.order.count({ where: { bundleId: publishedId } })).toBe(orders);
-      // The return pages are HTML for a browser: a bad order id gets the "not found" page, not an error.
-      for (const query of [
-        '',
-        '?order_id=nope',
-        `?order_id=${orderId}&order_id=${orderId}`,
-        '?order_id=%00',
-        `?order_id=${'x'.repeat(5000)}`,
-      ]) {
-        for (const page of ['success', 'cancel']) {
-          hit(`/checkout/${page}`);
-          const res = await request(http).get(`/checkout/${page}${query}`).expect(200);
-          expect(res.text).toMatch(page === 'success' ? /Order not found/ : /You were not charged for this bundle/);
-        }
-      }
+      await expectAllRefused(idCases('get', '/v1/checkout/orders/:id', 'anonymous'));
     });
   });
 
@@ -1088,6 +1091,123 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
         status: 'PUBLISHED',
         takedownReason: null,
       });
+    });
+  });
+
+  describe('payouts (Stripe Connect)', () => {
+    it('creator fee overrides, seller of record, earnings, payout account', async () => {
+      const fees = await prisma.creatorFeeChange.count({ where: { creatorId: users.creator.id } });
+      const feeUrl = `/v1/admin/creators/${users.creator.id}/fee`;
+      // The public return page takes no input: junk in the query string changes nothing.
+      hit('/v1/payouts/onboarding');
+      const page = await request(http).get('/v1/payouts/onboarding?expired=%01&__proto__=1&x[]=1').expect(200);
+      expect(page.text).toMatch(/Payout account/);
+      await expectAllRefused([
+        ...bodyCases(
+          'put',
+          feeUrl,
+          'admin',
+          { percent: 7.5 },
+          { percent: { kind: 'int', required: true, nullable: true } },
+        )
+          // A fraction is a valid percentage (two decimals).
+          .filter((c) => c.name !== 'percent: fraction'),
+        {
+          name: 'three decimals',
+          method: 'put',
+          url: feeUrl,
+          as: 'admin',
+          body: { percent: 7.125 },
+          status: 400,
+          message: /percent/,
+        },
+        {
+          name: 'above 100',
+          method: 'put',
+          url: feeUrl,
+          as: 'admin',
+          body: { percent: 101 },
+          status: 400,
+          message: /percent/,
+        },
+        {
+          name: 'creator',
+          method: 'put',
+          url: feeUrl,
+          as: 'creator',
+          body: { percent: 0 },
+          status: 403,
+          message: /admin role/,
+        },
+        {
+          name: 'not a creator',
+          method: 'put',
+          url: `/v1/admin/creators/${users.buyer.id}/fee`,
+          as: 'admin',
+          body: { percent: 1 },
+          status: 404,
+          message: /creator .* not found/,
+        },
+        ...idCases('put', '/v1/admin/creators/:id/fee', 'admin', { percent: 1 }),
+        ...idCases('get', '/v1/admin/creators/:id/fees', 'admin'),
+        ...bodyCases(
+          'put',
+          `/v1/admin/bundles/${publishedId}/seller-of-record`,
+          'admin',
+          { platform: true },
+          { platform: { kind: 'bool', required: true } },
+        ),
+        ...idCases('put', '/v1/admin/bundles/:id/seller-of-record', 'admin', { platform: true }),
+        ...(
+          [
+            ['by=year', /by must be bundle or month/],
+            ['by=a&by=b', /by must be bundle or month/],
+            ['by=%00', /NUL/],
+          ] as const
+        ).map(([query, message]) => ({
+          name: `?${query}`,
+          method: 'get' as const,
+          url: `/v1/payouts/earnings?${query}`,
+          as: 'creator' as const,
+          status: 400,
+          message,
+        })),
+        {
+          name: 'buyer',
+          method: 'get',
+          url: '/v1/payouts/earnings',
+          as: 'buyer',
+          status: 403,
+          message: /creator role/,
+        },
+        {
+          name: 'buyer',
+          method: 'post',
+          url: '/v1/payouts/account',
+          as: 'buyer',
+          status: 403,
+          message: /creator role/,
+        },
+        {
+          name: 'anonymous',
+          method: 'get',
+          url: '/v1/payouts/account',
+          as: 'anonymous',
+          status: 401,
+          message: /token/i,
+        },
+        {
+          name: 'no account yet',
+          method: 'post',
+          url: '/v1/payouts/dashboard-link',
+          as: 'creator',
+          body: { junk: 1 },
+          status: 404,
+          message: /no payout account yet/,
+        },
+      ]);
+      expect(await prisma.creatorFeeChange.count({ where: { creatorId: users.creator.id } })).toBe(fees);
+      expect((await prisma.bundle.findUniqueOrThrow({ where: { id: publishedId } })).platformSellerOfRecord).toBe(true);
     });
   });
 

@@ -43,7 +43,16 @@ export async function createPublishedBundle(
   const prisma = app.get(PrismaService);
   const slug = `paygate-${randomUUID().slice(0, 8)}`;
   const bundle = await prisma.bundle.create({
-    data: { slug, title, creatorId, status: 'PUBLISHED', pieceLength: 16384, publishedAt: new Date() },
+    data: {
+      slug,
+      title,
+      creatorId,
+      status: 'PUBLISHED',
+      pieceLength: 16384,
+      publishedAt: new Date(),
+      // Sold in the platform's name: these tests are about orders, not paying creators (payouts e2e).
+      platformSellerOfRecord: true,
+    },
   });
   return bundle.id;
 }

@@ -116,6 +116,8 @@ export async function createPublishedBundle(
       title: 'Fixture',
       pieceLength,
       status,
+      // Sellable without a creator payout account (Connect is tested in payouts e2e).
+      platformSellerOfRecord: true,
       ...(status === 'DRAFT' ? {} : { ...hashes, publishedAt: new Date() }),
       items: {
         create: items.map((item, position) => ({

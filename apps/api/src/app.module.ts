@@ -14,6 +14,7 @@ import { CheckoutModule } from './checkout/checkout.module';
 import { KeysModule } from './keys/keys.module';
 import { PremieresModule } from './premieres/premieres.module';
 import { LicensesModule } from './licenses/licenses.module';
+import { PayoutsModule } from './payouts/payouts.module';
 import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
@@ -37,6 +38,7 @@ import { EgressModule } from './egress/egress.module';
     KeyringModule,
     PaygateModule,
     PricingModule,
+    PayoutsModule,
     CheckoutModule,
     StripeWebhooksModule,
     LicensesModule,

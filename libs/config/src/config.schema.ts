@@ -71,6 +71,13 @@ export const configSchema = z
     RECONCILE_AFTER_MINUTES: z.coerce.number().positive().default(5),
     /** Lifetime of a Checkout Session; Stripe accepts 30 min–24 h after creation (31 leaves room for clock skew). */
     CHECKOUT_SESSION_MINUTES: z.coerce.number().int().min(31).max(1439).default(31),
+    /** The platform's share of a creator's sale (Stripe Connect application fee), 0–100, up to two decimals. */
+    PLATFORM_FEE_PERCENT: z.coerce
+      .number({ error: 'PLATFORM_FEE_PERCENT must be a number from 0 to 100' })
+      .min(0)
+      .max(100)
+      .refine((v) => Number.isInteger(Math.round(v * 100 * 1e6) / 1e6), 'PLATFORM_FEE_PERCENT has at most two decimals')
+      .default(10),
 
     /** Platform seed (apps/seeder): BitTorrent port for TCP and uTP (0 = any free port). */
     SEEDER_PORT: z.coerce.number().int().min(0).max(65535).default(6881),

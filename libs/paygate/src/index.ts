@@ -11,14 +11,16 @@ export {
 } from './currencies';
 export type { StripeCurrency } from './currencies';
 export type { StripeSettings } from './stripe-client';
-export { OrderTransitions, SESSION_EXPAND, lockBuyerBundle } from './order-transitions.service';
+export { OrderTransitions, SESSION_EXPAND, lockBuyerBundle, refundConnectOptions } from './order-transitions.service';
 export type { CommitResult, OrderEffect, Tx } from './order-transitions.service';
 export { OpenCheckouts } from './open-checkouts.service';
+export { ConnectAccounts, NotPayableError } from './connect-accounts.service';
+export type { Payee } from './connect-accounts.service';
 export type { CloseOutcome } from './open-checkouts.service';
 export { ReconcileOrdersService } from './reconcile-orders.service';
 export type { ReconcileReport } from './reconcile-orders.service';
 export { licenseDecision, canMoveOrder } from './license-status';
 export type { LicenseDecision, OrderFacts } from './license-status';
-export { validatePrice, chargeAmount, PriceError } from './price-rules';
+export { validatePrice, chargeAmount, percentToBps, platformFee, PriceError } from './price-rules';
 export type { Price, PriceInput } from './price-rules';
 export { idOf, expanded, orderIdFrom } from './stripe-refs';

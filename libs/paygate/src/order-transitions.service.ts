@@ -43,8 +43,9 @@ export class OrderTransitions {
     return this.stripe.checkout.sessions.retrieve(sessionId, { expand: SESSION_EXPAND });
   }
 
+  /** With its Connect transfer and application fee, so their reversals are recorded too. */
   retrieveCharge(chargeId: string): Promise<Stripe.Charge> {
-    return this.stripe.charges.retrieve(chargeId);
+    return this.stripe.charges.retrieve(chargeId, { expand: ['transfer', 'application_fee'] });
   }
 
   retrieveDispute(disputeId: string): Promise<Stripe.Dispute> {
@@ -135,6 +136,7 @@ export class OrderTransitions {
     if (!order.stripeSessionId) data.stripeSessionId = session.id;
 
     let target: OrderStatus | null = null;
+    if (charge) recordConnect(order, charge, data);
     if (charge && charge.amount_refunded > order.amountRefunded) data.amountRefunded = charge.amount_refunded;
     if (charge?.refunded) target = 'REFUNDED';
     else if (session.payment_status === 'paid' || session.payment_status === 'no_payment_required') target = 'PAID';
@@ -155,6 +157,7 @@ export class OrderTransitions {
     const piId = idOf(charge.payment_intent);
     if (piId && !order.stripePaymentIntentId) data.stripePaymentIntentId = piId;
     if (charge.amount_refunded > order.amountRefunded) data.amountRefunded = charge.amount_refunded;
+    recordConnect(order, charge, data);
     return this.update(tx, order, data, charge.refunded ? 'REFUNDED' : null, charge.status === 'succeeded');
   }
 
@@ -226,6 +229,7 @@ export class OrderTransitions {
           payment_intent: order.stripePaymentIntentId!,
           reason: 'duplicate',
           metadata: { orderId, cause: 'superseded checkout' },
+          ...refundConnectOptions(order),
         },
         { idempotencyKey: `supersede-refund-${orderId}` },
       );
@@ -291,6 +295,21 @@ export class OrderTransitions {
     await tx.license.update({ where: { id: license.id }, data: { status: want.status, statusReason: want.reason } });
     return `license ${license.status}→${want.status}`;
   }
+}
+
+/** Destination charges: a refund takes back the creator's transfer and the platform's fee in proportion. */
+export function refundConnectOptions(order: Pick<Order, 'transferDestination'>): Stripe.RefundCreateParams {
+  return order.transferDestination ? { reverse_transfer: true, refund_application_fee: true } : {};
+}
+
+/** The charge's transfer to the creator and what refunds reversed of it and of the fee (never decreasing). */
+function recordConnect(order: Order, charge: Stripe.Charge, data: Prisma.OrderUpdateInput): void {
+  const transferId = idOf(charge.transfer);
+  if (transferId && order.stripeTransferId !== transferId) data.stripeTransferId = transferId;
+  const transfer = expanded(charge.transfer);
+  if (transfer && transfer.amount_reversed > order.transferReversed) data.transferReversed = transfer.amount_reversed;
+  const fee = expanded(charge.application_fee);
+  if (fee && fee.amount_refunded > order.feeRefunded) data.feeRefunded = fee.amount_refunded;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { ConnectAccounts } from './connect-accounts.service';
 import { OpenCheckouts } from './open-checkouts.service';
 import { OrderTransitions } from './order-transitions.service';
 import { ReconcileOrdersService } from './reconcile-orders.service';
@@ -26,8 +27,9 @@ import { createStripeClient, STRIPE, STRIPE_SETTINGS, StripeSettings, stripeSett
     },
     OrderTransitions,
     OpenCheckouts,
+    ConnectAccounts,
     ReconcileOrdersService,
   ],
-  exports: [STRIPE, STRIPE_SETTINGS, OrderTransitions, OpenCheckouts, ReconcileOrdersService],
+  exports: [STRIPE, STRIPE_SETTINGS, OrderTransitions, OpenCheckouts, ConnectAccounts, ReconcileOrdersService],
 })
 export class PaygateModule {}

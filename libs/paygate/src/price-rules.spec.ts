@@ -1,4 +1,4 @@
-import { chargeAmount, PriceError, validatePrice } from './price-rules';
+import { chargeAmount, percentToBps, platformFee, PriceError, validatePrice } from './price-rules';
 
 describe('validatePrice', () => {
   it('accepts integer minor units in a supported currency and lower-cases it', () => {
@@ -34,5 +34,15 @@ describe('chargeAmount', () => {
     expect(() => chargeAmount({ amount: 1000, currency: 'usd', minimum: 300 }, 299)).toThrow(
       /below this bundle's minimum of 300/,
     );
+  });
+});
+
+describe('platformFee', () => {
+  it('takes the basis points of the amount, rounded down in the creator’s favour', () => {
+    expect(platformFee(1500, percentToBps(10))).toBe(150);
+    expect(platformFee(999, percentToBps(10))).toBe(99);
+    expect(platformFee(1000, percentToBps(12.5))).toBe(125);
+    expect(platformFee(1000, 0)).toBe(0);
+    expect(platformFee(99_999_999, percentToBps(100))).toBe(99_999_999);
   });
 });

@@ -85,3 +85,16 @@ function minorUnits(value: unknown, field: string, currency: string): number {
     throw new PriceError(`${field} ${value} exceeds Stripe's maximum charge of ${STRIPE_MAXIMUM_AMOUNT}`);
   return value;
 }
+
+/** A fee percentage (0–100, at most two decimals) in basis points. */
+export function percentToBps(percent: number): number {
+  return Math.round(percent * 100);
+}
+
+/**
+ * The platform's fee on a sale of `amount` minor units at `bps` basis points, rounded down: the
+ * creator is never paid less than their share. Stripe's `application_fee_amount`.
+ */
+export function platformFee(amount: number, bps: number): number {
+  return Math.floor((amount * bps) / 10_000);
+}

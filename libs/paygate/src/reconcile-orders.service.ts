@@ -12,6 +12,8 @@ export interface ReconcileReport {
   closed: number;
   /** Payments for superseded checkouts refunded now (the first refund attempt failed). */
   refunded: number;
+  /** Paid destination charges re-read because their transfer to the creator was not on record. */
+  transfersChecked: number;
 }
 
 /** Orders checked per run; the least recently checked first, so a backlog rotates. */
@@ -47,6 +49,7 @@ export class ReconcileOrdersService {
       failed: 0,
       closed: await this.openCheckouts.retryUnclosed(),
       refunded: 0,
+      transfersChecked: 0,
     };
     for (const order of orders) {
       try {
@@ -77,6 +80,21 @@ export class ReconcileOrdersService {
       take: BATCH,
     });
     for (const o of unrefunded) if (await this.transitions.refundIfSuperseded(o.id)) report.refunded++;
+    // Connect: every paid destination charge has its transfer to the creator on record.
+    const untransferred = await this.prisma.order.findMany({
+      where: {
+        status: 'PAID',
+        transferDestination: { not: null },
+        stripeTransferId: null,
+        stripeSessionId: { not: null },
+      },
+      select: { id: true, stripeSessionId: true },
+      take: BATCH,
+    });
+    for (const o of untransferred) {
+      await this.transitions.syncSession(o.id, o.stripeSessionId!).catch(() => null);
+      report.transfersChecked++;
+    }
     this.logger.log({ event: 'reconcile.done', ...report, cutoff: cutoff.toISOString() });
     return report;
   }

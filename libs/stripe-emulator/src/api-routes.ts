@@ -75,6 +75,8 @@ export function stripeApiRoutes(store: EmulatorStore, flows: PaymentFlows): Rout
           'reason',
           'expand',
           'instructions_email',
+          'reverse_transfer',
+          'refund_application_fee',
         ]);
         const req: RefundRequest = {
           paymentIntent: params.string('payment_intent'),
@@ -84,6 +86,8 @@ export function stripeApiRoutes(store: EmulatorStore, flows: PaymentFlows): Rout
           reason: params.string('reason', {
             oneOf: ['duplicate', 'fraudulent', 'requested_by_customer'],
           }) as RefundRequest['reason'],
+          reverseTransfer: params.boolean('reverse_transfer'),
+          refundApplicationFee: params.boolean('refund_application_fee'),
         };
         return store.expand(flows.createRefund(req, request).refund, expand);
       },

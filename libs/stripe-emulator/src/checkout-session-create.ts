@@ -56,6 +56,9 @@ export interface CheckoutSessionRequest {
   customerEmail: string | null;
   paymentIntentMetadata: Record<string, string>;
   paymentIntentDescription: string | null;
+  /** Destination charge (Connect): the connected account paid, and the platform's fee. */
+  transferDestination: string | null;
+  applicationFeeAmount: number | null;
   /** The creation time the lifetime was checked against (seconds): the session's `created`. */
   createdAt: number;
   expiresAt: number;
@@ -122,7 +125,12 @@ export function readCheckoutSessionRequest(p: Params, now: number): CheckoutSess
     'statement_descriptor_suffix',
     'capture_method',
     'setup_future_usage',
+    'transfer_data',
+    'application_fee_amount',
+    'transfer_group',
   ]);
+  const transferData = pid?.object('transfer_data');
+  transferData?.rejectUnknown(['destination', 'amount']);
   return {
     lineItems,
     currency,
@@ -134,6 +142,8 @@ export function readCheckoutSessionRequest(p: Params, now: number): CheckoutSess
     customerEmail: p.string('customer_email', { max: 800 }) ?? null,
     paymentIntentMetadata: pid?.metadata() ?? {},
     paymentIntentDescription: pid?.string('description', { max: 1000 }) ?? null,
+    transferDestination: transferData?.string('destination', { required: true }) ?? null,
+    applicationFeeAmount: pid?.integer('application_fee_amount', { min: 0 }) ?? null,
     createdAt: now,
     expiresAt,
     locale: p.string('locale') ?? null,

@@ -1,3 +1,4 @@
+import { ConnectFlows, ONBOARDING_OUTCOMES, OnboardingOutcome } from './connect-flows';
 import type { EmulatorStore } from './emulator-store';
 import { CHECKOUT_OUTCOMES, CheckoutOutcome, PaymentFlows } from './payment-flows';
 import type { Route } from './routes';
@@ -18,9 +19,21 @@ export function controlRoutes(
   store: EmulatorStore,
   flows: PaymentFlows,
   webhooks: WebhookDispatcher,
+  connect: ConnectFlows,
   info: () => object,
 ): Route[] {
   return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`^/_emulator/accounts/${ID}/onboard$`),
+      handle: ({ path, params }) => {
+        const outcome = (params.string('outcome', { oneOf: ONBOARDING_OUTCOMES }) ?? 'complete') as OnboardingOutcome;
+        const { account, events } = connect.onboard(path[0], outcome);
+        const returnUrl = params.string('return_url');
+        if (params.has('redirect') && returnUrl) return new Redirect(returnUrl);
+        return { account, events: events.map((e) => ({ id: e.id, type: e.type })) };
+      },
+    },
     { method: 'GET', pattern: /^\/_emulator\/health$/, handle: info },
     {
       method: 'POST',

@@ -1,5 +1,9 @@
 import { invalidParam, noSuch } from './stripe-error';
 import {
+  EmulatedAccount,
+  EmulatedApplicationFee,
+  EmulatedTransfer,
+  EmulatedTransferReversal,
   EmulatedCharge,
   EmulatedCheckoutSession,
   EmulatedDispute,
@@ -46,13 +50,18 @@ const KINDS = {
   py: { collection: 'charges', name: 'charge' },
   re: { collection: 'refunds', name: 'refund' },
   du: { collection: 'disputes', name: 'dispute' },
+  acct: { collection: 'accounts', name: 'account' },
+  fee: { collection: 'applicationFees', name: 'application_fee' },
+  tr: { collection: 'transfers', name: 'transfer' },
+  trr: { collection: 'transferReversals', name: 'transfer_reversal' },
 } as const;
 
 /** Fields the emulator can expand, per object type (Stripe's `expand[]`). */
 const EXPANDABLE: Record<string, readonly string[]> = {
   'checkout.session': ['payment_intent'],
   payment_intent: ['latest_charge'],
-  charge: ['payment_intent'],
+  charge: ['payment_intent', 'application_fee', 'transfer'],
+  application_fee: ['charge'],
   refund: ['charge', 'payment_intent'],
   dispute: ['charge', 'payment_intent'],
 };
@@ -65,8 +74,16 @@ export class EmulatorStore {
   readonly refunds: BoundedMap<EmulatedRefund>;
   readonly disputes: BoundedMap<EmulatedDispute>;
   readonly events: BoundedMap<EmulatedEvent>;
+  readonly accounts: BoundedMap<EmulatedAccount>;
+  readonly applicationFees: BoundedMap<EmulatedApplicationFee>;
+  readonly transfers: BoundedMap<EmulatedTransfer>;
+  readonly transferReversals: BoundedMap<EmulatedTransferReversal>;
 
   constructor(maxObjects: number) {
+    this.accounts = new BoundedMap(maxObjects);
+    this.applicationFees = new BoundedMap(maxObjects);
+    this.transfers = new BoundedMap(maxObjects);
+    this.transferReversals = new BoundedMap(maxObjects);
     this.checkoutSessions = new BoundedMap(maxObjects);
     this.paymentIntents = new BoundedMap(maxObjects);
     this.charges = new BoundedMap(maxObjects);
@@ -93,6 +110,18 @@ export class EmulatorStore {
 
   dispute(id: string, param = 'id'): EmulatedDispute {
     return this.disputes.get(id) ?? throwNoSuch('dispute', id, param);
+  }
+
+  account(id: string, param = 'account'): EmulatedAccount {
+    return this.accounts.get(id) ?? throwNoSuch('account', id, param);
+  }
+
+  applicationFee(id: string): EmulatedApplicationFee {
+    return this.applicationFees.get(id) ?? throwNoSuch('application_fee', id);
+  }
+
+  transfer(id: string): EmulatedTransfer {
+    return this.transfers.get(id) ?? throwNoSuch('transfer', id);
   }
 
   event(id: string): EmulatedEvent {

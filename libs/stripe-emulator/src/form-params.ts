@@ -126,6 +126,11 @@ export class Params {
     return v;
   }
 
+  boolean(key: string): boolean | undefined {
+    const v = this.string(key, { oneOf: ['true', 'false'] });
+    return v === undefined ? undefined : v === 'true';
+  }
+
   integer(key: string, opts: { required?: boolean; min?: number; max?: number } = {}): number | undefined {
     const raw = this.string(key, { required: opts.required });
     if (raw === undefined) return undefined;

@@ -1,4 +1,5 @@
 import { CheckoutSessionRequest } from './checkout-session-create';
+import type { ConnectFlows } from './connect-flows';
 import { EmulatorStore } from './emulator-store';
 import { invalidState } from './stripe-error';
 import {
@@ -39,7 +40,13 @@ export interface RequestContext {
 }
 export const NO_REQUEST: RequestContext = { id: null, idempotency_key: null };
 
-export type EmitEvent = (type: string, object: EmulatedObject, request: RequestContext) => EmulatedEvent;
+export type EmitEvent = (
+  type: string,
+  object: EmulatedObject,
+  request: RequestContext,
+  /** Connect events about a connected account carry its id (`event.account`). */
+  account?: string,
+) => EmulatedEvent;
 
 export interface RefundRequest {
   paymentIntent?: string;
@@ -47,6 +54,9 @@ export interface RefundRequest {
   amount?: number;
   metadata?: Record<string, string>;
   reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
+  /** Destination charges: reverse the transfer / refund the platform's fee in proportion. */
+  reverseTransfer?: boolean;
+  refundApplicationFee?: boolean;
 }
 
 export interface CompletionResult {
@@ -58,15 +68,24 @@ export interface CompletionResult {
   events: EmulatedEvent[];
 }
 
+interface PaymentIntentData {
+  metadata: Record<string, string>;
+  description: string | null;
+  transferDestination: string | null;
+  applicationFeeAmount: number | null;
+}
+
 /** State transitions of the emulated Stripe account, each emitting the events Stripe would. */
 export class PaymentFlows {
   constructor(
     private readonly store: EmulatorStore,
     private readonly emit: EmitEvent,
     private readonly payPageUrl: (sessionId: string) => string,
+    private readonly connect: ConnectFlows,
   ) {}
 
   createCheckoutSession(req: CheckoutSessionRequest): EmulatedCheckoutSession {
+    this.connect.checkDestination(req.transferDestination, req.applicationFeeAmount, req.amountTotal);
     const id = stripeId('cs_test', 58);
     const session: EmulatedCheckoutSession = {
       id,
@@ -94,16 +113,18 @@ export class PaymentFlows {
       url: this.payPageUrl(id),
     };
     this.store.checkoutSessions.set(id, session);
-    this.paymentIntentData.set(id, { metadata: req.paymentIntentMetadata, description: req.paymentIntentDescription });
+    this.paymentIntentData.set(id, {
+      metadata: req.paymentIntentMetadata,
+      description: req.paymentIntentDescription,
+      transferDestination: req.transferDestination,
+      applicationFeeAmount: req.applicationFeeAmount,
+    });
     if (this.paymentIntentData.size > 10_000)
       this.paymentIntentData.delete(this.paymentIntentData.keys().next().value as string);
     return session;
   }
 
-  private readonly paymentIntentData = new Map<
-    string,
-    { metadata: Record<string, string>; description: string | null }
-  >();
+  private readonly paymentIntentData = new Map<string, PaymentIntentData>();
 
   expireCheckoutSession(id: string, request: RequestContext = NO_REQUEST): EmulatedCheckoutSession {
     const session = this.store.session(id, 'session');
@@ -165,6 +186,7 @@ export class PaymentFlows {
     if (!asyncMethod) {
       session.payment_status = 'paid';
       emit('charge.succeeded', charge);
+      this.connect.settle(charge, emit);
       emit('payment_intent.succeeded', pi);
       emit('checkout.session.completed', session);
     } else {
@@ -209,6 +231,7 @@ export class PaymentFlows {
       Object.assign(pi, { status: 'succeeded', amount_received: pi.amount });
       session.payment_status = 'paid';
       emit('charge.succeeded', charge);
+      this.connect.settle(charge, emit);
       emit('payment_intent.succeeded', pi);
       emit('checkout.session.async_payment_succeeded', session);
     } else {
@@ -278,11 +301,22 @@ export class PaymentFlows {
       payment_intent: charge.payment_intent,
       reason: req.reason ?? null,
       status: 'succeeded',
+      transfer_reversal: null,
     };
+    const connectEvents = this.connect.reverse(
+      charge,
+      refund,
+      { reverseTransfer: req.reverseTransfer ?? false, refundApplicationFee: req.refundApplicationFee ?? false },
+      request,
+    );
     this.store.refunds.set(refund.id, refund);
     charge.amount_refunded += amount;
     charge.refunded = charge.amount_refunded >= charge.amount;
-    const events = [this.emit('charge.refunded', charge, request), this.emit('refund.created', refund, request)];
+    const events = [
+      this.emit('charge.refunded', charge, request),
+      this.emit('refund.created', refund, request),
+      ...connectEvents,
+    ];
     return { refund, charge, events };
   }
 
@@ -327,7 +361,13 @@ export class PaymentFlows {
     const created = nowSeconds();
     const amount = session.amount_total ?? 0;
     const currency = session.currency ?? 'usd';
-    const extra = this.paymentIntentData.get(session.id) ?? { metadata: {}, description: null };
+    const extra: PaymentIntentData = this.paymentIntentData.get(session.id) ?? {
+      metadata: {},
+      description: null,
+      transferDestination: null,
+      applicationFeeAmount: null,
+    };
+    const transferData = extra.transferDestination ? { destination: extra.transferDestination } : null;
     const email = session.customer_details?.email ?? session.customer_email ?? null;
     const pi: EmulatedPaymentIntent = {
       id: stripeId('pi'),
@@ -348,6 +388,8 @@ export class PaymentFlows {
       payment_method_types: asyncMethod ? ['sepa_debit'] : ['card'],
       receipt_email: email,
       status: asyncMethod ? 'processing' : 'succeeded',
+      application_fee_amount: extra.applicationFeeAmount,
+      transfer_data: transferData,
     };
     const charge: EmulatedCharge = {
       id: stripeId(asyncMethod ? 'py' : 'ch'),
@@ -369,6 +411,9 @@ export class PaymentFlows {
       receipt_email: email,
       refunded: false,
       status: asyncMethod ? 'pending' : 'succeeded',
+      application_fee_amount: extra.applicationFeeAmount,
+      application_fee: null,
+      transfer_data: transferData ? { amount: null, ...transferData } : null,
     };
     pi.latest_charge = charge.id;
     this.store.paymentIntents.set(pi.id, pi);

@@ -2,16 +2,22 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { DEV_STRIPE_WEBHOOK_SECRET } from '@keyseed/paygate/dev-defaults';
 import { stripeApiRoutes } from './api-routes';
+import { ConnectFlows, OnboardingOutcome } from './connect-flows';
+import { connectApiRoutes } from './connect-routes';
 import { controlRoutes, Redirect } from './control-routes';
 import { EmulatorStore } from './emulator-store';
 import { canonicalParams, ParamObject, Params, parseStripeParams } from './form-params';
 import { readBody, redirect, sendHtml, sendJson } from './http-io';
 import { IdempotencyCache } from './idempotency-cache';
+import { renderDashboardPage, renderOnboardingPage } from './connect-pages';
 import { renderPayPage } from './pay-page';
 import { CheckoutOutcome, CompletionResult, PaymentFlows, RefundRequest, RequestContext } from './payment-flows';
 import type { Route } from './routes';
 import { StripeApiError } from './stripe-error';
 import {
+  EmulatedAccount,
+  EmulatedApplicationFee,
+  EmulatedTransfer,
   EmulatedCharge,
   EmulatedCheckoutSession,
   EmulatedDispute,
@@ -59,6 +65,7 @@ export class StripeEmulator {
   readonly store: EmulatorStore;
   readonly webhooks: WebhookDispatcher;
   private readonly flows: PaymentFlows;
+  private readonly connect: ConnectFlows;
   private readonly idempotency: IdempotencyCache;
   private readonly apiRoutes: Route[];
   private readonly controlRoutes: Route[];
@@ -81,13 +88,19 @@ export class StripeEmulator {
       maxLogEntries: maxObjects,
       log: this.log,
     });
+    this.connect = new ConnectFlows(
+      this.store,
+      (t, o, r, a) => this.emitEvent(t, o, r, a),
+      () => this.baseUrl,
+    );
     this.flows = new PaymentFlows(
       this.store,
       (t, o, r) => this.emitEvent(t, o, r),
       (id) => `${this.baseUrl}/pay/${id}`,
+      this.connect,
     );
-    this.apiRoutes = stripeApiRoutes(this.store, this.flows);
-    this.controlRoutes = controlRoutes(this.store, this.flows, this.webhooks, () => ({
+    this.apiRoutes = [...stripeApiRoutes(this.store, this.flows), ...connectApiRoutes(this.store, this.connect)];
+    this.controlRoutes = controlRoutes(this.store, this.flows, this.webhooks, this.connect, () => ({
       ok: true,
       apiVersion: DEFAULT_STRIPE_API_VERSION,
       baseUrl: this.base ?? null,
@@ -180,6 +193,23 @@ export class StripeEmulator {
     return this.flows.closeDispute(disputeId, outcome).dispute;
   }
 
+  /** The holder of a connected account finishes (or abandons part of) the hosted onboarding. */
+  onboardAccount(accountId: string, outcome: OnboardingOutcome = 'complete'): EmulatedAccount {
+    return this.connect.onboard(accountId, outcome).account;
+  }
+
+  getAccount(id: string): EmulatedAccount {
+    return snapshot(this.store.account(id));
+  }
+
+  getTransfer(id: string): EmulatedTransfer {
+    return snapshot(this.store.transfer(id));
+  }
+
+  getApplicationFee(id: string): EmulatedApplicationFee {
+    return snapshot(this.store.applicationFee(id));
+  }
+
   /** Expire every open session whose `expires_at` has passed (what the periodic sweep does). */
   expireDueSessions(nowUnixSeconds?: number): number {
     return this.flows.expireDue(nowUnixSeconds);
@@ -202,10 +232,11 @@ export class StripeEmulator {
     return [...this.store.events.values()].filter((e) => !type || e.type === type);
   }
 
-  private emitEvent(type: string, object: EmulatedObject, request: RequestContext): EmulatedEvent {
+  private emitEvent(type: string, object: EmulatedObject, request: RequestContext, account?: string): EmulatedEvent {
     const event: EmulatedEvent = {
       id: stripeId('evt'),
       object: 'event',
+      ...(account ? { account } : {}),
       api_version: DEFAULT_STRIPE_API_VERSION,
       created: nowSeconds(),
       data: { object: snapshot(object) },
@@ -218,6 +249,14 @@ export class StripeEmulator {
     this.log({ event: 'stripe_emulator.event', eventId: event.id, type, objectId: object.id });
     this.webhooks.enqueue(event);
     return event;
+  }
+
+  /** Stripe's hosted Connect pages: Express onboarding (`/connect/onboard/<token>`) and dashboard. */
+  private connectPage(pathname: string): string {
+    const [, , page, ref] = pathname.split('/').map(decodeURIComponent);
+    if (page === 'dashboard') return renderDashboardPage(this.store.account(ref));
+    const link = page === 'onboard' ? this.connect.link(ref) : null;
+    return renderOnboardingPage(link ? { account: this.store.account(link.account), returnUrl: link.returnUrl } : null);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -235,6 +274,10 @@ export class StripeEmulator {
       if (method === 'GET' && url.pathname.startsWith('/pay/')) {
         const session = this.store.session(decodeURIComponent(url.pathname.slice(5)));
         sendHtml(res, 200, renderPayPage(session));
+        return;
+      }
+      if (method === 'GET' && url.pathname.startsWith('/connect/')) {
+        sendHtml(res, 200, this.connectPage(url.pathname));
         return;
       }
       const isApi = url.pathname.startsWith('/v1/');

@@ -51,7 +51,9 @@ export type EmulatedPaymentIntent = Pick<
   | 'payment_method_types'
   | 'receipt_email'
   | 'status'
+  | 'application_fee_amount'
 > & {
+  transfer_data: { destination: string } | null;
   latest_charge: string | EmulatedCharge | null;
   last_payment_error: { code: string; message: string; type: 'card_error' | 'invalid_request_error' } | null;
 };
@@ -76,12 +78,59 @@ export type EmulatedCharge = Pick<
   | 'receipt_email'
   | 'refunded'
   | 'status'
-> & { payment_intent: string | EmulatedPaymentIntent | null };
+  | 'application_fee_amount'
+> & {
+  payment_intent: string | EmulatedPaymentIntent | null;
+  /** Destination charges: the connected account, the platform's fee and the transfer to the account. */
+  transfer_data: { amount: number | null; destination: string } | null;
+  application_fee: string | EmulatedApplicationFee | null;
+  transfer?: string | EmulatedTransfer;
+};
 
 export type EmulatedRefund = Pick<
   Stripe.Refund,
   'id' | 'object' | 'amount' | 'created' | 'currency' | 'metadata' | 'reason' | 'status'
-> & { charge: string | EmulatedCharge | null; payment_intent: string | EmulatedPaymentIntent | null };
+> & {
+  charge: string | EmulatedCharge | null;
+  payment_intent: string | EmulatedPaymentIntent | null;
+  transfer_reversal: string | null;
+};
+
+/** An Express connected account (Stripe Connect). */
+export type EmulatedAccount = Pick<
+  Stripe.Account,
+  'id' | 'object' | 'charges_enabled' | 'payouts_enabled' | 'details_submitted' | 'email' | 'type'
+> & {
+  country: string;
+  created: number;
+  metadata: Record<string, string>;
+  requirements: {
+    currently_due: string[];
+    eventually_due: string[];
+    past_due: string[];
+    pending_verification: string[];
+    disabled_reason: string | null;
+    current_deadline: number | null;
+  };
+};
+
+export type EmulatedAccountLink = Pick<Stripe.AccountLink, 'object' | 'created' | 'expires_at' | 'url'>;
+export type EmulatedLoginLink = Pick<Stripe.LoginLink, 'object' | 'created' | 'url'>;
+
+export type EmulatedApplicationFee = Pick<
+  Stripe.ApplicationFee,
+  'id' | 'object' | 'amount' | 'amount_refunded' | 'created' | 'currency' | 'livemode' | 'refunded'
+> & { account: string; charge: string };
+
+export type EmulatedTransfer = Pick<
+  Stripe.Transfer,
+  'id' | 'object' | 'amount' | 'amount_reversed' | 'created' | 'currency' | 'livemode' | 'metadata' | 'reversed'
+> & { destination: string; source_transaction: string | null };
+
+export type EmulatedTransferReversal = Pick<
+  Stripe.TransferReversal,
+  'id' | 'object' | 'amount' | 'created' | 'currency'
+> & { transfer: string; source_refund: string | null; metadata: Record<string, string> };
 
 export type EmulatedDispute = Pick<
   Stripe.Dispute,
@@ -98,13 +147,23 @@ export type EmulatedDispute = Pick<
 > & { charge: string; payment_intent: string | null };
 
 export type EmulatedObject =
-  EmulatedCheckoutSession | EmulatedPaymentIntent | EmulatedCharge | EmulatedRefund | EmulatedDispute;
+  | EmulatedCheckoutSession
+  | EmulatedPaymentIntent
+  | EmulatedCharge
+  | EmulatedRefund
+  | EmulatedDispute
+  | EmulatedAccount
+  | EmulatedApplicationFee
+  | EmulatedTransfer
+  | EmulatedTransferReversal;
 
 export type EmulatedEvent = Pick<
   Stripe.Event,
   'id' | 'object' | 'api_version' | 'created' | 'livemode' | 'pending_webhooks'
 > & {
   type: string;
+  /** Connect: the connected account the event is about. */
+  account?: string;
   data: { object: EmulatedObject };
   request: { id: string | null; idempotency_key: string | null };
 };

@@ -1,12 +1,13 @@
 import { BadGatewayException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import Stripe from 'stripe';
 import { PrismaService } from '@keyseed/database';
-import { OrderTransitions, STRIPE } from '@keyseed/paygate';
+import { OrderTransitions, refundConnectOptions, STRIPE } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 import { RefundOrderDto, RefundView } from './dtos/refund-order.dto';
 
 /**
- * Admin refunds: a full Stripe refund (idempotency key `refund-<orderId>`, so a double click is one
+ * Admin refunds: a full Stripe refund (destination charges also reverse the creator's transfer and
+ * refund the platform's fee) (idempotency key `refund-<orderId>`, so a double click is one
  * refund). The charge is then re-read and applied at once (order REFUNDED, license REVOKED) in the
  * same transaction as the audit entry; the `charge.refunded` webhook that follows changes nothing.
  */
@@ -33,6 +34,7 @@ export class OrderRefundsService {
           payment_intent: order.stripePaymentIntentId,
           reason: dto.reason ?? 'requested_by_customer',
           metadata: { orderId, adminId },
+          ...refundConnectOptions(order),
         },
         { idempotencyKey: `refund-${orderId}` },
       );

@@ -10,7 +10,17 @@ import {
 import Stripe from 'stripe';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { Bundle, Order, PrismaService } from '@keyseed/database';
-import { chargeAmount, lockBuyerBundle, OpenCheckouts, PriceError, STRIPE, Tx } from '@keyseed/paygate';
+import {
+  chargeAmount,
+  ConnectAccounts,
+  lockBuyerBundle,
+  NotPayableError,
+  OpenCheckouts,
+  Payee,
+  PriceError,
+  STRIPE,
+  Tx,
+} from '@keyseed/paygate';
 import { CheckoutView, OrderView } from './dtos/order.responses';
 
 /** Buying a bundle: a PENDING order and its Stripe Checkout Session (docs/architecture.md, orders). */
@@ -23,6 +33,7 @@ export class CheckoutService {
     @Inject(STRIPE) private readonly stripe: Stripe,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
     private readonly openCheckouts: OpenCheckouts,
+    private readonly connect: ConnectAccounts,
   ) {}
 
   async checkout(
@@ -53,6 +64,14 @@ export class CheckoutService {
       if (err instanceof PriceError) throw new BadRequestException(err.message);
       throw err;
     }
+    let payee: Payee;
+    try {
+      payee = await this.connect.payee(bundle, amount);
+    } catch (err) {
+      if (err instanceof NotPayableError)
+        throw new ConflictException(`bundle ${bundle.slug} is not for sale yet: ${err.message}`);
+      throw err;
+    }
 
     return this.prisma
       .$transaction(
@@ -61,7 +80,7 @@ export class CheckoutService {
           await lockBuyerBundle(tx, buyer.id, bundleId);
           const reusable = await this.reuseOrSupersede(tx, buyer.id, bundleId, amount, bundle.priceCurrency!);
           if (reusable) return reusable;
-          return this.createSession(tx, buyer, bundle, amount);
+          return this.createSession(tx, buyer, bundle, amount, payee);
         },
         { maxWait: 10_000, timeout: 30_000 },
       )
@@ -73,10 +92,24 @@ export class CheckoutService {
     buyer: { id: string; email: string },
     bundle: Bundle,
     amount: number,
+    payee: Payee,
   ): Promise<CheckoutView> {
     const bundleId = bundle.id;
     const currency = bundle.priceCurrency!;
-    const order = await tx.order.create({ data: { bundleId, buyerId: buyer.id, amount, currency } });
+    const order = await tx.order.create({
+      data: {
+        bundleId,
+        buyerId: buyer.id,
+        amount,
+        currency,
+        transferDestination: payee.destination,
+        applicationFeeAmount: payee.destination ? payee.applicationFee : 0,
+      },
+    });
+    // Destination charge: the creator's account is paid, the platform keeps its fee (Stripe Connect).
+    const destination = payee.destination
+      ? { transfer_data: { destination: payee.destination }, application_fee_amount: payee.applicationFee }
+      : {};
     const metadata = { orderId: order.id, bundleId, buyerId: buyer.id };
     const base = this.config.PUBLIC_URL.replace(/\/$/, '');
     let session: Stripe.Checkout.Session;
@@ -100,7 +133,7 @@ export class CheckoutService {
           ],
           client_reference_id: order.id,
           metadata,
-          payment_intent_data: { metadata },
+          payment_intent_data: { metadata, ...destination },
           customer_email: buyer.email,
           // Short-lived: a session opened at an old price cannot be paid long after (see OpenCheckouts).
           expires_at: Math.floor(Date.now() / 1000) + this.config.CHECKOUT_SESSION_MINUTES * 60,

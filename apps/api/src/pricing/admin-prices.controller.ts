@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Put } from '@nestj
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, Roles } from '../auth/auth.decorators';
 import { PriceChangeView, PriceView } from './dtos/price.responses';
+import { SellerOfRecordDto } from '../payouts/dtos/payouts.dto';
 import { SetPriceDto } from './dtos/set-price.dto';
 import { PricingService } from './pricing.service';
 
@@ -38,6 +39,22 @@ export class AdminPricesController {
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<PriceView> {
     return this.pricing.takeOffSale(admin.id, id);
+  }
+
+  @Put('seller-of-record')
+  @ApiOperation({
+    summary:
+      'Make the platform the seller of record of a bundle (sold without a creator payout account, no transfer) or undo it (audited)',
+  })
+  @ApiResponse({ status: 200, type: PriceView })
+  @ApiResponse({ status: 400, description: 'platform is not a boolean' })
+  @ApiResponse({ status: 404, description: 'No such bundle' })
+  sellerOfRecord(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() dto: SellerOfRecordDto,
+  ): Promise<PriceView> {
+    return this.pricing.setSellerOfRecord(admin.id, id, dto.platform);
   }
 
   @Get('prices')

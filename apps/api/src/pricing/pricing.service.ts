@@ -29,6 +29,29 @@ export class PricingService {
     return this.change(adminId, bundleId, null, 'bundle.price.remove');
   }
 
+  /** Who sells: the platform in its own name, or (default) the creator through Stripe Connect. */
+  async setSellerOfRecord(adminId: string, bundleId: string, platform: boolean): Promise<PriceView> {
+    const view = await this.prisma.$transaction(async (tx) => {
+      const before = await tx.bundle.findUnique({ where: { id: bundleId } });
+      if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
+      const after = await tx.bundle.update({ where: { id: bundleId }, data: { platformSellerOfRecord: platform } });
+      await this.audit.record(
+        {
+          actorId: adminId,
+          action: 'bundle.seller_of_record',
+          targetType: 'bundle',
+          targetId: bundleId,
+          details: { before: before.platformSellerOfRecord, after: platform },
+        },
+        tx,
+      );
+      return priceView(after);
+    });
+    // Open sessions were made for the other payee.
+    await this.openCheckouts.closeForBundle(bundleId, 'seller of record changed');
+    return view;
+  }
+
   async history(bundleId: string): Promise<PriceChangeView[]> {
     await this.bundleOrThrow(bundleId);
     const changes = await this.prisma.priceChange.findMany({
@@ -95,5 +118,10 @@ function priceOf(b: Bundle) {
 }
 
 export function priceView(b: Bundle): PriceView {
-  return { bundleId: b.id, ...priceOf(b), forSale: b.priceAmount !== null && b.priceCurrency !== null };
+  return {
+    bundleId: b.id,
+    ...priceOf(b),
+    forSale: b.priceAmount !== null && b.priceCurrency !== null,
+    platformSellerOfRecord: b.platformSellerOfRecord,
+  };
 }

@@ -3,6 +3,7 @@ import Stripe from 'stripe';
 import { PrismaService } from '@keyseed/database';
 import {
   CommitResult,
+  ConnectAccounts,
   idOf,
   OrderEffect,
   OrderTransitions,
@@ -32,6 +33,7 @@ export class StripeWebhooksService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly transitions: OrderTransitions,
+    private readonly connect: ConnectAccounts,
     @Inject(STRIPE) private readonly stripe: Stripe,
     @Inject(STRIPE_SETTINGS) private readonly settings: StripeSettings,
   ) {}
@@ -115,6 +117,11 @@ export class StripeWebhooksService {
         }
         const orderId = await this.transitions.orderIdOfPaymentIntent(piId, metadata);
         return { orderId, effect: (tx, order) => this.transitions.applyDispute(tx, order, dispute) };
+      }
+      case 'account.updated': {
+        // Connect: a creator's payout account changed (onboarding finished, requirements due).
+        await this.connect.sync(event.data.object.id);
+        return { orderId: null, effect: null };
       }
       default:
         return { orderId: null, effect: null };

@@ -40,7 +40,7 @@ const PASSWORD = 'demo password 0123456789';
 
 /**
  * The whole Keyseed story against a running platform: creator, admin, buyer; sample film and trailer
- * uploaded with tus; ingest + publish; price; checkout paid through the Stripe emulator; the CLI
+ * uploaded with tus; ingest + publish; price; the creator's payout account (Stripe Connect); checkout paid through the Stripe emulator; the CLI
  * downloads over BitTorrent (tracker + webseed), unlocks and the result is compared to the original.
  */
 export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
@@ -162,6 +162,22 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
 
   await step('price', 'admin sets the price: 15.00 USD', async () => {
     await http('PUT', `/v1/admin/bundles/${bundle.id}/price`, admin.token, { amount: 1500, currency: 'usd' });
+  });
+
+  await step('payouts', "creator connects a Stripe Express payout account (the emulator's onboarding)", async () => {
+    const account = await http<{ stripeAccountId: string }>('POST', '/v1/payouts/account', creator.token, {});
+    // What the creator's "complete onboarding" click on Stripe's hosted page does.
+    const done = await fetch(`${o.stripeBase}/_emulator/accounts/${account.stripeAccountId}/onboard`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'complete' }),
+    });
+    if (!done.ok) throw new Error(`emulator refused the onboarding: ${done.status} ${await done.text()}`);
+    await poll(
+      timeout,
+      'payout account payable',
+      async () => (await http<{ payable: boolean }>('GET', '/v1/payouts/account', creator.token)).payable,
+    );
   });
 
   const env = {

@@ -7,6 +7,8 @@ export class PriceView {
   @ApiProperty({ nullable: true, type: Number, description: 'Pay-what-you-want minimum; null = fixed price' }) minimum:
     number | null;
   @ApiProperty() forSale: boolean;
+  @ApiProperty({ description: 'The platform sells in its own name; otherwise the creator through Stripe Connect' })
+  platformSellerOfRecord: boolean;
 }
 
 export class PriceChangeView {
