@@ -306,6 +306,15 @@ async function tusUpload(api: string, token: string, bundleId: string, itemId: s
   });
 }
 
+/**
+ * Drops console errors a test provoked on purpose (the browser logs every refused request, e.g. the
+ * 400 whose message a form shows, or a connection the test cut).
+ */
+export function forgiveErrors(bp: BrowserPage, ...patterns: RegExp[]): void {
+  const kept = bp.errors.filter((e) => !patterns.some((p) => p.test(e)));
+  bp.errors.splice(0, bp.errors.length, ...kept);
+}
+
 /** No console error so far, and no serious or critical axe-core violation on the page as it is now. */
 export async function expectHealthyPage(bp: BrowserPage, label: string): Promise<void> {
   const results = await new AxeBuilder({ page: bp.page }).analyze();

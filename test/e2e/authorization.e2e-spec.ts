@@ -129,14 +129,8 @@ describe('authorization (e2e): every route checks who is asking', () => {
     },
     { route: 'POST /v1/auth/login', path: () => '/v1/auth/login', expected: { anonymous: 200 }, provenIn: 'accounts' },
     {
-      route: 'GET /checkout/success',
-      path: () => `/checkout/success?order_id=${orderId}`,
-      expected: { anonymous: 200 },
-      provenIn: 'checkout-return',
-    },
-    {
-      route: 'GET /checkout/cancel',
-      path: () => `/checkout/cancel?order_id=${orderId}`,
+      route: 'GET /v1/checkout/orders/{id}',
+      path: () => `/v1/checkout/orders/${orderId}`,
       expected: { anonymous: 200 },
       provenIn: 'checkout-return',
     },
@@ -177,6 +171,12 @@ describe('authorization (e2e): every route checks who is asking', () => {
     { route: 'GET /v1/me', path: () => '/v1/me', expected: { anonymous: 401 } },
     { route: 'POST /v1/me/tokens', path: () => '/v1/me/tokens', body: { name: 'x' }, expected: { anonymous: 401 } },
     { route: 'GET /v1/me/tokens', path: () => '/v1/me/tokens', expected: { anonymous: 401 } },
+    {
+      route: 'PUT /v1/me/password',
+      path: () => '/v1/me/password',
+      body: { currentPassword: 'x', newPassword: 'long enough password' },
+      expected: { anonymous: 401 },
+    },
     {
       route: 'DELETE /v1/me/tokens/{tokenId}',
       path: () => `/v1/me/tokens/${tokenId}`,

@@ -52,37 +52,27 @@ describe('checkout: second attempts and the pages Stripe sends the browser back 
     expect(second.body.orderId).not.toBe(first.body.orderId);
   });
 
-  it('serves the success page with the order state and the next command, escaping the title', async () => {
+  it("tells the return pages an order's state and bundle without a token", async () => {
     const buyer = await registerUser(app, ['BUYER']);
     const { body } = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
     const order = await app
       .get(PrismaService)
       .order.findUniqueOrThrow({ where: { id: body.orderId }, include: { bundle: true } });
+    const pending = await request(http).get(`/v1/checkout/orders/${body.orderId}`).expect(200);
+    expect(pending.body).toEqual({
+      orderId: body.orderId,
+      status: 'PENDING',
+      bundle: { slug: order.bundle.slug, title: 'Return <Page> Film' },
+    });
     emulator.completeCheckoutSession(order.stripeSessionId!, 'succeeded');
     await emulator.webhooks.idle();
-    const page = await request(http)
-      .get(`/checkout/success?order_id=${body.orderId}&session_id=${order.stripeSessionId}`)
-      .expect(200)
-      .expect('Content-Type', /text\/html/);
-    expect(page.text).toContain('Payment received: your license is active.');
-    expect(page.text).toContain(`keyseed get ${order.bundle.slug}`);
-    expect(page.text).toContain('Return &lt;Page&gt; Film');
-    expect(page.text).not.toContain('<Page>');
+    const paid = await request(http).get(`/v1/checkout/orders/${body.orderId}`).expect(200);
+    expect(paid.body.status).toBe('PAID');
   });
 
-  it('serves the cancel page, and a harmless page for unknown or malformed order ids', async () => {
-    const buyer = await registerUser(app, ['BUYER']);
-    const { body } = await request(http).post(`/v1/bundles/${bundleId}/checkout`).set(buyer.auth).send({}).expect(201);
-    const cancel = await request(http).get(`/checkout/cancel?order_id=${body.orderId}`).expect(200);
-    expect(cancel.text).toContain('You were not charged');
-    expect(cancel.text).toMatch(/keyseed buy paygate-[0-9a-f]{8}/);
-    const unknown = await request(http)
-      .get('/checkout/success?order_id=00000000-0000-4000-8000-000000000000')
-      .expect(200);
-    expect(unknown.text).toContain('Order not found');
-    await request(http)
-      .get('/checkout/success?order_id=%3Cscript%3E')
-      .expect(200)
-      .expect((r) => expect(r.text).not.toContain('<script>'));
+  it('answers 404 for an unknown order and 400 for a malformed id', async () => {
+    const unknown = await request(http).get('/v1/checkout/orders/00000000-0000-4000-8000-000000000000').expect(404);
+    expect(unknown.body.message).toMatch(/order .* not found/);
+    await request(http).get('/v1/checkout/orders/%3Cscript%3E').expect(400);
   });
 });

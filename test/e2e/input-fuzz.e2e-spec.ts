@@ -404,7 +404,7 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
   it('routes that take no input ignore junk in the query string', async () => {
     const junk = `x[]=1&__proto__=1&page=${'9'.repeat(400)}`;
     const health = await request(http).get(`/health?verbose=%00&${junk}`).expect(200);
-    expect(health.body).toMatchObject({ status: 'ok' });
+    expect(health.body.postgres).toEqual({ status: 'up' }); // 'ok' or 'degraded': whether a worker runs is not this test's business
     for (const url of ['/v1/me', '/v1/me/tokens', '/v1/orders', '/v1/licenses']) {
       const res = await request(http).get(`${url}?${junk}`).set(users.buyer.auth);
       expect({ url, status: res.status }).toEqual({ url, status: 200 });
@@ -510,6 +510,22 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
           message: /expiresInDays/,
         },
         ...idCases('delete', '/v1/me/tokens/:tokenId', 'creator'),
+        ...bodyCases(
+          'put',
+          '/v1/me/password',
+          'creator',
+          { currentPassword: 'correct horse battery staple', newPassword: 'correct horse battery staple' },
+          { currentPassword: { kind: 'string', required: true }, newPassword: { kind: 'string', required: true } },
+        ),
+        {
+          name: 'wrong current password',
+          method: 'put',
+          url: '/v1/me/password',
+          as: 'creator',
+          body: { currentPassword: 'not the password', newPassword: 'a new long password' },
+          status: 400,
+          message: /currentPassword is wrong/,
+        },
       ]);
       const tokens = await request(http).get('/v1/me/tokens').set(users.creator.auth).expect(200);
       expect(tokens.body.map((t: { id: string }) => t.id)).toEqual([tokenId]);
@@ -847,20 +863,7 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
         ...idCases('get', '/v1/orders/:id', 'buyer'),
       ]);
       expect(await prisma.order.count({ where: { bundleId: publishedId } })).toBe(orders);
-      // The return pages are HTML for a browser: a bad order id gets the "not found" page, not an error.
-      for (const query of [
-        '',
-        '?order_id=nope',
-        `?order_id=${orderId}&order_id=${orderId}`,
-        '?order_id=%00',
-        `?order_id=${'x'.repeat(5000)}`,
-      ]) {
-        for (const page of ['success', 'cancel']) {
-          hit(`/checkout/${page}`);
-          const res = await request(http).get(`/checkout/${page}${query}`).expect(200);
-          expect(res.text).toMatch(page === 'success' ? /Order not found/ : /You were not charged for this bundle/);
-        }
-      }
+      await expectAllRefused(idCases('get', '/v1/checkout/orders/:id', 'anonymous'));
     });
   });
 

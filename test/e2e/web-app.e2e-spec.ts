@@ -22,17 +22,23 @@ describe('web app served at / (e2e)', () => {
     await app.close();
   });
 
-  it.each(['/', '/b/some-film', '/library', '/studio', '/admin', '/account'])(
-    'serves index.html for %s, revalidated, with the strict content-security-policy',
-    async (path) => {
-      const res = await request(http).get(path).expect(200);
-      expect(res.headers['content-type']).toMatch(/^text\/html/);
-      expect(res.text).toContain('<div id="root"></div>');
-      expect(res.headers['cache-control']).toBe('no-cache');
-      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
-      expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
-    },
-  );
+  it.each([
+    '/',
+    '/b/some-film',
+    '/library',
+    '/studio',
+    '/admin',
+    '/account',
+    '/checkout/success?order_id=x',
+    '/checkout/cancel',
+  ])('serves index.html for %s, revalidated, with the strict content-security-policy', async (path) => {
+    const res = await request(http).get(path).expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.text).toContain('<div id="root"></div>');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+  });
 
   it('serves hashed assets as immutable', async () => {
     const js = readdirSync(`${loadConfig().WEB_DIR}/assets`).find((f) => f.endsWith('.js'))!;

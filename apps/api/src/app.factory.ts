@@ -14,15 +14,13 @@ import { setupOpenApi } from './common/openapi';
 import { createValidationPipe } from './common/validation';
 import { mountWebApp } from './web-app/mount-web-app';
 
-/** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes, browsers back from Stripe). */
+/** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes). */
 export const UNVERSIONED_ROUTES = [
   { path: 'health', method: RequestMethod.ALL },
   { path: 'announce', method: RequestMethod.ALL },
   { path: 'scrape', method: RequestMethod.ALL },
   { path: 'webseed/*path', method: RequestMethod.ALL },
   { path: 'metrics', method: RequestMethod.GET },
-  { path: 'checkout/success', method: RequestMethod.GET },
-  { path: 'checkout/cancel', method: RequestMethod.GET },
 ];
 
 declare module 'http' {

@@ -2,8 +2,12 @@ import { useEffect } from 'react';
 import { Link, NavLink, Route, Routes, useLocation } from 'react-router';
 import { useSession } from './api/session';
 import { AccountPage } from './pages/account';
+import { AdminPage } from './pages/admin';
 import { BundlePage } from './pages/bundle';
 import { CatalogPage } from './pages/catalog';
+import { CheckoutCancelPage, CheckoutSuccessPage } from './pages/checkout-return';
+import { StudioPage } from './pages/studio';
+import { StudioBundlePage } from './pages/studio-bundle';
 import { NotFoundPage } from './pages/not-found';
 
 /** Every page of the app; the API serves index.html for each of these paths (apps/api/src/web-app). */
@@ -20,6 +24,11 @@ export function App() {
           <Route path="/" element={<CatalogPage />} />
           <Route path="/b/:slug" element={<BundlePage />} />
           <Route path="/account" element={<AccountPage />} />
+          <Route path="/studio" element={<StudioPage />} />
+          <Route path="/studio/:id" element={<StudioBundlePage />} />
+          <Route path="/admin" element={<AdminPage />} />
+          <Route path="/checkout/success" element={<CheckoutSuccessPage />} />
+          <Route path="/checkout/cancel" element={<CheckoutCancelPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

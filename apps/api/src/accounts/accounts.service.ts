@@ -1,4 +1,11 @@
-import { ConflictException, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
 import {
   hashPassword,
   hashTokenSecret,
@@ -58,6 +65,21 @@ export class AccountsService {
       const exists = await this.prisma.apiToken.findFirst({ where: { id: tokenId, userId } });
       if (!exists) throw new NotFoundException(`token ${tokenId} not found`);
     }
+  }
+
+  /** Ends every other login session of the account: whoever knew the old password is logged out. */
+  async changePassword(userId: string, keepTokenId: string, currentPassword: string, newPassword: string) {
+    const user = await this.prisma.user.findUniqueOrThrow({ where: { id: userId } });
+    if (!(await verifyPassword(currentPassword, user.passwordHash)))
+      throw new BadRequestException('currentPassword is wrong');
+    const passwordHash = await hashPassword(newPassword);
+    await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id: userId }, data: { passwordHash } }),
+      this.prisma.apiToken.updateMany({
+        where: { userId, kind: 'SESSION', revokedAt: null, id: { not: keepTokenId } },
+        data: { revokedAt: new Date() },
+      }),
+    ]);
   }
 
   async createPersonalToken(userId: string, name: string, expiresInDays?: number) {

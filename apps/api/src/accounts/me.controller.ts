@@ -1,8 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser } from '../auth/auth.decorators';
 import { AccountsService } from './accounts.service';
 import { CreatedTokenView, TokenView, UserView } from './dtos/account.responses';
+import { ChangePasswordDto } from './dtos/change-password.dto';
 import { CreateTokenDto } from './dtos/create-token.dto';
 
 @ApiTags('accounts')
@@ -16,6 +17,17 @@ export class MeController {
   @ApiResponse({ status: 200, type: UserView })
   me(@CurrentUser() user: AuthenticatedUser): Promise<UserView> {
     return this.accounts.me(user.id);
+  }
+
+  @Put('password')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Change your password; your other login sessions end (personal tokens keep working)',
+  })
+  @ApiResponse({ status: 204, description: 'Changed' })
+  @ApiResponse({ status: 400, description: 'currentPassword is wrong, or newPassword too short or too long' })
+  async changePassword(@CurrentUser() user: AuthenticatedUser, @Body() dto: ChangePasswordDto): Promise<void> {
+    await this.accounts.changePassword(user.id, user.tokenId, dto.currentPassword, dto.newPassword);
   }
 
   @Post('tokens')

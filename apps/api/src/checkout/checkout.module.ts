@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { CheckoutPagesController } from './checkout-pages.controller';
+import { CheckoutReturnController } from './checkout-return.controller';
 import { CheckoutController } from './checkout.controller';
 import { CheckoutService } from './checkout.service';
 
-@Module({ controllers: [CheckoutController, CheckoutPagesController], providers: [CheckoutService] })
+@Module({ controllers: [CheckoutController, CheckoutReturnController], providers: [CheckoutService] })
 export class CheckoutModule {}

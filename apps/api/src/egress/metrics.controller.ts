@@ -15,7 +15,7 @@ export class MetricsController {
   @Get()
   @ApiProduces('text/plain')
   @ApiOperation({ summary: "Prometheus metrics of this API process: webseed bytes and answers, swarm sizes, Node's" })
-  @ApiResponse({ status: 200, description: 'Prometheus text exposition format' })
+  @ApiResponse({ status: 200, description: 'Prometheus text exposition format', type: String })
   async scrape(@Res() res: Response): Promise<void> {
     res.setHeader('Content-Type', this.metrics.registry.contentType);
     res.end(await this.metrics.registry.metrics());

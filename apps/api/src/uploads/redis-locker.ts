@@ -35,7 +35,10 @@ export class RedisLocker implements Locker {
     redis.defineCommand('tusUnlock', { numberOfKeys: 1, lua: UNLOCK });
     redis.defineCommand('tusRenew', { numberOfKeys: 1, lua: RENEW });
     this.redis = redis as typeof this.redis;
-    void this.subscriber.subscribe(this.releaseChannel);
+    // On every (re)connection; a failed attempt (Redis away) must not become an unhandled rejection.
+    const subscribe = () => void this.subscriber.subscribe(this.releaseChannel).catch(() => undefined);
+    this.subscriber.on('ready', subscribe);
+    if (this.subscriber.status === 'ready') subscribe();
     this.subscriber.on('message', (channel: string, id: string) => {
       if (channel === this.releaseChannel) void this.held.get(id)?.();
     });

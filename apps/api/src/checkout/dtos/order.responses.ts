@@ -19,3 +19,14 @@ export class OrderView {
   @ApiProperty({ nullable: true, type: Date }) paidAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) refundedAt: Date | null;
 }
+
+export class CheckoutReturnBundleView {
+  @ApiProperty() slug: string;
+  @ApiProperty() title: string;
+}
+
+export class CheckoutReturnView {
+  @ApiProperty() orderId: string;
+  @ApiProperty({ enum: ['PENDING', 'PAID', 'FAILED', 'EXPIRED', 'REFUNDED'] }) status: string;
+  @ApiProperty({ type: CheckoutReturnBundleView }) bundle: CheckoutReturnBundleView;
+}

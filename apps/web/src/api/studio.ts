@@ -1,0 +1,30 @@
+import { api } from './client';
+import type { BundleSummaryView, BundleView, SalesReportView } from './types';
+
+export function listMyBundles(signal?: AbortSignal) {
+  return api<BundleSummaryView[]>('GET', '/v1/bundles?perPage=100', { signal });
+}
+
+export function createBundle(body: { title: string; description?: string; pieceLength?: number }) {
+  return api<BundleView>('POST', '/v1/bundles', { body });
+}
+
+export function getBundle(id: string, signal?: AbortSignal) {
+  return api<BundleView>('GET', `/v1/bundles/${id}`, { signal });
+}
+
+export function addItem(bundleId: string, item: { path: string; locked: boolean; previewPieces: number }) {
+  return api<BundleView>('POST', `/v1/bundles/${bundleId}/items`, { body: { items: [item] } });
+}
+
+export function deleteItem(bundleId: string, itemId: string) {
+  return api<void>('DELETE', `/v1/bundles/${bundleId}/items/${itemId}`);
+}
+
+export function publishBundle(bundleId: string) {
+  return api<{ id: string; status: string; jobId: string }>('POST', `/v1/bundles/${bundleId}/publish`);
+}
+
+export function bundleSales(bundleId: string, signal?: AbortSignal) {
+  return api<SalesReportView>('GET', `/v1/bundles/${bundleId}/sales`, { signal });
+}

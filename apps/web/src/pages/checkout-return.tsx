@@ -1,0 +1,104 @@
+import { Link, useSearchParams } from 'react-router';
+import { ApiError } from '../api/client';
+import { checkoutReturn, getOrder } from '../api/library';
+import { useSession } from '../api/session';
+import { ErrorMessage, Loading, Notice } from '../components/feedback';
+import { usePageTitle } from '../components/page-title';
+import { usePolling, useResource } from '../components/use-resource';
+
+/** Where Stripe Checkout sends the browser back after paying: updates itself until the license is active. */
+export function CheckoutSuccessPage() {
+  usePageTitle('Thank you');
+  const [params] = useSearchParams();
+  const orderId = params.get('order_id') ?? '';
+  const order = useResource((signal) => checkoutReturn(orderId, signal), [orderId]);
+  usePolling(order.reload, 1500, order.data?.status === 'PENDING');
+
+  if (order.error instanceof ApiError && (order.error.status === 404 || order.error.status === 400))
+    return (
+      <section className="page narrow">
+        <h1>Order not found</h1>
+        <p>This link does not name a Keyseed order.</p>
+      </section>
+    );
+  if (order.error !== undefined && !order.data) return <ErrorMessage error={order.error} onRetry={order.reload} />;
+  if (!order.data) return <Loading what="your order" />;
+  const o = order.data;
+  return (
+    <section className="page narrow">
+      <h1>Thanks for buying “{o.bundle.title}”</h1>
+      {o.status === 'PAID' && (
+        <>
+          <Notice kind="success">Payment received: your license is active.</Notice>
+          <PaidLicense orderId={o.orderId} />
+        </>
+      )}
+      {o.status === 'PENDING' && (
+        <Notice kind="info">
+          <p>
+            <strong>Still confirming your payment…</strong> Stripe is confirming it; this page updates by itself as soon
+            as your license is active (bank transfers can take longer).
+          </p>
+        </Notice>
+      )}
+      {o.status !== 'PAID' && o.status !== 'PENDING' && (
+        <Notice kind="warning">
+          This order is {o.status.toLowerCase()}: no license was granted.{' '}
+          <Link to={`/b/${o.bundle.slug}`}>Back to the bundle</Link>
+        </Notice>
+      )}
+      <p className="muted">
+        On a computer with a terminal: <code>npx keyseed get {o.bundle.slug}</code> downloads and unlocks it too.
+      </p>
+    </section>
+  );
+}
+
+/** The way to the new license's Watch buttons, when this browser is logged in as the buyer. */
+function PaidLicense({ orderId }: { orderId: string }) {
+  const { user } = useSession();
+  const order = useResource(async (signal) => (user ? getOrder(orderId, signal) : null), [orderId, user?.id]);
+  if (!user)
+    return (
+      <p>
+        <Link to="/account?next=/library">Log in</Link> to watch it in your library.
+      </p>
+    );
+  if (order.error instanceof ApiError && order.error.status === 403)
+    return (
+      <p>
+        This order belongs to another account. <Link to="/library">Open your library</Link>.
+      </p>
+    );
+  if (order.error !== undefined) return <ErrorMessage error={order.error} onRetry={order.reload} />;
+  if (!order.data) return <Loading what="your license" />;
+  return (
+    <p>
+      <Link className="button" to={`/library#license-${order.data.licenseId}`}>
+        Watch it in your library
+      </Link>
+    </p>
+  );
+}
+
+export function CheckoutCancelPage() {
+  usePageTitle('Checkout cancelled');
+  const [params] = useSearchParams();
+  const orderId = params.get('order_id') ?? '';
+  const order = useResource((signal) => checkoutReturn(orderId, signal).catch(() => null), [orderId]);
+  if (order.loading && !order.data) return <Loading what="your order" />;
+  const o = order.data;
+  return (
+    <section className="page narrow">
+      <h1>Checkout cancelled</h1>
+      <p>You were not charged{o ? ` for “${o.bundle.title}”` : ''}.</p>
+      {o && (
+        <p>
+          <Link className="button" to={`/b/${o.bundle.slug}`}>
+            Back to {o.bundle.title}
+          </Link>
+        </p>
+      )}
+    </section>
+  );
+}
