@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { Bundle, BundleStatus, Item, Prisma, PrismaService } from '@keyseed/database';
+import { Bundle, BundleStatus, Item, lockRow, Prisma, PrismaService } from '@keyseed/database';
 import { OpenCheckouts } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 
@@ -63,7 +63,7 @@ export class ModerationService {
     change: (before: Bundle) => { data: Prisma.BundleUpdateInput; details: Prisma.InputJsonValue },
   ): Promise<BundleWithItems> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
+      await lockRow(tx, 'Bundle', bundleId);
       const before = await tx.bundle.findUnique({ where: { id: bundleId } });
       if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
       const { data, details } = change(before);
