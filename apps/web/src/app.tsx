@@ -8,6 +8,7 @@ import { CatalogPage } from './pages/catalog';
 import { CheckoutCancelPage, CheckoutSuccessPage } from './pages/checkout-return';
 import { StudioPage } from './pages/studio';
 import { StudioBundlePage } from './pages/studio-bundle';
+import { LibraryPage } from './pages/library';
 import { NotFoundPage } from './pages/not-found';
 
 /** Every page of the app; the API serves index.html for each of these paths (apps/api/src/web-app). */
@@ -29,6 +30,7 @@ export function App() {
           <Route path="/admin" element={<AdminPage />} />
           <Route path="/checkout/success" element={<CheckoutSuccessPage />} />
           <Route path="/checkout/cancel" element={<CheckoutCancelPage />} />
+          <Route path="/library" element={<LibraryPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

@@ -61,7 +61,7 @@ export class PayoutsController {
   @ApiOperation({ summary: "Where Stripe's onboarding sends the creator's browser back (HTML)" })
   @ApiQuery({ name: 'expired', required: false, description: '1 when the onboarding link had expired' })
   @ApiProduces('text/html')
-  @ApiResponse({ status: 200, description: 'HTML page with the next step' })
+  @ApiResponse({ status: 200, description: 'HTML page with the next step', type: String })
   onboarding(@Query('expired') expired?: string): string {
     const next =
       expired === '1'

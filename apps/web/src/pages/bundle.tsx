@@ -9,6 +9,7 @@ import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatBytes, formatMoney, minorPerUnit, parseMoney, webseedUrl } from '../components/format';
 import { usePageTitle } from '../components/page-title';
 import { useResource } from '../components/use-resource';
+import { PreviewPlayer } from '../unlock/locked-item-actions';
 import { priceLabel } from './catalog';
 
 const VIDEO = /\.(mp4|m4v|webm|mov|ogv)$/i;
@@ -63,9 +64,14 @@ export function BundlePage() {
                   <td>{formatBytes(item.size)}</td>
                   <td>
                     {item.locked ? (
-                      <span className="badge badge-locked">
-                        Locked{item.previewPieces > 0 ? ` · free preview` : ''}
-                      </span>
+                      <>
+                        <span className="badge badge-locked">
+                          Locked{item.previewPieces > 0 ? ` · free preview` : ''}
+                        </span>
+                        {item.previewPieces > 0 && b.torrents && (
+                          <PreviewPlayer target={{ slug: b.slug, path: item.path }} />
+                        )}
+                      </>
                     ) : b.torrents ? (
                       <a href={webseedUrl(b.slug, item.torrentPath)} download>
                         Free download

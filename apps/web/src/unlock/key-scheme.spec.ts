@@ -82,6 +82,26 @@ describe('browser key scheme (WebCrypto)', () => {
     ).toEqual(seal.items.map((i) => [i.itemId, i.contentKey, i.plaintextSha256]));
   });
 
+  it('opens the test-vector preview delivery (licenseId and deviceId "preview") to the vector piece keys', async () => {
+    const device = nobleDevice(seal.devicePrivateKey);
+    const opened = await openDelivery(device, 'preview', 'preview', vectors.output.previewSeal.sealed);
+    expect(opened.version).toBe(2);
+    const [item] = opened.items;
+    expect(item.kind).toBe('pieces');
+    if (item.kind !== 'pieces') return;
+    const ck = await importContentKey(hex(seal.items[0].contentKey));
+    for (let i = 0; i < item.keys.length / 32; i++)
+      expect(toHex(item.keys.subarray(i * 32, i * 32 + 32))).toBe(toHex(await derivePieceKeyBytes(ck, item.first + i)));
+  });
+
+  it('computes the key-check values of the test vectors', async () => {
+    for (const { contentKey, kcvHex } of vectors.output.keyCheck) {
+      const ck = await importContentKey(hex(contentKey));
+      expect(toHex(await keyCheckValue(ck))).toBe(kcvHex);
+      await expect(assertKeyCheckValue(ck, kcvHex, 'film.mkv')).resolves.toBeUndefined();
+    }
+  });
+
   it('refuses a delivery sealed for another device or license, naming why', async () => {
     const device = nobleDevice(seal.devicePrivateKey);
     await expect(

@@ -1,6 +1,6 @@
 // Torrent hashes, piece verification, decryption and Range answers of the browser's unlock code,
 // against ciphertext and torrents made by the server's own libraries (libs/crypto, libs/torrent).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { derivePieceKeys, encryptPieceInto } from '@keyseed/crypto';
 import { buildTorrent, hashFileBuffer, toLegacyV1 } from '@keyseed/torrent';
 import { importContentKey } from './piece-keys';
@@ -8,6 +8,7 @@ import { PieceReader, type CiphertextSource } from './piece-reader';
 import { parseRange, rangeResponse } from './range-response';
 import { fileHashes, type FileHashes } from './torrent-hashes';
 import { verifyPiece } from './piece-verify';
+import { verifiedPlaintext } from './verified-plaintext';
 
 const L = 32 * 1024; // two 16 KiB leaves per piece: the last piece's v2 hash has a zero leaf
 const SIZE = 5 * L + 20_000;
@@ -134,5 +135,36 @@ describe('PieceReader and the Range answers the service worker gives', () => {
     });
     expect(Buffer.from(await r.piece(1)).equals(plaintext.subarray(L, 2 * L))).toBe(true);
     await expect(r.piece(2)).rejects.toMatchObject({ code: 'NO_PREVIEW', detail: { piece: 2 } });
+  });
+});
+
+describe('verifiedPlaintext (downloads, folder unlock)', () => {
+  const sha = createHash('sha256').update(plaintext).digest('hex');
+  const collect = async (gen: AsyncGenerator<Uint8Array>) => {
+    const parts: Uint8Array[] = [];
+    for await (const p of gen) parts.push(p);
+    return Buffer.concat(parts);
+  };
+
+  it('yields the whole plaintext in order, fetched in few requests, with progress to the end', async () => {
+    const reads: number[] = [];
+    const progress: number[] = [];
+    const r = await reader(fileHashes(hybrid, 'film.mkv.locked'), ciphertext, reads);
+    const out = await collect(verifiedPlaintext(r, sha, (done) => progress.push(done)));
+    expect(out.equals(plaintext)).toBe(true);
+    expect(reads).toEqual([0]); // the file is smaller than one 4 MiB span
+    expect(progress.at(-1)).toBe(SIZE);
+  });
+
+  it('refuses to finish when the SHA-256 from the key delivery differs, and names a corrupt piece', async () => {
+    const r = await reader(fileHashes(hybrid, 'film.mkv.locked'));
+    await expect(collect(verifiedPlaintext(r, 'ab'.repeat(32)))).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
+    const damaged = Buffer.from(ciphertext);
+    damaged[4 * L] ^= 1;
+    const bad = await reader(fileHashes(hybrid, 'film.mkv.locked'), damaged);
+    await expect(collect(verifiedPlaintext(bad, sha))).rejects.toMatchObject({
+      code: 'CORRUPT_PIECE',
+      detail: { piece: 4 },
+    });
   });
 });

@@ -60,11 +60,31 @@ export class PieceReader {
     if (index < this.pieceCount && !this.cache.has(index)) this.piece(index).catch(() => undefined);
   }
 
+  /**
+   * Plaintext of pieces `first … first + count - 1`, fetched in one request (sequential reads:
+   * downloads, folder unlock), each verified and decrypted; not cached.
+   */
+  async span(first: number, count: number): Promise<Uint8Array[]> {
+    const L = this.pieceLength;
+    const last = Math.min(this.pieceCount, first + count) - 1;
+    const ciphertext = await this.file.source(first * L, Math.min(this.size, (last + 1) * L));
+    const pieces = [];
+    for (let i = first; i <= last; i++)
+      pieces.push(
+        this.unlock(i, ciphertext.subarray((i - first) * L, Math.min(ciphertext.length, (i - first + 1) * L))),
+      );
+    return Promise.all(pieces);
+  }
+
   private async load(index: number): Promise<Uint8Array> {
-    const { hashes, keys, source, path } = this.file;
-    const start = index * hashes.pieceLength;
-    const end = Math.min(hashes.size, start + hashes.pieceLength);
-    const [ciphertext, key] = await Promise.all([source(start, end), pieceKey(keys, index)]);
+    const start = index * this.pieceLength;
+    return this.unlock(index, await this.file.source(start, Math.min(this.size, start + this.pieceLength)));
+  }
+
+  /** Checks piece `index`'s ciphertext against the torrent, then decrypts it. */
+  private async unlock(index: number, ciphertext: Uint8Array): Promise<Uint8Array> {
+    const { hashes, keys, path } = this.file;
+    const key = await pieceKey(keys, index);
     if (!key)
       throw new UnlockError(
         'NO_PREVIEW',

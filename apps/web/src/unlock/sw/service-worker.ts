@@ -115,6 +115,10 @@ function downloadResponse(session: Session): Response {
       },
       async cancel() {
         await pieces.return();
+        report(session, {
+          type: 'error',
+          error: { code: 'ABORTED', message: 'the download was cancelled: nothing was kept', detail: {} },
+        });
       },
     },
     { highWaterMark: 1 },
