@@ -9,7 +9,8 @@
  *   bench/premiere/run.sh     env: BENCH_BUYERS, BENCH_SECONDS, BENCH_BURST_SECONDS, BENCH_WORKERS (1),
  *                                  BENCH_SOCKETS (256: load generator's connection pool),
  *                                  BENCH_CEILING (1: the same schedule first against a bare node:http
- *                                  server answering a static body of the same size)
+ *                                  server answering a static body of the same size),
+ *                                  BENCH_CPU_PROF (a directory: V8 CPU profiles of the API processes)
  *
  * Reports delivered / refused / errors, p50 / p99 / max, API CPU per request, missing KeyDelivery
  * rows (every 200 must have its audit row). Uses its own database (keyseed_bench_premiere,
@@ -176,7 +177,14 @@ async function main(): Promise<void> {
   }
   const fixtureMs = Date.now() - t0;
 
-  cluster.setupPrimary({ exec: __filename, execArgv: ['-r', join(__dirname, '../../scripts/ts-register.js')] });
+  cluster.setupPrimary({
+    exec: __filename,
+    execArgv: [
+      '-r',
+      join(__dirname, '../../scripts/ts-register.js'),
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
+  });
   const started: Promise<void>[] = [];
   for (let i = 0; i < workers; i++) {
     const w = cluster.fork({ BENCH_ROLE: 'server' });
