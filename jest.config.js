@@ -70,7 +70,7 @@ module.exports = {
   moduleNameMapper,
   resolver: '<rootDir>/test/setup/esm-only-resolver.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testRegex: '.*\\.(spec|int-spec|e2e-spec|browser-spec)\\.ts$',
+  testRegex: '.*\\.(spec|int-spec|e2e-spec|browser-spec|fault-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',

@@ -218,9 +218,13 @@ describe('bundles, catalog and moderation (e2e)', () => {
     await request(http).get(`/v1/catalog/${bundle.slug}`).set(admin.auth).expect(200);
 
     const accepted = await request(http).post(`/v1/bundles/${bundle.id}/publish`).set(a.auth).expect(202);
-    expect(accepted.body).toEqual({ id: bundle.id, status: 'PUBLISHING', jobId: jobId.publish(bundle.id) });
+    expect(accepted.body).toEqual({
+      id: bundle.id,
+      status: 'PUBLISHING',
+      jobId: jobId.publish({ bundleId: bundle.id }),
+    });
     const queue = app.get<Queue>(getQueueToken(QueueName.Publish));
-    expect((await queue.getJob(jobId.publish(bundle.id)))?.data).toEqual({ bundleId: bundle.id });
+    expect((await queue.getJob(jobId.publish({ bundleId: bundle.id })))?.data).toEqual({ bundleId: bundle.id });
     await request(http).post(`/v1/bundles/${bundle.id}/publish`).set(a.auth).expect(409);
     await request(http).patch(`/v1/bundles/${bundle.id}`).set(a.auth).send({ title: 'late' }).expect(409);
     await request(http)

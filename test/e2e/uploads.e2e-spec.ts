@@ -11,7 +11,7 @@ import * as tus from 'tus-js-client';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
 import { HousekeepingJob, jobId, QueueName } from '@keyseed/queues';
-import { BLOB_STORE, BlobStore, tusUploadDirectory, uploadKey } from '@keyseed/storage';
+import { BLOB_STORE, BlobStore, tusUploadDirectory, TusUploadFiles, uploadKey } from '@keyseed/storage';
 import { ExpireUploadsService } from '../../apps/worker/src/housekeeping/expire-uploads.service';
 import { HousekeepingProcessor } from '../../apps/worker/src/housekeeping/housekeeping.processor';
 import { registerUser, startTestApp, TestUser } from '../helpers/test-app';
@@ -149,7 +149,10 @@ describe('tus uploads (e2e)', () => {
     const blobs = app.get<BlobStore>(BLOB_STORE);
     expect(sha256(await buffer(blobs.read(uploadKey(item.id, 1))))).toBe(sha256(source));
     const ingest = app.get<Queue>(getQueueToken(QueueName.Ingest));
-    expect((await ingest.getJob(`${jobId.ingest(item.id)}-g1`))?.data).toEqual({ itemId: item.id });
+    expect((await ingest.getJob(jobId.ingest({ itemId: item.id, generation: 1 })))?.data).toEqual({
+      itemId: item.id,
+      generation: 1,
+    });
     expect((await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } })).pieceLength).toBe(16384);
     expect(await prisma.upload.findUniqueOrThrow({ where: { id: uploadIdOf(first) } })).toMatchObject({
       completedAt: expect.any(Date),
@@ -170,7 +173,7 @@ describe('tus uploads (e2e)', () => {
       uploadKey: uploadKey(item.id, 2),
       ingestGeneration: 2,
     });
-    expect(await ingest.getJob(`${jobId.ingest(item.id)}-g2`)).toBeDefined();
+    expect(await ingest.getJob(jobId.ingest({ itemId: item.id, generation: 2 }))).toBeDefined();
     expect(await blobs.stat(uploadKey(item.id, 1))).toBeNull();
   });
 
@@ -247,7 +250,7 @@ describe('tus uploads (e2e)', () => {
 
     // Only expire-uploads is exercised here; the other kinds' services are not needed.
     const processor = new HousekeepingProcessor(
-      new ExpireUploadsService(prisma, config, app.get<BlobStore>(BLOB_STORE)),
+      new ExpireUploadsService(prisma, config, app.get<BlobStore>(BLOB_STORE), app.get(TusUploadFiles)),
       null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[1],
     );
     const job = (data: HousekeepingJob) => ({ data }) as Job<HousekeepingJob>;

@@ -1,10 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '@keyseed/database';
 import type { Item } from '@keyseed/database';
-import { IngestJob, jobId, PublishJob, QueueName } from '@keyseed/queues';
+import { JobQueues, QueueName } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, uploadKey } from '@keyseed/storage';
 
 export interface IngestFixtureItem {
@@ -61,29 +59,18 @@ export async function completeUpload(
   });
 }
 
-/** Enqueues like the API's uploads service: `ingest-<itemId>-g<generation>`, 3 attempts, exponential backoff. */
+/** Enqueues like the API's uploads service (the same JobQueues). */
 export async function enqueueIngest(
   app: INestApplicationContext,
   item: Pick<Item, 'id' | 'ingestGeneration'>,
 ): Promise<string> {
-  const queue = app.get<Queue<IngestJob>>(getQueueToken(QueueName.Ingest));
-  const id = `${jobId.ingest(item.id)}-g${item.ingestGeneration}`;
-  await queue.add(
-    'ingest',
-    { itemId: item.id },
-    { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
-  );
-  return id;
+  return app.get(JobQueues).enqueue(QueueName.Ingest, { itemId: item.id, generation: item.ingestGeneration });
 }
 
-/** Like POST /v1/bundles/:id/publish: bundle PUBLISHING, job `publish-<bundleId>`. */
+/** Like POST /v1/bundles/:id/publish: bundle PUBLISHING, then its publish job. */
 export async function enqueuePublish(app: INestApplicationContext, bundleId: string): Promise<void> {
   await app.get(PrismaService).bundle.update({ where: { id: bundleId }, data: { status: 'PUBLISHING' } });
-  const queue = app.get<Queue<PublishJob>>(getQueueToken(QueueName.Publish));
-  const id = jobId.publish(bundleId);
-  const previous = await queue.getJob(id);
-  if (previous) await previous.remove();
-  await queue.add('publish', { bundleId }, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+  await app.get(JobQueues).enqueue(QueueName.Publish, { bundleId });
 }
 
 export async function waitFor<T>(

@@ -18,12 +18,12 @@ import {
   manifestKey,
   publishedKey,
   publishedPrefix,
+  stagingPrefix,
   torrentKey,
 } from '@keyseed/storage';
 import { parseTorrent, PieceHasher } from '@keyseed/torrent';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { PublishService } from '../../apps/worker/src/publish/publish.service';
-import { stagingPrefix } from '../../apps/worker/src/ingest/ingest.service';
 import {
   completeUpload,
   createDraftBundle,

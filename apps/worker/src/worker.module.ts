@@ -7,7 +7,10 @@ import { KeyringModule } from '@keyseed/keyring';
 import { StorageModule } from '@keyseed/storage';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { IngestModule } from './ingest/ingest.module';
+import { IngestService } from './ingest/ingest.service';
 import { PublishModule } from './publish/publish.module';
+import { PublishService } from './publish/publish.service';
+import { JOB_PROCESSORS, QueueWorkerHost } from './queue-worker-host';
 
 /** The worker process: BullMQ processors (ingest, publish, housekeeping), no HTTP. */
 @Module({
@@ -21,6 +24,14 @@ import { PublishModule } from './publish/publish.module';
     KeyringModule,
     IngestModule,
     PublishModule,
+  ],
+  providers: [
+    {
+      provide: JOB_PROCESSORS,
+      inject: [IngestService, PublishService],
+      useFactory: (ingest: IngestService, publish: PublishService) => [ingest, publish],
+    },
+    QueueWorkerHost,
   ],
 })
 export class WorkerModule {}

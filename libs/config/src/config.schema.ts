@@ -53,6 +53,10 @@ export const configSchema = z
     INGEST_THREADS: z.coerce.number().int().min(1).max(64).default(2),
     /** BullMQ job lock (ms) of worker jobs: a worker that dies loses its job to another after about this long (stalled check). */
     JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+    /** First retry delay (ms) of a failed ingest/publish attempt; later retries back off exponentially. */
+    JOB_RETRY_DELAY_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    /** How often (ms) the worker compares the database with the queues and re-creates lost jobs and schedules. */
+    SWEEP_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(30_000),
 
     MAX_DEVICES_PER_LICENSE: z.coerce.number().int().min(1).max(100).default(5),
     KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(120),

@@ -1,4 +1,5 @@
 export { PrismaService } from './prisma.service';
 export { DatabaseModule } from './database.module';
+export { lockRow, LockableTable } from './row-lock';
 export { applyMigrations, createDatabaseIfMissing, dropDatabase, defaultMigrationsDir } from './migrate';
 export * from './generated/client';

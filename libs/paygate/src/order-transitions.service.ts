@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
-import { DisputeStatus, Order, OrderStatus, Prisma, PrismaService } from '@keyseed/database';
+import { DisputeStatus, lockRow, Order, OrderStatus, Prisma, PrismaService } from '@keyseed/database';
 import { canMoveOrder, licenseDecision } from './license-status';
 import { STRIPE } from './stripe-client';
 import { expanded, idOf, orderIdFrom } from './stripe-refs';
@@ -109,10 +109,7 @@ export class OrderTransitions {
           if (stored.count === 0) return { duplicate: true, orderId, effect: 'duplicate event' };
         }
         if (!orderId || !effect) return { duplicate: false, orderId, effect: 'ignored' };
-        const locked = await tx.$queryRaw<
-          { id: string }[]
-        >`SELECT id FROM "Order" WHERE id = ${orderId}::uuid FOR UPDATE`;
-        if (locked.length === 0) return { duplicate: false, orderId, effect: 'no such order' };
+        if (!(await lockRow(tx, 'Order', orderId))) return { duplicate: false, orderId, effect: 'no such order' };
         const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
         return { duplicate: false, orderId, effect: await effect(tx, order) };
       },

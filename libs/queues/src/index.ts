@@ -1,2 +1,5 @@
 export * from './queues';
-export { QueuesModule, redisConnection } from './queues.module';
+export { QueuesModule, bullPrefix } from './queues.module';
+export { JobQueues } from './job-queues';
+export { RedisAvailability, RedisUnavailableError, createRedisClient } from './redis-availability';
+export { redisConnection } from './redis-connection';

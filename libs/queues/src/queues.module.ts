@@ -1,8 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { QueueErrorLogger } from './queue-error-logger';
+import { JobQueues } from './job-queues';
 import { QueueName } from './queues';
+import { RedisAvailability } from './redis-availability';
+import { redisConnection } from './redis-connection';
 
 /** BullMQ on the configured Redis, with the deployment's key prefix, for api and worker alike. */
 @Module({})
@@ -12,7 +14,7 @@ export class QueuesModule {
       inject: [KEYSEED_CONFIG],
       useFactory: (config: KeyseedConfig) => ({
         connection: redisConnection(config.REDIS_URL),
-        prefix: `${config.REDIS_PREFIX}:bull`,
+        prefix: bullPrefix(config),
         defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000 },
       }),
     });
@@ -22,21 +24,13 @@ export class QueuesModule {
       module: QueuesModule,
       global: true,
       imports: [root, queues],
-      providers: [QueueErrorLogger],
-      exports: [queues],
+      providers: [RedisAvailability, JobQueues],
+      exports: [queues, RedisAvailability, JobQueues],
     };
   }
 }
 
-export function redisConnection(url: string) {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username || undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-    maxRetriesPerRequest: null,
-  };
+/** Key prefix of every BullMQ key of the deployment (queues and workers must agree on it). */
+export function bullPrefix(config: Pick<KeyseedConfig, 'REDIS_PREFIX'>): string {
+  return `${config.REDIS_PREFIX}:bull`;
 }

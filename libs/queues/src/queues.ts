@@ -1,3 +1,5 @@
+import type { JobsOptions } from 'bullmq';
+
 /** Every queue of the platform, in one place (api enqueues, worker processes). */
 export enum QueueName {
   Ingest = 'ingest',
@@ -5,8 +7,10 @@ export enum QueueName {
   Housekeeping = 'housekeeping',
 }
 
+/** Ingest of one item's upload: `generation` is the item's `ingestGeneration` the upload produced. */
 export interface IngestJob {
   itemId: string;
+  generation: number;
 }
 
 export interface PublishJob {
@@ -21,11 +25,39 @@ export interface JobPayloads {
   [QueueName.Housekeeping]: HousekeepingJob;
 }
 
-/** Stable job ids make duplicates collapse: one ingest per item, one publish per bundle. */
+/** Queues whose jobs are enqueued one by one for a database row (housekeeping runs on schedules). */
+export type WorkQueue = QueueName.Ingest | QueueName.Publish;
+
+/**
+ * Stable job ids, built from the payload, so duplicates collapse and a lost job is re-created under
+ * the same id: one ingest per item and upload generation (a re-upload gets a fresh job even while
+ * BullMQ still keeps the previous one), one publish per bundle.
+ */
 export const jobId = {
-  ingest: (itemId: string) => `ingest-${itemId}`,
-  publish: (bundleId: string) => `publish-${bundleId}`,
+  ingest: (job: IngestJob): string => `ingest-${job.itemId}-g${job.generation}`,
+  publish: (job: PublishJob): string => `publish-${job.bundleId}`,
 };
+
+const INGEST_JOB_ID = /^ingest-([0-9a-f-]{36})-g(\d+)$/;
+
+/** The payload an ingest job id names (the inverse of `jobId.ingest`); null for any other id. */
+export function parseIngestJobId(id: string | undefined): IngestJob | null {
+  const m = INGEST_JOB_ID.exec(id ?? '');
+  return m ? { itemId: m[1], generation: Number(m[2]) } : null;
+}
+
+/**
+ * The generation an ingest job is for: from its payload, or from its id for jobs queued before the
+ * payload carried it.
+ */
+export function ingestGenerationOf(job: { id?: string; data: Partial<IngestJob> }): number | null {
+  return typeof job.data.generation === 'number' ? job.data.generation : (parseIngestJobId(job.id)?.generation ?? null);
+}
+
+/** Retry policy of a work queue's jobs: `attempts` tries, exponential backoff from `retryDelayMs`. */
+export function workJobOptions(retryDelayMs: number): JobsOptions {
+  return { attempts: 3, backoff: { type: 'exponential', delay: retryDelayMs } };
+}
 
 /** Progress reported by ingest jobs, mirrored on the item row for the API. */
 export interface IngestProgress {

@@ -13,9 +13,24 @@ export function uploadPrefix(itemId: string): string {
   return `uploads/${itemId}/`;
 }
 
+/** Where ingest attempts of an item write their ciphertext before the atomic rename to its published key (ends with '/'). */
+export function stagingPrefix(itemId: string): string {
+  return `staging/${itemId}/`;
+}
+
 /** A published file of a bundle (ciphertext for locked items, `<path>.locked`), as served by the webseed. */
 export function publishedKey(bundleId: string, relPath: string): string {
   return `published/${bundleId}/${relPath}`;
+}
+
+/** An item's path inside the torrent: locked items travel as `<path>.locked`. */
+export function itemTorrentPath(item: { path: string; locked: boolean }): string {
+  return item.locked ? `${item.path}.locked` : item.path;
+}
+
+/** The published file of an item (written by ingest while the bundle is a DRAFT). */
+export function itemPublishedKey(bundleId: string, item: { path: string; locked: boolean }): string {
+  return publishedKey(bundleId, itemTorrentPath(item));
 }
 
 /** Prefix holding every published file of a bundle (ends with '/'). */

@@ -4,8 +4,12 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertSafeKey, BlobStat, BlobStore, ByteRange } from './blob-store';
+import { mkdirPrivate, PRIVATE_FILE_MODE } from './private-files';
 
-/** BlobStore on a local directory: temp file + fsync + rename for atomic, durable puts. */
+/**
+ * BlobStore on a local directory: temp file + fsync + rename for atomic, durable puts. Files are
+ * 0600 and directories 0700 whatever the umask (see private-files.ts).
+ */
 export class LocalDiskStore implements BlobStore {
   readonly root: string;
 
@@ -20,12 +24,13 @@ export class LocalDiskStore implements BlobStore {
 
   async put(key: string, body: Readable | Buffer): Promise<BlobStat> {
     const target = this.localPath(key);
-    await fs.mkdir(dirname(target), { recursive: true });
+    await mkdirPrivate(dirname(target));
     const tmp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
     try {
-      const out = createWriteStream(tmp);
+      const out = createWriteStream(tmp, { mode: PRIVATE_FILE_MODE });
       await pipeline(Buffer.isBuffer(body) ? Readable.from([body]) : body, out);
       const fh = await fs.open(tmp, 'r');
+      await fh.chmod(PRIVATE_FILE_MODE);
       await fh.sync().finally(() => fh.close());
       await fs.rename(tmp, target);
     } catch (err) {
@@ -56,7 +61,7 @@ export class LocalDiskStore implements BlobStore {
 
   async rename(fromKey: string, toKey: string): Promise<void> {
     const to = this.localPath(toKey);
-    await fs.mkdir(dirname(to), { recursive: true });
+    await mkdirPrivate(dirname(to));
     if (toKey.endsWith('/')) await fs.rm(to, { recursive: true, force: true });
     await fs.rename(this.localPath(fromKey), to);
   }

@@ -3,10 +3,14 @@ import { join } from 'node:path';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { BLOB_STORE, BlobStore } from './blob-store';
 import { LocalDiskStore } from './local-disk-store';
+import { mkdirPrivateSync } from './private-files';
 import { S3Store } from './s3-store';
+import { TusUploadFiles } from './tus-upload-files';
 
 /** The blob store of `STORAGE_DRIVER`: the local disk (default) or an S3-compatible bucket. */
 export function createBlobStore(config: KeyseedConfig): BlobStore {
+  // The data directory holds clear uploads in progress and the development KEK: the platform's user only.
+  mkdirPrivateSync(config.DATA_DIR);
   if (config.STORAGE_DRIVER === 's3') return new S3Store(s3StoreOptions(config));
   return new LocalDiskStore(join(config.DATA_DIR, 'blobs'));
 }
@@ -26,7 +30,14 @@ export function s3StoreOptions(config: KeyseedConfig) {
 
 @Global()
 @Module({
-  providers: [{ provide: BLOB_STORE, inject: [KEYSEED_CONFIG], useFactory: createBlobStore }],
-  exports: [BLOB_STORE],
+  providers: [
+    { provide: BLOB_STORE, inject: [KEYSEED_CONFIG], useFactory: createBlobStore },
+    {
+      provide: TusUploadFiles,
+      inject: [KEYSEED_CONFIG, BLOB_STORE],
+      useFactory: (config: KeyseedConfig, blobs: BlobStore) => new TusUploadFiles(config.DATA_DIR, blobs),
+    },
+  ],
+  exports: [BLOB_STORE, TusUploadFiles],
 })
 export class StorageModule {}

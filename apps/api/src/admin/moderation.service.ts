@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { Bundle, BundleStatus, Item, PrismaService } from '@keyseed/database';
+import { Bundle, BundleStatus, Item, lockRow, PrismaService } from '@keyseed/database';
 import { OpenCheckouts } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 
@@ -33,7 +33,7 @@ export class ModerationService {
   /** Also expires the bundle's open checkouts: a taken-down bundle is off sale. */
   async takedown(adminId: string, bundleId: string, reason: string): Promise<BundleWithItems> {
     const after = await this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
+      await lockRow(tx, 'Bundle', bundleId);
       const before = await tx.bundle.findUnique({ where: { id: bundleId } });
       if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
       if (before.status === 'TAKEN_DOWN') throw new ConflictException(`bundle ${before.slug} is already taken down`);
@@ -60,7 +60,7 @@ export class ModerationService {
 
   async restore(adminId: string, bundleId: string): Promise<BundleWithItems> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
+      await lockRow(tx, 'Bundle', bundleId);
       const before = await tx.bundle.findUnique({ where: { id: bundleId } });
       if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
       if (before.status !== 'TAKEN_DOWN')

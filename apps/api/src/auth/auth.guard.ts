@@ -61,8 +61,11 @@ export class AuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ?? false;
 
-    const secret = bearerToken(req);
-    if (secret) req.user = await this.authenticate(secret);
+    // A public route answers anyone: a token it does not need (expired, revoked, junk, malformed)
+    // is ignored rather than refused, so a client with a stale saved token can still read the catalog.
+    const secret = isPublic ? bearerToken(req, false) : bearerToken(req);
+    if (secret)
+      req.user = isPublic ? await this.authenticate(secret).catch(ignoreUnauthorized) : await this.authenticate(secret);
     if (
       req.user &&
       !SAFE_METHODS.has(req.method) &&
@@ -161,10 +164,15 @@ export class AuthGuard implements CanActivate {
   }
 }
 
-function bearerToken(req: Request): string | null {
+function bearerToken(req: Request, strict = true): string | null {
   const header = req.headers.authorization;
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
-  return match[1];
+  if (!match && strict) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
+  return match?.[1] ?? null;
+}
+
+function ignoreUnauthorized(err: unknown): undefined {
+  if (err instanceof UnauthorizedException) return undefined;
+  throw err;
 }

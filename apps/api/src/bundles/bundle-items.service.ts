@@ -1,10 +1,12 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { Item, Prisma, PrismaService } from '@keyseed/database';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { Item, lockRow, Prisma, PrismaService } from '@keyseed/database';
+import { BLOB_STORE, BlobStore, itemPublishedKey } from '@keyseed/storage';
 import { BundleView, ItemView } from './dtos/bundle.responses';
 import { AddItemDto, UpdateItemDto } from './dtos/item.dtos';
 import { BundlesService } from './bundles.service';
 import { itemView } from './bundle-view';
 import { normalizeItemPath, pathCollisions } from './item-path';
+import { StoredFilesService } from './stored-files.service';
 
 /** Items of a draft bundle: add, rename, lock/unlock, preview pieces, reorder, remove. */
 @Injectable()
@@ -12,6 +14,8 @@ export class BundleItemsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly bundles: BundlesService,
+    private readonly storedFiles: StoredFilesService,
+    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {}
 
   async add(bundleId: string, dtos: AddItemDto[]): Promise<BundleView> {
@@ -31,34 +35,52 @@ export class BundleItemsService {
     return this.bundles.get(bundleId);
   }
 
+  /**
+   * Renames, locks/unlocks or changes preview pieces. A READY item's published file moves with its
+   * name, inside the transaction that holds the item's row (so an ingest commit, which takes the
+   * same lock and writes to the path it reads there, never lands on the old name); if the commit
+   * fails the file is moved back.
+   */
   async update(bundleId: string, itemId: string, dto: UpdateItemDto): Promise<ItemView> {
-    return this.inDraft(bundleId, async (tx, existing) => {
-      const item = existing.find((i) => i.id === itemId);
-      if (!item) throw new NotFoundException(`item ${itemId} not found in this bundle`);
-      const changed = {
-        path: dto.path === undefined ? item.path : normalizeItemPath(dto.path),
-        locked: dto.locked ?? item.locked,
-      };
-      if (changed.path !== item.path || changed.locked !== item.locked) {
-        this.assertNoCollisions(
-          existing.filter((i) => i.id !== itemId),
-          [{ ...changed, field: 'path' }],
-        );
-      }
-      // Locking decides whether ingest encrypts, so flipping it on an ingested item means a re-ingest:
-      // the creator uploads again (the plaintext upload is not kept once ingested).
-      if (changed.locked !== item.locked && !['AWAITING_UPLOAD', 'UPLOADING'].includes(item.status)) {
-        throw new ConflictException(
-          `item ${item.path} is ${item.status}; locked can only change before its upload completes (upload it again to change it)`,
-        );
-      }
-      return itemView(
-        await tx.item.update({
+    let moved: { from: string; to: string } | null = null;
+    try {
+      return await this.inDraft(bundleId, async (tx, existing) => {
+        if (!existing.some((i) => i.id === itemId))
+          throw new NotFoundException(`item ${itemId} not found in this bundle`);
+        await lockRow(tx, 'Item', itemId);
+        const item = await tx.item.findUniqueOrThrow({ where: { id: itemId } });
+        const changed = {
+          path: dto.path === undefined ? item.path : normalizeItemPath(dto.path),
+          locked: dto.locked ?? item.locked,
+        };
+        if (changed.path !== item.path || changed.locked !== item.locked) {
+          this.assertNoCollisions(
+            existing.filter((i) => i.id !== itemId),
+            [{ ...changed, field: 'path' }],
+          );
+        }
+        // Locking decides whether ingest encrypts, so flipping it on an ingested item means a re-ingest:
+        // the creator uploads again (the plaintext upload is not kept once ingested).
+        if (changed.locked !== item.locked && !['AWAITING_UPLOAD', 'UPLOADING'].includes(item.status)) {
+          throw new ConflictException(
+            `item ${item.path} is ${item.status}; locked can only change before its upload completes (upload it again to change it)`,
+          );
+        }
+        const updated = await tx.item.update({
           where: { id: itemId },
           data: { ...changed, previewPieces: dto.previewPieces ?? item.previewPieces },
-        }),
-      );
-    });
+        });
+        if (item.status === 'READY' && changed.path !== item.path) {
+          moved = { from: itemPublishedKey(bundleId, item), to: itemPublishedKey(bundleId, updated) };
+          await this.blobs.rename(moved.from, moved.to);
+        }
+        return itemView(updated);
+      });
+    } catch (err) {
+      const undo = moved as { from: string; to: string } | null;
+      if (undo) await this.blobs.rename(undo.to, undo.from).catch(() => undefined);
+      throw err;
+    }
   }
 
   async reorder(bundleId: string, itemIds: string[]): Promise<BundleView> {
@@ -76,12 +98,16 @@ export class BundleItemsService {
     return this.bundles.get(bundleId);
   }
 
+  /** Deletes the item and, once that has committed, every file stored for it. */
   async remove(bundleId: string, itemId: string): Promise<void> {
-    await this.inDraft(bundleId, async (tx, existing) => {
-      if (!existing.some((i) => i.id === itemId))
-        throw new NotFoundException(`item ${itemId} not found in this bundle`);
+    const deleted = await this.inDraft(bundleId, async (tx, existing) => {
+      const item = existing.find((i) => i.id === itemId);
+      if (!item) throw new NotFoundException(`item ${itemId} not found in this bundle`);
+      const uploads = await tx.upload.findMany({ where: { itemId }, select: { id: true } });
       await tx.item.delete({ where: { id: itemId } });
+      return { ...item, uploadIds: uploads.map((u) => u.id) };
     });
+    await this.storedFiles.removeItem(deleted);
   }
 
   /** Runs `fn` with the bundle row locked and checked to be DRAFT, so concurrent edits serialise. */
@@ -90,7 +116,7 @@ export class BundleItemsService {
     fn: (tx: Prisma.TransactionClient, items: Item[]) => Promise<T>,
   ): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
+      await lockRow(tx, 'Bundle', bundleId);
       await this.bundles.assertDraft(bundleId, tx);
       return fn(tx, await tx.item.findMany({ where: { bundleId }, orderBy: { position: 'asc' } }));
     });

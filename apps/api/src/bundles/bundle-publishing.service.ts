@@ -1,8 +1,6 @@
 import { ConflictException, HttpStatus, Injectable, Logger } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
-import { PrismaService } from '@keyseed/database';
-import { jobId, PublishJob, QueueName } from '@keyseed/queues';
+import { lockRow, PrismaService } from '@keyseed/database';
+import { JobQueues, QueueName, RedisAvailability } from '@keyseed/queues';
 import { PublishAcceptedView, PublishConflictView } from './dtos/bundle.responses';
 
 /**
@@ -14,16 +12,20 @@ export class BundlePublishingService {
 
   constructor(
     private readonly prisma: PrismaService,
-    @InjectQueue(QueueName.Publish) private readonly publishQueue: Queue<PublishJob>,
+    private readonly jobs: JobQueues,
+    private readonly redis: RedisAvailability,
   ) {}
 
   /**
    * Returns the accepted job, or a 409 body listing the items that are not READY. `releaseAt` (a
    * premiere's release time) is set with the move to PUBLISHING; null leaves the bundle's as it is.
+   * Holds the bundle's row lock like an upload's completion, so the two never interleave (see
+   * UploadsService.complete). A 503 during a Redis outage, before anything changes.
    */
   async publish(bundleId: string, releaseAt: Date | null = null): Promise<PublishAcceptedView | PublishConflictView> {
+    this.redis.assertUp('publishing');
     const notReady = await this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
+      await lockRow(tx, 'Bundle', bundleId);
       const bundle = await tx.bundle.findUniqueOrThrow({
         where: { id: bundleId },
         include: { items: { orderBy: { position: 'asc' } } },
@@ -50,27 +52,14 @@ export class BundlePublishingService {
         items: notReady.map((i) => ({ id: i.id, path: i.path, status: i.status, failureReason: i.failureReason })),
       };
     }
-    const id = await this.enqueuePublish(bundleId);
+    const job = { bundleId };
+    const id = await this.jobs.enqueue(QueueName.Publish, job).catch((err: Error) => {
+      // The bundle is PUBLISHING in the database, which is the truth: the worker's sweeper enqueues it.
+      this.logger.warn({ event: 'bundle.publish.enqueue_deferred', bundleId, message: err.message });
+      return this.jobs.idOf(QueueName.Publish, job);
+    });
     this.logger.log({ event: 'bundle.publish.queued', bundleId, jobId: id });
     return { id: bundleId, status: 'PUBLISHING', jobId: id };
-  }
-
-  /**
-   * Publish jobs use the stable id `jobId.publish(bundleId)`, so a double submit collapses into one
-   * job. A finished (completed/failed) job with that id is still kept by BullMQ and would swallow a
-   * later re-publish (after a failed publish put the bundle back to DRAFT), so it is removed first.
-   * An active or waiting one is left alone: the DRAFT → PUBLISHING transition guards against that.
-   */
-  private async enqueuePublish(bundleId: string): Promise<string> {
-    const id = jobId.publish(bundleId);
-    const previous = await this.publishQueue.getJob(id);
-    if (previous && ((await previous.isCompleted()) || (await previous.isFailed()))) await previous.remove();
-    await this.publishQueue.add(
-      'publish',
-      { bundleId },
-      { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
-    );
-    return id;
   }
 
   async unlist(bundleId: string): Promise<void> {

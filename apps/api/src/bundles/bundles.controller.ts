@@ -81,6 +81,7 @@ export class BundlesController {
     type: PublishConflictView,
     description: 'Not a draft, no items, or items not READY (listed with their status)',
   })
+  @ApiResponse({ status: 503, description: 'Redis (job queue) unreachable: nothing changed, retry later' })
   async publish(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: PublishBundleDto,

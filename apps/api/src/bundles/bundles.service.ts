@@ -1,12 +1,11 @@
-import { ConflictException, Inject, Injectable, Logger } from '@nestjs/common';
-import { Prisma, PrismaService } from '@keyseed/database';
-import { BLOB_STORE, BlobStore, publishedPrefix, torrentPrefix, uploadPrefix } from '@keyseed/storage';
+import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { lockRow, Prisma, PrismaService } from '@keyseed/database';
 import { BundleSummaryView, BundleView } from './dtos/bundle.responses';
 import { CreateBundleDto } from './dtos/create-bundle.dto';
 import { UpdateBundleDto } from './dtos/update-bundle.dto';
 import { bundleSummaryView, bundleView } from './bundle-view';
 import { firstFreeSlug, slugify } from './slug';
-import { TusFilesService } from '../uploads/tus-files.service';
+import { StoredFilesService } from './stored-files.service';
 
 const SLUG_ATTEMPTS = 5;
 
@@ -17,8 +16,7 @@ export class BundlesService {
 
   constructor(
     private readonly prisma: PrismaService,
-    @Inject(BLOB_STORE) private readonly blobs: BlobStore,
-    private readonly tusFiles: TusFilesService,
+    private readonly storedFiles: StoredFilesService,
   ) {}
 
   async create(creatorId: string, dto: CreateBundleDto): Promise<BundleView> {
@@ -79,24 +77,30 @@ export class BundlesService {
     return this.get(id);
   }
 
-  /** Deletes a draft with everything stored for it: uploads in progress, completed uploads, any published output. */
+  /**
+   * Deletes a draft with everything stored for it: uploads in progress, completed uploads, staging
+   * and published files, torrents. The row lock makes it wait for a publish or an upload completion
+   * running on the bundle, and refuse if that one made it leave DRAFT.
+   */
   async remove(id: string): Promise<void> {
-    const bundle = await this.assertDraft(id);
-    const items = await this.prisma.item.findMany({ where: { bundleId: id }, select: { id: true } });
-    const uploads = await this.prisma.upload.findMany({ where: { bundleId: id }, select: { id: true } });
-    await this.prisma.bundle.delete({ where: { id } });
-    await Promise.all([
-      ...uploads.map((u) => this.tusFiles.remove(u.id)),
-      ...items.map((i) => this.blobs.delete(uploadPrefix(i.id))),
-      this.blobs.delete(publishedPrefix(id)),
-      this.blobs.delete(torrentPrefix(id)),
-    ]);
+    const { bundle, items } = await this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Bundle', id);
+      const bundle = await this.assertDraft(id, tx);
+      const items = await tx.item.findMany({
+        where: { bundleId: id },
+        select: { id: true, bundleId: true, path: true, locked: true, uploads: { select: { id: true } } },
+      });
+      await tx.bundle.delete({ where: { id } });
+      return { bundle, items };
+    });
+    const deleted = items.map((i) => ({ ...i, uploadIds: i.uploads.map((u) => u.id) }));
+    await this.storedFiles.removeBundle(id, deleted);
     this.logger.log({
       event: 'bundle.deleted',
       bundleId: id,
       slug: bundle.slug,
       items: items.length,
-      uploads: uploads.length,
+      uploads: deleted.reduce((n, i) => n + i.uploadIds.length, 0),
     });
   }
 

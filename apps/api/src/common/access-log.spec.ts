@@ -56,6 +56,15 @@ describe('accessLog', () => {
     await get('/health');
     expect(lines).toEqual([]);
   });
+
+  it('drops the values of secret-looking query parameters (access_token, token) from the logged URL', async () => {
+    await get('/v1/catalog?access_token=sekrit-1&page=2&token=sekrit-2&api_key=sekrit-3&Session%5Ftoken=sekrit-4');
+    expect(lines).toHaveLength(1);
+    expect((lines[0].req as { url: string }).url).toBe(
+      '/v1/catalog?access_token=[redacted]&page=2&token=[redacted]&api_key=[redacted]&Session%5Ftoken=[redacted]',
+    );
+    expect(JSON.stringify(lines)).not.toMatch(/sekrit/);
+  });
 });
 
 describe('accessLog of streamed responses (.torrent downloads)', () => {

@@ -18,8 +18,9 @@ creates an upload (201, \`Location\` names it); \`HEAD\` gives its \`Upload-Offs
 \`Content-Type: application/offset+octet-stream\` appends; \`DELETE\` abandons it; \`OPTIONS\` needs no
 token. When the last byte arrives the item is QUEUED for ingest. Errors are the JSON body above: 403
 another creator's bundle or upload, 404 no such bundle, item or upload, 405 a POST to an upload's
-URL, 409 the bundle is not a DRAFT, 413 over the per-file limit or your storage quota. Any tus client
-works (tus-js-client, Uppy).
+URL, 409 the bundle is not a DRAFT (or was published while the last bytes arrived), 413 over the
+per-file limit or your storage quota, 503 Redis or storage unavailable and 507 no room on the server
+(both: resume later, the upload keeps its offset). Any tus client works (tus-js-client, Uppy).
 
 The BitTorrent tracker (\`/announce\`, \`/scrape\`) answers in bencode; the webseed
 (\`/webseed/<slug>/<path>\`, BEP 19) serves byte ranges of published files.`;

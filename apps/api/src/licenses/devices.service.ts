@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { CryptoError, importDevicePublicKey } from '@keyseed/crypto';
-import { Device, PrismaService } from '@keyseed/database';
+import { Device, lockRow, PrismaService } from '@keyseed/database';
 import { DeviceView } from './dtos/license.responses';
 
 /** A license's devices (device keys: docs/key-scheme.md): at most MAX_DEVICES_PER_LICENSE active at once. */
@@ -35,7 +35,7 @@ export class DevicesService {
     }
     return this.prisma.$transaction(async (tx) => {
       // The license row lock serialises registrations, so the device limit holds under races.
-      await tx.$queryRaw`SELECT id FROM "License" WHERE id = ${licenseId}::uuid FOR UPDATE`;
+      await lockRow(tx, 'License', licenseId);
       const license = await tx.license.findUnique({ where: { id: licenseId } });
       if (!license) throw new NotFoundException(`license ${licenseId} not found`);
       if (license.buyerId !== userId)

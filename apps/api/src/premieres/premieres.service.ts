@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { PrismaService } from '@keyseed/database';
+import { lockRow, PrismaService } from '@keyseed/database';
 import { AuditService } from '../audit/audit.service';
 import { bundleView } from '../bundles/bundle-view';
 import { BundleView } from '../bundles/dtos/bundle.responses';
@@ -21,7 +21,7 @@ export class PremieresService {
   /** Sets or clears (null) the release time; audited with the previous value. */
   async setRelease(bundleId: string, releaseAt: Date | null, actorId: string): Promise<BundleView> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
+      await lockRow(tx, 'Bundle', bundleId);
       const before = await tx.bundle.findUnique({ where: { id: bundleId } });
       if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
       if (before.status === 'TAKEN_DOWN')

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { Bundle, PrismaService } from '@keyseed/database';
+import { Bundle, lockRow, PrismaService } from '@keyseed/database';
 import { OpenCheckouts, Price, PriceError, validatePrice } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 import { PriceChangeView, PriceView } from './dtos/price.responses';
@@ -68,10 +68,7 @@ export class PricingService {
    */
   private async change(adminId: string, bundleId: string, price: Price | null, action: string): Promise<PriceView> {
     const view = await this.prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<
-        { id: string }[]
-      >`SELECT id FROM "Bundle" WHERE id = ${bundleId}::uuid FOR UPDATE`;
-      if (locked.length === 0) throw new NotFoundException(`bundle ${bundleId} not found`);
+      if (!(await lockRow(tx, 'Bundle', bundleId))) throw new NotFoundException(`bundle ${bundleId} not found`);
       const before = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId } });
       const after = await tx.bundle.update({
         where: { id: bundleId },

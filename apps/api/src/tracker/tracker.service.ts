@@ -4,6 +4,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { Duplex } from 'node:stream';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { bencode, BValue } from '@keyseed/torrent/bencode';
+import { answerWithoutUpgrade } from '../common/upgrade-fallback';
 import { AnnounceLimiter } from './announce-limiter';
 import { parseAnnounce, percentDecodeBytes } from './announce-request';
 import { bencodeFailure } from './bencode-failure';
@@ -224,8 +225,9 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/announce' || !this.server.ws) {
-      if (this.httpServer && this.httpServer.listenerCount('upgrade') === 1) socket.destroy();
+    if (path !== '/announce' || !this.server.ws || req.headers.upgrade?.toLowerCase() !== 'websocket') {
+      if (this.httpServer && this.httpServer.listenerCount('upgrade') === 1)
+        answerWithoutUpgrade(this.httpServer, req, socket, head);
       return;
     }
     this.server.ws.handleUpgrade(req, socket, head, (ws) => {

@@ -1,16 +1,16 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { FileStore } from '@tus/file-store';
 import { S3Store as TusS3Store } from '@tus/s3-store';
 import { DataStore, IoRedisKvStore } from '@tus/utils';
 import Redis from 'ioredis';
 import { createReadStream } from 'node:fs';
-import { access, link, mkdir, rm } from 'node:fs/promises';
+import { access, link, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { redisConnection } from '@keyseed/queues';
 import {
   BLOB_STORE,
   BlobStore,
+  mkdirPrivate,
   s3ClientConfig,
   S3Store,
   s3StoreOptions,
@@ -18,6 +18,7 @@ import {
   tusObjectPrefix,
   tusUploadDirectory,
 } from '@keyseed/storage';
+import { PrivateFileStore } from './private-file-store';
 import { RedisLocker } from './redis-locker';
 
 /** tus part size on object stores (S3's minimum is 5 MiB; the test server accepts at most 11 MiB per request). */
@@ -27,6 +28,7 @@ const TUS_PART_SIZE = 8 * 1024 * 1024;
  * Where tus keeps uploads in progress, and its locks. Local disk: @tus/file-store under
  * `<DATA_DIR>/uploads` (`<id>` bytes, `<id>.json` info). S3 driver: @tus/s3-store writing straight
  * to the bucket (`tus/<id>/file` as a multipart upload), so any API replica can resume any upload.
+ * On disk, uploads in progress are private (PrivateFileStore: 0600 files in a 0700 directory).
  * Locks are in Redis either way (RedisLocker).
  */
 @Injectable()
@@ -55,7 +57,7 @@ export class TusFilesService implements OnModuleDestroy {
           cache: new IoRedisKvStore(this.redis, `${config.REDIS_PREFIX}:tus:info:`),
           s3ClientConfig: { bucket: this.s3.bucket, ...s3ClientConfig(s3StoreOptions(config)) },
         })
-      : new FileStore({ directory: this.directory, expirationPeriodInMilliseconds });
+      : new PrivateFileStore({ directory: this.directory, expirationPeriodInMilliseconds });
   }
 
   /** The tus id (and, on S3, object key) of an upload; upload ids are ours (hex), never a client path. */
@@ -101,7 +103,7 @@ export class TusFilesService implements OnModuleDestroy {
     const target = this.blobs.localPath(key);
     if (target) {
       // Same disk (DATA_DIR): a hard link is atomic and costs nothing.
-      await mkdir(dirname(target), { recursive: true });
+      await mkdirPrivate(dirname(target));
       await rm(target, { force: true });
       try {
         await link(source, target);

@@ -1,7 +1,8 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, Provider } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { Server } from '@tus/server';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { storageErrorResponse } from './storage-error-response';
 import { TusFilesService } from './tus-files.service';
 import { UploadsService } from './uploads.service';
 
@@ -32,6 +33,7 @@ export const tusServerProvider: Provider = {
   provide: TUS_SERVER,
   inject: [KEYSEED_CONFIG, TusFilesService, UploadsService],
   useFactory: (config: KeyseedConfig, files: TusFilesService, uploads: UploadsService) => {
+    const logger = new Logger('uploads');
     const datastore = files.datastore;
     // The size must be known at creation (it counts against the quota): no deferred length.
     datastore.extensions = datastore.extensions.filter((e) => e !== 'creation-defer-length');
@@ -53,6 +55,11 @@ export const tusServerProvider: Provider = {
         if (!id) throw { status_code: 500, body: 'upload was not recorded before creation\n' };
         return files.tusId(id);
       },
+      // tus answers unexpected errors with a 500 carrying their message (ENOSPC paths and all).
+      onResponseError: (_req, err) =>
+        storageErrorResponse(err, files.directory, (message) =>
+          logger.error({ event: 'upload.store_failed', message }),
+        ),
       // On S3 the tus id is the object key (`tus/<id>/file`); clients only ever see the upload id.
       generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${files.uploadIdOf(id)}`,
       locker: files.locker,
@@ -62,6 +69,8 @@ export const tusServerProvider: Provider = {
           return {};
         } catch (err) {
           const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;
+          if (status >= 500)
+            logger.error({ event: 'upload.complete_failed', uploadId: upload.id, message: (err as Error).message });
           // eslint-disable-next-line @typescript-eslint/only-throw-error
           throw {
             status_code: status,

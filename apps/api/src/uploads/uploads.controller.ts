@@ -12,6 +12,7 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Server } from '@tus/server';
+import { RedisAvailability } from '@keyseed/queues';
 import { AuthenticatedUser, CurrentUser, Public, Roles } from '../auth/auth.decorators';
 import { TUS_SERVER, UPLOADS_PATH, UploadingRequest } from './tus-server.provider';
 import { parseUploadMetadata } from './upload-metadata';
@@ -31,6 +32,7 @@ export class UploadsController {
   constructor(
     @Inject(TUS_SERVER) private readonly tus: Server,
     private readonly uploads: UploadsService,
+    private readonly redis: RedisAvailability,
   ) {}
 
   @Public()
@@ -47,6 +49,9 @@ export class UploadsController {
     @Res() res: Response,
   ): Promise<void> {
     const uploadId = uploadIdOf(req.path);
+    // Bytes that complete an upload queue its ingest: refuse them early during a Redis outage (the
+    // upload keeps its offset) rather than leave the client waiting on the queue.
+    if (req.method === 'POST' || req.method === 'PATCH') this.redis.assertUp('uploading');
     if (req.method === 'POST' && uploadId === null) {
       const metadata = parseUploadMetadata(req.get('upload-metadata'));
       if (!metadata)
@@ -71,6 +76,9 @@ export class UploadsController {
       await this.uploads.authorize(user, uploadId, req.method);
       req.keyseedUploadId = uploadId; // the id tus acts on
     }
+    // A client resuming an upload whose last PATCH stored every byte but failed to complete
+    // (database unreachable) asks HEAD, sees the full offset and stops: complete it now.
+    if (req.method === 'HEAD' && uploadId) await this.uploads.completeIfAllBytesStored(uploadId);
     // Termination is recorded before tus answers, so the client never sees 204 ahead of the row.
     if (req.method === 'DELETE' && uploadId) await this.uploads.terminate(uploadId);
     await this.tus.handle(req, res);

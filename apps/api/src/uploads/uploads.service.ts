@@ -8,12 +8,11 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { Prisma, PrismaService } from '@keyseed/database';
-import { IngestJob, jobId, QueueName } from '@keyseed/queues';
+import { lockRow, Prisma, PrismaService } from '@keyseed/database';
+import { JobQueues, QueueName } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, uploadKey } from '@keyseed/storage';
 import { choosePieceLength } from '@keyseed/torrent';
 import type { AuthenticatedUser } from '../auth/auth.decorators';
@@ -39,7 +38,7 @@ export class UploadsService {
     private readonly prisma: PrismaService,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
-    @InjectQueue(QueueName.Ingest) private readonly ingestQueue: Queue<IngestJob>,
+    private readonly jobs: JobQueues,
     private readonly tusFiles: TusFilesService,
   ) {}
 
@@ -163,6 +162,16 @@ export class UploadsService {
     this.logger.log({ event: 'upload.abandoned', uploadId });
   }
 
+  /** Completes an upload whose bytes all arrived but whose completion failed (see the controller's HEAD). */
+  async completeIfAllBytesStored(uploadId: string): Promise<void> {
+    const upload = await this.prisma.upload.findUnique({ where: { id: uploadId } });
+    if (!upload || upload.completedAt) return;
+    const stored = await stat(this.tusFiles.dataPath(uploadId)).catch(() => null);
+    if (stored?.size !== Number(upload.size)) return;
+    await this.complete(uploadId);
+    await this.releaseIfCompleted(uploadId);
+  }
+
   /** Once the bytes live in the blob store (see {@link complete}), tus's own copy goes. */
   async releaseIfCompleted(uploadId: string): Promise<void> {
     const upload = await this.prisma.upload.findUnique({ where: { id: uploadId }, select: { completedAt: true } });
@@ -191,63 +200,64 @@ export class UploadsService {
       include: { item: true, bundle: true },
     });
     if (!upload) throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
-    if (upload.bundle.status !== 'DRAFT')
-      throw new ConflictException(
-        `bundle ${upload.bundle.slug} is ${upload.bundle.status}; the upload can no longer be used`,
-      );
+    assertUsable(upload.bundle);
     const generation = upload.item.ingestGeneration + 1;
     const key = uploadKey(upload.itemId, generation);
     await this.tusFiles.moveIntoStore(uploadId, key);
 
-    const previousKey = await this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM "Bundle" WHERE id = ${upload.bundleId}::uuid FOR UPDATE`;
-      const item = await tx.item.findUniqueOrThrow({ where: { id: upload.itemId } });
-      await tx.item.update({
-        where: { id: item.id },
-        data: {
-          status: 'QUEUED',
-          size: upload.size,
-          uploadKey: key,
-          ingestGeneration: generation,
-          progress: 0,
-          bytesPerSecond: 0,
-          failureReason: null,
-          ingestStartedAt: null,
-          ingestedAt: null,
-        },
+    let previousKey: string | null;
+    try {
+      // Under the bundle's row lock, like publish: either this completion commits first (the item is
+      // QUEUED and publish refuses it as not READY) or publish does (the bundle left DRAFT: 409 here),
+      // so a PUBLISHED bundle never gets an item that is not READY.
+      previousKey = await this.prisma.$transaction(async (tx) => {
+        await lockRow(tx, 'Bundle', upload.bundleId);
+        const now = await tx.upload.findUnique({ where: { id: uploadId }, include: { item: true, bundle: true } });
+        if (!now) throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
+        assertUsable(now.bundle);
+        if (now.completedAt || now.item.ingestGeneration + 1 !== generation)
+          throw new ConflictException(`item ${now.item.path} changed while this upload finished; upload it again`);
+        await tx.item.update({
+          where: { id: now.itemId },
+          data: {
+            status: 'QUEUED',
+            size: now.size,
+            uploadKey: key,
+            ingestGeneration: generation,
+            progress: 0,
+            bytesPerSecond: 0,
+            failureReason: null,
+            ingestStartedAt: null,
+            ingestedAt: null,
+          },
+        });
+        await tx.upload.update({ where: { id: uploadId }, data: { completedAt: new Date() } });
+        await this.fixPieceLength(tx, upload.bundleId);
+        return now.item.uploadKey;
       });
-      await tx.upload.update({ where: { id: uploadId }, data: { completedAt: new Date() } });
-      await this.fixPieceLength(tx, upload.bundleId);
-      return item.uploadKey;
-    });
+    } catch (err) {
+      // Unless a concurrent completion of this same upload committed it, the linked copy is nobody's.
+      if (!(await this.prisma.item.count({ where: { uploadKey: key } }))) await this.blobs.delete(key);
+      throw err;
+    }
     // The replaced file is of no use any more (a stale ingest of it must check the generation).
     if (previousKey && previousKey !== key) await this.blobs.delete(previousKey);
 
-    const id = await this.enqueueIngest(upload.itemId, generation);
+    const job = { itemId: upload.itemId, generation };
+    const jobId = await this.jobs.enqueue(QueueName.Ingest, job).catch((err: Error) => {
+      // The item is QUEUED in the database, which is the truth: the worker's sweeper enqueues it.
+      this.logger.warn({ event: 'upload.enqueue_deferred', uploadId, itemId: upload.itemId, message: err.message });
+      return this.jobs.idOf(QueueName.Ingest, job);
+    });
     this.logger.log({
       event: 'upload.completed',
       uploadId,
       itemId: upload.itemId,
       bytes: Number(upload.size),
       generation,
-      jobId: id,
+      jobId,
     });
-    return { itemId: upload.itemId, generation, jobId: id };
-  }
-
-  /**
-   * Ingest job ids are `jobId.ingest(itemId)` + `-g<generation>`: a retry of the same upload
-   * collapses into one job, while a re-upload (new generation) always gets a fresh job even when
-   * BullMQ still keeps the previous one (completed, failed — or active, which cannot be removed).
-   */
-  private async enqueueIngest(itemId: string, generation: number): Promise<string> {
-    const id = `${jobId.ingest(itemId)}-g${generation}`;
-    await this.ingestQueue.add(
-      'ingest',
-      { itemId },
-      { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 5000 } },
-    );
-    return id;
+    return { ...job, jobId };
   }
 
   /**
@@ -268,4 +278,10 @@ export class UploadsService {
     const pieceLength = choosePieceLength(Number(items._sum.size ?? 0n) + Number(uploads._sum.size ?? 0n));
     await tx.bundle.update({ where: { id: bundleId }, data: { pieceLength } });
   }
+}
+
+/** 409 unless the upload's bundle still takes files. */
+function assertUsable(bundle: { slug: string; status: string }): void {
+  if (bundle.status !== 'DRAFT')
+    throw new ConflictException(`bundle ${bundle.slug} is ${bundle.status}; the upload can no longer be used`);
 }

@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
-import { BLOB_STORE, BlobStore, S3Store, tusObjectPrefix, tusUploadDirectory } from '@keyseed/storage';
+import { BLOB_STORE, BlobStore, S3Store, tusUploadDirectory, TusUploadFiles } from '@keyseed/storage';
 
 export interface ExpireUploadsResult {
   /** Upload rows past expiresAt that were removed with their files. */
@@ -28,6 +26,7 @@ export class ExpireUploadsService {
     private readonly prisma: PrismaService,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    private readonly tusFiles: TusUploadFiles,
   ) {
     this.directory = tusUploadDirectory(config.DATA_DIR);
   }
@@ -48,12 +47,7 @@ export class ExpireUploadsService {
             data: { status: 'AWAITING_UPLOAD' },
           });
       });
-      if (this.blobs instanceof S3Store) {
-        await this.blobs.delete(tusObjectPrefix(upload.id)); // aborts its multipart upload too
-      } else {
-        const path = join(this.directory, upload.id);
-        await Promise.all([rm(path, { force: true }), rm(`${path}.json`, { force: true })]);
-      }
+      await this.tusFiles.remove(upload.id);
     }
     // On S3, uploads whose row is already gone are left to the bucket's lifecycle rule (README).
     const swept = this.blobs instanceof S3Store ? 0 : await this.sweepOrphans();

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { IngestModule } from '../ingest/ingest.module';
+import { PublishModule } from '../publish/publish.module';
 import { ExpireUploadsService } from './expire-uploads.service';
 import { HousekeepingProcessor } from './housekeeping.processor';
 import { HousekeepingScheduler } from './housekeeping.scheduler';
+import { JobSweeper } from './job-sweeper';
 
-/** Housekeeping queue: processor (dispatch by kind), its services, and the periodic schedules. */
+/** Housekeeping queue: processor (dispatch by kind), its services, the periodic schedules and the job sweeper. */
 @Module({
-  providers: [HousekeepingProcessor, HousekeepingScheduler, ExpireUploadsService],
+  imports: [IngestModule, PublishModule],
+  providers: [HousekeepingProcessor, HousekeepingScheduler, ExpireUploadsService, JobSweeper],
 })
 export class HousekeepingModule {}

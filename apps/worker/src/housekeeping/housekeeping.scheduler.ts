@@ -14,12 +14,25 @@ export class HousekeepingScheduler implements OnApplicationBootstrap {
   constructor(@InjectQueue(QueueName.Housekeeping) private readonly queue: Queue<HousekeepingJob>) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    for (const s of HOUSEKEEPING_SCHEDULES) await this.upsert(s);
+  }
+
+  /** Re-creates the schedules Redis no longer has (its data was lost); returns their ids. */
+  async restoreMissing(): Promise<string[]> {
+    const restored: string[] = [];
     for (const s of HOUSEKEEPING_SCHEDULES) {
-      await this.queue.upsertJobScheduler(
-        s.id,
-        { every: s.everyMs },
-        { name: s.data.kind, data: s.data, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-      );
+      if (await this.queue.getJobScheduler(s.id)) continue;
+      await this.upsert(s);
+      restored.push(s.id);
     }
+    return restored;
+  }
+
+  private async upsert(s: (typeof HOUSEKEEPING_SCHEDULES)[number]): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      s.id,
+      { every: s.everyMs },
+      { name: s.data.kind, data: s.data, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    );
   }
 }

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { IngestService } from './ingest.service';
-import { IngestWorker } from './ingest.worker';
 
-@Module({ providers: [IngestService, IngestWorker], exports: [IngestService] })
+@Module({ providers: [IngestService], exports: [IngestService] })
 export class IngestModule {}

@@ -1,27 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { generateContentKey, Keyring, wrapContentKey } from '@keyseed/crypto';
-import { PrismaService } from '@keyseed/database';
+import { lockRow, PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
-import { IngestJob, IngestProgress } from '@keyseed/queues';
-import { BLOB_STORE, BlobStore, publishedKey } from '@keyseed/storage';
+import { IngestJob, ingestGenerationOf, IngestProgress, QueueName } from '@keyseed/queues';
+import { BLOB_STORE, BlobStore, chmodPrivate, itemPublishedKey, mkdirPrivate, stagingPrefix } from '@keyseed/storage';
+import type { JobProcessor } from '../queue-worker-host';
 import { ingestFile } from './ingest-file';
 import { ingestStream } from './ingest-stream';
-
-/** Where an attempt writes its ciphertext before the atomic rename: one file per attempt. */
-export function stagingPrefix(itemId: string): string {
-  return `staging/${itemId}/`;
-}
-
-/** The generation an ingest job was queued for (`ingest-<itemId>-g<generation>`, see the API's uploads service). */
-export function jobGeneration(job: Pick<Job, 'id'>): number | null {
-  const m = /-g(\d+)$/.exec(job.id ?? '');
-  return m ? Number(m[1]) : null;
-}
 
 const PROGRESS_EVERY_MS = 500;
 
@@ -40,7 +30,8 @@ class Superseded extends Error {}
  * job is retried or recovered as stalled; the next attempt starts over with a new key.
  */
 @Injectable()
-export class IngestService {
+export class IngestService implements JobProcessor<QueueName.Ingest> {
+  readonly queue = QueueName.Ingest;
   private readonly logger = new Logger('ingest');
 
   constructor(
@@ -50,11 +41,16 @@ export class IngestService {
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
   ) {}
 
+  /** INGEST_CONCURRENCY items at a time (each also uses INGEST_THREADS threads). */
+  get concurrency(): number {
+    return this.config.INGEST_CONCURRENCY;
+  }
+
   async process(job: Job<IngestJob>): Promise<IngestOutcome> {
     const { itemId } = job.data;
     const item = await this.prisma.item.findUnique({ where: { id: itemId }, include: { bundle: true } });
     if (!item) return { itemId, status: 'SKIPPED', why: 'item was deleted' };
-    const generation = jobGeneration(job) ?? item.ingestGeneration;
+    const generation = ingestGenerationOf(job) ?? item.ingestGeneration;
     if (generation !== item.ingestGeneration)
       return { itemId, status: 'SKIPPED', why: `superseded by upload generation ${item.ingestGeneration}` };
     if (item.status === 'READY') return { itemId, status: 'SKIPPED', why: 'already READY for this upload' };
@@ -90,8 +86,7 @@ export class IngestService {
     await this.blobs.delete(stagingPrefix(itemId));
     const stagingKey = `${stagingPrefix(itemId)}g${generation}-${randomBytes(6).toString('hex')}`;
     const stagingPath = this.blobs.localPath(stagingKey);
-    if (stagingPath) await mkdir(dirname(stagingPath), { recursive: true });
-    const targetKey = publishedKey(item.bundleId, item.locked ? `${item.path}.locked` : item.path);
+    if (stagingPath) await mkdirPrivate(dirname(stagingPath));
     this.logger.log({
       event: 'ingest.start',
       itemId,
@@ -132,12 +127,15 @@ export class IngestService {
         return progress.flush();
       });
       const hashedAt = Date.now();
-      if (stagingPath) await fsyncPath(stagingPath);
+      if (stagingPath) {
+        await chmodPrivate(stagingPath);
+        await fsyncPath(stagingPath);
+      }
       const syncedAt = Date.now();
 
       await this.prisma.$transaction(
         async (tx) => {
-          await tx.$queryRaw`SELECT id FROM "Item" WHERE id = ${itemId}::uuid FOR UPDATE`;
+          await lockRow(tx, 'Item', itemId);
           const now = await tx.item.findUnique({
             where: { id: itemId },
             include: { bundle: { select: { status: true } } },
@@ -154,6 +152,8 @@ export class IngestService {
             throw new UnrecoverableError(
               `bundle is ${now.bundle.status}; its files can only change while it is a DRAFT`,
             );
+          // The name as of this commit: a rename while the item was ingesting moves nothing yet.
+          const targetKey = itemPublishedKey(item.bundleId, now);
           await this.blobs.rename(stagingKey, targetKey);
           const targetPath = this.blobs.localPath(targetKey);
           if (targetPath) await fsyncPath(dirname(targetPath));
@@ -201,7 +201,7 @@ export class IngestService {
   /** Marks the item FAILED for good (last attempt, unrecoverable error, or stalled too often). */
   async markFailed(job: Job<IngestJob>, err: Error): Promise<void> {
     const { itemId } = job.data;
-    const generation = jobGeneration(job);
+    const generation = ingestGenerationOf(job);
     const reason =
       err.name === 'UnrecoverableError'
         ? err.message

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { PublishService } from './publish.service';
-import { PublishWorker } from './publish.worker';
 
-@Module({ providers: [PublishService, PublishWorker], exports: [PublishService] })
+@Module({ providers: [PublishService], exports: [PublishService] })
 export class PublishModule {}

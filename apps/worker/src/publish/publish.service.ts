@@ -4,18 +4,23 @@ import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { keyCheckValue, Keyring, unwrapContentKey } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
-import { PublishJob } from '@keyseed/queues';
+import { PublishJob, QueueName } from '@keyseed/queues';
+import { createHash } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
 import {
   BLOB_STORE,
   BlobStore,
+  itemPublishedKey,
+  itemTorrentPath,
   legacyTorrentKey,
   manifestKey,
-  publishedKey,
   torrentKey,
+  TusUploadFiles,
   uploadPrefix,
 } from '@keyseed/storage';
 import { buildTorrent, FileHashes, PieceHasher, TorrentFileInput } from '@keyseed/torrent';
 import { Readable } from 'node:stream';
+import type { JobProcessor } from '../queue-worker-host';
 import { buildManifest, MANIFEST_PATH } from './manifest';
 import { buildV1Twin, TwinFile } from './v1-twin';
 
@@ -34,13 +39,17 @@ export type PublishOutcome =
  * if the job fails for good the worker puts the bundle back to DRAFT with the reason in publishFailureReason.
  */
 @Injectable()
-export class PublishService {
+export class PublishService implements JobProcessor<QueueName.Publish> {
+  readonly queue = QueueName.Publish;
+  /** Publishing is cheap (no file is re-read): two bundles at a time. */
+  readonly concurrency = 2;
   private readonly logger = new Logger('publish');
 
   constructor(
     private readonly prisma: PrismaService,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    private readonly tusFiles: TusUploadFiles,
     @Inject(KEYRING) private readonly keyring: Keyring,
   ) {}
 
@@ -68,17 +77,18 @@ export class PublishService {
     const twinFiles: TwinFile[] = [];
     for (const item of bundle.items) {
       const size = Number(item.size);
-      const relPath = item.locked ? `${item.path}.locked` : item.path;
+      const relPath = itemTorrentPath(item);
       if (relPath === MANIFEST_PATH)
         throw new UnrecoverableError(`item path ${item.path} is reserved for the manifest`);
       if (size > 0 && !item.pieceHashesV1)
         throw new UnrecoverableError(`item ${item.path} is READY but has no saved hashes; upload it again`);
-      const stat = await this.blobs.stat(publishedKey(bundle.id, relPath));
+      const stat = await this.blobs.stat(itemPublishedKey(bundle.id, item));
       if (!stat || stat.size !== size) {
         throw new UnrecoverableError(
           `published file of ${item.path} is ${stat ? `${stat.size} bytes, expected ${size}` : 'missing'}; upload it again`,
         );
       }
+      await this.verifyStoredPieces(bundle.id, item, pieceLength);
       const hashes: FileHashes = {
         pieceLength,
         length: size,
@@ -88,7 +98,7 @@ export class PublishService {
         pieceLayer: item.pieceLayer ? Buffer.from(item.pieceLayer) : null,
       };
       files.push({ path: relPath, hashes });
-      const key = publishedKey(bundle.id, relPath);
+      const key = itemPublishedKey(bundle.id, item);
       twinFiles.push({ path: relPath, length: size, piecesV1: hashes.piecesV1, read: (r) => this.blobs.read(key, r) });
     }
 
@@ -132,7 +142,10 @@ export class PublishService {
 
     // Ingest is over for good (items are READY, the bundle leaves DRAFT): the plaintext uploads go
     // before the bundle is announced as published, so PUBLISHED never coexists with a clear copy.
-    await this.dropPlaintextUploads(bundle.items.map((i) => i.id));
+    await this.dropPlaintextUploads(
+      bundle.id,
+      bundle.items.map((i) => i.id),
+    );
     const hashes = {
       infoHashV1: built.infoHashV1!,
       infoHashV2: built.infoHashV2!,
@@ -169,9 +182,43 @@ export class PublishService {
     }
   }
 
-  private async dropPlaintextUploads(itemIds: string[]): Promise<void> {
+  private async dropPlaintextUploads(bundleId: string, itemIds: string[]): Promise<void> {
     for (const id of itemIds) await this.blobs.delete(uploadPrefix(id));
     await this.prisma.item.updateMany({ where: { id: { in: itemIds } }, data: { uploadKey: null } });
+    // Uploads still in progress can no longer finish (the bundle left DRAFT): their clear bytes go too.
+    const unfinished = await this.prisma.upload.findMany({
+      where: { bundleId, completedAt: null },
+      select: { id: true },
+    });
+    for (const u of unfinished) await this.tusFiles.remove(u.id);
+    await this.prisma.upload.deleteMany({ where: { id: { in: unfinished.map((u) => u.id) } } });
+  }
+
+  /**
+   * The stored file must be the one this item's hashes describe (a rename or a stray write could
+   * leave another item's ciphertext under its name): its first and last pieces are hashed again and
+   * compared with the saved v1 piece hashes (the last one padded with zeros, as ingest hashed it).
+   */
+  private async verifyStoredPieces(
+    bundleId: string,
+    item: { path: string; locked: boolean; size: bigint | null; pieceHashesV1: Uint8Array | null },
+    pieceLength: number,
+  ): Promise<void> {
+    const size = Number(item.size);
+    if (size === 0) return;
+    const saved = Buffer.from(item.pieceHashesV1!);
+    const pieces = Math.ceil(size / pieceLength);
+    for (const index of new Set([0, pieces - 1])) {
+      const start = index * pieceLength;
+      const end = Math.min(start + pieceLength, size) - 1;
+      const data = await buffer(this.blobs.read(itemPublishedKey(bundleId, item), { start, end }));
+      const padded = Buffer.concat([data, Buffer.alloc(pieceLength - data.length)]);
+      const sha1 = createHash('sha1').update(padded).digest();
+      if (!sha1.equals(saved.subarray(index * 20, index * 20 + 20)))
+        throw new UnrecoverableError(
+          `published file of ${item.path} does not match its ingest (piece ${index} differs); upload it again`,
+        );
+    }
   }
 
   /** A publish that failed for good puts the bundle back to DRAFT with the reason (the creator fixes and retries). */

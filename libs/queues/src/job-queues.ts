@@ -1,0 +1,72 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Job, Queue } from 'bullmq';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { IngestJob, jobId, JobPayloads, PublishJob, QueueName, WorkQueue, workJobOptions } from './queues';
+import { RedisAvailability, RedisUnavailableError } from './redis-availability';
+
+/** How long an enqueue may wait for Redis before the caller is told it is unavailable. */
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
+/**
+ * The one way jobs of the work queues are created, by the API and by the worker's sweeper alike:
+ * the job id comes from the payload (`jobId`), the retry policy from `workJobOptions`.
+ */
+@Injectable()
+export class JobQueues {
+  constructor(
+    @InjectQueue(QueueName.Ingest) private readonly ingest: Queue<IngestJob>,
+    @InjectQueue(QueueName.Publish) private readonly publish: Queue<PublishJob>,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    private readonly redis: RedisAvailability,
+  ) {}
+
+  /**
+   * Makes sure a job exists for `data` and returns its id. A waiting, delayed or running job with
+   * that id is kept (duplicates collapse); a finished one (completed or failed) would swallow the
+   * add, so it is removed first: the caller's database state says the work is due again.
+   * Fails fast with a 503 (RedisUnavailableError) when Redis is down or does not answer in time.
+   */
+  async enqueue<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<string> {
+    this.redis.assertUp(`queueing ${queue} work`);
+    return withTimeout(
+      this.add(queue, data),
+      ENQUEUE_TIMEOUT_MS,
+      () => new RedisUnavailableError(`queueing ${queue} work`, 'no answer'),
+    );
+  }
+
+  /** The job currently recorded under `data`'s id, if any. */
+  async find<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<Job<JobPayloads[Q]> | undefined> {
+    return (await this.queueOf(queue).getJob(this.idOf(queue, data))) as Job<JobPayloads[Q]> | undefined;
+  }
+
+  idOf<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): string {
+    return queue === QueueName.Ingest ? jobId.ingest(data as IngestJob) : jobId.publish(data as PublishJob);
+  }
+
+  private async add<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<string> {
+    const id = this.idOf(queue, data);
+    const q = this.queueOf(queue);
+    const previous = await q.getJob(id);
+    if (previous) {
+      const state = await previous.getState();
+      if (state !== 'completed' && state !== 'failed') return id;
+      await previous.remove();
+    }
+    await q.add(queue, data, { jobId: id, ...workJobOptions(this.config.JOB_RETRY_DELAY_MS) });
+    return id;
+  }
+
+  private queueOf(queue: WorkQueue): Queue {
+    return queue === QueueName.Ingest ? this.ingest : this.publish;
+  }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(error()), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,128 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bullmq';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { PrismaService } from '@keyseed/database';
+import { QueueName } from '@keyseed/queues';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { converged } from '../helpers/invariants';
+import { flushRedisPrefix } from '../helpers/processes';
+import { registerUser, startTestApp } from '../helpers/test-app';
+
+/**
+ * Fault: Redis loses its data mid-flow (issue #12, defect 4). The database is the truth: the
+ * worker's sweeper re-creates the lost ingest and publish jobs under their stable ids and the
+ * housekeeping schedules, and everything converges (test/helpers/invariants.ts).
+ */
+const ENV = {
+  REDIS_PREFIX: `${process.env.REDIS_PREFIX}_flush`,
+  DATA_DIR: mkdtempSync(join(tmpdir(), 'ks-fault-flush-')),
+  SWEEP_INTERVAL_MS: '300',
+  JOB_LOCK_MS: '2000',
+  INGEST_CONCURRENCY: '1',
+  INGEST_THREADS: '1',
+};
+const meta = (m: Record<string, string>) =>
+  Object.entries(m)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
+
+describe('fault: Redis emptied mid-flow', () => {
+  let app: NestExpressApplication;
+  let worker: INestApplicationContext | null = null;
+  let http: App;
+  let prisma: PrismaService;
+  const saved: Record<string, string | undefined> = {};
+
+  beforeAll(async () => {
+    for (const [k, v] of Object.entries(ENV)) {
+      saved[k] = process.env[k];
+      process.env[k] = v;
+    }
+    app = await startTestApp();
+    http = app.getHttpServer();
+    prisma = app.get(PrismaService);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await app?.close();
+    flushRedisPrefix(process.env.REDIS_URL!, ENV.REDIS_PREFIX);
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    rmSync(ENV.DATA_DIR, { recursive: true, force: true });
+  });
+
+  const startWorker = async () => {
+    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+  };
+  const stopWorker = async () => {
+    await worker?.close();
+    worker = null;
+  };
+
+  it('re-enqueues lost ingest and publish jobs and re-creates the repeating jobs', async () => {
+    const creator = await registerUser(app, ['CREATOR']);
+    const bundle = (await request(http).post('/v1/bundles').set(creator.auth).send({ title: 'Flush' }).expect(201))
+      .body as { id: string };
+    const items = (
+      await request(http)
+        .post(`/v1/bundles/${bundle.id}/items`)
+        .set(creator.auth)
+        .send({ items: [{ path: 'film.bin' }, { path: 'trailer.bin', locked: false }] })
+        .expect(201)
+    ).body.items as Array<{ id: string }>;
+    for (const item of items) {
+      const body = randomBytes(200_000);
+      await request(http)
+        .post('/v1/uploads')
+        .set(creator.auth)
+        .set({ 'Tus-Resumable': '1.0.0', 'Upload-Length': String(body.length) })
+        .set('Upload-Metadata', meta({ bundleId: bundle.id, itemId: item.id }))
+        .set('Content-Type', 'application/offset+octet-stream')
+        .send(body)
+        .expect(201);
+    }
+    const scope = { dataDir: ENV.DATA_DIR, bundleIds: [bundle.id] };
+
+    // No worker yet: the ingest jobs wait in Redis, which now loses them.
+    expect((await prisma.item.findMany({ where: { bundleId: bundle.id } })).map((i) => i.status)).toEqual([
+      'QUEUED',
+      'QUEUED',
+    ]);
+    flushRedisPrefix(process.env.REDIS_URL!, ENV.REDIS_PREFIX);
+    await startWorker();
+    expect(await converged(prisma, scope, 60_000)).toEqual([]);
+    expect((await prisma.item.findMany({ where: { bundleId: bundle.id } })).map((i) => i.status)).toEqual([
+      'READY',
+      'READY',
+    ]);
+
+    // The worker stops; publish is accepted (PUBLISHING) and its job is lost with Redis's data too.
+    await stopWorker();
+    await request(http).post(`/v1/bundles/${bundle.id}/publish`).set(creator.auth).expect(202);
+    flushRedisPrefix(process.env.REDIS_URL!, ENV.REDIS_PREFIX);
+    await startWorker();
+    expect(await converged(prisma, scope, 60_000)).toEqual([]);
+    expect((await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } })).status).toBe('PUBLISHED');
+
+    // The schedules vanish while the worker runs: the sweeper puts them back.
+    const housekeeping = worker!.get<Queue>(getQueueToken(QueueName.Housekeeping));
+    flushRedisPrefix(process.env.REDIS_URL!, ENV.REDIS_PREFIX);
+    const deadline = Date.now() + 10_000;
+    while (!(
+      (await housekeeping.getJobScheduler('reconcile-orders')) && (await housekeeping.getJobScheduler('expire-uploads'))
+    )) {
+      if (Date.now() > deadline) throw new Error('housekeeping schedules were not re-created within 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+});
