@@ -1,15 +1,15 @@
-import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { PrismaService } from '@keyseed/database';
 import type { StripeEmulator } from '@keyseed/stripe-emulator';
-import { createPublishedBundle, createReadyItem, startEmulatorForApp } from '../helpers/paygate-fixtures';
-import { createAdminUser, registerUser, startTestApp, TestUser } from '../helpers/test-app';
+import { createPublishedBundle, createReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
+import { createAdminUser, registerUser, TestUser } from '../helpers/test-app';
 
 /** #12 defect 5: open Checkout Sessions never outlive the price or sale they were opened at. */
 describe('checkout sessions are superseded (e2e)', () => {
   let emulator: StripeEmulator;
+  let stop: () => Promise<void>;
   let app: NestExpressApplication;
   let http: App;
   let prisma: PrismaService;
@@ -17,20 +17,12 @@ describe('checkout sessions are superseded (e2e)', () => {
   let creator: TestUser;
 
   beforeAll(async () => {
-    emulator = await startEmulatorForApp();
-    app = await startTestApp();
-    await app.listen(0, '127.0.0.1');
-    http = app.getHttpServer();
-    emulator.setWebhookUrl(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/v1/stripe/webhook`);
-    prisma = app.get(PrismaService);
+    ({ emulator, app, http, prisma, stop } = await startPaygateApp());
     admin = await createAdminUser(app);
     creator = await registerUser(app, ['CREATOR']);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
-  });
+  afterAll(() => stop());
 
   async function pricedBundle(amount: number, minimum?: number): Promise<string> {
     const bundleId = await createPublishedBundle(app, creator.id);

@@ -1,15 +1,15 @@
-import type { AddressInfo } from 'node:net';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { PrismaService } from '@keyseed/database';
 import type { StripeEmulator } from '@keyseed/stripe-emulator';
-import { createPublishedBundle, createReadyItem, startEmulatorForApp } from '../helpers/paygate-fixtures';
-import { createAdminUser, registerUser, startTestApp, TestUser } from '../helpers/test-app';
+import { createPublishedBundle, createReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
+import { createAdminUser, registerUser, TestUser } from '../helpers/test-app';
 
 /** #17: creators are paid through Stripe Connect Express with destination charges. */
 describe('payouts (e2e): Connect onboarding, destination charges, refunds, earnings', () => {
   let emulator: StripeEmulator;
+  let stop: () => Promise<void>;
   let app: NestExpressApplication;
   let http: App;
   let prisma: PrismaService;
@@ -19,21 +19,13 @@ describe('payouts (e2e): Connect onboarding, destination charges, refunds, earni
   let accountId: string;
 
   beforeAll(async () => {
-    emulator = await startEmulatorForApp();
-    app = await startTestApp();
-    await app.listen(0, '127.0.0.1');
-    http = app.getHttpServer();
-    emulator.setWebhookUrl(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/v1/stripe/webhook`);
-    prisma = app.get(PrismaService);
+    ({ emulator, app, http, prisma, stop } = await startPaygateApp());
     admin = await createAdminUser(app);
     creator = await registerUser(app, ['CREATOR']);
     bundleId = await sellableByCreator(creator, 1500);
   });
 
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
-  });
+  afterAll(() => stop());
 
   /** A priced bundle sold by its creator (not the platform). */
   async function sellableByCreator(owner: TestUser, amount: number): Promise<string> {

@@ -1,9 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { App } from 'supertest/types';
 import { derivePieceKey, encryptPieceInto, generateContentKey, Keyring, wrapContentKey } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
 import { StripeEmulator } from '@keyseed/stripe-emulator';
+import { startTestApp } from './test-app';
 
 export const E2E_STRIPE_SECRET_KEY = 'sk_test_keyseed_e2e';
 export const E2E_WEBHOOK_SECRET = 'whsec_keyseed_e2e';
@@ -22,6 +26,33 @@ export async function startEmulatorForApp(): Promise<StripeEmulator> {
   process.env.STRIPE_SECRET_KEY = E2E_STRIPE_SECRET_KEY;
   process.env.STRIPE_WEBHOOK_SECRET = E2E_WEBHOOK_SECRET;
   return emulator;
+}
+
+export interface PaygateApp {
+  emulator: StripeEmulator;
+  app: NestExpressApplication;
+  http: App;
+  prisma: PrismaService;
+  stop(): Promise<void>;
+}
+
+/** The real API on a free port with an in-process Stripe emulator whose webhooks reach it. */
+export async function startPaygateApp(): Promise<PaygateApp> {
+  const emulator = await startEmulatorForApp();
+  const app = await startTestApp();
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  emulator.setWebhookUrl(`http://127.0.0.1:${port}/v1/stripe/webhook`);
+  return {
+    emulator,
+    app,
+    http: app.getHttpServer() as App,
+    prisma: app.get(PrismaService),
+    stop: async () => {
+      await app.close();
+      await emulator.stop();
+    },
+  };
 }
 
 export interface ReadyItem {
