@@ -117,6 +117,8 @@ export async function createLockedFilm(opts: {
     return b.status === 'PUBLISHED';
   });
   await http('PUT', `/v1/admin/bundles/${bundle.id}/price`, admin.token, { amount: 900, currency: 'usd' });
+  // Sold in the platform's name: no creator payout account to onboard.
+  await http('PUT', `/v1/admin/bundles/${bundle.id}/seller-of-record`, admin.token, { platform: true });
 
   const checkout = await http<{ orderId: string; checkoutUrl: string }>(
     'POST',

@@ -17,9 +17,8 @@ import cluster from 'node:cluster';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { apiCpuMs, serveApi, serveStaticBody, startApiWorkers, useBenchEnv } from '../common/api-cluster';
 import { cpuDelta, cpuSnapshot } from './cpu-accounting';
 
 const root = resolve(__dirname, '../..');
@@ -29,43 +28,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
 const port = Number(process.env.BENCH_PORT ?? 3917);
 
-process.env.BENCH_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'keyseed-bench-keys-'));
-const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
-db.pathname = '/keyseed_bench_keys';
-Object.assign(process.env, {
-  NODE_ENV: 'development',
-  DATABASE_URL: db.toString(),
-  REDIS_PREFIX: process.env.BENCH_REDIS_PREFIX ?? 'keyseed_bench_keys',
-  DATA_DIR: process.env.BENCH_DATA_DIR,
-  LOG_LEVEL: 'silent',
-  KEY_REQUESTS_PER_MINUTE: '100000000',
-  AUTH_REQUESTS_PER_MINUTE: '100000',
-  PORT: String(port),
-});
-
-/** The ceiling: a bare node:http server answering every request with a static body of `BENCH_CEILING_BYTES`. */
-async function serveCeiling(): Promise<void> {
-  const http = await import('node:http');
-  const body = Buffer.alloc(Number(process.env.BENCH_CEILING_BYTES), 'a');
-  const server = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () =>
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body),
-    );
-  });
-  server.listen(port + 1, '127.0.0.1', () => process.send?.('ready'));
-}
-
-async function serve(): Promise<void> {
-  const { createApp } = await import('../../apps/api/src/app.factory');
-  const app = await createApp();
-  await app.listen(port, '127.0.0.1');
-  // CPU time of this API process, so the cost per request can be told apart from a busy machine.
-  process.on('message', (m) => {
-    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
-  });
-  process.send?.('ready');
-}
+useBenchEnv('keys', port, { KEY_REQUESTS_PER_MINUTE: '100000000', AUTH_REQUESTS_PER_MINUTE: '100000' });
 
 async function main(): Promise<void> {
   const { applyMigrations, defaultMigrationsDir, dropDatabase, PrismaService } = await import('@keyseed/database');
@@ -115,20 +78,7 @@ async function main(): Promise<void> {
     },
   });
 
-  const started: Promise<void>[] = [];
-  cluster.setupPrimary({
-    exec: __filename,
-    execArgv: [
-      '-r',
-      join(__dirname, '../../scripts/ts-register.js'),
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    ],
-  });
-  for (let i = 0; i < workers; i++) {
-    const w = cluster.fork({ BENCH_ROLE: 'server' });
-    started.push(new Promise((r) => w.once('message', () => r())));
-  }
-  await Promise.all(started);
+  await startApiWorkers(__filename, workers);
 
   const base = `http://127.0.0.1:${port}`;
   const email = `buyer-${randomUUID()}@bench.test`;
@@ -154,18 +104,6 @@ async function main(): Promise<void> {
   const bytes = (await probe.arrayBuffer()).byteLength;
   if (probe.status !== 200) throw new Error(`probe request failed: ${probe.status}`);
 
-  const cpu = async () => {
-    const all = await Promise.all(
-      Object.values(cluster.workers ?? {}).map(
-        (w) =>
-          new Promise<number>((r) => {
-            w?.once('message', (m: { cpu: NodeJS.CpuUsage }) => r((m.cpu.user + m.cpu.system) / 1000));
-            w?.send('cpu');
-          }),
-      ),
-    );
-    return all.reduce((a, b) => a + b, 0);
-  };
   const autocannon = async (url: string) => {
     const args = [
       '-c',
@@ -200,10 +138,10 @@ async function main(): Promise<void> {
     await new Promise((r) => bare.once('exit', r));
   }
 
-  const cpuBefore = await cpu();
+  const cpuBefore = await apiCpuMs();
   const machineBefore = cpuSnapshot();
   const out = await autocannon(`${base}/v1/licenses/${license.id}/keys`);
-  const apiCpuMs = (await cpu()) - cpuBefore;
+  const apiCpuUsedMs = (await apiCpuMs()) - cpuBefore;
   const others = cpuDelta(machineBefore, cpuSnapshot(), out.requests.total);
   const deliveries = await prisma.keyDelivery.count({ where: { licenseId: license.id } });
   const result = {
@@ -216,7 +154,7 @@ async function main(): Promise<void> {
     p50ms: out.latency.p50,
     p99ms: out.latency.p99,
     maxMs: out.latency.max,
-    apiCpuMsPerRequest: Number((apiCpuMs / out.requests.total).toFixed(2)),
+    apiCpuMsPerRequest: Number((apiCpuUsedMs / out.requests.total).toFixed(2)),
     ...others,
     loadAverage: (await import('node:os')).loadavg()[0].toFixed(1),
     non2xx: out.non2xx,
@@ -233,8 +171,8 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-if (process.env.BENCH_ROLE === 'server') void serve();
-else if (process.env.BENCH_ROLE === 'ceiling') void serveCeiling();
+if (process.env.BENCH_ROLE === 'server') void serveApi(port);
+else if (process.env.BENCH_ROLE === 'ceiling') void serveStaticBody(port + 1);
 else
   main().catch((err) => {
     console.error(err);

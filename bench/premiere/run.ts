@@ -19,9 +19,9 @@
 import cluster from 'node:cluster';
 import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { apiCpuMs, serveApi, serveStaticBody, startApiWorkers, useBenchEnv } from '../common/api-cluster';
 import { cpuDelta, cpuSnapshot } from '../keys/cpu-accounting';
 import type { LoadResult, LoadTarget } from './load';
 
@@ -31,40 +31,9 @@ const burstSeconds = Number(process.env.BENCH_BURST_SECONDS ?? 10);
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
 const port = Number(process.env.BENCH_PORT ?? 3927);
 
-process.env.BENCH_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'keyseed-bench-premiere-'));
-const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
-db.pathname = '/keyseed_bench_premiere';
-Object.assign(process.env, {
-  NODE_ENV: 'development',
-  DATABASE_URL: db.toString(),
-  REDIS_PREFIX: process.env.BENCH_REDIS_PREFIX ?? `keyseed_bench_premiere_${Date.now()}`,
-  DATA_DIR: process.env.BENCH_DATA_DIR,
-  LOG_LEVEL: 'silent',
-  PORT: String(port),
-});
-
-async function serve(): Promise<void> {
-  const { createApp } = await import('../../apps/api/src/app.factory');
-  const app = await createApp();
-  await app.listen(port, '127.0.0.1');
-  process.on('message', (m) => {
-    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
-  });
-  process.send?.('ready');
-}
-
-async function serveCeiling(): Promise<void> {
-  const http = await import('node:http');
-  const body = Buffer.alloc(Number(process.env.BENCH_CEILING_BYTES), 'a');
-  http
-    .createServer((req, res) => {
-      req.resume();
-      req.on('end', () =>
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body),
-      );
-    })
-    .listen(port + 1, '127.0.0.1', () => process.send?.('ready'));
-}
+// One prefix for the primary and its workers (they inherit it): rate-limit counters start empty.
+process.env.BENCH_REDIS_PREFIX ??= `keyseed_bench_premiere_${Date.now()}`;
+useBenchEnv('premiere', port);
 
 /** Open-loop send times (ms from the start): half in the burst, the rest after it, each part uniform. */
 function schedule(n: number): number[] {
@@ -177,32 +146,7 @@ async function main(): Promise<void> {
   }
   const fixtureMs = Date.now() - t0;
 
-  cluster.setupPrimary({
-    exec: __filename,
-    execArgv: [
-      '-r',
-      join(__dirname, '../../scripts/ts-register.js'),
-      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-    ],
-  });
-  const started: Promise<void>[] = [];
-  for (let i = 0; i < workers; i++) {
-    const w = cluster.fork({ BENCH_ROLE: 'server' });
-    started.push(new Promise((r) => w.once('message', () => r())));
-  }
-  await Promise.all(started);
-  const apiCpu = async () =>
-    (
-      await Promise.all(
-        Object.values(cluster.workers ?? {}).map(
-          (w) =>
-            new Promise<number>((r) => {
-              w?.once('message', (m: { cpu: NodeJS.CpuUsage }) => r((m.cpu.user + m.cpu.system) / 1000));
-              w?.send('cpu');
-            }),
-        ),
-      )
-    ).reduce((a, b) => a + b, 0);
+  await startApiWorkers(__filename, workers);
 
   // One delivery before the premiere: the route answers 425 until releaseAt, and the response size for the ceiling.
   const base = `http://127.0.0.1:${port}`;
@@ -237,10 +181,10 @@ async function main(): Promise<void> {
   // The premiere: releaseAt is when the first request leaves; nothing runs at that moment but the clock.
   const startAt = Date.now() + 2000;
   await pool.query(`UPDATE "Bundle" SET "releaseAt" = $2 WHERE id = $1`, [bundleId, new Date(startAt)]);
-  const cpuBefore = await apiCpu();
+  const cpuBefore = await apiCpuMs();
   const machineBefore = cpuSnapshot();
   const load = await runLoad({ base, requests, startAt });
-  const apiCpuMs = (await apiCpu()) - cpuBefore;
+  const apiCpuUsedMs = (await apiCpuMs()) - cpuBefore;
   const machine = cpuDelta(machineBefore, cpuSnapshot(), buyers);
   const { rows } = await pool.query<{ n: string }>(
     `SELECT count(*) AS n FROM "KeyDelivery" k JOIN "License" l ON l.id = k."licenseId" WHERE l."bundleId" = $1`,
@@ -266,7 +210,7 @@ async function main(): Promise<void> {
       lateStartP99ms: load.lateStartP99ms,
       auditRows: audited,
       missingAuditRows: load.delivered - audited,
-      apiCpuMsPerRequest: Number((apiCpuMs / buyers).toFixed(3)),
+      apiCpuMsPerRequest: Number((apiCpuUsedMs / buyers).toFixed(3)),
       loadGeneratorCpuMsPerRequest: Number((load.loadCpuMs / buyers).toFixed(3)),
       postgresCpuMsPerRequest: machine.postgresCpuMsPerRequest,
       machineBusyPct: machine.machineBusyPct,
@@ -280,8 +224,8 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-if (process.env.BENCH_ROLE === 'server') void serve();
-else if (process.env.BENCH_ROLE === 'ceiling') void serveCeiling();
+if (process.env.BENCH_ROLE === 'server') void serveApi(port);
+else if (process.env.BENCH_ROLE === 'ceiling') void serveStaticBody(port + 1);
 else
   main().catch((err) => {
     console.error(err);

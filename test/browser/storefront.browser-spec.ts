@@ -59,7 +59,9 @@ describe('storefront (browser)', () => {
     await page.getByLabel('Search by title').fill(title.split(' ')[2]);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/\?q=/);
-    await expect(page.locator('.card').count()).resolves.toBe(1);
+    // Other suites publish bundles into the same catalog: only this one matches its title.
+    await page.waitForFunction(() => document.querySelectorAll('.card').length === 1);
+    await page.locator('.card', { hasText: title }).waitFor();
     await page.getByLabel('Search by title').fill('no film has this title');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByText('No bundle title matches').waitFor();

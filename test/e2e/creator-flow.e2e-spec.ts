@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -15,6 +14,7 @@ import * as tus from 'tus-js-client';
 import { parseTorrent } from '@keyseed/torrent';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { registerUser, startTestApp, TestUser } from '../helpers/test-app';
+import { freePort } from '../helpers/processes';
 
 /**
  * The creator's whole path through the real API and a real worker: tus upload → ingest → publish
@@ -34,17 +34,6 @@ const prefix = `${process.env.REDIS_PREFIX}_flow`;
 process.env.REDIS_PREFIX = prefix;
 process.env.INGEST_CONCURRENCY = '1';
 process.env.INGEST_THREADS = '1';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-      .listen(0, '127.0.0.1', () => {
-        const { port } = srv.address() as { port: number };
-        srv.close(() => resolve(port));
-      })
-      .on('error', reject);
-  });
-}
 
 function aria2(torrent: string, dir: string, timeoutMs: number): Promise<{ code: number; out: string }> {
   const port = 20000 + Math.floor(Math.random() * 20000);

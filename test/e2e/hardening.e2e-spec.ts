@@ -19,6 +19,7 @@ import { PublishService } from '../../apps/worker/src/publish/publish.service';
 import { walk } from '../helpers/invariants';
 import { holdRowLock, waitForLockWaiter } from '../helpers/processes';
 import { registerUser, startTestApp, TestUser } from '../helpers/test-app';
+import { tusMetadata } from '../helpers/tus';
 
 /**
  * Regression tests of issue #12's defects that need only the API (the worker-side ones and the
@@ -29,10 +30,6 @@ const MiB = 1024 * 1024;
 const PIECE = 16 * 1024;
 const TUS = { 'Tus-Resumable': '1.0.0' };
 const ENV = { MAX_UPLOAD_BYTES: String(2 * MiB), CREATOR_QUOTA_BYTES: String(3 * MiB) };
-const meta = (m: Record<string, string>) =>
-  Object.entries(m)
-    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
-    .join(',');
 
 describe('hardening (e2e): files, deletions, races, renames, protocol edges', () => {
   let app: NestExpressApplication;
@@ -93,7 +90,7 @@ describe('hardening (e2e): files, deletions, races, renames, protocol edges', ()
       .set(creator.auth)
       .set(TUS)
       .set('Upload-Length', String(length))
-      .set('Upload-Metadata', meta({ bundleId, itemId }))
+      .set('Upload-Metadata', tusMetadata({ bundleId, itemId }))
       .set('Content-Type', 'application/offset+octet-stream')
       .send(body);
 

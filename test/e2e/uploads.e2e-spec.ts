@@ -15,15 +15,12 @@ import { BLOB_STORE, BlobStore, tusUploadDirectory, TusUploadFiles, uploadKey } 
 import { ExpireUploadsService } from '../../apps/worker/src/housekeeping/expire-uploads.service';
 import { HousekeepingProcessor } from '../../apps/worker/src/housekeeping/housekeeping.processor';
 import { registerUser, startTestApp, TestUser } from '../helpers/test-app';
+import { tusMetadata } from '../helpers/tus';
 
 const MiB = 1024 * 1024;
 const LIMITS = { MAX_UPLOAD_BYTES: String(8 * MiB), CREATOR_QUOTA_BYTES: String(12 * MiB) };
 const TUS = { 'Tus-Resumable': '1.0.0' };
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const meta = (m: Record<string, string>) =>
-  Object.entries(m)
-    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
-    .join(',');
 
 async function until(check: () => boolean, ms = 3000): Promise<void> {
   for (const end = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 25))) {
@@ -80,7 +77,7 @@ describe('tus uploads (e2e)', () => {
       .set(user.auth)
       .set(TUS)
       .set('Upload-Length', String(length))
-      .set('Upload-Metadata', meta(metadata));
+      .set('Upload-Metadata', tusMetadata(metadata));
 
   const uploadIdOf = (location: string) => location.split('/').pop()!;
 

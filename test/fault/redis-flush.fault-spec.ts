@@ -15,6 +15,7 @@ import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { converged } from '../helpers/invariants';
 import { flushRedisPrefix } from '../helpers/processes';
 import { registerUser, startTestApp } from '../helpers/test-app';
+import { tusMetadata } from '../helpers/tus';
 
 /**
  * Fault: Redis loses its data mid-flow (issue #12, defect 4). The database is the truth: the
@@ -29,10 +30,6 @@ const ENV = {
   INGEST_CONCURRENCY: '1',
   INGEST_THREADS: '1',
 };
-const meta = (m: Record<string, string>) =>
-  Object.entries(m)
-    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
-    .join(',');
 
 describe('fault: Redis emptied mid-flow', () => {
   let app: NestExpressApplication;
@@ -86,7 +83,7 @@ describe('fault: Redis emptied mid-flow', () => {
         .post('/v1/uploads')
         .set(creator.auth)
         .set({ 'Tus-Resumable': '1.0.0', 'Upload-Length': String(body.length) })
-        .set('Upload-Metadata', meta({ bundleId: bundle.id, itemId: item.id }))
+        .set('Upload-Metadata', tusMetadata({ bundleId: bundle.id, itemId: item.id }))
         .set('Content-Type', 'application/offset+octet-stream')
         .send(body)
         .expect(201);

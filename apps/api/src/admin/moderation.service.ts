@@ -1,5 +1,5 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { Bundle, BundleStatus, Item, lockRow, PrismaService } from '@keyseed/database';
+import { Bundle, BundleStatus, Item, lockRow, Prisma, PrismaService } from '@keyseed/database';
 import { OpenCheckouts } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 
@@ -32,55 +32,43 @@ export class ModerationService {
 
   /** Also expires the bundle's open checkouts: a taken-down bundle is off sale. */
   async takedown(adminId: string, bundleId: string, reason: string): Promise<BundleWithItems> {
-    const after = await this.prisma.$transaction(async (tx) => {
-      await lockRow(tx, 'Bundle', bundleId);
-      const before = await tx.bundle.findUnique({ where: { id: bundleId } });
-      if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
+    const after = await this.moderate(adminId, bundleId, 'bundle.takedown', (before) => {
       if (before.status === 'TAKEN_DOWN') throw new ConflictException(`bundle ${before.slug} is already taken down`);
-      const after = await tx.bundle.update({
-        where: { id: bundleId },
+      return {
         data: { status: 'TAKEN_DOWN', takedownReason: reason, statusBeforeTakedown: before.status },
-        include: { items: true },
-      });
-      await this.audit.record(
-        {
-          actorId: adminId,
-          action: 'bundle.takedown',
-          targetType: 'bundle',
-          targetId: bundleId,
-          details: { reason, previousStatus: before.status },
-        },
-        tx,
-      );
-      return after;
+        details: { reason, previousStatus: before.status },
+      };
     });
     await this.openCheckouts.closeForBundle(bundleId, 'bundle taken down');
     return after;
   }
 
   async restore(adminId: string, bundleId: string): Promise<BundleWithItems> {
+    return this.moderate(adminId, bundleId, 'bundle.restore', (before) => {
+      if (before.status !== 'TAKEN_DOWN')
+        throw new ConflictException(`bundle ${before.slug} is ${before.status}, not taken down`);
+      const status = statusAfterRestore(before);
+      return {
+        data: { status, takedownReason: null, statusBeforeTakedown: null },
+        details: { status, reason: before.takedownReason },
+      };
+    });
+  }
+
+  /** With the bundle row locked: `change` checks the bundle and says what to write and audit. */
+  private moderate(
+    adminId: string,
+    bundleId: string,
+    action: 'bundle.takedown' | 'bundle.restore',
+    change: (before: Bundle) => { data: Prisma.BundleUpdateInput; details: Prisma.InputJsonValue },
+  ): Promise<BundleWithItems> {
     return this.prisma.$transaction(async (tx) => {
       await lockRow(tx, 'Bundle', bundleId);
       const before = await tx.bundle.findUnique({ where: { id: bundleId } });
       if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
-      if (before.status !== 'TAKEN_DOWN')
-        throw new ConflictException(`bundle ${before.slug} is ${before.status}, not taken down`);
-      const status = statusAfterRestore(before);
-      const after = await tx.bundle.update({
-        where: { id: bundleId },
-        data: { status, takedownReason: null, statusBeforeTakedown: null },
-        include: { items: true },
-      });
-      await this.audit.record(
-        {
-          actorId: adminId,
-          action: 'bundle.restore',
-          targetType: 'bundle',
-          targetId: bundleId,
-          details: { status, reason: before.takedownReason },
-        },
-        tx,
-      );
+      const { data, details } = change(before);
+      const after = await tx.bundle.update({ where: { id: bundleId }, data, include: { items: true } });
+      await this.audit.record({ actorId: adminId, action, targetType: 'bundle', targetId: bundleId, details }, tx);
       return after;
     });
   }

@@ -5,21 +5,26 @@ import { PassThrough, Readable } from 'node:stream';
 import pino from 'pino';
 import { accessLog } from './access-log';
 
+/** A pino destination that parses each JSON line into `lines`. */
+function collectLines(lines: object[]): PassThrough {
+  const out = new PassThrough();
+  out.on('data', (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((l) => lines.push(JSON.parse(l) as object)),
+  );
+  return out;
+}
+
 describe('accessLog', () => {
   let server: Server;
   let lines: Record<string, unknown>[];
 
   beforeEach(async () => {
     lines = [];
-    const out = new PassThrough();
-    out.on('data', (chunk: Buffer) =>
-      chunk
-        .toString()
-        .split('\n')
-        .filter(Boolean)
-        .forEach((l) => lines.push(JSON.parse(l))),
-    );
-    const log = accessLog(pino({ level: 'info' }, out));
+    const log = accessLog(pino({ level: 'info' }, collectLines(lines)));
     server = createServer((req, res) => log(req, res, () => res.writeHead(201).end('done')));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -80,15 +85,7 @@ describe('accessLog of streamed responses (.torrent downloads)', () => {
 
   beforeEach(async () => {
     lines = [];
-    const out = new PassThrough();
-    out.on('data', (chunk: Buffer) =>
-      chunk
-        .toString()
-        .split('\n')
-        .filter(Boolean)
-        .forEach((l) => lines.push(JSON.parse(l))),
-    );
-    const log = accessLog(pino({ level: 'info' }, out));
+    const log = accessLog(pino({ level: 'info' }, collectLines(lines)));
     // As Nest sends a StreamableFile: headers with the length, then the body piped from a stream,
     // never reading the request.
     server = createServer((req, res) =>

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, type RefObject } from 'react';
 import {
   downloadItem,
   unlockFolder,
@@ -83,14 +83,7 @@ export function LockedItemActions({ target }: { target: UnlockTarget }) {
         </p>
       )}
       {error && <UnlockErrorMessage error={error} />}
-      <video
-        ref={video}
-        className="unlock-player"
-        controls
-        playsInline
-        hidden={!watching}
-        aria-label={`${fileName(target.path)} (decrypted in this browser)`}
-      />
+      <UnlockPlayer video={video} shown={watching} label={`${fileName(target.path)} (decrypted in this browser)`} />
     </div>
   );
 }
@@ -158,16 +151,22 @@ export function PreviewPlayer({ target }: { target: PreviewTarget }) {
         </button>
       )}
       {error && <UnlockErrorMessage error={error} />}
-      <video
-        ref={video}
-        className="unlock-player"
-        controls
-        playsInline
-        hidden={!started}
-        aria-label={`Preview of ${fileName(target.path)}`}
-      />
+      <UnlockPlayer video={video} shown={started} label={`Preview of ${fileName(target.path)}`} />
     </div>
   );
+}
+
+/** The `<video>` the unlock service worker feeds; rendered hidden until playback starts. */
+function UnlockPlayer({
+  video,
+  shown,
+  label,
+}: {
+  video: RefObject<HTMLVideoElement | null>;
+  shown: boolean;
+  label: string;
+}) {
+  return <video ref={video} className="unlock-player" controls playsInline hidden={!shown} aria-label={label} />;
 }
 
 const NEXT_STEP: Partial<Record<UnlockError['code'], string>> = {

@@ -1,0 +1,82 @@
+/**
+ * What bench/keys and bench/premiere share: the environment of a bench run (its own database,
+ * Redis prefix and data dir), the API served from a cluster worker (from TypeScript through swc),
+ * a bare node:http server answering a static body (the same-run ceiling), and the API workers' CPU.
+ */
+import cluster from 'node:cluster';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Points this process (and the workers it forks) at bench-only state. */
+export function useBenchEnv(name: string, port: number, extra: Record<string, string> = {}): void {
+  process.env.BENCH_DATA_DIR ??= mkdtempSync(join(tmpdir(), `keyseed-bench-${name}-`));
+  const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
+  db.pathname = `/keyseed_bench_${name}`;
+  Object.assign(process.env, {
+    NODE_ENV: 'development',
+    DATABASE_URL: db.toString(),
+    REDIS_PREFIX: process.env.BENCH_REDIS_PREFIX ?? `keyseed_bench_${name}`,
+    DATA_DIR: process.env.BENCH_DATA_DIR,
+    LOG_LEVEL: 'silent',
+    PORT: String(port),
+    ...extra,
+  });
+}
+
+/** In a cluster worker: the API on `port`; answers 'cpu' messages with its CPU usage. */
+export async function serveApi(port: number): Promise<void> {
+  const { createApp } = await import('../../apps/api/src/app.factory');
+  const app = await createApp();
+  await app.listen(port, '127.0.0.1');
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
+  process.send?.('ready');
+}
+
+/** In a cluster worker: every request answered with `BENCH_CEILING_BYTES` static bytes. */
+export async function serveStaticBody(port: number): Promise<void> {
+  const http = await import('node:http');
+  const body = Buffer.alloc(Number(process.env.BENCH_CEILING_BYTES), 'a');
+  http
+    .createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body),
+      );
+    })
+    .listen(port, '127.0.0.1', () => process.send?.('ready'));
+}
+
+/** Forks `count` API workers running `script` (which calls serveApi when BENCH_ROLE=server). */
+export async function startApiWorkers(script: string, count: number): Promise<void> {
+  cluster.setupPrimary({
+    exec: script,
+    execArgv: [
+      '-r',
+      join(__dirname, '../../scripts/ts-register.js'),
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
+  });
+  await Promise.all(
+    Array.from({ length: count }, () => {
+      const w = cluster.fork({ BENCH_ROLE: 'server' });
+      return new Promise<void>((r) => w.once('message', () => r()));
+    }),
+  );
+}
+
+/** CPU milliseconds used so far by every API worker. */
+export async function apiCpuMs(): Promise<number> {
+  const all = await Promise.all(
+    Object.values(cluster.workers ?? {}).map(
+      (w) =>
+        new Promise<number>((r) => {
+          w?.once('message', (m: { cpu: NodeJS.CpuUsage }) => r((m.cpu.user + m.cpu.system) / 1000));
+          w?.send('cpu');
+        }),
+    ),
+  );
+  return all.reduce((a, b) => a + b, 0);
+}
