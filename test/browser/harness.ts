@@ -4,6 +4,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import Redis from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -11,6 +12,7 @@ import { Upload } from 'tus-js-client';
 import { ensureAdmin } from '@keyseed/auth';
 import { PrismaClient } from '@keyseed/database';
 import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
+import { applyMigrations, defaultMigrationsDir, dropDatabase } from '../../libs/database/src/migrate';
 
 /**
  * Shared harness of the browser suites (`*.browser-spec.ts`): the real platform as `npm start` runs
@@ -56,6 +58,8 @@ export interface BrowserHarness {
   browser: Browser;
   /** Scratch folder of this suite (removed by stop()). */
   workDir: string;
+  /** The platform's DATA_DIR (inside workDir): its blob store. */
+  dataDir: string;
   api<T = unknown>(method: string, path: string, token?: string | null, body?: unknown): Promise<T>;
   registerUser(roles: ('CREATOR' | 'BUYER')[], name?: string): Promise<SessionUser>;
   createAdmin(): Promise<SessionUser>;
@@ -72,6 +76,21 @@ export interface BrowserHarness {
   /** Buys through the API and completes the emulator's checkout; resolves once the license is ACTIVE. */
   buy(buyer: SessionUser, bundleId: string): Promise<{ orderId: string; licenseId: string }>;
   stop(): Promise<void>;
+}
+
+/** Removes this suite's Redis keys (the run's teardown only knows the run's own prefix). */
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL!);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function freePort(): Promise<number> {
@@ -103,8 +122,18 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
   const workDir = mkdtempSync(join(tmpdir(), 'ks-browser-'));
   const [port, stripePort] = [await freePort(), await freePort()];
   const baseUrl = `http://127.0.0.1:${port}`;
+  // A database, Redis prefix and blob store of its own: the catalog a page shows must hold only this suite's
+  // bundles (other suites of the run publish rows whose files the platform does not have).
+  const suite = randomBytes(3).toString('hex');
+  const databaseUrl = new URL(process.env.DATABASE_URL!);
+  databaseUrl.pathname = `${databaseUrl.pathname}_b${suite}`;
+  await applyMigrations(databaseUrl.toString(), defaultMigrationsDir(), () => undefined);
+  const dataDir = join(workDir, 'data');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_PREFIX: `${process.env.REDIS_PREFIX}_b${suite}`,
+    DATA_DIR: dataDir,
     PORT: String(port),
     PUBLIC_URL: baseUrl,
     STRIPE_EMULATOR_PORT: String(stripePort),
@@ -120,7 +149,7 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
   for (const k of ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_BASE']) if (!env[k]) delete env[k];
   let platform: PlatformHandle | undefined;
   let browser: Browser | undefined;
-  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl.toString() }) });
   try {
     [platform, browser] = await Promise.all([
       ensurePlatform({
@@ -148,6 +177,7 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
     await browser?.close();
     await platform?.stop();
     await prisma.$disconnect();
+    await dropDatabase(databaseUrl.toString());
     throw err;
   }
   const b = browser;
@@ -184,6 +214,7 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
     stripeBase: p.stripeBase,
     browser: b,
     workDir,
+    dataDir,
     api,
     async registerUser(roles, name) {
       const email = `${roles.join('-').toLowerCase()}-${tag()}@example.test`;
@@ -284,6 +315,8 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
       await b.close().catch(() => undefined);
       await p.stop();
       await prisma.$disconnect();
+      await dropDatabase(databaseUrl.toString());
+      await deleteRedisKeys(env.REDIS_PREFIX!);
       rmSync(workDir, { recursive: true, force: true });
     },
   };

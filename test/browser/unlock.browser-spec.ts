@@ -195,7 +195,7 @@ describe('in-browser unlock (Chromium, service worker)', () => {
   });
 
   it('refuses a corrupted ciphertext piece: nothing of it plays and the page names the piece', async () => {
-    const locked = findPublished(process.env.DATA_DIR!, bundle.id, `${PATH}.locked`);
+    const locked = findPublished(h.dataDir, bundle.id, `${PATH}.locked`);
     const original = readFileSync(locked);
     const damaged = Buffer.from(original);
     damaged[100] ^= 0xff; // piece 0
