@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import {
   expectHealthyPage,
+  poll,
   screenshot,
   startBrowserHarness,
   type BrowserHarness,
@@ -293,8 +294,9 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       await page.getByLabel('State').selectOption('PAID');
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       const row = page.locator(`tr[data-order="${order.orderId}"]`);
+      // The unfiltered list shows first; then only this buyer's paid order.
+      await poll('the filtered order list', async () => (await page.locator('table.orders tbody tr').count()) === 1);
       await row.waitFor();
-      expect(await page.locator('tbody tr').count()).toBe(1);
       await expectHealthyPage(bp, 'admin orders');
       await screenshot(page, 'admin-orders');
       await row.getByRole('button', { name: /^Refund / }).click();
@@ -327,14 +329,15 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       await page.getByLabel('Bundle title or slug').fill(bundle.slug);
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       await page.getByRole('button', { name: 'Test Card Express' }).first().click();
-      await page.getByRole('heading', { name: 'Price history' }).waitFor();
-      await page.getByRole('cell', { name: '$9.00' }).waitFor();
-      const price = page.getByRole('form', { name: 'Set price' });
-      await price.getByLabel('Price').fill('12.50');
+      const controls = page.locator('.bundle-admin');
+      await controls.getByRole('heading', { name: 'Price history' }).waitFor();
+      await controls.getByRole('cell', { name: '$9.00' }).waitFor();
+      const price = controls.getByRole('form', { name: 'Set price' });
+      await price.getByLabel('Price', { exact: true }).fill('12.50');
       await price.getByRole('button', { name: 'Set price' }).click();
-      await page.getByText('Current price: $12.50').waitFor();
-      await page.getByRole('cell', { name: '$12.50' }).waitFor();
-      expect(await page.locator('.bundle-admin tbody tr').count()).toBe(2);
+      await controls.getByText('Current price: $12.50').waitFor();
+      await controls.getByRole('cell', { name: '$12.50' }).waitFor();
+      expect(await controls.locator('tbody tr').count()).toBe(2);
 
       await page.getByLabel('Reason (shown to the creator)').fill('Rights dispute, notice 2026-42');
       await page.getByRole('button', { name: 'Take down' }).click();

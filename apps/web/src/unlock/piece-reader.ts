@@ -177,19 +177,21 @@ async function readInto(
   } catch {
     return null;
   }
+  // The first read transfers `into`'s memory (into is detached from then on): keep its shape.
   let buffer = into.buffer;
   const base = into.byteOffset;
+  const length = into.length;
   let filled = 0;
   try {
-    while (filled < into.length) {
+    while (filled < length) {
       if (signal?.aborted) throw signal.reason as Error;
-      const { value, done } = await reader.read(new Uint8Array(buffer, base + filled, into.length - filled));
+      const { value, done } = await reader.read(new Uint8Array(buffer, base + filled, length - filled));
       if (value) buffer = value.buffer;
       if (done) break;
       filled += value.byteLength;
     }
     // A 200 for the whole file (a server that ignores Range) has more than was asked: stop it there.
-    if (filled === into.length) await reader.cancel().catch(() => undefined);
+    if (filled === length) await reader.cancel().catch(() => undefined);
   } catch (err) {
     if ((err as { name?: string })?.name === 'AbortError') throw err;
     throw unreachable(err);
