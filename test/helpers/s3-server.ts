@@ -11,10 +11,14 @@ export interface TestS3Server {
   stop(): Promise<void>;
 }
 
-/** Starts the loopback S3-compatible server of test/s3/s3-server.mjs in its own process. */
-export async function startS3Server(bucket = 'keyseed'): Promise<TestS3Server> {
+/**
+ * Starts the loopback S3-compatible server of test/s3/s3-server.mjs in its own process;
+ * `partDelayMs` slows every multipart part upload (to stop a writer mid-upload).
+ */
+export async function startS3Server(bucket = 'keyseed', opts: { partDelayMs?: number } = {}): Promise<TestS3Server> {
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, '../s3/s3-server.mjs'), bucket], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, S3_TEST_PART_DELAY_MS: String(opts.partDelayMs ?? 0) },
   });
   const lines = createInterface({ input: child.stdout! });
   const [first] = (await Promise.race([

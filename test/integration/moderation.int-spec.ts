@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeyseedConfig } from '@keyseed/config';
 import Stripe from 'stripe';
 import { BundleStatus, PrismaService } from '@keyseed/database';
+import { TrackerWhitelist } from '@keyseed/opentracker';
 import { OpenCheckouts, OrderTransitions } from '@keyseed/paygate';
 import { ModerationService, statusAfterRestore } from '../../apps/api/src/admin/moderation.service';
 import { AuditService } from '../../apps/api/src/audit/audit.service';
@@ -12,7 +13,9 @@ describe('ModerationService (takedown and restore)', () => {
   // These bundles have no orders, so closing their checkouts never reaches Stripe.
   const stripe = new Stripe('sk_test_unused');
   const openCheckouts = new OpenCheckouts(prisma, new OrderTransitions(prisma, stripe), stripe);
-  const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts);
+  // No whitelist file here: the change notice is all it would send (test/interop/opentracker covers it).
+  const whitelist = new TrackerWhitelist(prisma, { REDIS_PREFIX: 'unused' } as KeyseedConfig);
+  const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts, whitelist);
   let creatorId: string;
   let adminId: string;
 

@@ -5,6 +5,7 @@
 // store, because tus resumes with ListParts and tests check that failed writes leave no upload behind.
 //
 // Usage: node test/s3/s3-server.mjs <bucket>  → prints {"endpoint": "...", "bucket": "..."} on stdout.
+// S3_TEST_PART_DELAY_MS delays every UploadPart answer, so tests can stop a process mid-upload.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -27,7 +28,10 @@ const xml = (s) => String(s).replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)
 const uploadsOf = (name) =>
   [...s3Store.multipartUploads.values()].filter((u) => u.bucket === name).sort((a, b) => a.key.localeCompare(b.key));
 
+const partDelayMs = Number(process.env.S3_TEST_PART_DELAY_MS ?? 0);
 app.addHook('onRequest', async (request, reply) => {
+  if (partDelayMs && request.method === 'PUT' && /[?&]partNumber=/.test(request.url))
+    await new Promise((r) => setTimeout(r, partDelayMs));
   if (request.method !== 'GET') return;
   const url = new URL(request.url, 'http://s3');
   const [, name, ...rest] = url.pathname.split('/');

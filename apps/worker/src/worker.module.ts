@@ -4,6 +4,7 @@ import { DatabaseModule } from '@keyseed/database';
 import { PaygateModule } from '@keyseed/paygate';
 import { QueuesModule } from '@keyseed/queues';
 import { KeyringModule } from '@keyseed/keyring';
+import { OpentrackerModule } from '@keyseed/opentracker';
 import { StorageModule } from '@keyseed/storage';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -24,6 +25,7 @@ import { JOB_PROCESSORS, QueueWorkerHost } from './queue-worker-host';
     KeyringModule,
     IngestModule,
     PublishModule,
+    OpentrackerModule,
   ],
   providers: [
     {
