@@ -98,6 +98,7 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
 
   let token: string;
   let bundleId: string;
+  let otherBundleId: string;
   let itemIds: string[];
   const film = randomBytes(FILM);
   const second = randomBytes(SECOND);
@@ -141,6 +142,7 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
       KEYSEED_KEK: randomBytes(32).toString('base64'),
       WEBSEED_POLICY: 'plain',
       JOB_LOCK_MS: '2000',
+      JOB_RETRY_DELAY_MS: '300',
       INGEST_CONCURRENCY: '1',
       INGEST_THREADS: '1',
     };
@@ -287,6 +289,43 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
     );
   }, 60_000);
 
+  it('an ingest whose ciphertext upload breaks fails with its reason and leaves no multipart upload behind', async () => {
+    const other = await call(proxy.url, 'POST', '/v1/bundles', token, { title: 'Broken upload' });
+    otherBundleId = other.body.id as string;
+    const items = await call(proxy.url, 'POST', `/v1/bundles/${otherBundleId}/items`, token, {
+      items: [{ path: 'broken.mkv' }],
+    });
+    const itemId = (items.body.items as { id: string }[])[0].id;
+    await s3.failParts(`^staging/${itemId}/`);
+    const body = randomBytes(20 * MiB);
+    const created = await fetch(`${proxy.url}/v1/uploads`, {
+      method: 'POST',
+      headers: {
+        'tus-resumable': '1.0.0',
+        authorization: `Bearer ${token}`,
+        'upload-length': String(body.length),
+        'upload-metadata': tusMetadata({ bundleId: otherBundleId, itemId }),
+        'content-type': 'application/offset+octet-stream',
+      },
+      body,
+    });
+    expect(created.status).toBe(201);
+    const failed = await until(
+      'every attempt to fail',
+      async () => {
+        const row = await prisma.item.findUniqueOrThrow({ where: { id: itemId } });
+        return row.status === 'FAILED' || row.status === 'READY' ? row : null;
+      },
+      90_000,
+    );
+    await s3.failParts('');
+    expect(failed.status).toBe('FAILED');
+    expect(failed.failureReason).toMatch(/ingest failed after 3 attempt\(s\)/);
+    const bucket = await bucketContents({ client, bucket: s3.bucket });
+    expect(bucket.multipartUploads).toEqual([]);
+    expect([...bucket.objects.keys()].filter((k) => k.startsWith(`staging/${itemId}/`))).toEqual([]);
+  }, 120_000);
+
   it('announces to either replica see one swarm; scrapes of both agree', async () => {
     const bundle = await prisma.bundle.findUniqueOrThrow({ where: { id: bundleId } });
     const hash = bundle.infoHashV1!.replace(/../g, '%$&');
@@ -366,7 +405,11 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
 
   it('nothing lost, nothing done twice: invariants hold, one ingest per item, one publish', async () => {
     expect(
-      await converged(prisma, { dataDir: work, bundleIds: [bundleId], s3: { client, bucket: s3.bucket } }, 30_000),
+      await converged(
+        prisma,
+        { dataDir: work, bundleIds: [bundleId, otherBundleId], s3: { client, bucket: s3.bucket } },
+        30_000,
+      ),
     ).toEqual([]);
     const all = (event: string, id: string) => workers.flatMap((w) => logsOf(w, event, id));
     expect(all('publish.done', bundleId)).toHaveLength(1);

@@ -8,6 +8,8 @@ export interface TestS3Server {
   bucket: string;
   /** Environment that points a Keyseed process at this bucket. */
   env: Record<string, string>;
+  /** From now on, part uploads (from part 2) to keys matching `keyPattern` fail with a 500; '' stops it. */
+  failParts(keyPattern: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +41,12 @@ export async function startS3Server(bucket = 'keyseed', opts: { partDelayMs?: nu
       S3_ACCESS_KEY_ID: 'test',
       S3_SECRET_ACCESS_KEY: 'test',
       S3_FORCE_PATH_STYLE: 'true',
+    },
+    async failParts(keyPattern: string) {
+      const res = await fetch(`${endpoint}/__test/fail-parts?key=${encodeURIComponent(keyPattern)}`, {
+        method: 'POST',
+      });
+      if (res.status !== 204) throw new Error(`S3 test server refused the fault: ${res.status}`);
     },
     async stop() {
       if (child.exitCode !== null) return;
