@@ -82,8 +82,14 @@ export const configSchema = z
     /** Outgoing e-mail (receipts, notices, email-gate links) through this SMTP server; unset = the dev mailbox. */
     SMTP_URL: z
       .string()
-      .regex(/^smtps?:\/\/[^/\s]+/, 'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587')
-      .refine((v) => URL.canParse(v), 'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587')
+      .regex(
+        /^smtps?:\/\/[^/\s]+/,
+        'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587',
+      )
+      .refine(
+        (v) => URL.canParse(v),
+        'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587',
+      )
       .optional(),
     /** Sender of every e-mail: `address` or `Name <address>`. */
     MAIL_FROM: z

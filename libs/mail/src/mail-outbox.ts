@@ -34,7 +34,7 @@ export class MailOutbox {
   /** Records `message` under `key` in the caller's transaction; nothing if that key is recorded already. */
   async record(db: Db, message: MailMessage, key: string): Promise<void> {
     await db.mailMessage.createMany({
-      data: [{ key, kind: message.kind, to: message.to, data: message.data as unknown as Prisma.InputJsonObject }],
+      data: [{ key, kind: message.kind, to: message.to, data: message.data }],
       skipDuplicates: true,
     });
   }

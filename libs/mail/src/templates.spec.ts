@@ -31,7 +31,9 @@ describe('renderMail', () => {
     expect(mail.text).toContain('    npx keyseed login --api https://films.example\n    npx keyseed get night-train');
     expect(mail.text).toContain('https://films.example/v1/catalog/night-train/torrent');
     expect(mail.html).toContain('<td>15.00 EUR</td>');
-    expect(mail.html).toContain('<pre>npx keyseed login --api https://films.example\nnpx keyseed get night-train</pre>');
+    expect(mail.html).toContain(
+      '<pre>npx keyseed login --api https://films.example\nnpx keyseed get night-train</pre>',
+    );
     expect(mail.html).toContain('<a href="https://films.example/library">Open your library</a>');
   });
 

@@ -95,11 +95,6 @@ export interface EmailGateConfirmMail {
 }
 
 export type MailMessage =
-  | PurchaseReceiptMail
-  | RefundNoticeMail
-  | SaleNoticeMail
-  | GiftMail
-  | RedeemCodeMail
-  | EmailGateConfirmMail;
+  PurchaseReceiptMail | RefundNoticeMail | SaleNoticeMail | GiftMail | RedeemCodeMail | EmailGateConfirmMail;
 
 export type MailKind = MailMessage['kind'];

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createTransport, Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import type { KeyseedConfig } from '@keyseed/config';
 import { chmodPrivate, mkdirPrivate, PRIVATE_FILE_MODE } from '@keyseed/storage';
 
@@ -26,12 +27,13 @@ export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
 
 /** SMTP_URL set: nodemailer's SMTP transport, with timeouts so a hung server fails the attempt (it is retried). */
 export function smtpTransport(url: string): MailTransport {
-  const transporter: Transporter = createTransport({
+  const options: SMTPTransport.Options = {
     url,
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
-  } as Parameters<typeof createTransport>[0]);
+  };
+  const transporter: Transporter = createTransport(options);
   return {
     mode: 'smtp',
     async send(mail) {

@@ -75,7 +75,12 @@ export class MailService implements JobProcessor<QueueName.Mail>, OnModuleInit, 
       data: { status: 'FAILED', lastError: err.message.slice(0, 1000) },
     });
     if (count)
-      this.logger.error({ event: 'mail.failed', messageId: job.data.messageId, kind: job.data.kind, message: err.message });
+      this.logger.error({
+        event: 'mail.failed',
+        messageId: job.data.messageId,
+        kind: job.data.kind,
+        message: err.message,
+      });
   }
 }
 
