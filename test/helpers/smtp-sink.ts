@@ -55,11 +55,15 @@ function addressesOf(mail: ParsedMail): string[] {
 }
 
 /** Polls `check` until it returns a truthy value (or throws after `timeoutMs`, with `what`). */
-export async function eventually<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 20_000,
+): Promise<Exclude<T, null | undefined | false | '' | 0>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as Exclude<T, null | undefined | false | '' | 0>;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
