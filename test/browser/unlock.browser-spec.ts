@@ -188,7 +188,10 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       await page.goto('/library');
       await choosePrivateFile(page, 'saved.webm', 'what the user had');
       await page.getByRole('button', { name: 'Download', exact: true }).first().click();
-      await page.getByRole('status').filter({ hasText: `${PATH} saved and verified` }).waitFor({ timeout: 30_000 });
+      await page
+        .getByRole('status')
+        .filter({ hasText: `${PATH} saved and verified` })
+        .waitFor({ timeout: 30_000 });
       expect(await privateFileSha256(page, 'saved.webm')).toBe(sha256);
       await expectHealthyPage(bp, 'library after a File System Access download');
     } finally {
@@ -275,7 +278,10 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       // Download over a file the user already had: refused, and that file is left as it was.
       await choosePrivateFile(page, 'kept.webm', 'what the user had');
       await page.getByRole('button', { name: 'Download', exact: true }).first().click();
-      await page.locator('[data-unlock-error="CORRUPT_PIECE"]').filter({ hasText: /piece 0/ }).waitFor();
+      await page
+        .locator('[data-unlock-error="CORRUPT_PIECE"]')
+        .filter({ hasText: /piece 0/ })
+        .waitFor();
       expect(await privateFileText(page, 'kept.webm')).toBe('what the user had');
     } finally {
       writeFileSync(locked, original);

@@ -1054,7 +1054,14 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
           status: 400,
           message: message as RegExp,
         })),
-        { name: 'orders as creator', method: 'get', url: '/v1/admin/orders', as: 'creator', status: 403, message: /admin role/ },
+        {
+          name: 'orders as creator',
+          method: 'get',
+          url: '/v1/admin/orders',
+          as: 'creator',
+          status: 403,
+          message: /admin role/,
+        },
         ...pageCases('/v1/admin/users', 'admin'),
         ...bodyCases(
           'patch',

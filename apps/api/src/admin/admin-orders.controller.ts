@@ -19,7 +19,8 @@ export class AdminOrdersController {
 
   @Get()
   @ApiOperation({
-    summary: "Orders, newest first; filter by the buyer's e-mail, the bundle's title or slug (contains, any case) and status",
+    summary:
+      "Orders, newest first; filter by the buyer's e-mail, the bundle's title or slug (contains, any case) and status",
   })
   @ApiResponse({ status: 200, type: [AdminOrderView] })
   list(@Query() q: OrderQueryDto): Promise<AdminOrderView[]> {

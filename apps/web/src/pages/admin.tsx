@@ -199,9 +199,7 @@ function OrderRow({
         )}
         {order.status === 'PAID' && confirming && (
           <div className="confirm" role="group" aria-label="Confirm the refund">
-            <p className="small">
-              Refund {amount} in full through Stripe and revoke the license?
-            </p>
+            <p className="small">Refund {amount} in full through Stripe and revoke the license?</p>
             <button
               type="button"
               className="button-small button-danger"
@@ -240,10 +238,7 @@ function OrderRow({
 /** Price history, set price and takedown of one bundle, opened by slug or from an order. */
 function BundleAdmin({ opened, onOpen }: { opened: string | null; onOpen: (slug: string) => void }) {
   const [slug, setSlug] = useState('');
-  const bundle = useResource(
-    async (signal) => (opened ? getCatalogBundle(opened, signal) : null),
-    [opened],
-  );
+  const bundle = useResource(async (signal) => (opened ? getCatalogBundle(opened, signal) : null), [opened]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (opened) heading.current?.scrollIntoView({ block: 'start' });

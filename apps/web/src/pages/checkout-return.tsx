@@ -70,8 +70,8 @@ function PaidLicense({ orderId, slug, title }: { orderId: string; slug: string; 
   if (!user)
     return (
       <p>
-        <Link to={`/account?next=${encodeURIComponent(`/checkout/success?order_id=${orderId}`)}`}>Log in</Link> to
-        watch it here or in your library.
+        <Link to={`/account?next=${encodeURIComponent(`/checkout/success?order_id=${orderId}`)}`}>Log in</Link> to watch
+        it here or in your library.
       </p>
     );
   if (order.error instanceof ApiError && order.error.status === 403)

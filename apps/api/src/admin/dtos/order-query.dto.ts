@@ -6,7 +6,11 @@ export const ORDER_STATUSES = ['PENDING', 'PAID', 'FAILED', 'EXPIRED', 'REFUNDED
 
 /** Filters of the admin order list; all optional, combined with AND. */
 export class OrderQueryDto extends PageQueryDto {
-  @ApiProperty({ required: false, maxLength: 200, description: "Only orders whose buyer's e-mail contains this (any case)" })
+  @ApiProperty({
+    required: false,
+    maxLength: 200,
+    description: "Only orders whose buyer's e-mail contains this (any case)",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -15,7 +19,7 @@ export class OrderQueryDto extends PageQueryDto {
   @ApiProperty({
     required: false,
     maxLength: 200,
-    description: "Only orders of bundles whose title or slug contains this (any case)",
+    description: 'Only orders of bundles whose title or slug contains this (any case)',
   })
   @IsOptional()
   @IsString()
