@@ -148,17 +148,17 @@ async function main(): Promise<void> {
   const keyBody = JSON.stringify({ deviceId: device.id });
 
   const run = promisify(execFile);
-  const announceLoad = async (url: string) =>
+  const announceLoad = async (url: string, secs = seconds) =>
     JSON.parse(
       (
         await run(
           process.execPath,
-          [join(__dirname, 'announce-load.js'), url, infoHashV1, String(connections), String(seconds), String(peers)],
+          [join(__dirname, 'announce-load.js'), url, infoHashV1, String(connections), String(secs), String(peers)],
           { maxBuffer: 64 << 20 },
         )
       ).stdout,
     );
-  const keysLoad = async () =>
+  const keysLoad = async (secs = seconds) =>
     JSON.parse(
       (
         await run(
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
             '-c',
             String(connections),
             '-d',
-            String(seconds),
+            String(secs),
             '-m',
             'POST',
             '-H',
@@ -184,8 +184,12 @@ async function main(): Promise<void> {
       ).stdout,
     );
   type Out = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number; errors: number };
-  /** One load against the API processes: rate, p99, and CPU ms per request of the API processes and of Redis. */
-  const measure = async (name: string, load: () => Promise<Out>) => {
+  /**
+   * One load against the API processes, after a 3 s warm-up of the same load (a fresh process
+   * compiles its hot paths first): rate, p99, CPU ms per request of the API processes and of Redis.
+   */
+  const measure = async (name: string, load: (secs?: number) => Promise<Out>) => {
+    await load(3);
     const [api0, redis0] = [await apiCpuMs(), processCpuMs(redis.pid!)];
     const out = await load();
     const [api1, redis1] = [await apiCpuMs(), processCpuMs(redis.pid!)];
@@ -202,16 +206,21 @@ async function main(): Promise<void> {
   };
 
   const results = [];
-  results.push(await measure('announce, 1 API process (Redis tracker)', () => announceLoad(`${base}/announce`)));
-  results.push(await measure('key delivery, 1 API process', keysLoad));
+  results.push(
+    await measure('announce, 1 API process (Redis tracker)', (secs) => announceLoad(`${base}/announce`, secs)),
+  );
+  results.push(await measure('key delivery, 1 API process', (secs) => keysLoad(secs)));
   await startApiWorkers(__filename, 1);
-  results.push(await measure('announce, 2 API processes (Redis tracker)', () => announceLoad(`${base}/announce`)));
-  results.push(await measure('key delivery, 2 API processes', keysLoad));
+  results.push(
+    await measure('announce, 2 API processes (Redis tracker)', (secs) => announceLoad(`${base}/announce`, secs)),
+  );
+  results.push(await measure('key delivery, 2 API processes', (secs) => keysLoad(secs)));
   for (const id in cluster.workers) cluster.workers[id]?.process.kill('SIGINT');
   await new Promise((r) => setTimeout(r, 1500));
 
   const memory = cluster.fork({ BENCH_ROLE: 'memory-tracker' });
   await new Promise((r) => memory.once('message', r));
+  await announceLoad(`http://127.0.0.1:${port + 1}/announce`, 3);
   const cpu0 = processCpuMs(memory.process.pid!);
   const out = (await announceLoad(`http://127.0.0.1:${port + 1}/announce`)) as Out;
   results.push({
