@@ -24,6 +24,7 @@ import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
 import { TrackerModule } from './tracker/tracker.module';
 import { EgressModule } from './egress/egress.module';
+import { EmailGateModule } from './email-gate/email-gate.module';
 
 @Module({
   imports: [
@@ -52,6 +53,7 @@ import { EgressModule } from './egress/egress.module';
     WebseedModule,
     TrackerModule,
     EgressModule,
+    EmailGateModule,
   ],
 })
 export class AppModule {}
