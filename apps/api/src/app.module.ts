@@ -19,6 +19,7 @@ import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
 import { MailModule } from '@keyseed/mail';
+import { OpentrackerModule } from '@keyseed/opentracker';
 import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
@@ -54,6 +55,7 @@ import { EmailGateModule } from './email-gate/email-gate.module';
     TrackerModule,
     EgressModule,
     EmailGateModule,
+    OpentrackerModule,
   ],
 })
 export class AppModule {}
