@@ -352,6 +352,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
       path: () => `/v1/admin/bundles/${published.id}/prices`,
       expected: adminOnly,
     },
+    { route: 'GET /v1/admin/orders', path: () => '/v1/admin/orders', expected: adminOnly },
     {
       route: 'POST /v1/admin/orders/{id}/refund',
       path: () => `/v1/admin/orders/${orderId}/refund`,
