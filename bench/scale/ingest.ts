@@ -61,7 +61,7 @@ async function startS3(): Promise<{ child: ChildProcess; env: Record<string, str
   const child = spawn(process.execPath, [join(root, 'test/s3/s3-server.mjs'), 'bench'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const [line] = await new Promise((r) => createInterface({ input: child.stdout }).once('line', (l) => r([l])));
+  const line = await new Promise<string>((r) => createInterface({ input: child.stdout }).once('line', r));
   const { endpoint } = JSON.parse(line) as { endpoint: string };
   return {
     child,

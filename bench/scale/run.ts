@@ -205,7 +205,7 @@ async function main(): Promise<void> {
     };
   };
 
-  const results = [];
+  const results: Awaited<ReturnType<typeof measure>>[] = [];
   results.push(
     await measure('announce, 1 API process (Redis tracker)', (secs) => announceLoad(`${base}/announce`, secs)),
   );
