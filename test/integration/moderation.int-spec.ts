@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeyseedConfig } from '@keyseed/config';
 import Stripe from 'stripe';
 import { BundleStatus, PrismaService } from '@keyseed/database';
-import { OpenCheckouts, OrderTransitions } from '@keyseed/paygate';
+import { DiscountUses, OpenCheckouts, OrderTransitions } from '@keyseed/paygate';
 import { ModerationService, statusAfterRestore } from '../../apps/api/src/admin/moderation.service';
 import { AuditService } from '../../apps/api/src/audit/audit.service';
 
@@ -11,7 +11,8 @@ describe('ModerationService (takedown and restore)', () => {
   const prisma = new PrismaService({ DATABASE_URL: process.env.DATABASE_URL! } as KeyseedConfig);
   // These bundles have no orders, so closing their checkouts never reaches Stripe.
   const stripe = new Stripe('sk_test_unused');
-  const openCheckouts = new OpenCheckouts(prisma, new OrderTransitions(prisma, stripe), stripe);
+  const discounts = new DiscountUses(prisma);
+  const openCheckouts = new OpenCheckouts(prisma, new OrderTransitions(prisma, stripe, discounts), discounts, stripe);
   const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts);
   let creatorId: string;
   let adminId: string;

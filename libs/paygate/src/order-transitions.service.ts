@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { DisputeStatus, lockRow, Order, OrderStatus, Prisma, PrismaService } from '@keyseed/database';
+import { DiscountUses } from './discount-uses.service';
 import { canMoveOrder, licenseDecision } from './license-status';
 import { STRIPE } from './stripe-client';
 import { expanded, idOf, orderIdFrom } from './stripe-refs';
@@ -35,6 +36,7 @@ export class OrderTransitions {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(STRIPE) private readonly stripe: Stripe,
+    private readonly discounts: DiscountUses,
   ) {}
 
   // ---- Stripe reads (outside any transaction) ----
@@ -192,10 +194,23 @@ export class OrderTransitions {
     if (next.disputeStatus !== order.disputeStatus)
       notes.push(`dispute ${order.disputeStatus ?? 'none'}→${next.disputeStatus}`);
     if (next.amountRefunded !== order.amountRefunded) notes.push(`refunded ${next.amountRefunded}/${next.amount}`);
+    notes.push(await this.settleDiscount(tx, order, next));
     notes.push(await this.settleLicense(tx, next));
     const effect = notes.filter(Boolean).join(', ') || 'no change';
     this.logger.log({ event: 'paygate.order', orderId: order.id, status: next.status, effect });
     return effect;
+  }
+
+  /**
+   * A discount use follows the order (docs/architecture.md, codes): given back when it ends unpaid,
+   * taken again when Stripe reports a payment for an order that had ended (past maxUses: it is paid).
+   */
+  private async settleDiscount(tx: Tx, before: Order, after: Order): Promise<string> {
+    if (!after.discountCodeId || before.status === after.status) return '';
+    const ended = (s: OrderStatus) => s === 'EXPIRED' || s === 'FAILED';
+    if (ended(after.status)) return (await this.discounts.release(tx, after.id)) ? 'discount use released' : '';
+    if (ended(before.status) && after.paidAt) await this.discounts.retake(tx, after.id, after.discountCodeId);
+    return '';
   }
 
   /** Another order's license (not revoked) of the same buyer and bundle, under the buyer+bundle lock. */
