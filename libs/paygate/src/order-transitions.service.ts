@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { DisputeStatus, lockRow, Order, OrderStatus, Prisma, PrismaService } from '@keyseed/database';
 import { DiscountUses } from './discount-uses.service';
-import { canMoveOrder, licenseDecision } from './license-status';
+import { canMoveOrder, LicenseDecision, licenseDecision } from './license-status';
 import { STRIPE } from './stripe-client';
 import { expanded, idOf, orderIdFrom } from './stripe-refs';
 
@@ -281,11 +281,33 @@ export class OrderTransitions {
     }
   }
 
+  /**
+   * A gift order licenses nobody until its gift is claimed (docs/architecture.md, gifts): paid, the
+   * gift becomes claimable; refunded (or otherwise never to be licensed) first, it is revoked. Once
+   * claimed, the claimer's license is this order's and follows it like any other.
+   */
+  private async settleUnclaimedGift(tx: Tx, order: Order, want: LicenseDecision | null): Promise<string> {
+    if (!want) return '';
+    if (want.status === 'REVOKED') {
+      const revoked = await tx.gift.updateMany({
+        where: { orderId: order.id, status: { in: ['AWAITING_PAYMENT', 'CLAIMABLE'] } },
+        data: { status: 'REVOKED' },
+      });
+      return revoked.count > 0 ? 'gift revoked' : '';
+    }
+    const claimable = await tx.gift.updateMany({
+      where: { orderId: order.id, status: 'AWAITING_PAYMENT' },
+      data: { status: 'CLAIMABLE' },
+    });
+    return claimable.count > 0 ? 'gift claimable' : '';
+  }
+
   /** Makes the order's license match `licenseDecision(order)`; never creates a REVOKED one. */
   private async settleLicense(tx: Tx, order: Order): Promise<string> {
     const want = licenseDecision(order);
     const license = await tx.license.findUnique({ where: { orderId: order.id } });
     if (!license) {
+      if (order.source === 'GIFT') return this.settleUnclaimedGift(tx, order, want);
       if (!want || want.status === 'REVOKED') return '';
       const held = await this.licenseHeldElsewhere(tx, order);
       if (held) {

@@ -16,7 +16,7 @@ export class DiscountCodesController {
   @HttpCode(201)
   @ApiOperation({
     summary:
-      'Make a discount code for one of your bundles or all of them (admins: any creator\'s): percent or amount off, max uses, validity window',
+      "Make a discount code for one of your bundles or all of them (admins: any creator's): percent or amount off, max uses, validity window",
   })
   @ApiResponse({ status: 201, type: DiscountCodeView })
   @ApiResponse({ status: 400, description: 'Malformed code, amount, percentage, currency or window' })
@@ -41,7 +41,10 @@ export class DiscountCodesController {
   @ApiResponse({ status: 200, type: DiscountCodeView })
   @ApiResponse({ status: 403, description: "Another creator's code" })
   @ApiResponse({ status: 404, description: 'No such code' })
-  disable(@CurrentUser() user: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<DiscountCodeView> {
+  disable(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<DiscountCodeView> {
     return this.codes.disable(user, id);
   }
 }

@@ -43,13 +43,14 @@ export class DiscountCodesService {
         throw new ForbiddenException('this bundle belongs to another account: codes are for your own bundles');
       creatorId = bundle.creatorId;
     } else if (isAdmin) {
-      if (!dto.creatorId) throw new BadRequestException('admins give bundleId, or creatorId for all of a creator\'s bundles');
+      if (!dto.creatorId)
+        throw new BadRequestException("admins give bundleId, or creatorId for all of a creator's bundles");
       const creator = await this.prisma.user.findUnique({ where: { id: dto.creatorId }, select: { roles: true } });
       if (!creator?.roles.includes('CREATOR')) throw new NotFoundException(`creator ${dto.creatorId} not found`);
       creatorId = dto.creatorId;
     } else {
       if (dto.creatorId && dto.creatorId !== caller.id)
-        throw new ForbiddenException("creatorId names another account: codes are for your own bundles");
+        throw new ForbiddenException('creatorId names another account: codes are for your own bundles');
       creatorId = caller.id;
     }
     let valid;
@@ -117,10 +118,15 @@ export class DiscountCodesService {
 
   /**
    * The code a buyer typed, applied to `amount` of `bundle`: 400 when there is no such code for
-   * this bundle or it does not apply (window, currency, Stripe's minimum charge), 409 when it is
-   * used up (checked again, exactly, when the use is reserved).
+   * this bundle or it does not apply (window, currency, Stripe's minimum charge). Whether a use is
+   * left is decided when checkout reserves one (a buyer holding a use gets their session back).
    */
-  async apply(typed: string, bundle: Pick<Bundle, 'id' | 'creatorId'>, amount: number, currency: string): Promise<AppliedDiscount> {
+  async apply(
+    typed: string,
+    bundle: Pick<Bundle, 'id' | 'creatorId'>,
+    amount: number,
+    currency: string,
+  ): Promise<AppliedDiscount> {
     const text = normalizeDiscountCode(typed);
     const code = await this.prisma.discountCode.findUnique({
       where: { creatorId_code: { creatorId: bundle.creatorId, code: text } },
@@ -134,7 +140,6 @@ export class DiscountCodesService {
       if (err instanceof DiscountError) throw new BadRequestException(err.message);
       throw err;
     }
-    if (code.maxUses !== null && code.uses >= code.maxUses) throw usedUp(code);
     return { codeId: code.id, code: code.code, maxUses: code.maxUses, amount: discounted };
   }
 }

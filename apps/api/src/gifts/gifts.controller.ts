@@ -22,7 +22,8 @@ export class GiftsController {
   @ApiResponse({ status: 201, type: GiftCheckoutView })
   @ApiResponse({
     status: 400,
-    description: 'recipientEmail is not an e-mail address, message too long, or the amount or discount code does not apply',
+    description:
+      'recipientEmail is not an e-mail address, message too long, or the amount or discount code does not apply',
   })
   @ApiResponse({ status: 404, description: 'No published bundle with this id' })
   @ApiResponse({ status: 409, description: 'Not for sale, or the discount code is used up' })

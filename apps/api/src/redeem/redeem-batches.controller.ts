@@ -63,7 +63,10 @@ export class RedeemBatchesController {
   @ApiResponse({ status: 200, type: RedeemBatchView })
   @ApiResponse({ status: 403, description: "Another creator's batch" })
   @ApiResponse({ status: 404, description: 'No such batch' })
-  revoke(@CurrentUser() user: AuthenticatedUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<RedeemBatchView> {
+  revoke(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<RedeemBatchView> {
     return this.batches.revokeBatch(user.id, id);
   }
 

@@ -24,7 +24,7 @@ export class RedeemBatchesService {
       async (tx) => {
         const created = await tx.redeemBatch.create({ data: { bundleId, createdById: actorId, label, size: count } });
         // 80-bit codes all but never collide; a collision (ON CONFLICT) is made up for by another round.
-        for (let missing = count; missing > 0; ) {
+        for (let missing = count; missing > 0;) {
           const codes = Array.from({ length: missing }, () => randomClaimCode(REDEEM_CODE_LENGTH));
           const inserted = await tx.$executeRaw`
             INSERT INTO "RedeemCode" (code, "batchId")
@@ -81,11 +81,21 @@ export class RedeemBatchesService {
     const code = normalizeClaimCode(typed);
     const row = code ? await this.prisma.redeemCode.findUnique({ where: { code } }) : null;
     if (!row || row.batchId !== batchId) throw new NotFoundException(`code ${typed} is not in batch ${batchId}`);
-    if (row.usedAt) throw new ConflictException(`code ${formatClaimCode(row.code)} was already used on ${row.usedAt.toISOString()}`);
+    if (row.usedAt)
+      throw new ConflictException(`code ${formatClaimCode(row.code)} was already used on ${row.usedAt.toISOString()}`);
     const updated = await this.prisma.$transaction(async (tx) => {
-      const done = await tx.redeemCode.update({ where: { code: row.code }, data: { revokedAt: row.revokedAt ?? new Date() } });
+      const done = await tx.redeemCode.update({
+        where: { code: row.code },
+        data: { revokedAt: row.revokedAt ?? new Date() },
+      });
       await this.audit.record(
-        { actorId, action: 'redeem_code.revoke', targetType: 'redeem_batch', targetId: batchId, details: { code: row.code } },
+        {
+          actorId,
+          action: 'redeem_code.revoke',
+          targetType: 'redeem_batch',
+          targetId: batchId,
+          details: { code: row.code },
+        },
         tx,
       );
       return done;

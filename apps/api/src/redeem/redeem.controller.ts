@@ -25,7 +25,8 @@ export class RedeemController {
   @ApiResponse({ status: 404, description: 'No such code or gift' })
   @ApiResponse({
     status: 409,
-    description: 'Used already, gift not paid yet, you hold a license for the bundle already, or the bundle is not available',
+    description:
+      'Used already, gift not paid yet, you hold a license for the bundle already, or the bundle is not available',
   })
   @ApiResponse({ status: 410, description: 'Revoked by the creator, or the gift was refunded' })
   @ApiResponse({ status: 429, description: 'Too many attempts from this address; wait a minute' })

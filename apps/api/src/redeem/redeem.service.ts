@@ -1,7 +1,13 @@
 import { ConflictException, GoneException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '@keyseed/database';
-import { formatClaimCode, GIFT_TOKEN_LENGTH, lockBuyerBundle, normalizeClaimCode, REDEEM_CODE_LENGTH } from '@keyseed/paygate';
+import {
+  formatClaimCode,
+  GIFT_TOKEN_LENGTH,
+  lockBuyerBundle,
+  normalizeClaimCode,
+  REDEEM_CODE_LENGTH,
+} from '@keyseed/paygate';
 import { GiftClaimsService } from '../gifts/gift-claims.service';
 import { RedeemedView } from './dtos/redeem.responses';
 import { assertRedeemable } from './redeem-rules';

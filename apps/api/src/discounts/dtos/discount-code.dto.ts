@@ -23,7 +23,8 @@ export class CreateDiscountCodeDto {
 
   @ApiProperty({
     required: false,
-    description: "Admins only, without bundleId: the creator whose bundles the code applies to (creators: always their own)",
+    description:
+      'Admins only, without bundleId: the creator whose bundles the code applies to (creators: always their own)',
   })
   @IsOmittable()
   @IsUUID('all', { message: 'creatorId must be a UUID' })
@@ -41,7 +42,11 @@ export class CreateDiscountCodeDto {
   @IsOmittable()
   amountOff?: number;
 
-  @ApiProperty({ required: false, example: 'usd', description: 'Currency of amountOff (applies only to bundles priced in it)' })
+  @ApiProperty({
+    required: false,
+    example: 'usd',
+    description: 'Currency of amountOff (applies only to bundles priced in it)',
+  })
   @IsOmittable()
   currency?: string;
 
@@ -49,14 +54,24 @@ export class CreateDiscountCodeDto {
   @IsOmittable()
   maxUses?: number;
 
-  @ApiProperty({ required: false, type: String, example: '2027-03-01T00:00:00Z', description: 'Valid from (default: now)' })
+  @ApiProperty({
+    required: false,
+    type: String,
+    example: '2027-03-01T00:00:00Z',
+    description: 'Valid from (default: now)',
+  })
   @IsOmittable()
   @ValidateIf((_o, v) => v !== null)
   @IsISO8601({ strict: true }, { message: instantMessage('startsAt') })
   @Matches(INSTANT, { message: instantMessage('startsAt') })
   startsAt?: string | null;
 
-  @ApiProperty({ required: false, type: String, example: '2027-04-01T00:00:00Z', description: 'Valid until (exclusive; default: no end)' })
+  @ApiProperty({
+    required: false,
+    type: String,
+    example: '2027-04-01T00:00:00Z',
+    description: 'Valid until (exclusive; default: no end)',
+  })
   @IsOmittable()
   @ValidateIf((_o, v) => v !== null)
   @IsISO8601({ strict: true }, { message: instantMessage('endsAt') })

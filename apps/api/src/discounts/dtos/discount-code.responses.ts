@@ -4,7 +4,7 @@ export class DiscountCodeView {
   @ApiProperty() id: string;
   @ApiProperty() code: string;
   @ApiProperty({ description: 'The creator whose bundles it discounts' }) creatorId: string;
-  @ApiProperty({ nullable: true, type: String, description: "One bundle, or null for every bundle of the creator" })
+  @ApiProperty({ nullable: true, type: String, description: 'One bundle, or null for every bundle of the creator' })
   bundleId: string | null;
   @ApiProperty({ enum: ['PERCENT', 'AMOUNT'] }) kind: string;
   @ApiProperty({ nullable: true, type: Number }) percentOff: number | null;

@@ -11,7 +11,11 @@ export class CreateRedeemBatchDto {
   @Max(MAX_BATCH_SIZE, { message: `count must not be greater than ${MAX_BATCH_SIZE} (make several batches)` })
   count: number;
 
-  @ApiProperty({ required: false, example: 'Festival press', description: 'Your note on what the batch is for (≤ 200 characters)' })
+  @ApiProperty({
+    required: false,
+    example: 'Festival press',
+    description: 'Your note on what the batch is for (≤ 200 characters)',
+  })
   @IsOmittable()
   @IsString()
   @MaxLength(200)

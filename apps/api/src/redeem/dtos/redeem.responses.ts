@@ -6,7 +6,8 @@ export class RedeemBatchView {
   @ApiProperty() label: string;
   @ApiProperty() size: number;
   @ApiProperty({ description: 'Codes redeemed so far' }) used: number;
-  @ApiProperty({ description: 'Codes revoked before use (one by one, or all unused ones with the batch)' }) revoked: number;
+  @ApiProperty({ description: 'Codes revoked before use (one by one, or all unused ones with the batch)' })
+  revoked: number;
   @ApiProperty({ nullable: true, type: Date }) revokedAt: Date | null;
   @ApiProperty() createdAt: Date;
   @ApiProperty({ description: 'Where to download the codes as CSV' }) csvUrl: string;
