@@ -20,11 +20,7 @@ export function randomClaimCode(length: number): string {
  * the letters Crockford maps (O → 0, I and L → 1). Null when anything else remains.
  */
 export function normalizeClaimCode(input: string): string | null {
-  const s = input
-    .replace(/[\s-]/g, '')
-    .toUpperCase()
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const s = input.replace(/[\s-]/g, '').toUpperCase().replace(/O/g, '0').replace(/[IL]/g, '1');
   return /^[0-9A-HJKMNP-TV-Z]+$/.test(s) && s.length <= 64 ? s : null;
 }
 

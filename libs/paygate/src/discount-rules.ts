@@ -108,7 +108,9 @@ export function discountedAmount(amount: number, currency: string, discount: Dis
   if (discount.kind === 'PERCENT') off = Math.round((amount * (discount.percentOff ?? 0)) / 100);
   else {
     if (discount.currency !== currency)
-      throw new DiscountError(`code ${name} is an amount in ${discount.currency}; this bundle is priced in ${currency}`);
+      throw new DiscountError(
+        `code ${name} is an amount in ${discount.currency}; this bundle is priced in ${currency}`,
+      );
     off = discount.amountOff ?? 0;
   }
   const result = amount - off;

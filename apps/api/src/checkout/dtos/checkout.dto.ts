@@ -14,7 +14,6 @@ export class CheckoutDto {
   @Min(0)
   amount?: number;
 
-
   @ApiProperty({ required: false, example: 'LAUNCH20', description: 'A discount code of the bundle’s creator' })
   @IsOmittable()
   @IsString()
@@ -28,7 +27,11 @@ export class GiftCheckoutDto extends CheckoutDto {
   @MaxLength(254)
   recipientEmail: string;
 
-  @ApiProperty({ required: false, example: 'Happy birthday!', description: 'A note for the recipient (≤ 1000 characters, plain text)' })
+  @ApiProperty({
+    required: false,
+    example: 'Happy birthday!',
+    description: 'A note for the recipient (≤ 1000 characters, plain text)',
+  })
   @IsOmittable()
   @IsString()
   @MaxLength(1000)
