@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsDefined, IsISO8601, IsUUID, Matches, ValidateIf } from 'class-validator';
+import { IsDefined, IsInt, IsISO8601, IsString, IsUUID, Length, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { IsOmittable } from '../../common/validation';
 
 /** An instant with its UTC offset, like release times: a code's window must not depend on the server's zone. */
@@ -11,6 +11,8 @@ const instantMessage = (field: string) =>
 export class CreateDiscountCodeDto {
   @ApiProperty({ example: 'LAUNCH20', description: "3–40 letters, digits, '-' or '_'; case-insensitive" })
   @IsDefined()
+  @IsString()
+  @MaxLength(40)
   code: string;
 
   @ApiProperty({
@@ -32,6 +34,7 @@ export class CreateDiscountCodeDto {
 
   @ApiProperty({ required: false, example: 20, description: 'Percent off, integer 1–99 (give this or amountOff)' })
   @IsOmittable()
+  @IsInt({ message: 'percentOff must be an integer from 1 to 99' })
   percentOff?: number;
 
   @ApiProperty({
@@ -40,6 +43,7 @@ export class CreateDiscountCodeDto {
     description: 'Amount off in integer minor units of `currency` (give this or percentOff)',
   })
   @IsOmittable()
+  @IsInt({ message: 'amountOff must be an integer number of minor units' })
   amountOff?: number;
 
   @ApiProperty({
@@ -48,10 +52,13 @@ export class CreateDiscountCodeDto {
     description: 'Currency of amountOff (applies only to bundles priced in it)',
   })
   @IsOmittable()
+  @IsString()
+  @Length(3, 3, { message: 'currency must be a three-letter ISO 4217 code' })
   currency?: string;
 
   @ApiProperty({ required: false, example: 100, description: 'How many checkouts may use it (omit: unlimited)' })
   @IsOmittable()
+  @IsInt({ message: 'maxUses must be an integer from 1 to 1000000' })
   maxUses?: number;
 
   @ApiProperty({
