@@ -491,7 +491,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
     expect(await prisma.redeemBatch.findUniqueOrThrow({ where: { id: redeemBatchId } })).toMatchObject({
       revokedAt: null,
     });
-    expect(await prisma.gift.count()).toBe(0);
+    expect(await prisma.gift.count({ where: { order: { bundleId: published.id } } })).toBe(0);
   });
 
   it("lists only the caller's own bundles, orders, licenses and tokens; never another creator's draft in the catalog", async () => {
