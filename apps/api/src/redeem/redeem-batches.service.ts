@@ -80,7 +80,8 @@ export class RedeemBatchesService {
   async revokeCode(actorId: string, batchId: string, typed: string): Promise<RedeemCodeView> {
     const code = normalizeClaimCode(typed);
     const row = code ? await this.prisma.redeemCode.findUnique({ where: { code } }) : null;
-    if (!row || row.batchId !== batchId) throw new NotFoundException(`code ${JSON.stringify(typed.slice(0, 40))} is not in batch ${batchId}`);
+    if (!row || row.batchId !== batchId)
+      throw new NotFoundException(`code ${JSON.stringify(typed.slice(0, 40))} is not in batch ${batchId}`);
     if (row.usedAt)
       throw new ConflictException(`code ${formatClaimCode(row.code)} was already used on ${row.usedAt.toISOString()}`);
     const updated = await this.prisma.$transaction(async (tx) => {
