@@ -3,16 +3,24 @@ import { randomUUID } from 'node:crypto';
 import type { KeyseedConfig } from '@keyseed/config';
 import Stripe from 'stripe';
 import { BundleStatus, PrismaService } from '@keyseed/database';
+import { MailOutbox } from '@keyseed/mail';
 import { DiscountUses, OpenCheckouts, OrderTransitions } from '@keyseed/paygate';
+import type { JobQueues } from '@keyseed/queues';
 import { ModerationService, statusAfterRestore } from '../../apps/api/src/admin/moderation.service';
 import { AuditService } from '../../apps/api/src/audit/audit.service';
 
 describe('ModerationService (takedown and restore)', () => {
   const prisma = new PrismaService({ DATABASE_URL: process.env.DATABASE_URL! } as KeyseedConfig);
-  // These bundles have no orders, so closing their checkouts never reaches Stripe.
+  // These bundles have no orders, so closing their checkouts never reaches Stripe nor sends e-mail.
   const stripe = new Stripe('sk_test_unused');
+  const mail = new MailOutbox(prisma, {} as JobQueues);
   const discounts = new DiscountUses(prisma);
-  const openCheckouts = new OpenCheckouts(prisma, new OrderTransitions(prisma, stripe, discounts), discounts, stripe);
+  const openCheckouts = new OpenCheckouts(
+    prisma,
+    new OrderTransitions(prisma, stripe, discounts, mail),
+    discounts,
+    stripe,
+  );
   const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts);
   let creatorId: string;
   let adminId: string;

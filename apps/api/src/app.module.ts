@@ -21,6 +21,7 @@ import { PayoutsModule } from './payouts/payouts.module';
 import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
+import { MailModule } from '@keyseed/mail';
 import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
@@ -33,6 +34,7 @@ import { EgressModule } from './egress/egress.module';
     DatabaseModule,
     StorageModule,
     QueuesModule.register(),
+    MailModule,
     AuditModule,
     AuthModule,
     HealthModule,

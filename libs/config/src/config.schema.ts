@@ -79,6 +79,31 @@ export const configSchema = z
       .refine((v) => Number.isInteger(Math.round(v * 100 * 1e6) / 1e6), 'PLATFORM_FEE_PERCENT has at most two decimals')
       .default(10),
 
+    /** Outgoing e-mail (receipts, notices, email-gate links) through this SMTP server; unset = the dev mailbox. */
+    SMTP_URL: z
+      .string()
+      .regex(
+        /^smtps?:\/\/[^/\s]+/,
+        'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587',
+      )
+      .refine(
+        (v) => URL.canParse(v),
+        'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587',
+      )
+      .optional(),
+    /** Sender of every e-mail: `address` or `Name <address>`. */
+    MAIL_FROM: z
+      .string()
+      .regex(
+        /^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/,
+        'MAIL_FROM must be an e-mail address or "Name <address>"',
+      )
+      .default('Keyseed <no-reply@keyseed.localhost>'),
+    /** Without SMTP_URL, e-mails are written here as .eml files (default DATA_DIR/mailbox) and logged. */
+    MAIL_DEV_DIR: z.string().optional(),
+    /** First retry delay (ms) of an e-mail the SMTP server did not take; later retries back off exponentially (8 tries). */
+    MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+
     /** Platform seed (apps/seeder): BitTorrent port for TCP and uTP (0 = any free port). */
     SEEDER_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
     /** Upload rate of the platform seed in bytes/s over all its torrents; 0 = unlimited. */
@@ -125,6 +150,14 @@ export const configSchema = z
         code: 'custom',
         path: ['STRIPE_SECRET_KEY'],
         message: 'STRIPE_SECRET_KEY is required when NODE_ENV=production',
+      });
+    }
+    if (c.NODE_ENV === 'production' && !c.SMTP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message:
+          'SMTP_URL is required when NODE_ENV=production (receipts and notices are e-mailed), e.g. smtp://user:password@mail.example:587',
       });
     }
     if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {

@@ -20,6 +20,22 @@ describe('loadConfig', () => {
     );
   });
 
+  it('validates the mail settings and wants SMTP in production', () => {
+    expect(() => loadConfig({ SMTP_URL: 'http://mail.example' })).toThrow(
+      /SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/,
+    );
+    expect(() => loadConfig({ MAIL_FROM: 'Keyseed' })).toThrow(/MAIL_FROM must be an e-mail address/);
+    expect(
+      loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465', MAIL_FROM: 'Films <films@example.com>' }),
+    ).toMatchObject({
+      SMTP_URL: 'smtps://u:p@mail.example:465',
+      MAIL_FROM: 'Films <films@example.com>',
+    });
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', KEYSEED_KEK: 'k', STRIPE_SECRET_KEY: 's', STRIPE_WEBHOOK_SECRET: 'w' }),
+    ).toThrow(/SMTP_URL is required when NODE_ENV=production/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
   });
