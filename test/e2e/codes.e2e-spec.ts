@@ -359,16 +359,24 @@ describe('codes and gifts (e2e)', () => {
         .send({ recipientEmail: recipient.email, message: 'Enjoy!', code: 'GIFTY' })
         .expect(201);
       expect(bought.body).toMatchObject({ orderId: expect.any(String), giftId: expect.any(String) });
-      const token = await giftClaims(bought.body.giftId);
       // Not claimable before payment.
-      await request(http).post('/v1/redeem').set(recipient.auth).send({ code: token }).expect(409);
+      const early = await giftClaims(bought.body.giftId);
+      await request(http).post('/v1/redeem').set(recipient.auth).send({ code: early }).expect(409);
+      expect(await prisma.mailMessage.count({ where: { key: `gift:${bought.body.orderId}` } })).toBe(0);
 
       const order = await pay(bought.body.orderId);
       expect(order).toMatchObject({ status: 'PAID', source: 'GIFT', amount: 1000, originalAmount: 1200 });
-      // Duplicated webhooks change nothing.
+      // Duplicated webhooks change nothing: one e-mail to the recipient, with the claim link.
       const completed = emulator.events('checkout.session.completed').at(-1)!;
       await emulator.webhooks.redeliver(completed.id, { times: 3 });
       expect(await licensesOf(giver, bundleId)).toHaveLength(0);
+      const mails = await prisma.mailMessage.findMany({ where: { kind: 'gift', to: recipient.email } });
+      expect(mails).toHaveLength(1);
+      expect(mails[0].data).toMatchObject({ bundleTitle: 'Codes film', fromName: 'Test User', message: 'Enjoy!' });
+      const link = new URL((mails[0].data as { redeemUrl: string }).redeemUrl);
+      expect(link.pathname).toBe('/redeem');
+      const token = link.searchParams.get('code')!;
+      expect(token).toMatch(/^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){5}$/);
       const gifts = await request(http).get('/v1/gifts').set(giver.auth).expect(200);
       expect(gifts.body[0]).toMatchObject({
         id: bought.body.giftId,

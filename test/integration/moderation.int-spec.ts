@@ -17,7 +17,7 @@ describe('ModerationService (takedown and restore)', () => {
   const discounts = new DiscountUses(prisma);
   const openCheckouts = new OpenCheckouts(
     prisma,
-    new OrderTransitions(prisma, stripe, discounts, mail),
+    new OrderTransitions(prisma, stripe, discounts, mail, { PUBLIC_URL: 'http://127.0.0.1' }),
     discounts,
     stripe,
   );

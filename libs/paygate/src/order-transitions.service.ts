@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { DisputeStatus, lockRow, Order, OrderStatus, Prisma, PrismaService } from '@keyseed/database';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { MailOutbox } from '@keyseed/mail';
 import { DiscountUses } from './discount-uses.service';
+import { giftMailKey, recordGiftMail } from './gift-mail';
 import { canMoveOrder, LicenseDecision, licenseDecision } from './license-status';
 import { orderMailKeys, recordOrderMail } from './order-mail';
 import { STRIPE } from './stripe-client';
@@ -40,6 +42,7 @@ export class OrderTransitions {
     @Inject(STRIPE) private readonly stripe: Stripe,
     private readonly discounts: DiscountUses,
     private readonly mail: MailOutbox,
+    @Inject(KEYSEED_CONFIG) private readonly config: Pick<KeyseedConfig, 'PUBLIC_URL'>,
   ) {}
 
   // ---- Stripe reads (outside any transaction) ----
@@ -97,7 +100,7 @@ export class OrderTransitions {
   ): Promise<CommitResult> {
     const result = await this.apply(orderId, effect, event);
     if (!result.duplicate && result.orderId) {
-      await this.mail.dispatch(orderMailKeys(result.orderId));
+      await this.mail.dispatch([...orderMailKeys(result.orderId), giftMailKey(result.orderId)]);
       await this.refundIfSuperseded(result.orderId);
     }
     return result;
@@ -308,7 +311,9 @@ export class OrderTransitions {
       where: { orderId: order.id, status: 'AWAITING_PAYMENT' },
       data: { status: 'CLAIMABLE' },
     });
-    return claimable.count > 0 ? 'gift claimable' : '';
+    if (claimable.count === 0) return '';
+    await recordGiftMail(tx, this.mail, order, this.config.PUBLIC_URL);
+    return 'gift claimable, recipient e-mailed';
   }
 
   /** Makes the order's license match `licenseDecision(order)`; never creates a REVOKED one. */
