@@ -4,6 +4,7 @@ import type { KeyseedConfig } from '@keyseed/config';
 import Stripe from 'stripe';
 import { BundleStatus, PrismaService } from '@keyseed/database';
 import { MailOutbox } from '@keyseed/mail';
+import { TrackerWhitelist } from '@keyseed/opentracker';
 import { DiscountUses, OpenCheckouts, OrderTransitions } from '@keyseed/paygate';
 import type { JobQueues } from '@keyseed/queues';
 import { ModerationService, statusAfterRestore } from '../../apps/api/src/admin/moderation.service';
@@ -21,7 +22,9 @@ describe('ModerationService (takedown and restore)', () => {
     discounts,
     stripe,
   );
-  const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts);
+  // No whitelist file here: the change notice is all it would send (test/interop/opentracker covers it).
+  const whitelist = new TrackerWhitelist(prisma, { REDIS_PREFIX: 'unused' } as KeyseedConfig);
+  const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts, whitelist);
   let creatorId: string;
   let adminId: string;
 

@@ -22,6 +22,7 @@ import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
 import { MailModule } from '@keyseed/mail';
+import { OpentrackerModule } from '@keyseed/opentracker';
 import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
@@ -58,6 +59,7 @@ import { EgressModule } from './egress/egress.module';
     WebseedModule,
     TrackerModule,
     EgressModule,
+    OpentrackerModule,
   ],
 })
 export class AppModule {}

@@ -5,6 +5,7 @@ import { MailModule } from '@keyseed/mail';
 import { PaygateModule } from '@keyseed/paygate';
 import { QueuesModule } from '@keyseed/queues';
 import { KeyringModule } from '@keyseed/keyring';
+import { OpentrackerModule } from '@keyseed/opentracker';
 import { StorageModule } from '@keyseed/storage';
 import { HousekeepingModule } from './housekeeping/housekeeping.module';
 import { IngestModule } from './ingest/ingest.module';
@@ -29,6 +30,7 @@ import { JOB_PROCESSORS, QueueWorkerHost } from './queue-worker-host';
     IngestModule,
     PublishModule,
     MailSendingModule,
+    OpentrackerModule,
   ],
   providers: [
     {

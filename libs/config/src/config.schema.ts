@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/** An announce URL an external tracker answers on (BEP 3 HTTP(S) or BEP 15 UDP). */
+function isTrackerUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:', 'udp:'].includes(url.protocol) && url.hostname !== '' && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
 const bytes = (label: string) =>
   z.coerce
     .number({ error: `${label} must be a number of bytes` })
@@ -121,6 +131,41 @@ export const configSchema = z
     /** How often the API records each served bundle's swarm size. */
     SWARM_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 
+    /**
+     * External trackers every torrent announces to besides the built-in one: comma-separated
+     * http(s):// or udp:// announce URLs, each its own BEP 12 tier after the built-in tracker's.
+     */
+    TRACKER_URLS: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const urls = value
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean);
+        for (const url of urls.filter((u) => !isTrackerUrl(u)))
+          ctx.addIssue({
+            code: 'custom',
+            message: `TRACKER_URLS: ${JSON.stringify(url)} is not an http(s):// or udp:// announce URL`,
+          });
+        return [...new Set(urls)];
+      }),
+    /**
+     * opentracker in whitelist mode (Debian's build): the file it reads its access list from. The
+     * process given this keeps it in step with the published bundles and tells opentracker to reload.
+     */
+    OPENTRACKER_WHITELIST_FILE: z
+      .string()
+      .refine((p) => p.startsWith('/'), 'OPENTRACKER_WHITELIST_FILE must be an absolute path')
+      .optional(),
+    /** opentracker's PID file: the reload is a SIGHUP to that process. */
+    OPENTRACKER_PID_FILE: z
+      .string()
+      .refine((p) => p.startsWith('/'), 'OPENTRACKER_PID_FILE must be an absolute path')
+      .optional(),
+    /** Or a command that makes opentracker reload (e.g. `systemctl kill -s HUP opentracker`), run by /bin/sh. */
+    OPENTRACKER_RELOAD_COMMAND: z.string().min(1).optional(),
+
     /** Blob store: `local` (DATA_DIR/blobs) or `s3` (any S3-compatible store; the S3_* settings below). */
     STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
     /** S3 endpoint URL; empty = AWS's own endpoint for S3_REGION. */
@@ -175,6 +220,21 @@ export const configSchema = z
         code: 'custom',
         path: ['S3_SECRET_ACCESS_KEY'],
         message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together',
+      });
+    }
+    if (c.OPENTRACKER_WHITELIST_FILE && !c.OPENTRACKER_PID_FILE && !c.OPENTRACKER_RELOAD_COMMAND) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENTRACKER_PID_FILE'],
+        message:
+          'OPENTRACKER_WHITELIST_FILE needs OPENTRACKER_PID_FILE or OPENTRACKER_RELOAD_COMMAND (opentracker rereads its whitelist on SIGHUP)',
+      });
+    }
+    if (!c.OPENTRACKER_WHITELIST_FILE && (c.OPENTRACKER_PID_FILE || c.OPENTRACKER_RELOAD_COMMAND)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENTRACKER_WHITELIST_FILE'],
+        message: 'OPENTRACKER_PID_FILE and OPENTRACKER_RELOAD_COMMAND need OPENTRACKER_WHITELIST_FILE',
       });
     }
     if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {

@@ -39,4 +39,30 @@ describe('loadConfig', () => {
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PORT: '' }).PORT).toBe(3000);
   });
+
+  it('takes external trackers as a validated list', () => {
+    expect(loadConfig({}).TRACKER_URLS).toEqual([]);
+    expect(
+      loadConfig({ TRACKER_URLS: ' udp://tracker.example:6969/announce, https://t.example/announce ,' }).TRACKER_URLS,
+    ).toEqual(['udp://tracker.example:6969/announce', 'https://t.example/announce']);
+    expect(() => loadConfig({ TRACKER_URLS: 'ftp://x/announce' })).toThrow(/TRACKER_URLS: "ftp:\/\/x\/announce"/);
+    expect(() => loadConfig({ TRACKER_URLS: 'not a url' })).toThrow(/TRACKER_URLS/);
+  });
+
+  it('needs a way to reload opentracker with its whitelist file, and the file with either', () => {
+    expect(() => loadConfig({ OPENTRACKER_WHITELIST_FILE: '/etc/opentracker/whitelist.txt' })).toThrow(
+      /OPENTRACKER_PID_FILE or OPENTRACKER_RELOAD_COMMAND/,
+    );
+    expect(() => loadConfig({ OPENTRACKER_PID_FILE: '/run/opentracker.pid' })).toThrow(
+      /need OPENTRACKER_WHITELIST_FILE/,
+    );
+    expect(() =>
+      loadConfig({ OPENTRACKER_WHITELIST_FILE: 'whitelist.txt', OPENTRACKER_PID_FILE: '/run/ot.pid' }),
+    ).toThrow(/OPENTRACKER_WHITELIST_FILE must be an absolute path/);
+    const c = loadConfig({
+      OPENTRACKER_WHITELIST_FILE: '/etc/opentracker/whitelist.txt',
+      OPENTRACKER_RELOAD_COMMAND: 'systemctl kill -s HUP opentracker',
+    });
+    expect(c.OPENTRACKER_RELOAD_COMMAND).toBe('systemctl kill -s HUP opentracker');
+  });
 });

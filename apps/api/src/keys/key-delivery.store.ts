@@ -1,9 +1,6 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { GroupCommit } from './group-commit';
-
-/** node-postgres pool of the key-delivery hot path (see KeyDeliveryStore). */
-export const KEYS_PG = Symbol('KEYS_PG');
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { HotPathPool } from '@keyseed/database';
+import { GroupCommit } from '../common/group-commit';
 
 /** What key delivery needs of an item; pieceCount = length of the v1 piece hashes / 20. */
 export interface ItemRow {
@@ -104,7 +101,7 @@ const AUDIT_SQL = `
 export class KeyDeliveryStore implements OnModuleDestroy {
   private readonly audit = new GroupCommit<DeliveryRecord>((rows) => this.insert(rows));
 
-  constructor(@Inject(KEYS_PG) private readonly pool: Pool) {}
+  constructor(private readonly pool: HotPathPool) {}
 
   /** The license with its bundle, the device (when registered to it) and the bundle's items; null when there is no such license. */
   async license(licenseId: string, deviceId: string): Promise<LicenseRow | null> {
@@ -147,7 +144,6 @@ export class KeyDeliveryStore implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.audit.drain();
-    await this.pool.end();
   }
 
   private async insert(rows: DeliveryRecord[]): Promise<void> {
