@@ -38,7 +38,8 @@ export class RedeemService {
     return this.prisma.$transaction(async (tx) => {
       await lockBuyerBundle(tx, user.id, bundle.id);
       const held = await tx.license.findFirst({
-        where: { buyerId: user.id, bundleId: bundle.id, status: { not: 'REVOKED' } },
+        // An email-gate license may cover only some items: a code or gift still gives the whole bundle.
+        where: { buyerId: user.id, bundleId: bundle.id, status: { not: 'REVOKED' }, source: { not: 'EMAIL_GATE' } },
         select: { id: true },
       });
       if (held)
