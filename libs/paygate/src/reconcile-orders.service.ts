@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
+import { DiscountUses } from './discount-uses.service';
 import { OpenCheckouts } from './open-checkouts.service';
 import { OrderTransitions } from './order-transitions.service';
 
@@ -14,6 +15,8 @@ export interface ReconcileReport {
   refunded: number;
   /** Paid destination charges re-read because their transfer to the creator was not on record. */
   transfersChecked: number;
+  /** Discount uses given back: held by orders that ended unpaid, or by checkouts that never committed. */
+  discountsReleased: number;
 }
 
 /** Orders checked per run; the least recently checked first, so a backlog rotates. */
@@ -32,6 +35,7 @@ export class ReconcileOrdersService {
     private readonly prisma: PrismaService,
     private readonly transitions: OrderTransitions,
     private readonly openCheckouts: OpenCheckouts,
+    private readonly discounts: DiscountUses,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
   ) {}
 
@@ -50,6 +54,7 @@ export class ReconcileOrdersService {
       closed: await this.openCheckouts.retryUnclosed(),
       refunded: 0,
       transfersChecked: 0,
+      discountsReleased: 0,
     };
     for (const order of orders) {
       try {
@@ -59,6 +64,7 @@ export class ReconcileOrdersService {
             where: { id: order.id, status: 'PENDING', stripeSessionId: null },
             data: { status: 'EXPIRED' },
           });
+          await this.discounts.release(this.prisma, order.id);
           report.changed++;
           continue;
         }
@@ -95,6 +101,7 @@ export class ReconcileOrdersService {
       await this.transitions.syncSession(o.id, o.stripeSessionId!).catch(() => null);
       report.transfersChecked++;
     }
+    report.discountsReleased = await this.discounts.releaseStale(now);
     this.logger.log({ event: 'reconcile.done', ...report, cutoff: cutoff.toISOString() });
     return report;
   }
