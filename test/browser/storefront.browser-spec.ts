@@ -111,4 +111,38 @@ describe('storefront (browser)', () => {
     await expectHealthyPage(bp, 'missing bundle');
     await bp.context.close();
   });
+
+  it('redeems a code from its link (/redeem?code=…): asks to log in first, then the film is in the library; a used code says so', async () => {
+    const batch = await h.api<{ csvUrl: string }>('POST', `/v1/bundles/${bundle.id}/redeem-batches`, creator.token, {
+      count: 1,
+      label: 'press',
+    });
+    const csv = await fetch(`${h.baseUrl}${batch.csvUrl}`, { headers: { authorization: `Bearer ${creator.token}` } });
+    const code = (await csv.text()).split('\n')[1].split(',')[0];
+
+    const anonymous = await h.newPage();
+    await anonymous.page.goto(`/redeem?code=${code}`);
+    await anonymous.page.getByRole('link', { name: 'log in or register' }).waitFor();
+    await anonymous.context.close();
+
+    const buyer = await h.registerUser(['BUYER'], 'Press Reviewer');
+    const bp = await h.newPage({ as: buyer });
+    await bp.page.goto(`/redeem?code=${code}`);
+    await expect(bp.page.getByRole('textbox', { name: 'Code' }).inputValue()).resolves.toBe(code);
+    await bp.page.getByRole('button', { name: 'Redeem' }).click();
+    await bp.page.getByText('Code redeemed').waitFor();
+    await expectHealthyPage(bp, 'redeem');
+    await screenshot(bp.page, 'redeem');
+    const licenses = await h.api<{ bundle: { id: string }; status: string }[]>('GET', '/v1/licenses', buyer.token);
+    expect(licenses.filter((l) => l.bundle.id === bundle.id).map((l) => l.status)).toEqual(['ACTIVE']);
+
+    const other = await h.registerUser(['BUYER'], 'Late Reviewer');
+    const late = await h.newPage({ as: other });
+    await late.page.goto(`/redeem?code=${code}`);
+    await late.page.getByRole('button', { name: 'Redeem' }).click();
+    await late.page.getByText(/already (been )?used|used already/i).waitFor();
+    forgiveErrors(late, /status of 409/);
+    await late.context.close();
+    await bp.context.close();
+  });
 });

@@ -10,6 +10,7 @@ import { StudioPage } from './pages/studio';
 import { StudioBundlePage } from './pages/studio-bundle';
 import { LibraryPage } from './pages/library';
 import { NotFoundPage } from './pages/not-found';
+import { RedeemPage } from './pages/redeem';
 
 /** Every page of the app; the API serves index.html for each of these paths (apps/api/src/web-app). */
 export function App() {
@@ -31,6 +32,7 @@ export function App() {
           <Route path="/checkout/success" element={<CheckoutSuccessPage />} />
           <Route path="/checkout/cancel" element={<CheckoutCancelPage />} />
           <Route path="/library" element={<LibraryPage />} />
+          <Route path="/redeem" element={<RedeemPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </main>

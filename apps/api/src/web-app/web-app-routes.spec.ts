@@ -12,6 +12,7 @@ describe('web app routes', () => {
       '/account',
       '/checkout/success',
       '/checkout/cancel',
+      '/redeem',
     ])
       expect(isAppPage(p)).toBe(true);
   });

@@ -13,6 +13,7 @@ const APP_PAGES: RegExp[] = [
   /^\/admin\/?$/,
   /^\/account\/?$/,
   /^\/checkout\/(success|cancel)\/?$/,
+  /^\/redeem\/?$/,
 ];
 
 export function isAppPage(path: string): boolean {
