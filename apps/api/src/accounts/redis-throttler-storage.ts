@@ -1,8 +1,8 @@
 import { Inject, Injectable, Module, OnModuleDestroy } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient } from '@keyseed/queues';
 
 /**
  * One hit: count it in the window, start blocking when over the limit.
@@ -26,7 +26,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy 
   private readonly redis: Redis & { throttlerHit(...args: (string | number)[]): Promise<number[]> };
 
   constructor(@Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {
-    const redis = new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2 });
+    const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
     redis.defineCommand('throttlerHit', { numberOfKeys: 2, lua: HIT });
     this.redis = redis as typeof this.redis;
   }

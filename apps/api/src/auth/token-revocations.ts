@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient } from '@keyseed/queues';
 import { TokenCache } from './token-cache';
 
 /** Every lookup of every account. */
@@ -27,10 +27,9 @@ export class TokenRevocations implements OnModuleInit, OnModuleDestroy {
 
   constructor(@Inject(KEYSEED_CONFIG) config: KeyseedConfig) {
     this.channel = `${config.REDIS_PREFIX}:auth:token-drops`;
-    const connection = { ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2 };
-    this.publisher = new Redis(connection);
-    this.subscriber = new Redis(connection);
-    this.publisher.on('error', () => undefined); // reported by publish()
+    // Errors of the publisher are reported by publish().
+    this.publisher = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+    this.subscriber = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
     this.subscriber.on('error', () => this.unsubscribed());
     this.subscriber.on('close', () => this.unsubscribed());
     this.subscriber.on('ready', () => void this.subscribe());
