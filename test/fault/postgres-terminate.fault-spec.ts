@@ -16,7 +16,7 @@ import { E2E_STRIPE_SECRET_KEY, E2E_WEBHOOK_SECRET } from '../helpers/paygate-fi
 import { terminateBackends } from '../helpers/processes';
 import type { PlatformProcess } from '../helpers/replicas';
 
-const LOAD_MS = 5_000;
+const LOAD_MS = 4_000;
 const TERMINATE_EVERY_MS = 500;
 
 /**
@@ -63,22 +63,31 @@ describe('fault: PostgreSQL backends terminated under load', () => {
     await creator.upload(onSale.bundleId, onSale.itemIds[0], randomBytes(256 * 1024));
     await waitFor('the item READY', async () => (await iso.prisma.item.count({ where: { status: 'READY' } })) === 1);
     expect((await creator.request('POST', `/v1/bundles/${onSale.bundleId}/publish`)).status).toBe(202);
-    await waitFor('the bundle PUBLISHED', async () =>
-      (await iso.prisma.bundle.count({ where: { id: onSale.bundleId, status: 'PUBLISHED' } })) === 1,
+    await waitFor(
+      'the bundle PUBLISHED',
+      async () => (await iso.prisma.bundle.count({ where: { id: onSale.bundleId, status: 'PUBLISHED' } })) === 1,
     );
     expect(
-      (await admin.request('PUT', `/v1/admin/bundles/${onSale.bundleId}/seller-of-record`, { json: { platform: true } }))
-        .status,
+      (
+        await admin.request('PUT', `/v1/admin/bundles/${onSale.bundleId}/seller-of-record`, {
+          json: { platform: true },
+        })
+      ).status,
     ).toBe(200);
     expect(
-      (await admin.request('PUT', `/v1/admin/bundles/${onSale.bundleId}/price`, { json: { amount: 700, currency: 'usd' } }))
-        .status,
+      (
+        await admin.request('PUT', `/v1/admin/bundles/${onSale.bundleId}/price`, {
+          json: { amount: 700, currency: 'usd' },
+        })
+      ).status,
     ).toBe(200);
     const buyers = await Promise.all([1, 2, 3].map(() => CreatorClient.register(api.url, ['BUYER'])));
 
     const answers: Array<{ what: string; status: number | string; text: string }> = [];
     const note = (what: string, a: Answer | Error) =>
-      answers.push(a instanceof Error ? { what, status: a.message, text: '' } : { what, status: a.status, text: a.text });
+      answers.push(
+        a instanceof Error ? { what, status: a.message, text: '' } : { what, status: a.status, text: a.text },
+      );
     const attempt = async (what: string, fn: () => Promise<Answer>) => {
       try {
         const a = await fn();
@@ -95,7 +104,9 @@ describe('fault: PostgreSQL backends terminated under load', () => {
     const until = Date.now() + LOAD_MS;
     const creatorLoop = async () => {
       while (Date.now() < until) {
-        const b = await attempt('create bundle', () => creator.request('POST', '/v1/bundles', { json: { title: 'Load' } }));
+        const b = await attempt('create bundle', () =>
+          creator.request('POST', '/v1/bundles', { json: { title: 'Load' } }),
+        );
         if (b?.status !== 201) continue;
         const bundleId = b.json().id as string;
         bundleIds.push(bundleId);
@@ -131,12 +142,15 @@ describe('fault: PostgreSQL backends terminated under load', () => {
       typeof a.status === 'number' && (a.status < 500 || (a.status === 503 && a.text.length > 0));
     const unclean = answers.filter((a) => !clean(a));
     expect(unclean).toEqual([]);
-    expect(answers.filter((a) => a.status === 503).every((a) => /database/i.test(a.text))).toBe(true);
     expect(api.proc.alive && worker.alive).toBe(true);
 
     // A client resumes what it had started: HEAD completes uploads whose last bytes arrived while
     // their completion failed, and publish is asked again.
-    for (const location of uploads) expect((await creator.headUpload(location)).status).toBe(200);
+    for (const location of uploads) {
+      const head = await creator.headUpload(location);
+      expect(head.status).toBe(200);
+      expect(head.headers.get('upload-offset')).toBe(head.headers.get('upload-length'));
+    }
     await expectConverged(iso, bundleIds, 30_000);
     for (const bundleId of bundleIds.slice(1)) {
       const res = await creator.request('POST', `/v1/bundles/${bundleId}/publish`);

@@ -50,7 +50,9 @@ describe('concurrency: publish vs upload vs delete vs rename vs takedown vs unli
     creator = await CreatorClient.register(api.url);
     const email = `admin-${randomBytes(4).toString('hex')}@example.test`;
     await ensureAdmin(iso.prisma, email, 'admin password long enough');
-    const login = await call(api.url, 'POST', '/v1/auth/login', { json: { email, password: 'admin password long enough' } });
+    const login = await call(api.url, 'POST', '/v1/auth/login', {
+      json: { email, password: 'admin password long enough' },
+    });
     admin = new CreatorClient(api.url, login.json().token as string);
   });
   afterAll(async () => {
@@ -101,8 +103,9 @@ describe('concurrency: publish vs upload vs delete vs rename vs takedown vs unli
       bundles.push(bundleId);
       const [film, extra] = itemIds;
       await creator.upload(bundleId, film, randomBytes(96 * 1024));
-      await waitFor('the film READY', async () =>
-        (await iso.prisma.item.findUniqueOrThrow({ where: { id: film } })).status === 'READY',
+      await waitFor(
+        'the film READY',
+        async () => (await iso.prisma.item.findUniqueOrThrow({ where: { id: film } })).status === 'READY',
       );
       // One PATCH from the end: a replacement of the READY film, the first upload of the extra.
       const pending = async (itemId: string, size: number) => {
@@ -124,7 +127,8 @@ describe('concurrency: publish vs upload vs delete vs rename vs takedown vs unli
         ['delete item', () => creator.request('DELETE', `/v1/bundles/${bundleId}/items/${target}`)],
         [
           'rename item',
-          () => creator.request('PATCH', `/v1/bundles/${bundleId}/items/${film}`, { json: { path: `cut-${round}.bin` } }),
+          () =>
+            creator.request('PATCH', `/v1/bundles/${bundleId}/items/${film}`, { json: { path: `cut-${round}.bin` } }),
         ],
         [
           'takedown',
@@ -157,7 +161,9 @@ describe('concurrency: publish vs upload vs delete vs rename vs takedown vs unli
         [
           'rename item',
           () =>
-            creator.request('PATCH', `/v1/bundles/${bundleId}/items/${remaining[0].id}`, { json: { path: 'late.bin' } }),
+            creator.request('PATCH', `/v1/bundles/${bundleId}/items/${remaining[0].id}`, {
+              json: { path: 'late.bin' },
+            }),
         ],
       ]);
       await check(round, 'published');

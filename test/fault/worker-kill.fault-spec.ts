@@ -46,14 +46,16 @@ describe('fault: worker killed (SIGKILL) mid-ingest and mid-publish', () => {
     bundles.push(bundleId);
     const [itemId] = itemIds;
     worker = await startWorker(iso.env);
-    let body = Buffer.alloc(0);
+    let body: Buffer;
     // Freeze the worker the moment it has claimed the item, then kill it: the ingest is cut off
     // between its claim and its commit. (Should the commit win the race, upload again and retry.)
     for (let attempt = 0; ; attempt++) {
       body = randomBytes(16 * 1024 * 1024);
       await creator.upload(bundleId, itemId, body);
-      await waitFor('the item to be INGESTING', async () =>
-        ['INGESTING', 'READY'].includes((await iso.prisma.item.findUniqueOrThrow({ where: { id: itemId } })).status),
+      await waitFor(
+        'the item to be INGESTING',
+        async () =>
+          ['INGESTING', 'READY'].includes((await iso.prisma.item.findUniqueOrThrow({ where: { id: itemId } })).status),
         30_000,
       );
       worker.child.kill('SIGSTOP');
@@ -82,8 +84,9 @@ describe('fault: worker killed (SIGKILL) mid-ingest and mid-publish', () => {
     ]);
     bundles.push(bundleId);
     for (const id of itemIds) await creator.upload(bundleId, id, randomBytes(2 * 1024 * 1024));
-    await waitFor('both items READY', async () =>
-      (await iso.prisma.item.count({ where: { bundleId, status: 'READY' } })) === 2,
+    await waitFor(
+      'both items READY',
+      async () => (await iso.prisma.item.count({ where: { bundleId, status: 'READY' } })) === 2,
     );
 
     // The test holds one item's row, so the publish job runs past writing the torrent and dropping

@@ -76,14 +76,16 @@ export async function startApi(env: Record<string, string>): Promise<{ proc: Pla
     PORT: String(port),
     PUBLIC_URL: url,
   });
-  await proc.waitFor('api.listening', 60_000);
+  await proc.waitFor('api.listening', 120_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n(alive: ${proc.alive}, exit: ${proc.child.exitCode ?? proc.child.signalCode})`);
+  });
   return { proc, url };
 }
 
 /** The worker from dist/, once it has started its queues. */
 export async function startWorker(env: Record<string, string>): Promise<PlatformProcess> {
   const proc = new PlatformProcess('worker', 'apps/worker/src/main.js', { ...process.env, ...env });
-  await proc.waitFor('worker.ready', 60_000);
+  await proc.waitFor('worker.ready', 120_000);
   return proc;
 }
 
@@ -113,7 +115,10 @@ export class CreatorClient {
   }
 
   request(method: string, path: string, opts: CallOptions = {}): Promise<Answer> {
-    return call(this.url, method, path, { ...opts, headers: { Authorization: `Bearer ${this.token}`, ...opts.headers } });
+    return call(this.url, method, path, {
+      ...opts,
+      headers: { Authorization: `Bearer ${this.token}`, ...opts.headers },
+    });
   }
 
   /** A bundle with items (`{ path, locked? }`), answered ids in order. */
@@ -175,11 +180,17 @@ export async function call(base: string, method: string, path: string, opts: Cal
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...(opts.json !== undefined ? { 'Content-Type': 'application/json' } : {}), ...opts.headers },
-    body: opts.json !== undefined ? JSON.stringify(opts.json) : opts.body,
+    body: opts.json !== undefined ? JSON.stringify(opts.json) : (opts.body as Uint8Array<ArrayBuffer> | undefined),
     signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
   });
   const text = await res.text();
-  return { status: res.status, text, json: () => JSON.parse(text) as Record<string, unknown>, headers: res.headers, ms: Date.now() - started };
+  return {
+    status: res.status,
+    text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+    headers: res.headers,
+    ms: Date.now() - started,
+  };
 }
 
 /** Waits for no pending work and no invariant violation; fails the test with the violations otherwise. */

@@ -8,7 +8,9 @@ describe('isDatabaseUnavailable', () => {
       meta: { driverAdapterError: { cause: { kind: 'postgres', code: '57P01', originalCode: '57P01' } } },
     });
     const closed = Object.assign(new Error('Server has closed the connection.'), { code: 'P1017' });
-    const adapter = Object.assign(new Error('x'), { meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } } });
+    const adapter = Object.assign(new Error('x'), {
+      meta: { driverAdapterError: { cause: { kind: 'ConnectionClosed' } } },
+    });
     const pg = new Error('Client has encountered a connection error and is not queryable');
     const pgCode = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
     const init = Object.assign(new Error("Can't reach database server"), { name: 'PrismaClientInitializationError' });

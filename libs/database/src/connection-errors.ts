@@ -31,7 +31,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof e.code === 'string' && (PRISMA_CONNECTION_CODES.has(e.code) || CONNECTION_SQLSTATE.test(e.code)))
     return true;
   const cause = e.meta?.driverAdapterError?.cause;
-  if (cause && (ADAPTER_KINDS.has(cause.kind ?? '') || CONNECTION_SQLSTATE.test(cause.originalCode ?? cause.code ?? '')))
+  if (
+    cause &&
+    (ADAPTER_KINDS.has(cause.kind ?? '') || CONNECTION_SQLSTATE.test(cause.originalCode ?? cause.code ?? ''))
+  )
     return true;
   return PG_MESSAGES.test(e.message ?? '');
 }

@@ -172,6 +172,15 @@ export class UploadsService {
     await this.releaseIfCompleted(uploadId);
   }
 
+  /** The size of a completed upload (null while it is not complete). */
+  async completedSize(uploadId: string): Promise<number | null> {
+    const upload = await this.prisma.upload.findUnique({
+      where: { id: uploadId },
+      select: { completedAt: true, size: true },
+    });
+    return upload?.completedAt ? Number(upload.size) : null;
+  }
+
   /** Once the bytes live in the blob store (see {@link complete}), tus's own copy goes. */
   async releaseIfCompleted(uploadId: string): Promise<void> {
     const upload = await this.prisma.upload.findUnique({ where: { id: uploadId }, select: { completedAt: true } });

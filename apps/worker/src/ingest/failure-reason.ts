@@ -1,6 +1,18 @@
 /** File system errors of an ingest attempt; any other error's message is the creator's to read. */
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
-const STORAGE = new Set(['EIO', 'ENOENT', 'EACCES', 'EPERM', 'EROFS', 'EMFILE', 'ENFILE', 'EISDIR', 'ENOTDIR', 'EBUSY', 'EXDEV']);
+const STORAGE = new Set([
+  'EIO',
+  'ENOENT',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EMFILE',
+  'ENFILE',
+  'EISDIR',
+  'ENOTDIR',
+  'EBUSY',
+  'EXDEV',
+]);
 
 /**
  * What the creator reads about a failed attempt: a file system error's message names server paths
