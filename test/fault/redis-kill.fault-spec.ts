@@ -60,14 +60,14 @@ describe('fault: Redis killed and restarted empty', () => {
     await api.proc.waitFor('"event":"redis.down"', 10_000);
     await worker.waitFor('"event":"redis.down"', 10_000);
 
-    // The last bytes of the upload: a 503 with the reason within a second or two, not a hang.
+    // The last bytes of the upload: a 503 with the reason at once, not a hang (it took 696 s once).
     const last = await creator.patchUpload(location, 1024 * 1024, extra.subarray(1024 * 1024), 10_000);
     expect(last.status).toBe(503);
     expect(last.text).toMatch(/Redis/);
-    expect(last.ms).toBeLessThan(3_000);
+    expect(last.ms).toBeLessThan(1_500);
     const publish = await creator.request('POST', `/v1/bundles/${bundleId}/publish`, { timeoutMs: 10_000 });
     expect(publish.status).toBe(503);
-    expect(publish.ms).toBeLessThan(3_000);
+    expect(publish.ms).toBeLessThan(1_500);
     // Reading the catalog needs no Redis.
     expect((await creator.request('GET', '/v1/catalog', { timeoutMs: 10_000 })).status).toBe(200);
     // Some seconds of outage: ioredis retries many times meanwhile.

@@ -10,7 +10,7 @@ import { createRedisClient } from './redis-connection';
 /** A request needed Redis while it was unreachable: 503 with the reason (the client retries later). */
 export class RedisUnavailableError extends ServiceUnavailableException {
   constructor(what: string, reason: string) {
-    super(`${what} needs Redis (job queues), which is unreachable right now (${reason}); retry in a moment`);
+    super(`${what} needs Redis, which is unreachable right now (${reason}); retry in a moment`);
   }
 }
 

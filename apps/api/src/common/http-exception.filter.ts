@@ -15,7 +15,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = errorBody(exception);
-    if (body.statusCode >= 500) {
+    // A 503 is an answer about an outage, which is logged once where it is detected (redis.down)
+    // or here without a stack; anything else at 500 is unexpected and logged in full.
+    if (body.statusCode === 503) {
+      if (!(exception instanceof HttpException))
+        this.logger.warn({ event: 'http.unavailable', message: (exception as Error)?.message ?? String(exception) });
+    } else if (body.statusCode >= 500) {
       this.logger.error((exception as Error)?.message ?? String(exception), (exception as Error)?.stack);
     }
     res.status(body.statusCode).json(body);
