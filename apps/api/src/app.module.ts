@@ -18,6 +18,8 @@ import { PayoutsModule } from './payouts/payouts.module';
 import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
+import { MailModule } from '@keyseed/mail';
+import { OpentrackerModule } from '@keyseed/opentracker';
 import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
@@ -30,6 +32,7 @@ import { EgressModule } from './egress/egress.module';
     DatabaseModule,
     StorageModule,
     QueuesModule.register(),
+    MailModule,
     AuditModule,
     AuthModule,
     HealthModule,
@@ -50,6 +53,7 @@ import { EgressModule } from './egress/egress.module';
     WebseedModule,
     TrackerModule,
     EgressModule,
+    OpentrackerModule,
   ],
 })
 export class AppModule {}
