@@ -64,7 +64,7 @@ const freeSpace = () => rmSync(filler, { force: true });
     iso = await isolatedEnv('diskfull', { DATA_DIR: dataDir });
     [api, worker] = await Promise.all([startApi(iso.env), startWorker(iso.env)]);
     creator = await CreatorClient.register(api.url);
-  });
+  }, 240_000);
   afterAll(async () => {
     await worker?.stop('SIGKILL');
     await api?.proc.stop();

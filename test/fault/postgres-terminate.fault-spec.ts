@@ -41,7 +41,7 @@ describe('fault: PostgreSQL backends terminated under load', () => {
     });
     [api, worker] = await Promise.all([startApi(iso.env), startWorker(iso.env)]);
     emulator.setWebhookUrl(`${api.url}/v1/stripe/webhook`);
-  });
+  }, 240_000);
   afterAll(async () => {
     await worker?.stop('SIGKILL');
     await api?.proc.stop();

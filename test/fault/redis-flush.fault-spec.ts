@@ -38,7 +38,7 @@ describe('fault: Redis emptied mid-flow', () => {
     app = await startTestApp();
     http = app.getHttpServer();
     prisma = app.get(PrismaService);
-  });
+  }, 240_000);
   afterAll(async () => {
     await worker?.close();
     await app?.close();

@@ -29,7 +29,7 @@ describe('fault: Redis killed and restarted empty', () => {
     redis = await startRedis(redisPort);
     iso = await isolatedEnv('rkill', { REDIS_URL: `redis://127.0.0.1:${redisPort}` });
     [api, worker] = await Promise.all([startApi(iso.env), startWorker(iso.env)]);
-  });
+  }, 240_000);
   afterAll(async () => {
     await worker?.stop('SIGKILL');
     await api?.proc.stop();

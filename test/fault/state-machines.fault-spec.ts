@@ -54,7 +54,7 @@ describe('concurrency: publish vs upload vs delete vs rename vs takedown vs unli
       json: { email, password: 'admin password long enough' },
     });
     admin = new CreatorClient(api.url, login.json().token as string);
-  });
+  }, 240_000);
   afterAll(async () => {
     await worker?.stop('SIGKILL');
     await api?.proc.stop();
@@ -170,5 +170,5 @@ describe('concurrency: publish vs upload vs delete vs rename vs takedown vs unli
     }
     // The races left something publishable in most rounds (the published phase ran).
     expect(published).toBeGreaterThan(0);
-  });
+  }, 300_000);
 });

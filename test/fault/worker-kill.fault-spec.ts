@@ -29,7 +29,7 @@ describe('fault: worker killed (SIGKILL) mid-ingest and mid-publish', () => {
     iso = await isolatedEnv('wkill');
     api = await startApi(iso.env);
     creator = await CreatorClient.register(api.url);
-  });
+  }, 240_000);
   afterAll(async () => {
     await worker?.stop('SIGKILL');
     await api?.proc.stop();
