@@ -85,8 +85,12 @@ describe('concurrency: publish vs upload vs delete vs rename vs takedown vs unli
           }),
       );
       const unclean = answers.filter((a) => a.status >= 500 || (a.status >= 400 && !a.text.trim()));
-      if (unclean.length)
-        throw new Error(`seed ${SEED}, round ${round}: unclean answers ${JSON.stringify(unclean, null, 1)}`);
+      if (unclean.length) {
+        const errors = api.proc.lines.filter((l) => /"level":50/.test(l)).slice(-5);
+        throw new Error(
+          `seed ${SEED}, round ${round}: unclean answers ${JSON.stringify(unclean, null, 1)}\nAPI errors:\n${errors.join('\n')}`,
+        );
+      }
       return answers;
     };
     const check = async (round: number, phase: string) => {

@@ -212,7 +212,12 @@ export class UploadsService {
     assertUsable(upload.bundle);
     const generation = upload.item.ingestGeneration + 1;
     const key = uploadKey(upload.itemId, generation);
-    await this.tusFiles.moveIntoStore(uploadId, key);
+    await this.tusFiles.moveIntoStore(uploadId, key).catch(async (err: Error) => {
+      // The item (or its bundle) was deleted while the last bytes arrived: its files went with it.
+      if (!(await this.prisma.upload.count({ where: { id: uploadId } })))
+        throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
+      throw err;
+    });
 
     let previousKey: string | null;
     try {
