@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
+import { generateDeviceKeyPair, openContentKeys, SealedKeySet } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
 import { MailOutbox } from '@keyseed/mail';
 import { JobQueues, RedisUnavailableError } from '@keyseed/queues';
 import type { StripeEmulator } from '@keyseed/stripe-emulator';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { createPublishedBundle, createReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
+import { createPublishedBundle, createReadyItem, ReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
 import { eventually, SmtpSink } from '../helpers/smtp-sink';
 import { createAdminUser, registerUser, TestUser } from '../helpers/test-app';
 
@@ -187,6 +188,161 @@ describe('mail (e2e): receipts and notices over SMTP, retries, the dev mailbox',
     await eventually('the receipt queued by the sweeper', () => smtp.to(buyer.email).length > 0, 30_000);
   });
 
+  describe('the email gate', () => {
+    let gated: { id: string; slug: string; items: ReadyItem[] };
+
+    /** The token of the latest confirmation link e-mailed to `address`. */
+    async function linkTokenFor(address: string, count = 1): Promise<string> {
+      const mails = await eventually('the confirmation e-mail', () => {
+        const m = smtp.to(address).filter((x) => x.subject?.startsWith('Confirm your e-mail'));
+        return m.length >= count ? m : null;
+      });
+      const mail = mails[mails.length - 1];
+      const match = /\/b\/([^/?\s]+)\?gate=([A-Za-z0-9_-]{43})/.exec(mail.text ?? '');
+      expect(match?.[1]).toBe(gated.slug);
+      return match![2];
+    }
+
+    const signup = (email: string) => request(http).post(`/v1/bundles/${gated.id}/email-gate/signups`).send({ email });
+    const confirm = (token: string, user?: TestUser) => {
+      const req = request(http).post('/v1/email-gate/confirm');
+      return (user ? req.set(user.auth) : req).send({ token });
+    };
+
+    beforeAll(async () => {
+      const id = await createPublishedBundle(app, creator.id, 'Free Short');
+      const items = [
+        await createReadyItem(app, id, { pieceCount: 1, position: 0 }),
+        await createReadyItem(app, id, { pieceCount: 1, position: 1 }),
+      ];
+      gated = { id, slug: (await prisma.bundle.findUniqueOrThrow({ where: { id } })).slug, items };
+    });
+
+    it('the creator gates some items; anyone sees the gate', async () => {
+      await request(http)
+        .post(`/v1/bundles/${gated.id}/email-gate/signups`)
+        .send({ email: 'early@example.test' })
+        .expect(409)
+        .expect((r) => expect(r.body.message).toMatch(/not email-gated/));
+      const set = await request(http)
+        .put(`/v1/bundles/${gated.id}/email-gate`)
+        .set(creator.auth)
+        .send({ enabled: true, itemIds: [gated.items[0].id] })
+        .expect(200);
+      expect(set.body).toEqual({
+        bundleId: gated.id,
+        enabled: true,
+        wholeBundle: false,
+        itemIds: [gated.items[0].id],
+        confirmedFans: 0,
+      });
+      const seen = await request(http).get(`/v1/bundles/${gated.id}/email-gate`).expect(200);
+      expect(seen.body).toMatchObject({ enabled: true, wholeBundle: false, confirmedFans: null });
+    });
+
+    it('a sign-up e-mails a double opt-in link; confirming twice, concurrently, grants exactly one license', async () => {
+      const fanEmail = `Fan-${Date.now()}@Example.test`;
+      const res = await signup(fanEmail).expect(202);
+      expect(res.body.status).toBe('sent');
+      // A second request within a minute sends nothing new (the first link still works).
+      await signup(fanEmail).expect(202);
+      const token = await linkTokenFor(fanEmail.toLowerCase());
+      const mail = smtp.to(fanEmail.toLowerCase());
+      expect(mail).toHaveLength(1);
+      expect(mail[0].subject).toBe('Confirm your e-mail to unlock "Free Short"');
+      expect(mail[0].text).toContain('Your address is shared with Cleo Creator');
+
+      // Opened without an account: confirmed, nothing granted; the same link claims after logging in.
+      const anonymous = await confirm(token).expect(200);
+      expect(anonymous.body).toMatchObject({ bundleId: gated.id, licenseId: null, email: fanEmail.toLowerCase() });
+      const fan = await registerUser(app, ['BUYER'], 'Fan');
+      const answers = await Promise.all(Array.from({ length: 6 }, () => confirm(token, fan)));
+      expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+      const licenseIds = new Set(answers.map((a) => a.body.licenseId as string));
+      expect(licenseIds.size).toBe(1);
+      const [licenseId] = [...licenseIds];
+      const licenses = await prisma.license.findMany({ where: { buyerId: fan.id }, include: { order: true } });
+      expect(licenses).toHaveLength(1);
+      expect(licenses[0]).toMatchObject({ id: licenseId, source: 'EMAIL_GATE', status: 'ACTIVE' });
+      expect(licenses[0].order).toMatchObject({ amount: 0, status: 'PAID', paidAt: null });
+      // Clicked again later: the same license.
+      expect((await confirm(token, fan).expect(200)).body.licenseId).toBe(licenseId);
+      // Another account cannot claim the same confirmation.
+      const other = await registerUser(app);
+      await confirm(token, other)
+        .expect(409)
+        .expect((r) => expect(r.body.message).toMatch(/another account/));
+      expect(await prisma.license.count({ where: { buyerId: other.id } })).toBe(0);
+
+      // The license delivers the gated item's key only.
+      const library = await request(http).get('/v1/licenses').set(fan.auth).expect(200);
+      expect(library.body[0]).toMatchObject({ id: licenseId, source: 'EMAIL_GATE' });
+      const device = generateDeviceKeyPair();
+      const deviceId = (
+        await request(http)
+          .post(`/v1/licenses/${licenseId}/devices`)
+          .set(fan.auth)
+          .send({ publicKey: device.publicKey })
+          .expect(201)
+      ).body.id as string;
+      const keys = await request(http)
+        .post(`/v1/licenses/${licenseId}/keys`)
+        .set(fan.auth)
+        .send({ deviceId })
+        .expect(200);
+      const opened = openContentKeys(device.privateKey, deviceId, keys.body as SealedKeySet, licenseId);
+      expect(opened.map((k) => k.itemId)).toEqual([gated.items[0].id]);
+      await request(http)
+        .post(`/v1/licenses/${licenseId}/keys`)
+        .set(fan.auth)
+        .send({ deviceId, items: [{ itemId: gated.items[1].id }] })
+        .expect(403)
+        .expect((r) => expect(r.body.message).toMatch(/not unlocked by the email gate/));
+      // A fan may still buy the whole bundle.
+      await prisma.bundle.update({ where: { id: gated.id }, data: { priceAmount: 500, priceCurrency: 'usd' } });
+      await request(http).post(`/v1/bundles/${gated.id}/checkout`).set(fan.auth).send({}).expect(201);
+    });
+
+    it('a logged-in fan claims at once; an expired link is refused', async () => {
+      const fan = await registerUser(app, ['BUYER'], 'Quick Fan');
+      await signup(fan.email).expect(202);
+      const token = await linkTokenFor(fan.email);
+      const res = await confirm(token, fan).expect(200);
+      expect(res.body.licenseId).toEqual(expect.any(String));
+
+      const late = `late-${Date.now()}@example.test`;
+      await signup(late).expect(202);
+      const lateToken = await linkTokenFor(late);
+      await prisma.fanSignup.updateMany({
+        where: { email: late },
+        data: { tokenExpiresAt: new Date(Date.now() - 1000) },
+      });
+      await confirm(lateToken)
+        .expect(410)
+        .expect((r) => expect(r.body.message).toMatch(/expired/));
+    });
+
+    it('the creator (and admins) export the confirmed fans as CSV', async () => {
+      const res = await request(http).get(`/v1/bundles/${gated.id}/email-gate/fans.csv`).set(creator.auth).expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="${gated.slug}-fans.csv"`);
+      const lines = res.text.trimEnd().split('\r\n');
+      expect(lines[0]).toBe('email,confirmed_at,signed_up_at,claimed_into_account');
+      const rows = lines.slice(1).map((l) => l.split(','));
+      // Two confirmed (one claimed after confirming anonymously, one claimed at once); the expired one never confirmed.
+      expect(rows).toHaveLength(2);
+      expect(rows.every((r) => r[3] === 'yes' && !Number.isNaN(Date.parse(r[1])))).toBe(true);
+      expect(rows.some((r) => r[0].startsWith('late-'))).toBe(false);
+      const byAdmin = await request(http)
+        .get(`/v1/bundles/${gated.id}/email-gate/fans.csv`)
+        .set(admin.auth)
+        .expect(200);
+      expect(byAdmin.text).toBe(res.text);
+      const gate = await request(http).get(`/v1/bundles/${gated.id}/email-gate`).set(creator.auth).expect(200);
+      expect(gate.body.confirmedFans).toBe(2);
+    });
+  });
+
   it('without SMTP_URL, mail is written as .eml files (0600) to the dev mailbox', async () => {
     await worker?.close();
     worker = null;
@@ -222,7 +378,8 @@ describe('mail (e2e): receipts and notices over SMTP, retries, the dev mailbox',
     expect(eml.to).toMatchObject({ text: 'dev@example.test' });
     expect(eml.subject).toBe('Your code for "Night Train"');
     expect(eml.text).toContain('Code:  KS-DEV-0001');
-    expect(await mailRow('redeem-code:e2e-dev-mailbox')).toMatchObject({ status: 'SENT' });
+    // The file is written before the row is marked SENT.
+    await eventually('the row SENT', async () => (await mailRow('redeem-code:e2e-dev-mailbox'))?.status === 'SENT');
     expect(smtp.to('dev@example.test')).toHaveLength(0);
   });
 });

@@ -25,6 +25,7 @@ import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
 import { TrackerModule } from './tracker/tracker.module';
 import { EgressModule } from './egress/egress.module';
+import { EmailGateModule } from './email-gate/email-gate.module';
 
 @Module({
   imports: [
@@ -53,6 +54,7 @@ import { EgressModule } from './egress/egress.module';
     WebseedModule,
     TrackerModule,
     EgressModule,
+    EmailGateModule,
     OpentrackerModule,
   ],
 })

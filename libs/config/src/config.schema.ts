@@ -114,6 +114,9 @@ export const configSchema = z
     /** First retry delay (ms) of an e-mail the SMTP server did not take; later retries back off exponentially (8 tries). */
     MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
 
+    /** How long an email-gate confirmation link works (hours). */
+    EMAIL_GATE_LINK_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+
     /** Platform seed (apps/seeder): BitTorrent port for TCP and uTP (0 = any free port). */
     SEEDER_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
     /** Upload rate of the platform seed in bytes/s over all its torrents; 0 = unlimited. */

@@ -206,7 +206,10 @@ export class OrderTransitions {
     return effect;
   }
 
-  /** Another order's license (not revoked) of the same buyer and bundle, under the buyer+bundle lock. */
+  /**
+   * Another order's license (not revoked) of the same buyer and bundle, under the buyer+bundle lock.
+   * Email-gate licenses do not count: they may cover only some items, and buying adds the rest.
+   */
   private async licenseHeldElsewhere(tx: Tx, order: Order): Promise<string | null> {
     await lockBuyerBundle(tx, order.buyerId, order.bundleId);
     const other = await tx.license.findFirst({
@@ -214,6 +217,7 @@ export class OrderTransitions {
         buyerId: order.buyerId,
         bundleId: order.bundleId,
         status: { not: 'REVOKED' },
+        source: { not: 'EMAIL_GATE' },
         orderId: { not: order.id },
       },
       select: { id: true },
