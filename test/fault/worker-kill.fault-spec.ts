@@ -65,7 +65,6 @@ describe('fault: worker killed (SIGKILL) mid-ingest and mid-publish', () => {
       if (attempt === 2) throw new Error('the ingest finished before the worker could be frozen, three times');
     }
     await kill(worker);
-    expect(worker.lines.some((l) => l.includes('ingest.done'))).toBe(false);
 
     worker = await startWorker(iso.env);
     const started = Date.now();
