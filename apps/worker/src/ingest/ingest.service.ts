@@ -10,6 +10,7 @@ import { KEYRING } from '@keyseed/keyring';
 import { IngestJob, ingestGenerationOf, IngestProgress, QueueName } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, chmodPrivate, itemPublishedKey, mkdirPrivate, stagingPrefix } from '@keyseed/storage';
 import type { JobProcessor } from '../queue-worker-host';
+import { creatorFacing } from './failure-reason';
 import { ingestFile } from './ingest-file';
 import { ingestStream } from './ingest-stream';
 
@@ -205,7 +206,7 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
     const reason =
       err.name === 'UnrecoverableError'
         ? err.message
-        : `ingest failed after ${job.attemptsMade} attempt(s): ${err.message}`;
+        : `ingest failed after ${job.attemptsMade} attempt(s): ${creatorFacing(err)}`;
     await this.prisma.item.updateMany({
       where: {
         id: itemId,
@@ -214,7 +215,7 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
       },
       data: { status: 'FAILED', failureReason: reason, progress: 0, bytesPerSecond: 0 },
     });
-    this.logger.warn({ event: 'ingest.failed', itemId, jobId: job.id, reason });
+    this.logger.warn({ event: 'ingest.failed', itemId, jobId: job.id, reason, message: err.message });
   }
 
   /** Progress on the job and (throttled) on the item row; never two row writes at once. */
