@@ -28,14 +28,12 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 // Own queues: the in-process worker must not consume other suites' jobs. The environment is put
 // back afterwards (a Jest worker process runs other suites after this one).
-const ENV = ['REDIS_PREFIX', 'PUBLIC_URL', 'INGEST_CONCURRENCY', 'INGEST_THREADS', 'WEBSEED_POLICY'] as const;
+const ENV = ['REDIS_PREFIX', 'PUBLIC_URL', 'INGEST_CONCURRENCY', 'INGEST_THREADS'] as const;
 const savedEnv = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
 const prefix = `${process.env.REDIS_PREFIX}_flow`;
 process.env.REDIS_PREFIX = prefix;
 process.env.INGEST_CONCURRENCY = '1';
 process.env.INGEST_THREADS = '1';
-// aria2 fetches the same bundle twice from one address: this suite is about the plain webseed.
-process.env.WEBSEED_POLICY = 'plain';
 
 function aria2(torrent: string, dir: string, timeoutMs: number): Promise<{ code: number; out: string }> {
   const port = 20000 + Math.floor(Math.random() * 20000);

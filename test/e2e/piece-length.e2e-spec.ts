@@ -47,8 +47,9 @@ describe('piece length from declared sizes (e2e)', () => {
   async function draft(items: Array<{ path: string; locked?: boolean; size?: number }>) {
     const bundle = (await request(http).post('/v1/bundles').set(creator.auth).send({ title: 'Declared' }).expect(201))
       .body as { id: string };
-    const view = (await request(http).post(`/v1/bundles/${bundle.id}/items`).set(creator.auth).send({ items }).expect(201))
-      .body as { items: Array<{ id: string; path: string; declaredSize: number | null }> };
+    const view = (
+      await request(http).post(`/v1/bundles/${bundle.id}/items`).set(creator.auth).send({ items }).expect(201)
+    ).body as { items: Array<{ id: string; path: string; declaredSize: number | null }> };
     return { id: bundle.id, items: view.items };
   }
 

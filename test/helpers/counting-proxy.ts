@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 
 export interface CountingProxy {
   url: string;
@@ -62,25 +61,41 @@ export async function startCountingProxy(target: string, opts: CountingProxyOpti
           state.webseedBytesByClient.set(client, (state.webseedBytesByClient.get(client) ?? 0) + n);
         };
         const rate = opts.webseedBytesPerSecond;
+        if (counted) answer.on('data', (chunk: Buffer) => count(chunk.length));
         if (!counted || !rate) {
-          if (counted) answer.on('data', (chunk: Buffer) => count(chunk.length));
           answer.pipe(res);
           return;
         }
+        // The origin's bytes are read (and counted) as they come; the client gets them at `rate`.
+        // A client that hangs up mid-body: the rest is still read, as the origin sent it, so the
+        // proxy and the origin's counters can be compared byte for byte.
+        const queue: Buffer[] = [];
+        let ended = false;
+        let wake: (() => void) | null = null;
+        answer.on('data', (chunk: Buffer) => {
+          queue.push(chunk);
+          wake?.();
+        });
+        answer.on('end', () => {
+          ended = true;
+          wake?.();
+        });
+        answer.on('error', () => res.destroy());
+        res.on('error', () => undefined);
         void (async () => {
-          try {
-            // A client that hung up mid-body: the rest is still read (and counted) as the origin
-            // sent it, so the proxy and the origin's counters can be compared byte for byte.
-            for await (const chunk of answer as AsyncIterable<Buffer>) {
-              count(chunk.length);
-              if (res.destroyed) continue;
-              if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
-              await new Promise((r) => setTimeout(r, (chunk.length / rate) * 1000));
+          for (;;) {
+            const chunk = queue.shift();
+            if (!chunk) {
+              if (ended) break;
+              await new Promise<void>((r) => (wake = r));
+              wake = null;
+              continue;
             }
-            res.end();
-          } catch {
-            res.destroy();
+            if (res.destroyed) continue;
+            if (!res.write(chunk)) await drainedOrClosed(res);
+            await new Promise((r) => setTimeout(r, (chunk.length / rate) * 1000));
           }
+          res.end();
         })();
       },
     );
@@ -90,4 +105,17 @@ export async function startCountingProxy(target: string, opts: CountingProxyOpti
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   state.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   return state;
+}
+
+/** Resolves once the response can take more, or is gone; never rejects, leaves no listener behind. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }

@@ -6,7 +6,8 @@ const HASH_A = 'aa'.repeat(20);
 const HASH_B = 'bb'.repeat(20);
 const peer = (n: number, port = 6881) => compactPeer(`192.0.2.${n}`, port);
 /** Peer ids: 20 bytes, one per test client (`n`), or `version` for a client restarted with a new id. */
-const id = (n: number, version = 0) => Buffer.from(`-KS0001-${String(n).padStart(6, '0')}${String(version).padStart(6, '0')}`);
+const id = (n: number, version = 0) =>
+  Buffer.from(`-KS0001-${String(n).padStart(6, '0')}${String(version).padStart(6, '0')}`);
 
 describe('RedisSwarms (the tracker swarm state shared by API replicas)', () => {
   const redis = new Redis(process.env.REDIS_URL!);
@@ -14,10 +15,20 @@ describe('RedisSwarms (the tracker swarm state shared by API replicas)', () => {
   let swarms: RedisSwarms;
   let rate = 0;
   const announce = (infoHash: string, n: number, seeder: boolean, event = '', numwant = 50) =>
-    swarms.announce({ infoHash, peerId: id(n), peer: peer(n), seeder, event, numwant }, `${prefix}:rate:${rate++}`, 100, 60);
+    swarms.announce(
+      { infoHash, peerId: id(n), peer: peer(n), seeder, event, numwant },
+      `${prefix}:rate:${rate++}`,
+      100,
+      60,
+    );
   /** An announce with a chosen peer id and port. */
   const from = (infoHash: string, peerId: Buffer, address: Buffer, seeder = false) =>
-    swarms.announce({ infoHash, peerId, peer: address, seeder, event: '', numwant: 50 }, `${prefix}:rate:${rate++}`, 100, 60);
+    swarms.announce(
+      { infoHash, peerId, peer: address, seeder, event: '', numwant: 50 },
+      `${prefix}:rate:${rate++}`,
+      100,
+      60,
+    );
 
   beforeAll(() => {
     swarms = new RedisSwarms(redis, prefix, 60_000);
@@ -103,7 +114,12 @@ describe('RedisSwarms (the tracker swarm state shared by API replicas)', () => {
   it('refuses announces over the rate limit in the same script call', async () => {
     const key = `${prefix}:rate:fixed`;
     const one = () =>
-      swarms.announce({ infoHash: HASH_A, peerId: id(40), peer: peer(40), seeder: false, event: '', numwant: 1 }, key, 2, 60);
+      swarms.announce(
+        { infoHash: HASH_A, peerId: id(40), peer: peer(40), seeder: false, event: '', numwant: 1 },
+        key,
+        2,
+        60,
+      );
     expect(await one()).not.toBeNull();
     expect(await one()).not.toBeNull();
     expect(await one()).toBeNull();

@@ -20,8 +20,10 @@ import { createAdminUser, startTestApp } from '../helpers/test-app';
  * at a fixed rate (an origin slower than the peers, so a swarm forms before it is over). Asserted:
  * completion, who was answered 503 + Retry-After and who never was, and that the egress counters
  * equal the proxies' counts. Times are reported, not asserted (the machine is shared).
+ * libtorrent 2.0 does not come back to a webseed that answered 503 for 30 s or more, whatever
+ * Retry-After says, and aria2 drops it for good: the policy must refuse only what peers really hold.
  */
-const RATE = 2 * 1024 * 1024;
+const RATE = 512 * 1024;
 const RETRY_AFTER = '2';
 
 interface LeechReport {
@@ -33,7 +35,7 @@ interface LeechReport {
   dir: string;
 }
 
-function leech(torrent: string, bind: string): Promise<LeechReport> {
+function leech(torrent: string, bind: string, seedFor = 3, extra: string[] = []): Promise<LeechReport> {
   const dir = mkdtempSync(join(tmpdir(), 'ks-swarm-'));
   return new Promise((resolve, reject) => {
     execFile(
@@ -46,11 +48,12 @@ function leech(torrent: string, bind: string): Promise<LeechReport> {
         '100',
         '--tcp-only',
         '--seed-for',
-        '3',
+        String(seedFor),
         '--web-request-bytes',
         String(4 * 64 * 1024),
         '--bind',
         bind,
+        ...extra,
       ],
       { timeout: 110_000, killSignal: 'SIGKILL', cwd: INTEROP_DIR },
       (err, stdout, stderr) => {
@@ -146,7 +149,6 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
   }, 60_000);
 
   afterAll(async () => {
-    // eslint-disable-next-line no-console
     console.log(`swarm-webseed timings (s): ${JSON.stringify(timings)}`);
     for (const side of Object.values(sides)) {
       await side.proxy.close();
@@ -162,31 +164,45 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
     expect(sides.swarm.proxy.refusedByClient.get('127.0.0.11') ?? 0).toBe(0);
     expect(sides.swarm.proxy.webseedBytesByClient.get('127.0.0.11')).toBeGreaterThanOrEqual(contentBytes);
     const film = 'film.mkv.locked';
-    expect(Buffer.compare(readFileSync(join(swarm.dir, sides.swarm.fx.slug, film)), sides.swarm.fx.files.get(film)!)).toBe(0);
+    expect(
+      Buffer.compare(readFileSync(join(swarm.dir, sides.swarm.fx.slug, film)), sides.swarm.fx.files.get(film)!),
+    ).toBe(0);
     // Loosely: the same order of time as the plain webseed (both are bound by the proxy's rate).
     expect(swarm.seconds).toBeLessThan(3 * plain.seconds + 10);
   }, 240_000);
 
-  it('4 leechers started together all finish; the swarm policy answered 503 + Retry-After, the plain one never', async () => {
+  it('4 leechers all finish (none stalls): the first alone at full speed, the 3 that come while it seeds are sent to it with 503 + Retry-After when they ask; the plain webseed never refuses', async () => {
     const before = { swarm: sides.swarm.proxy.webseedBodyBytes, plain: sides.plain.proxy.webseedBodyBytes };
-    const refusedBefore = sides.swarm.proxy.retryAfters.length;
-    const swarm = await Promise.all(
-      [21, 22, 23, 24].map((n) => leech(sides.swarm.fx.hybridTorrent, `127.0.0.${n}`)),
-    );
-    const plain = await Promise.all(
-      [31, 32, 33, 34].map((n) => leech(sides.plain.fx.hybridTorrent, `127.0.0.${n}`)),
-    );
-    timings.four = [Math.max(...swarm.map((r) => r.seconds)), Math.max(...plain.map((r) => r.seconds))];
+    /** One leecher, then 3 together once it is done and seeding (its report comes when it stops). */
+    const run = async (side: 'swarm' | 'plain', [first, ...rest]: number[]) => {
+      const { proxy, fx } = sides[side];
+      // It seeds at 1 MiB/s: slow enough that the later ones also ask the webseed.
+      const firstDone = leech(fx.hybridTorrent, `127.0.0.${first}`, 25, ['--upload-limit', String(1024 * 1024)]);
+      const t0 = Date.now();
+      while (!(proxy.webseedBytesByClient.get(`127.0.0.${first}`)! >= contentBytes) && Date.now() - t0 < 60_000)
+        await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 1500)); // its completed announce, and the webseed's 1 s view
+      const later = await Promise.all(rest.map((n) => leech(fx.hybridTorrent, `127.0.0.${n}`)));
+      return [await firstDone, ...later];
+    };
+    const swarm = await run('swarm', [21, 22, 23, 24]);
+    const plain = await run('plain', [31, 32, 33, 34]);
+    timings.four = [
+      Math.max(...swarm.slice(1).map((r) => r.seconds)),
+      Math.max(...plain.slice(1).map((r) => r.seconds)),
+    ];
     expect(swarm.map((r) => r.event)).toEqual(['complete', 'complete', 'complete', 'complete']);
     expect(plain.map((r) => r.event)).toEqual(['complete', 'complete', 'complete', 'complete']);
-    const refused = sides.swarm.proxy.retryAfters.slice(refusedBefore);
-    expect(refused.length).toBeGreaterThan(0);
-    expect(new Set(refused)).toEqual(new Set([RETRY_AFTER]));
+    const refused = sides.swarm.proxy.refusedByClient;
+    expect(refused.get('127.0.0.21') ?? 0).toBe(0);
+    // Those that asked the webseed before the seed had given them everything were sent to it.
+    expect([22, 23, 24].reduce((n, h) => n + (refused.get(`127.0.0.${h}`) ?? 0), 0)).toBeGreaterThan(0);
+    expect(new Set(sides.swarm.proxy.retryAfters)).toEqual(new Set([RETRY_AFTER]));
     expect(sides.plain.proxy.webseedStatuses.get(503) ?? 0).toBe(0);
-    // The origin sent less than a copy per leecher: the rest came from the swarm.
+    // The later three got the content from the seeding first one, not from the origin.
     const copies = (side: 'swarm' | 'plain') => (sides[side].proxy.webseedBodyBytes - before[side]) / contentBytes;
     timings.copies = [copies('swarm'), copies('plain')];
-    expect(copies('swarm')).toBeLessThan(4);
+    expect(copies('swarm')).toBeLessThan(copies('plain'));
   }, 240_000);
 
   it('a lone aria2 fetching the v1 twin, then the hybrid torrent, from one address is never refused (its own announces are not "the swarm")', async () => {

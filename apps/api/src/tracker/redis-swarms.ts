@@ -227,7 +227,8 @@ export class RedisSwarms {
     const lists = await this.redis.trackerPeersBuffer(keys.length, ...keys, Date.now(), limit);
     return lists.map((flat) => {
       const out: SwarmPeer[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) out.push({ peer: flat[i] as Buffer, seeder: Number(flat[i + 1]) === 1 });
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        out.push({ peer: flat[i] as Buffer, seeder: Number(flat[i + 1]) === 1 });
       return out;
     });
   }

@@ -168,7 +168,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
         for (const p of lists[next++]) add(p.peer.toString('hex'), { ip: ipOfCompact(p.peer), seeder: p.seeder });
         const swarm = this.server.torrents[hash];
         for (const key of swarm?.peers.keys ?? []) {
-          const peer = swarm!.peers.peek(key);
+          const peer = swarm.peers.peek(key);
           if (peer?.type === 'ws') add(`ws:${peer.peerId}`, { ip: canonicalIp(peer.ip), seeder: peer.complete });
         }
       }

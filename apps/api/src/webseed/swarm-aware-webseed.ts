@@ -26,7 +26,7 @@ const LEDGER_SAMPLE = 32;
  * address among the tracker's peers of the bundle's torrents (SWARM_PEERS): a client the tracker
  * does not know as a leecher is served, and peers at its own address never count as "the swarm".
  * State shared by API replicas lives in Redis: per client address, which piece-sized blocks of each
- * file the webseed sent it (its "ledger"), which ranges it was refused and when, and whether it is
+ * file it received from the webseed in full (its "ledger", written by `delivered`), which ranges it was refused and when, and whether it is
  * in a grace period. A range is refused only when a seed that is not the platform's is in the
  * requester's torrent, or when one of the other leechers there now got that range from the
  * webseed. A client that asks again, after its Retry-After, for a range it was refused did not get
@@ -89,7 +89,7 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
     const { first, last } = blocksOf(start, end, bundle.pieceLength!);
     const retry = this.config.WEBSEED_RETRY_AFTER_SECONDS;
     // A requester the tracker does not know as a leecher (yet: its announce may be on its way) was
-    // introduced to nobody: it is served, and what it got is still recorded.
+    // introduced to nobody: it is served.
     const swarm = requesterSwarm(await this.view(bundle), ip);
     if (swarm && swarmCanServe(swarm, await heldByAnother(redis, ledger, ip, swarm.otherLeechers, first, last))) {
       const who = `${bundle.id}:${ip}`;
@@ -116,8 +116,20 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
           .exec();
       }
     }
-    await markSent(redis, ledger(ip), first, last);
     return null;
+  }
+
+  /**
+   * Records that the client at `client` received [start, end] of the file in full. Only delivered
+   * bodies count: a client drops the requests still in flight on a connection that got a 503 (one
+   * connection per webseed), and a range it never got must not be refused to the others.
+   */
+  async delivered(bundle: PublishedBundle, relPath: string, start: number, end: number, client: string): Promise<void> {
+    if (!this.redis || !bundle.pieceLength) return;
+    const file = createHash('sha1').update(relPath).digest('hex').slice(0, 16);
+    const { first, last } = blocksOf(start, end, bundle.pieceLength);
+    const key = `${this.config.REDIS_PREFIX}:webseed:got:${bundle.id}:${canonicalIp(client)}:${file}`;
+    await markSent(this.redis, key, first, last).catch(() => undefined);
   }
 
   private view(bundle: PublishedBundle): Promise<SwarmView> {
@@ -147,9 +159,9 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
 }
 
 /**
- * Whether one of `others` (a random sample of them in a big swarm) received every block first..last
- * from the webseed while the requester at `ip` received none of them (a requester asking again for
- * what it already got once lost it: serve it).
+ * Whether every block first..last went out in full from the webseed to one of `others` (a random
+ * sample of them in a big swarm; each block may be held by a different peer) while the requester at
+ * `ip` received none of them (a requester asking again for what it already got lost it: serve it).
  */
 async function heldByAnother(
   redis: Redis,
@@ -162,8 +174,14 @@ async function heldByAnother(
   if (others.length === 0) return false;
   const sample =
     others.length <= LEDGER_SAMPLE ? others : [...others].sort(() => Math.random() - 0.5).slice(0, LEDGER_SAMPLE);
-  const counts = await Promise.all([ip, ...sample].map((a) => redis.bitcount(ledger(a), first, last, 'BIT')));
-  return counts[0] === 0 && counts.slice(1).some((c) => c === last - first + 1);
+  const [mine, ...theirs] = await Promise.all(
+    [ip, ...sample].map((a) => redis.getrangeBuffer(ledger(a), first >> 3, last >> 3)),
+  );
+  const bit = (b: Buffer, i: number) => (b[(i >> 3) - (first >> 3)] ?? 0) & (0x80 >> (i & 7));
+  for (let i = first; i <= last; i++) {
+    if (bit(mine, i) || !theirs.some((b) => bit(b, i))) return false;
+  }
+  return true;
 }
 
 /** Sets bits first..last of `key` (whole bytes at once in the middle), and renews its expiry. */

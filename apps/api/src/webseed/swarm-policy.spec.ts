@@ -45,7 +45,11 @@ describe('swarm policy', () => {
 
   it('serves pieces no other current leecher received, refuses the ones one did', () => {
     const s = requesterSwarm(
-      view([leecher('10.0.0.1'), leecher('10.0.0.2'), leecher('10.0.0.2'), leecher('10.0.0.3'), seeder('10.0.0.9')], [], 1),
+      view(
+        [leecher('10.0.0.1'), leecher('10.0.0.2'), leecher('10.0.0.2'), leecher('10.0.0.3'), seeder('10.0.0.9')],
+        [],
+        1,
+      ),
       '10.0.0.1',
     )!;
     expect(s.otherLeechers).toEqual(['10.0.0.2', '10.0.0.3']);

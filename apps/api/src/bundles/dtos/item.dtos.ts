@@ -16,7 +16,7 @@ import { IsSafeItemPath } from './item-path.validator';
 import { IsOmittable } from '../../common/validation';
 
 const SIZE_DOC =
-  'Size of the file in bytes, as it will be uploaded. The bundle\'s piece length is chosen from the declared sizes ' +
+  "Size of the file in bytes, as it will be uploaded. The bundle's piece length is chosen from the declared sizes " +
   'when its first item starts ingesting (docs/torrent-format.md, piece length), and an upload of another length is ' +
   'refused. Optional: an undeclared item counts with the length of its upload.';
 
