@@ -35,6 +35,52 @@ export async function serveApi(port: number): Promise<void> {
   process.send?.('ready');
 }
 
+/**
+ * In a cluster worker: the key-delivery floor. The real app is built (same modules, pools, caches),
+ * but `POST /v1/licenses/:id/keys` is answered by a bare node:http handler calling
+ * KeyDeliveryService.deliver directly: the same rate-limit script, license query, seal and audited
+ * insert, without Express, Nest's pipeline, helmet or the access log. The bearer token is resolved
+ * from a map (the real guard's cache hit: a SHA-256 and a map lookup). What the route cannot cost less
+ * than with this design, on this machine, at this moment.
+ */
+export async function serveKeyDeliveryFloor(port: number, tokens: Record<string, string>): Promise<void> {
+  const http = await import('node:http');
+  const { createHash } = await import('node:crypto');
+  const { createApp } = await import('../../apps/api/src/app.factory');
+  const { KeyDeliveryService } = await import('../../apps/api/src/keys/key-delivery.service');
+  const app = await createApp();
+  const keys = app.get(KeyDeliveryService);
+  const users = new Map(Object.entries(tokens).map(([t, u]) => [createHash('sha256').update(t).digest('hex'), u]));
+  const route = /^\/v1\/licenses\/([0-9a-f-]{36})\/keys$/;
+  http
+    .createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const licenseId = route.exec(req.url ?? '')?.[1];
+        const token = req.headers.authorization?.slice('Bearer '.length) ?? '';
+        const userId = users.get(createHash('sha256').update(token).digest('hex'));
+        if (!licenseId || !userId) return void res.writeHead(404).end();
+        const { deviceId } = JSON.parse(Buffer.concat(chunks).toString()) as { deviceId: string };
+        keys.deliver(userId, licenseId, deviceId, undefined, req.socket.remoteAddress ?? '').then(
+          (body) =>
+            res
+              .writeHead(200, {
+                'content-type': 'application/json; charset=utf-8',
+                'content-length': body.length,
+                'cache-control': 'no-store',
+              })
+              .end(body, 'latin1'),
+          (err: Error) => res.writeHead(500).end(err.message),
+        );
+      });
+    })
+    .listen(port, '127.0.0.1', () => process.send?.('ready'));
+  process.on('message', (m) => {
+    if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
+}
+
 /** In a cluster worker: every request answered with `BENCH_CEILING_BYTES` static bytes. */
 export async function serveStaticBody(port: number): Promise<void> {
   const http = await import('node:http');
@@ -67,10 +113,10 @@ export async function startApiWorkers(script: string, count: number): Promise<vo
   );
 }
 
-/** CPU milliseconds used so far by every API worker. */
-export async function apiCpuMs(): Promise<number> {
+/** CPU milliseconds used so far by the given cluster workers (default: every API worker). */
+export async function apiCpuMs(workers = Object.values(cluster.workers ?? {})): Promise<number> {
   const all = await Promise.all(
-    Object.values(cluster.workers ?? {}).map(
+    workers.map(
       (w) =>
         new Promise<number>((r) => {
           w?.once('message', (m: { cpu: NodeJS.CpuUsage }) => r((m.cpu.user + m.cpu.system) / 1000));

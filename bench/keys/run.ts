@@ -10,6 +10,9 @@
  *                                     BENCH_CEILING (1: first the same autocannon against a bare node:http
  *                                     server answering a static body of the same size, i.e. what this
  *                                     machine and autocannon manage right now, whatever the API does)
+ *                                     BENCH_FLOOR (1: last, the same autocannon against the floor: the
+ *                                     same KeyDeliveryService called from a bare node:http handler,
+ *                                     see serveKeyDeliveryFloor; its CPU per request is reported)
  *
  * Uses its own database (keyseed_bench_keys, recreated) and Redis prefix; needs PostgreSQL and Redis.
  */
@@ -18,7 +21,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { apiCpuMs, serveApi, serveStaticBody, startApiWorkers, useBenchEnv } from '../common/api-cluster';
+import {
+  apiCpuMs,
+  serveApi,
+  serveKeyDeliveryFloor,
+  serveStaticBody,
+  startApiWorkers,
+  useBenchEnv,
+} from '../common/api-cluster';
 import { cpuDelta, cpuSnapshot } from './cpu-accounting';
 
 const root = resolve(__dirname, '../..');
@@ -143,6 +153,19 @@ async function main(): Promise<void> {
   const out = await autocannon(`${base}/v1/licenses/${license.id}/keys`);
   const apiCpuUsedMs = (await apiCpuMs()) - cpuBefore;
   const others = cpuDelta(machineBefore, cpuSnapshot(), out.requests.total);
+  let floor: Record<string, unknown> = {};
+  if (process.env.BENCH_FLOOR === '1') {
+    const bare = cluster.fork({ BENCH_ROLE: 'floor', BENCH_FLOOR_TOKENS: JSON.stringify({ [token]: user.id }) });
+    await new Promise((r) => bare.once('message', r));
+    const before = await apiCpuMs([bare]);
+    const floorOut = await autocannon(`http://127.0.0.1:${port + 2}/v1/licenses/${license.id}/keys`);
+    floor = {
+      floorReqPerSec: Math.round(floorOut.requests.average),
+      floorP99ms: floorOut.latency.p99,
+      floorCpuMsPerRequest: Number((((await apiCpuMs([bare])) - before) / floorOut.requests.total).toFixed(2)),
+      floorNon2xx: floorOut.non2xx,
+    };
+  }
   const deliveries = await prisma.keyDelivery.count({ where: { licenseId: license.id } });
   const result = {
     pieces,
@@ -163,6 +186,7 @@ async function main(): Promise<void> {
     total: out.requests.total,
     keyDeliveries: deliveries,
     ...ceiling,
+    ...floor,
   };
   console.log(JSON.stringify(result));
   for (const id in cluster.workers) cluster.workers[id]?.process.kill('SIGINT');
@@ -173,6 +197,8 @@ async function main(): Promise<void> {
 
 if (process.env.BENCH_ROLE === 'server') void serveApi(port);
 else if (process.env.BENCH_ROLE === 'ceiling') void serveStaticBody(port + 1);
+else if (process.env.BENCH_ROLE === 'floor')
+  void serveKeyDeliveryFloor(port + 2, JSON.parse(process.env.BENCH_FLOOR_TOKENS as string) as Record<string, string>);
 else
   main().catch((err) => {
     console.error(err);

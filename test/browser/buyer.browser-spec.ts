@@ -78,7 +78,7 @@ describe('buyer (browser)', () => {
     await page.getByText('Payment received: your license is active.').waitFor({ timeout: 30_000 });
     await expectHealthyPage(bp, 'checkout success');
     await screenshot(page, 'checkout-success');
-    await page.getByRole('link', { name: 'Watch it in your library' }).click();
+    await page.getByRole('link', { name: 'Open your library' }).click();
     await page.waitForURL(/\/library/);
     await page.getByRole('heading', { name: title }).waitFor();
     await page.getByText('Active', { exact: false }).first().waitFor();

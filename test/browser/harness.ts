@@ -73,6 +73,8 @@ export interface BrowserHarness {
     price?: { amount: number; currency: string; minimum?: number };
     pieceLength?: number;
   }): Promise<{ id: string; slug: string }>;
+  /** Starts a checkout through the API; `pay()` completes it on the emulator (the webhook follows). */
+  startCheckout(buyer: SessionUser, bundleId: string): Promise<{ orderId: string; pay(): Promise<void> }>;
   /** Buys through the API and completes the emulator's checkout; resolves once the license is ACTIVE. */
   buy(buyer: SessionUser, bundleId: string): Promise<{ orderId: string; licenseId: string }>;
   stop(): Promise<void>;
@@ -286,7 +288,7 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
       }
       return bundle;
     },
-    async buy(buyer, bundleId) {
+    async startCheckout(buyer, bundleId) {
       const checkout = await api<{ orderId: string; checkoutUrl: string }>(
         'POST',
         `/v1/bundles/${bundleId}/checkout`,
@@ -295,12 +297,21 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
       );
       const session = /\/(cs_[A-Za-z0-9_]+)/.exec(checkout.checkoutUrl)?.[1];
       if (!session) throw new Error(`no session id in ${checkout.checkoutUrl}`);
-      const res = await fetch(`${p.stripeBase}/_emulator/checkout/sessions/${session}/complete`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ outcome: 'succeeded', customer_email: buyer.email }),
-      });
-      if (!res.ok) throw new Error(`emulator refused to complete ${session}: ${res.status}`);
+      return {
+        orderId: checkout.orderId,
+        async pay() {
+          const res = await fetch(`${p.stripeBase}/_emulator/checkout/sessions/${session}/complete`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ outcome: 'succeeded', customer_email: buyer.email }),
+          });
+          if (!res.ok) throw new Error(`emulator refused to complete ${session}: ${res.status}`);
+        },
+      };
+    },
+    async buy(buyer, bundleId) {
+      const checkout = await harness.startCheckout(buyer, bundleId);
+      await checkout.pay();
       const licenseId = await poll('license', async () => {
         const o = await api<{ status: string; licenseId: string | null }>(
           'GET',

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Route } from 'playwright-core';
 import {
   expectHealthyPage,
   forgiveErrors,
@@ -13,7 +14,10 @@ import {
 
 const CHUNK = 8 * 1024 * 1024;
 
-/** The creator's side in Chromium: create, declare files, upload with tus (one dropped connection), ingest, publish. */
+/**
+ * The creator's side in Chromium: create, declare files, upload with tus (a dropped connection, a page reload
+ * mid-upload, a drag-and-drop), ingest, publish.
+ */
 describe('creator studio (browser)', () => {
   let h: BrowserHarness;
   let creator: SessionUser;
@@ -27,7 +31,7 @@ describe('creator studio (browser)', () => {
     await h?.stop();
   });
 
-  it('creates a bundle, uploads through the file input resuming after a dropped connection, watches ingest, publishes; the bundle reaches the catalog', async () => {
+  it('creates a bundle, uploads through the file input (resuming after a dropped connection and after a page reload) and by drag and drop, watches ingest, publishes; the bundle reaches the catalog', async () => {
     const film = join(h.workDir, 'film.mkv');
     writeFileSync(film, randomBytes(2 * CHUNK + 123_457));
     const title = `Harbour Lights ${randomBytes(3).toString('hex')}`;
@@ -57,31 +61,65 @@ describe('creator studio (browser)', () => {
     await page.getByRole('button', { name: 'Add file' }).click();
     await page.locator('li[data-item="trailer.webm"]').waitFor();
 
-    // Drop the connection under the second chunk once: tus-js-client asks the server for the offset and goes on from there.
+    // The film through the file input. The connection drops under the second chunk once: tus-js-client asks the
+    // server for the offset and goes on from there. Then the page is reloaded under the third chunk; choosing the
+    // same file again resumes from the server's offset (tus fingerprint in localStorage), never from zero.
     const patchOffsets: number[] = [];
     let dropped = false;
-    await page.route('**/v1/uploads/**', async (route) => {
-      const req = route.request();
-      if (req.method() !== 'PATCH') return route.continue();
-      const offset = Number(await req.headerValue('upload-offset'));
-      patchOffsets.push(offset);
-      if (!dropped && offset === CHUNK) {
-        dropped = true;
-        return route.abort('connectionreset');
-      }
-      return route.continue();
+    let held: Route | null = null;
+    const heldThird = new Promise<void>((resolve) => {
+      void page.route('**/v1/uploads/**', async (route) => {
+        const req = route.request();
+        if (req.method() !== 'PATCH') return route.continue();
+        const offset = Number(await req.headerValue('upload-offset'));
+        patchOffsets.push(offset);
+        if (!dropped && offset === CHUNK) {
+          dropped = true;
+          return route.abort('connectionreset');
+        }
+        if (!held && offset === 2 * CHUNK) {
+          held = route;
+          return resolve();
+        }
+        return route.continue();
+      });
     });
+    await page.locator('input[type=file][data-item="film.mkv"]').setInputFiles(film);
+    await heldThird;
+    await page.reload();
+    await (held as Route | null)?.abort().catch(() => undefined);
+    await page.locator('input[type=file][data-item="film.mkv"]').waitFor({ state: 'attached' });
+    // What the server holds: two chunks (the tus upload URL is the one the page remembered for this file).
+    const remembered = await page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('tus::keyseed-'))
+        .map((k) => (JSON.parse(localStorage.getItem(k)!) as { uploadUrl: string }).uploadUrl),
+    );
+    expect(remembered).toHaveLength(1);
+    const head = await fetch(new URL(remembered[0], h.baseUrl), {
+      method: 'HEAD',
+      headers: { 'Tus-Resumable': '1.0.0', authorization: `Bearer ${creator.token}` },
+    });
+    expect(head.headers.get('upload-offset')).toBe(String(2 * CHUNK));
     await page.locator('input[type=file][data-item="film.mkv"]').setInputFiles(film);
     await page.locator('li[data-item="film.mkv"] [data-status="READY"]').waitFor({ timeout: 90_000 });
     expect(dropped).toBe(true);
-    // After the drop the upload went on from the server's offset, never from zero.
-    expect(patchOffsets).toEqual([0, CHUNK, CHUNK, 2 * CHUNK]);
+    expect(patchOffsets).toEqual([0, CHUNK, CHUNK, 2 * CHUNK, 2 * CHUNK]);
     await page.unroute('**/v1/uploads/**');
-    forgiveErrors(bp, /ERR_CONNECTION_RESET .*\/v1\/uploads\//);
+    forgiveErrors(bp, /ERR_CONNECTION_RESET .*\/v1\/uploads\//, /ERR_FAILED .*\/v1\/uploads\//);
 
-    await page
-      .locator('input[type=file][data-item="trailer.webm"]')
-      .setInputFiles(join(__dirname, 'fixtures', 'trailer.webm'));
+    // The trailer by drag and drop: a real drop event carrying the file in its DataTransfer.
+    const trailer = readFileSync(join(__dirname, 'fixtures', 'trailer.webm')).toString('base64');
+    const dropzone = page.locator('li[data-item="trailer.webm"] .dropzone');
+    const dataTransfer = await page.evaluateHandle((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'trailer.webm', { type: 'video/webm' }));
+      return dt;
+    }, trailer);
+    await dropzone.dispatchEvent('dragenter', { dataTransfer });
+    await dropzone.dispatchEvent('dragover', { dataTransfer });
+    await dropzone.dispatchEvent('drop', { dataTransfer });
     await page.locator('li[data-item="trailer.webm"] [data-status="READY"]').waitFor({ timeout: 60_000 });
     await expectHealthyPage(bp, 'studio bundle (ready)');
     await screenshot(page, 'studio-bundle');

@@ -114,6 +114,55 @@ describe('in-browser unlock (Chromium, service worker)', () => {
     }
   });
 
+  it('plays from the checkout return page, which turns from "still confirming" to Watch by itself; the device key comes from @noble/curves when WebCrypto lacks X25519', async () => {
+    const second = await h.registerUser(['BUYER']);
+    const checkout = await h.startCheckout(second, bundle.id);
+    const bp = await open(second);
+    const { context, page } = bp;
+    // A browser without X25519 in WebCrypto (Safari before 17, older Firefox): generateKey says so.
+    await context.addInitScript(() => {
+      const subtle = SubtleCrypto.prototype as unknown as { generateKey: (...args: unknown[]) => Promise<unknown> };
+      const generateKey = subtle.generateKey;
+      subtle.generateKey = function (this: SubtleCrypto, ...args: unknown[]) {
+        const alg = args[0] as string | { name?: string };
+        const name = typeof alg === 'string' ? alg : alg?.name;
+        if (String(name).toLowerCase() === 'x25519')
+          return Promise.reject(new DOMException('X25519 is not supported', 'NotSupportedError'));
+        return generateKey.apply(this, args);
+      };
+    });
+    try {
+      await page.goto(`/checkout/success?order_id=${checkout.orderId}`);
+      await page.getByText('Still confirming your payment').waitFor();
+      await checkout.pay();
+      await page.getByText('Payment received: your license is active.').waitFor({ timeout: 30_000 });
+      await page.getByRole('button', { name: 'Watch', exact: true }).click();
+      await page.waitForFunction(
+        () => (document.querySelector('video.unlock-player') as HTMLVideoElement)?.readyState >= 3,
+        undefined,
+        { timeout: 20_000 },
+      );
+      expect((await videoState(page)).error).toBeNull();
+      const stored = await page.evaluate(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const req = indexedDB.open('keyseed-device', 1);
+            req.onerror = () => reject(req.error ?? new Error('no IndexedDB'));
+            req.onsuccess = () => {
+              const get = req.result.transaction('device').objectStore('device').get('key');
+              get.onsuccess = () => resolve((get.result as { kind: string }).kind);
+              get.onerror = () => reject(get.error ?? new Error('no key'));
+            };
+          }),
+      );
+      expect(stored).toBe('noble');
+      await expectHealthyPage(bp, 'checkout success, watching');
+      await screenshot(page, 'checkout-success-watch');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('downloads the decrypted film through the service worker: the saved file is the original', async () => {
     const { context, page } = await open(buyer);
     try {
@@ -127,6 +176,24 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       await download.saveAs(saved);
       expect(createHash('sha256').update(readFileSync(saved)).digest('hex')).toBe(sha256);
       await page.getByRole('status').filter({ hasText: 'downloaded and verified' }).waitFor({ timeout: 10_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('saves through the File System Access API: the chosen file holds the original once verified', async () => {
+    const bp = await h.newPage({ as: buyer });
+    const { context, page } = bp;
+    try {
+      await page.goto('/library');
+      await choosePrivateFile(page, 'saved.webm', 'what the user had');
+      await page.getByRole('button', { name: 'Download', exact: true }).first().click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: `${PATH} saved and verified` })
+        .waitFor({ timeout: 30_000 });
+      expect(await privateFileSha256(page, 'saved.webm')).toBe(sha256);
+      await expectHealthyPage(bp, 'library after a File System Access download');
     } finally {
       await context.close();
     }
@@ -207,27 +274,92 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       await alert.waitFor({ timeout: 20_000 });
       expect(await alert.textContent()).toMatch(/piece 0 .*does not match the torrent's hashes/);
       expect((await videoState(page)).readyState).toBeLessThan(2);
+
+      // Download over a file the user already had: refused, and that file is left as it was.
+      await choosePrivateFile(page, 'kept.webm', 'what the user had');
+      await page.getByRole('button', { name: 'Download', exact: true }).first().click();
+      await page
+        .locator('[data-unlock-error="CORRUPT_PIECE"]')
+        .filter({ hasText: /piece 0/ })
+        .waitFor();
+      expect(await privateFileText(page, 'kept.webm')).toBe('what the user had');
     } finally {
       writeFileSync(locked, original);
       await context.close();
     }
   });
 
-  it("fails a refunded license's Watch with the revoked-license message", async () => {
+  it("refunds the order from the admin page's order list; the refunded license's Watch then fails with the revoked-license message", async () => {
     const admin = await h.createAdmin();
-    await h.api('POST', `/v1/admin/orders/${order.orderId}/refund`, admin.token, {});
-    await poll('the license revoked', async () => {
-      const license = await h.api<{ status: string }>('GET', `/v1/licenses/${order.licenseId}`, buyer.token);
-      return license.status === 'REVOKED';
-    });
-    const { context, page } = await open(buyer);
+    const bp = await h.newPage({ as: admin });
+    const { page } = bp;
     try {
-      await pressWatch(page);
-      const alert = page.locator('[data-unlock-error="LICENSE_REVOKED"]');
+      await page.goto('/admin');
+      await page.getByRole('heading', { name: 'Orders' }).waitFor();
+      await page.getByLabel('Buyer e-mail').fill(buyer.email.toUpperCase());
+      await page.getByLabel('State').selectOption('PAID');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      const row = page.locator(`tr[data-order="${order.orderId}"]`);
+      // The unfiltered list shows first; then only this buyer's paid order.
+      await poll('the filtered order list', async () => (await page.locator('table.orders tbody tr').count()) === 1);
+      await row.waitFor();
+      await expectHealthyPage(bp, 'admin orders');
+      await screenshot(page, 'admin-orders');
+      await row.getByRole('button', { name: /^Refund / }).click();
+      await row.getByRole('button', { name: 'Confirm refund' }).click();
+      // The list reloads with the order refunded and its license revoked (the filter still says PAID: it is gone).
+      await page.getByText('No order matches.').waitFor({ timeout: 20_000 });
+      await page.getByLabel('State').selectOption('REFUNDED');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await row.getByText('license revoked').waitFor();
+    } finally {
+      await bp.context.close();
+    }
+    const { context, page: buyerPage } = await open(buyer);
+    try {
+      await pressWatch(buyerPage);
+      const alert = buyerPage.locator('[data-unlock-error="LICENSE_REVOKED"]');
       await alert.waitFor({ timeout: 20_000 });
       expect(await alert.textContent()).toMatch(/your license was revoked \(the order was refunded/);
     } finally {
       await context.close();
+    }
+  });
+
+  it('admin page: price history, a new price, and a takedown that stops the film for its buyers', async () => {
+    const admin = await h.createAdmin();
+    const bp = await h.newPage({ as: admin });
+    const { page } = bp;
+    try {
+      await page.goto('/admin');
+      await page.getByLabel('Bundle title or slug').fill(bundle.slug);
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByRole('button', { name: 'Test Card Express' }).first().click();
+      const controls = page.locator('.bundle-admin');
+      await controls.getByRole('heading', { name: 'Price history' }).waitFor();
+      await controls.getByRole('cell', { name: '$9.00' }).waitFor();
+      const price = controls.getByRole('form', { name: 'Set price' });
+      await price.getByLabel('Price', { exact: true }).fill('12.50');
+      await price.getByRole('button', { name: 'Set price' }).click();
+      await controls.getByText('Current price: $12.50').waitFor();
+      await controls.getByRole('cell', { name: '$12.50' }).waitFor();
+      expect(await controls.locator('tbody tr').count()).toBe(2);
+
+      await page.getByLabel('Reason (shown to the creator)').fill('Rights dispute, notice 2026-42');
+      await page.getByRole('button', { name: 'Take down' }).click();
+      await page.locator('.bundle-admin .badge', { hasText: 'Taken down' }).waitFor();
+      await page.getByRole('button', { name: 'Restore bundle' }).waitFor();
+      await expectHealthyPage(bp, 'admin bundle (taken down)');
+      await screenshot(page, 'admin-bundle');
+    } finally {
+      await bp.context.close();
+    }
+    const anonymous = await open();
+    try {
+      await anonymous.page.goto(`/b/${bundle.slug}`);
+      await anonymous.page.getByRole('heading', { name: /not found/i }).waitFor();
+    } finally {
+      await anonymous.context.close();
     }
   });
 });
@@ -237,4 +369,38 @@ function findPublished(dataDir: string, bundleId: string, relPath: string): stri
   const path = join(dataDir, 'blobs', 'published', bundleId, relPath);
   if (statSync(path, { throwIfNoEntry: false })?.isFile()) return path;
   throw new Error(`no ${relPath} in the blob store (${readdirSync(dataDir).join(', ')})`);
+}
+
+/**
+ * Stubs the save dialog (a native dialog headless Chromium cannot show) to pick `name` in the origin's
+ * private file system, a real FileSystemFileHandle, first written with `content` (what the user had there).
+ */
+async function choosePrivateFile(page: Page, name: string, content: string): Promise<void> {
+  await page.evaluate(
+    async ({ name, content }) => {
+      const root = await navigator.storage.getDirectory();
+      const handle = await root.getFileHandle(name, { create: true });
+      const out = await handle.createWritable();
+      await out.write(content);
+      await out.close();
+      (window as unknown as { showSaveFilePicker: () => Promise<FileSystemFileHandle> }).showSaveFilePicker =
+        async () => handle;
+    },
+    { name, content },
+  );
+}
+
+async function privateFileText(page: Page, name: string): Promise<string> {
+  return page.evaluate(
+    async (n) => (await (await (await navigator.storage.getDirectory()).getFileHandle(n)).getFile()).text(),
+    name,
+  );
+}
+
+async function privateFileSha256(page: Page, name: string): Promise<string> {
+  return page.evaluate(async (n) => {
+    const file = await (await (await navigator.storage.getDirectory()).getFileHandle(n)).getFile();
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  }, name);
 }

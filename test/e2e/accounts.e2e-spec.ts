@@ -59,6 +59,11 @@ describe('accounts (e2e)', () => {
     expect(list.body).toHaveLength(1);
     expect(list.body[0]).toMatchObject({ name: 'laptop', prefix: created.body.token.slice(0, 10) });
     expect(list.body[0].token).toBeUndefined();
+    // lastUsedAt is refreshed after the answer (group commit), within moments of the first use.
+    const usedAt = async () =>
+      (await request(http).get('/v1/me/tokens').set(user.auth).expect(200)).body[0].lastUsedAt as string | null;
+    for (let i = 0; i < 50 && (await usedAt()) === null; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(Date.parse((await usedAt()) ?? '')).toBeGreaterThan(Date.now() - 60_000);
 
     await request(http).delete(`/v1/me/tokens/${created.body.id}`).set(user.auth).expect(204);
     const refused = await request(http).get('/v1/me').set(pat).expect(401);

@@ -270,6 +270,35 @@ describe('authorization (e2e): every route checks who is asking', () => {
     },
     { route: 'GET /v1/bundles/{id}/sales', path: () => `/v1/bundles/${published.id}/sales`, expected: othersBundle },
     { route: 'GET /v1/bundles/{id}/egress', path: () => `/v1/bundles/${published.id}/egress`, expected: othersBundle },
+    {
+      route: 'PUT /v1/bundles/{id}/email-gate',
+      path: () => `/v1/bundles/${published.id}/email-gate`,
+      body: { enabled: true },
+      expected: othersBundle,
+    },
+    {
+      route: 'GET /v1/bundles/{id}/email-gate/fans.csv',
+      path: () => `/v1/bundles/${published.id}/email-gate/fans.csv`,
+      expected: othersBundle,
+    },
+    // The email gate's public side: a draft's gate is invisible, its sign-up refused, a made-up token unknown.
+    {
+      route: 'GET /v1/bundles/{id}/email-gate',
+      path: () => `/v1/bundles/${draft.id}/email-gate`,
+      expected: { anonymous: 404, buyer: 404, creator: 404 },
+    },
+    {
+      route: 'POST /v1/bundles/{id}/email-gate/signups',
+      path: () => `/v1/bundles/${draft.id}/email-gate/signups`,
+      body: { email: 'fan@example.test' },
+      expected: { anonymous: 404, buyer: 404, creator: 404 },
+    },
+    {
+      route: 'POST /v1/email-gate/confirm',
+      path: () => '/v1/email-gate/confirm',
+      body: { token: 'A'.repeat(43) },
+      expected: { anonymous: 404, buyer: 404, creator: 404 },
+    },
     { route: 'OPTIONS /v1/uploads', path: () => '/v1/uploads', expected: { anonymous: 204 }, provenIn: 'uploads' },
     { route: 'OPTIONS /v1/uploads/{path}', path: () => `/v1/uploads/${uploadId}`, expected: { anonymous: 204 } },
     ...UPLOAD_METHODS.map((method) => ({
@@ -323,6 +352,7 @@ describe('authorization (e2e): every route checks who is asking', () => {
       path: () => `/v1/admin/bundles/${published.id}/prices`,
       expected: adminOnly,
     },
+    { route: 'GET /v1/admin/orders', path: () => '/v1/admin/orders', expected: adminOnly },
     {
       route: 'POST /v1/admin/orders/{id}/refund',
       path: () => `/v1/admin/orders/${orderId}/refund`,

@@ -12,6 +12,7 @@ import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import type { Keyring } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
+import { TrackerWhitelist } from '@keyseed/opentracker';
 import type { PublishJob } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, itemPublishedKey, TusUploadFiles } from '@keyseed/storage';
 import { PieceHasher } from '@keyseed/torrent';
@@ -205,6 +206,7 @@ describe('hardening (e2e): files, deletions, races, renames, protocol edges', ()
       app.get<KeyseedConfig>(KEYSEED_CONFIG),
       app.get(TusUploadFiles),
       app.get<Keyring>(KEYRING),
+      app.get(TrackerWhitelist),
     );
     const job = { data: { bundleId: bundle.id }, timestamp: Date.now() } as Job<PublishJob>;
     await expect(publisher.process(job)).rejects.toThrow(/one\.bin does not match its ingest/);

@@ -1048,6 +1048,31 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
           { reason: { kind: 'string' }, note: { kind: 'string' } },
         ),
         ...idCases('post', '/v1/admin/orders/:id/refund', 'admin', {}),
+        ...pageCases('/v1/admin/orders', 'admin'),
+        ...[
+          ['status=NOPE', /status must be one of/],
+          ['status=paid', /status must be one of/],
+          ['status=PAID&status=REFUNDED', /status must be one of/],
+          [`buyer=${'a'.repeat(201)}`, /buyer must be shorter/],
+          ['buyer=a&buyer=b', /buyer must be a string/],
+          [`bundle=${'b'.repeat(201)}`, /bundle must be shorter/],
+          ['bundle[]=x', /bundle must be a string|bundle\[\] should not exist/],
+        ].map(([query, message]) => ({
+          name: `orders ?${String(query).slice(0, 40)}`,
+          method: 'get' as const,
+          url: `/v1/admin/orders?${query}`,
+          as: 'admin' as const,
+          status: 400,
+          message: message as RegExp,
+        })),
+        {
+          name: 'orders as creator',
+          method: 'get',
+          url: '/v1/admin/orders',
+          as: 'creator',
+          status: 403,
+          message: /admin role/,
+        },
         ...pageCases('/v1/admin/users', 'admin'),
         ...bodyCases(
           'patch',
@@ -1219,6 +1244,113 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
       ]);
       expect(await prisma.creatorFeeChange.count({ where: { creatorId: users.creator.id } })).toBe(fees);
       expect((await prisma.bundle.findUniqueOrThrow({ where: { id: publishedId } })).platformSellerOfRecord).toBe(true);
+    });
+  });
+
+  describe('email gate', () => {
+    it('gate settings, sign-ups, confirmations and the fans CSV', async () => {
+      const item = await prisma.item.findFirstOrThrow({ where: { bundleId: publishedId } });
+      const gateUrl = `/v1/bundles/${publishedId}/email-gate`;
+      await expectAllRefused([
+        ...bodyCases(
+          'put',
+          gateUrl,
+          'creator',
+          { enabled: true, itemIds: [item.id] },
+          { enabled: { kind: 'bool', required: true }, 'itemIds.0': { kind: 'uuid' }, itemIds: { kind: 'array' } },
+        ),
+        {
+          name: 'itemIds with enabled: false',
+          method: 'put',
+          url: gateUrl,
+          as: 'creator',
+          body: { enabled: false, itemIds: [item.id] },
+          status: 400,
+          message: /itemIds are for enabled: true/,
+        },
+        {
+          name: 'item of another bundle',
+          method: 'put',
+          url: gateUrl,
+          as: 'creator',
+          body: { enabled: true, itemIds: [draftItemId] },
+          status: 400,
+          message: /is not part of bundle/,
+        },
+        {
+          name: 'buyer',
+          method: 'put',
+          url: gateUrl,
+          as: 'buyer',
+          body: { enabled: true },
+          status: 403,
+          message: /creator role/,
+        },
+        ...idCases('put', '/v1/bundles/:id/email-gate', 'creator', { enabled: true }),
+        ...idCases('get', '/v1/bundles/:id/email-gate', 'anonymous'),
+        ...bodyCases(
+          'post',
+          `${gateUrl}/signups`,
+          'anonymous',
+          { email: 'fan@example.test' },
+          { email: { kind: 'email', required: true } },
+        ),
+        ...['not an address', 'a@', '@b.example', `${'x'.repeat(250)}@example.test`].map((email): FuzzCase => ({
+          name: `email ${email.slice(0, 20)}`,
+          method: 'post',
+          url: `${gateUrl}/signups`,
+          as: 'anonymous',
+          body: { email },
+          status: 400,
+          message: /email/,
+        })),
+        {
+          name: 'not gated',
+          method: 'post',
+          url: `${gateUrl}/signups`,
+          as: 'anonymous',
+          body: { email: 'fan@example.test' },
+          status: 409,
+          message: /not email-gated/,
+        },
+        ...idCases('post', '/v1/bundles/:id/email-gate/signups', 'anonymous', { email: 'fan@example.test' }),
+        ...bodyCases(
+          'post',
+          '/v1/email-gate/confirm',
+          'anonymous',
+          { token: 'A'.repeat(43) },
+          { token: { kind: 'string', required: true } },
+        ),
+        ...['short', 'A'.repeat(44), `${'A'.repeat(42)}=`, `${'A'.repeat(42)}/`].map((token): FuzzCase => ({
+          name: `token ${token.slice(0, 12)}…(${token.length})`,
+          method: 'post',
+          url: '/v1/email-gate/confirm',
+          as: 'buyer',
+          body: { token },
+          status: 400,
+          message: /token must be the 43-character token/,
+        })),
+        {
+          name: 'unknown token',
+          method: 'post',
+          url: '/v1/email-gate/confirm',
+          as: 'buyer',
+          body: { token: 'B'.repeat(43) },
+          status: 404,
+          message: /confirmation link is not valid/,
+        },
+        ...idCases('get', '/v1/bundles/:id/email-gate/fans.csv', 'creator'),
+        {
+          name: 'buyer',
+          method: 'get',
+          url: `${gateUrl}/fans.csv`,
+          as: 'buyer',
+          status: 403,
+          message: /creator role/,
+        },
+      ]);
+      expect(await prisma.item.count({ where: { bundleId: publishedId, emailGated: true } })).toBe(0);
+      expect(await prisma.fanSignup.count({ where: { bundleId: publishedId } })).toBe(0);
     });
   });
 

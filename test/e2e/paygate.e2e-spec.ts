@@ -336,6 +336,28 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
       const lic = (await licenseOf(refunded.orderId))!;
       expect(lic.status).toBe('REVOKED');
       expect(await prisma.auditLog.count({ where: { action: 'order.refund', targetId: refunded.orderId } })).toBe(1);
+      // The admin page's order list finds it by the buyer's e-mail (any case) and by status.
+      const byBuyer = await request(http)
+        .get('/v1/admin/orders')
+        .query({ buyer: carol.email.toUpperCase() })
+        .set(admin.auth)
+        .expect(200);
+      expect(byBuyer.body).toEqual([
+        expect.objectContaining({
+          id: refunded.orderId,
+          status: 'REFUNDED',
+          licenseStatus: 'REVOKED',
+          buyer: expect.objectContaining({ id: carol.id, email: carol.email }),
+          bundle: expect.objectContaining({ id: bundleId }),
+        }),
+      ]);
+      const paidOnly = await request(http)
+        .get('/v1/admin/orders')
+        .query({ buyer: carol.email, status: 'PAID' })
+        .set(admin.auth)
+        .expect(200);
+      expect(paidOnly.body).toEqual([]);
+      await request(http).get('/v1/admin/orders').set(carol.auth).expect(403);
       await request(http)
         .post(`/v1/licenses/${lic.id}/devices`)
         .set(carol.auth)

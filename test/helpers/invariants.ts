@@ -1,3 +1,4 @@
+import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { PrismaService } from '@keyseed/database';
@@ -9,8 +10,10 @@ const SETTLED_ITEM = new Set(['AWAITING_UPLOAD', 'READY', 'FAILED']);
 const LIVE_BUNDLE = new Set(['PUBLISHED', 'UNLISTED']);
 
 export interface InvariantScope {
-  /** The data directory the processes under test use (it must be theirs alone). */
+  /** The data directory the processes under test use (it must be theirs alone); unused with `s3`. */
   dataDir: string;
+  /** With the S3 driver: the bucket the processes under test use (theirs alone) instead of the disk. */
+  s3?: { client: S3Client; bucket: string };
   /** Bundles the test made; every file under dataDir must belong to one of them. */
   bundleIds: string[];
 }
@@ -30,6 +33,19 @@ export function walk(dir: string): Array<{ path: string; dir: boolean; mode: num
   return out;
 }
 
+/** Every object of the bucket with its size, and its unfinished multipart uploads. */
+export async function bucketContents(s3: { client: S3Client; bucket: string }) {
+  const objects = new Map<string, number>();
+  let token: string | undefined;
+  do {
+    const page = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) if (o.Key) objects.set(o.Key, o.Size ?? 0);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  const uploads = await s3.client.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket }));
+  return { objects, multipartUploads: (uploads.Uploads ?? []).map((u) => u.Key ?? '?') };
+}
+
 /**
  * The one statement of "converged" that the fault and concurrency suites share; returns every
  * violation found (an empty list when the system is consistent):
@@ -40,7 +56,8 @@ export function walk(dir: string): Array<{ path: string; dir: boolean; mode: num
  * - a READY item's published file exists with its size; a bundle that was ever published keeps no
  *   plaintext (no completed upload, no upload in progress, no staging file, no uploadKey);
  * - every file under the data directory belongs to a row that still exists (deleted items,
- *   bundles and uploads leave nothing), and is 0600 in 0700 directories.
+ *   bundles and uploads leave nothing), and is 0600 in 0700 directories; with S3, every object of
+ *   the bucket belongs to a row and no multipart upload is left unfinished.
  */
 export async function invariantViolations(prisma: PrismaService, scope: InvariantScope): Promise<string[]> {
   const problems: string[] = [];
@@ -48,7 +65,9 @@ export async function invariantViolations(prisma: PrismaService, scope: Invarian
     where: { id: { in: scope.bundleIds } },
     include: { items: { include: { uploads: true } }, uploads: true },
   });
+  const bucket = scope.s3 ? await bucketContents(scope.s3) : null;
   const blobs = join(scope.dataDir, 'blobs');
+  const blobSize = (key: string) => (bucket ? (bucket.objects.get(key) ?? null) : sizeOf(join(blobs, key)));
   const liveItems = new Set<string>();
   const liveUploads = new Set<string>();
   for (const b of bundles) {
@@ -57,7 +76,7 @@ export async function invariantViolations(prisma: PrismaService, scope: Invarian
     if (LIVE_BUNDLE.has(b.status)) {
       if (!b.items.length) problems.push(`bundle ${b.slug} is ${b.status} with no items`);
       if (!b.infoHashV1 || !b.infoHashV2) problems.push(`bundle ${b.slug} is ${b.status} without info-hashes`);
-      if (!exists(join(blobs, torrentKey(b.id, b.slug))))
+      if (blobSize(torrentKey(b.id, b.slug)) === null)
         problems.push(`bundle ${b.slug} is ${b.status} without its torrent`);
     }
     for (const u of b.uploads) {
@@ -75,7 +94,7 @@ export async function invariantViolations(prisma: PrismaService, scope: Invarian
         problems.push(`item ${i.path} of ${b.slug} FAILED without a reason`);
       if (i.status === 'READY') {
         const file = itemPublishedKey(b.id, i);
-        const size = sizeOf(join(blobs, file));
+        const size = blobSize(file);
         if (size !== Number(i.size))
           problems.push(
             `READY item ${i.path} of ${b.slug}: published file ${size === null ? 'missing' : `has ${size} bytes, not ${i.size}`}`,
@@ -86,12 +105,16 @@ export async function invariantViolations(prisma: PrismaService, scope: Invarian
     }
   }
 
-  const tusDir = relative(scope.dataDir, tusUploadDirectory(scope.dataDir));
-  for (const f of walk(scope.dataDir)) {
+  const tusDir = bucket ? 'tus' : relative(scope.dataDir, tusUploadDirectory(scope.dataDir));
+  const files = bucket
+    ? [...bucket.objects.keys()].map((key) => ({ path: `blobs/${key}`, dir: false, mode: 0o600 }))
+    : walk(scope.dataDir);
+  for (const key of bucket?.multipartUploads ?? []) problems.push(`multipart upload of ${key} left unfinished`);
+  for (const f of files) {
     const wantMode = f.dir ? 0o700 : 0o600;
     if (f.mode !== wantMode) problems.push(`${f.path} is ${f.mode.toString(8)}, not ${wantMode.toString(8)}`);
     if (f.dir) continue;
-    const parts = f.path.split('/');
+    const parts = bucket && f.path.startsWith('blobs/tus/') ? f.path.split('/').slice(1) : f.path.split('/');
     if (parts[0] === tusDir) {
       const id = parts[1].replace(/\.json$/, '');
       if (!liveUploads.has(id)) problems.push(`${f.path} belongs to no upload`);
@@ -137,8 +160,4 @@ function sizeOf(path: string): number | null {
   } catch {
     return null;
   }
-}
-
-function exists(path: string): boolean {
-  return sizeOf(path) !== null;
 }

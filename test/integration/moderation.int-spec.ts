@@ -3,16 +3,22 @@ import { randomUUID } from 'node:crypto';
 import type { KeyseedConfig } from '@keyseed/config';
 import Stripe from 'stripe';
 import { BundleStatus, PrismaService } from '@keyseed/database';
+import { MailOutbox } from '@keyseed/mail';
+import { TrackerWhitelist } from '@keyseed/opentracker';
 import { OpenCheckouts, OrderTransitions } from '@keyseed/paygate';
+import type { JobQueues } from '@keyseed/queues';
 import { ModerationService, statusAfterRestore } from '../../apps/api/src/admin/moderation.service';
 import { AuditService } from '../../apps/api/src/audit/audit.service';
 
 describe('ModerationService (takedown and restore)', () => {
   const prisma = new PrismaService({ DATABASE_URL: process.env.DATABASE_URL! } as KeyseedConfig);
-  // These bundles have no orders, so closing their checkouts never reaches Stripe.
+  // These bundles have no orders, so closing their checkouts never reaches Stripe nor sends e-mail.
   const stripe = new Stripe('sk_test_unused');
-  const openCheckouts = new OpenCheckouts(prisma, new OrderTransitions(prisma, stripe), stripe);
-  const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts);
+  const mail = new MailOutbox(prisma, {} as JobQueues);
+  const openCheckouts = new OpenCheckouts(prisma, new OrderTransitions(prisma, stripe, mail), stripe);
+  // No whitelist file here: the change notice is all it would send (test/interop/opentracker covers it).
+  const whitelist = new TrackerWhitelist(prisma, { REDIS_PREFIX: 'unused' } as KeyseedConfig);
+  const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts, whitelist);
   let creatorId: string;
   let adminId: string;
 

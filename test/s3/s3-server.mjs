@@ -5,6 +5,9 @@
 // store, because tus resumes with ListParts and tests check that failed writes leave no upload behind.
 //
 // Usage: node test/s3/s3-server.mjs <bucket>  → prints {"endpoint": "...", "bucket": "..."} on stdout.
+// S3_TEST_PART_DELAY_MS delays every UploadPart answer, so tests can stop a process mid-upload.
+// `POST /__test/fail-parts?key=<regex>` makes UploadPart fail (500) from part 2 on for matching keys:
+// a writer whose upload breaks after it stored a part (empty regex: no more failures).
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -27,9 +30,24 @@ const xml = (s) => String(s).replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`)
 const uploadsOf = (name) =>
   [...s3Store.multipartUploads.values()].filter((u) => u.bucket === name).sort((a, b) => a.key.localeCompare(b.key));
 
+const partDelayMs = Number(process.env.S3_TEST_PART_DELAY_MS ?? 0);
+let failParts = null;
 app.addHook('onRequest', async (request, reply) => {
-  if (request.method !== 'GET') return;
   const url = new URL(request.url, 'http://s3');
+  if (request.method === 'POST' && url.pathname === '/__test/fail-parts') {
+    const key = url.searchParams.get('key') ?? '';
+    failParts = key ? new RegExp(key) : null;
+    return reply.code(204).send();
+  }
+  if (request.method === 'PUT' && url.searchParams.has('partNumber')) {
+    if (partDelayMs) await new Promise((r) => setTimeout(r, partDelayMs));
+    const key = decodeURIComponent(url.pathname.split('/').slice(2).join('/'));
+    if (failParts?.test(key) && Number(url.searchParams.get('partNumber')) >= 2) {
+      reply.code(500).type('application/xml');
+      return reply.send('<Error><Code>InternalError</Code><Message>injected by the test</Message></Error>');
+    }
+  }
+  if (request.method !== 'GET') return;
   const [, name, ...rest] = url.pathname.split('/');
   const key = decodeURIComponent(rest.join('/'));
   if (url.searchParams.has('uploadId') && key) {

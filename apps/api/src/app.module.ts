@@ -18,11 +18,14 @@ import { PayoutsModule } from './payouts/payouts.module';
 import { PricingModule } from './pricing/pricing.module';
 import { StripeWebhooksModule } from './stripe-webhooks/stripe-webhooks.module';
 import { KeyringModule } from '@keyseed/keyring';
+import { MailModule } from '@keyseed/mail';
+import { OpentrackerModule } from '@keyseed/opentracker';
 import { PaygateModule } from '@keyseed/paygate';
 import { UploadsModule } from './uploads/uploads.module';
 import { WebseedModule } from './webseed/webseed.module';
 import { TrackerModule } from './tracker/tracker.module';
 import { EgressModule } from './egress/egress.module';
+import { EmailGateModule } from './email-gate/email-gate.module';
 
 @Module({
   imports: [
@@ -30,6 +33,7 @@ import { EgressModule } from './egress/egress.module';
     DatabaseModule,
     StorageModule,
     QueuesModule.register(),
+    MailModule,
     AuditModule,
     AuthModule,
     HealthModule,
@@ -50,6 +54,8 @@ import { EgressModule } from './egress/egress.module';
     WebseedModule,
     TrackerModule,
     EgressModule,
+    EmailGateModule,
+    OpentrackerModule,
   ],
 })
 export class AppModule {}

@@ -1,5 +1,15 @@
 import { z } from 'zod';
 
+/** An announce URL an external tracker answers on (BEP 3 HTTP(S) or BEP 15 UDP). */
+function isTrackerUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:', 'udp:'].includes(url.protocol) && url.hostname !== '' && !url.hash;
+  } catch {
+    return false;
+  }
+}
+
 const bytes = (label: string) =>
   z.coerce
     .number({ error: `${label} must be a number of bytes` })
@@ -79,6 +89,34 @@ export const configSchema = z
       .refine((v) => Number.isInteger(Math.round(v * 100 * 1e6) / 1e6), 'PLATFORM_FEE_PERCENT has at most two decimals')
       .default(10),
 
+    /** Outgoing e-mail (receipts, notices, email-gate links) through this SMTP server; unset = the dev mailbox. */
+    SMTP_URL: z
+      .string()
+      .regex(
+        /^smtps?:\/\/[^/\s]+/,
+        'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587',
+      )
+      .refine(
+        (v) => URL.canParse(v),
+        'SMTP_URL must be an smtp:// or smtps:// URL, e.g. smtp://user:password@mail.example:587',
+      )
+      .optional(),
+    /** Sender of every e-mail: `address` or `Name <address>`. */
+    MAIL_FROM: z
+      .string()
+      .regex(
+        /^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/,
+        'MAIL_FROM must be an e-mail address or "Name <address>"',
+      )
+      .default('Keyseed <no-reply@keyseed.localhost>'),
+    /** Without SMTP_URL, e-mails are written here as .eml files (default DATA_DIR/mailbox) and logged. */
+    MAIL_DEV_DIR: z.string().optional(),
+    /** First retry delay (ms) of an e-mail the SMTP server did not take; later retries back off exponentially (8 tries). */
+    MAIL_RETRY_DELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+
+    /** How long an email-gate confirmation link works (hours). */
+    EMAIL_GATE_LINK_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+
     /** Platform seed (apps/seeder): BitTorrent port for TCP and uTP (0 = any free port). */
     SEEDER_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
     /** Upload rate of the platform seed in bytes/s over all its torrents; 0 = unlimited. */
@@ -99,6 +137,41 @@ export const configSchema = z
     EGRESS_FLUSH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
     /** How often the API records each served bundle's swarm size. */
     SWARM_SAMPLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+
+    /**
+     * External trackers every torrent announces to besides the built-in one: comma-separated
+     * http(s):// or udp:// announce URLs, each its own BEP 12 tier after the built-in tracker's.
+     */
+    TRACKER_URLS: z
+      .string()
+      .default('')
+      .transform((value, ctx) => {
+        const urls = value
+          .split(',')
+          .map((u) => u.trim())
+          .filter(Boolean);
+        for (const url of urls.filter((u) => !isTrackerUrl(u)))
+          ctx.addIssue({
+            code: 'custom',
+            message: `TRACKER_URLS: ${JSON.stringify(url)} is not an http(s):// or udp:// announce URL`,
+          });
+        return [...new Set(urls)];
+      }),
+    /**
+     * opentracker in whitelist mode (Debian's build): the file it reads its access list from. The
+     * process given this keeps it in step with the published bundles and tells opentracker to reload.
+     */
+    OPENTRACKER_WHITELIST_FILE: z
+      .string()
+      .refine((p) => p.startsWith('/'), 'OPENTRACKER_WHITELIST_FILE must be an absolute path')
+      .optional(),
+    /** opentracker's PID file: the reload is a SIGHUP to that process. */
+    OPENTRACKER_PID_FILE: z
+      .string()
+      .refine((p) => p.startsWith('/'), 'OPENTRACKER_PID_FILE must be an absolute path')
+      .optional(),
+    /** Or a command that makes opentracker reload (e.g. `systemctl kill -s HUP opentracker`), run by /bin/sh. */
+    OPENTRACKER_RELOAD_COMMAND: z.string().min(1).optional(),
 
     /** Blob store: `local` (DATA_DIR/blobs) or `s3` (any S3-compatible store; the S3_* settings below). */
     STORAGE_DRIVER: z.enum(['local', 's3']).default('local'),
@@ -131,6 +204,14 @@ export const configSchema = z
         message: 'STRIPE_SECRET_KEY is required when NODE_ENV=production',
       });
     }
+    if (c.NODE_ENV === 'production' && !c.SMTP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message:
+          'SMTP_URL is required when NODE_ENV=production (receipts and notices are e-mailed), e.g. smtp://user:password@mail.example:587',
+      });
+    }
     if (c.STRIPE_SECRET_KEY && !c.STRIPE_WEBHOOK_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -146,6 +227,21 @@ export const configSchema = z
         code: 'custom',
         path: ['S3_SECRET_ACCESS_KEY'],
         message: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together',
+      });
+    }
+    if (c.OPENTRACKER_WHITELIST_FILE && !c.OPENTRACKER_PID_FILE && !c.OPENTRACKER_RELOAD_COMMAND) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENTRACKER_PID_FILE'],
+        message:
+          'OPENTRACKER_WHITELIST_FILE needs OPENTRACKER_PID_FILE or OPENTRACKER_RELOAD_COMMAND (opentracker rereads its whitelist on SIGHUP)',
+      });
+    }
+    if (!c.OPENTRACKER_WHITELIST_FILE && (c.OPENTRACKER_PID_FILE || c.OPENTRACKER_RELOAD_COMMAND)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OPENTRACKER_WHITELIST_FILE'],
+        message: 'OPENTRACKER_PID_FILE and OPENTRACKER_RELOAD_COMMAND need OPENTRACKER_WHITELIST_FILE',
       });
     }
     if (Boolean(c.ADMIN_EMAIL) !== Boolean(c.ADMIN_PASSWORD)) {

@@ -1,13 +1,14 @@
 import { Prisma } from './generated/client';
 
 /** Tables whose rows serialise state changes (the row is the lock: a bundle's edits, an order's transitions…). */
-export type LockableTable = 'Bundle' | 'Item' | 'License' | 'Order';
+export type LockableTable = 'Bundle' | 'Item' | 'License' | 'Order' | 'FanSignup';
 
 const TABLES: Record<LockableTable, Prisma.Sql> = {
   Bundle: Prisma.raw('"Bundle"'),
   Item: Prisma.raw('"Item"'),
   License: Prisma.raw('"License"'),
   Order: Prisma.raw('"Order"'),
+  FanSignup: Prisma.raw('"FanSignup"'),
 };
 
 /**

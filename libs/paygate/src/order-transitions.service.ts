@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { DisputeStatus, lockRow, Order, OrderStatus, Prisma, PrismaService } from '@keyseed/database';
+import { MailOutbox } from '@keyseed/mail';
 import { canMoveOrder, licenseDecision } from './license-status';
+import { orderMailKeys, recordOrderMail } from './order-mail';
 import { STRIPE } from './stripe-client';
 import { expanded, idOf, orderIdFrom } from './stripe-refs';
 
@@ -35,6 +37,7 @@ export class OrderTransitions {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(STRIPE) private readonly stripe: Stripe,
+    private readonly mail: MailOutbox,
   ) {}
 
   // ---- Stripe reads (outside any transaction) ----
@@ -82,7 +85,8 @@ export class OrderTransitions {
   /**
    * One transaction: store the Stripe event id (if any; a duplicate id → nothing else happens, also
    * when 50 deliveries race: `ON CONFLICT DO NOTHING` waits for the first and then sees it), lock
-   * the order row, apply `effect`. The event row and its effect commit together or not at all.
+   * the order row, apply `effect`. The event row and its effect commit together or not at all; the
+   * e-mails the transition recorded are queued after the commit (never failing it: MailOutbox).
    */
   async commit(
     orderId: string | null,
@@ -90,7 +94,10 @@ export class OrderTransitions {
     event?: { id: string; type: string },
   ): Promise<CommitResult> {
     const result = await this.apply(orderId, effect, event);
-    if (!result.duplicate && result.orderId) await this.refundIfSuperseded(result.orderId);
+    if (!result.duplicate && result.orderId) {
+      await this.mail.dispatch(orderMailKeys(result.orderId));
+      await this.refundIfSuperseded(result.orderId);
+    }
     return result;
   }
 
@@ -193,12 +200,16 @@ export class OrderTransitions {
       notes.push(`dispute ${order.disputeStatus ?? 'none'}→${next.disputeStatus}`);
     if (next.amountRefunded !== order.amountRefunded) notes.push(`refunded ${next.amountRefunded}/${next.amount}`);
     notes.push(await this.settleLicense(tx, next));
+    await recordOrderMail(tx, this.mail, order, next);
     const effect = notes.filter(Boolean).join(', ') || 'no change';
     this.logger.log({ event: 'paygate.order', orderId: order.id, status: next.status, effect });
     return effect;
   }
 
-  /** Another order's license (not revoked) of the same buyer and bundle, under the buyer+bundle lock. */
+  /**
+   * Another order's license (not revoked) of the same buyer and bundle, under the buyer+bundle lock.
+   * Email-gate licenses do not count: they may cover only some items, and buying adds the rest.
+   */
   private async licenseHeldElsewhere(tx: Tx, order: Order): Promise<string | null> {
     await lockBuyerBundle(tx, order.buyerId, order.bundleId);
     const other = await tx.license.findFirst({
@@ -206,6 +217,7 @@ export class OrderTransitions {
         buyerId: order.buyerId,
         bundleId: order.bundleId,
         status: { not: 'REVOKED' },
+        source: { not: 'EMAIL_GATE' },
         orderId: { not: order.id },
       },
       select: { id: true },
@@ -253,6 +265,7 @@ export class OrderTransitions {
         });
         return effect;
       });
+      await this.mail.dispatch(orderMailKeys(orderId));
       this.logger.warn({
         event: 'paygate.superseded_refund',
         orderId,

@@ -2,7 +2,17 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { IngestJob, jobId, JobPayloads, PublishJob, QueueName, WorkQueue, workJobOptions } from './queues';
+import {
+  IngestJob,
+  jobId,
+  JobPayloads,
+  MailJob,
+  mailJobOptions,
+  PublishJob,
+  QueueName,
+  WorkQueue,
+  workJobOptions,
+} from './queues';
 import { RedisAvailability, RedisUnavailableError } from './redis-availability';
 
 /** How long an enqueue may wait for Redis before the caller is told it is unavailable. */
@@ -10,13 +20,15 @@ const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /**
  * The one way jobs of the work queues are created, by the API and by the worker's sweeper alike:
- * the job id comes from the payload (`jobId`), the retry policy from `workJobOptions`.
+ * the job id comes from the payload (`jobId`), the retry policy from `workJobOptions` (`mailJobOptions`
+ * for e-mail).
  */
 @Injectable()
 export class JobQueues {
   constructor(
     @InjectQueue(QueueName.Ingest) private readonly ingest: Queue<IngestJob>,
     @InjectQueue(QueueName.Publish) private readonly publish: Queue<PublishJob>,
+    @InjectQueue(QueueName.Mail) private readonly mail: Queue<MailJob>,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
     private readonly redis: RedisAvailability,
   ) {}
@@ -42,7 +54,9 @@ export class JobQueues {
   }
 
   idOf<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): string {
-    return queue === QueueName.Ingest ? jobId.ingest(data as IngestJob) : jobId.publish(data as PublishJob);
+    if (queue === QueueName.Ingest) return jobId.ingest(data as IngestJob);
+    if (queue === QueueName.Mail) return jobId.mail(data as MailJob);
+    return jobId.publish(data as PublishJob);
   }
 
   private async add<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<string> {
@@ -54,12 +68,17 @@ export class JobQueues {
       if (state !== 'completed' && state !== 'failed') return id;
       await previous.remove();
     }
-    await q.add(queue, data, { jobId: id, ...workJobOptions(this.config.JOB_RETRY_DELAY_MS) });
+    const retries =
+      queue === QueueName.Mail
+        ? mailJobOptions(this.config.MAIL_RETRY_DELAY_MS)
+        : workJobOptions(this.config.JOB_RETRY_DELAY_MS);
+    await q.add(queue, data, { jobId: id, ...retries });
     return id;
   }
 
   private queueOf(queue: WorkQueue): Queue {
-    return queue === QueueName.Ingest ? this.ingest : this.publish;
+    if (queue === QueueName.Ingest) return this.ingest;
+    return queue === QueueName.Mail ? this.mail : this.publish;
   }
 }
 

@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { requireEsm } from '@keyseed/esm';
 
 /**
  * Bencode I/O.
  *
  * Encoding goes through the `bencode` package (v4). It is ESM-only (`exports: { import }`), and this
- * repo compiles to CommonJS, so `require('bencode')` fails with ERR_PACKAGE_PATH_NOT_EXPORTED. Node
- * ≥ 20.19 can `require()` an ES module by file path, so we locate the package directory ourselves
- * and require its entry file (under Jest, jest.config.js compiles the package to CommonJS).
+ * repo compiles to CommonJS: it is loaded with `requireEsm` (libs/esm).
  *
  * The package sorts dictionary keys with `Array.prototype.sort()`, i.e. by UTF-16 code units for
  * string keys and by `String(key)` for binary keys — neither is the byte-wise order bencode
@@ -28,17 +25,7 @@ interface BencodePackage {
 let cached: BencodePackage | undefined;
 
 function loadBencodePackage(): BencodePackage {
-  if (cached) return cached;
-  for (const dir of require.resolve.paths('bencode') ?? []) {
-    const entry = join(dir, 'bencode', 'index.js');
-    if (existsSync(entry)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(entry) as { default?: BencodePackage } & BencodePackage;
-      cached = mod.default ?? mod;
-      return cached;
-    }
-  }
-  throw new Error('the "bencode" package is not installed (npm install bencode)');
+  return (cached ??= requireEsm<BencodePackage>('bencode'));
 }
 
 /** A value we can bencode. Dict keys are strings (UTF-8) or raw byte strings (Map keys). */

@@ -39,3 +39,4 @@ export { bencode, bdecode, BencodeError } from './bencode';
 export type { BValue, BNode } from './bencode';
 export { merkleRoot, zeroSubtreeRoot, sha256 } from './merkle';
 export { V1StreamHasher } from './v1-stream-hasher';
+export { announcedInfoHashes } from './announced-hashes';

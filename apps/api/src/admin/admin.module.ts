@@ -6,10 +6,11 @@ import { AdminOrdersController } from './admin-orders.controller';
 import { BundleSalesController } from './bundle-sales.controller';
 import { ModerationService } from './moderation.service';
 import { OrderRefundsService } from './order-refunds.service';
+import { OrderSearchService } from './order-search.service';
 import { SalesReportService } from './sales-report.service';
 
 @Module({
   controllers: [AdminUsersController, AdminBundlesController, AdminOrdersController, BundleSalesController],
-  providers: [AdminBootstrapService, ModerationService, OrderRefundsService, SalesReportService],
+  providers: [AdminBootstrapService, ModerationService, OrderRefundsService, OrderSearchService, SalesReportService],
 })
 export class AdminModule {}

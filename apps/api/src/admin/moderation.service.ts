@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { Bundle, BundleStatus, Item, lockRow, Prisma, PrismaService } from '@keyseed/database';
+import { TrackerWhitelist } from '@keyseed/opentracker';
 import { OpenCheckouts } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 
@@ -28,6 +29,7 @@ export class ModerationService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly openCheckouts: OpenCheckouts,
+    private readonly trackerWhitelist: TrackerWhitelist,
   ) {}
 
   /** Also expires the bundle's open checkouts: a taken-down bundle is off sale. */
@@ -40,11 +42,12 @@ export class ModerationService {
       };
     });
     await this.openCheckouts.closeForBundle(bundleId, 'bundle taken down');
+    await this.trackerWhitelist.changed();
     return after;
   }
 
   async restore(adminId: string, bundleId: string): Promise<BundleWithItems> {
-    return this.moderate(adminId, bundleId, 'bundle.restore', (before) => {
+    const after = await this.moderate(adminId, bundleId, 'bundle.restore', (before) => {
       if (before.status !== 'TAKEN_DOWN')
         throw new ConflictException(`bundle ${before.slug} is ${before.status}, not taken down`);
       const status = statusAfterRestore(before);
@@ -53,6 +56,8 @@ export class ModerationService {
         details: { status, reason: before.takedownReason },
       };
     });
+    await this.trackerWhitelist.changed();
+    return after;
   }
 
   /** With the bundle row locked: `change` checks the bundle and says what to write and audit. */

@@ -19,19 +19,8 @@ import {
   REQUIRED_ROLES,
 } from './auth.decorators';
 import { TokenRevocations } from './token-revocations';
+import { TokenStore } from './token-store';
 import type { Role } from '@keyseed/database';
-
-/** How often a token's lastUsedAt is refreshed (no write per request). */
-const LAST_USED_RESOLUTION_MS = 60_000;
-
-interface TokenRow {
-  id: string;
-  expiresAtMs: number | null;
-  userId: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,6 +38,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly prisma: PrismaService,
     private readonly revocations: TokenRevocations,
+    private readonly tokenStore: TokenStore,
   ) {}
 
   private get tokens() {
@@ -92,32 +82,16 @@ export class AuthGuard implements CanActivate {
     const cached = this.tokens.get(tokenHash);
     if (cached) return cached;
     const generation = this.tokens.generation;
-    // One raw statement (lookup + lastUsedAt refresh) instead of two Prisma queries: a premiere's
-    // buyers all arrive with tokens no replica has cached, and Prisma's client work was most of the
-    // CPU of such a request.
-    const [token] = await this.prisma.$queryRaw<TokenRow[]>`
-      WITH token AS (
-        SELECT t.id, t."lastUsedAt", (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAtMs",
-               u.id AS "userId", u.email, u."displayName", u.roles::text[] AS roles
-        FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
-        WHERE t."tokenHash" = ${tokenHash} AND t."revokedAt" IS NULL
-          AND (t."expiresAt" IS NULL OR t."expiresAt" > now()) AND u."disabledAt" IS NULL
-      ), touched AS (
-        UPDATE "ApiToken" SET "lastUsedAt" = now()
-        WHERE id = (SELECT id FROM token)
-          AND ("lastUsedAt" IS NULL OR "lastUsedAt" < now() - ${LAST_USED_RESOLUTION_MS / 1000}::float8 * interval '1 second')
-      )
-      SELECT id, "expiresAtMs", "userId", email, "displayName", roles FROM token`;
+    const token = await this.tokenStore.owner(tokenHash);
     if (!token) throw new UnauthorizedException('the bearer token is invalid, expired or revoked');
     const authenticated = {
       id: token.userId,
       email: token.email,
       displayName: token.displayName,
       roles: token.roles,
-      tokenId: token.id,
+      tokenId: token.tokenId,
     };
-    const expiresAt = token.expiresAtMs === null ? null : new Date(token.expiresAtMs);
-    if (this.revocations.live) this.tokens.set(tokenHash, authenticated, generation, expiresAt);
+    if (this.revocations.live) this.tokens.set(tokenHash, authenticated, generation, token.expiresAt);
     return authenticated;
   }
 

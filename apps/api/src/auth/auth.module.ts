@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
 import { TokenRevocations } from './token-revocations';
+import { TokenStore } from './token-store';
 
-@Module({ providers: [TokenRevocations, { provide: APP_GUARD, useClass: AuthGuard }] })
+@Module({ providers: [TokenRevocations, TokenStore, { provide: APP_GUARD, useClass: AuthGuard }] })
 export class AuthModule {}

@@ -46,8 +46,9 @@ export class CheckoutService {
       throw new NotFoundException(`bundle ${bundleId} is not on sale (no published bundle with this id)`);
     if (bundle.priceAmount === null || bundle.priceCurrency === null)
       throw new ConflictException(`bundle ${bundle.slug} has no price: it is not for sale`);
+    // An email-gate license does not count: it may unlock only some items, and a fan may still pay.
     const active = await this.prisma.license.findFirst({
-      where: { buyerId: buyer.id, bundleId, status: 'ACTIVE' },
+      where: { buyerId: buyer.id, bundleId, status: 'ACTIVE', source: { not: 'EMAIL_GATE' } },
       select: { id: true },
     });
     if (active)

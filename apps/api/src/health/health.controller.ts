@@ -27,7 +27,7 @@ class HealthResponse {
   @ApiProperty({
     enum: ['ok', 'degraded', 'down'],
     description:
-      'down (503): PostgreSQL, Redis or a queue cannot be reached. degraded (200): the API serves, but no worker consumes a queue, so uploads are not ingested and bundles not published.',
+      'down (503): PostgreSQL, Redis or a queue cannot be reached. degraded (200): the API serves, but no worker consumes a queue, so uploads are not ingested, bundles not published or e-mail not sent.',
   })
   status: 'ok' | 'degraded' | 'down';
   @ApiProperty() postgres: DependencyStatus;
@@ -84,8 +84,9 @@ export class HealthController {
     @InjectQueue(QueueName.Ingest) ingest: Queue,
     @InjectQueue(QueueName.Publish) publish: Queue,
     @InjectQueue(QueueName.Housekeeping) housekeeping: Queue,
+    @InjectQueue(QueueName.Mail) mail: Queue,
   ) {
-    this.queues = [ingest, publish, housekeeping];
+    this.queues = [ingest, publish, housekeeping, mail];
   }
 
   @Public()

@@ -95,7 +95,20 @@ export class KeyDeliveryService {
         `device ${deviceId} was removed from license ${licenseId}; register it again to receive keys`,
       );
 
-    const { items } = license;
+    // An email-gate license unlocks the bundle's gated items only (docs/architecture.md, email gate).
+    const gateOnly = license.source === 'EMAIL_GATE';
+    const items = gateOnly ? license.items.filter((it) => it.emailGated) : license.items;
+    if (gateOnly && items.length === 0)
+      throw new ForbiddenException('the creator turned the email gate of this bundle off: buy the bundle for its keys');
+    if (gateOnly && wanted) {
+      const notGated = wanted.find((w) =>
+        license.items.some((it) => it.id === w.itemId && it.locked && !it.emailGated),
+      );
+      if (notGated)
+        throw new ForbiddenException(
+          `item ${notGated.itemId} is not unlocked by the email gate: this license covers the gated items only (buy the bundle for the rest)`,
+        );
+    }
     const delivered = wanted ? wanted.map((w) => lockedItem(items, w.itemId)) : items.filter(isDeliverable);
     if (delivered.length === 0)
       throw new ConflictException('this bundle has no locked item ready yet: nothing to deliver');

@@ -1,9 +1,6 @@
-import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { Pool } from 'pg';
-import { GroupCommit } from './group-commit';
-
-/** node-postgres pool of the key-delivery hot path (see KeyDeliveryStore). */
-export const KEYS_PG = Symbol('KEYS_PG');
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { HotPathPool } from '@keyseed/database';
+import { GroupCommit } from '../common/group-commit';
 
 /** What key delivery needs of an item; pieceCount = length of the v1 piece hashes / 20. */
 export interface ItemRow {
@@ -15,6 +12,8 @@ export interface ItemRow {
   kekId: string | null;
   plaintextSha256: string | null;
   pieceCount: number;
+  /** Unlocked by the email gate (EMAIL_GATE licenses get keys for these items only). */
+  emailGated: boolean;
 }
 
 export interface LicenseRow {
@@ -22,6 +21,8 @@ export interface LicenseRow {
   bundleId: string;
   status: string;
   statusReason: string | null;
+  /** PURCHASE or EMAIL_GATE (docs/architecture.md, email gate). */
+  source: string;
   bundleStatus: string;
   /** A premiere's release time: no license delivery before it. */
   releaseAt: Date | null;
@@ -52,6 +53,7 @@ interface ItemColumns {
   kekId: string | null;
   plaintextSha256: string | null;
   pieceCount: string | number;
+  emailGated: boolean;
 }
 
 interface BundleQueryRow extends ItemColumns {
@@ -63,18 +65,19 @@ interface LicenseQueryRow extends BundleQueryRow {
   bundleId: string;
   status: string;
   statusReason: string | null;
+  source: string;
   releaseAtMs: number | null;
   deviceId: string | null;
   publicKey: string | null;
   deviceRemoved: boolean;
 }
 
-const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256",
+const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256", i."emailGated",
   COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
 
 // One round trip per delivery: the license, its bundle's status, the device and every item.
 const LICENSE_SQL = `
-  SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", b.status::text AS "bundleStatus",
+  SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", l.source::text AS source, b.status::text AS "bundleStatus",
          (extract(epoch FROM b."releaseAt") * 1000)::float8 AS "releaseAtMs", d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved", ${ITEM_COLUMNS}
   FROM "License" l JOIN "Bundle" b ON b.id = l."bundleId"
   LEFT JOIN "Device" d ON d.id = $2::uuid AND d."licenseId" = l.id
@@ -104,7 +107,7 @@ const AUDIT_SQL = `
 export class KeyDeliveryStore implements OnModuleDestroy {
   private readonly audit = new GroupCommit<DeliveryRecord>((rows) => this.insert(rows));
 
-  constructor(@Inject(KEYS_PG) private readonly pool: Pool) {}
+  constructor(private readonly pool: HotPathPool) {}
 
   /** The license with its bundle, the device (when registered to it) and the bundle's items; null when there is no such license. */
   async license(licenseId: string, deviceId: string): Promise<LicenseRow | null> {
@@ -120,6 +123,7 @@ export class KeyDeliveryStore implements OnModuleDestroy {
       bundleId: l.bundleId,
       status: l.status,
       statusReason: l.statusReason,
+      source: l.source,
       bundleStatus: l.bundleStatus,
       // As epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
       releaseAt: l.releaseAtMs === null ? null : new Date(l.releaseAtMs),
@@ -147,7 +151,6 @@ export class KeyDeliveryStore implements OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     await this.audit.drain();
-    await this.pool.end();
   }
 
   private async insert(rows: DeliveryRecord[]): Promise<void> {
@@ -183,6 +186,7 @@ function itemsOf(rows: ItemColumns[]): ItemRow[] {
             kekId: r.kekId,
             plaintextSha256: r.plaintextSha256,
             pieceCount: Number(r.pieceCount),
+            emailGated: r.emailGated,
           },
         ],
   );

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Pool } from 'pg';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { redisConnection } from '@keyseed/queues';
 import { KeyDeliveryService } from './key-delivery.service';
-import { KeyDeliveryStore, KEYS_PG } from './key-delivery.store';
+import { KeyDeliveryStore } from './key-delivery.store';
 import { KEYS_REDIS, KeyRateLimiter } from './key-rate-limiter';
 import { KeysController } from './keys.controller';
 
@@ -17,15 +16,6 @@ import { KeysController } from './keys.controller';
       // Auto-pipelining: concurrent deliveries' rate-limit scripts share one write and one read.
       useFactory: (config: KeyseedConfig) =>
         new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2, enableAutoPipelining: true }),
-    },
-    {
-      provide: KEYS_PG,
-      inject: [KEYSEED_CONFIG],
-      useFactory: (config: KeyseedConfig) => {
-        const pool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
-        pool.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
-        return pool;
-      },
     },
     KeyRateLimiter,
     KeyDeliveryStore,

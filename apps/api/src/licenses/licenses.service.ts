@@ -32,6 +32,7 @@ type LicenseRow = {
   orderId: string;
   status: string;
   statusReason: string | null;
+  source: string;
   createdAt: Date;
   updatedAt: Date;
   bundle: { id: string; slug: string; title: string };
@@ -45,6 +46,7 @@ function licenseView(l: LicenseRow): LicenseView {
     bundle: l.bundle,
     status: l.status,
     statusReason: l.statusReason,
+    source: l.source,
     devices: l._count.devices,
     createdAt: l.createdAt,
     updatedAt: l.updatedAt,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@keyseed/database';
+import { announcedInfoHashes } from '@keyseed/torrent';
 
 /** Bundles whose swarms the tracker serves; same rule as the webseed (unlisted keeps seeding). */
 const TRACKED_STATUSES = ['PUBLISHED', 'UNLISTED'] as const;
@@ -65,9 +66,7 @@ export class InfoHashIndex {
     const byHash = new Map<string, string>();
     const byBundle = new Map<string, string[]>();
     for (const b of bundles) {
-      const hashes = [b.infoHashV1, b.infoHashV2?.slice(0, 40), b.infoHashV1Legacy]
-        .filter((h): h is string => typeof h === 'string' && /^[0-9a-f]{40}$/i.test(h))
-        .map((h) => h.toLowerCase());
+      const hashes = announcedInfoHashes(b);
       for (const h of hashes) byHash.set(h, b.id);
       if (hashes.length) byBundle.set(b.id, hashes);
     }

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { requireEsm } from '@keyseed/esm';
 import type { Duplex } from 'node:stream';
 
 /**
@@ -72,22 +71,7 @@ type TrackerServerCtor = new (opts: TrackerServerOptions) => TrackerServer;
 
 let ctor: TrackerServerCtor | undefined;
 
-/**
- * The package exports only an `import` condition, which CommonJS `require('bittorrent-tracker')`
- * cannot resolve; Node ≥ 20.19 does load an ES module required by file path, so we locate
- * `server.js` (which also avoids loading the client and its WebRTC deps). Under Jest the same
- * require goes through swc (ESM_PACKAGES) and the import-only deps are mapped in jest.config.js.
- */
+/** `server.js` only (ES module, loaded with requireEsm): not the client and its WebRTC deps. */
 export function loadTrackerServer(): TrackerServerCtor {
-  if (ctor) return ctor;
-  for (const dir of require.resolve.paths('bittorrent-tracker') ?? []) {
-    const entry = join(dir, 'bittorrent-tracker', 'server.js');
-    if (existsSync(entry)) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const mod = require(entry) as { default?: TrackerServerCtor } & TrackerServerCtor;
-      ctor = mod.default ?? mod;
-      return ctor;
-    }
-  }
-  throw new Error('the "bittorrent-tracker" package is not installed');
+  return (ctor ??= requireEsm<TrackerServerCtor>('bittorrent-tracker', 'server.js'));
 }

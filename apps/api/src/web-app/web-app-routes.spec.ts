@@ -30,6 +30,9 @@ describe('web app routes', () => {
   it('allows no inline script and nothing from other origins', () => {
     expect(WEB_APP_CSP).toContain("script-src 'self'");
     expect(WEB_APP_CSP).not.toContain('unsafe-inline');
+    // WebAssembly compilation (the unlock code's SHA-256) only, never JavaScript eval.
+    expect(WEB_APP_CSP).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(WEB_APP_CSP).not.toMatch(/'unsafe-eval'/);
     expect(WEB_APP_CSP).not.toMatch(/https?:/);
     expect(WEB_APP_CSP).toContain("frame-ancestors 'none'");
   });

@@ -26,12 +26,14 @@ export function cacheControlFor(path: string): string {
 
 /**
  * The app's Content-Security-Policy: everything from this origin, no inline scripts or styles, no
- * plugins, no framing. blob: media and images serve decrypted files shown in the page; the service
- * worker (worker-src 'self') answers the video element's range requests.
+ * eval, no plugins, no framing. blob: media and images serve decrypted files shown in the page; the
+ * service worker (worker-src 'self') answers the video element's range requests. 'wasm-unsafe-eval'
+ * lets the unlock code compile its SHA-256 WebAssembly (hash-wasm, twice the speed of script) and
+ * nothing else: JavaScript eval stays refused (docs/web-app.md).
  */
 export const WEB_APP_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data: blob:",
   "media-src 'self' blob:",

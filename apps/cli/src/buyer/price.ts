@@ -1,22 +1,8 @@
-const ZERO_DECIMAL = new Set([
-  'bif',
-  'clp',
-  'djf',
-  'gnf',
-  'jpy',
-  'kmf',
-  'krw',
-  'mga',
-  'pyg',
-  'rwf',
-  'ugx',
-  'vnd',
-  'vuv',
-  'xaf',
-  'xof',
-  'xpf',
-]);
-const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
+import { THREE_DECIMAL_CURRENCIES, ZERO_DECIMAL_CURRENCIES } from '@keyseed/paygate/currencies';
+
+// Only the currency facts file: the CLI does not load the paygate (Stripe SDK, NestJS).
+const ZERO_DECIMAL = new Set(ZERO_DECIMAL_CURRENCIES);
+const THREE_DECIMAL = new Set(THREE_DECIMAL_CURRENCIES);
 
 /** `1500, "usd"` → `15.00 USD`; `500, "jpy"` → `500 JPY`. */
 export function formatPrice(amount: number, currency: string): string {

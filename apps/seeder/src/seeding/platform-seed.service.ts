@@ -8,7 +8,7 @@ import { renewPlatformSeed, retirePlatformSeed } from '@keyseed/egress/platform-
 import { redisConnection } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, legacyTorrentKey, publishedKey, torrentKey } from '@keyseed/storage';
 import { parseTorrent } from '@keyseed/torrent';
-import { importWebTorrent, importWebtorrentDependency } from '@keyseed/webtorrent/esm';
+import { loadWebTorrent, loadWebtorrentDependency } from '@keyseed/webtorrent/esm';
 import type { ChunkStoreCtor, WtClient, WtClientCtor, WtTorrent } from '@keyseed/webtorrent/webtorrent-types';
 import { publishedStore } from './published-store';
 import { SeedMetrics } from './seed-metrics';
@@ -73,9 +73,9 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const WebTorrent = await importWebTorrent<WtClientCtor>();
-    this.Store = await publishedStore(this.blobs);
-    this.parse = await importWebtorrentDependency('parse-torrent');
+    const WebTorrent = loadWebTorrent<WtClientCtor>();
+    this.Store = publishedStore(this.blobs);
+    this.parse = loadWebtorrentDependency('parse-torrent');
     const client = new WebTorrent({
       dht: false,
       lsd: false,

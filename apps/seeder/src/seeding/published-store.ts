@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { BlobStore } from '@keyseed/storage';
-import { importWebtorrentDependency } from '@keyseed/webtorrent/esm';
+import { loadWebtorrentDependency } from '@keyseed/webtorrent/esm';
 import { isPadFile, ZERO_FILE } from '@keyseed/webtorrent/pad-file';
 import type { ChunkStoreCtor, RandomAccess } from '@keyseed/webtorrent/webtorrent-types';
 
@@ -52,8 +52,8 @@ function storedFile(store: BlobStore, key: string): RandomAccess {
  * where publish left it (`keyOf(path)`), pad files are zeros, nothing is ever written or deleted
  * (`destroy` only closes). Used for both the hybrid torrent and its pad-free v1 twin.
  */
-export async function publishedStore(store: BlobStore): Promise<ChunkStoreCtor> {
-  const FsChunkStore = await importWebtorrentDependency<ChunkStoreCtor>('fs-chunk-store');
+export function publishedStore(store: BlobStore): ChunkStoreCtor {
+  const FsChunkStore = loadWebtorrentDependency<ChunkStoreCtor>('fs-chunk-store');
   return class PublishedChunkStore extends FsChunkStore {
     constructor(chunkLength: number, opts: Record<string, unknown>) {
       super(chunkLength, opts);

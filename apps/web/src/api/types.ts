@@ -206,7 +206,24 @@ export interface PriceChangeView {
 }
 
 export interface RefundView {
+  orderId: string;
   refundId: string;
   refundStatus: string;
   orderStatus: OrderStatus;
+  licenseStatus: LicenseStatus | null;
+}
+
+export interface AdminOrderView {
+  id: string;
+  status: OrderStatus;
+  amount: number;
+  currency: string;
+  amountRefunded: number;
+  disputeStatus: 'OPEN' | 'WON' | 'LOST' | null;
+  licenseStatus: LicenseStatus | null;
+  buyer: { id: string; email: string; displayName: string };
+  bundle: { id: string; slug: string; title: string };
+  createdAt: string;
+  paidAt: string | null;
+  refundedAt: string | null;
 }

@@ -1,10 +1,21 @@
-import { useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { priceHistory, refundOrder, removePrice, restore, setPrice, takeDown } from '../api/admin';
+import {
+  listOrders,
+  ORDER_PAGE_SIZE,
+  priceHistory,
+  refundOrder,
+  removePrice,
+  restore,
+  setPrice,
+  takeDown,
+  type OrderFilter,
+} from '../api/admin';
 import { getCatalogBundle } from '../api/catalog';
+import { ApiError } from '../api/client';
 import { useSession } from '../api/session';
-import type { CatalogBundleView, RefundView } from '../api/types';
-import { ErrorMessage, Loading, Notice } from '../components/feedback';
+import type { AdminOrderView, CatalogBundleView, OrderStatus, RefundView } from '../api/types';
+import { ErrorMessage, Loading } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatDate, formatMoney, minorPerUnit, parseMoney } from '../components/format';
 import { usePageTitle } from '../components/page-title';
@@ -14,6 +25,7 @@ import { STATUS_TEXT } from './studio';
 export function AdminPage() {
   usePageTitle('Admin');
   const { hasRole } = useSession();
+  const [opened, setOpened] = useState<string | null>(null);
   if (!hasRole('ADMIN'))
     return (
       <section className="page narrow">
@@ -26,26 +38,220 @@ export function AdminPage() {
   return (
     <section className="page">
       <h1>Admin</h1>
-      <BundleAdmin />
-      <RefundForm />
+      <OrdersAdmin onOpenBundle={setOpened} />
+      <BundleAdmin opened={opened} onOpen={setOpened} />
     </section>
   );
 }
 
-function BundleAdmin() {
-  const [slug, setSlug] = useState('');
-  const [bundle, setBundle] = useState<CatalogBundleView | null>(null);
-  const form = useFormSubmit(['slug']);
-  const load = async (s: string) => setBundle(await getCatalogBundle(s));
+const ORDER_STATE: Record<OrderStatus, string> = {
+  PENDING: 'Pending',
+  PAID: 'Paid',
+  FAILED: 'Failed',
+  EXPIRED: 'Expired',
+  REFUNDED: 'Refunded',
+};
+
+/** Orders, searchable by buyer e-mail, bundle and state, each paid one with its Refund button. */
+function OrdersAdmin({ onOpenBundle }: { onOpenBundle: (slug: string) => void }) {
+  const [draft, setDraft] = useState<OrderFilter>({ buyer: '', bundle: '', status: '' });
+  const [filter, setFilter] = useState<OrderFilter>(draft);
+  const [page, setPage] = useState(1);
+  const orders = useResource((signal) => listOrders(filter, page, signal), [filter, page]);
+  const statusId = useId();
   return (
     <div className="panel">
-      <h2>Bundle prices and takedowns</h2>
+      <h2>Orders</h2>
+      <form
+        role="search"
+        aria-label="Search orders"
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setPage(1);
+          setFilter({ ...draft });
+        }}
+      >
+        <Field
+          label="Buyer e-mail"
+          name="buyer"
+          type="search"
+          placeholder="ana@example.com"
+          value={draft.buyer}
+          onChange={(e) => setDraft({ ...draft, buyer: e.target.value })}
+        />
+        <Field
+          label="Bundle title or slug"
+          name="bundle"
+          type="search"
+          value={draft.bundle}
+          onChange={(e) => setDraft({ ...draft, bundle: e.target.value })}
+        />
+        <div className="field">
+          <label htmlFor={statusId}>State</label>
+          <select
+            id={statusId}
+            value={draft.status}
+            onChange={(e) => setDraft({ ...draft, status: e.target.value as OrderFilter['status'] })}
+          >
+            <option value="">Any</option>
+            {Object.entries(ORDER_STATE).map(([value, text]) => (
+              <option key={value} value={value}>
+                {text}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Search</button>
+      </form>
+      {orders.error !== undefined && <ErrorMessage error={orders.error} onRetry={orders.reload} />}
+      {orders.loading && !orders.data && <Loading what="orders" />}
+      {orders.data?.length === 0 && <p className="empty">No order matches.</p>}
+      {orders.data && orders.data.length > 0 && (
+        <table className="orders" aria-busy={orders.loading}>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Buyer</th>
+              <th scope="col">Bundle</th>
+              <th scope="col">Amount</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {orders.data.map((o) => (
+              <OrderRow key={o.id} order={o} onOpenBundle={onOpenBundle} onChanged={orders.reload} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {orders.data && (page > 1 || orders.data.length === ORDER_PAGE_SIZE) && (
+        <nav className="pagination" aria-label="Order pages">
+          <button type="button" className="button-secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+            Previous
+          </button>
+          <span aria-current="page">Page {page}</span>
+          <button
+            type="button"
+            className="button-secondary"
+            disabled={orders.data.length < ORDER_PAGE_SIZE}
+            onClick={() => setPage(page + 1)}
+          >
+            Next
+          </button>
+        </nav>
+      )}
+    </div>
+  );
+}
+
+/** One order; Refund asks once more (full amount, license revoked) before it calls Stripe. */
+function OrderRow({
+  order,
+  onOpenBundle,
+  onChanged,
+}: {
+  order: AdminOrderView;
+  onOpenBundle: (slug: string) => void;
+  onChanged: () => void;
+}) {
+  const [confirming, setConfirming] = useState(false);
+  const [result, setResult] = useState<RefundView | null>(null);
+  const refund = useFormSubmit([]);
+  const amount = formatMoney(order.amount, order.currency);
+  return (
+    <tr data-order={order.id}>
+      <td>{formatDate(order.createdAt)}</td>
+      <td>
+        {order.buyer.displayName}
+        <br />
+        <span className="muted small">{order.buyer.email}</span>
+      </td>
+      <td>
+        <button type="button" className="link-button" onClick={() => onOpenBundle(order.bundle.slug)}>
+          {order.bundle.title}
+        </button>
+      </td>
+      <td>
+        {amount}
+        {order.amountRefunded > 0 && order.amountRefunded < order.amount && (
+          <span className="muted small"> ({formatMoney(order.amountRefunded, order.currency)} refunded)</span>
+        )}
+      </td>
+      <td>
+        <span className={`badge badge-${order.status}`}>{ORDER_STATE[order.status]}</span>
+        {order.licenseStatus && <span className="muted small"> license {order.licenseStatus.toLowerCase()}</span>}
+        {order.disputeStatus && <span className="muted small"> · dispute {order.disputeStatus.toLowerCase()}</span>}
+      </td>
+      <td className="order-actions">
+        {order.status === 'PAID' && !confirming && (
+          <button
+            type="button"
+            className="button-small button-danger"
+            aria-label={`Refund ${amount} to ${order.buyer.email}`}
+            onClick={() => setConfirming(true)}
+          >
+            Refund
+          </button>
+        )}
+        {order.status === 'PAID' && confirming && (
+          <div className="confirm" role="group" aria-label="Confirm the refund">
+            <p className="small">Refund {amount} in full through Stripe and revoke the license?</p>
+            <button
+              type="button"
+              className="button-small button-danger"
+              disabled={refund.busy}
+              onClick={() =>
+                void refund.run(async () => {
+                  setResult(await refundOrder(order.id, { reason: 'requested_by_customer' }));
+                  setConfirming(false);
+                  onChanged();
+                })
+              }
+            >
+              {refund.busy ? 'Refunding…' : 'Confirm refund'}
+            </button>{' '}
+            <button
+              type="button"
+              className="button-small button-secondary"
+              disabled={refund.busy}
+              onClick={() => setConfirming(false)}
+            >
+              Cancel
+            </button>
+          </div>
+        )}
+        <FormError message={refund.formError} />
+        {result && (
+          <p className="small" role="status">
+            Refund {result.refundStatus}.
+          </p>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+/** Price history, set price and takedown of one bundle, opened by slug or from an order. */
+function BundleAdmin({ opened, onOpen }: { opened: string | null; onOpen: (slug: string) => void }) {
+  const [slug, setSlug] = useState('');
+  const bundle = useResource(async (signal) => (opened ? getCatalogBundle(opened, signal) : null), [opened]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (opened) heading.current?.scrollIntoView({ block: 'start' });
+  }, [opened]);
+  return (
+    <div className="panel">
+      <h2 ref={heading}>Bundle prices and takedowns</h2>
       <form
         className="inline-form"
-        onSubmit={form.onSubmit(async () => {
-          setBundle(null);
-          await load(slug.trim());
-        })}
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (slug.trim()) onOpen(slug.trim());
+        }}
       >
         <Field
           label="Bundle slug"
@@ -54,14 +260,18 @@ function BundleAdmin() {
           required
           value={slug}
           onChange={(e) => setSlug(e.target.value)}
-          error={form.fieldErrors.slug}
         />
-        <button type="submit" disabled={form.busy}>
-          Open
-        </button>
+        <button type="submit">Open</button>
       </form>
-      <FormError message={form.formError} />
-      {bundle && <BundleControls key={bundle.id} bundle={bundle} onChanged={() => void load(bundle.slug)} />}
+      {bundle.error instanceof ApiError && bundle.error.status === 404 ? (
+        <p className="form-error" role="alert">
+          No bundle has the slug “{opened}”.
+        </p>
+      ) : (
+        bundle.error !== undefined && <ErrorMessage error={bundle.error} onRetry={bundle.reload} />
+      )}
+      {opened && bundle.loading && !bundle.data && <Loading what="the bundle" />}
+      {bundle.data && <BundleControls key={bundle.data.id} bundle={bundle.data} onChanged={bundle.reload} />}
     </div>
   );
 }
@@ -229,42 +439,5 @@ function BundleControls({ bundle, onChanged }: { bundle: CatalogBundleView; onCh
       )}
       {bundle.status !== 'TAKEN_DOWN' && <FormError message={takedownForm.formError} />}
     </div>
-  );
-}
-
-function RefundForm() {
-  const [orderId, setOrderId] = useState('');
-  const [note, setNote] = useState('');
-  const [result, setResult] = useState<RefundView | null>(null);
-  const form = useFormSubmit(['reason', 'note']);
-  return (
-    <form
-      className="panel"
-      aria-labelledby="refund-title"
-      onSubmit={form.onSubmit(async () => {
-        setResult(null);
-        setResult(await refundOrder(orderId.trim(), { reason: 'requested_by_customer', note: note || undefined }));
-      })}
-    >
-      <h2 id="refund-title">Refund an order</h2>
-      <p className="muted">Refunds in full through Stripe; the buyer's license is revoked.</p>
-      <Field label="Order id" name="orderId" required value={orderId} onChange={(e) => setOrderId(e.target.value)} />
-      <Field
-        label="Note for the audit log (optional)"
-        name="note"
-        value={note}
-        onChange={(e) => setNote(e.target.value)}
-        error={form.fieldErrors.note}
-      />
-      <FormError message={form.formError} />
-      {result && (
-        <Notice kind="success">
-          Refund {result.refundId}: {result.refundStatus}. The order is now {result.orderStatus.toLowerCase()}.
-        </Notice>
-      )}
-      <button type="submit" className="button-danger" disabled={form.busy}>
-        Refund
-      </button>
-    </form>
   );
 }

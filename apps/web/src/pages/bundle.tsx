@@ -4,6 +4,7 @@ import { getCatalogBundle, startCheckout } from '../api/catalog';
 import { ApiError } from '../api/client';
 import { useSession } from '../api/session';
 import type { CatalogBundleView, CatalogItemView } from '../api/types';
+import { EmailGateBox } from '../components/email-gate';
 import { ErrorMessage, Loading, Notice } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatBytes, formatMoney, minorPerUnit, parseMoney, webseedUrl } from '../components/format';
@@ -86,6 +87,7 @@ export function BundlePage() {
           </table>
         </div>
         <aside className="bundle-side">
+          <EmailGateBox bundle={b} />
           <BuyBox bundle={b} />
           <DesktopRoutes bundle={b} />
         </aside>

@@ -1,10 +1,13 @@
 import { Link, useSearchParams } from 'react-router';
 import { ApiError } from '../api/client';
+import { getCatalogBundle } from '../api/catalog';
 import { checkoutReturn, getOrder } from '../api/library';
 import { useSession } from '../api/session';
 import { ErrorMessage, Loading, Notice } from '../components/feedback';
+import { formatBytes } from '../components/format';
 import { usePageTitle } from '../components/page-title';
 import { usePolling, useResource } from '../components/use-resource';
+import { LockedItemActions } from '../unlock/locked-item-actions';
 
 /** Where Stripe Checkout sends the browser back after paying: updates itself until the license is active. */
 export function CheckoutSuccessPage() {
@@ -30,7 +33,7 @@ export function CheckoutSuccessPage() {
       {o.status === 'PAID' && (
         <>
           <Notice kind="success">Payment received: your license is active.</Notice>
-          <PaidLicense orderId={o.orderId} />
+          <PaidLicense orderId={o.orderId} slug={o.bundle.slug} title={o.bundle.title} />
         </>
       )}
       {o.status === 'PENDING' && (
@@ -54,14 +57,21 @@ export function CheckoutSuccessPage() {
   );
 }
 
-/** The way to the new license's Watch buttons, when this browser is logged in as the buyer. */
-function PaidLicense({ orderId }: { orderId: string }) {
+/**
+ * The new license's Watch (and Download) buttons right here, when this browser is logged in as the
+ * buyer: the film plays without a detour through the library.
+ */
+function PaidLicense({ orderId, slug, title }: { orderId: string; slug: string; title: string }) {
   const { user } = useSession();
   const order = useResource(async (signal) => (user ? getOrder(orderId, signal) : null), [orderId, user?.id]);
+  const bundle = useResource((signal) => getCatalogBundle(slug, signal), [slug]);
+  // The license row follows the payment within a moment; ask again until it is there.
+  usePolling(order.reload, 1000, Boolean(order.data && !order.data.licenseId));
   if (!user)
     return (
       <p>
-        <Link to="/account?next=/library">Log in</Link> to watch it in your library.
+        <Link to={`/account?next=${encodeURIComponent(`/checkout/success?order_id=${orderId}`)}`}>Log in</Link> to watch
+        it here or in your library.
       </p>
     );
   if (order.error instanceof ApiError && order.error.status === 403)
@@ -71,13 +81,26 @@ function PaidLicense({ orderId }: { orderId: string }) {
       </p>
     );
   if (order.error !== undefined) return <ErrorMessage error={order.error} onRetry={order.reload} />;
-  if (!order.data) return <Loading what="your license" />;
+  if (bundle.error !== undefined) return <ErrorMessage error={bundle.error} onRetry={bundle.reload} />;
+  if (!order.data?.licenseId || !bundle.data) return <Loading what="your license" />;
+  const license = { licenseId: order.data.licenseId, bundleId: bundle.data.id, slug, title };
+  const locked = bundle.data.items.filter((i) => i.locked);
   return (
-    <p>
-      <Link className="button" to={`/library#license-${order.data.licenseId}`}>
-        Watch it in your library
-      </Link>
-    </p>
+    <>
+      {locked.map((item) => (
+        <section key={item.path} className="license-item">
+          <h2>
+            <code>{item.path}</code> <span className="muted small">{formatBytes(item.size)}</span>
+          </h2>
+          <LockedItemActions target={{ ...license, path: item.path, torrentPath: item.torrentPath, size: item.size }} />
+        </section>
+      ))}
+      <p>
+        <Link className="button button-secondary" to={`/library#license-${order.data.licenseId}`}>
+          Open your library
+        </Link>
+      </p>
+    </>
   );
 }
 

@@ -4,6 +4,7 @@ import { downloadLockedItem, type DownloadMethod } from './download';
 import { UnlockError } from './errors';
 import { prepareLockedItem } from './prepare-item';
 import { pickBundleFolder, unlockFolder as unlockPickedFolder } from './unlock-folder';
+import { unlockWorker } from './unlock-session';
 import { sameOriginApi, watchLockedItem } from './watch';
 
 /**
@@ -33,6 +34,15 @@ export interface PreviewTarget {
 const devices = indexedDbDeviceStore();
 const api = sameOriginApi(storedToken);
 const players = new WeakMap<HTMLVideoElement, { close(): void }>();
+
+/**
+ * Installs the unlock service worker before the first Watch (installing and taking control of the
+ * page costs a few hundred milliseconds, which would otherwise come before the first frame). A
+ * failure is not reported here: Watch meets it again and says what it means.
+ */
+export function prepareUnlockWorker(): void {
+  unlockWorker().catch(() => undefined);
+}
 
 /**
  * Plays a locked item in `video`. Resolves once the first frames can play; rejects with the reason

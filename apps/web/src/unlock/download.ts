@@ -2,8 +2,9 @@ import { UnlockError } from './errors';
 import { PieceReader, webseedSource } from './piece-reader';
 import type { PreparedItem } from './prepare-item';
 import { baseName } from './sw-protocol';
+import { pageHash } from './page-hash';
 import { downloadThroughWorker, openUnlockSession } from './unlock-session';
-import { verifiedPlaintext } from './verified-plaintext';
+import { verifiedPlaintext, writeAll } from './verified-plaintext';
 
 /** Chrome's File System Access API (typed here: TypeScript's DOM library does not have it yet). */
 interface SaveFilePicker {
@@ -54,8 +55,7 @@ export async function downloadLockedItem(
   });
   const out = await handle.createWritable();
   try {
-    for await (const piece of verifiedPlaintext(reader, spec.plaintextSha256, onProgress))
-      await out.write(piece as Uint8Array<ArrayBuffer>);
+    await writeAll(verifiedPlaintext(reader, spec.plaintextSha256, onProgress, pageHash), (piece) => out.write(piece));
   } catch (err) {
     await out.abort().catch(() => undefined);
     throw err;

@@ -1,6 +1,7 @@
-import { useRef, useState, type RefObject } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import {
   downloadItem,
+  prepareUnlockWorker,
   unlockFolder,
   watchItem,
   watchPreview,
@@ -21,6 +22,7 @@ export function LockedItemActions({ target }: { target: UnlockTarget }) {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<UnlockError | null>(null);
+  useEffect(prepareUnlockWorker, []);
 
   const watch = async () => {
     setError(null);

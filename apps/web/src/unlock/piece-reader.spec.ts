@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { derivePieceKeys, encryptPieceInto } from '@keyseed/crypto';
 import { buildTorrent, hashFileBuffer, toLegacyV1 } from '@keyseed/torrent';
 import { importContentKey } from './piece-keys';
-import { PieceReader, type CiphertextSource } from './piece-reader';
+import { PieceReader, webseedSource, type CiphertextSource } from './piece-reader';
 import { parseRange, rangeResponse } from './range-response';
 import { fileHashes, type FileHashes } from './torrent-hashes';
 import { verifyPiece } from './piece-verify';
@@ -60,18 +60,25 @@ describe('torrent hashes and piece verification in the browser', () => {
   });
 
   it.each([
-    ['v2 piece layer (hybrid)', () => fileHashes(hybrid, 'film.mkv.locked')],
-    ['v1 SHA-1 with the pad zeros (v1-only)', () => fileHashes(v1Only, 'film.mkv.locked')],
-  ])('accepts every true ciphertext piece and refuses an altered one: %s', async (_name, load) => {
+    ['v2 piece layer (hybrid)', () => fileHashes(hybrid, 'film.mkv.locked'), 'v2' as const],
+    ['v1 SHA-1 with the pad zeros (v1-only)', () => fileHashes(v1Only, 'film.mkv.locked'), 'v2' as const],
+    ['v1 SHA-1 preferred (hybrid, whole-file reads)', () => fileHashes(hybrid, 'film.mkv.locked'), 'v1' as const],
+  ])('accepts every true ciphertext piece and refuses an altered one: %s', async (_name, load, prefer) => {
     const h = load();
+    const digests: string[] = [];
+    const subtle = {
+      digest: (alg: string, data: BufferSource) => (digests.push(alg), crypto.subtle.digest(alg, data)),
+    } as unknown as SubtleCrypto;
     for (let i = 0; i < PIECES; i++) {
       const piece = ciphertext.subarray(i * L, Math.min(SIZE, (i + 1) * L));
-      expect(await verifyPiece(h, i, piece)).toBe(true);
+      expect(await verifyPiece(h, i, piece, prefer, subtle)).toBe(true);
       const bad = Buffer.from(piece);
       bad[bad.length - 1] ^= 1;
-      expect(await verifyPiece(h, i, bad)).toBe(false);
+      expect(await verifyPiece(h, i, bad, prefer, subtle)).toBe(false);
     }
-    expect(await verifyPiece(h, 0, ciphertext.subarray(0, L - 1))).toBe(false);
+    expect(await verifyPiece(h, 0, ciphertext.subarray(0, L - 1), prefer)).toBe(false);
+    // One SHA-1 call per piece, or SHA-256 leaves (two per 32 KiB piece here) for the v2 check.
+    expect(new Set(digests)).toEqual(new Set([h.pieceLayer && prefer === 'v2' ? 'SHA-256' : 'SHA-1']));
   });
 });
 
@@ -154,6 +161,61 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
     expect(out.equals(plaintext)).toBe(true);
     expect(reads).toEqual([0]); // the file is smaller than one 4 MiB span
     expect(progress.at(-1)).toBe(SIZE);
+  });
+
+  it('reads whole files over HTTP into reused span buffers (a BYOB reader), and says when the webseed answers short', async () => {
+    const big = 9 * 1024 * 1024 + 12_345; // three 4 MiB spans of 1 MiB pieces
+    const BL = 1024 * 1024;
+    const pt = randomBytes(big);
+    const ct = Buffer.alloc(big);
+    const count = Math.ceil(big / BL);
+    const bigKeys = derivePieceKeys(ck, 0, count - 1);
+    for (let i = 0; i < count; i++)
+      encryptPieceInto(bigKeys.subarray(i * 32, i * 32 + 32), pt.subarray(i * BL, (i + 1) * BL), ct.subarray(i * BL));
+    const torrent = buildTorrent({
+      name: 'bundle',
+      files: [{ path: 'film.mkv.locked', hashes: hashFileBuffer(ct, BL) }],
+      announce: [],
+      webseeds: [],
+      creationDate: null,
+    }).torrent;
+    const ranges: string[] = [];
+    const serve = (short: boolean) =>
+      (async (_url: string, init?: RequestInit) => {
+        const range = new Headers(init?.headers).get('Range')!;
+        ranges.push(range);
+        const [, a, b] = /bytes=(\d+)-(\d+)/.exec(range)!.map(Number);
+        const body = ct.subarray(a, short ? b : b + 1);
+        // In 64 KiB chunks, as a network delivers it.
+        const stream = new ReadableStream({
+          type: 'bytes',
+          start(c) {
+            for (let o = 0; o < body.length; o += 65536) c.enqueue(new Uint8Array(body.subarray(o, o + 65536)));
+            c.close();
+          },
+        });
+        return new Response(stream, { status: 206 });
+      }) as unknown as typeof fetch;
+    const r = new PieceReader({
+      path: 'film.mkv',
+      hashes: fileHashes(torrent, 'film.mkv.locked'),
+      keys: { kind: 'content', contentKey: await importContentKey(ck) },
+      source: webseedSource('http://k.example/webseed/b/film.mkv.locked', serve(false)),
+    });
+    const sha = createHash('sha256').update(pt).digest('hex');
+    expect((await collect(verifiedPlaintext(r, sha))).equals(pt)).toBe(true);
+    expect(ranges).toEqual([`bytes=0-${4 * BL - 1}`, `bytes=${4 * BL}-${8 * BL - 1}`, `bytes=${8 * BL}-${big - 1}`]);
+    const into = new Uint8Array(4 * BL);
+    const span = await r.span(0, 4, { into, prefer: 'v1' });
+    // Read into `into` itself: its memory moved (transferred) into the span's buffer, handed back for the next span.
+    expect(into.byteLength).toBe(0);
+    expect(span.buffer.byteLength).toBe(4 * BL);
+    expect(Buffer.concat(span.pieces).equals(pt.subarray(0, 4 * BL))).toBe(true);
+    const short = webseedSource('http://k.example/x', serve(true));
+    await expect(short(0, 100, undefined, new Uint8Array(100))).rejects.toMatchObject({
+      code: 'API_ERROR',
+      message: expect.stringMatching(/sent 99 of bytes 0–99/),
+    });
   });
 
   it('refuses to finish when the SHA-256 from the key delivery differs, and names a corrupt piece', async () => {

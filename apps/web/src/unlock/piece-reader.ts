@@ -1,10 +1,26 @@
 import { corruptPiece, UnlockError } from './errors';
 import { decryptPiece, pieceKey, type PieceKeySource } from './piece-keys';
-import { verifyPiece } from './piece-verify';
+import { verifyPiece, type PieceCheck } from './piece-verify';
 import type { FileHashes } from './torrent-hashes';
 
-/** Reads ciphertext bytes `[start, end)` of a `.locked` file: from the webseed, or from a local File. */
-export type CiphertextSource = (start: number, end: number, signal?: AbortSignal) => Promise<Uint8Array>;
+/**
+ * Reads ciphertext bytes `[start, end)` of a `.locked` file: from the webseed, or from a local File.
+ * `into` (at least `end - start` bytes) is a buffer the source may read into instead of allocating
+ * one; the answer may view it (or, after a stream transferred it, the same memory under a new
+ * ArrayBuffer), so the caller treats `into` as given away.
+ */
+export type CiphertextSource = (
+  start: number,
+  end: number,
+  signal?: AbortSignal,
+  into?: Uint8Array<ArrayBuffer>,
+) => Promise<Uint8Array>;
+
+/** One span of whole pieces, verified and decrypted; `buffer` held its ciphertext and is free again. */
+export interface Span {
+  pieces: Uint8Array[];
+  buffer: ArrayBuffer;
+}
 
 export interface LockedFile {
   /** Plaintext path (messages). */
@@ -62,18 +78,31 @@ export class PieceReader {
 
   /**
    * Plaintext of pieces `first … first + count - 1`, fetched in one request (sequential reads:
-   * downloads, folder unlock), each verified and decrypted; not cached.
+   * downloads, folder unlock) into `into` when given, each checked (`prefer`: see verifyPiece) and
+   * decrypted concurrently; not cached. WebCrypto copies its input when called, so the ciphertext
+   * buffer is free again once this resolves: the caller reuses it for a later span.
    */
-  async span(first: number, count: number): Promise<Uint8Array[]> {
+  async span(
+    first: number,
+    count: number,
+    opts: { into?: Uint8Array<ArrayBuffer>; signal?: AbortSignal; prefer?: PieceCheck } = {},
+  ): Promise<Span> {
     const L = this.pieceLength;
     const last = Math.min(this.pieceCount, first + count) - 1;
-    const ciphertext = await this.file.source(first * L, Math.min(this.size, (last + 1) * L));
+    const start = first * L;
+    const end = Math.min(this.size, (last + 1) * L);
+    const into = opts.into && opts.into.length >= end - start ? opts.into.subarray(0, end - start) : undefined;
+    const ciphertext = await this.file.source(start, end, opts.signal, into);
     const pieces = [];
     for (let i = first; i <= last; i++)
       pieces.push(
-        this.unlock(i, ciphertext.subarray((i - first) * L, Math.min(ciphertext.length, (i - first + 1) * L))),
+        this.unlock(
+          i,
+          ciphertext.subarray((i - first) * L, Math.min(ciphertext.length, (i - first + 1) * L)),
+          opts.prefer,
+        ),
       );
-    return Promise.all(pieces);
+    return { pieces: await Promise.all(pieces), buffer: ciphertext.buffer as ArrayBuffer };
   }
 
   private async load(index: number): Promise<Uint8Array> {
@@ -82,7 +111,7 @@ export class PieceReader {
   }
 
   /** Checks piece `index`'s ciphertext against the torrent, then decrypts it. */
-  private async unlock(index: number, ciphertext: Uint8Array): Promise<Uint8Array> {
+  private async unlock(index: number, ciphertext: Uint8Array, prefer: PieceCheck = 'v2'): Promise<Uint8Array> {
     const { hashes, keys, path } = this.file;
     const key = await pieceKey(keys, index);
     if (!key)
@@ -91,26 +120,21 @@ export class PieceReader {
         `${path}: piece ${index} is past the free preview; buy the film to watch on`,
         { piece: index, path },
       );
-    if (!(await verifyPiece(hashes, index, ciphertext))) throw corruptPiece(path, index, hashes.pieceLength);
+    if (!(await verifyPiece(hashes, index, ciphertext, prefer))) throw corruptPiece(path, index, hashes.pieceLength);
     return decryptPiece(key, ciphertext);
   }
 }
 
 /** A CiphertextSource over HTTP Range requests (the webseed), with the API's failures typed. */
 export function webseedSource(url: string, fetchFn: typeof fetch = fetch): CiphertextSource {
-  return async (start, end, signal) => {
+  return async (start, end, signal, into) => {
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
         res = await fetchFn(url, { headers: { Range: `bytes=${start}-${end - 1}` }, signal, cache: 'no-store' });
       } catch (err) {
         if ((err as { name?: string })?.name === 'AbortError') throw err;
-        throw new UnlockError(
-          'API_UNREACHABLE',
-          `the webseed did not answer (${(err as Error).message}); check your connection and retry`,
-          {},
-          { cause: err },
-        );
+        throw unreachable(err);
       }
       // BEP 19: a busy webseed says when to come back; a browser has no other source, so it waits.
       if (res.status === 503 && attempt < MAX_RETRIES) {
@@ -126,10 +150,64 @@ export function webseedSource(url: string, fetchFn: typeof fetch = fetch): Ciphe
         throw new UnlockError('API_ERROR', `the webseed answered ${res.status} for bytes ${start}–${end - 1}`, {
           status: res.status,
         });
-      const bytes = new Uint8Array(await res.arrayBuffer());
-      return res.status === 200 ? bytes.subarray(0, end - start) : bytes;
+      const bytes = into && res.body ? await readInto(res.body, into, signal) : null;
+      const got = bytes ?? new Uint8Array(await res.arrayBuffer()).subarray(0, end - start);
+      if (got.length !== end - start)
+        throw new UnlockError('API_ERROR', `the webseed sent ${got.length} of bytes ${start}–${end - 1}; retry`, {
+          status: res.status,
+        });
+      return got;
     }
   };
+}
+
+/**
+ * Reads a response body into `into` with a BYOB reader: no buffer per network chunk and no final
+ * concatenation, so a whole-file read allocates nothing per span (docs/web-app.md). Null when the
+ * body is not a byte stream (then the caller reads it the ordinary way).
+ */
+async function readInto(
+  body: ReadableStream<Uint8Array>,
+  into: Uint8Array<ArrayBuffer>,
+  signal?: AbortSignal,
+): Promise<Uint8Array | null> {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = body.getReader({ mode: 'byob' });
+  } catch {
+    return null;
+  }
+  // The first read transfers `into`'s memory (into is detached from then on): keep its shape.
+  let buffer = into.buffer;
+  const base = into.byteOffset;
+  const length = into.length;
+  let filled = 0;
+  try {
+    while (filled < length) {
+      if (signal?.aborted) throw signal.reason as Error;
+      const { value, done } = await reader.read(new Uint8Array(buffer, base + filled, length - filled));
+      if (value) buffer = value.buffer;
+      if (done) break;
+      filled += value.byteLength;
+    }
+    // A 200 for the whole file (a server that ignores Range) has more than was asked: stop it there.
+    if (filled === length) await reader.cancel().catch(() => undefined);
+  } catch (err) {
+    if ((err as { name?: string })?.name === 'AbortError') throw err;
+    throw unreachable(err);
+  } finally {
+    reader.releaseLock();
+  }
+  return new Uint8Array(buffer, base, filled);
+}
+
+function unreachable(err: unknown): UnlockError {
+  return new UnlockError(
+    'API_UNREACHABLE',
+    `the webseed did not answer (${(err as Error).message}); check your connection and retry`,
+    {},
+    { cause: err },
+  );
 }
 
 const MAX_RETRIES = 5;

@@ -8,18 +8,33 @@ import type { FileHashes } from './torrent-hashes';
  * torrent has one, else the v1 SHA-1 (over the piece plus the pad file's zeros for the last piece).
  * Leaves are hashed by WebCrypto (native, in parallel); the 64-byte inner nodes, where a call costs
  * more than the hashing, in script.
+ *
+ * `prefer: 'v1'` checks the v1 SHA-1 first when the torrent has it: one WebCrypto call per piece
+ * instead of one per 16 KiB block, several times cheaper in a browser (docs/web-app.md). Whole-file
+ * reads use it: their plaintext is checked again, every byte, against the SHA-256 of the key delivery.
  */
 const BLOCK = 16 * 1024;
 const ZERO_LEAF = new Uint8Array(32);
+
+export type PieceCheck = 'v2' | 'v1';
 
 export async function verifyPiece(
   hashes: FileHashes,
   index: number,
   ciphertext: Uint8Array,
+  prefer: PieceCheck = 'v2',
   subtle: SubtleCrypto = crypto.subtle,
 ): Promise<boolean> {
   const expectedLength = Math.min(hashes.pieceLength, hashes.size - index * hashes.pieceLength);
   if (index < 0 || index >= hashes.pieceCount || ciphertext.length !== expectedLength) return false;
+  const v1 = hashes.v1 && (index < hashes.pieceCount - 1 || hashes.v1LastSpan !== null) ? hashes.v1 : null;
+  if (v1 && (prefer === 'v1' || (!hashes.pieceLayer && !(hashes.piecesRoot && hashes.pieceCount === 1)))) {
+    const span = index === hashes.pieceCount - 1 ? hashes.v1LastSpan! : hashes.pieceLength;
+    if (span < ciphertext.length) return false;
+    const hashed = span === ciphertext.length ? bufferView(ciphertext) : padded(ciphertext, span);
+    const sha1 = new Uint8Array(await subtle.digest('SHA-1', hashed));
+    return equalBytes(sha1, v1.subarray(index * 20, index * 20 + 20));
+  }
   if (hashes.pieceLayer) {
     const leaves = hashes.pieceLength / BLOCK;
     const root = await merkleRoot(ciphertext, leaves, subtle);
@@ -28,13 +43,6 @@ export async function verifyPiece(
   if (hashes.piecesRoot && hashes.pieceCount === 1) {
     const blocks = Math.max(1, Math.ceil(ciphertext.length / BLOCK));
     return equalBytes(await merkleRoot(ciphertext, nextPowerOfTwo(blocks), subtle), hashes.piecesRoot);
-  }
-  if (hashes.v1) {
-    const span = index === hashes.pieceCount - 1 ? hashes.v1LastSpan : hashes.pieceLength;
-    if (span === null || span < ciphertext.length) return false;
-    const hashed = span === ciphertext.length ? bufferView(ciphertext) : padded(ciphertext, span);
-    const sha1 = new Uint8Array(await subtle.digest('SHA-1', hashed));
-    return equalBytes(sha1, hashes.v1.subarray(index * 20, index * 20 + 20));
   }
   return false;
 }

@@ -1,13 +1,12 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from './bytes';
 import type { DeviceStore } from './device-store';
 import { UnlockError } from './errors';
 import { licenseError, licenseKeys, type ApiFetch } from './keys-client';
 import { parseManifest, type BundleManifest } from './manifest';
 import { assertKeyCheckValue } from './piece-keys';
+import { pageHash } from './page-hash';
 import { fileSource, PieceReader } from './piece-reader';
 import { fileHashes } from './torrent-hashes';
-import { verifiedPlaintext } from './verified-plaintext';
+import { verifiedPlaintext, writeAll } from './verified-plaintext';
 
 /**
  * "Unlock files I downloaded with my BitTorrent client": the user picks the folder, the page finds
@@ -114,8 +113,7 @@ async function writeVerified(
   const partial = await dir.getFileHandle(name + PARTIAL, { create: true });
   const out = await partial.createWritable({ keepExistingData: false });
   try {
-    for await (const piece of verifiedPlaintext(reader, plaintextSha256, onProgress))
-      await out.write(piece as Uint8Array<ArrayBuffer>);
+    await writeAll(verifiedPlaintext(reader, plaintextSha256, onProgress, pageHash), (piece) => out.write(piece));
     await out.close();
   } catch (err) {
     await out.abort().catch(() => undefined);
@@ -146,10 +144,14 @@ async function alreadyUnlocked(
     .then((h) => h.getFile())
     .catch(() => null);
   if (!file || file.size !== size) return false;
-  const hash = sha256.create();
-  const reader = file.stream().getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) hash.update(r.value);
-  return toHex(hash.digest()) === sha;
+  const hash = await pageHash();
+  try {
+    const reader = file.stream().getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) await hash.update(r.value);
+    return (await hash.digestHex()) === sha;
+  } finally {
+    hash.close();
+  }
 }
 
 async function findBundle(

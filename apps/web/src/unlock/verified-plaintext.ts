@@ -1,33 +1,40 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { toHex } from './bytes';
 import { UnlockError } from './errors';
-import type { PieceReader } from './piece-reader';
+import type { PieceReader, Span } from './piece-reader';
+import { inThreadHash, type PlaintextHash } from './plaintext-hash';
 
 /** Bytes fetched per request when reading a whole file (whole pieces, at least one). */
 export const SPAN_BYTES = 4 * 1024 * 1024;
-/** Spans fetched, verified and decrypted ahead of the one being written. */
+/** Spans fetched, verified and decrypted ahead of the one being handed out. */
 export const SPANS_AHEAD = 2;
 
 /**
  * The whole plaintext of a locked file, piece by piece in order, each verified against the torrent
- * before decryption (PieceReader), the whole checked against `expectedSha256` (hex, from the key
- * delivery) before the last piece is handed out: a consumer that commits only when this generator
- * finishes never commits a wrong file. Pieces are fetched in spans of ~4 MiB (one request each,
- * two spans ahead). WebCrypto has no incremental digest, so the SHA-256 runs in @noble/hashes.
- * Memory: about `SPANS_AHEAD + 1` spans, whatever the file's size.
+ * before decryption (PieceReader, v1 SHA-1 first: see verifyPiece), the whole checked against
+ * `expectedSha256` (hex, from the key delivery) before the last piece is handed out: a consumer that
+ * commits only when this generator finishes never commits a wrong file.
+ *
+ * A pipeline with bounded memory (docs/web-app.md): up to `SPANS_AHEAD + 1` spans of ~4 MiB are
+ * being fetched (each into a reused buffer), verified and decrypted while the consumer hashes and
+ * writes the pieces of the oldest. Stopping early (an error, a cancelled download) aborts the
+ * requests in flight. The SHA-256 runs in `makeHash`'s hash (plaintext-hash.ts): in a worker for pages.
  */
 export async function* verifiedPlaintext(
   reader: PieceReader,
   expectedSha256: string | null,
   onProgress: (bytes: number, total: number) => void = () => undefined,
+  makeHash: () => Promise<PlaintextHash> = inThreadHash,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const hash = sha256.create();
+  const hash = expectedSha256 ? await makeHash() : null;
   const perSpan = Math.max(1, Math.floor(SPAN_BYTES / reader.pieceLength));
-  const spans: Promise<Uint8Array[]>[] = [];
+  const spanBytes = perSpan * reader.pieceLength;
+  const stop = new AbortController();
+  const free: ArrayBuffer[] = [];
+  const spans: Promise<Span>[] = [];
   let next = 0;
   const fill = () => {
     while (spans.length <= SPANS_AHEAD && next < reader.pieceCount) {
-      const loading = reader.span(next, perSpan);
+      const into = new Uint8Array(free.pop() ?? new ArrayBuffer(Math.min(spanBytes, reader.size)));
+      const loading = reader.span(next, perSpan, { into, signal: stop.signal, prefer: 'v1' });
       loading.catch(() => undefined); // surfaces when its turn comes
       spans.push(loading);
       next += perSpan;
@@ -36,13 +43,16 @@ export async function* verifiedPlaintext(
   let done = 0;
   let index = 0;
   try {
-    for (fill(); spans.length > 0; fill()) {
-      const pieces = await spans.shift()!;
+    fill();
+    while (spans.length > 0) {
+      const { pieces, buffer } = await spans.shift()!;
+      if (buffer.byteLength >= Math.min(spanBytes, reader.size)) free.push(buffer);
+      fill();
       for (const piece of pieces) {
-        hash.update(piece);
+        await hash?.update(piece);
         done += piece.length;
-        if (index++ === reader.pieceCount - 1 && expectedSha256) {
-          const got = toHex(hash.digest());
+        if (index++ === reader.pieceCount - 1 && hash && expectedSha256) {
+          const got = await hash.digestHex();
           if (got !== expectedSha256.toLowerCase())
             throw new UnlockError(
               'PLAINTEXT_MISMATCH',
@@ -55,6 +65,28 @@ export async function* verifiedPlaintext(
       }
     }
   } finally {
+    stop.abort();
     spans.length = 0;
+    hash?.close();
   }
+}
+
+/**
+ * Writes every piece with `write`, the next piece checked and hashed while the previous one is
+ * being written (one write in flight). Rejects with the first failure, after the write in flight settled.
+ */
+export async function writeAll(
+  pieces: AsyncIterable<Uint8Array>,
+  write: (piece: Uint8Array<ArrayBuffer>) => Promise<void>,
+): Promise<void> {
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for await (const piece of pieces) {
+      await writing;
+      writing = write(piece as Uint8Array<ArrayBuffer>);
+    }
+  } finally {
+    await writing.catch(() => undefined);
+  }
+  await writing;
 }

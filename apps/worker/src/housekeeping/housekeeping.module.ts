@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IngestModule } from '../ingest/ingest.module';
+import { MailSendingModule } from '../mail/mail.module';
 import { PublishModule } from '../publish/publish.module';
 import { ExpireUploadsService } from './expire-uploads.service';
 import { HousekeepingProcessor } from './housekeeping.processor';
@@ -8,7 +9,7 @@ import { JobSweeper } from './job-sweeper';
 
 /** Housekeeping queue: processor (dispatch by kind), its services, the periodic schedules and the job sweeper. */
 @Module({
-  imports: [IngestModule, PublishModule],
+  imports: [IngestModule, PublishModule, MailSendingModule],
   providers: [HousekeepingProcessor, HousekeepingScheduler, ExpireUploadsService, JobSweeper],
 })
 export class HousekeepingModule {}

@@ -4,6 +4,7 @@ import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { keyCheckValue, Keyring, unwrapContentKey } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
+import { TrackerWhitelist } from '@keyseed/opentracker';
 import { PublishJob, QueueName } from '@keyseed/queues';
 import { createHash } from 'node:crypto';
 import { buffer } from 'node:stream/consumers';
@@ -51,6 +52,7 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
     private readonly tusFiles: TusUploadFiles,
     @Inject(KEYRING) private readonly keyring: Keyring,
+    private readonly trackerWhitelist: TrackerWhitelist,
   ) {}
 
   async process(job: Job<PublishJob>): Promise<PublishOutcome> {
@@ -129,7 +131,8 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
 
     const creationDate = bundle.publishedAt ?? new Date(job.timestamp);
     const meta = {
-      announce: [`${base}/announce`],
+      // The built-in tracker first (the swarm-aware webseed counts its swarm), then each external one.
+      announce: [`${base}/announce`, ...this.config.TRACKER_URLS],
       webseeds: [`${base}/webseed/`],
       comment: `${bundle.title}: locked files (*.locked) are unlocked with keys sold at ${base}; see keyseed.json`,
       createdBy: 'Keyseed',
@@ -162,6 +165,7 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
       },
     });
     if (count === 0) return { bundleId, status: 'SKIPPED', why: 'bundle left PUBLISHING while the torrent was built' };
+    await this.trackerWhitelist.changed();
     this.logger.log({ event: 'publish.done', bundleId, slug: bundle.slug, files: files.length, ...hashes });
     return { bundleId, status: 'PUBLISHED', ...hashes };
   }

@@ -14,6 +14,11 @@ export class LicenseView {
   status: string;
   @ApiProperty({ nullable: true, type: String, description: 'Why the license is not ACTIVE' }) statusReason:
     string | null;
+  @ApiProperty({
+    enum: ['PURCHASE', 'EMAIL_GATE'],
+    description: 'EMAIL_GATE: given for a confirmed e-mail address, keys for the email-gated items only',
+  })
+  source: string;
   @ApiProperty({ description: 'Devices currently registered' }) devices: number;
   @ApiProperty() createdAt: Date;
   @ApiProperty() updatedAt: Date;

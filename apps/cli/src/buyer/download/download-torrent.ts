@@ -1,5 +1,5 @@
 import { CliError, ExitCode } from '../../cli-error';
-import { importWebTorrent } from '@keyseed/webtorrent/esm';
+import { loadWebTorrent } from '@keyseed/webtorrent/esm';
 import { padAwareStore } from './pad-aware-store';
 import type { WtClient, WtClientCtor } from '@keyseed/webtorrent/webtorrent-types';
 
@@ -50,8 +50,8 @@ export interface DownloadResult {
  * padAwareStore). Resolves when every piece is verified (after the `--seed` period when seeding).
  */
 export async function downloadTorrent(torrentId: Buffer | string, opts: DownloadOptions): Promise<DownloadResult> {
-  const WebTorrent = await importWebTorrent<WtClientCtor>();
-  const store = await padAwareStore();
+  const WebTorrent = loadWebTorrent<WtClientCtor>();
+  const store = padAwareStore();
   const client: WtClient = new WebTorrent({
     dht: false,
     lsd: false,

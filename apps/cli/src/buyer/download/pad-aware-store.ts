@@ -1,4 +1,4 @@
-import { importWebtorrentDependency } from '@keyseed/webtorrent/esm';
+import { loadWebtorrentDependency } from '@keyseed/webtorrent/esm';
 import { isPadFile, ZERO_FILE } from '@keyseed/webtorrent/pad-file';
 import type { ChunkStoreCtor } from '@keyseed/webtorrent/webtorrent-types';
 
@@ -13,8 +13,8 @@ interface StoreOpts {
  * definition, so they are never written to disk and read back as zeros when pieces are verified.
  * The download folder holds exactly the bundle's files.
  */
-export async function padAwareStore(): Promise<ChunkStoreCtor> {
-  const FsChunkStore = await importWebtorrentDependency<ChunkStoreCtor>('fs-chunk-store');
+export function padAwareStore(): ChunkStoreCtor {
+  const FsChunkStore = loadWebtorrentDependency<ChunkStoreCtor>('fs-chunk-store');
   return class PadAwareChunkStore extends FsChunkStore {
     constructor(chunkLength: number, opts: Record<string, unknown>) {
       super(chunkLength, opts);

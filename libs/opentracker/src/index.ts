@@ -1,0 +1,3 @@
+export { OpentrackerModule } from './opentracker.module';
+export { TrackerWhitelist } from './tracker-whitelist.service';
+export { whitelistText, writeWhitelist, reloadOpentracker } from './whitelist';
