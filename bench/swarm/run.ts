@@ -62,7 +62,7 @@ interface Side {
 async function side(policy: 'swarm' | 'plain'): Promise<Side> {
   process.env.WEBSEED_POLICY = policy;
   const { createApp } = await import('../../apps/api/src/app.factory');
-  const app = (await createApp());
+  const app = await createApp();
   await app.listen(0, '127.0.0.1');
   const proxy = await startCountingProxy(
     `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`,
