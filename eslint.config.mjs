@@ -37,6 +37,21 @@ export default tseslint.config(
     },
   },
   {
+    // A Redis client without an 'error' listener floods the log with "[ioredis] Unhandled error
+    // event" during an outage; createRedisClient always has one.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/queues/src/redis-connection.ts', '**/*.spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Redis']",
+          message: 'open Redis connections with createRedisClient (@keyseed/queues): it always listens for errors',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.int-spec.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

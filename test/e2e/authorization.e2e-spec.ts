@@ -50,6 +50,8 @@ describe('authorization (e2e): every route checks who is asking', () => {
   let licenseId: string;
   let deviceId: string;
   let tokenId: string;
+  let discountCodeId: string;
+  let redeemBatchId: string;
 
   beforeAll(async () => {
     app = await startTestApp();
@@ -99,6 +101,20 @@ describe('authorization (e2e): every route checks who is asking', () => {
         .expect(201)
     ).body.id;
     tokenId = (await request(http).post('/v1/me/tokens').set(buyerA.auth).send({ name: 'cli' }).expect(201)).body.id;
+    discountCodeId = (
+      await request(http)
+        .post('/v1/discount-codes')
+        .set(creatorA.auth)
+        .send({ code: 'AUTHZ', bundleId: publishedId, percentOff: 10 })
+        .expect(201)
+    ).body.id;
+    redeemBatchId = (
+      await request(http)
+        .post(`/v1/bundles/${publishedId}/redeem-batches`)
+        .set(creatorA.auth)
+        .send({ count: 2 })
+        .expect(201)
+    ).body.id;
   });
   afterAll(async () => app.close());
 
@@ -317,6 +333,59 @@ describe('authorization (e2e): every route checks who is asking', () => {
       expected: { anonymous: 401, buyer: 403, creator: 405 },
     },
 
+    // Codes: creators, for their own bundles only; redeeming and gifts: any buyer.
+    {
+      route: 'POST /v1/discount-codes',
+      path: () => '/v1/discount-codes',
+      body: { code: 'THEIRS', bundleId: published.id, percentOff: 50 },
+      expected: othersBundle,
+    },
+    { route: 'GET /v1/discount-codes', path: () => '/v1/discount-codes', expected: { anonymous: 401, buyer: 403 } },
+    {
+      route: 'POST /v1/discount-codes/{id}/disable',
+      path: () => `/v1/discount-codes/${discountCodeId}/disable`,
+      expected: othersBundle,
+    },
+    {
+      route: 'POST /v1/bundles/{id}/redeem-batches',
+      path: () => `/v1/bundles/${published.id}/redeem-batches`,
+      body: { count: 5 },
+      expected: othersBundle,
+    },
+    {
+      route: 'GET /v1/bundles/{id}/redeem-batches',
+      path: () => `/v1/bundles/${published.id}/redeem-batches`,
+      expected: othersBundle,
+    },
+    {
+      route: 'GET /v1/redeem-batches/{id}/codes.csv',
+      path: () => `/v1/redeem-batches/${redeemBatchId}/codes.csv`,
+      expected: othersBundle,
+    },
+    {
+      route: 'POST /v1/redeem-batches/{id}/revoke',
+      path: () => `/v1/redeem-batches/${redeemBatchId}/revoke`,
+      expected: othersBundle,
+    },
+    {
+      route: 'POST /v1/redeem-batches/{id}/codes/{code}/revoke',
+      path: () => `/v1/redeem-batches/${redeemBatchId}/codes/AAAA-BBBB-CCCC-DDDD/revoke`,
+      expected: othersBundle,
+    },
+    {
+      route: 'POST /v1/redeem',
+      path: () => '/v1/redeem',
+      body: { code: 'AAAA-BBBB-CCCC-DDDD' },
+      expected: { anonymous: 401, buyer: 404, creator: 403 },
+    },
+    {
+      route: 'POST /v1/bundles/{id}/gifts',
+      path: () => `/v1/bundles/${published.id}/gifts`,
+      body: { recipientEmail: 'friend@example.test' },
+      expected: { anonymous: 401, creator: 403 },
+    },
+    { route: 'GET /v1/gifts', path: () => '/v1/gifts', expected: { anonymous: 401 } },
+
     // Admins only, whoever owns the target.
     { route: 'GET /v1/admin/users', path: () => '/v1/admin/users', expected: adminOnly, provenIn: 'accounts' },
     {
@@ -437,6 +506,22 @@ describe('authorization (e2e): every route checks who is asking', () => {
     }
     expect(mismatches).toEqual([]);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it("keeps another creator's codes and batches out of reach: nothing listed, nothing changed", async () => {
+    const listed = (await request(http).get('/v1/discount-codes').set(creatorB.auth).expect(200)).body as {
+      id: string;
+    }[];
+    expect(listed.map((c) => c.id)).not.toContain(discountCodeId);
+    expect(await prisma.discountCode.findUniqueOrThrow({ where: { id: discountCodeId } })).toMatchObject({
+      disabledAt: null,
+    });
+    expect(await prisma.discountCode.count({ where: { code: 'THEIRS' } })).toBe(0);
+    expect(await prisma.redeemBatch.count({ where: { bundleId: published.id } })).toBe(1);
+    expect(await prisma.redeemBatch.findUniqueOrThrow({ where: { id: redeemBatchId } })).toMatchObject({
+      revokedAt: null,
+    });
+    expect(await prisma.gift.count({ where: { order: { bundleId: published.id } } })).toBe(0);
   });
 
   it("lists only the caller's own bundles, orders, licenses and tokens; never another creator's draft in the catalog", async () => {

@@ -85,25 +85,31 @@ describe('checkout sessions are superseded (e2e)', () => {
     expect(await licensesOf(buyer, bundleId)).toHaveLength(1);
   });
 
-  it('taking a bundle off sale or down expires its open sessions', async () => {
+  it('taking a bundle off sale, down or out of the listing expires its open sessions', async () => {
     const offSale = await pricedBundle(700);
     const takenDown = await pricedBundle(700);
+    const unlisted = await pricedBundle(700);
     const buyer = await registerUser(app);
     const a = await checkout(buyer, offSale);
     const b = await checkout(buyer, takenDown);
+    const c = await checkout(buyer, unlisted);
     await request(http).delete(`/v1/admin/bundles/${offSale}/price`).set(admin.auth).expect(200);
     await request(http)
       .post(`/v1/admin/bundles/${takenDown}/takedown`)
       .set(admin.auth)
       .send({ reason: 'copyright claim' })
       .expect(200);
-    for (const { sessionId } of [a, b]) {
+    await request(http).post(`/v1/bundles/${unlisted}/unlist`).set(creator.auth).expect(200);
+    for (const { sessionId } of [a, b, c]) {
       expect(emulator.getCheckoutSession(sessionId).status).toBe('expired');
       expect(() => emulator.completeCheckoutSession(sessionId)).toThrow(/expired/);
     }
     await emulator.webhooks.idle();
-    expect(await licensesOf(buyer, offSale)).toHaveLength(0);
-    expect(await licensesOf(buyer, takenDown)).toHaveLength(0);
+    expect(await prisma.order.findUniqueOrThrow({ where: { id: c.orderId } })).toMatchObject({
+      status: 'EXPIRED',
+      supersedeReason: 'bundle unlisted',
+    });
+    for (const bundleId of [offSale, takenDown, unlisted]) expect(await licensesOf(buyer, bundleId)).toHaveLength(0);
   });
 
   it('a buyer checking out again gets the pending order back; another amount expires the first', async () => {

@@ -212,6 +212,23 @@ describe('hardening (e2e): files, deletions, races, renames, protocol edges', ()
     await expect(publisher.process(job)).rejects.toThrow(/one\.bin does not match its ingest/);
   });
 
+  it('a rename while a replacement upload waits for ingest moves the previous ciphertext too (no file left under the old name)', async () => {
+    const { bundle, items } = await draft(['film.bin']);
+    await markIngested(bundle.id, items[0].id, randomBytes(2 * PIECE));
+    const replacement = randomBytes(PIECE + 3);
+    await createUpload(bundle.id, items[0].id, replacement.length, replacement).expect(201);
+    expect((await prisma.item.findUniqueOrThrow({ where: { id: items[0].id } })).status).toBe('QUEUED');
+    await request(http)
+      .patch(`/v1/bundles/${bundle.id}/items/${items[0].id}`)
+      .set(creator.auth)
+      .send({ path: 'renamed.bin' })
+      .expect(200);
+    expect(await store.stat(itemPublishedKey(bundle.id, { path: 'film.bin', locked: true }))).toBeNull();
+    expect(await store.stat(itemPublishedKey(bundle.id, { path: 'renamed.bin', locked: true }))).toMatchObject({
+      size: 2 * PIECE,
+    });
+  });
+
   it('answers requests that offer an Upgrade outside the tracker’s WebSocket (curl --http2) normally', async () => {
     const curl = promisify(execFile);
     const plain = await curl('curl', ['--http2', '-sS', '-w', '\n%{http_code}', `${base}/v1/catalog`]);

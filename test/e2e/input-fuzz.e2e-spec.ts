@@ -840,9 +840,18 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
           'post',
           `/v1/bundles/${publishedId}/checkout`,
           'payer',
-          { amount: 1500 },
-          { amount: { kind: 'int' } },
+          { amount: 1500, code: 'NOSUCHCODE' },
+          { amount: { kind: 'int' }, code: { kind: 'string' } },
         ),
+        {
+          name: 'unknown discount code',
+          method: 'post',
+          url: `/v1/bundles/${publishedId}/checkout`,
+          as: 'payer',
+          body: { code: 'NOSUCHCODE' },
+          status: 400,
+          message: /no discount code NOSUCHCODE for this bundle/,
+        },
         {
           name: 'amount 2^63',
           method: 'post',
@@ -1244,6 +1253,222 @@ describe('input fuzz (e2e): malformed input on every route → 4xx that says wha
       ]);
       expect(await prisma.creatorFeeChange.count({ where: { creatorId: users.creator.id } })).toBe(fees);
       expect((await prisma.bundle.findUniqueOrThrow({ where: { id: publishedId } })).platformSellerOfRecord).toBe(true);
+    });
+  });
+
+  describe('codes and gifts', () => {
+    it('discount codes, redeem batches, redeeming and gifts', async () => {
+      // Counted for this suite's own accounts and bundle: other suites share the database.
+      const codes = await prisma.discountCode.count({ where: { creatorId: users.creator.id } });
+      const batches = await prisma.redeemBatch.count({ where: { bundleId: publishedId } });
+      const batch = await request(http)
+        .post(`/v1/bundles/${publishedId}/redeem-batches`)
+        .set(users.creator.auth)
+        .send({ count: 1 })
+        .expect(201);
+      const batchUrl = (suffix: string) => `/v1/redeem-batches/${batch.body.id}${suffix}`;
+      const hour = new Date(Date.now() + 3600_000).toISOString();
+      const codeCase = (name: string, body: object, message: RegExp): FuzzCase => ({
+        name,
+        method: 'post',
+        url: '/v1/discount-codes',
+        as: 'creator',
+        body,
+        status: 400,
+        message,
+      });
+      await expectAllRefused([
+        ...bodyCases(
+          'post',
+          '/v1/discount-codes',
+          'creator',
+          { code: 'FUZZ10', bundleId: publishedId, percentOff: 10, maxUses: 5, startsAt: hour },
+          {
+            code: { kind: 'string', required: true },
+            bundleId: { kind: 'uuid' },
+            percentOff: { kind: 'int' },
+            maxUses: { kind: 'int' },
+            startsAt: { kind: 'string', nullable: true },
+          },
+        ),
+        ...bodyCases(
+          'post',
+          '/v1/discount-codes',
+          'creator',
+          { code: 'FUZZ5', amountOff: 500, currency: 'usd', endsAt: hour },
+          {
+            amountOff: { kind: 'int' },
+            currency: { kind: 'string' },
+            endsAt: { kind: 'string', nullable: true },
+            creatorId: { kind: 'uuid' },
+          },
+        ),
+        codeCase('both kinds', { code: 'BOTH', percentOff: 10, amountOff: 5, currency: 'usd' }, /exactly one of/),
+        codeCase('neither kind', { code: 'NONE' }, /exactly one of percentOff or amountOff/),
+        codeCase('100 percent', { code: 'ALL', percentOff: 100 }, /percentOff must be an integer from 1 to 99/),
+        codeCase('0 percent', { code: 'ZERO', percentOff: 0 }, /percentOff must be an integer from 1 to 99/),
+        codeCase('amount without currency', { code: 'AMT', amountOff: 100 }, /amountOff needs the currency/),
+        codeCase(
+          'unsupported currency',
+          { code: 'AMT', amountOff: 100, currency: 'xyz' },
+          /amountOff needs the currency/,
+        ),
+        codeCase('zero amount', { code: 'AMT', amountOff: 0, currency: 'usd' }, /amountOff must be a positive integer/),
+        codeCase(
+          'percent with currency',
+          { code: 'PCT', percentOff: 5, currency: 'usd' },
+          /currency belongs to amountOff/,
+        ),
+        codeCase('bad characters', { code: 'no spaces', percentOff: 5 }, /code must be 3–40 letters/),
+        codeCase('too short', { code: 'AB', percentOff: 5 }, /code must be 3–40 letters/),
+        codeCase('maxUses 0', { code: 'MAX', percentOff: 5, maxUses: 0 }, /maxUses must be an integer from 1/),
+        codeCase(
+          'local time',
+          { code: 'WIN', percentOff: 5, startsAt: '2027-03-01T18:00:00' },
+          /startsAt must be an ISO 8601 date-time with Z/,
+        ),
+        codeCase(
+          'empty window',
+          { code: 'WIN', percentOff: 5, startsAt: hour, endsAt: hour },
+          /endsAt .* must be after startsAt/,
+        ),
+        codeCase(
+          'bundle and creator',
+          { code: 'BC', percentOff: 5, bundleId: publishedId, creatorId: users.creator.id },
+          /bundleId or creatorId, not both/,
+        ),
+        {
+          name: 'admin without a scope',
+          method: 'post',
+          url: '/v1/discount-codes',
+          as: 'admin',
+          body: { code: 'ADM', percentOff: 5 },
+          status: 400,
+          message: /admins give bundleId, or creatorId/,
+        },
+        {
+          name: 'no such bundle',
+          method: 'post',
+          url: '/v1/discount-codes',
+          as: 'creator',
+          body: { code: 'GONE', percentOff: 5, bundleId: randomUUID() },
+          status: 404,
+          message: /bundle .* not found/,
+        },
+        {
+          name: 'buyer',
+          method: 'post',
+          url: '/v1/discount-codes',
+          as: 'buyer',
+          body: { code: 'BUY', percentOff: 5 },
+          status: 403,
+          message: /creator role/,
+        },
+        ...(
+          [
+            ['creatorId=not-a-uuid', /creatorId must be a UUID/],
+            ['creatorId=%00', /NUL/],
+            ['junk=1', /junk should not exist/],
+          ] as const
+        ).map(([query, message]) => ({
+          name: `?${query}`,
+          method: 'get' as const,
+          url: `/v1/discount-codes?${query}`,
+          as: 'creator' as const,
+          status: 400,
+          message,
+        })),
+        ...idCases('post', '/v1/discount-codes/:id/disable', 'creator'),
+        ...bodyCases(
+          'post',
+          `/v1/bundles/${publishedId}/redeem-batches`,
+          'creator',
+          { count: 2, label: 'fuzz' },
+          { count: { kind: 'int', required: true }, label: { kind: 'string' } },
+        ),
+        {
+          name: 'count 5001',
+          method: 'post',
+          url: `/v1/bundles/${publishedId}/redeem-batches`,
+          as: 'creator',
+          body: { count: 5001 },
+          status: 400,
+          message: /count must not be greater than 5000/,
+        },
+        {
+          name: 'count 0',
+          method: 'post',
+          url: `/v1/bundles/${publishedId}/redeem-batches`,
+          as: 'creator',
+          body: { count: 0 },
+          status: 400,
+          message: /count must not be less than 1/,
+        },
+        ...idCases('post', '/v1/bundles/:id/redeem-batches', 'creator', { count: 1 }),
+        ...idCases('get', '/v1/bundles/:id/redeem-batches', 'creator'),
+        ...idCases('get', '/v1/redeem-batches/:id/codes.csv', 'creator'),
+        ...idCases('post', '/v1/redeem-batches/:id/revoke', 'creator'),
+        ...idCases('post', '/v1/redeem-batches/:id/codes/AAAA/revoke', 'creator'),
+        ...['AAAA-BBBB-CCCC-DDDD', 'z'.repeat(5000), '__proto__'].map((code) => ({
+          name: `code ${code.slice(0, 20)}`,
+          method: 'post' as const,
+          url: batchUrl(`/codes/${code}/revoke`),
+          as: 'creator' as const,
+          status: 404,
+          message: /is not in batch/,
+        })),
+        ...bodyCases(
+          'post',
+          '/v1/redeem',
+          'payer',
+          { code: 'AAAA-BBBB-CCCC-DDDD' },
+          { code: { kind: 'string', required: true } },
+        ),
+        ...['', '   ', '!!!!', 'AAAA-BBBB-CCCC-DDDD', 'A'.repeat(24), 'A'.repeat(64)].map((code) => ({
+          name: `redeem ${JSON.stringify(code.slice(0, 20))}`,
+          method: 'post' as const,
+          url: '/v1/redeem',
+          as: 'payer' as const,
+          body: { code },
+          message: /code must not be empty|no redeem code or gift/,
+        })),
+        {
+          name: 'creator-only account',
+          method: 'post',
+          url: '/v1/redeem',
+          as: 'creator',
+          body: { code: 'AAAA-BBBB-CCCC-DDDD' },
+          status: 403,
+          message: /buyer role/,
+        },
+        ...bodyCases(
+          'post',
+          `/v1/bundles/${publishedId}/gifts`,
+          'payer',
+          { recipientEmail: 'friend@example.test', message: 'hi', code: 'NOSUCHCODE', amount: 1500 },
+          {
+            recipientEmail: { kind: 'email', required: true },
+            message: { kind: 'string' },
+            code: { kind: 'string' },
+            amount: { kind: 'int' },
+          },
+        ),
+        {
+          name: 'not an e-mail address',
+          method: 'post',
+          url: `/v1/bundles/${publishedId}/gifts`,
+          as: 'payer',
+          body: { recipientEmail: 'friend' },
+          status: 400,
+          message: /recipientEmail must be an e-mail address/,
+        },
+        ...idCases('post', '/v1/bundles/:id/gifts', 'payer', { recipientEmail: 'friend@example.test' }),
+      ]);
+      hit('/v1/gifts');
+      await request(http).get('/v1/gifts?x[]=1&__proto__=1').set(users.payer.auth).expect(200);
+      expect(await prisma.discountCode.count({ where: { creatorId: users.creator.id } })).toBe(codes);
+      expect(await prisma.redeemBatch.count({ where: { bundleId: publishedId } })).toBe(batches + 1);
+      expect(await prisma.order.count({ where: { buyerId: users.payer.id } })).toBe(0);
     });
   });
 

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { PrismaService } from '@keyseed/database';
+import { ReconcileOrdersService } from '@keyseed/paygate';
 import type { StripeEmulator } from '@keyseed/stripe-emulator';
 import { createPublishedBundle, createReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
 import { createAdminUser, registerUser, TestUser } from '../helpers/test-app';
@@ -150,6 +151,34 @@ describe('payouts (e2e): Connect onboarding, destination charges, refunds, earni
       fee: 0,
       net: 0,
     });
+  });
+
+  it('a refund whose webhook was lost is found by reconciliation: order REFUNDED, transfer reversal and fee refund recorded', async () => {
+    const order = await buy(bundleId);
+    emulator.webhooks.mode = 'drop';
+    try {
+      emulator.refund({
+        paymentIntent: order.stripePaymentIntentId!,
+        reverseTransfer: true,
+        refundApplicationFee: true,
+      });
+      await emulator.webhooks.idle();
+    } finally {
+      emulator.webhooks.mode = 'deliver';
+    }
+    expect((await prisma.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe('PAID');
+    const report = await app.get(ReconcileOrdersService).reconcile();
+    expect(report.refundsRecovered).toBeGreaterThanOrEqual(1);
+    expect(await prisma.order.findUniqueOrThrow({ where: { id: order.id }, include: { license: true } })).toMatchObject(
+      {
+        status: 'REFUNDED',
+        transferReversed: 1500,
+        feeRefunded: order.applicationFeeAmount,
+        license: { status: 'REVOKED' },
+      },
+    );
+    // Again: nothing new (the event id is stored).
+    expect((await app.get(ReconcileOrdersService).reconcile()).refundsRecovered).toBe(0);
   });
 
   it("an admin's fee override applies to the next sale and is kept in the history", async () => {

@@ -10,7 +10,7 @@ import type { App } from 'supertest/types';
 import * as tus from 'tus-js-client';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
-import { HousekeepingJob, jobId, QueueName } from '@keyseed/queues';
+import { HousekeepingJob, jobId, QueueName, RedisAvailability } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, tusUploadDirectory, TusUploadFiles, uploadKey } from '@keyseed/storage';
 import { ExpireUploadsService } from '../../apps/worker/src/housekeeping/expire-uploads.service';
 import { HousekeepingProcessor } from '../../apps/worker/src/housekeeping/housekeeping.processor';
@@ -158,6 +158,10 @@ describe('tus uploads (e2e)', () => {
     const tusDir = tusUploadDirectory(app.get<KeyseedConfig>(KEYSEED_CONFIG).DATA_DIR);
     // tus's own copy is released right after its response.
     await until(() => !existsSync(join(tusDir, uploadIdOf(first))));
+    // A client whose last PATCH lost its answer asks HEAD again: the upload is whole, not gone.
+    const whole = await request(http).head(new URL(first).pathname).set(a.auth).set(TUS).expect(200);
+    expect(whole.headers['upload-offset']).toBe(String(source.length));
+    expect(whole.headers['upload-length']).toBe(String(source.length));
 
     // A replacement (creation-with-upload, by path) becomes generation 2 with its own ingest job.
     const again = await create(a, { bundleId: bundle.id, path: 'film.bin' }, 5)
@@ -250,6 +254,7 @@ describe('tus uploads (e2e)', () => {
     const processor = new HousekeepingProcessor(
       new ExpireUploadsService(prisma, config, app.get<BlobStore>(BLOB_STORE), app.get(TusUploadFiles)),
       null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[1],
+      app.get(RedisAvailability),
     );
     const job = (data: HousekeepingJob) => ({ data }) as Job<HousekeepingJob>;
     expect(await processor.process(job({ kind: 'expire-uploads' }))).toMatchObject({ expired: 0 });

@@ -4,14 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { PrismaService } from '@keyseed/database';
 import { QueueName } from '@keyseed/queues';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { IsolatedEnv, isolatedEnv } from '../helpers/fault-platform';
 import { converged } from '../helpers/invariants';
 import { flushRedisPrefix } from '../helpers/processes';
 import { registerUser, startTestApp } from '../helpers/test-app';
@@ -22,16 +20,8 @@ import { tusMetadata } from '../helpers/tus';
  * worker's sweeper re-creates the lost ingest and publish jobs under their stable ids and the
  * housekeeping schedules, and everything converges (test/helpers/invariants.ts).
  */
-const ENV = {
-  REDIS_PREFIX: `${process.env.REDIS_PREFIX}_flush`,
-  DATA_DIR: mkdtempSync(join(tmpdir(), 'ks-fault-flush-')),
-  SWEEP_INTERVAL_MS: '300',
-  JOB_LOCK_MS: '2000',
-  INGEST_CONCURRENCY: '1',
-  INGEST_THREADS: '1',
-};
-
 describe('fault: Redis emptied mid-flow', () => {
+  let iso: IsolatedEnv;
   let app: NestExpressApplication;
   let worker: INestApplicationContext | null = null;
   let http: App;
@@ -39,23 +29,24 @@ describe('fault: Redis emptied mid-flow', () => {
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    for (const [k, v] of Object.entries(ENV)) {
+    // In-process API and worker on a database of their own (the sweeper scans its whole database).
+    iso = await isolatedEnv('flush', { SWEEP_INTERVAL_MS: '300', JOB_LOCK_MS: '2000', LOG_LEVEL: 'silent' });
+    for (const [k, v] of Object.entries(iso.env)) {
       saved[k] = process.env[k];
       process.env[k] = v;
     }
     app = await startTestApp();
     http = app.getHttpServer();
     prisma = app.get(PrismaService);
-  });
+  }, 240_000);
   afterAll(async () => {
     await worker?.close();
     await app?.close();
-    flushRedisPrefix(process.env.REDIS_URL!, ENV.REDIS_PREFIX);
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
-    rmSync(ENV.DATA_DIR, { recursive: true, force: true });
+    await iso?.cleanup();
   });
 
   const startWorker = async () => {
@@ -88,14 +79,14 @@ describe('fault: Redis emptied mid-flow', () => {
         .send(body)
         .expect(201);
     }
-    const scope = { dataDir: ENV.DATA_DIR, bundleIds: [bundle.id] };
+    const scope = iso.scope([bundle.id]);
 
     // No worker yet: the ingest jobs wait in Redis, which now loses them.
     expect((await prisma.item.findMany({ where: { bundleId: bundle.id } })).map((i) => i.status)).toEqual([
       'QUEUED',
       'QUEUED',
     ]);
-    flushRedisPrefix(process.env.REDIS_URL!, ENV.REDIS_PREFIX);
+    flushRedisPrefix(iso.env.REDIS_URL, iso.env.REDIS_PREFIX);
     await startWorker();
     expect(await converged(prisma, scope, 60_000)).toEqual([]);
     expect((await prisma.item.findMany({ where: { bundleId: bundle.id } })).map((i) => i.status)).toEqual([
@@ -106,14 +97,14 @@ describe('fault: Redis emptied mid-flow', () => {
     // The worker stops; publish is accepted (PUBLISHING) and its job is lost with Redis's data too.
     await stopWorker();
     await request(http).post(`/v1/bundles/${bundle.id}/publish`).set(creator.auth).expect(202);
-    flushRedisPrefix(process.env.REDIS_URL!, ENV.REDIS_PREFIX);
+    flushRedisPrefix(iso.env.REDIS_URL, iso.env.REDIS_PREFIX);
     await startWorker();
     expect(await converged(prisma, scope, 60_000)).toEqual([]);
     expect((await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } })).status).toBe('PUBLISHED');
 
     // The schedules vanish while the worker runs: the sweeper puts them back.
     const housekeeping = worker!.get<Queue>(getQueueToken(QueueName.Housekeeping));
-    flushRedisPrefix(process.env.REDIS_URL!, ENV.REDIS_PREFIX);
+    flushRedisPrefix(iso.env.REDIS_URL, iso.env.REDIS_PREFIX);
     const deadline = Date.now() + 10_000;
     while (!(
       (await housekeeping.getJobScheduler('reconcile-orders')) && (await housekeeping.getJobScheduler('expire-uploads'))

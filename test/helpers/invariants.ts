@@ -2,7 +2,7 @@ import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { PrismaService } from '@keyseed/database';
-import { itemPublishedKey, torrentKey, tusUploadDirectory } from '@keyseed/storage';
+import { itemPublishedKey, manifestKey, torrentKey, tusUploadDirectory } from '@keyseed/storage';
 
 /** States an item may rest in once nothing is running for it. */
 const SETTLED_ITEM = new Set(['AWAITING_UPLOAD', 'READY', 'FAILED']);
@@ -56,8 +56,9 @@ export async function bucketContents(s3: { client: S3Client; bucket: string }) {
  * - a READY item's published file exists with its size; a bundle that was ever published keeps no
  *   plaintext (no completed upload, no upload in progress, no staging file, no uploadKey);
  * - every file under the data directory belongs to a row that still exists (deleted items,
- *   bundles and uploads leave nothing), and is 0600 in 0700 directories; with S3, every object of
- *   the bucket belongs to a row and no multipart upload is left unfinished.
+ *   bundles and uploads leave nothing; a published file is an item's under its current name), and
+ *   is 0600 in 0700 directories; with S3, every object of the bucket belongs to a row and no
+ *   multipart upload is left unfinished.
  */
 export async function invariantViolations(prisma: PrismaService, scope: InvariantScope): Promise<string[]> {
   const problems: string[] = [];
@@ -125,7 +126,14 @@ export async function invariantViolations(prisma: PrismaService, scope: Invarian
       if (!item || !liveItems.has(parts[2])) problems.push(`${f.path} belongs to no item`);
       else if (item.b.infoHashV1) problems.push(`${f.path}: plaintext of published bundle ${item.b.slug}`);
     } else if (parts[0] === 'blobs' && (parts[1] === 'published' || parts[1] === 'torrents')) {
-      if (!bundles.some((b) => b.id === parts[2])) problems.push(`${f.path} belongs to no bundle`);
+      const bundle = bundles.find((b) => b.id === parts[2]);
+      if (!bundle) problems.push(`${f.path} belongs to no bundle`);
+      else if (
+        parts[1] === 'published' &&
+        !bundle.items.some((i) => `blobs/${itemPublishedKey(bundle.id, i)}` === f.path) &&
+        `blobs/${manifestKey(bundle.id)}` !== f.path
+      )
+        problems.push(`${f.path} is the published file of no item of ${bundle.slug}`);
     }
   }
   return problems;

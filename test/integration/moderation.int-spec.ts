@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { BundleStatus, PrismaService } from '@keyseed/database';
 import { MailOutbox } from '@keyseed/mail';
 import { TrackerWhitelist } from '@keyseed/opentracker';
-import { OpenCheckouts, OrderTransitions } from '@keyseed/paygate';
+import { DiscountUses, OpenCheckouts, OrderTransitions } from '@keyseed/paygate';
 import type { JobQueues } from '@keyseed/queues';
 import { ModerationService, statusAfterRestore } from '../../apps/api/src/admin/moderation.service';
 import { AuditService } from '../../apps/api/src/audit/audit.service';
@@ -15,7 +15,13 @@ describe('ModerationService (takedown and restore)', () => {
   // These bundles have no orders, so closing their checkouts never reaches Stripe nor sends e-mail.
   const stripe = new Stripe('sk_test_unused');
   const mail = new MailOutbox(prisma, {} as JobQueues);
-  const openCheckouts = new OpenCheckouts(prisma, new OrderTransitions(prisma, stripe, mail), stripe);
+  const discounts = new DiscountUses(prisma);
+  const openCheckouts = new OpenCheckouts(
+    prisma,
+    new OrderTransitions(prisma, stripe, discounts, mail, { PUBLIC_URL: 'http://127.0.0.1' }),
+    discounts,
+    stripe,
+  );
   // No whitelist file here: the change notice is all it would send (test/interop/opentracker covers it).
   const whitelist = new TrackerWhitelist(prisma, { REDIS_PREFIX: 'unused' } as KeyseedConfig);
   const moderation = new ModerationService(prisma, new AuditService(prisma), openCheckouts, whitelist);

@@ -11,6 +11,9 @@ import { BundlesModule } from './bundles/bundles.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { HealthModule } from './health/health.module';
 import { CheckoutModule } from './checkout/checkout.module';
+import { DiscountsModule } from './discounts/discounts.module';
+import { GiftsModule } from './gifts/gifts.module';
+import { RedeemModule } from './redeem/redeem.module';
 import { KeysModule } from './keys/keys.module';
 import { PremieresModule } from './premieres/premieres.module';
 import { LicensesModule } from './licenses/licenses.module';
@@ -44,6 +47,9 @@ import { EmailGateModule } from './email-gate/email-gate.module';
     PricingModule,
     PayoutsModule,
     CheckoutModule,
+    DiscountsModule,
+    GiftsModule,
+    RedeemModule,
     StripeWebhooksModule,
     LicensesModule,
     KeysModule,

@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient, RedisAvailability } from '@keyseed/queues';
 import { announcedInfoHashes } from '@keyseed/torrent';
 import { reloadOpentracker, whitelistText, writeWhitelist } from './whitelist';
 
@@ -34,18 +34,17 @@ export class TrackerWhitelist implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    @Optional() private readonly redis?: RedisAvailability,
   ) {
     this.channel = `${config.REDIS_PREFIX}:tracker:whitelist-changed`;
     this.file = config.OPENTRACKER_WHITELIST_FILE;
   }
 
   async onModuleInit(): Promise<void> {
-    const connection = { ...redisConnection(this.config.REDIS_URL), maxRetriesPerRequest: 2 };
-    this.publisher = new Redis({ ...connection, lazyConnect: true });
-    this.publisher.on('error', () => undefined); // reported by changed()
+    // Errors: the publisher's are reported by changed(); during an outage the periodic rewrite covers the subscriber.
+    this.publisher = createRedisClient(this.config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: true });
     if (!this.file) return;
-    this.subscriber = new Redis(connection);
-    this.subscriber.on('error', () => undefined); // the periodic rewrite covers an outage
+    this.subscriber = createRedisClient(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
     this.subscriber.on('ready', () => {
       this.subscriber!.subscribe(this.channel).then(
         () => this.sync(),
@@ -66,6 +65,9 @@ export class TrackerWhitelist implements OnModuleInit, OnModuleDestroy {
   /** The set of published bundles changed: every process's whitelist writer rewrites (this one at once). */
   async changed(): Promise<void> {
     if (this.file) void this.sync();
+    // During a Redis outage (logged once by RedisAvailability) a takedown or publish does not wait
+    // for it: every writer's periodic rewrite catches up.
+    if (this.redis && !this.redis.isUp) return;
     try {
       await this.publisher?.publish(this.channel, '1');
     } catch (err) {

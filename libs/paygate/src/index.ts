@@ -24,3 +24,13 @@ export type { LicenseDecision, OrderFacts } from './license-status';
 export { validatePrice, chargeAmount, percentToBps, platformFee, PriceError } from './price-rules';
 export type { Price, PriceInput } from './price-rules';
 export { idOf, expanded, orderIdFrom } from './stripe-refs';
+export { DiscountUses } from './discount-uses.service';
+export { discountedAmount, normalizeDiscountCode, validateDiscount, DiscountError } from './discount-rules';
+export type { Discount, DiscountInput, ValidDiscount } from './discount-rules';
+export {
+  formatClaimCode,
+  normalizeClaimCode,
+  randomClaimCode,
+  GIFT_TOKEN_LENGTH,
+  REDEEM_CODE_LENGTH,
+} from './claim-codes';

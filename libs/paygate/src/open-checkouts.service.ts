@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { PrismaService } from '@keyseed/database';
+import { DiscountUses } from './discount-uses.service';
 import { OrderTransitions, Tx } from './order-transitions.service';
 import { STRIPE } from './stripe-client';
 
@@ -20,6 +21,7 @@ export class OpenCheckouts {
   constructor(
     private readonly prisma: PrismaService,
     private readonly transitions: OrderTransitions,
+    private readonly discounts: DiscountUses,
     @Inject(STRIPE) private readonly stripe: Stripe,
   ) {}
 
@@ -52,10 +54,12 @@ export class OpenCheckouts {
       this.logger.warn({ event: 'paygate.expire_failed', orderId, sessionId, error: (err as Error).message });
       return 'unreachable';
     }
-    await db.order.updateMany({
+    const expired = await db.order.updateMany({
       where: { id: orderId, status: 'PENDING' },
       data: { status: 'EXPIRED', supersededAt: new Date(), supersedeReason: reason },
     });
+    // An expired checkout gives its discount use back (docs/architecture.md, codes).
+    if (expired.count > 0) await this.discounts.release(db, orderId);
     return 'expired';
   }
 

@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { DisputeStatus, lockRow, Order, OrderStatus, Prisma, PrismaService } from '@keyseed/database';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { MailOutbox } from '@keyseed/mail';
-import { canMoveOrder, licenseDecision } from './license-status';
+import { DiscountUses } from './discount-uses.service';
+import { giftMailKey, recordGiftMail } from './gift-mail';
+import { canMoveOrder, LicenseDecision, licenseDecision } from './license-status';
 import { orderMailKeys, recordOrderMail } from './order-mail';
 import { STRIPE } from './stripe-client';
 import { expanded, idOf, orderIdFrom } from './stripe-refs';
@@ -37,7 +40,9 @@ export class OrderTransitions {
   constructor(
     private readonly prisma: PrismaService,
     @Inject(STRIPE) private readonly stripe: Stripe,
+    private readonly discounts: DiscountUses,
     private readonly mail: MailOutbox,
+    @Inject(KEYSEED_CONFIG) private readonly config: Pick<KeyseedConfig, 'PUBLIC_URL'>,
   ) {}
 
   // ---- Stripe reads (outside any transaction) ----
@@ -95,7 +100,7 @@ export class OrderTransitions {
   ): Promise<CommitResult> {
     const result = await this.apply(orderId, effect, event);
     if (!result.duplicate && result.orderId) {
-      await this.mail.dispatch(orderMailKeys(result.orderId));
+      await this.mail.dispatch([...orderMailKeys(result.orderId), giftMailKey(result.orderId)]);
       await this.refundIfSuperseded(result.orderId);
     }
     return result;
@@ -199,11 +204,24 @@ export class OrderTransitions {
     if (next.disputeStatus !== order.disputeStatus)
       notes.push(`dispute ${order.disputeStatus ?? 'none'}→${next.disputeStatus}`);
     if (next.amountRefunded !== order.amountRefunded) notes.push(`refunded ${next.amountRefunded}/${next.amount}`);
+    notes.push(await this.settleDiscount(tx, order, next));
     notes.push(await this.settleLicense(tx, next));
     await recordOrderMail(tx, this.mail, order, next);
     const effect = notes.filter(Boolean).join(', ') || 'no change';
     this.logger.log({ event: 'paygate.order', orderId: order.id, status: next.status, effect });
     return effect;
+  }
+
+  /**
+   * A discount use follows the order (docs/architecture.md, codes): given back when it ends unpaid,
+   * taken again when Stripe reports a payment for an order that had ended (past maxUses: it is paid).
+   */
+  private async settleDiscount(tx: Tx, before: Order, after: Order): Promise<string> {
+    if (!after.discountCodeId || before.status === after.status) return '';
+    const ended = (s: OrderStatus) => s === 'EXPIRED' || s === 'FAILED';
+    if (ended(after.status)) return (await this.discounts.release(tx, after.id)) ? 'discount use released' : '';
+    if (ended(before.status) && after.paidAt) await this.discounts.retake(tx, after.id, after.discountCodeId);
+    return '';
   }
 
   /**
@@ -279,11 +297,35 @@ export class OrderTransitions {
     }
   }
 
+  /**
+   * A gift order licenses nobody until its gift is claimed (docs/architecture.md, gifts): paid, the
+   * gift becomes claimable; refunded (or otherwise never to be licensed) first, it is revoked. Once
+   * claimed, the claimer's license is this order's and follows it like any other.
+   */
+  private async settleUnclaimedGift(tx: Tx, order: Order, want: LicenseDecision | null): Promise<string> {
+    if (!want) return '';
+    if (want.status === 'REVOKED') {
+      const revoked = await tx.gift.updateMany({
+        where: { orderId: order.id, status: { in: ['AWAITING_PAYMENT', 'CLAIMABLE'] } },
+        data: { status: 'REVOKED' },
+      });
+      return revoked.count > 0 ? 'gift revoked' : '';
+    }
+    const claimable = await tx.gift.updateMany({
+      where: { orderId: order.id, status: 'AWAITING_PAYMENT' },
+      data: { status: 'CLAIMABLE' },
+    });
+    if (claimable.count === 0) return '';
+    await recordGiftMail(tx, this.mail, order, this.config.PUBLIC_URL);
+    return 'gift claimable, recipient e-mailed';
+  }
+
   /** Makes the order's license match `licenseDecision(order)`; never creates a REVOKED one. */
   private async settleLicense(tx: Tx, order: Order): Promise<string> {
     const want = licenseDecision(order);
     const license = await tx.license.findUnique({ where: { orderId: order.id } });
     if (!license) {
+      if (order.source === 'GIFT') return this.settleUnclaimedGift(tx, order, want);
       if (!want || want.status === 'REVOKED') return '';
       const held = await this.licenseHeldElsewhere(tx, order);
       if (held) {

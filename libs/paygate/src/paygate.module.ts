@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { ConnectAccounts } from './connect-accounts.service';
+import { DiscountUses } from './discount-uses.service';
 import { OpenCheckouts } from './open-checkouts.service';
 import { OrderTransitions } from './order-transitions.service';
 import { ReconcileOrdersService } from './reconcile-orders.service';
@@ -28,8 +29,17 @@ import { createStripeClient, STRIPE, STRIPE_SETTINGS, StripeSettings, stripeSett
     OrderTransitions,
     OpenCheckouts,
     ConnectAccounts,
+    DiscountUses,
     ReconcileOrdersService,
   ],
-  exports: [STRIPE, STRIPE_SETTINGS, OrderTransitions, OpenCheckouts, ConnectAccounts, ReconcileOrdersService],
+  exports: [
+    STRIPE,
+    STRIPE_SETTINGS,
+    OrderTransitions,
+    OpenCheckouts,
+    ConnectAccounts,
+    DiscountUses,
+    ReconcileOrdersService,
+  ],
 })
 export class PaygateModule {}

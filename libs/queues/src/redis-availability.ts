@@ -2,27 +2,16 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
-import Redis, { RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { QueueName } from './queues';
-import { redisConnection } from './redis-connection';
+import { createRedisClient } from './redis-connection';
 
 /** A request needed Redis while it was unreachable: 503 with the reason (the client retries later). */
 export class RedisUnavailableError extends ServiceUnavailableException {
   constructor(what: string, reason: string) {
-    super(`${what} needs Redis (job queues), which is unreachable right now (${reason}); retry in a moment`);
+    super(`${what} needs Redis, which is unreachable right now (${reason}); retry in a moment`);
   }
-}
-
-/**
- * A Redis client whose connection errors are left to RedisAvailability: ioredis prints
- * "[ioredis] Unhandled error event" on every reconnect attempt of a client without an error
- * listener, and an outage is one event, not hundreds of lines.
- */
-export function createRedisClient(url: string, options: RedisOptions = {}): Redis {
-  const client = new Redis({ ...redisConnection(url), ...options });
-  client.on('error', () => undefined);
-  return client;
 }
 
 /**
@@ -48,8 +37,7 @@ export class RedisAvailability implements OnModuleInit, OnModuleDestroy {
     for (const name of Object.values(QueueName)) {
       this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }).on('error', () => undefined);
     }
-    this.client = new Redis({
-      ...redisConnection(this.config.REDIS_URL),
+    this.client = createRedisClient(this.config.REDIS_URL, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1000),

@@ -1,6 +1,6 @@
 import type { ConnectFlows } from './connect-flows';
 import type { EmulatorStore } from './emulator-store';
-import type { Route } from './routes';
+import { createdFilter, listObject, Route } from './routes';
 
 const ID = '([A-Za-z0-9_]+)';
 
@@ -55,6 +55,29 @@ export function connectApiRoutes(store: EmulatorStore, connect: ConnectFlows): R
       method: 'GET',
       pattern: new RegExp(`^/v1/transfers/${ID}$`),
       handle: ({ path }) => store.transfer(path[0]),
+    },
+    {
+      method: 'GET',
+      pattern: /^\/v1\/transfers$/,
+      handle: ({ params }) => {
+        params.rejectUnknown(['destination', 'created', 'limit', 'starting_after', 'ending_before', 'expand']);
+        const destination = params.string('destination');
+        const created = createdFilter(params);
+        const transfers = [...store.transfers.values()]
+          .reverse()
+          .filter((t) => (!destination || t.destination === destination) && created(t));
+        return listObject('/v1/transfers', transfers, params);
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^/v1/transfers/${ID}/reversals$`),
+      handle: ({ path, params }) => {
+        params.rejectUnknown(['limit', 'starting_after', 'ending_before', 'expand']);
+        const transfer = store.transfer(path[0]);
+        const reversals = [...store.transferReversals.values()].reverse().filter((r) => r.transfer === transfer.id);
+        return listObject(`/v1/transfers/${transfer.id}/reversals`, reversals, params);
+      },
     },
   ];
 }

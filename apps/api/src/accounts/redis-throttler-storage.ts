@@ -1,8 +1,8 @@
 import { Inject, Injectable, Module, OnModuleDestroy } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient, RedisAvailability, RedisUnavailableError } from '@keyseed/queues';
 
 /**
  * One hit: count it in the window, start blocking when over the limit.
@@ -25,21 +25,24 @@ return {hits, redis.call('PTTL', KEYS[1]), redis.call('EXISTS', KEYS[2]), redis.
 export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
   private readonly redis: Redis & { throttlerHit(...args: (string | number)[]): Promise<number[]> };
 
-  constructor(@Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {
-    const redis = new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2 });
+  constructor(
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
+    private readonly availability: RedisAvailability,
+  ) {
+    const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
     redis.defineCommand('throttlerHit', { numberOfKeys: 2, lua: HIT });
     this.redis = redis as typeof this.redis;
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+    // The limit is what stands between an attacker and password guessing: without Redis, refuse (503) at once.
+    this.availability.assertUp('signing in');
     const base = `${this.config.REDIS_PREFIX}:throttle:${throttlerName}:${key}`;
-    const [totalHits, hitsTtl, blocked, blockTtl] = await this.redis.throttlerHit(
-      base,
-      `${base}:blocked`,
-      ttl,
-      limit,
-      blockDuration || ttl,
-    );
+    const [totalHits, hitsTtl, blocked, blockTtl] = await this.redis
+      .throttlerHit(base, `${base}:blocked`, ttl, limit, blockDuration || ttl)
+      .catch((err: Error) => {
+        throw new RedisUnavailableError('signing in', err.message);
+      });
     return {
       totalHits,
       timeToExpire: Math.max(0, Math.ceil(hitsTtl / 1000)),

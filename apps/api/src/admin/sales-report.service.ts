@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { PrismaService } from '@keyseed/database';
 import { CurrencySalesView, SalesReportView } from './dtos/sales.responses';
 
-/** Per-bundle sales: orders that were paid (paidAt set), gross and refunds per currency. */
+/** Per-bundle sales: orders that were paid (paidAt set; redeemed codes are not sales), gross and refunds per currency. */
 @Injectable()
 export class SalesReportService {
   constructor(private readonly prisma: PrismaService) {}
@@ -13,7 +13,7 @@ export class SalesReportService {
     const [paid, refunds, activeLicenses] = await Promise.all([
       this.prisma.order.groupBy({
         by: ['currency'],
-        where: { bundleId, paidAt: { not: null } },
+        where: { bundleId, paidAt: { not: null }, source: { not: 'REDEEM' } },
         _count: { _all: true },
         _sum: { amount: true },
       }),

@@ -18,7 +18,7 @@ export const AccountNeutral = () => SetMetadata(ACCOUNT_NEUTRAL, true);
 /** The caller needs at least one of these roles (admins pass every role check). */
 export const Roles = (...roles: Role[]) => SetMetadata(REQUIRED_ROLES, roles);
 
-export type OwnedResourceKind = 'bundle' | 'item' | 'order' | 'license';
+export type OwnedResourceKind = 'bundle' | 'item' | 'order' | 'license' | 'discountCode' | 'redeemBatch';
 
 export interface OwnedResourceSpec {
   kind: OwnedResourceKind;
@@ -28,7 +28,7 @@ export interface OwnedResourceSpec {
 
 /**
  * The route acts on one resource that must belong to the caller (creator of the bundle, buyer of
- * the order/license); admins may act on any. Missing → 404, someone else's → 403.
+ * the order/license, creator whose bundles a discount code or redeem batch is for); admins may act on any. Missing → 404, someone else's → 403.
  */
 export const Owns = (kind: OwnedResourceKind, param = 'id') =>
   SetMetadata(OWNED_RESOURCE, { kind, param } satisfies OwnedResourceSpec);

@@ -134,6 +134,19 @@ export class AuthGuard implements CanActivate {
         return (await this.prisma.order.findUnique({ where: { id }, select: { buyerId: true } }))?.buyerId ?? null;
       case 'license':
         return (await this.prisma.license.findUnique({ where: { id }, select: { buyerId: true } }))?.buyerId ?? null;
+      case 'discountCode':
+        return (
+          (await this.prisma.discountCode.findUnique({ where: { id }, select: { creatorId: true } }))?.creatorId ?? null
+        );
+      case 'redeemBatch':
+        return (
+          (
+            await this.prisma.redeemBatch.findUnique({
+              where: { id },
+              select: { bundle: { select: { creatorId: true } } },
+            })
+          )?.bundle.creatorId ?? null
+        );
     }
   }
 }

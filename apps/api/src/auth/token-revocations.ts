@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient, RedisAvailability } from '@keyseed/queues';
 import { TokenCache } from './token-cache';
 
 /** Every lookup of every account. */
@@ -13,7 +13,8 @@ const ALL = '*';
  * (logout, token revocation, an account disabled or changed) is applied here and published on a
  * Redis channel that every replica applies as it arrives, so a revoked token stops working on all
  * replicas within the time of one Redis publish instead of the cache's 5 s. If the subscription is
- * down, lookups are not cached at all until it is back (never a stale answer).
+ * down, lookups are not cached at all until it is back (never a stale answer). During a Redis
+ * outage a drop is applied here only: requests do not wait for a Redis that cannot answer.
  */
 @Injectable()
 export class TokenRevocations implements OnModuleInit, OnModuleDestroy {
@@ -25,12 +26,14 @@ export class TokenRevocations implements OnModuleInit, OnModuleDestroy {
   private readonly subscriber: Redis;
   private subscribed = false;
 
-  constructor(@Inject(KEYSEED_CONFIG) config: KeyseedConfig) {
+  constructor(
+    @Inject(KEYSEED_CONFIG) config: KeyseedConfig,
+    private readonly redis: RedisAvailability,
+  ) {
     this.channel = `${config.REDIS_PREFIX}:auth:token-drops`;
-    const connection = { ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2 };
-    this.publisher = new Redis(connection);
-    this.subscriber = new Redis(connection);
-    this.publisher.on('error', () => undefined); // reported by publish()
+    // Errors of the publisher are reported by publish().
+    this.publisher = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+    this.subscriber = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
     this.subscriber.on('error', () => this.unsubscribed());
     this.subscriber.on('close', () => this.unsubscribed());
     this.subscriber.on('ready', () => void this.subscribe());
@@ -52,10 +55,11 @@ export class TokenRevocations implements OnModuleInit, OnModuleDestroy {
   /** Forgets one account's lookups (or everyone's, `null`) here and on every replica. */
   async drop(userId: string | null): Promise<void> {
     this.apply(userId ?? ALL);
+    if (!this.redis.isUp) return;
     try {
       await this.publisher.publish(this.channel, `${this.origin} ${userId ?? ALL}`);
     } catch (err) {
-      this.logger.warn(`auth.token_drop_not_published: ${(err as Error).message}`);
+      this.logger.warn({ event: 'auth.token_drop_not_published', message: (err as Error).message });
     }
   }
 

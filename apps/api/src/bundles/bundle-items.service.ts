@@ -47,7 +47,7 @@ export class BundleItemsService {
   }
 
   /**
-   * Renames, locks/unlocks or changes preview pieces. A READY item's published file moves with its
+   * Renames, locks/unlocks or changes preview pieces. An item's published file moves with its
    * name, inside the transaction that holds the item's row (so an ingest commit, which takes the
    * same lock and writes to the path it reads there, never lands on the old name); if the commit
    * fails the file is moved back.
@@ -87,9 +87,15 @@ export class BundleItemsService {
             declaredSize: dto.size === undefined ? item.declaredSize : BigInt(dto.size),
           },
         });
-        if (item.status === 'READY' && changed.path !== item.path) {
-          moved = { from: itemPublishedKey(bundleId, item), to: itemPublishedKey(bundleId, updated) };
-          await this.blobs.rename(moved.from, moved.to);
+        if (changed.path !== item.path) {
+          // A READY item's file must move; an item re-queued by a replacement upload may still hold
+          // its previous ciphertext under the old name, which moves too (its ingest overwrites it),
+          // or it would stay behind, nobody's file, for as long as the bundle exists.
+          const from = itemPublishedKey(bundleId, item);
+          if (item.status === 'READY' || (await this.blobs.stat(from))) {
+            moved = { from, to: itemPublishedKey(bundleId, updated) };
+            await this.blobs.rename(moved.from, moved.to);
+          }
         }
         return itemView(updated);
       });

@@ -1,5 +1,6 @@
 import { ConflictException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { lockRow, PrismaService } from '@keyseed/database';
+import { OpenCheckouts } from '@keyseed/paygate';
 import { JobQueues, QueueName, RedisAvailability } from '@keyseed/queues';
 import { PublishAcceptedView, PublishConflictView } from './dtos/bundle.responses';
 
@@ -14,6 +15,7 @@ export class BundlePublishingService {
     private readonly prisma: PrismaService,
     private readonly jobs: JobQueues,
     private readonly redis: RedisAvailability,
+    private readonly openCheckouts: OpenCheckouts,
   ) {}
 
   /**
@@ -62,8 +64,13 @@ export class BundlePublishingService {
     return { id: bundleId, status: 'PUBLISHING', jobId: id };
   }
 
+  /**
+   * Only a PUBLISHED bundle is sold, so unlisting takes it off sale: its open checkouts are expired
+   * (like a takedown or a price removal); existing buyers keep downloading and unlocking.
+   */
   async unlist(bundleId: string): Promise<void> {
     await this.transition(bundleId, 'PUBLISHED', 'UNLISTED');
+    await this.openCheckouts.closeForBundle(bundleId, 'bundle unlisted');
   }
 
   async relist(bundleId: string): Promise<void> {

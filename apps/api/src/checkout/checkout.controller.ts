@@ -20,17 +20,21 @@ export class CheckoutController {
   @ApiResponse({ status: 201, type: CheckoutView })
   @ApiResponse({
     status: 400,
-    description: 'Pay-what-you-want amount below the minimum, or an amount for a fixed-price bundle',
+    description:
+      "Pay-what-you-want amount below the minimum, an amount for a fixed-price bundle, or a discount code that does not apply (unknown, disabled, outside its window, another currency, or below Stripe's minimum charge)",
   })
   @ApiResponse({ status: 404, description: 'No published bundle with this id' })
-  @ApiResponse({ status: 409, description: 'Not for sale (no price), or you already hold an ACTIVE license for it' })
+  @ApiResponse({
+    status: 409,
+    description: 'Not for sale (no price), you already hold an ACTIVE license for it, or the discount code is used up',
+  })
   @ApiResponse({ status: 502, description: 'Stripe refused or could not be reached' })
   start(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() dto: CheckoutDto,
   ): Promise<CheckoutView> {
-    return this.checkout.checkout(user, id, dto.amount);
+    return this.checkout.checkout(user, id, { amount: dto.amount, code: dto.code });
   }
 
   @Get('orders')

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
+import { isDatabaseUnavailable } from '@keyseed/database';
 
 /** Every error leaves as `{statusCode, error, message}`; unexpected ones are logged, never leaked. */
 @Catch()
@@ -14,7 +15,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = errorBody(exception);
-    if (body.statusCode >= 500) {
+    // A 503 is an answer about an outage, which is logged once where it is detected (redis.down)
+    // or here without a stack; anything else at 500 is unexpected and logged in full.
+    if (body.statusCode === 503) {
+      if (!(exception instanceof HttpException))
+        this.logger.warn({ event: 'http.unavailable', message: (exception as Error)?.message ?? String(exception) });
+    } else if (body.statusCode >= 500) {
       this.logger.error((exception as Error)?.message ?? String(exception), (exception as Error)?.stack);
     }
     res.status(body.statusCode).json(body);
@@ -46,6 +52,14 @@ export function errorBody(exception: unknown): { statusCode: number; error: stri
           ? 'request body is too large'
           : (exception as Error).message;
     return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+  }
+  // PostgreSQL restarted or dropped the connection: nothing was wrong with the request, retry it.
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: 'Service Unavailable',
+      message: 'the database is unreachable right now; retry in a moment',
+    };
   }
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };
 }

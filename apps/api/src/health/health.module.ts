@@ -1,7 +1,7 @@
 import { Inject, Module, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient } from '@keyseed/queues';
 import { HealthController } from './health.controller';
 import { HEALTH_REDIS } from './health.tokens';
 
@@ -13,8 +13,7 @@ import { HEALTH_REDIS } from './health.tokens';
       inject: [KEYSEED_CONFIG],
       // Fails fast instead of queueing commands while Redis is away, so /health answers promptly.
       useFactory: (config: KeyseedConfig) =>
-        new Redis({
-          ...redisConnection(config.REDIS_URL),
+        createRedisClient(config.REDIS_URL, {
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           lazyConnect: false,

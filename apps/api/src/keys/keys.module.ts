@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient } from '@keyseed/queues';
 import { KeyDeliveryService } from './key-delivery.service';
 import { KeyDeliveryStore } from './key-delivery.store';
 import { KEYS_REDIS, KeyRateLimiter } from './key-rate-limiter';
@@ -15,7 +14,7 @@ import { KeysController } from './keys.controller';
       inject: [KEYSEED_CONFIG],
       // Auto-pipelining: concurrent deliveries' rate-limit scripts share one write and one read.
       useFactory: (config: KeyseedConfig) =>
-        new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2, enableAutoPipelining: true }),
+        createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true }),
     },
     KeyRateLimiter,
     KeyDeliveryStore,

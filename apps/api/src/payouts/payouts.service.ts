@@ -72,20 +72,20 @@ export class PayoutsService {
     return { url: link.url };
   }
 
-  /** Gross, fee, refunds and net of the creator's paid orders, per bundle or per month and currency. */
+  /** Gross, fee, refunds and net of the creator's sales (paid orders; redeemed codes are not sales), per bundle or per month and currency. */
   async earnings(creatorId: string, by: 'bundle' | 'month'): Promise<EarningsRowView[]> {
     const rows =
       by === 'bundle'
         ? await this.prisma.$queryRaw<EarningsRow[]>`
             SELECT b.id::text AS key, b.title, o.currency, ${AGGREGATES}
             FROM "Order" o JOIN "Bundle" b ON b.id = o."bundleId"
-            WHERE b."creatorId" = ${creatorId}::uuid AND o."paidAt" IS NOT NULL
+            WHERE b."creatorId" = ${creatorId}::uuid AND o."paidAt" IS NOT NULL AND o.source <> 'REDEEM'
             GROUP BY b.id, b.title, o.currency ORDER BY b.title, o.currency`
         : await this.prisma.$queryRaw<EarningsRow[]>`
             SELECT to_char(date_trunc('month', o."paidAt" AT TIME ZONE 'UTC'), 'YYYY-MM') AS key, NULL AS title,
                    o.currency, ${AGGREGATES}
             FROM "Order" o JOIN "Bundle" b ON b.id = o."bundleId"
-            WHERE b."creatorId" = ${creatorId}::uuid AND o."paidAt" IS NOT NULL
+            WHERE b."creatorId" = ${creatorId}::uuid AND o."paidAt" IS NOT NULL AND o.source <> 'REDEEM'
             GROUP BY 1, o.currency ORDER BY 1 DESC, o.currency`;
     return rows.map((r) => {
       const gross = Number(r.gross);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient } from '@keyseed/queues';
 
 /**
  * ANNOUNCES_PER_MINUTE per client address, counted in Redis (fixed one-minute windows) so that
@@ -15,13 +15,12 @@ export class AnnounceLimiter implements OnModuleDestroy {
   private lastWarning = 0;
 
   constructor(@Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig) {
-    this.redis = new Redis({
-      ...redisConnection(config.REDIS_URL),
+    // Errors are reported through allow().
+    this.redis = createRedisClient(config.REDIS_URL, {
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
       lazyConnect: false,
     });
-    this.redis.on('error', () => undefined); // reported through allow()
   }
 
   /** True when `address` may make one more tracker request this minute. */

@@ -1,12 +1,12 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { S3Store as TusS3Store } from '@tus/s3-store';
 import { DataStore, IoRedisKvStore } from '@tus/utils';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { createReadStream } from 'node:fs';
 import { access, link, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient } from '@keyseed/queues';
 import {
   BLOB_STORE,
   BlobStore,
@@ -45,8 +45,8 @@ export class TusFilesService implements OnModuleDestroy {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
   ) {
     this.directory = tusUploadDirectory(config.DATA_DIR);
-    this.redis = new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2 });
-    this.subscriber = new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 2 });
+    this.redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
+    this.subscriber = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 });
     this.locker = new RedisLocker(this.redis, this.subscriber, config.REDIS_PREFIX);
     const expirationPeriodInMilliseconds = config.UPLOAD_EXPIRY_HOURS * 3_600_000;
     this.s3 = blobs instanceof S3Store ? blobs : null;

@@ -2,6 +2,7 @@ import { Logger, Provider } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { Server } from '@tus/server';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { isDatabaseUnavailable } from '@keyseed/database';
 import { storageErrorResponse } from './storage-error-response';
 import { TusFilesService } from './tus-files.service';
 import { UploadsService } from './uploads.service';
@@ -68,7 +69,8 @@ export const tusServerProvider: Provider = {
           await uploads.complete(files.uploadIdOf(upload.id));
           return {};
         } catch (err) {
-          const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;
+          const status =
+            (err as { getStatus?: () => number }).getStatus?.() ?? (isDatabaseUnavailable(err) ? 503 : 500);
           if (status >= 500)
             logger.error({ event: 'upload.complete_failed', uploadId: upload.id, message: (err as Error).message });
           // eslint-disable-next-line @typescript-eslint/only-throw-error

@@ -78,7 +78,20 @@ export class UploadsController {
     }
     // A client resuming an upload whose last PATCH stored every byte but failed to complete
     // (database unreachable) asks HEAD, sees the full offset and stops: complete it now.
-    if (req.method === 'HEAD' && uploadId) await this.uploads.completeIfAllBytesStored(uploadId);
+    if (req.method === 'HEAD' && uploadId) {
+      await this.uploads.completeIfAllBytesStored(uploadId);
+      // tus no longer holds a completed upload (its bytes moved to the blob store), but a client
+      // whose last PATCH lost its answer asks HEAD: it learns the upload is whole, not that it is gone.
+      const size = await this.uploads.completedSize(uploadId);
+      if (size !== null) {
+        res
+          .status(200)
+          .set({ 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(size), 'Upload-Length': String(size) })
+          .set('Cache-Control', 'no-store')
+          .end();
+        return;
+      }
+    }
     // Termination is recorded before tus answers, so the client never sees 204 ahead of the row.
     if (req.method === 'DELETE' && uploadId) await this.uploads.terminate(uploadId);
     await this.tus.handle(req, res);

@@ -172,6 +172,15 @@ export class UploadsService {
     await this.releaseIfCompleted(uploadId);
   }
 
+  /** The size of a completed upload (null while it is not complete). */
+  async completedSize(uploadId: string): Promise<number | null> {
+    const upload = await this.prisma.upload.findUnique({
+      where: { id: uploadId },
+      select: { completedAt: true, size: true },
+    });
+    return upload?.completedAt ? Number(upload.size) : null;
+  }
+
   /** Once the bytes live in the blob store (see {@link complete}), tus's own copy goes. */
   async releaseIfCompleted(uploadId: string): Promise<void> {
     const upload = await this.prisma.upload.findUnique({ where: { id: uploadId }, select: { completedAt: true } });
@@ -203,7 +212,12 @@ export class UploadsService {
     assertUsable(upload.bundle);
     const generation = upload.item.ingestGeneration + 1;
     const key = uploadKey(upload.itemId, generation);
-    await this.tusFiles.moveIntoStore(uploadId, key);
+    await this.tusFiles.moveIntoStore(uploadId, key).catch(async (err: Error) => {
+      // The item (or its bundle) was deleted while the last bytes arrived: its files went with it.
+      if (!(await this.prisma.upload.count({ where: { id: uploadId } })))
+        throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
+      throw err;
+    });
 
     let previousKey: string | null;
     try {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient } from '@keyseed/queues';
 import { countPlatformSeeds } from '@keyseed/egress/platform-seed-heartbeat';
 import { canonicalIp } from '../tracker/announce-request';
 import type { PublishedBundle } from './published-files';
@@ -48,11 +48,11 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
     @Optional() @Inject(SWARM_PEERS) swarm?: SwarmPeersProvider,
   ) {
     this.swarm = swarm ?? NO_SWARM_PEERS;
+    // Errors are reported by decide().
     this.redis =
       config.WEBSEED_POLICY === 'swarm'
-        ? new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 1, enableAutoPipelining: true })
+        ? createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1, enableAutoPipelining: true })
         : null;
-    this.redis?.on('error', () => undefined); // reported by decide()
   }
 
   /** Seconds for Retry-After when the client should get this range from the swarm, or null to serve it. */

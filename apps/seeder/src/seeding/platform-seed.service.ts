@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
 import { EgressRecorder } from '@keyseed/egress/egress-recorder';
 import { renewPlatformSeed, retirePlatformSeed } from '@keyseed/egress/platform-seed-heartbeat';
-import { redisConnection } from '@keyseed/queues';
+import { createRedisClient } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, legacyTorrentKey, publishedKey, torrentKey } from '@keyseed/storage';
 import { parseTorrent } from '@keyseed/torrent';
 import { loadWebTorrent, loadWebtorrentDependency } from '@keyseed/webtorrent/esm';
@@ -68,8 +68,7 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly egress: EgressRecorder,
     private readonly metrics: SeedMetrics,
   ) {
-    this.redis = new Redis({ ...redisConnection(config.REDIS_URL), maxRetriesPerRequest: 1 });
-    this.redis.on('error', () => undefined); // reported by sync()
+    this.redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1 }); // errors reported by sync()
   }
 
   async onApplicationBootstrap(): Promise<void> {

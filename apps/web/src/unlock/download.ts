@@ -55,7 +55,7 @@ export async function downloadLockedItem(
   });
   const out = await handle.createWritable();
   try {
-    await writeAll(verifiedPlaintext(reader, spec.plaintextSha256, onProgress, pageHash), (piece) => out.write(piece));
+    await writeAll(verifiedPlaintext(reader, spec.plaintextSha256, onProgress, pageHash), (data) => out.write(data));
   } catch (err) {
     await out.abort().catch(() => undefined);
     throw err;

@@ -8,7 +8,7 @@ import { PieceReader, webseedSource, type CiphertextSource } from './piece-reade
 import { parseRange, rangeResponse } from './range-response';
 import { fileHashes, type FileHashes } from './torrent-hashes';
 import { verifyPiece } from './piece-verify';
-import { verifiedPlaintext } from './verified-plaintext';
+import { verifiedPlaintext, writeAll, WRITE_BYTES } from './verified-plaintext';
 
 const L = 32 * 1024; // two 16 KiB leaves per piece: the last piece's v2 hash has a zero leaf
 const SIZE = 5 * L + 20_000;
@@ -228,5 +228,34 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
       code: 'CORRUPT_PIECE',
       detail: { piece: 4 },
     });
+  });
+});
+
+describe('writeAll (File System Access writes)', () => {
+  async function* pieces(n: number, size: number, failAt = -1): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < n; i++) {
+      if (i === failAt) throw new Error(`piece ${i} refused`);
+      yield new Uint8Array(size).fill(i);
+    }
+  }
+
+  it('gathers pieces into ~4 MiB writes, in order, and the tail into a last one', async () => {
+    const writes: Blob[] = [];
+    await writeAll(pieces(10, 1024 * 1024), async (b) => void writes.push(b));
+    expect(writes.map((b) => b.size)).toEqual([4, 4, 2].map((m) => m * 1024 * 1024));
+    const bytes = new Uint8Array(await new Blob(writes).arrayBuffer());
+    expect(bytes[5 * 1024 * 1024]).toBe(5);
+    expect(WRITE_BYTES).toBe(4 * 1024 * 1024);
+  });
+
+  it('stops at the first failure, of a piece or of a write', async () => {
+    const writes: Blob[] = [];
+    await expect(writeAll(pieces(10, 1024 * 1024, 6), async (b) => void writes.push(b))).rejects.toThrow(
+      /piece 6 refused/,
+    );
+    expect(writes).toHaveLength(1);
+    await expect(writeAll(pieces(10, 1024 * 1024), () => Promise.reject(new Error('disk full')))).rejects.toThrow(
+      /disk full/,
+    );
   });
 });

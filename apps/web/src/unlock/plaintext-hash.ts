@@ -48,16 +48,18 @@ export type FromHashWorker = { type: 'ack' } | { type: 'digest'; hex: string };
 /**
  * The hash in `worker` (a `sha256-worker.ts`), which runs on another core than the page's fetching,
  * checking and decrypting. Each update posts a copy (the caller still writes the bytes); at most
- * `maxQueued` wait in the worker, so memory stays bounded when hashing is the slowest stage.
+ * `maxQueuedBytes` wait in the worker, so memory stays bounded when hashing is the slowest stage,
+ * and small pieces do not stall on one round trip each.
  */
-export function workerHash(worker: Worker, maxQueued = 8): PlaintextHash {
-  let queued = 0;
+export function workerHash(worker: Worker, maxQueuedBytes = 16 * 1024 * 1024): PlaintextHash {
+  const queued: number[] = [];
+  let queuedBytes = 0;
   let wake: (() => void) | null = null;
   let digest: ((hex: string) => void) | null = null;
   let failed: ((err: Error) => void) | null = null;
   worker.onmessage = (e: MessageEvent<FromHashWorker>) => {
     if (e.data.type === 'ack') {
-      queued--;
+      queuedBytes -= queued.shift() ?? 0;
       wake?.();
       wake = null;
     } else digest?.(e.data.hex);
@@ -67,8 +69,9 @@ export function workerHash(worker: Worker, maxQueued = 8): PlaintextHash {
   return {
     async update(bytes) {
       post({ type: 'update', bytes });
-      queued++;
-      while (queued > maxQueued)
+      queued.push(bytes.length);
+      queuedBytes += bytes.length;
+      while (queuedBytes > maxQueuedBytes)
         await new Promise<void>((resolve, reject) => {
           wake = resolve;
           failed = reject;

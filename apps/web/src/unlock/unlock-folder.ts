@@ -113,7 +113,7 @@ async function writeVerified(
   const partial = await dir.getFileHandle(name + PARTIAL, { create: true });
   const out = await partial.createWritable({ keepExistingData: false });
   try {
-    await writeAll(verifiedPlaintext(reader, plaintextSha256, onProgress, pageHash), (piece) => out.write(piece));
+    await writeAll(verifiedPlaintext(reader, plaintextSha256, onProgress, pageHash), (data) => out.write(data));
     await out.close();
   } catch (err) {
     await out.abort().catch(() => undefined);

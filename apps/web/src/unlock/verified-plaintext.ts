@@ -71,20 +71,32 @@ export async function* verifiedPlaintext(
   }
 }
 
+/** Bytes gathered into one write: one round trip to the browser per ~4 MiB, whatever the piece length. */
+export const WRITE_BYTES = 4 * 1024 * 1024;
+
 /**
- * Writes every piece with `write`, the next piece checked and hashed while the previous one is
- * being written (one write in flight). Rejects with the first failure, after the write in flight settled.
+ * Writes every piece with `write`, gathered into Blobs of about WRITE_BYTES (a Blob of the pieces,
+ * no concatenation in script), the next pieces checked and hashed while one write is in flight.
+ * Rejects with the first failure, after the write in flight settled.
  */
-export async function writeAll(
-  pieces: AsyncIterable<Uint8Array>,
-  write: (piece: Uint8Array<ArrayBuffer>) => Promise<void>,
-): Promise<void> {
+export async function writeAll(pieces: AsyncIterable<Uint8Array>, write: (data: Blob) => Promise<void>): Promise<void> {
   let writing: Promise<void> = Promise.resolve();
+  let batch: Uint8Array<ArrayBuffer>[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    const blob = new Blob(batch);
+    batch = [];
+    batchBytes = 0;
+    await writing;
+    writing = write(blob);
+  };
   try {
     for await (const piece of pieces) {
-      await writing;
-      writing = write(piece as Uint8Array<ArrayBuffer>);
+      batch.push(piece as Uint8Array<ArrayBuffer>);
+      batchBytes += piece.length;
+      if (batchBytes >= WRITE_BYTES) await flush();
     }
+    if (batch.length) await flush();
   } finally {
     await writing.catch(() => undefined);
   }

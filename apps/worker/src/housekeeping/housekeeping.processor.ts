@@ -1,7 +1,8 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { ReconcileOrdersService } from '@keyseed/paygate';
-import { HousekeepingJob, QueueName } from '@keyseed/queues';
+import { HousekeepingJob, QueueName, RedisAvailability } from '@keyseed/queues';
 import { ExpireUploadsService } from './expire-uploads.service';
 
 /**
@@ -11,11 +12,23 @@ import { ExpireUploadsService } from './expire-uploads.service';
  */
 @Processor(QueueName.Housekeeping)
 export class HousekeepingProcessor extends WorkerHost {
+  private readonly logger = new Logger('housekeeping');
+
   constructor(
     private readonly expireUploads: ExpireUploadsService,
     private readonly reconcileOrders: ReconcileOrdersService,
+    private readonly redis: RedisAvailability,
   ) {
     super();
+  }
+
+  /**
+   * Connection errors during an outage are RedisAvailability's to report (once). Without a listener
+   * BullMQ prints every one of them to stderr as an unformatted stack.
+   */
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    if (this.redis.isUp) this.logger.warn({ event: 'housekeeping.worker_error', message: err.message });
   }
 
   async process(job: Job<HousekeepingJob>): Promise<unknown> {

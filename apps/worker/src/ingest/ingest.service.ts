@@ -11,6 +11,7 @@ import { IngestJob, ingestGenerationOf, IngestProgress, QueueName } from '@keyse
 import { BLOB_STORE, BlobStore, chmodPrivate, itemPublishedKey, mkdirPrivate, stagingPrefix } from '@keyseed/storage';
 import { choosePieceLength } from '@keyseed/torrent';
 import type { JobProcessor } from '../queue-worker-host';
+import { creatorFacing } from './failure-reason';
 import { ingestFile } from './ingest-file';
 import { ingestStream } from './ingest-stream';
 
@@ -230,7 +231,7 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
     const reason =
       err.name === 'UnrecoverableError'
         ? err.message
-        : `ingest failed after ${job.attemptsMade} attempt(s): ${err.message}`;
+        : `ingest failed after ${job.attemptsMade} attempt(s): ${creatorFacing(err)}`;
     await this.prisma.item.updateMany({
       where: {
         id: itemId,
@@ -239,7 +240,7 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
       },
       data: { status: 'FAILED', failureReason: reason, progress: 0, bytesPerSecond: 0 },
     });
-    this.logger.warn({ event: 'ingest.failed', itemId, jobId: job.id, reason });
+    this.logger.warn({ event: 'ingest.failed', itemId, jobId: job.id, reason, message: err.message });
   }
 
   /** Progress on the job and (throttled) on the item row; never two row writes at once. */

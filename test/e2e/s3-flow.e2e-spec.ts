@@ -1,0 +1,155 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { ensureAdmin } from '@keyseed/auth';
+import { PrismaClient } from '@keyseed/database';
+import { s3ClientConfig } from '@keyseed/storage';
+import { runDemoFlow, type DemoResult } from '../../apps/cli/src/demo/demo-flow';
+import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
+import { bucketContents } from '../helpers/invariants';
+import { INTEROP_DIR, PYTHON } from '../helpers/published-bundle';
+import { startS3Server, TestS3Server } from '../helpers/s3-server';
+
+/**
+ * The whole creator → buyer story on the S3 driver, with the processes `npm start` runs (API,
+ * worker, platform seed, Stripe emulator; from dist/, so `npm run build` first): tus upload straight
+ * to the bucket, ingest from and to the bucket, publish, price, checkout paid through the `stripe`
+ * SDK against the emulator, `keyseed download` + `keyseed unlock` byte-identical (the demo flow);
+ * then libtorrent downloads the bundle from the webseed alone (ranges proxied from the bucket) and
+ * gets the same bytes. Nothing is left half-written in the bucket.
+ */
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+describe('creator → buyer on the S3 driver (npm start processes, libtorrent, stripe SDK + emulator, CLI)', () => {
+  let s3: TestS3Server;
+  let platform: PlatformHandle;
+  let demo: DemoResult;
+  let work: string;
+  let api: string;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'ks-s3-flow-'));
+    s3 = await startS3Server('keyseed-flow');
+    const [port, stripePort] = [await freePort(), await freePort()];
+    api = `http://127.0.0.1:${port}`;
+    platform = await ensurePlatform({
+      repoRoot: ROOT,
+      env: {
+        ...process.env,
+        ...s3.env,
+        REDIS_PREFIX: `${process.env.REDIS_PREFIX}_s3flow`,
+        DATA_DIR: join(work, 'data'),
+        PORT: String(port),
+        PUBLIC_URL: api,
+        STRIPE_EMULATOR_PORT: String(stripePort),
+        SEEDER_PORT: '0',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'development',
+      },
+      api,
+      stripeBase: `http://127.0.0.1:${stripePort}`,
+      logFile: join(work, 'platform.log'),
+      timeoutMs: 90_000,
+    });
+    mkdirSync(join(work, 'demo'));
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
+    try {
+      demo = await runDemoFlow({
+        api,
+        stripeBase: platform.stripeBase,
+        filmBytes: 12 * 1024 * 1024 + 4321,
+        trailerBytes: 20_000,
+        workDir: join(work, 'demo'),
+        cliMain: CLI,
+        createAdmin: (email, password) => ensureAdmin(prisma, email, password, 'S3 flow admin').then(() => undefined),
+        log: () => undefined,
+        stepTimeoutMs: 90_000,
+      });
+    } finally {
+      await prisma.$disconnect();
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    await s3?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('uploads, ingests, publishes, sells, downloads and unlocks byte-identical', () => {
+    expect(demo.steps.map((s) => s.name)).toEqual([
+      'accounts',
+      'sample',
+      'bundle',
+      'tus upload',
+      'ingest+publish',
+      'price',
+      'payouts',
+      'login',
+      'buy',
+      'download',
+      'unlock',
+      'compare',
+    ]);
+  });
+
+  it('libtorrent downloads the same bundle from the webseed alone (ranges read from the bucket)', async () => {
+    const res = await fetch(`${api}/v1/catalog/${demo.slug}/torrent?format=hybrid`);
+    expect(res.status).toBe(200);
+    const torrent = join(work, 'hybrid.torrent');
+    writeFileSync(torrent, Buffer.from(await res.arrayBuffer()));
+    const out = join(work, 'libtorrent');
+    const report = await new Promise<string>((resolve, reject) =>
+      execFile(
+        PYTHON,
+        [join(INTEROP_DIR, 'lt_webseed_failover.py'), torrent, out, '120'],
+        { cwd: INTEROP_DIR, timeout: 150_000, killSignal: 'SIGKILL' },
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`${err.message}\n${stdout}\n${stderr.slice(-2000)}`)) : resolve(stdout),
+      ),
+    );
+    expect(JSON.parse(report.trim().split('\n').pop()!)).toMatchObject({ event: 'complete' });
+    for (const rel of ['film.mkv.locked', 'trailer.mp4', 'keyseed.json']) {
+      const viaCli = readFileSync(join(demo.downloadDir, demo.slug, rel));
+      expect({ rel, sha: sha256(readFileSync(join(out, demo.slug, rel))) }).toEqual({ rel, sha: sha256(viaCli) });
+    }
+  }, 180_000);
+
+  it('leaves no multipart upload unfinished in the bucket, nor any plaintext of the published bundle', async () => {
+    const client = new S3Client(
+      s3ClientConfig({
+        bucket: s3.bucket,
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      }),
+    );
+    const bucket = await bucketContents({ client, bucket: s3.bucket });
+    client.destroy();
+    expect(bucket.multipartUploads).toEqual([]);
+    const keys = [...bucket.objects.keys()];
+    expect(keys.filter((k) => /^(uploads|staging|tus)\//.test(k))).toEqual([]);
+    expect(keys).toEqual(
+      expect.arrayContaining([expect.stringMatching(`^published/${demo.bundleId}/film\\.mkv\\.locked$`)]),
+    );
+  });
+});
