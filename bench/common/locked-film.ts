@@ -92,7 +92,7 @@ export async function createLockedFilm(opts: {
     `/v1/bundles/${bundle.id}/items`,
     creator.token,
     {
-      items: [{ path, locked: true, previewPieces: opts.previewPieces }],
+      items: [{ path, locked: true, previewPieces: opts.previewPieces, size: statSync(opts.file).size }],
     },
   );
   await tusUpload(api, creator.token, bundle.id, items[0].id, opts.file);

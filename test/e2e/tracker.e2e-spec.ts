@@ -140,6 +140,40 @@ describe('tracker (e2e)', () => {
     expect(compactPeers(dictGet(decode(res) as never, 'peers'))).toContain('127.0.0.1:7101');
   });
 
+  it('never hands a peer itself: the same peer_id from another port is that peer; another id behind the same IP is not', async () => {
+    const b = await createPublishedBundle(app, { items: [{ path: 's.bin', locked: false, size: 1000 }] });
+    await warmUp(b.infoHashV1);
+    const ip = from();
+    const me = randomBytes(20).toString('hex');
+    const peersOf = (res: request.Response) => compactPeers(dictGet(decode(res) as never, 'peers'));
+    await get(announceUrl(b.infoHashV1, { port: 7301, left: 10, peerId: me, event: 'started' }), ip).expect(200);
+    // The same client, now on another port (a restart keeping its id): still one peer, not its own peer.
+    const moved = decode(await get(announceUrl(b.infoHashV1, { port: 7302, left: 10, peerId: me }), ip).expect(200));
+    expect(int(dictGet(moved as never, 'incomplete'))).toBe(1);
+    expect(compactPeers(dictGet(moved as never, 'peers'))).toEqual([]);
+    // A second client behind the same IP, with its own id and port, is another peer.
+    const other = await get(announceUrl(b.infoHashV1, { port: 7303, left: 10, event: 'started' }), ip).expect(200);
+    expect(peersOf(other)).toEqual([`${ip}:7302`]);
+    expect(peersOf(await get(announceUrl(b.infoHashV1, { port: 7302, left: 10, peerId: me }), ip))).toEqual([
+      `${ip}:7303`,
+    ]);
+  });
+
+  it('caps numwant at 80 and answers compact peer strings (BEP 23), also when compact=0 is asked', async () => {
+    const b = await createPublishedBundle(app, { items: [{ path: 'n.bin', locked: false, size: 1000 }] });
+    await warmUp(b.infoHashV1);
+    for (let i = 0; i < 85; i++)
+      await get(announceUrl(b.infoHashV1, { port: 7400 + i, left: 10, event: 'started' })).expect(200);
+    const many = decode(await get(`${announceUrl(b.infoHashV1, { port: 7499, left: 10 })}&numwant=500`).expect(200));
+    const peers = dictGet(many as never, 'peers');
+    expect(peers?.type).toBe('bytes');
+    expect(peers?.type === 'bytes' && peers.value.length).toBe(80 * 6);
+    const few = decode(
+      await get(`${announceUrl(b.infoHashV1, { port: 7498, left: 10, compact: 0 })}&numwant=3`).expect(200),
+    );
+    expect(compactPeers(dictGet(few as never, 'peers'))).toHaveLength(3);
+  });
+
   it('scrapes published hashes and refuses a full scrape', async () => {
     const res = await get(
       `/scrape?info_hash=${binParam(fx.infoHashV1)}&info_hash=${binParam(randomBytes(20).toString('hex'))}`,

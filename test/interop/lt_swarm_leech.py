@@ -3,7 +3,10 @@ magnets resolve) and reports where the payload came from: bytes per web seed and
 whether peers were reached over uTP or TCP. Exit 0 when complete, 3 on timeout.
 
 usage: lt_swarm_leech.py <magnet|torrent> <save path> <timeout s> [--utp-only|--tcp-only] [--no-webseed]
-       [--seed-for S] [--web-request-bytes B] [--download-limit B/s]
+       [--seed-for S] [--web-request-bytes B] [--download-limit B/s] [--upload-limit B/s] [--bind 127.0.0.N]
+
+--bind: listen, announce and fetch from this (loopback) address, so that the tracker and the webseed
+see each test client at an address of its own, as they see buyers.
 """
 import sys
 import time
@@ -23,6 +26,13 @@ settings = {
     'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
     | lt.alert.category_t.connect_notification,
 }
+if '--bind' in flags:
+    ip = flags[flags.index('--bind') + 1]
+    settings.update({'listen_interfaces': '%s:0' % ip, 'outgoing_interfaces': ip})
+if '--upload-limit' in flags:
+    # loopback peers are "local": libtorrent would not limit them otherwise
+    settings.update({'upload_rate_limit': int(flags[flags.index('--upload-limit') + 1]),
+                     'ignore_limits_on_local_network': False})
 if '--download-limit' in flags:
     settings['download_rate_limit'] = int(flags[flags.index('--download-limit') + 1])
 if '--web-request-bytes' in flags:

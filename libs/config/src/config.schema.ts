@@ -123,6 +123,10 @@ export const configSchema = z
     SEEDER_UPLOAD_LIMIT: z.coerce.number().int().min(0).default(0),
     /** Most peer connections the platform seed keeps open. */
     SEEDER_MAX_CONNS: z.coerce.number().int().min(1).max(10_000).default(200),
+    /** Prometheus metrics of the platform seed (GET /metrics) on this port; unset = none, 0 = any free port. */
+    SEEDER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    /** Address the platform seed's metrics listen on (loopback unless the scraper is elsewhere). */
+    SEEDER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** How often the platform seed looks for newly published and taken-down bundles. */
     SEEDER_SYNC_MS: z.coerce.number().int().min(200).max(600_000).default(2000),
     /** Webseed policy: `swarm` answers BEP 19 503 + Retry-After when the swarm can serve; `plain` always serves. */

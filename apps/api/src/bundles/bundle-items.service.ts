@@ -1,4 +1,12 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
+import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { Item, lockRow, Prisma, PrismaService } from '@keyseed/database';
 import { BLOB_STORE, BlobStore, itemPublishedKey } from '@keyseed/storage';
 import { BundleView, ItemView } from './dtos/bundle.responses';
@@ -16,14 +24,17 @@ export class BundleItemsService {
     private readonly bundles: BundlesService,
     private readonly storedFiles: StoredFilesService,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
+    @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
   ) {}
 
   async add(bundleId: string, dtos: AddItemDto[]): Promise<BundleView> {
+    dtos.forEach((d, i) => this.assertUploadable(d.size, `items.${i}.size`));
     await this.inDraft(bundleId, async (tx, existing) => {
       const fresh = dtos.map((d) => ({
         path: normalizeItemPath(d.path),
         locked: d.locked ?? true,
         previewPieces: d.previewPieces ?? 0,
+        declaredSize: d.size === undefined ? null : BigInt(d.size),
       }));
       this.assertNoCollisions(
         existing,
@@ -42,6 +53,7 @@ export class BundleItemsService {
    * fails the file is moved back.
    */
   async update(bundleId: string, itemId: string, dto: UpdateItemDto): Promise<ItemView> {
+    this.assertUploadable(dto.size, 'size');
     let moved: { from: string; to: string } | null = null;
     try {
       return await this.inDraft(bundleId, async (tx, existing) => {
@@ -68,7 +80,12 @@ export class BundleItemsService {
         }
         const updated = await tx.item.update({
           where: { id: itemId },
-          data: { ...changed, previewPieces: dto.previewPieces ?? item.previewPieces },
+          data: {
+            ...changed,
+            previewPieces: dto.previewPieces ?? item.previewPieces,
+            // The size the next upload must have (the piece length, once fixed, stays).
+            declaredSize: dto.size === undefined ? item.declaredSize : BigInt(dto.size),
+          },
         });
         if (changed.path !== item.path) {
           // A READY item's file must move; an item re-queued by a replacement upload may still hold
@@ -114,6 +131,14 @@ export class BundleItemsService {
       return { ...item, uploadIds: uploads.map((u) => u.id) };
     });
     await this.storedFiles.removeItem(deleted);
+  }
+
+  /** A declared size no upload could have is refused when declared, not at upload time. */
+  private assertUploadable(size: number | undefined, field: string): void {
+    if (size !== undefined && size > this.config.MAX_UPLOAD_BYTES)
+      throw new PayloadTooLargeException(
+        `${field}: a file of ${size} bytes exceeds the per-file limit of ${this.config.MAX_UPLOAD_BYTES} bytes`,
+      );
   }
 
   /** Runs `fn` with the bundle row locked and checked to be DRAFT, so concurrent edits serialise. */

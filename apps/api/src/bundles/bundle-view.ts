@@ -20,6 +20,7 @@ export function itemView(item: Item): ItemView {
     previewPieces: item.previewPieces,
     status: item.status,
     failureReason: item.failureReason,
+    declaredSize: item.declaredSize === null ? null : Number(item.declaredSize),
     size,
     progressPercent: Math.round(fraction * 1000) / 10,
     bytesPerSecond: item.status === 'INGESTING' ? item.bytesPerSecond : 0,

@@ -10,6 +10,8 @@ export type AnnounceEvent = 'started' | 'stopped' | 'completed' | '';
 export interface AnnounceRequest {
   /** 40 lowercase hex: a v1 info-hash or a v2 one truncated to 20 bytes. */
   infoHash: string;
+  /** 20 bytes: the peer's identity (BEP 3); the same id from another port is the same peer. */
+  peerId: Buffer;
   /** The peer as it appears in compact lists: 4-byte IPv4 or 16-byte IPv6 address + 2-byte port (BEP 23/7). */
   peer: Buffer;
   seeder: boolean;
@@ -67,6 +69,26 @@ export function compactPeer(ip: string, port: number): Buffer {
   return b;
 }
 
+/** The IP address of a compact peer (IPv6 without brackets, zeros not compressed). */
+export function ipOfCompact(peer: Buffer): string {
+  if (peer.length === 6) return `${peer[0]}.${peer[1]}.${peer[2]}.${peer[3]}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(peer.readUInt16BE(i).toString(16));
+  return groups.join(':');
+}
+
+/**
+ * An address as the tracker's peer lists spell it (v4-mapped IPv6 as IPv4, IPv6 uncompressed), so
+ * the webseed can find a requester among the peers; unparsable input comes back unchanged.
+ */
+export function canonicalIp(ip: string): string {
+  try {
+    return ipOfCompact(compactPeer(ip, 0));
+  } catch {
+    return ip;
+  }
+}
+
 function integer(params: Map<string, string[]>, name: string): number | null | 'invalid' {
   const v = params.get(name)?.[0];
   if (v === undefined || v === '') return null;
@@ -84,9 +106,9 @@ export function parseAnnounce(url: string, address: string): AnnounceRequest | {
   if (!infoHash || infoHash.length !== 1) return { failure: 'invalid info_hash: pass exactly one, 20 bytes' };
   const hash = percentDecodeBytes(infoHash[0]);
   if (hash.length !== 20) return { failure: `invalid info_hash: expected 20 bytes, got ${hash.length}` };
-  const peerId = params.get('peer_id')?.[0];
-  if (peerId === undefined || percentDecodeBytes(peerId).length !== 20)
-    return { failure: 'invalid peer_id: expected 20 bytes' };
+  const rawPeerId = params.get('peer_id')?.[0];
+  const peerId = rawPeerId === undefined ? null : percentDecodeBytes(rawPeerId);
+  if (peerId?.length !== 20) return { failure: 'invalid peer_id: expected 20 bytes' };
   const port = integer(params, 'port');
   if (port === null || port === 'invalid' || port < 1 || port > 65535)
     return { failure: 'invalid port: expected 1 to 65535' };
@@ -105,6 +127,7 @@ export function parseAnnounce(url: string, address: string): AnnounceRequest | {
   }
   return {
     infoHash: hash.toString('hex'),
+    peerId,
     peer,
     seeder: left === 0 || event === 'completed',
     event: event === 'started' || event === 'stopped' || event === 'completed' ? event : '',

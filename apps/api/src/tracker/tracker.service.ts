@@ -6,7 +6,8 @@ import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { bencode, BValue } from '@keyseed/torrent/bencode';
 import { answerWithoutUpgrade } from '../common/upgrade-fallback';
 import { AnnounceLimiter } from './announce-limiter';
-import { parseAnnounce, percentDecodeBytes } from './announce-request';
+import type { PeerView } from '../webseed/swarm-policy';
+import { canonicalIp, ipOfCompact, parseAnnounce, percentDecodeBytes } from './announce-request';
 import { bencodeFailure } from './bencode-failure';
 import { InfoHashIndex } from './info-hash-index';
 import { RedisSwarms } from './redis-swarms';
@@ -19,6 +20,8 @@ const PEER_TTL_MS = 2 * ANNOUNCE_INTERVAL_MS + 60_000;
 /** A completed download is counted once per bundle and peer address within this window. */
 const COMPLETED_DEDUP_SECONDS = 24 * 3600;
 const MAX_SCRAPE_HASHES = 64;
+/** Peers per swarm and kind the webseed's policy looks at (beyond that a swarm is big anyway). */
+const POLICY_PEERS_LIMIT = 2000;
 const UNKNOWN_HASH = 'unknown info_hash: this tracker only serves torrents published on this platform';
 
 export interface SwarmCounts {
@@ -149,6 +152,31 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
+   * Live peers of each torrent (a list of hex info-hashes that are one swarm: a hybrid's v1 and v2),
+   * merged by address and port (a hybrid client announcing both hashes is one peer, a seeder if it
+   * seeds in either), with this replica's browser peers; for the webseed's policy.
+   */
+  async peers(torrents: readonly (readonly string[])[]): Promise<PeerView[][]> {
+    const groups = torrents.map((t) => [...new Set(t.map((h) => h.toLowerCase().slice(0, 40)))]);
+    const lists = await this.swarms.peers(groups.flat(), POLICY_PEERS_LIMIT);
+    let next = 0;
+    return groups.map((hashes) => {
+      const byId = new Map<string, PeerView>();
+      const add = (id: string, peer: PeerView) =>
+        byId.set(id, { ip: peer.ip, seeder: (byId.get(id)?.seeder ?? false) || peer.seeder });
+      for (const hash of hashes) {
+        for (const p of lists[next++]) add(p.peer.toString('hex'), { ip: ipOfCompact(p.peer), seeder: p.seeder });
+        const swarm = this.server.torrents[hash];
+        for (const key of swarm?.peers.keys ?? []) {
+          const peer = swarm.peers.peek(key);
+          if (peer?.type === 'ws') add(`ws:${peer.peerId}`, { ip: canonicalIp(peer.ip), seeder: peer.complete });
+        }
+      }
+      return [...byId.values()];
+    });
+  }
+
+  /**
    * BEP 48 scrape, answered here rather than by the package, whose scrape encodes the binary
    * info-hash keys as UTF-8 text (wrong bytes). Unknown hashes are left out; no full scrape.
    */
@@ -266,10 +294,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
 /** `ip:port` (IPv6 in brackets) of a compact peer, as the completed counter keys it. */
 function addressOf(peer: Buffer): string {
   const port = peer.readUInt16BE(peer.length - 2);
-  if (peer.length === 6) return `${peer[0]}.${peer[1]}.${peer[2]}.${peer[3]}:${port}`;
-  const groups: string[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(peer.readUInt16BE(i).toString(16));
-  return `[${groups.join(':')}]:${port}`;
+  return peer.length === 6 ? `${ipOfCompact(peer)}:${port}` : `[${ipOfCompact(peer)}]:${port}`;
 }
 
 function normalizeIp(ip: string): string {

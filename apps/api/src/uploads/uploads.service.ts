@@ -14,7 +14,6 @@ import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { lockRow, Prisma, PrismaService } from '@keyseed/database';
 import { JobQueues, QueueName } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, uploadKey } from '@keyseed/storage';
-import { choosePieceLength } from '@keyseed/torrent';
 import type { AuthenticatedUser } from '../auth/auth.decorators';
 import { TusFilesService } from './tus-files.service';
 
@@ -86,6 +85,7 @@ export class UploadsService {
         throw new NotFoundException(
           `item ${itemId ?? JSON.stringify(path)} not found in bundle ${bundle.slug}; declare it with POST /v1/bundles/${bundleId}/items first`,
         );
+      assertDeclaredSize(item, size);
 
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${bundle.creatorId}))`;
       const used = await this.quotaUsed(tx, bundle.creatorId, item.id);
@@ -200,8 +200,8 @@ export class UploadsService {
    * The last byte arrived (called by tus before it answers): link the file into the blob store at
    * `uploads/<itemId>/<generation>` (tus still reads its copy while answering; the controller
    * releases it afterwards),
-   * point the item at it (size, QUEUED, generation + 1), fix the bundle's piece length if this is
-   * the first file, and queue the item's ingest.
+   * point the item at it (size, QUEUED, generation + 1) and queue the item's ingest (which fixes the
+   * bundle's piece length if it is the first).
    */
   async complete(uploadId: string): Promise<{ itemId: string; generation: number; jobId: string }> {
     const upload = await this.prisma.upload.findUnique({
@@ -231,6 +231,8 @@ export class UploadsService {
         assertUsable(now.bundle);
         if (now.completedAt || now.item.ingestGeneration + 1 !== generation)
           throw new ConflictException(`item ${now.item.path} changed while this upload finished; upload it again`);
+        // The declared size may have changed (PATCH) since this upload was created.
+        assertDeclaredSize(now.item, Number(now.size));
         await tx.item.update({
           where: { id: now.itemId },
           data: {
@@ -246,7 +248,6 @@ export class UploadsService {
           },
         });
         await tx.upload.update({ where: { id: uploadId }, data: { completedAt: new Date() } });
-        await this.fixPieceLength(tx, upload.bundleId);
         return now.item.uploadKey;
       });
     } catch (err) {
@@ -273,29 +274,21 @@ export class UploadsService {
     });
     return { ...job, jobId };
   }
-
-  /**
-   * The piece length is fixed before the first ingest: unless the creator chose one, it is
-   * `choosePieceLength` (@keyseed/torrent: a power of two giving ≤ ~1500 pieces) of the bundle's
-   * declared sizes — completed items plus uploads still in progress.
-   */
-  private async fixPieceLength(tx: Prisma.TransactionClient, bundleId: string): Promise<void> {
-    const bundle = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId }, select: { pieceLength: true } });
-    if (bundle.pieceLength) return;
-    const [items, uploads] = await Promise.all([
-      tx.item.aggregate({ where: { bundleId }, _sum: { size: true } }),
-      tx.upload.aggregate({
-        where: { bundleId, completedAt: null, expiresAt: { gt: new Date() } },
-        _sum: { size: true },
-      }),
-    ]);
-    const pieceLength = choosePieceLength(Number(items._sum.size ?? 0n) + Number(uploads._sum.size ?? 0n));
-    await tx.bundle.update({ where: { id: bundleId }, data: { pieceLength } });
-  }
 }
 
 /** 409 unless the upload's bundle still takes files. */
 function assertUsable(bundle: { slug: string; status: string }): void {
   if (bundle.status !== 'DRAFT')
     throw new ConflictException(`bundle ${bundle.slug} is ${bundle.status}; the upload can no longer be used`);
+}
+
+/**
+ * 400 when an upload's length is not the size declared for its item: the piece length was (or will
+ * be) chosen from the declared sizes (docs/torrent-format.md, piece length).
+ */
+function assertDeclaredSize(item: { path: string; declaredSize: bigint | null }, size: number): void {
+  if (item.declaredSize !== null && BigInt(size) !== item.declaredSize)
+    throw new BadRequestException(
+      `Upload-Length ${size} differs from the ${item.declaredSize} bytes declared for ${item.path}: upload the declared file, or change the item's size first (PATCH its size)`,
+    );
 }

@@ -27,8 +27,8 @@ export interface PublishedBundle {
   /** Content-derived tag shared by every replica: changes whenever any published byte changes. */
   version: string;
   pieceLength: number | null;
-  /** Info-hashes (hex) of the swarm: hybrid v1, v2, v1 twin (what SWARM_STATS takes). */
-  infoHashes: string[];
+  /** Info-hashes (hex) per torrent (one swarm each): [hybrid v1, v2], [v1 twin]; what SWARM_PEERS takes. */
+  torrents: string[][];
   /** Last-Modified for every file: the publish time, identical on every replica (file mtimes are not). */
   publishedAt: Date | null;
   /** Path inside the torrent below the bundle folder → file. */
@@ -103,7 +103,9 @@ export class PublishedFiles {
       slug: bundle.slug,
       version,
       pieceLength: bundle.pieceLength,
-      infoHashes: [bundle.infoHashV1, bundle.infoHashV2, bundle.infoHashV1Legacy].filter((h): h is string => !!h),
+      torrents: [[bundle.infoHashV1, bundle.infoHashV2], [bundle.infoHashV1Legacy]]
+        .map((t) => t.filter((h): h is string => !!h))
+        .filter((t) => t.length > 0),
       publishedAt: bundle.publishedAt,
       files,
     };

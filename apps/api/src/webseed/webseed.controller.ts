@@ -108,6 +108,8 @@ export class WebseedController {
     };
     try {
       await sendRange(res, file, start, end, onSent);
+      if (file.inSwarm && target.kind === 'file' && !res.destroyed)
+        void this.policy.delivered(file.bundle, target.relPath, start, end, clientAddress(req));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // A client closing the connection mid-body is routine for torrent clients.

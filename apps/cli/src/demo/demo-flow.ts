@@ -126,8 +126,9 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
         creator.token,
         {
           items: [
-            { path: 'film.mkv', locked: true, previewPieces: 2 },
-            { path: 'trailer.mp4', locked: false },
+            // Declared sizes: the piece length comes from their total, not from whichever upload ends first.
+            { path: 'film.mkv', locked: true, previewPieces: 2, size: o.filmBytes },
+            { path: 'trailer.mp4', locked: false, size: o.trailerBytes },
           ],
         },
       );

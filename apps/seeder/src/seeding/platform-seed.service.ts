@@ -11,6 +11,7 @@ import { parseTorrent } from '@keyseed/torrent';
 import { loadWebTorrent, loadWebtorrentDependency } from '@keyseed/webtorrent/esm';
 import type { ChunkStoreCtor, WtClient, WtClientCtor, WtTorrent } from '@keyseed/webtorrent/webtorrent-types';
 import { publishedStore } from './published-store';
+import { SeedMetrics } from './seed-metrics';
 
 /** Same rule as the webseed and the tracker: unlisted bundles keep seeding for existing buyers. */
 const SEEDED_STATUSES = ['PUBLISHED', 'UNLISTED'] as const;
@@ -65,6 +66,7 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(KEYSEED_CONFIG) private readonly config: KeyseedConfig,
     private readonly egress: EgressRecorder,
+    private readonly metrics: SeedMetrics,
   ) {
     this.redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1 }); // errors reported by sync()
   }
@@ -107,7 +109,12 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
   sync(): Promise<void> {
     const ttlMs = Math.max(10_000, 3 * this.config.SEEDER_SYNC_MS);
     this.syncing ??= this.reconcile()
-      .then(() => renewPlatformSeed(this.redis, this.config.REDIS_PREFIX, this.instance, ttlMs))
+      .then(() => {
+        const torrents = [...this.seeded.values()].flatMap((s) => s.torrents);
+        this.metrics.torrents.set(torrents.length);
+        this.metrics.peers.set(torrents.reduce((n, t) => n + t.wires.length, 0));
+        return renewPlatformSeed(this.redis, this.config.REDIS_PREFIX, this.instance, ttlMs);
+      })
       .catch((err: Error) => this.logger.warn({ event: 'seeder.sync_failed', reason: err.message }))
       .finally(() => {
         this.syncing = null;
@@ -199,7 +206,10 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
       torrent.on('warning', (err) =>
         this.logger.debug({ event: 'seeder.warning', bundleId: b.id, reason: String((err as Error).message ?? err) }),
       );
-      torrent.on('upload', (bytes) => this.egress.add(b.id, 'SEED', bytes));
+      torrent.on('upload', (bytes) => {
+        this.egress.add(b.id, 'SEED', bytes);
+        this.metrics.bytes.inc({ bundle: b.id }, bytes);
+      });
     });
   }
 

@@ -9,6 +9,7 @@ import { lockRow, PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
 import { IngestJob, ingestGenerationOf, IngestProgress, QueueName } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, chmodPrivate, itemPublishedKey, mkdirPrivate, stagingPrefix } from '@keyseed/storage';
+import { choosePieceLength } from '@keyseed/torrent';
 import type { JobProcessor } from '../queue-worker-host';
 import { creatorFacing } from './failure-reason';
 import { ingestFile } from './ingest-file';
@@ -57,13 +58,11 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
     if (item.status === 'READY') return { itemId, status: 'SKIPPED', why: 'already READY for this upload' };
     if (!item.uploadKey || item.size === null)
       throw new UnrecoverableError('upload missing: the item has no completed upload; upload the file again');
-    const pieceLength = item.bundle.pieceLength;
-    if (!pieceLength)
-      throw new UnrecoverableError(`bundle ${item.bundle.slug} has no piece length yet; upload the file again`);
     if (item.bundle.status !== 'DRAFT')
       throw new UnrecoverableError(
         `bundle ${item.bundle.slug} is ${item.bundle.status}; its files can only change while it is a DRAFT`,
       );
+    const pieceLength = item.bundle.pieceLength ?? (await this.fixPieceLength(item.bundleId));
     const size = Number(item.size);
     const stat = await this.blobs.stat(item.uploadKey);
     if (!stat)
@@ -197,6 +196,32 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
       }
       throw err;
     }
+  }
+
+  /**
+   * The first ingest of a bundle fixes its piece length (docs/torrent-format.md, piece length):
+   * `choosePieceLength` of the declared total, under the bundle's row lock so concurrent first
+   * ingests agree. Each item counts with its declared size; an undeclared one with the length of
+   * its unfinished upload, else of its completed one (so a trailer that finishes first does not
+   * give a declared film its own small pieces).
+   */
+  private async fixPieceLength(bundleId: string): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      await lockRow(tx, 'Bundle', bundleId);
+      const bundle = await tx.bundle.findUniqueOrThrow({ where: { id: bundleId }, select: { pieceLength: true } });
+      if (bundle.pieceLength) return bundle.pieceLength;
+      const [{ total }] = await tx.$queryRaw<[{ total: bigint | null }]>`
+        SELECT SUM(COALESCE(i."declaredSize",
+          (SELECT u."size" FROM "Upload" u
+            WHERE u."itemId" = i."id" AND u."completedAt" IS NULL AND u."expiresAt" > now()
+            ORDER BY u."createdAt" DESC LIMIT 1),
+          i."size", 0))::bigint AS total
+        FROM "Item" i WHERE i."bundleId" = ${bundleId}::uuid`;
+      const pieceLength = choosePieceLength(Number(total ?? 0n));
+      await tx.bundle.update({ where: { id: bundleId }, data: { pieceLength } });
+      this.logger.log({ event: 'ingest.piece_length', bundleId, declaredBytes: Number(total ?? 0n), pieceLength });
+      return pieceLength;
+    });
   }
 
   /** Marks the item FAILED for good (last attempt, unrecoverable error, or stalled too often). */

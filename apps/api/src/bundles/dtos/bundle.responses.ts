@@ -15,6 +15,12 @@ export class ItemView {
   @ApiProperty() previewPieces: number;
   @ApiProperty({ enum: ['AWAITING_UPLOAD', 'UPLOADING', 'QUEUED', 'INGESTING', 'READY', 'FAILED'] }) status: string;
   @ApiProperty({ nullable: true, type: String }) failureReason: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'Size declared with the item (uploads of another length are refused); null when not declared',
+  })
+  declaredSize: number | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Plaintext bytes, known once the upload completes' }) size:
     number | null;
   @ApiProperty({ description: 'Ingest progress, 0–100' }) progressPercent: number;

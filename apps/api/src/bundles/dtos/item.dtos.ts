@@ -15,6 +15,11 @@ import {
 import { IsSafeItemPath } from './item-path.validator';
 import { IsOmittable } from '../../common/validation';
 
+const SIZE_DOC =
+  "Size of the file in bytes, as it will be uploaded. The bundle's piece length is chosen from the declared sizes " +
+  'when its first item starts ingesting (docs/torrent-format.md, piece length), and an upload of another length is ' +
+  'refused. Optional: an undeclared item counts with the length of its upload.';
+
 const PATH_DOC =
   'Path inside the torrent below the bundle folder, "/"-separated, e.g. "extras/trailer.mp4". ' +
   'No "..", absolute paths, empty segments, control characters or backslashes; "keyseed.json" and ".pad" are reserved.';
@@ -44,6 +49,13 @@ export class AddItemDto {
   @Min(0)
   @Max(1_000_000)
   previewPieces?: number;
+
+  @ApiProperty({ required: false, minimum: 0, example: 1_500_000_000, description: SIZE_DOC })
+  @IsOmittable()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  size?: number;
 }
 
 export class AddItemsDto {
@@ -73,6 +85,13 @@ export class UpdateItemDto {
   @Min(0)
   @Max(1_000_000)
   previewPieces?: number;
+
+  @ApiProperty({ required: false, minimum: 0, description: `New declared size. ${SIZE_DOC}` })
+  @IsOmittable()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  size?: number;
 }
 
 export class ReorderItemsDto {

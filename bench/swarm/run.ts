@@ -1,0 +1,148 @@
+/**
+ * Swarm benchmark: a published bundle (BENCH_SIZE_MIB, default 320 MiB, 4 MiB pieces) downloaded by
+ * N libtorrent leechers started together (each bound to its own 127.0.0.N, as separate buyers), with
+ * the platform seed running, once with WEBSEED_POLICY=swarm and once with plain; then N = 10 with one
+ * external libtorrent seed present. Reports origin bytes (webseed + platform seed, from BundleEgress)
+ * ÷ content size, cross-checked by a counting proxy for the webseed, and the slowest leecher's time.
+ * Not a test (not in npm test): prints a markdown table. Needs `npm run build` (the seed runs from dist/).
+ *
+ *   bench/swarm/run.sh    env: BENCH_SIZE_MIB (320), BENCH_NS (4,10), BENCH_WEBSEED_RATE (bytes/s per
+ *                         webseed response, 8388608), BENCH_SEED_LIMIT (platform seed upload, bytes/s, 8388608),
+ *                         BENCH_RETRY_AFTER (30), DATABASE_URL (database keyseed_bench_swarm is created next to it)
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { applyMigrations, createDatabaseIfMissing, defaultMigrationsDir, PrismaService } from '@keyseed/database';
+import { EgressRecorder } from '@keyseed/egress/egress-recorder';
+import { useBenchEnv } from '../common/api-cluster';
+import { startCountingProxy, type CountingProxy } from '../../test/helpers/counting-proxy';
+import { startPlatformSeed } from '../../test/helpers/platform-seed';
+import { createPublishedBundle, INTEROP_DIR, PublishedFixture, PYTHON } from '../../test/helpers/published-bundle';
+
+const MiB = 1024 * 1024;
+const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 320);
+const ns = (process.env.BENCH_NS ?? '4,10').split(',').map(Number);
+const rate = Number(process.env.BENCH_WEBSEED_RATE ?? 8 * MiB);
+const seedLimit = process.env.BENCH_SEED_LIMIT ?? String(8 * MiB);
+const retryAfter = process.env.BENCH_RETRY_AFTER ?? '30';
+
+interface Leech {
+  event: string;
+  seconds: number;
+}
+
+function leech(torrent: string, bind: string): Promise<Leech> {
+  const dir = mkdtempSync(join(tmpdir(), 'ks-bench-swarm-'));
+  return new Promise((resolve) => {
+    execFile(
+      PYTHON,
+      [join(INTEROP_DIR, 'lt_swarm_leech.py'), torrent, dir, '1800', '--tcp-only', '--bind', bind],
+      { cwd: INTEROP_DIR, maxBuffer: 1 << 24 },
+      (_err, stdout) => {
+        rmSync(dir, { recursive: true, force: true });
+        try {
+          resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as Leech);
+        } catch {
+          resolve({ event: 'failed', seconds: NaN });
+        }
+      },
+    );
+  });
+}
+
+interface Side {
+  app: NestExpressApplication;
+  proxy: CountingProxy;
+  fx: PublishedFixture;
+}
+
+async function side(policy: 'swarm' | 'plain'): Promise<Side> {
+  process.env.WEBSEED_POLICY = policy;
+  const { createApp } = await import('../../apps/api/src/app.factory');
+  const app = await createApp();
+  await app.listen(0, '127.0.0.1');
+  const proxy = await startCountingProxy(
+    `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`,
+    {
+      webseedBytesPerSecond: rate,
+    },
+  );
+  const fx = await createPublishedBundle(app, {
+    publicUrl: proxy.url,
+    pieceLength: 4 * MiB,
+    items: [{ path: 'film.mkv', locked: true, size: sizeMiB * MiB + 12_345 }],
+  });
+  return { app, proxy, fx };
+}
+
+async function originBytes(s: Side): Promise<{ webseed: number; seed: number }> {
+  await s.app.get(EgressRecorder, { strict: false }).flush();
+  const rows = await s.app.get(PrismaService).bundleEgress.findMany({ where: { bundleId: s.fx.bundleId } });
+  const of = (src: string) => rows.filter((r) => r.source === src).reduce((a, r) => a + Number(r.bytes), 0);
+  return { webseed: of('WEBSEED'), seed: of('SEED') };
+}
+
+async function main(): Promise<void> {
+  useBenchEnv('swarm', 0, { WEBSEED_RETRY_AFTER_SECONDS: retryAfter, EGRESS_FLUSH_MS: '200', LOG_LEVEL: 'warn' });
+  await createDatabaseIfMissing(process.env.DATABASE_URL!);
+  await applyMigrations(process.env.DATABASE_URL!, defaultMigrationsDir());
+  const sides = { swarm: await side('swarm'), plain: await side('plain') };
+  const content = sizeMiB * MiB + 12_345;
+  // One platform seed seeds both bundles; both APIs keep their swarms in the same Redis.
+  const platformSeed = await startPlatformSeed(sides.swarm.proxy.url, { SEEDER_UPLOAD_LIMIT: seedLimit });
+  await new Promise((r) => setTimeout(r, 5000)); // the seeds add the bundles; the trackers' indexes see them
+  const rows: string[] = [];
+  let host = 2;
+  const cases = [...ns.map((n) => ({ n, external: false })), { n: 10, external: true }];
+  for (const c of cases) {
+    for (const policy of ['swarm', 'plain'] as const) {
+      const s = sides[policy];
+      let external: ReturnType<typeof spawn> | null = null;
+      if (c.external) {
+        external = spawn(PYTHON, [join(INTEROP_DIR, 'lt_seed.py'), s.fx.parentDir, '3600', s.fx.hybridTorrent], {
+          cwd: INTEROP_DIR,
+          stdio: ['pipe', 'pipe', 'inherit'],
+        });
+        await new Promise<void>((r) => external!.stdout!.on('data', (d: Buffer) => d.includes('seeding') && r()));
+        await new Promise((r) => setTimeout(r, 3000));
+      }
+      const before = await originBytes(s);
+      const proxyBefore = s.proxy.webseedBodyBytes;
+      const load = loadavg()[0].toFixed(1);
+      const t0 = Date.now();
+      const reports = await Promise.all(
+        Array.from({ length: c.n }, () => leech(s.fx.hybridTorrent, `127.0.0.${host++}`)),
+      );
+      const wall = (Date.now() - t0) / 1000;
+      external?.stdin?.end();
+      await new Promise((r) => setTimeout(r, 1500));
+      const after = await originBytes(s);
+      const web = after.webseed - before.webseed;
+      const seed = after.seed - before.seed;
+      const proxied = s.proxy.webseedBodyBytes - proxyBefore;
+      const slowest = Math.max(...reports.map((r) => r.seconds));
+      const done = reports.filter((r) => r.event === 'complete').length;
+      rows.push(
+        `| ${c.n}${c.external ? ' + external seed' : ''} | ${policy} | ${done}/${c.n} | ${((web + seed) / content).toFixed(2)} | ${(web / content).toFixed(2)} (proxy ${(proxied / content).toFixed(2)}) | ${(seed / content).toFixed(2)} | ${slowest.toFixed(1)} (wall ${wall.toFixed(0)}) | ${load} → ${loadavg()[0].toFixed(1)} |`,
+      );
+      console.log(rows.at(-1));
+    }
+  }
+  console.log(
+    `\n${sizeMiB} MiB, 4 MiB pieces, webseed ${rate} B/s per response, seed limit ${seedLimit} B/s, Retry-After ${retryAfter} s\n`,
+  );
+  console.log('| N | policy | complete | origin copies | webseed copies | seed copies | slowest s | load avg |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+  await platformSeed.stop();
+  for (const s of Object.values(sides)) {
+    await s.proxy.close();
+    await s.app.close();
+  }
+  process.exit(0);
+}
+
+void main();
