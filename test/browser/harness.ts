@@ -3,7 +3,6 @@ import AxeBuilder from '@axe-core/playwright';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { ensureAdmin } from '@keyseed/auth';
 import { PrismaClient } from '@keyseed/database';
 import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
 import { applyMigrations, defaultMigrationsDir, dropDatabase } from '../../libs/database/src/migrate';
+import { freePort } from '../helpers/processes';
 
 /**
  * Shared harness of the browser suites (`*.browser-spec.ts`): the real platform as `npm start` runs
@@ -93,17 +93,6 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
 }
 
 export async function poll<T>(

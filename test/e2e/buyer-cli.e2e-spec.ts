@@ -1,5 +1,4 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import {
   closeSync,
   cpSync,
@@ -23,6 +22,7 @@ import { ExitCode } from '../../apps/cli/src/cli-error';
 import { sha256File } from '../../apps/cli/src/buyer/unlock/unlock-item';
 import { runDemoFlow, type DemoResult } from '../../apps/cli/src/demo/demo-flow';
 import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
+import { freePort } from '../helpers/processes';
 
 /**
  * The buyer's side end to end, against the real platform started by scripts/start.js (API, worker,
@@ -32,17 +32,6 @@ import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/pla
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 const FILM = 3 * 1024 * 1024 + 4321;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 function keyseed(args: string[], env: NodeJS.ProcessEnv, timeout = 120_000) {
   const r = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout });

@@ -13,7 +13,8 @@ import { bdecode, PieceHasher } from '@keyseed/torrent';
 import { WORKER_ENV, WORKER_NODE_ARGS } from '../../apps/worker/src/process-options';
 import { bucketContents, converged } from '../helpers/invariants';
 import { INTEROP_DIR, PYTHON } from '../helpers/published-bundle';
-import { freePort, PlatformProcess, RoundRobinProxy, waitHealthy } from '../helpers/replicas';
+import { freePort } from '../helpers/processes';
+import { PlatformProcess, RoundRobinProxy, waitHealthy } from '../helpers/replicas';
 import { startS3Server, TestS3Server } from '../helpers/s3-server';
 import { tusMetadata } from '../helpers/tus';
 

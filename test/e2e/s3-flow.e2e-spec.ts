@@ -2,7 +2,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -14,6 +13,7 @@ import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/pla
 import { bucketContents } from '../helpers/invariants';
 import { INTEROP_DIR, PYTHON } from '../helpers/published-bundle';
 import { startS3Server, TestS3Server } from '../helpers/s3-server';
+import { freePort } from '../helpers/processes';
 
 /**
  * The whole creator → buyer story on the S3 driver, with the processes `npm start` runs (API,
@@ -26,17 +26,6 @@ import { startS3Server, TestS3Server } from '../helpers/s3-server';
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 describe('creator → buyer on the S3 driver (npm start processes, libtorrent, stripe SDK + emulator, CLI)', () => {
   let s3: TestS3Server;

@@ -1,22 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, request, Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const ROOT = join(__dirname, '..', '..');
 const dist = (path: string) => join(ROOT, 'dist', path);
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** A platform process (API, worker, Stripe emulator) from dist/, its JSON log lines collected. */
 export class PlatformProcess {
