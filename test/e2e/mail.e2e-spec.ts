@@ -13,6 +13,7 @@ import { MailOutbox } from '@keyseed/mail';
 import { JobQueues, RedisUnavailableError } from '@keyseed/queues';
 import type { StripeEmulator } from '@keyseed/stripe-emulator';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { isolatedEnv, IsolatedEnv } from '../helpers/fault-platform';
 import { createPublishedBundle, createReadyItem, ReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
 import { eventually, SmtpSink } from '../helpers/smtp-sink';
 import { createAdminUser, registerUser, TestUser } from '../helpers/test-app';
@@ -39,7 +40,14 @@ describe('mail (e2e): receipts and notices over SMTP, retries, the dev mailbox',
   let bundleId: string;
   let slug: string;
 
+  let isolated: IsolatedEnv;
+
   beforeAll(async () => {
+    // A database and Redis prefix of its own: this suite's worker sweeps every 0.5 s, and would take
+    // (and fail, its DATA_DIR lacking their uploads) the ingest jobs of suites running beside it.
+    isolated = await isolatedEnv('mail');
+    process.env.DATABASE_URL = isolated.databaseUrl;
+    process.env.REDIS_PREFIX = isolated.env.REDIS_PREFIX;
     process.env.SMTP_URL = await smtp.start();
     process.env.MAIL_FROM = 'Keyseed Films <films@keyseed.test>';
     process.env.MAIL_RETRY_DELAY_MS = '200';
@@ -66,6 +74,7 @@ describe('mail (e2e): receipts and notices over SMTP, retries, the dev mailbox',
   afterAll(async () => {
     await worker?.close();
     await stop();
+    await isolated?.cleanup();
     await smtp.stop();
     rmSync(mailbox, { recursive: true, force: true });
     for (const k of ENV) {

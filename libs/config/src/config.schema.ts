@@ -129,8 +129,12 @@ export const configSchema = z
     SEEDER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** How often the platform seed looks for newly published and taken-down bundles. */
     SEEDER_SYNC_MS: z.coerce.number().int().min(200).max(600_000).default(2000),
-    /** Webseed policy: `swarm` answers BEP 19 503 + Retry-After when the swarm can serve; `plain` always serves. */
-    WEBSEED_POLICY: z.enum(['swarm', 'plain']).default('swarm'),
+    /**
+     * Webseed policy: `plain` always serves; `swarm` (opt-in, README "Origin and swarm") answers BEP 19
+     * 503 + Retry-After when the swarm can serve. Not the default: its interop suite stalled leechers
+     * in a clean CI run (test/interop/swarm-webseed.interop-spec.ts).
+     */
+    WEBSEED_POLICY: z.enum(['swarm', 'plain']).default('plain'),
     /** Seconds a client refused by the swarm policy is told to wait (Retry-After). */
     WEBSEED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     /** How often origin byte counters are written to PostgreSQL. */

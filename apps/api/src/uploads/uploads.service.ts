@@ -208,7 +208,9 @@ export class UploadsService {
       where: { id: uploadId },
       include: { item: true, bundle: true },
     });
-    if (!upload) throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
+    // Prisma reads an include with separate queries: the item (or bundle) may be deleted in between.
+    if (!upload || !(upload.item as typeof upload.item | null) || !(upload.bundle as typeof upload.bundle | null))
+      throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
     assertUsable(upload.bundle);
     const generation = upload.item.ingestGeneration + 1;
     const key = uploadKey(upload.itemId, generation);
@@ -227,7 +229,8 @@ export class UploadsService {
       previousKey = await this.prisma.$transaction(async (tx) => {
         await lockRow(tx, 'Bundle', upload.bundleId);
         const now = await tx.upload.findUnique({ where: { id: uploadId }, include: { item: true, bundle: true } });
-        if (!now) throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
+        if (!now || !(now.item as typeof now.item | null) || !(now.bundle as typeof now.bundle | null))
+          throw new NotFoundException(`upload ${uploadId} not found (its bundle or item was deleted)`);
         assertUsable(now.bundle);
         if (now.completedAt || now.item.ingestGeneration + 1 !== generation)
           throw new ConflictException(`item ${now.item.path} changed while this upload finished; upload it again`);
