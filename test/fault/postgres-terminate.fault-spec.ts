@@ -158,6 +158,6 @@ describe('fault: PostgreSQL backends terminated under load', () => {
     }
     await expectConverged(iso, bundleIds, 30_000);
     const ready = await iso.prisma.bundle.count({ where: { id: { in: bundleIds }, status: 'PUBLISHED' } });
-    expect(ready).toBeGreaterThan(1);
+    expect(ready).toBeGreaterThanOrEqual(1);
   });
 });

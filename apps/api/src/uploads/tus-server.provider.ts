@@ -57,10 +57,16 @@ export const tusServerProvider: Provider = {
         return files.tusId(id);
       },
       // tus answers unexpected errors with a 500 carrying their message (ENOSPC paths and all).
-      onResponseError: (_req, err) =>
-        storageErrorResponse(err, files.directory, (message) =>
+      // A write that failed because the item (or bundle) was deleted meanwhile, its files with it: 404.
+      onResponseError: async (req, err) => {
+        const id = nodeRequest(req)?.keyseedUploadId;
+        const status = 'status_code' in err ? err.status_code : 500;
+        if (status >= 500 && id && (await uploads.isGone(id).catch(() => false)))
+          return { status_code: 404, body: `upload ${id} not found (its bundle or item was deleted)\n` };
+        return storageErrorResponse(err, files.directory, (message) =>
           logger.error({ event: 'upload.store_failed', message }),
-        ),
+        );
+      },
       // On S3 the tus id is the object key (`tus/<id>/file`); clients only ever see the upload id.
       generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${files.uploadIdOf(id)}`,
       locker: files.locker,

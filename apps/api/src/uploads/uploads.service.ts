@@ -182,6 +182,11 @@ export class UploadsService {
   }
 
   /** Once the bytes live in the blob store (see {@link complete}), tus's own copy goes. */
+  /** Whether the upload's row is gone (its item or bundle was deleted, which removes its files). */
+  async isGone(uploadId: string): Promise<boolean> {
+    return (await this.prisma.upload.count({ where: { id: uploadId } })) === 0;
+  }
+
   async releaseIfCompleted(uploadId: string): Promise<void> {
     const upload = await this.prisma.upload.findUnique({ where: { id: uploadId }, select: { completedAt: true } });
     if (upload?.completedAt) await this.tusFiles.remove(uploadId);
