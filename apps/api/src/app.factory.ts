@@ -2,16 +2,19 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
-import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { createLogger, PinoNestLogger } from '@keyseed/logging';
 import { AppModule } from './app.module';
 import { errorBody, HttpExceptionFilter } from './common/http-exception.filter';
 import { accessLog } from './common/access-log';
+import { installFastPath } from './common/fast-path';
+import { keepRawUtf8Body, refuseNul } from './common/json-body';
+import { HELMET_OPTIONS } from './common/security-headers';
 import { setupOpenApi } from './common/openapi';
 import { createValidationPipe } from './common/validation';
+import { KeyDeliveryFastRoute } from './keys/key-delivery.fast-route';
+import { TrackerFastRoute } from './tracker/tracker.fast-route';
 import { mountWebApp } from './web-app/mount-web-app';
 
 /** Routes that live outside /v1 because clients expect fixed paths (BitTorrent, probes). */
@@ -23,35 +26,6 @@ export const UNVERSIONED_ROUTES = [
   { path: 'metrics', method: RequestMethod.GET },
 ];
 
-declare module 'http' {
-  interface IncomingMessage {
-    /** Exact bytes of a JSON body (Stripe signatures are computed over them). */
-    rawBody?: Buffer;
-  }
-}
-
-class NulInBodyError extends SyntaxError {
-  constructor() {
-    super('NUL characters (\\u0000) are not allowed in request bodies');
-  }
-}
-
-function refuseNul(key: string, value: unknown): unknown {
-  if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) throw new NulInBodyError();
-  return value;
-}
-
-/**
- * Keeps the exact body bytes and refuses invalid UTF-8, which the JSON parser would otherwise
- * turn into U+FFFD and store silently.
- */
-function keepRawUtf8Body(req: IncomingMessage, _res: ServerResponse, buf: Buffer, encoding: string): void {
-  if (encoding.toLowerCase() === 'utf-8' && !isUtf8(buf)) {
-    throw Object.assign(new Error('request body is not valid UTF-8'), { status: 400, type: 'encoding.invalid' });
-  }
-  req.rawBody = buf;
-}
-
 /** Builds the HTTP app exactly as production runs it; tests call this too. */
 export async function createApp(): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
@@ -62,7 +36,7 @@ export async function createApp(): Promise<NestExpressApplication> {
   app.set('trust proxy', 'loopback');
 
   app.use(accessLog(logger));
-  app.use(helmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: { policy: 'cross-origin' } }));
+  app.use(helmet(HELMET_OPTIONS));
   // PostgreSQL text cannot hold NUL: refuse it at the edge (400) instead of failing in a query (500).
   // Only under /v1: tracker announces carry binary info-hashes (%00 is legitimate there) and the
   // webseed validates its own path components.
@@ -94,5 +68,7 @@ export async function createApp(): Promise<NestExpressApplication> {
   app.use((req: Request, res: Response) => {
     res.status(404).json({ statusCode: 404, error: 'Not Found', message: `Cannot ${req.method} ${req.path}` });
   });
+  // Key delivery and the tracker answered ahead of Express, with the same contracts (docs/architecture.md).
+  installFastPath(app, [app.get(KeyDeliveryFastRoute), app.get(TrackerFastRoute)], logger);
   return app;
 }

@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import { hashTokenSecret } from '@keyseed/auth';
 import { PrismaService } from '@keyseed/database';
 import {
   ACCOUNT_NEUTRAL,
@@ -18,8 +17,8 @@ import {
   OwnedResourceSpec,
   REQUIRED_ROLES,
 } from './auth.decorators';
+import { bearerToken, BearerAuthenticator, missingBearer } from './bearer-authenticator';
 import { TokenRevocations } from './token-revocations';
-import { TokenStore } from './token-store';
 import type { Role } from '@keyseed/database';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -27,8 +26,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Global guard: bearer token → user, then role and ownership checks declared on the route.
- * Every route is authenticated unless marked @Public(). Token lookups are reused for up to 5 s
- * (TokenCache, which states the bounds); a state-changing request drops the caller's cached
+ * Every route is authenticated unless marked @Public(). Token lookups (BearerAuthenticator) are
+ * reused for up to 5 s (TokenCache, which states the bounds); a state-changing request drops the caller's cached
  * lookups (an admin's: all of them) on every API replica (TokenRevocations) when it starts and
  * again when it has been answered, unless its route is @AccountNeutral().
  */
@@ -38,12 +37,8 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly prisma: PrismaService,
     private readonly revocations: TokenRevocations,
-    private readonly tokenStore: TokenStore,
+    private readonly bearer: BearerAuthenticator,
   ) {}
-
-  private get tokens() {
-    return this.revocations.cache;
-  }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
@@ -53,9 +48,11 @@ export class AuthGuard implements CanActivate {
 
     // A public route answers anyone: a token it does not need (expired, revoked, junk, malformed)
     // is ignored rather than refused, so a client with a stale saved token can still read the catalog.
-    const secret = isPublic ? bearerToken(req, false) : bearerToken(req);
+    const secret = bearerToken(req.headers.authorization, !isPublic);
     if (secret)
-      req.user = isPublic ? await this.authenticate(secret).catch(ignoreUnauthorized) : await this.authenticate(secret);
+      req.user = isPublic
+        ? await this.bearer.authenticate(secret).catch(ignoreUnauthorized)
+        : await this.bearer.authenticate(secret);
     if (
       req.user &&
       !SAFE_METHODS.has(req.method) &&
@@ -64,7 +61,7 @@ export class AuthGuard implements CanActivate {
       await this.dropCachedLookups(req.user, ctx.switchToHttp().getResponse<Response>());
     }
     if (isPublic) return true;
-    if (!req.user) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
+    if (!req.user) throw missingBearer();
 
     const roles = this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets);
     const isAdmin = req.user.roles.includes('ADMIN');
@@ -75,24 +72,6 @@ export class AuthGuard implements CanActivate {
     const owned = this.reflector.getAllAndOverride<OwnedResourceSpec>(OWNED_RESOURCE, targets);
     if (owned) await this.checkOwnership(owned, String(req.params[owned.param] ?? ''), req.user, isAdmin);
     return true;
-  }
-
-  private async authenticate(secret: string): Promise<AuthenticatedUser> {
-    const tokenHash = hashTokenSecret(secret);
-    const cached = this.tokens.get(tokenHash);
-    if (cached) return cached;
-    const generation = this.tokens.generation;
-    const token = await this.tokenStore.owner(tokenHash);
-    if (!token) throw new UnauthorizedException('the bearer token is invalid, expired or revoked');
-    const authenticated = {
-      id: token.userId,
-      email: token.email,
-      displayName: token.displayName,
-      roles: token.roles,
-      tokenId: token.tokenId,
-    };
-    if (this.revocations.live) this.tokens.set(tokenHash, authenticated, generation, token.expiresAt);
-    return authenticated;
   }
 
   /**
@@ -149,14 +128,6 @@ export class AuthGuard implements CanActivate {
         );
     }
   }
-}
-
-function bearerToken(req: Request, strict = true): string | null {
-  const header = req.headers.authorization;
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match && strict) throw new UnauthorizedException('Authorization header must be "Bearer <token>"');
-  return match?.[1] ?? null;
 }
 
 function ignoreUnauthorized(err: unknown): undefined {

@@ -80,15 +80,16 @@ export function accessLog(logger: Logger): HttpLogger {
       err: pino.stdSerializers.err,
     },
     customSuccessMessage: (_req, res) => responseOutcome(res),
-    autoLogging: { ignore: unlogged },
+    autoLogging: { ignore: isUnlogged },
   });
   const middleware = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
-    if (!unlogged(req)) res.once('pipe', countPipedBytes);
+    if (!isUnlogged(req)) res.once('pipe', countPipedBytes);
     log(req, res, next);
   };
   return Object.assign(middleware, { logger: log.logger });
 }
 
-function unlogged(req: IncomingMessage): boolean {
+/** Health probes and BitTorrent routes: no access-log line. */
+export function isUnlogged(req: IncomingMessage): boolean {
   return req.url === '/health' || UNLOGGED.test(req.url ?? '');
 }

@@ -15,15 +15,21 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     const body = errorBody(exception);
-    // A 503 is an answer about an outage, which is logged once where it is detected (redis.down)
-    // or here without a stack; anything else at 500 is unexpected and logged in full.
-    if (body.statusCode === 503) {
-      if (!(exception instanceof HttpException))
-        this.logger.warn({ event: 'http.unavailable', message: (exception as Error)?.message ?? String(exception) });
-    } else if (body.statusCode >= 500) {
-      this.logger.error((exception as Error)?.message ?? String(exception), (exception as Error)?.stack);
-    }
+    reportHttpError(this.logger, exception, body.statusCode);
     res.status(body.statusCode).json(body);
+  }
+}
+
+/**
+ * A 503 is an answer about an outage, which is logged once where it is detected (redis.down) or
+ * here without a stack; anything else at 500 is unexpected and logged in full.
+ */
+export function reportHttpError(logger: Logger, exception: unknown, statusCode: number): void {
+  if (statusCode === 503) {
+    if (!(exception instanceof HttpException))
+      logger.warn({ event: 'http.unavailable', message: (exception as Error)?.message ?? String(exception) });
+  } else if (statusCode >= 500) {
+    logger.error((exception as Error)?.message ?? String(exception), (exception as Error)?.stack);
   }
 }
 

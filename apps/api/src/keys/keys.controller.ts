@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AccountNeutral, AuthenticatedUser, CurrentUser, Public } from '../auth/auth.decorators';
 import { clientAddress } from '../common/request-context';
 import { NotReleasedView, PreviewKeysDto, RequestKeysDto, SealedKeySetView } from './dtos/request-keys.dto';
+import { sendSealed, tooEarly } from './key-answers';
 import { KeyDeliveryService, NotReleasedException } from './key-delivery.service';
 
 @ApiTags('keys')
@@ -49,15 +50,9 @@ export class KeysController {
       body = await this.keys.deliver(user.id, id, dto.deviceId, dto.items, clientAddress(req));
     } catch (err) {
       if (!(err instanceof NotReleasedException)) throw err;
-      // The release time as data, and when to come back: clients wait instead of polling.
-      const retry = Math.max(1, Math.ceil((err.releaseAt.getTime() - Date.now()) / 1000));
-      res.setHeader('Retry-After', String(retry));
-      res.status(425).json({
-        statusCode: 425,
-        error: 'Too Early',
-        message: err.message,
-        releaseAt: err.releaseAt.toISOString(),
-      });
+      const answer = tooEarly(err);
+      res.setHeader('Retry-After', answer.retryAfter);
+      res.status(425).json(answer.body);
       return;
     }
     sendSealed(res, body);
@@ -85,16 +80,4 @@ export class KeysController {
   ): Promise<void> {
     sendSealed(res, await this.keys.deliverPreview(user?.id ?? null, id, dto.publicKey, dto.items, clientAddress(req)));
   }
-}
-
-/**
- * 200 with the sealed key set, already serialised: no `res.json` (stringify) and no ETag (every seal
- * is fresh, so a hash of the body can never match). Never cached by intermediaries.
- */
-function sendSealed(res: Response, body: string): void {
-  res.status(200);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', body.length); // ASCII: one byte per character
-  res.setHeader('Cache-Control', 'no-store');
-  res.end(body, 'latin1');
 }

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { createRedisClient } from '@keyseed/queues';
+import { AuthModule } from '../auth/auth.module';
+import { KeyDeliveryFastRoute } from './key-delivery.fast-route';
 import { KeyDeliveryService } from './key-delivery.service';
 import { KeyDeliveryStore } from './key-delivery.store';
 import { KEYS_REDIS, KeyRateLimiter } from './key-rate-limiter';
 import { KeysController } from './keys.controller';
 
 @Module({
+  imports: [AuthModule],
   controllers: [KeysController],
   providers: [
     {
@@ -19,6 +22,7 @@ import { KeysController } from './keys.controller';
     KeyRateLimiter,
     KeyDeliveryStore,
     KeyDeliveryService,
+    KeyDeliveryFastRoute,
   ],
 })
 export class KeysModule {}

@@ -5,6 +5,7 @@ import { AnnounceLimiter } from './announce-limiter';
 import { InfoHashIndex } from './info-hash-index';
 import { TrackerSwarmStats } from './tracker-swarm-stats';
 import { TrackerController } from './tracker.controller';
+import { TrackerFastRoute } from './tracker.fast-route';
 import { TrackerService } from './tracker.service';
 
 /** Global so that the catalog and the webseed can inject SWARM_STATS and SWARM_PEERS without importing the tracker. */
@@ -15,6 +16,7 @@ import { TrackerService } from './tracker.service';
     InfoHashIndex,
     AnnounceLimiter,
     TrackerService,
+    TrackerFastRoute,
     TrackerSwarmStats,
     { provide: SWARM_STATS, useExisting: TrackerSwarmStats },
     { provide: SWARM_PEERS, useExisting: TrackerSwarmStats },
