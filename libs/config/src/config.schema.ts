@@ -130,12 +130,12 @@ export const configSchema = z
     /** How often the platform seed looks for newly published and taken-down bundles. */
     SEEDER_SYNC_MS: z.coerce.number().int().min(200).max(600_000).default(2000),
     /**
-     * Webseed policy: `plain` always serves; `swarm` (opt-in, README "Origin and swarm") answers BEP 19
-     * 503 + Retry-After when the swarm can serve. Not the default: its interop suite stalled leechers
-     * in a clean CI run (test/interop/swarm-webseed.interop-spec.ts).
+     * Webseed policy: `swarm` (README "Origin and swarm") answers a client's first request for a file
+     * with BEP 19's 503 + Retry-After when a platform seed and enough of its peers can serve it;
+     * `plain` always serves.
      */
-    WEBSEED_POLICY: z.enum(['swarm', 'plain']).default('plain'),
-    /** Seconds a client refused by the swarm policy is told to wait (Retry-After). */
+    WEBSEED_POLICY: z.enum(['swarm', 'plain']).default('swarm'),
+    /** Retry-After of the swarm policy's 503 (libtorrent and aria2 do not come back for that file anyway). */
     WEBSEED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     /** How often origin byte counters are written to PostgreSQL. */
     EGRESS_FLUSH_MS: z.coerce.number().int().min(100).max(600_000).default(5000),

@@ -7,37 +7,78 @@ import { countPlatformSeeds } from '@keyseed/egress/platform-seed-heartbeat';
 import { canonicalIp } from '../tracker/announce-request';
 import type { PublishedBundle } from './published-files';
 import { NO_SWARM_PEERS, SWARM_PEERS, SwarmPeersProvider } from './swarm-peers';
-import { blocksOf, requesterSwarm, servedAfterRefusal, swarmCanServe, SwarmView } from './swarm-policy';
+import { admissionRule, FEEDERS_PER_SWARM, mayRefuseSomeone, requesterSwarm, SwarmView } from './swarm-policy';
 
 /** Swarm peers are re-read at most this often per bundle (a client sends one request per piece). */
 const VIEW_TTL_MS = 1000;
+/**
+ * A client's first request for a file often comes before its first announce (libtorrent sends both
+ * at once): a requester missing from the tracker's view is looked for every ANNOUNCE_POLL_MS, for
+ * ANNOUNCE_WAIT_MS at most, when the policy could refuse it at all; then it is served.
+ */
+const ANNOUNCE_POLL_MS = 150;
+const ANNOUNCE_WAIT_MS = 2000;
 /** The number of platform seeds up is re-read at most this often. */
 const SEEDS_TTL_MS = 5000;
-/** A client served after a refusal is served freely for this many Retry-After periods. */
-const GRACE_RETRIES = 4;
-/** What a client received from the webseed is remembered this long. */
-const LEDGER_TTL_SECONDS = 3600;
-/** Other leechers whose ledgers are consulted per request (a random sample in bigger swarms). */
-const LEDGER_SAMPLE = 32;
+/** A client's admission to a file (fed or refused) is remembered this long after its last request. */
+const ADMISSION_TTL_SECONDS = 3600;
+
+/**
+ * KEYS: fed (address → last request ms), refused (address → refusal ms), both per bundle and file.
+ * ARGV: address, now, ttl seconds, rule (Admission), feeders needed, then the other peers' addresses.
+ * Answers `fed` (admitted before), `again` (refused before and asking again: admitted now),
+ * `admitted` or `refused`. One script, so that clients starting together cannot all be first.
+ */
+const ADMIT = `
+local ip, now, ttl, rule, need = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local function admit()
+  redis.call('ZADD', KEYS[1], now, ip)
+  redis.call('EXPIRE', KEYS[1], ttl)
+end
+if redis.call('ZSCORE', KEYS[1], ip) then admit() return 'fed' end
+if redis.call('ZSCORE', KEYS[2], ip) then
+  redis.call('ZREM', KEYS[2], ip)
+  admit()
+  return 'again'
+end
+local refuse = rule == 'always'
+if rule == 'when-fed' then
+  local fed = {}
+  for _, a in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do fed[a] = true end
+  local n = 0
+  for i = 6, #ARGV do if fed[ARGV[i]] then n = n + 1 end end
+  refuse = n >= need
+end
+if refuse then
+  redis.call('ZADD', KEYS[2], now, ip)
+  redis.call('EXPIRE', KEYS[2], ttl)
+  return 'refused'
+end
+admit()
+return 'admitted'
+`;
+
+type Decision = 'fed' | 'again' | 'admitted' | 'refused';
+
+interface AdmitCommand {
+  webseedAdmit(fed: string, refused: string, ...argv: (string | number)[]): Promise<Decision>;
+}
 
 /**
  * WEBSEED_POLICY=swarm: decides per request whether the webseed serves a range or answers BEP 19's
- * 503 + Retry-After (rules in swarm-policy.ts, docs/operations.md). The requester is found by its
- * address among the tracker's peers of the bundle's torrents (SWARM_PEERS): a client the tracker
- * does not know as a leecher is served, and peers at its own address never count as "the swarm".
- * State shared by API replicas lives in Redis: per client address, which piece-sized blocks of each
- * file it received from the webseed in full (its "ledger", written by `delivered`), which ranges it was refused and when, and whether it is
- * in a grace period. A range is refused only when a seed that is not the platform's is in the
- * requester's torrent, or when one of the other leechers there now got that range from the
- * webseed. A client that asks again, after its Retry-After, for a range it was refused did not get
- * that piece from its peers: it is served, and then served freely for GRACE_RETRIES × Retry-After,
- * so peers that left can slow a download by one Retry-After at most per grace period, never stall
- * it. Any Redis or tracker failure serves the range: the policy may only ever save bytes.
+ * 503 + Retry-After (rules in swarm-policy.ts, docs/operations.md). A 503 makes libtorrent give up
+ * the whole file on this webseed for its session and aria2 the webseed for good, so the decision is
+ * taken once per client address and file, at its first request, and kept: a client admitted to a
+ * file is served every range of it; a client refused and asking again is admitted. A client is
+ * refused only when a platform seed (which holds every piece) is in its swarm, and then only when
+ * a seeder that is not the platform's is there too, or FEEDERS_PER_SWARM of its other peers are
+ * already fed by the webseed. State shared by API replicas lives in Redis. Any Redis or tracker
+ * failure serves the range: the policy may only ever save bytes.
  */
 @Injectable()
 export class SwarmAwareWebseed implements OnModuleDestroy {
   private readonly logger = new Logger('webseed');
-  private readonly redis: Redis | null;
+  private readonly redis: (Redis & AdmitCommand) | null;
   private readonly swarm: SwarmPeersProvider;
   private readonly views = new Map<string, { at: number; view: Promise<SwarmView> }>();
   private seeds: { at: number; count: Promise<number> } = { at: 0, count: Promise.resolve(0) };
@@ -48,24 +89,21 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
     @Optional() @Inject(SWARM_PEERS) swarm?: SwarmPeersProvider,
   ) {
     this.swarm = swarm ?? NO_SWARM_PEERS;
-    // Errors are reported by decide().
-    this.redis =
-      config.WEBSEED_POLICY === 'swarm'
-        ? createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1, enableAutoPipelining: true })
-        : null;
+    if (config.WEBSEED_POLICY === 'swarm') {
+      // Errors are reported by retryAfter().
+      const redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1, enableAutoPipelining: true });
+      redis.defineCommand('webseedAdmit', { numberOfKeys: 2, lua: ADMIT });
+      this.redis = redis as Redis & AdmitCommand;
+    } else {
+      this.redis = null;
+    }
   }
 
-  /** Seconds for Retry-After when the client should get this range from the swarm, or null to serve it. */
-  async retryAfter(
-    bundle: PublishedBundle,
-    relPath: string,
-    start: number,
-    end: number,
-    client: string,
-  ): Promise<number | null> {
-    if (!this.redis || !bundle.pieceLength || bundle.torrents.length === 0) return null;
+  /** Seconds for Retry-After when the client should get this file from its peers, or null to serve it. */
+  async retryAfter(bundle: PublishedBundle, relPath: string, client: string): Promise<number | null> {
+    if (!this.redis || bundle.torrents.length === 0) return null;
     try {
-      return await this.decide(this.redis, bundle, relPath, start, end, canonicalIp(client));
+      return await this.decide(this.redis, bundle, relPath, canonicalIp(client));
     } catch (err) {
       if (Date.now() - this.lastWarning > 60_000) {
         this.lastWarning = Date.now();
@@ -76,66 +114,56 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
   }
 
   private async decide(
-    redis: Redis,
+    redis: Redis & AdmitCommand,
     bundle: PublishedBundle,
     relPath: string,
-    start: number,
-    end: number,
     ip: string,
   ): Promise<number | null> {
-    const prefix = this.config.REDIS_PREFIX;
     const file = createHash('sha1').update(relPath).digest('hex').slice(0, 16);
-    const ledger = (address: string) => `${prefix}:webseed:got:${bundle.id}:${address}:${file}`;
-    const { first, last } = blocksOf(start, end, bundle.pieceLength!);
-    const retry = this.config.WEBSEED_RETRY_AFTER_SECONDS;
-    // A requester the tracker does not know as a leecher (yet: its announce may be on its way) was
-    // introduced to nobody: it is served.
-    const swarm = requesterSwarm(await this.view(bundle), ip);
-    if (swarm && swarmCanServe(swarm, await heldByAnother(redis, ledger, ip, swarm.otherLeechers, first, last))) {
-      const who = `${bundle.id}:${ip}`;
-      const graceKey = `${prefix}:webseed:grace:${who}`;
-      const refusedKey = `${prefix}:webseed:refused:${who}`;
-      const range = `${file}:${first}`;
-      const [grace, refusedAt] = await Promise.all([redis.exists(graceKey), redis.hget(refusedKey, range)]);
-      if (!grace) {
-        if (!servedAfterRefusal(refusedAt === null ? null : Number(refusedAt), Date.now(), retry)) {
-          if (refusedAt === null)
-            await redis
-              .multi()
-              .hset(refusedKey, range, Date.now())
-              .expire(refusedKey, retry * 20)
-              .exec();
-          return retry;
-        }
-        // It came back for a range it was refused: its peers did not give it that piece. Serve it,
-        // and everything else it asks for a while (stale tracker peers must not slow it down).
-        await redis
-          .multi()
-          .del(refusedKey)
-          .set(graceKey, '1', 'EX', retry * GRACE_RETRIES)
-          .exec();
-      }
+    const key = `${this.config.REDIS_PREFIX}:webseed:${bundle.id}:${file}`;
+    // A client fed this file before is served without looking at the swarm.
+    if ((await redis.zscore(`${key}:fed`, ip)) !== null) {
+      await redis.webseedAdmit(`${key}:fed`, `${key}:refused`, ip, Date.now(), ADMISSION_TTL_SECONDS, 'never', 0);
+      return null;
     }
-    return null;
+    let view = await this.view(bundle, VIEW_TTL_MS);
+    let swarm = requesterSwarm(view, ip);
+    for (let waited = 0; !swarm && mayRefuseSomeone(view) && waited < ANNOUNCE_WAIT_MS; waited += ANNOUNCE_POLL_MS) {
+      await new Promise((r) => setTimeout(r, ANNOUNCE_POLL_MS));
+      view = await this.view(bundle, ANNOUNCE_POLL_MS);
+      swarm = requesterSwarm(view, ip);
+    }
+    const rule = admissionRule(swarm, view.platformSeeds);
+    const decision = await redis.webseedAdmit(
+      `${key}:fed`,
+      `${key}:refused`,
+      ip,
+      Date.now(),
+      ADMISSION_TTL_SECONDS,
+      rule,
+      FEEDERS_PER_SWARM,
+      ...(rule === 'when-fed' ? swarm!.others : []),
+    );
+    if (decision !== 'fed')
+      this.logger.log({
+        event: 'webseed.admission',
+        bundleId: bundle.id,
+        file: relPath,
+        client: ip,
+        decision,
+        rule,
+        seeders: swarm?.seeders ?? 0,
+        externalSeeders: swarm?.externalSeeders ?? 0,
+        peers: swarm?.others.length ?? 0,
+        platformSeeds: view.platformSeeds,
+      });
+    return decision === 'refused' ? this.config.WEBSEED_RETRY_AFTER_SECONDS : null;
   }
 
-  /**
-   * Records that the client at `client` received [start, end] of the file in full. Only delivered
-   * bodies count: a client drops the requests still in flight on a connection that got a 503 (one
-   * connection per webseed), and a range it never got must not be refused to the others.
-   */
-  async delivered(bundle: PublishedBundle, relPath: string, start: number, end: number, client: string): Promise<void> {
-    if (!this.redis || !bundle.pieceLength) return;
-    const file = createHash('sha1').update(relPath).digest('hex').slice(0, 16);
-    const { first, last } = blocksOf(start, end, bundle.pieceLength);
-    const key = `${this.config.REDIS_PREFIX}:webseed:got:${bundle.id}:${canonicalIp(client)}:${file}`;
-    await markSent(this.redis, key, first, last).catch(() => undefined);
-  }
-
-  private view(bundle: PublishedBundle): Promise<SwarmView> {
+  private view(bundle: PublishedBundle, maxAgeMs: number): Promise<SwarmView> {
     const now = Date.now();
     const hit = this.views.get(bundle.id);
-    if (hit && now - hit.at < VIEW_TTL_MS) return hit.view;
+    if (hit && now - hit.at < maxAgeMs) return hit.view;
     if (this.views.size > 10_000) this.views.clear();
     const view = Promise.all([this.swarm.peers(bundle.torrents), this.platformSeeds()]).then(
       ([torrents, platformSeeds]) => ({ torrents, platformSeeds }),
@@ -156,45 +184,4 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
   onModuleDestroy(): void {
     this.redis?.disconnect();
   }
-}
-
-/**
- * Whether every block first..last went out in full from the webseed to one of `others` (a random
- * sample of them in a big swarm; each block may be held by a different peer) while the requester at
- * `ip` received none of them (a requester asking again for what it already got lost it: serve it).
- */
-async function heldByAnother(
-  redis: Redis,
-  ledger: (address: string) => string,
-  ip: string,
-  others: string[],
-  first: number,
-  last: number,
-): Promise<boolean> {
-  if (others.length === 0) return false;
-  const sample =
-    others.length <= LEDGER_SAMPLE ? others : [...others].sort(() => Math.random() - 0.5).slice(0, LEDGER_SAMPLE);
-  const [mine, ...theirs] = await Promise.all(
-    [ip, ...sample].map((a) => redis.getrangeBuffer(ledger(a), first >> 3, last >> 3)),
-  );
-  const bit = (b: Buffer, i: number) => (b[(i >> 3) - (first >> 3)] ?? 0) & (0x80 >> (i & 7));
-  for (let i = first; i <= last; i++) {
-    if (bit(mine, i) || !theirs.some((b) => bit(b, i))) return false;
-  }
-  return true;
-}
-
-/** Sets bits first..last of `key` (whole bytes at once in the middle), and renews its expiry. */
-async function markSent(redis: Redis, key: string, first: number, last: number): Promise<void> {
-  const multi = redis.multi();
-  let bit = first;
-  while (bit <= last && bit % 8 !== 0) multi.setbit(key, bit++, 1);
-  const wholeBytes = Math.floor((last - bit + 1) / 8);
-  if (wholeBytes > 0) {
-    multi.setrange(key, bit / 8, Buffer.alloc(wholeBytes, 0xff));
-    bit += wholeBytes * 8;
-  }
-  while (bit <= last) multi.setbit(key, bit++, 1);
-  multi.expire(key, LEDGER_TTL_SECONDS);
-  await multi.exec();
 }

@@ -17,8 +17,8 @@ const CORS_EXPOSED = 'Accept-Ranges, Content-Length, Content-Range, ETag, Last-M
 /**
  * BEP 19 webseed: `GET|HEAD /webseed/<slug>/<path inside the torrent>` with single byte ranges,
  * `.pad/<N>` pad files and conditional requests. Express routes HEAD to this GET handler. With
- * WEBSEED_POLICY=swarm a range the swarm can serve may be answered 503 + Retry-After (BEP 19's way
- * to say "use your peers"; see SwarmAwareWebseed). Body bytes sent are counted per bundle.
+ * WEBSEED_POLICY=swarm a client whose swarm can serve a file may be answered 503 + Retry-After at its
+ * first request for it (BEP 19's way to say "use your peers"; see SwarmAwareWebseed). Body bytes sent are counted per bundle.
  */
 @ApiExcludeController()
 @Controller('webseed')
@@ -84,12 +84,12 @@ export class WebseedController {
     }
     const [start, end] = decision.status === 206 ? [decision.start, decision.end] : [0, file.size - 1];
     if (req.method !== 'HEAD' && file.inSwarm && target.kind === 'file') {
-      const retryAfter = await this.policy.retryAfter(file.bundle, target.relPath, start, end, clientAddress(req));
+      const retryAfter = await this.policy.retryAfter(file.bundle, target.relPath, clientAddress(req));
       if (retryAfter !== null) {
         this.metrics.webseedResponses.inc({ outcome: 'refused' });
         res.setHeader('Retry-After', String(retryAfter));
         res.setHeader('Cache-Control', 'no-store');
-        return fail(res, 503, `the swarm has these pieces: get them from your peers, or ask again in ${retryAfter} s`);
+        return fail(res, 503, `your swarm has this file: get it from your peers, or ask again in ${retryAfter} s`);
       }
     }
     res.status(decision.status);
@@ -108,8 +108,6 @@ export class WebseedController {
     };
     try {
       await sendRange(res, file, start, end, onSent);
-      if (file.inSwarm && target.kind === 'file' && !res.destroyed)
-        void this.policy.delivered(file.bundle, target.relPath, start, end, clientAddress(req));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // A client closing the connection mid-body is routine for torrent clients.
