@@ -241,6 +241,12 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
       90_000,
     );
     expect([item.status, item.failureReason]).toEqual(['READY', null]);
+    // The row commits before the survivor's log line reaches the pipe: wait for the line.
+    await until(
+      'the survivor to log the ingest',
+      async () => logsOf(survivor, 'ingest.done', itemId).length > 0,
+      10_000,
+    );
     expect(logsOf(starter, 'ingest.done', itemId)).toHaveLength(0);
     expect(logsOf(survivor, 'ingest.done', itemId)).toHaveLength(1);
     expect(item.plaintextSha256).toBe(sha256(film));
@@ -395,7 +401,8 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
     await api[0].stop('SIGKILL');
     const servedBeforeKill = proxy.served.length;
     const code = await exited;
-    expect({ code, events, stderr: code === 0 ? '' : stderr.slice(-2000) }).toMatchObject({ code: 0 });
+    // Events include any "webseed-readded" nudge the script gave libtorrent 2.0.8 (see the script).
+    if (code !== 0) throw new Error(`libtorrent exited ${code}: ${JSON.stringify(events)}\n${stderr.slice(-3000)}`);
     expect(events.at(-1)).toMatchObject({ event: 'complete' });
     expect(proxy.served.slice(servedBeforeKill).some((s) => s.backend === 1 && s.path.startsWith('/webseed/'))).toBe(
       true,
