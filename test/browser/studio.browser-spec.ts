@@ -86,6 +86,11 @@ describe('creator studio (browser)', () => {
     });
     await page.locator('input[type=file][data-item="film.mkv"]').setInputFiles(film);
     await heldThird;
+    // The studio declared the film's size before sending it: the piece length follows the declared total.
+    const declared = await fetch(new URL(page.url().replace(/.*\/studio\//, '/v1/bundles/'), h.baseUrl), {
+      headers: { authorization: `Bearer ${creator.token}` },
+    }).then((r) => r.json() as Promise<{ items: { path: string; declaredSize: number | null }[] }>);
+    expect(declared.items.find((i) => i.path === 'film.mkv')?.declaredSize).toBe(2 * CHUNK + 123_457);
     await page.reload();
     await (held as Route | null)?.abort().catch(() => undefined);
     await page.locator('input[type=file][data-item="film.mkv"]').waitFor({ state: 'attached' });

@@ -1,5 +1,5 @@
 import { api } from './client';
-import type { BundleSummaryView, BundleView, SalesReportView } from './types';
+import type { BundleSummaryView, BundleView, ItemView, SalesReportView } from './types';
 
 export function listMyBundles(signal?: AbortSignal) {
   return api<BundleSummaryView[]>('GET', '/v1/bundles?perPage=100', { signal });
@@ -15,6 +15,11 @@ export function getBundle(id: string, signal?: AbortSignal) {
 
 export function addItem(bundleId: string, item: { path: string; locked: boolean; previewPieces: number }) {
   return api<BundleView>('POST', `/v1/bundles/${bundleId}/items`, { body: { items: [item] } });
+}
+
+/** The size the item's upload will have: the piece length follows the declared total (docs/torrent-format.md). */
+export function declareItemSize(bundleId: string, itemId: string, size: number) {
+  return api<ItemView>('PATCH', `/v1/bundles/${bundleId}/items/${itemId}`, { body: { size } });
 }
 
 export function deleteItem(bundleId: string, itemId: string) {

@@ -89,6 +89,8 @@ export interface ItemView {
   status: ItemStatus;
   failureReason: string | null;
   size: number | null;
+  /** The size its upload must have; the bundle's piece length is chosen from the declared sizes. */
+  declaredSize: number | null;
   progressPercent: number;
   bytesPerSecond: number;
   etaSeconds: number | null;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import { Upload, type PreviousUpload } from 'tus-js-client';
 import { storedToken } from '../api/session-store';
+import { declareItemSize } from '../api/studio';
 import type { ItemView } from '../api/types';
 import { formatBytes, formatDuration } from './format';
 
@@ -49,6 +50,16 @@ export function ItemUpload({ bundleId, item, onChange }: { bundleId: string; ite
 
   const start = async (file: File) => {
     samples.current = [];
+    // Declared before the upload starts: the bundle's piece length is chosen from the declared sizes
+    // when its first upload is ingested, so a trailer that finishes first must not decide it alone.
+    if (item.declaredSize !== file.size) {
+      try {
+        await declareItemSize(bundleId, item.id, file.size);
+      } catch (err) {
+        setState({ kind: 'failed', message: (err as Error).message });
+        return;
+      }
+    }
     // Set once tus-js-client finds an earlier upload of this file; the first progress is where it resumed.
     let resuming = false;
     let resumedAt: number | null = null;
