@@ -10,6 +10,7 @@ import type { App } from 'supertest/types';
 import { PrismaService } from '@keyseed/database';
 import { EgressRecorder } from '@keyseed/egress/egress-recorder';
 import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy';
+import { isolatedEnv, type IsolatedEnv } from '../helpers/fault-platform';
 import { startPlatformSeed, type PlatformSeedProcess } from '../helpers/platform-seed';
 import { createPublishedBundle, INTEROP_DIR, PublishedFixture, PYTHON } from '../helpers/published-bundle';
 import { createAdminUser, startTestApp } from '../helpers/test-app';
@@ -143,12 +144,18 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
   let aria2Fx: PublishedFixture;
   let probeFx: PublishedFixture;
   let seed: PlatformSeedProcess;
+  let isolated: IsolatedEnv;
   let contentBytes = 0;
   const timings: Record<string, number[]> = {};
 
   beforeAll(async () => {
+    // A database and Redis prefix of its own: platform seeds of suites running beside this one would
+    // otherwise seed these bundles into the same swarms and count in the seeds' heartbeat.
+    isolated = await isolatedEnv('swarm');
+    const own = { DATABASE_URL: isolated.databaseUrl, REDIS_PREFIX: isolated.env.REDIS_PREFIX };
     for (const policy of ['swarm', 'plain'] as const) {
       Object.assign(process.env, {
+        ...own,
         WEBSEED_POLICY: policy,
         WEBSEED_RETRY_AFTER_SECONDS: RETRY_AFTER,
         EGRESS_FLUSH_MS: '200',
@@ -171,12 +178,11 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
     await new Promise((r) => setTimeout(r, 2500));
     // It seeds every bundle of this run's database, announcing to the swarm side's tracker only,
     // slower than the webseed (a platform seed shares its upload among every swarm).
-    seed = await startPlatformSeed(proxy.url, { SEEDER_UPLOAD_LIMIT: String(SEED_RATE) });
+    seed = await startPlatformSeed(proxy.url, { ...own, SEEDER_UPLOAD_LIMIT: String(SEED_RATE) });
     for (const fx of [sides.swarm.fx, aria2Fx, probeFx])
-      // Generous: it also adds every other suite's published bundles first.
-      await seed.waitFor((l) => l.event === 'seeder.added' && l.bundleId === fx.bundleId, 120_000);
+      await seed.waitFor((l) => l.event === 'seeder.added' && l.bundleId === fx.bundleId, 60_000);
     await new Promise((r) => setTimeout(r, 1500)); // its announces; the webseed's view is ≤ 1 s old
-  }, 200_000);
+  }, 120_000);
 
   afterAll(async () => {
     console.log(`swarm-webseed timings (s) and webseed copies: ${JSON.stringify(timings)}`);
@@ -185,6 +191,7 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
       await side.proxy.close();
       await side.app.close();
     }
+    await isolated?.cleanup();
   });
 
   it('a lone leecher is never refused and downloads at the webseed speed of the plain policy', async () => {
