@@ -5,7 +5,9 @@
  * a BullMQ job, the database commit. The local disk runs the positional path on INGEST_THREADS
  * threads; S3 the streaming path (ranged GET stream in, encrypt + hash on the main thread, multipart
  * upload out, 2 parts of 8 MiB in flight). Reports the job's MB/s, the worker's CPU and its peak RSS.
- * Not a test.
+ * The S3 floor: the same object copied through this process with no crypto (the driver's ranged GET
+ * stream into its multipart put), and the S3 server's own CPU in each S3 row — what any ingest on this
+ * server and these two cores can reach. Not a test.
  *
  *   npm run build && node -r ./scripts/ts-register.js bench/scale/ingest.ts
  *   env: BENCH_MIB (512), BENCH_RUNS (2), BENCH_DIR (/tmp/keyseed-bench-scale)
@@ -76,7 +78,7 @@ async function startS3(): Promise<{ child: ChildProcess; env: Record<string, str
   };
 }
 
-async function ingestRuns(label: string, driverEnv: Record<string, string>, file: string) {
+async function ingestRuns(label: string, driverEnv: Record<string, string>, file: string, s3Server?: ChildProcess) {
   Object.assign(process.env, { STORAGE_DRIVER: 'local', ...driverEnv, DATA_DIR: join(dir, `data-${label}`) });
   const ctx = await NestFactory.createApplicationContext(FixturesModule, { logger: false });
   const prisma = ctx.get(PrismaService);
@@ -113,6 +115,7 @@ async function ingestRuns(label: string, driverEnv: Record<string, string>, file
       data: { status: 'QUEUED', size, uploadKey: key, ingestGeneration: 1 },
     });
     const cpu0 = cpuMs(worker.pid!);
+    const serverCpu0 = s3Server ? cpuMs(s3Server.pid!) : 0;
     await ctx.get(JobQueues).enqueue(QueueName.Ingest, { itemId: item.id, generation: 1 });
     while (!done.has(item.id)) await new Promise((r) => setTimeout(r, 50));
     const { ms } = done.get(item.id)!;
@@ -123,16 +126,39 @@ async function ingestRuns(label: string, driverEnv: Record<string, string>, file
       mbPerSec: Number((size / 1e6 / (ms / 1000)).toFixed(1)),
       jobSeconds: ms / 1000,
       workerCpuSeconds: cpu / 1000,
+      ...(s3Server ? { s3ServerCpuSeconds: (cpuMs(s3Server.pid!) - serverCpu0) / 1000 } : {}),
       peakRssMiB: Math.round(procStatus(worker.pid!, 'VmHWM')),
       loadAverage: loadavg()[0].toFixed(1),
     });
+    if (s3Server) rows.push(await copyThrough(store, key, s3Server, run));
     await store.delete(`published/${bundle.id}/`);
     await store.delete(`uploads/${item.id}/`);
+    await store.delete(`floor/${item.id}`);
   }
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
   await ctx.close();
   return rows;
+}
+
+/** The floor: the upload streamed back into a multipart put by this process, nothing computed. */
+async function copyThrough(store: BlobStore, key: string, s3Server: ChildProcess, run: number) {
+  const floorKey = `floor/${key.split('/')[1]}`;
+  const serverCpu0 = cpuMs(s3Server.pid!);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await store.put(floorKey, store.read(key));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    storage: 'S3 floor: copy-through, no crypto',
+    run,
+    mbPerSec: Number((size / 1e6 / seconds).toFixed(1)),
+    jobSeconds: Number(seconds.toFixed(1)),
+    workerCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    s3ServerCpuSeconds: (cpuMs(s3Server.pid!) - serverCpu0) / 1000,
+    loadAverage: loadavg()[0].toFixed(1),
+  };
 }
 
 async function main(): Promise<void> {
@@ -141,10 +167,20 @@ async function main(): Promise<void> {
   const file = makeRandomFile(join(dir, `film-${size / MiB}MiB.bin`), size);
   const s3 = await startS3();
   try {
-    const rows = [...(await ingestRuns('local disk', {}, file)), ...(await ingestRuns('S3 (fauxqs)', s3.env, file))];
+    const rows = [
+      ...(await ingestRuns('local disk', {}, file)),
+      ...(await ingestRuns('S3 (fauxqs)', s3.env, file, s3.child)),
+    ];
     for (const r of rows) console.log(JSON.stringify(r));
     const best = (label: string) => Math.max(...rows.filter((r) => r.storage === label).map((r) => r.mbPerSec));
-    console.log(JSON.stringify({ s3VsLocal: Number((best('S3 (fauxqs)') / best('local disk')).toFixed(2)) }));
+    const ratio = (a: string, b: string) => Number((best(a) / best(b)).toFixed(2));
+    console.log(
+      JSON.stringify({
+        s3VsLocal: ratio('S3 (fauxqs)', 'local disk'),
+        s3VsFloor: ratio('S3 (fauxqs)', 'S3 floor: copy-through, no crypto'),
+        floorVsLocal: ratio('S3 floor: copy-through, no crypto', 'local disk'),
+      }),
+    );
   } finally {
     s3.child.kill('SIGTERM');
     rmSync(join(dir, 'data-local disk'), { recursive: true, force: true });
