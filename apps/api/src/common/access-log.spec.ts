@@ -1,22 +1,10 @@
 import { once } from 'node:events';
 import { createServer, get as httpGet, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import pino from 'pino';
+import { collectLogLines } from '../../../../test/helpers/log-lines';
 import { accessLog } from './access-log';
-
-/** A pino destination that parses each JSON line into `lines`. */
-function collectLines(lines: object[]): PassThrough {
-  const out = new PassThrough();
-  out.on('data', (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .forEach((l) => lines.push(JSON.parse(l) as object)),
-  );
-  return out;
-}
 
 describe('accessLog', () => {
   let server: Server;
@@ -24,7 +12,7 @@ describe('accessLog', () => {
 
   beforeEach(async () => {
     lines = [];
-    const log = accessLog(pino({ level: 'info' }, collectLines(lines)));
+    const log = accessLog(pino({ level: 'info' }, collectLogLines(lines)));
     server = createServer((req, res) => log(req, res, () => res.writeHead(201).end('done')));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -85,7 +73,7 @@ describe('accessLog of streamed responses (.torrent downloads)', () => {
 
   beforeEach(async () => {
     lines = [];
-    const log = accessLog(pino({ level: 'info' }, collectLines(lines)));
+    const log = accessLog(pino({ level: 'info' }, collectLogLines(lines)));
     // As Nest sends a StreamableFile: headers with the length, then the body piped from a stream,
     // never reading the request.
     server = createServer((req, res) =>

@@ -1,22 +1,10 @@
 import { once } from 'node:events';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
 import pino from 'pino';
+import { collectLogLines } from '../../../../test/helpers/log-lines';
 import { accessLog } from './access-log';
 import { logAccess } from './fast-path';
-
-function collectLines(lines: Record<string, unknown>[]): PassThrough {
-  const out = new PassThrough();
-  out.on('data', (chunk: Buffer) =>
-    chunk
-      .toString()
-      .split('\n')
-      .filter(Boolean)
-      .forEach((l) => lines.push(JSON.parse(l) as Record<string, unknown>)),
-  );
-  return out;
-}
 
 /** What two access-log lines of the same request must share (time, pid, hostname and timing differ). */
 function comparable(line: Record<string, unknown>): Record<string, unknown> {
@@ -45,8 +33,8 @@ describe('fast-path access log', () => {
   afterEach(() => servers.forEach((s) => s.close()));
 
   it.each([200, 429, 503])('writes the line pino-http writes for the other routes (status %i)', async (status) => {
-    const pinoHttp = accessLog(pino({ level: 'info' }, collectLines(lines.express)));
-    const fastLogger = pino({ level: 'info' }, collectLines(lines.fast));
+    const pinoHttp = accessLog(pino({ level: 'info' }, collectLogLines(lines.express)));
+    const fastLogger = pino({ level: 'info' }, collectLogLines(lines.fast));
     const answer = (res: ServerResponse) => res.writeHead(status).end('{}');
     const viaPinoHttp = await listen((req, res) => pinoHttp(req, res, () => answer(res)));
     const viaFastPath = await listen((req, res) => {
