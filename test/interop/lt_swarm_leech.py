@@ -24,7 +24,7 @@ seed_for = float(flags[flags.index('--seed-for') + 1]) if '--seed-for' in flags 
 settings = {
     'ssrf_mitigation': False,
     'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
-    | lt.alert.category_t.connect_notification,
+    | lt.alert.category_t.connect_notification | lt.alert.category_t.tracker_notification,
 }
 if '--bind' in flags:
     ip = flags[flags.index('--bind') + 1]
@@ -90,6 +90,13 @@ while True:
     time.sleep(0.02)
 
 s = h.status()
+# Leave as a client that quits does: the tracker hears 'stopped' (a finished leecher that just exits
+# stays listed as a seeder until its announce expires, a seed nobody can reach).
+ses.remove_torrent(h)
+deadline = time.time() + 2
+while time.time() < deadline and not any(isinstance(a, lt.tracker_reply_alert) or isinstance(a, lt.tracker_error_alert)
+                                         for a in ses.pop_alerts()):
+    time.sleep(0.05)
 emit('complete', seconds=done_at, metadata_seconds=got_metadata_at, pieces=s.num_pieces,
      downloaded=s.total_payload_download, redundant=s.total_redundant_bytes, failed=s.total_failed_bytes,
      sources=by_source, transports=sorted(transports), connects=connects)
