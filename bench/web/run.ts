@@ -24,12 +24,15 @@ import { ensureAdmin } from '@keyseed/auth';
 import { PrismaClient } from '@keyseed/database';
 import { ensurePlatform } from '../../apps/cli/src/demo/platform';
 import { createLockedFilm, type LockedFilm } from '../common/locked-film';
+import { CpuTracker, cpuSpent, type CpuSample } from './cpu';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURE = join(ROOT, 'test', 'browser', 'fixtures', 'unlock-film.webm');
 const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const dir = process.env.BENCH_DIR ?? '/tmp/keyseed-bench-web';
+const profile = process.env.BENCH_PROFILE === '1';
+const pieceKiB = process.env.BENCH_PIECE_KIB ? Number(process.env.BENCH_PIECE_KIB) : undefined;
 const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
 db.pathname = '/keyseed_bench_web';
 
@@ -117,7 +120,7 @@ interface BenchWindow {
  * position decoded and ready to show); seek → frame: from setting `currentTime` to `seeked` (the
  * frame at the new position ready). Both measured in the page.
  */
-async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: number; seekMs: number }> {
+async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: number; seekMs: number; timeline: string }> {
   const page = await context.newPage();
   try {
     await page.goto('/library');
@@ -141,6 +144,21 @@ async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: numbe
     const firstFrameMs = await page.evaluate(
       () => (globalThis as unknown as BenchWindow).benchFrame! - (globalThis as unknown as BenchWindow).benchClick!,
     );
+    // Where the first frame's time went: the page's requests after the click (keys, torrent, the
+    // video's ranges through the worker), start → end in ms from the click.
+    const timeline = await page.evaluate(() => {
+      const w = globalThis as unknown as BenchWindow & {
+        performance: { getEntriesByType(t: string): { name: string; startTime: number; responseEnd: number }[] };
+      };
+      return w.performance
+        .getEntriesByType('resource')
+        .filter((e) => e.startTime >= w.benchClick!)
+        .map(
+          (e) =>
+            `${new URL(e.name).pathname.split('/').slice(1, 4).join('/')} ${(e.startTime - w.benchClick!).toFixed(0)}→${(e.responseEnd - w.benchClick!).toFixed(0)}`,
+        )
+        .join(', ');
+    });
     const seekMs = await video.evaluate(
       (el) =>
         new Promise<number>((resolve) => {
@@ -151,7 +169,7 @@ async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: numbe
           v.currentTime = v.duration * 0.8;
         }),
     );
-    return { firstFrameMs, seekMs };
+    return { firstFrameMs, seekMs, timeline };
   } finally {
     await page.close();
   }
@@ -182,6 +200,27 @@ async function downloadOnce(context: BrowserContext): Promise<number> {
   }
 }
 
+/** The heaviest functions of a V8 CPU profile by self time, as "name (file) ms". */
+function selfTimes(profile: {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; hitCount?: number }[];
+  samples?: number[];
+  startTime: number;
+  endTime: number;
+}): string {
+  const total = profile.samples?.length ?? 1;
+  const ms = (profile.endTime - profile.startTime) / 1000 / total;
+  const by = new Map<string, number>();
+  for (const n of profile.nodes) {
+    const key = `${n.callFrame.functionName || '(anonymous)'} (${n.callFrame.url.split('/').pop()})`;
+    by.set(key, (by.get(key) ?? 0) + (n.hitCount ?? 0));
+  }
+  return [...by]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 15)
+    .map(([k, v]) => `${k} ${(v * ms).toFixed(0)}`)
+    .join('; ');
+}
+
 /**
  * The File System Access Download (Chromium's path): the save dialog, which headless Chromium cannot
  * show, answered with a file in the origin's private file system (a real FileSystemFileHandle: the
@@ -199,10 +238,14 @@ async function fsAccessOnce(context: BrowserContext): Promise<number> {
       const handle = await (await w.navigator.storage.getDirectory()).getFileHandle('bench.webm', { create: true });
       w.showSaveFilePicker = async () => handle;
     });
+    const cdp = profile ? await context.newCDPSession(page) : null;
+    await cdp?.send('Profiler.enable');
+    await cdp?.send('Profiler.start');
     const t0 = Date.now();
     await page.getByRole('button', { name: 'Download', exact: true }).first().click();
     await page.getByRole('status').filter({ hasText: 'saved and verified' }).waitFor({ timeout: 600_000 });
     const ms = Date.now() - t0;
+    if (cdp) console.error(`page main thread, File System Access Download: ${selfTimes((await cdp.send('Profiler.stop')).profile)}`);
     await page.evaluate(async () => {
       const w = globalThis as unknown as {
         navigator: { storage: { getDirectory(): Promise<{ removeEntry(n: string): Promise<void> }> } };
@@ -223,7 +266,7 @@ async function fsAccessOnce(context: BrowserContext): Promise<number> {
 async function floors(
   context: BrowserContext,
   film: LockedFilm,
-): Promise<{ fetch: number; aes: number; sha1: number }> {
+): Promise<{ fetch: number; fetchMany: number; aes: number; sha1: number }> {
   const page: Page = await context.newPage();
   try {
     await page.goto('/library');
@@ -241,22 +284,27 @@ async function floors(
           };
           performance: { now(): number };
         };
-        const SPAN = 4 * 1024 * 1024;
-        const t = g.performance.now();
-        let next = 0;
-        const worker = async () => {
-          while (next < size) {
-            const start = next;
-            next += SPAN;
-            const res = await g.fetch(url, {
-              headers: { Range: `bytes=${start}-${Math.min(size, start + SPAN) - 1}` },
-              cache: 'no-store',
-            });
-            await res.arrayBuffer();
-          }
+        // Bytes dropped; the first 256 MiB at most, as `span`-byte ranges with `inFlight` requests at a time.
+        const fetchRate = async (span: number, inFlight: number) => {
+          const bytes = Math.min(size, 256 * 1024 * 1024);
+          const t = g.performance.now();
+          let next = 0;
+          const worker = async () => {
+            while (next < bytes) {
+              const start = next;
+              next += span;
+              const res = await g.fetch(url, {
+                headers: { Range: `bytes=${start}-${Math.min(bytes, start + span) - 1}` },
+                cache: 'no-store',
+              });
+              await res.arrayBuffer();
+            }
+          };
+          await Promise.all(Array.from({ length: inFlight }, worker));
+          return bytes / 1e6 / ((g.performance.now() - t) / 1000);
         };
-        await Promise.all([worker(), worker(), worker()]);
-        const fetchMBs = size / 1e6 / ((g.performance.now() - t) / 1000);
+        const fetchMBs = await fetchRate(4 * 1024 * 1024, 3);
+        const fetchMany = await fetchRate(2 * 1024 * 1024, 8);
         const piece = new Uint8Array(1024 * 1024);
         for (let o = 0; o < piece.length; o += 65536) g.crypto.getRandomValues(piece.subarray(o, o + 65536));
         const key = await g.crypto.subtle.importKey('raw', piece.subarray(0, 32), 'AES-CTR', false, ['decrypt']);
@@ -275,7 +323,7 @@ async function floors(
           g.crypto.subtle.decrypt({ name: 'AES-CTR', counter: new Uint8Array(16), length: 128 }, key, piece),
         );
         const sha1 = await run(() => g.crypto.subtle.digest('SHA-1', piece));
-        return { fetch: fetchMBs, aes, sha1 };
+        return { fetch: fetchMBs, fetchMany, aes, sha1 };
       },
       { url: `/webseed/${film.slug}/${encodeURIComponent(`${film.path}.locked`)}`, size: film.size },
     );
@@ -311,6 +359,9 @@ function cliUnlockOnce(api: string, film: LockedFilm): { ms: number; cpuS: numbe
   const [user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   return { ms, cpuS: user + sys };
 }
+
+const mapValues = <K extends string, V, W>(o: Record<K, V>, f: (v: V) => W): Record<K, W> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v as V)])) as Record<K, W>;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -352,6 +403,7 @@ async function main(): Promise<void> {
       stripeBase: platform.stripeBase,
       file,
       previewPieces: 0,
+      pieceLength: pieceKiB && pieceKiB * 1024,
       timeoutMs: 900_000,
       createAdmin: (email, password) => ensureAdmin(prisma, email, password, 'Bench admin').then(() => undefined),
     }).finally(() => prisma.$disconnect());
@@ -392,10 +444,22 @@ async function main(): Promise<void> {
       sw: { pss: 0, rss: 0 },
       fsa: { pss: 0, rss: 0 },
     };
+    const cpu = new CpuTracker(process.pid);
+    const cpuPhase: Record<Phase, CpuSample> = { watch: new Map(), sw: new Map(), fsa: new Map() };
+    let samples = 0;
     const sampler = setInterval(() => {
       const m = rendererMemory(browserPid);
       peak[phase] = { pss: Math.max(peak[phase].pss, m.pss), rss: Math.max(peak[phase].rss, m.rss) };
+      if (samples++ % 5 === 0) cpu.sample();
     }, 100);
+    /** Runs one phase, adding the CPU it took, per process and thread, to the phase's total. */
+    const measure = async <T>(p: Phase, run: () => Promise<T>): Promise<T> => {
+      phase = p;
+      const before = cpu.totals();
+      const result = await run();
+      for (const [k, v] of cpuSpent(before, cpu.totals(), 0)) cpuPhase[p].set(k, (cpuPhase[p].get(k) ?? 0) + v);
+      return result;
+    };
 
     const watches = [];
     const downloads = [];
@@ -404,15 +468,13 @@ async function main(): Promise<void> {
     const loads: number[] = [];
     for (let i = 0; i < runs; i++) {
       loads.push(loadavg()[0]);
-      phase = 'watch';
-      watches.push(await watchOnce(context));
-      phase = 'fsa';
-      fsas.push(await fsAccessOnce(context));
-      phase = 'sw';
-      downloads.push(await downloadOnce(context));
+      watches.push(await measure('watch', () => watchOnce(context)));
+      fsas.push(await measure('fsa', () => fsAccessOnce(context)));
+      downloads.push(await measure('sw', () => downloadOnce(context)));
       clis.push(cliUnlockOnce(api, film));
     }
     clearInterval(sampler);
+    for (const w of watches) console.error(`first frame ${w.firstFrameMs.toFixed(0)} ms: ${w.timeline}`);
     loads.push(loadavg()[0]);
     const floor = await floors(context, film);
     const mb = film.size / 1e6;
@@ -461,9 +523,9 @@ async function main(): Promise<void> {
       ],
       [
         'floors in this browser',
-        `webseed fetch ${floor.fetch.toFixed(0)} MB/s; AES-256-CTR ${floor.aes.toFixed(0)} MiB/s; SHA-1 ${floor.sha1.toFixed(0)} MiB/s`,
+        `webseed fetch ${floor.fetch.toFixed(0)} MB/s (4 MiB × 3), ${floor.fetchMany.toFixed(0)} MB/s (2 MiB × 8); AES-256-CTR ${floor.aes.toFixed(0)} MiB/s; SHA-1 ${floor.sha1.toFixed(0)} MiB/s`,
         '',
-        '4 MiB ranges × 3 in flight; 1 MiB pieces × 4 in flight',
+        'ranges × requests in flight; 1 MiB pieces × 4 in flight',
       ],
     ];
     console.log(
@@ -471,9 +533,21 @@ async function main(): Promise<void> {
     );
     console.log('| measure | median | target | runs |\n|---|---:|---|---|');
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    // Where the CPU went (all runs of a phase together): what to attack next.
+    for (const p of ['watch', 'fsa', 'sw'] as Phase[]) {
+      const spent = cpuSpent(new Map(), cpuPhase[p], 0.1 * runs);
+      const total = [...cpuPhase[p].values()].reduce((a, b) => a + b, 0);
+      console.log(
+        `\nCPU-s per run, ${p} (total ${(total / runs).toFixed(1)}): ${spent.map(([k, v]) => `${k} ${(v / runs).toFixed(1)}`).join('; ')}`,
+      );
+    }
     writeFileSync(
       join(dir, 'result.json'),
-      JSON.stringify({ watches, downloads, fsas, clis, peak, idle, loads, floor }, null, 2),
+      JSON.stringify(
+        { watches, downloads, fsas, clis, peak, idle, loads, floor, cpu: mapValues(cpuPhase, (m) => Object.fromEntries(m)) },
+        null,
+        2,
+      ),
     );
     await context.close();
   } finally {

@@ -1,10 +1,10 @@
 import { UnlockError } from './errors';
-import { PieceReader, webseedSource } from './piece-reader';
 import type { PreparedItem } from './prepare-item';
 import { baseName } from './sw-protocol';
 import { pageHash } from './page-hash';
+import { pieceWorkerCount, pieceWorkers } from './piece-workers';
 import { downloadThroughWorker, openUnlockSession } from './unlock-session';
-import { verifiedPlaintext, writeAll } from './verified-plaintext';
+import { writeVerifiedPlaintext } from './verified-plaintext';
 
 /** Chrome's File System Access API (typed here: TypeScript's DOM library does not have it yet). */
 interface SaveFilePicker {
@@ -47,18 +47,27 @@ export async function downloadLockedItem(
     throw new UnlockError('ABORTED', 'no file was chosen: nothing was saved', {}, { cause: err });
   }
   const { spec } = await prepare();
-  const reader = new PieceReader({
-    path: spec.path,
-    hashes: spec.hashes,
-    keys: spec.keys,
-    source: webseedSource(spec.webseedUrl),
-  });
+  if (!spec.plaintextSha256)
+    throw new UnlockError('API_ERROR', `${path}: the key delivery has no SHA-256 to check the file against`);
   const out = await handle.createWritable();
+  const workers = pieceWorkers(
+    { path: spec.path, hashes: spec.hashes, keys: spec.keys, source: spec.webseedUrl },
+    pieceWorkerCount(),
+  );
   try {
-    await writeAll(verifiedPlaintext(reader, spec.plaintextSha256, onProgress, pageHash), (data) => out.write(data));
+    await writeVerifiedPlaintext(
+      { ...spec.hashes, path: spec.path },
+      workers.load,
+      spec.plaintextSha256,
+      (data) => out.write(data),
+      onProgress,
+      pageHash,
+    );
   } catch (err) {
     await out.abort().catch(() => undefined);
     throw err;
+  } finally {
+    workers.close();
   }
   await out.close();
   return 'file-system-access';

@@ -8,7 +8,8 @@ import { PieceReader, webseedSource, type CiphertextSource } from './piece-reade
 import { parseRange, rangeResponse } from './range-response';
 import { fileHashes, type FileHashes } from './torrent-hashes';
 import { verifyPiece } from './piece-verify';
-import { verifiedPlaintext, writeAll, WRITE_BYTES } from './verified-plaintext';
+import type { PlaintextHash } from './plaintext-hash';
+import { inThreadSpans, verifiedPlaintext, writeVerifiedPlaintext, WRITE_BYTES } from './verified-plaintext';
 
 const L = 32 * 1024; // two 16 KiB leaves per piece: the last piece's v2 hash has a zero leaf
 const SIZE = 5 * L + 20_000;
@@ -164,7 +165,7 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
   });
 
   it('reads whole files over HTTP into reused span buffers (a BYOB reader), and says when the webseed answers short', async () => {
-    const big = 9 * 1024 * 1024 + 12_345; // three 4 MiB spans of 1 MiB pieces
+    const big = 9 * 1024 * 1024 + 12_345; // five 2 MiB spans of 1 MiB pieces
     const BL = 1024 * 1024;
     const pt = randomBytes(big);
     const ct = Buffer.alloc(big);
@@ -204,7 +205,8 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
     });
     const sha = createHash('sha256').update(pt).digest('hex');
     expect((await collect(verifiedPlaintext(r, sha))).equals(pt)).toBe(true);
-    expect(ranges).toEqual([`bytes=0-${4 * BL - 1}`, `bytes=${4 * BL}-${8 * BL - 1}`, `bytes=${8 * BL}-${big - 1}`]);
+    // 2 MiB spans (SPAN_BYTES), the last one short.
+    expect(ranges).toEqual([0, 2, 4, 6, 8].map((m) => `bytes=${m * BL}-${Math.min(big, (m + 2) * BL) - 1}`));
     const into = new Uint8Array(4 * BL);
     const span = await r.span(0, 4, { into, prefer: 'v1' });
     // Read into `into` itself: its memory moved (transferred) into the span's buffer, handed back for the next span.
@@ -231,31 +233,68 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
   });
 });
 
-describe('writeAll (File System Access writes)', () => {
-  async function* pieces(n: number, size: number, failAt = -1): AsyncGenerator<Uint8Array> {
-    for (let i = 0; i < n; i++) {
-      if (i === failAt) throw new Error(`piece ${i} refused`);
-      yield new Uint8Array(size).fill(i);
-    }
-  }
+describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
+  const BL = 1024 * 1024;
+  const big = 10 * BL + 777;
+  const pt = randomBytes(big);
+  const ct = Buffer.alloc(big);
+  const count = Math.ceil(big / BL);
+  const bigKeys = derivePieceKeys(ck, 0, count - 1);
+  for (let i = 0; i < count; i++)
+    encryptPieceInto(bigKeys.subarray(i * 32, i * 32 + 32), pt.subarray(i * BL, (i + 1) * BL), ct.subarray(i * BL));
+  const torrent = buildTorrent({
+    name: 'bundle',
+    files: [{ path: 'film.mkv.locked', hashes: hashFileBuffer(ct, BL) }],
+    announce: [],
+    webseeds: [],
+    creationDate: null,
+  }).torrent;
+  const sha = createHash('sha256').update(pt).digest('hex');
+  // What the page does with its piece workers, in this thread.
+  const save = async (
+    expected: string,
+    write: (b: Blob) => Promise<void>,
+    data: Uint8Array = ct,
+    makeHash?: () => Promise<PlaintextHash>,
+  ) => {
+    const hashes = fileHashes(torrent, 'film.mkv.locked');
+    const r = new PieceReader({
+      path: 'film.mkv',
+      hashes,
+      keys: { kind: 'content', contentKey: await importContentKey(ck) },
+      source: memorySource(data),
+    });
+    const load = inThreadSpans(r, new AbortController().signal);
+    return writeVerifiedPlaintext({ ...hashes, path: 'film.mkv' }, load, expected, write, undefined, makeHash);
+  };
+  // A hash that takes the pieces' memory, as the page's worker does (transfer): the writes must not care.
+  const takingHash = async (): Promise<PlaintextHash> => {
+    const h = createHash('sha256');
+    return {
+      update(bytes) {
+        h.update(bytes);
+        structuredClone(bytes.buffer, { transfer: [bytes.buffer as ArrayBuffer] });
+      },
+      digestHex: async () => h.digest('hex'),
+      close: () => undefined,
+    };
+  };
 
-  it('gathers pieces into ~4 MiB writes, in order, and the tail into a last one', async () => {
+  it('writes the plaintext in ~4 MiB writes, in order, and resolves once its SHA-256 matched', async () => {
     const writes: Blob[] = [];
-    await writeAll(pieces(10, 1024 * 1024), async (b) => void writes.push(b));
-    expect(writes.map((b) => b.size)).toEqual([4, 4, 2].map((m) => m * 1024 * 1024));
-    const bytes = new Uint8Array(await new Blob(writes).arrayBuffer());
-    expect(bytes[5 * 1024 * 1024]).toBe(5);
-    expect(WRITE_BYTES).toBe(4 * 1024 * 1024);
+    await save(sha, async (b) => void writes.push(b), ct, takingHash);
+    expect(writes.map((b) => b.size)).toEqual([4 * BL, 4 * BL, 2 * BL + 777]);
+    expect(WRITE_BYTES).toBe(4 * BL);
+    expect(Buffer.from(await new Blob(writes).arrayBuffer()).equals(pt)).toBe(true);
   });
 
-  it('stops at the first failure, of a piece or of a write', async () => {
+  it('rejects on a SHA-256 that differs (the caller does not commit), a corrupt piece, or a failed write', async () => {
+    await expect(save('ab'.repeat(32), async () => undefined)).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
+    const damaged = Buffer.from(ct);
+    damaged[6 * BL + 5] ^= 1;
     const writes: Blob[] = [];
-    await expect(writeAll(pieces(10, 1024 * 1024, 6), async (b) => void writes.push(b))).rejects.toThrow(
-      /piece 6 refused/,
-    );
+    await expect(save(sha, async (b) => void writes.push(b), damaged)).rejects.toMatchObject({ code: 'CORRUPT_PIECE', detail: { piece: 6 } });
     expect(writes).toHaveLength(1);
-    await expect(writeAll(pieces(10, 1024 * 1024), () => Promise.reject(new Error('disk full')))).rejects.toThrow(
-      /disk full/,
-    );
+    await expect(save(sha, () => Promise.reject(new Error('disk full')))).rejects.toThrow(/disk full/);
   });
 });

@@ -10,7 +10,10 @@ import { toHex } from './bytes';
  * service worker, which cannot start workers, in its own thread (docs/web-app.md).
  */
 export interface PlaintextHash {
-  /** Adds `bytes` (not kept); resolves when the caller may go on (a worker bounds what waits for it). */
+  /**
+   * Adds `bytes`, which it may take (a worker's hash transfers their memory: the caller must have
+   * used them before); resolves when the caller may go on (a worker bounds what waits for it).
+   */
   update(bytes: Uint8Array): void | Promise<void>;
   /** The hex SHA-256 of everything added. */
   digestHex(): Promise<string>;
@@ -47,11 +50,11 @@ export type FromHashWorker = { type: 'ack' } | { type: 'digest'; hex: string };
 
 /**
  * The hash in `worker` (a `sha256-worker.ts`), which runs on another core than the page's fetching,
- * checking and decrypting. Each update posts a copy (the caller still writes the bytes); at most
- * `maxQueuedBytes` wait in the worker, so memory stays bounded when hashing is the slowest stage,
- * and small pieces do not stall on one round trip each.
+ * checking and decrypting. Each update transfers the bytes' memory to the worker (no copy: a view
+ * of part of a buffer is copied first); at most `maxQueuedBytes` wait in the worker, so memory stays
+ * bounded when hashing is the slowest stage, and small pieces do not stall on one round trip each.
  */
-export function workerHash(worker: Worker, maxQueuedBytes = 16 * 1024 * 1024): PlaintextHash {
+export function workerHash(worker: Worker, maxQueuedBytes = 8 * 1024 * 1024): PlaintextHash {
   const queued: number[] = [];
   let queuedBytes = 0;
   let wake: (() => void) | null = null;
@@ -65,10 +68,11 @@ export function workerHash(worker: Worker, maxQueuedBytes = 16 * 1024 * 1024): P
     } else digest?.(e.data.hex);
   };
   worker.onerror = (e) => failed?.(new Error(`the hashing worker failed: ${e.message}`));
-  const post = (msg: ToHashWorker) => worker.postMessage(msg);
+  const post = (msg: ToHashWorker, transfer: Transferable[] = []) => worker.postMessage(msg, transfer);
   return {
     async update(bytes) {
-      post({ type: 'update', bytes });
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+      post({ type: 'update', bytes: own }, [own.buffer as ArrayBuffer]);
       queued.push(bytes.length);
       queuedBytes += bytes.length;
       while (queuedBytes > maxQueuedBytes)
