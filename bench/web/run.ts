@@ -10,7 +10,11 @@
  * prints a markdown table.
  *
  *   npm run build && node dist/bench/web/run.js
- *   env: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/tmp/keyseed-bench-web), DATABASE_URL, REDIS_URL
+ *   env: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/tmp/keyseed-bench-web), DATABASE_URL, REDIS_URL,
+ *   BENCH_PIECE_KIB (the platform's default), BENCH_PROFILE=1 (V8 profile of the page's main thread
+ *   during the File System Access Download, heaviest functions on stderr)
+ * Also printed: CPU seconds per process and thread in each phase (cpu.ts), and the page's requests
+ * between the click on Watch and the first frame (stderr).
  *   needs ffmpeg (to loop the fixture) and /usr/bin/chromium
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -245,7 +249,10 @@ async function fsAccessOnce(context: BrowserContext): Promise<number> {
     await page.getByRole('button', { name: 'Download', exact: true }).first().click();
     await page.getByRole('status').filter({ hasText: 'saved and verified' }).waitFor({ timeout: 600_000 });
     const ms = Date.now() - t0;
-    if (cdp) console.error(`page main thread, File System Access Download: ${selfTimes((await cdp.send('Profiler.stop')).profile)}`);
+    if (cdp)
+      console.error(
+        `page main thread, File System Access Download: ${selfTimes((await cdp.send('Profiler.stop')).profile)}`,
+      );
     await page.evaluate(async () => {
       const w = globalThis as unknown as {
         navigator: { storage: { getDirectory(): Promise<{ removeEntry(n: string): Promise<void> }> } };
@@ -544,7 +551,17 @@ async function main(): Promise<void> {
     writeFileSync(
       join(dir, 'result.json'),
       JSON.stringify(
-        { watches, downloads, fsas, clis, peak, idle, loads, floor, cpu: mapValues(cpuPhase, (m) => Object.fromEntries(m)) },
+        {
+          watches,
+          downloads,
+          fsas,
+          clis,
+          peak,
+          idle,
+          loads,
+          floor,
+          cpu: mapValues(cpuPhase, (m) => Object.fromEntries(m)),
+        },
         null,
         2,
       ),

@@ -293,7 +293,10 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
     const damaged = Buffer.from(ct);
     damaged[6 * BL + 5] ^= 1;
     const writes: Blob[] = [];
-    await expect(save(sha, async (b) => void writes.push(b), damaged)).rejects.toMatchObject({ code: 'CORRUPT_PIECE', detail: { piece: 6 } });
+    await expect(save(sha, async (b) => void writes.push(b), damaged)).rejects.toMatchObject({
+      code: 'CORRUPT_PIECE',
+      detail: { piece: 6 },
+    });
     expect(writes).toHaveLength(1);
     await expect(save(sha, () => Promise.reject(new Error('disk full')))).rejects.toThrow(/disk full/);
   });

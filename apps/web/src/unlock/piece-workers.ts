@@ -16,8 +16,7 @@ export type ToPieceWorker =
 
 /** Piece worker → page: a span's plaintext pieces in order, or why it failed. */
 export type FromPieceWorker =
-  | { type: 'span'; id: number; pieces: Uint8Array[] }
-  | { type: 'error'; id: number; error: UnlockErrorData };
+  { type: 'span'; id: number; pieces: Uint8Array[] } | { type: 'error'; id: number; error: UnlockErrorData };
 
 export type PieceWorkerFile = Omit<Extract<ToPieceWorker, { type: 'file' }>, 'type'>;
 
@@ -37,6 +36,7 @@ export function pieceWorkers(
   const workers = Array.from({ length: count }, () => {
     const worker = start();
     const pending = new Map<number, { resolve: (p: Uint8Array[]) => void; reject: (e: Error) => void }>();
+    const state = { worker, pending, failed: null as Error | null };
     worker.onmessage = (e: MessageEvent<FromPieceWorker>) => {
       const msg = e.data;
       const waiting = pending.get(msg.id);
@@ -44,18 +44,21 @@ export function pieceWorkers(
       if (msg.type === 'span') waiting?.resolve(msg.pieces);
       else waiting?.reject(fromErrorData(msg.error));
     };
+    // A worker that failed (it did not load, or it crashed) fails what it had and what it is given later.
     worker.onerror = (e) => {
-      for (const w of pending.values()) w.reject(new Error(`a piece worker failed: ${e.message}`));
+      state.failed = new Error(`a piece worker failed: ${e.message}`);
+      for (const w of pending.values()) w.reject(state.failed);
       pending.clear();
     };
     worker.postMessage({ type: 'file', ...file } satisfies ToPieceWorker);
-    return { worker, pending };
+    return state;
   });
   let nextId = 0;
   return {
     load(first, n) {
       const w = workers.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
       const id = nextId++;
+      if (w.failed) return Promise.reject(w.failed);
       return new Promise<Uint8Array[]>((resolve, reject) => {
         w.pending.set(id, { resolve, reject });
         w.worker.postMessage({ type: 'span', id, first, count: n } satisfies ToPieceWorker);

@@ -34,8 +34,7 @@ export async function prepareLockedItem(opts: PrepareOptions): Promise<PreparedI
   const base = `/webseed/${encodeURIComponent(opts.slug)}/`;
   // A license's keys (every locked item's: the item's id is in the manifest) are asked for while the
   // manifest and torrent load: one round trip less before the first frame. Their failures come second.
-  const licenseItemKeys =
-    opts.license === 'preview' ? null : licenseKeys(opts.api, opts.devices, opts.license.id);
+  const licenseItemKeys = opts.license === 'preview' ? null : licenseKeys(opts.api, opts.devices, opts.license.id);
   licenseItemKeys?.catch(() => undefined);
   const [manifestText, torrent] = await Promise.all([
     getBytes(fetchFn, `${base}keyseed.json`).then((b) => new TextDecoder().decode(b)),

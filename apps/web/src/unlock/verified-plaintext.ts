@@ -38,7 +38,10 @@ export function inThreadSpans(reader: PieceReader, signal: AbortSignal): SpanLoa
  * pipeline with bounded memory (docs/web-app.md): about IN_FLIGHT_BYTES in spans of ~2 MiB are
  * being fetched, verified and decrypted while the consumer takes the pieces of the oldest.
  */
-export async function* verifiedPieces(file: PieceLayout, load: SpanLoader): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* verifiedPieces(
+  file: PieceLayout,
+  load: SpanLoader,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const perSpan = Math.max(1, Math.floor(SPAN_BYTES / file.pieceLength));
   const inFlight = Math.max(2, Math.floor(IN_FLIGHT_BYTES / (perSpan * file.pieceLength)));
   const spans: Promise<Uint8Array[]>[] = [];
