@@ -2,9 +2,9 @@ import { UnlockError } from './errors';
 import type { PreparedItem } from './prepare-item';
 import { baseName } from './sw-protocol';
 import { pageHash } from './page-hash';
-import { pieceWorkerCount, pieceWorkers } from './piece-workers';
+import { PieceReader, webseedSource } from './piece-reader';
 import { downloadThroughWorker, openUnlockSession } from './unlock-session';
-import { writeVerifiedPlaintext } from './verified-plaintext';
+import { inThreadSpans, writeVerifiedPlaintext } from './verified-plaintext';
 
 /** Chrome's File System Access API (typed here: TypeScript's DOM library does not have it yet). */
 interface SaveFilePicker {
@@ -50,14 +50,17 @@ export async function downloadLockedItem(
   if (!spec.plaintextSha256)
     throw new UnlockError('API_ERROR', `${path}: the key delivery has no SHA-256 to check the file against`);
   const out = await handle.createWritable();
-  const workers = pieceWorkers(
-    { path: spec.path, hashes: spec.hashes, keys: spec.keys, source: spec.webseedUrl },
-    pieceWorkerCount(),
-  );
+  const reader = new PieceReader({
+    path: spec.path,
+    hashes: spec.hashes,
+    keys: spec.keys,
+    source: webseedSource(spec.webseedUrl),
+  });
+  const stop = new AbortController();
   try {
     await writeVerifiedPlaintext(
       { ...spec.hashes, path: spec.path },
-      workers.load,
+      inThreadSpans(reader, stop.signal),
       spec.plaintextSha256,
       (data) => out.write(data),
       onProgress,
@@ -67,7 +70,7 @@ export async function downloadLockedItem(
     await out.abort().catch(() => undefined);
     throw err;
   } finally {
-    workers.close();
+    stop.abort();
   }
   await out.close();
   return 'file-system-access';

@@ -250,7 +250,7 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
     creationDate: null,
   }).torrent;
   const sha = createHash('sha256').update(pt).digest('hex');
-  // What the page does with its piece workers, in this thread.
+  // What the page does (download.ts, unlock-folder.ts).
   const save = async (
     expected: string,
     write: (b: Blob) => Promise<void>,

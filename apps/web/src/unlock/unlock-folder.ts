@@ -4,9 +4,9 @@ import { licenseError, licenseKeys, type ApiFetch } from './keys-client';
 import { parseManifest, type BundleManifest } from './manifest';
 import { assertKeyCheckValue } from './piece-keys';
 import { pageHash } from './page-hash';
-import { pieceWorkerCount, pieceWorkers, type PieceWorkerFile } from './piece-workers';
+import { fileSource, PieceReader } from './piece-reader';
 import { fileHashes } from './torrent-hashes';
-import { writeVerifiedPlaintext } from './verified-plaintext';
+import { inThreadSpans, writeVerifiedPlaintext } from './verified-plaintext';
 
 /**
  * "Unlock files I downloaded with my BitTorrent client": the user picks the folder, the page finds
@@ -88,13 +88,13 @@ export async function unlockFolder(
         `${item.torrentPath} is ${lockedFile.size} bytes, the bundle says ${item.size}: the download is incomplete or altered; let your BitTorrent client finish (or re-check) it`,
         { path: item.path },
       );
-    const file: PieceWorkerFile = {
+    const reader = new PieceReader({
       path: item.path,
       hashes: fileHashes(torrent, item.torrentPath),
       keys: k.keys,
-      source: lockedFile,
-    };
-    await writeVerified(target, name, file, plaintextSha256, (bytes, total) =>
+      source: fileSource(lockedFile),
+    });
+    await writeVerified(target, name, reader, plaintextSha256, (bytes, total) =>
       onProgress({ path: item.path, bytes, total }),
     );
     results.push({ path: item.path, status: 'unlocked', bytes: item.size });
@@ -106,17 +106,17 @@ export async function unlockFolder(
 async function writeVerified(
   dir: FileSystemDirectoryHandle,
   name: string,
-  file: PieceWorkerFile,
+  reader: PieceReader,
   plaintextSha256: string,
   onProgress: (bytes: number, total: number) => void,
 ): Promise<void> {
   const partial = await dir.getFileHandle(name + PARTIAL, { create: true });
   const out = await partial.createWritable({ keepExistingData: false });
-  const workers = pieceWorkers(file, pieceWorkerCount());
+  const stop = new AbortController();
   try {
     await writeVerifiedPlaintext(
-      { ...file.hashes, path: file.path },
-      workers.load,
+      { ...reader.file.hashes, path: reader.file.path },
+      inThreadSpans(reader, stop.signal),
       plaintextSha256,
       (data) => out.write(data),
       onProgress,
@@ -128,7 +128,7 @@ async function writeVerified(
     await dir.removeEntry(name + PARTIAL).catch(() => undefined);
     throw err;
   } finally {
-    workers.close();
+    stop.abort();
   }
   const movable = partial as FileSystemFileHandle & { move?: (name: string) => Promise<void> };
   if (movable.move) {

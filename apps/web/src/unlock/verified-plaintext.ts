@@ -1,6 +1,5 @@
 import { UnlockError } from './errors';
 import type { PieceReader } from './piece-reader';
-import type { SpanLoader } from './piece-workers';
 import { createSha256, inThreadHash, type PlaintextHash } from './plaintext-hash';
 
 /** Bytes fetched per request when reading a whole file (whole pieces, at least one). */
@@ -19,6 +18,9 @@ export interface PieceLayout {
   pieceCount: number;
 }
 
+/** Loads the verified, decrypted pieces `first … first + count - 1` of a file. */
+export type SpanLoader = (first: number, count: number) => Promise<Uint8Array[]>;
+
 /** Spans loaded in this thread by `reader`, each fetched into a reused buffer. */
 export function inThreadSpans(reader: PieceReader, signal: AbortSignal): SpanLoader {
   const free: ArrayBuffer[] = [];
@@ -34,7 +36,7 @@ export function inThreadSpans(reader: PieceReader, signal: AbortSignal): SpanLoa
 
 /**
  * Every piece of a locked file in order, each verified against the torrent before decryption by
- * `load` (PieceReader.span, in this thread or in piece workers; v1 SHA-1 first: see verifyPiece). A
+ * `load` (PieceReader.span; v1 SHA-1 first: see verifyPiece). A
  * pipeline with bounded memory (docs/web-app.md): about IN_FLIGHT_BYTES in spans of ~2 MiB are
  * being fetched, verified and decrypted while the consumer takes the pieces of the oldest.
  */
