@@ -70,8 +70,9 @@ module.exports = {
   moduleNameMapper,
   resolver: '<rootDir>/test/setup/esm-only-resolver.js',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // Fault and concurrency suites (*.fault-spec.ts) run alone, `npm run test:fault`: in clean CI runs they
-  // still find races (README, what happens on each fault), and their process kills starve the suites beside them.
+  // Fault and concurrency suites (*.fault-spec.ts) are not in this regex: `npm test` runs them after this
+  // run, one at a time (--runInBand; `npm run test:fault` alone), because their process kills, backend
+  // terminations and CPU-heavy platforms starve the suites that would run beside them.
   testRegex: '.*\\.(spec|int-spec|e2e-spec|browser-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { waitFor } from '../helpers/ingest-fixtures';
 import {
   CreatorClient,
@@ -8,6 +9,7 @@ import {
   startApi,
   startWorker,
 } from '../helpers/fault-platform';
+import { walk } from '../helpers/invariants';
 import { holdRowLock, waitForLockWaiter } from '../helpers/processes';
 import type { PlatformProcess } from '../helpers/replicas';
 
@@ -89,9 +91,8 @@ describe('fault: worker killed (SIGKILL) mid-ingest and mid-publish', () => {
     );
 
     // The test holds one item's row, so the publish job runs past writing the torrent and dropping
-    // the plaintext files and waits at recording that (uploadKey null): killed mid-publish. (The
-    // blocked UPDATE still lands once the row is free: PostgreSQL finishes a statement whose
-    // client died.)
+    // the plaintext files and waits at recording that (uploadKey null): killed mid-publish, its
+    // transaction rolled back with the connection, its plaintext files already gone.
     const lock = await holdRowLock(iso.databaseUrl, 'Item', itemIds[0]);
     const accepted = await creator.request('POST', `/v1/bundles/${bundleId}/publish`);
     expect(accepted.status).toBe(202);
@@ -100,7 +101,10 @@ describe('fault: worker killed (SIGKILL) mid-ingest and mid-publish', () => {
     await lock.release();
     const cut = await iso.prisma.bundle.findUniqueOrThrow({ where: { id: bundleId }, include: { items: true } });
     expect(cut.status).toBe('PUBLISHING');
-    expect(cut.items.every((i) => i.uploadKey === null)).toBe(true);
+    const plaintext = walk(join(iso.dataDir, 'blobs', 'uploads')).filter(
+      (f) => !f.dir && itemIds.some((id) => f.path.startsWith(id)),
+    );
+    expect(plaintext).toEqual([]);
 
     worker = await startWorker(iso.env);
     await expectConverged(iso, bundles, 30_000);

@@ -1,5 +1,5 @@
 import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { readdirSync, statSync } from 'node:fs';
+import { Dirent, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { PrismaService } from '@keyseed/database';
 import { itemPublishedKey, manifestKey, torrentKey, tusUploadDirectory } from '@keyseed/storage';
@@ -18,15 +18,20 @@ export interface InvariantScope {
   bundleIds: string[];
 }
 
-/** Each file and directory under `dir` with its mode (permission bits) and size. */
+/**
+ * Each file and directory under `dir` with its mode (permission bits) and size. The platform keeps
+ * running while this reads (an answered upload's tus copy is released just after the answer), so
+ * what vanishes meanwhile is skipped.
+ */
 export function walk(dir: string): Array<{ path: string; dir: boolean; mode: number; size: number }> {
   const out: Array<{ path: string; dir: boolean; mode: number; size: number }> = [];
   const visit = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
+    for (const e of readdirOrEmpty(d)) {
       const p = join(d, e.name);
-      const st = statSync(p);
-      out.push({ path: relative(dir, p), dir: e.isDirectory(), mode: st.mode & 0o777, size: st.size });
-      if (e.isDirectory()) visit(p);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      out.push({ path: relative(dir, p), dir: st.isDirectory(), mode: st.mode & 0o777, size: st.size });
+      if (st.isDirectory()) visit(p);
     }
   };
   visit(dir);
@@ -159,6 +164,15 @@ export async function converged(prisma: PrismaService, scope: InvariantScope, ti
     if (!pending.length) return invariantViolations(prisma, scope);
     if (Date.now() > deadline) return [`not converged after ${timeoutMs} ms: ${pending.join(', ')}`];
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function readdirOrEmpty(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
 }
 

@@ -124,12 +124,35 @@ export async function waitForLockWaiter(databaseUrl: string, timeoutMs = 60_000)
   }
 }
 
-/** Holds `SELECT … FOR UPDATE` on one row from a connection of its own until released. */
-export async function holdRowLock(databaseUrl: string, table: 'Bundle' | 'Item', id: string) {
+/** Terminates the backends of the database that wait on a lock (a request stuck behind a held row); returns how many. */
+export async function terminateLockWaiters(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const res = await client.query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+    );
+    return res.rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Holds `SELECT … FOR UPDATE` on one row from a connection of its own until released. `NO KEY
+ * UPDATE` still blocks the platform's row locks (lockRow) but lets rows referencing this one be
+ * inserted (their foreign-key check only shares the key).
+ */
+export async function holdRowLock(
+  databaseUrl: string,
+  table: 'Bundle' | 'Item',
+  id: string,
+  mode: 'UPDATE' | 'NO KEY UPDATE' = 'UPDATE',
+) {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query('BEGIN');
-  await client.query(`SELECT id FROM "${table}" WHERE id = $1::uuid FOR UPDATE`, [id]);
+  await client.query(`SELECT id FROM "${table}" WHERE id = $1::uuid FOR ${mode}`, [id]);
   return {
     client,
     release: async (sql?: { text: string; values: unknown[] }) => {

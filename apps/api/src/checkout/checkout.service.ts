@@ -101,6 +101,7 @@ export class CheckoutService {
     const orderId = randomUUID();
     const held = discount ? await this.discountUses.reserve(discount.codeId, orderId) : false;
     let view: CheckoutView | undefined;
+    const opened: { sessionId: string | null } = { sessionId: null };
     try {
       view = await this.prisma.$transaction(
         async (tx) => {
@@ -109,10 +110,13 @@ export class CheckoutService {
           const reusable = await this.reuseOrSupersede(tx, buyer.id, bundleId, charge, req.gift);
           if (reusable) return reusable;
           if (discount && !held) throw usedUp(discount);
-          return this.createSession(tx, orderId, buyer, bundle, charge, payee, req.gift);
+          return this.createSession(tx, orderId, buyer, bundle, charge, payee, req.gift, opened);
         },
         { maxWait: 10_000, timeout: 30_000 },
       );
+    } catch (err) {
+      if (opened.sessionId) await this.expireOrphan(orderId, opened.sessionId);
+      throw err;
     } finally {
       if (held && view?.orderId !== orderId) await this.discountUses.release(this.prisma, orderId);
     }
@@ -127,6 +131,7 @@ export class CheckoutService {
     charge: Charge,
     payee: Payee,
     gift: CheckoutRequest['gift'],
+    opened: { sessionId: string | null },
   ): Promise<CheckoutView> {
     const bundleId = bundle.id;
     const { amount, currency } = charge;
@@ -195,6 +200,7 @@ export class CheckoutService {
       this.logger.error({ event: 'checkout.stripe_failed', orderId: order.id, error: (err as Error).message });
       throw new BadGatewayException(`Stripe refused the checkout session: ${(err as Error).message}`);
     }
+    opened.sessionId = session.id;
     if (!session.url) throw new BadGatewayException(`Stripe returned checkout session ${session.id} without a URL`);
     await tx.order.update({
       where: { id: order.id },
@@ -211,6 +217,21 @@ export class CheckoutService {
       sessionId: session.id,
     });
     return { orderId: order.id, checkoutUrl: session.url };
+  }
+
+  /**
+   * The transaction that recorded the order rolled back (the database went away before the commit)
+   * after Stripe opened its session: nobody could pay for that order, so the session is expired.
+   * If Stripe cannot be reached either, it expires by itself after CHECKOUT_SESSION_MINUTES, and the
+   * buyer, who got an error and never its URL, starts again.
+   */
+  private async expireOrphan(orderId: string, sessionId: string): Promise<void> {
+    try {
+      await this.stripe.checkout.sessions.expire(sessionId);
+      this.logger.warn({ event: 'checkout.orphan_expired', orderId, sessionId });
+    } catch (err) {
+      this.logger.error({ event: 'checkout.orphan_expire_failed', orderId, sessionId, error: (err as Error).message });
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Logger, Provider } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from '@tus/server';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { isDatabaseUnavailable } from '@keyseed/database';
@@ -18,10 +18,18 @@ export interface UploadingRequest extends IncomingMessage {
   keyseedUploadId?: string;
 }
 
+type NodePair = { req?: UploadingRequest; res?: ServerResponse };
+
 /** tus hands hooks a web Request wrapping the Node one (srvx); this gets the Node one back. */
 function nodeRequest(req: unknown): UploadingRequest | undefined {
-  const r = req as { runtime?: { node?: { req?: UploadingRequest } }; node?: { req?: UploadingRequest } };
+  const r = req as { runtime?: { node?: NodePair }; node?: NodePair };
   return r.runtime?.node?.req ?? r.node?.req;
+}
+
+/** The Node response of a hook's request (headers set on it go out with tus's answer). */
+function nodeResponse(req: unknown): ServerResponse | undefined {
+  const r = req as { runtime?: { node?: NodePair }; node?: NodePair };
+  return r.runtime?.node?.res ?? r.node?.res;
 }
 
 /**
@@ -38,7 +46,7 @@ export const tusServerProvider: Provider = {
     const datastore = files.datastore;
     // The size must be known at creation (it counts against the quota): no deferred length.
     datastore.extensions = datastore.extensions.filter((e) => e !== 'creation-defer-length');
-    return new Server({
+    const server: Server = new Server({
       path: UPLOADS_PATH,
       datastore,
       maxSize: config.MAX_UPLOAD_BYTES,
@@ -70,15 +78,20 @@ export const tusServerProvider: Provider = {
       // On S3 the tus id is the object key (`tus/<id>/file`); clients only ever see the upload id.
       generateUrl: (_req, { proto, host, path, id }) => `${proto}://${host}${path}/${files.uploadIdOf(id)}`,
       locker: files.locker,
-      onUploadFinish: async (_req, upload) => {
+      onUploadFinish: async (req, upload) => {
         try {
           await uploads.complete(files.uploadIdOf(upload.id));
           return {};
         } catch (err) {
           const status =
             (err as { getStatus?: () => number }).getStatus?.() ?? (isDatabaseUnavailable(err) ? 503 : 500);
-          if (status >= 500)
+          if (status >= 500) {
             logger.error({ event: 'upload.complete_failed', uploadId: upload.id, message: (err as Error).message });
+            // Every byte is stored, only the completion failed: a creation's client needs the upload's
+            // URL to resume (its HEAD completes the upload), which tus sends only with a 201.
+            if (req.method === 'POST')
+              nodeResponse(req)?.setHeader('Location', server.handlers.POST.generateUrl(req, upload.id));
+          }
           // eslint-disable-next-line @typescript-eslint/only-throw-error
           throw {
             status_code: status,
@@ -87,5 +100,6 @@ export const tusServerProvider: Provider = {
         }
       },
     });
+    return server;
   },
 };

@@ -70,6 +70,9 @@ export class UploadsService {
     const id = randomBytes(16).toString('hex');
     const expiresAt = new Date(Date.now() + this.config.UPLOAD_EXPIRY_HOURS * 3_600_000);
     const superseded = await this.prisma.$transaction(async (tx) => {
+      // The bundle's row lock, like publish: a creation never lands in a bundle that left DRAFT
+      // after this check (publish would miss the new upload's plaintext when it drops them all).
+      await lockRow(tx, 'Bundle', bundleId);
       const bundle = await tx.bundle.findUnique({ where: { id: bundleId } });
       if (!bundle) throw new NotFoundException(`bundle ${bundleId} not found`);
       if (bundle.creatorId !== user.id && !user.roles.includes('ADMIN'))
@@ -141,8 +144,14 @@ export class UploadsService {
     }
   }
 
+  /**
+   * A creation that failed: if tus stored nothing, forget the upload; if the upload's row went
+   * meanwhile (its item or bundle deleted, or published), tus may have written its files after
+   * they were removed, so they go now.
+   */
   async abandonIfNotStored(uploadId: string): Promise<void> {
-    if (!(await this.tusFiles.exists(uploadId))) await this.abandon(uploadId);
+    if (await this.isGone(uploadId)) await this.tusFiles.remove(uploadId);
+    else if (!(await this.tusFiles.exists(uploadId))) await this.abandon(uploadId);
   }
 
   /** DELETE (tus termination) of an unfinished upload: forget it; tus then removes its files. */
@@ -181,12 +190,12 @@ export class UploadsService {
     return upload?.completedAt ? Number(upload.size) : null;
   }
 
-  /** Once the bytes live in the blob store (see {@link complete}), tus's own copy goes. */
   /** Whether the upload's row is gone (its item or bundle was deleted, which removes its files). */
   async isGone(uploadId: string): Promise<boolean> {
     return (await this.prisma.upload.count({ where: { id: uploadId } })) === 0;
   }
 
+  /** Once the bytes live in the blob store (see {@link complete}), tus's own copy goes. */
   async releaseIfCompleted(uploadId: string): Promise<void> {
     const upload = await this.prisma.upload.findUnique({ where: { id: uploadId }, select: { completedAt: true } });
     if (upload?.completedAt) await this.tusFiles.remove(uploadId);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { keyCheckValue, Keyring, unwrapContentKey } from '@keyseed/crypto';
-import { PrismaService } from '@keyseed/database';
+import { lockRow, Prisma, PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
 import { TrackerWhitelist } from '@keyseed/opentracker';
 import { PublishJob, QueueName } from '@keyseed/queues';
@@ -55,7 +55,10 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
     private readonly trackerWhitelist: TrackerWhitelist,
   ) {}
 
-  async process(job: Job<PublishJob>): Promise<PublishOutcome> {
+  /** A bundle changed while its torrent was built (and is still PUBLISHING): read it again, this often. */
+  private static readonly REREADS = 3;
+
+  async process(job: Job<PublishJob>, rereads = PublishService.REREADS): Promise<PublishOutcome> {
     const { bundleId } = job.data;
     const bundle = await this.prisma.bundle.findUnique({
       where: { id: bundleId },
@@ -119,7 +122,6 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
         previewPieces: i.previewPieces,
       })),
     });
-    await this.blobs.put(manifestKey(bundle.id), manifest);
     const manifestHashes = new PieceHasher(pieceLength).update(manifest).digest();
     files.push({ path: MANIFEST_PATH, hashes: manifestHashes });
     twinFiles.push({
@@ -140,31 +142,50 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
     };
     const built = buildTorrent({ name: bundle.slug, files, ...meta });
     const legacy = await buildV1Twin(bundle.slug, pieceLength, twinFiles, meta);
-    await this.blobs.put(torrentKey(bundle.id, bundle.slug), built.torrent);
-    await this.blobs.put(legacyTorrentKey(bundle.id, bundle.slug), legacy.torrent);
-
-    // Ingest is over for good (items are READY, the bundle leaves DRAFT): the plaintext uploads go
-    // before the bundle is announced as published, so PUBLISHED never coexists with a clear copy.
-    await this.dropPlaintextUploads(
-      bundle.id,
-      bundle.items.map((i) => i.id),
-    );
     const hashes = {
       infoHashV1: built.infoHashV1!,
       infoHashV2: built.infoHashV2!,
       infoHashV1Legacy: legacy.infoHashV1!,
     };
-    const { count } = await this.prisma.bundle.updateMany({
-      where: { id: bundle.id, status: 'PUBLISHING' },
-      data: {
-        status: 'PUBLISHED',
-        ...hashes,
-        magnet: built.magnet,
-        publishedAt: creationDate,
-        publishFailureReason: null,
+
+    // Everything is written under the bundle's row lock, and only if the bundle is still in the very
+    // PUBLISHING this run read: a run that lost its job lock (stalled, then taken over or failed)
+    // may still be going after the bundle went back to DRAFT, was edited and published again; it
+    // must neither overwrite the newer run's torrent nor drop a newer upload's plaintext.
+    const published = await this.prisma.$transaction(
+      async (tx) => {
+        await lockRow(tx, 'Bundle', bundle.id);
+        const now = await tx.bundle.findUnique({ where: { id: bundle.id }, select: { status: true, updatedAt: true } });
+        if (now?.status !== 'PUBLISHING') return 'left PUBLISHING';
+        if (now.updatedAt.getTime() !== bundle.updatedAt.getTime()) return 'changed';
+        await this.blobs.put(manifestKey(bundle.id), manifest);
+        await this.blobs.put(torrentKey(bundle.id, bundle.slug), built.torrent);
+        await this.blobs.put(legacyTorrentKey(bundle.id, bundle.slug), legacy.torrent);
+        // Ingest is over for good (items are READY, the bundle leaves DRAFT): the plaintext uploads go
+        // in the transaction that announces the bundle as published, so PUBLISHED never coexists with
+        // a clear copy.
+        await this.dropPlaintextUploads(
+          tx,
+          bundle.id,
+          bundle.items.map((i) => i.id),
+        );
+        await tx.bundle.update({
+          where: { id: bundle.id },
+          data: {
+            status: 'PUBLISHED',
+            ...hashes,
+            magnet: built.magnet,
+            publishedAt: creationDate,
+            publishFailureReason: null,
+          },
+        });
+        return 'published';
       },
-    });
-    if (count === 0) return { bundleId, status: 'SKIPPED', why: 'bundle left PUBLISHING while the torrent was built' };
+      { timeout: 60_000 },
+    );
+    if (published === 'changed' && rereads > 0) return this.process(job, rereads - 1);
+    if (published !== 'published')
+      return { bundleId, status: 'SKIPPED', why: `bundle ${published} while the torrent was built` };
     await this.trackerWhitelist.changed();
     this.logger.log({ event: 'publish.done', bundleId, slug: bundle.slug, files: files.length, ...hashes });
     return { bundleId, status: 'PUBLISHED', ...hashes };
@@ -186,16 +207,16 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
     }
   }
 
-  private async dropPlaintextUploads(bundleId: string, itemIds: string[]): Promise<void> {
+  private async dropPlaintextUploads(tx: Prisma.TransactionClient, bundleId: string, itemIds: string[]): Promise<void> {
     for (const id of itemIds) await this.blobs.delete(uploadPrefix(id));
-    await this.prisma.item.updateMany({ where: { id: { in: itemIds } }, data: { uploadKey: null } });
+    await tx.item.updateMany({ where: { id: { in: itemIds } }, data: { uploadKey: null } });
     // Uploads still in progress can no longer finish (the bundle left DRAFT): their clear bytes go too.
-    const unfinished = await this.prisma.upload.findMany({
+    const unfinished = await tx.upload.findMany({
       where: { bundleId, completedAt: null },
       select: { id: true },
     });
     for (const u of unfinished) await this.tusFiles.remove(u.id);
-    await this.prisma.upload.deleteMany({ where: { id: { in: unfinished.map((u) => u.id) } } });
+    await tx.upload.deleteMany({ where: { id: { in: unfinished.map((u) => u.id) } } });
   }
 
   /**
