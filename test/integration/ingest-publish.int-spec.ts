@@ -246,7 +246,7 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       await enqueuePublish(app, bundle.id);
       const published = await waitFor('bundle PUBLISHED', async () => {
         const b = await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } });
-        if (b.status === 'DRAFT') throw new Error('publish failed (bundle back to DRAFT)');
+        if (b.status === 'DRAFT') throw new Error(`publish failed (bundle back to DRAFT): ${b.publishFailureReason}`);
         return b.status === 'PUBLISHED' ? b : null;
       });
       expect(published.magnet).toContain(`xt=urn:btih:${published.infoHashV1}`);
