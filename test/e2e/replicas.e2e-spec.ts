@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buffer } from 'node:stream/consumers';
 import type { KeyseedConfig } from '@keyseed/config';
-import { PrismaService } from '@keyseed/database';
+import { dropDatabase, PrismaService } from '@keyseed/database';
 import { itemPublishedKey, S3Store, s3ClientConfig } from '@keyseed/storage';
 import { bdecode, PieceHasher } from '@keyseed/torrent';
 import { WORKER_ENV, WORKER_NODE_ARGS } from '../../apps/worker/src/process-options';
@@ -15,6 +15,7 @@ import { bucketContents, converged } from '../helpers/invariants';
 import { INTEROP_DIR, PYTHON } from '../helpers/published-bundle';
 import { freePort } from '../helpers/processes';
 import { PlatformProcess, RoundRobinProxy, waitHealthy } from '../helpers/replicas';
+import { ownDatabase } from '../helpers/fault-platform';
 import { startS3Server, TestS3Server } from '../helpers/s3-server';
 import { tusMetadata } from '../helpers/tus';
 
@@ -95,7 +96,8 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
   const api: PlatformProcess[] = [];
   const workers: PlatformProcess[] = [];
   let env: NodeJS.ProcessEnv;
-  const prisma = new PrismaService({ DATABASE_URL: process.env.DATABASE_URL! } as KeyseedConfig);
+  let databaseUrl: string;
+  let prisma: PrismaService;
 
   let token: string;
   let bundleId: string;
@@ -118,6 +120,8 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
     p.lines.filter((l) => l.includes(`"event":"${event}"`) && l.includes(id));
 
   beforeAll(async () => {
+    databaseUrl = await ownDatabase('replicas');
+    prisma = new PrismaService({ DATABASE_URL: databaseUrl } as KeyseedConfig);
     s3 = await startS3Server('keyseed-replicas', { partDelayMs: 250 });
     const s3Options = {
       bucket: s3.bucket,
@@ -137,6 +141,7 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
       ...s3.env,
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl,
       REDIS_PREFIX: prefix,
       PUBLIC_URL: publicUrl,
       // Every replica must share the KEK (the development KEK file is per DATA_DIR).
@@ -170,7 +175,8 @@ describe('scale-out: 2 API + 2 workers behind a round-robin balancer, S3 storage
     await Promise.all([...api, ...workers].map((p) => p.stop('SIGKILL')));
     await proxy?.stop();
     await s3?.stop();
-    await prisma.$disconnect();
+    await prisma?.$disconnect();
+    if (databaseUrl) await dropDatabase(databaseUrl);
     rmSync(work, { recursive: true, force: true });
   });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { ensureAdmin } from '@keyseed/auth';
-import { PrismaClient } from '@keyseed/database';
+import { dropDatabase, PrismaClient } from '@keyseed/database';
 import { s3ClientConfig } from '@keyseed/storage';
 import { runDemoFlow, type DemoResult } from '../../apps/cli/src/demo/demo-flow';
 import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
@@ -14,6 +14,7 @@ import { bucketContents } from '../helpers/invariants';
 import { INTEROP_DIR, PYTHON } from '../helpers/published-bundle';
 import { startS3Server, TestS3Server } from '../helpers/s3-server';
 import { freePort } from '../helpers/processes';
+import { ownDatabase } from '../helpers/fault-platform';
 
 /**
  * The whole creator → buyer story on the S3 driver, with the processes `npm start` runs (API,
@@ -33,9 +34,11 @@ describe('creator → buyer on the S3 driver (npm start processes, libtorrent, s
   let demo: DemoResult;
   let work: string;
   let api: string;
+  let databaseUrl: string;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ks-s3-flow-'));
+    databaseUrl = await ownDatabase('s3flow');
     s3 = await startS3Server('keyseed-flow');
     const [port, stripePort] = [await freePort(), await freePort()];
     api = `http://127.0.0.1:${port}`;
@@ -44,6 +47,7 @@ describe('creator → buyer on the S3 driver (npm start processes, libtorrent, s
       env: {
         ...process.env,
         ...s3.env,
+        DATABASE_URL: databaseUrl,
         REDIS_PREFIX: `${process.env.REDIS_PREFIX}_s3flow`,
         DATA_DIR: join(work, 'data'),
         PORT: String(port),
@@ -59,7 +63,7 @@ describe('creator → buyer on the S3 driver (npm start processes, libtorrent, s
       timeoutMs: 90_000,
     });
     mkdirSync(join(work, 'demo'));
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
+    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
     try {
       demo = await runDemoFlow({
         api,
@@ -80,6 +84,7 @@ describe('creator → buyer on the S3 driver (npm start processes, libtorrent, s
   afterAll(async () => {
     await platform?.stop();
     await s3?.stop();
+    if (databaseUrl) await dropDatabase(databaseUrl);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

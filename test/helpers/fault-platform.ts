@@ -25,11 +25,39 @@ export interface IsolatedEnv {
   cleanup(): Promise<void>;
 }
 
-export async function isolatedEnv(name: string, overrides: Record<string, string> = {}): Promise<IsolatedEnv> {
+/**
+ * A migrated database of a suite's own beside the run's (its name + `_<name>`; drop it after). Any
+ * suite running a worker on a Redis prefix of its own needs one: workers' sweepers re-enqueue what the
+ * database says is pending into their own queues, so on a shared database another suite's worker
+ * takes (and fails) this suite's items and bundles.
+ */
+export async function ownDatabase(name: string): Promise<string> {
   const db = new URL(process.env.DATABASE_URL!);
   db.pathname = `${db.pathname}_${name}`;
   const databaseUrl = db.toString();
   await applyMigrations(databaseUrl, defaultMigrationsDir());
+  return databaseUrl;
+}
+
+/**
+ * For suites whose API and worker run in this process: a database of the suite's own (see
+ * ownDatabase) in `process.env.DATABASE_URL` from its first beforeAll to its last afterAll.
+ * Call it at the top level of the spec, before any hook that starts the platform.
+ */
+export function useOwnDatabase(name: string): void {
+  const shared = process.env.DATABASE_URL!;
+  beforeAll(async () => {
+    process.env.DATABASE_URL = await ownDatabase(name);
+  });
+  afterAll(async () => {
+    const own = process.env.DATABASE_URL!;
+    process.env.DATABASE_URL = shared;
+    if (own !== shared) await dropDatabase(own);
+  });
+}
+
+export async function isolatedEnv(name: string, overrides: Record<string, string> = {}): Promise<IsolatedEnv> {
+  const databaseUrl = await ownDatabase(name);
   const ownDir = overrides.DATA_DIR ? null : mkdtempSync(join(tmpdir(), `ks-${name}-`));
   const env: Record<string, string> = {
     NODE_ENV: 'test',

@@ -32,14 +32,17 @@ import {
   waitFor,
   waitForItem,
 } from '../helpers/ingest-fixtures';
+import { useOwnDatabase } from '../helpers/fault-platform';
 
 const PYTHON = '/usr/bin/python3';
 const INTEROP = join(__dirname, '..', 'interop');
 const MiB = 1024 * 1024;
 const ROOT = join(__dirname, '..', '..');
 
-// Own Redis prefix: no other suite's API enqueues into the queues this worker consumes.
+// Own Redis prefix and database: no other suite's API enqueues into the queues this worker consumes,
+// and no other suite's worker sweeps this suite's items into its own queues (see ownDatabase).
 process.env.REDIS_PREFIX = `${process.env.REDIS_PREFIX}_ingest`;
+useOwnDatabase('ingest');
 process.env.JOB_LOCK_MS = '2000';
 process.env.INGEST_THREADS = '2';
 

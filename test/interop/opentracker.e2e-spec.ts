@@ -24,6 +24,7 @@ import {
 import { freePort } from '../helpers/processes';
 import { INTEROP_DIR, PYTHON } from '../helpers/published-bundle';
 import { startTestApp } from '../helpers/test-app';
+import { useOwnDatabase } from '../helpers/fault-platform';
 
 /**
  * An external tracker for internet scale: Debian's opentracker (whitelist mode, as packaged) next
@@ -42,6 +43,7 @@ const ENV = [
 ] as const;
 const savedEnv = Object.fromEntries(ENV.map((k) => [k, process.env[k]]));
 process.env.REDIS_PREFIX = `${process.env.REDIS_PREFIX}_opentracker`;
+useOwnDatabase('opentracker');
 
 const NOT_AUTHORIZED = /not authorized for use with this tracker/;
 

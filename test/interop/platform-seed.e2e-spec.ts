@@ -14,6 +14,7 @@ import {
 } from '../helpers/published-bundle';
 import { startPlatformSeed, type PlatformSeedProcess } from '../helpers/platform-seed';
 import { startTestApp } from '../helpers/test-app';
+import { useOwnDatabase } from '../helpers/fault-platform';
 
 /**
  * The platform seed (apps/seeder, run compiled) against real libtorrent leechers on loopback, with
@@ -46,6 +47,10 @@ function leech(args: string[], timeoutMs: number): Promise<LeechReport> {
     );
   });
 }
+
+// The seed serves every PUBLISHED bundle of its database: other suites' bundles (files elsewhere)
+// would crowd its log and its sync.
+useOwnDatabase('platformseed');
 
 describe('platform seed (interop: libtorrent over uTP and TCP)', () => {
   let app: NestExpressApplication;
