@@ -110,6 +110,13 @@ const freeSpace = () => rmSync(filler, { force: true });
     ]);
     bundles.push(bundleId);
     await creator.upload(bundleId, itemIds[1], randomBytes(MiB));
+    // Stopped only once idle: a worker stopped inside the first ingest's transaction (which fixes the
+    // piece length under the bundle's row lock) would hold the lock the next upload's creation takes.
+    await waitFor(
+      'the extra to be ingested',
+      async () => (await iso.prisma.item.findUniqueOrThrow({ where: { id: itemIds[1] } })).status === 'READY',
+      30_000,
+    );
     // The completed upload is linked into the blob store (no new space); its ciphertext needs 5 MiB.
     worker.child.kill('SIGSTOP');
     const film = randomBytes(5 * MiB);
