@@ -355,7 +355,8 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
           ? decrypt(file, unwrapContentKey(keyring, row.id, row.wrappedKey!, row.kekId!), pieceLength)
           : file;
         expect(sha256(plain)).toBe(sha256(bodies[row.path as keyof typeof bodies]));
-        if (row.locked) expect(file.equals(bodies[row.path as keyof typeof bodies])).toBe(false);
+        // A 1-byte ciphertext equals its plaintext once in 256 runs: only longer files must differ.
+        if (row.locked && file.length > 16) expect(file.equals(bodies[row.path as keyof typeof bodies])).toBe(false);
       }
 
       // Idempotent: publishing again gives byte-identical torrents and the same info-hashes.
