@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Job } from 'bullmq';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -13,7 +14,7 @@ import type { Keyring } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
 import { TrackerWhitelist } from '@keyseed/opentracker';
-import type { PublishJob } from '@keyseed/queues';
+import { JobQueues, PublishJob, QueueName, redisConnection } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, itemPublishedKey, TusUploadFiles } from '@keyseed/storage';
 import { PieceHasher } from '@keyseed/torrent';
 import { PublishService } from '../../apps/worker/src/publish/publish.service';
@@ -175,6 +176,39 @@ describe('hardening (e2e): files, deletions, races, renames, protocol edges', ()
     const item = await prisma.item.findUniqueOrThrow({ where: { id: items[0].id } });
     expect([item.status, item.ingestGeneration]).toEqual(['READY', 1]);
     expect(await store.stat(`uploads/${item.id}/2`)).toBeNull();
+  });
+
+  it('a publish after a failed one leaves no earlier failure for the sweeper to read as the new attempt’s', async () => {
+    const { bundle, items } = await draft(['again.bin']);
+    await createUpload(bundle.id, items[0].id, 4096, randomBytes(4096)).expect(201);
+    await markIngested(bundle.id, items[0].id, randomBytes(4096));
+    // The earlier attempt: its job failed for good and the bundle went back to DRAFT.
+    const publishQueue = app.get<Queue<PublishJob>>(getQueueToken(QueueName.Publish));
+    const jobs = app.get(JobQueues);
+    await jobs.enqueue(QueueName.Publish, { bundleId: bundle.id });
+    const failing = new Worker<PublishJob>(
+      QueueName.Publish,
+      () => Promise.reject(new UnrecoverableError('earlier attempt')),
+      { connection: redisConnection(process.env.REDIS_URL!), prefix: publishQueue.opts.prefix },
+    );
+    await new Promise((resolve) => failing.on('failed', resolve));
+    await failing.close();
+    expect(await (await jobs.find(QueueName.Publish, { bundleId: bundle.id }))?.getState()).toBe('failed');
+    await prisma.bundle.update({
+      where: { id: bundle.id },
+      data: { status: 'DRAFT', publishFailureReason: 'earlier' },
+    });
+
+    // The next publish commits PUBLISHING and its enqueue has not reached Redis yet (deferred here,
+    // as on a Redis hiccup): the job id the sweeper reads must not hold the earlier failure.
+    const enqueue = jest.spyOn(jobs, 'enqueue').mockRejectedValueOnce(new Error('not yet'));
+    try {
+      await request(http).post(`/v1/bundles/${bundle.id}/publish`).set(creator.auth).send({}).expect(202);
+    } finally {
+      enqueue.mockRestore();
+    }
+    expect((await prisma.bundle.findUniqueOrThrow({ where: { id: bundle.id } })).status).toBe('PUBLISHING');
+    expect(await jobs.find(QueueName.Publish, { bundleId: bundle.id })).toBeUndefined();
   });
 
   it('a rename after ingest moves the ciphertext with the item; publish refuses a file that is not the item’s own', async () => {

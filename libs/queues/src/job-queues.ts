@@ -48,6 +48,21 @@ export class JobQueues {
     );
   }
 
+  /**
+   * Removes a finished (completed or failed) job recorded under `data`'s id; a waiting or running one
+   * is kept. Called before the database says the work is due again (a bundle's next publish), so the
+   * sweeper, which reads a failed job as the failure of the attempt the database records, never
+   * takes an earlier attempt's failure for the new one's. 503 (RedisUnavailableError) like `enqueue`.
+   */
+  async discardFinished<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<void> {
+    this.redis.assertUp(`queueing ${queue} work`);
+    await withTimeout(
+      this.removeIfFinished(queue, data),
+      ENQUEUE_TIMEOUT_MS,
+      () => new RedisUnavailableError(`queueing ${queue} work`, 'no answer'),
+    );
+  }
+
   /** The job currently recorded under `data`'s id, if any. */
   async find<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<Job<JobPayloads[Q]> | undefined> {
     return (await this.queueOf(queue).getJob(this.idOf(queue, data))) as Job<JobPayloads[Q]> | undefined;
@@ -61,19 +76,23 @@ export class JobQueues {
 
   private async add<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<string> {
     const id = this.idOf(queue, data);
-    const q = this.queueOf(queue);
-    const previous = await q.getJob(id);
-    if (previous) {
-      const state = await previous.getState();
-      if (state !== 'completed' && state !== 'failed') return id;
-      await previous.remove();
-    }
+    if (!(await this.removeIfFinished(queue, data))) return id;
     const retries =
       queue === QueueName.Mail
         ? mailJobOptions(this.config.MAIL_RETRY_DELAY_MS)
         : workJobOptions(this.config.JOB_RETRY_DELAY_MS);
-    await q.add(queue, data, { jobId: id, ...retries });
+    await this.queueOf(queue).add(queue, data, { jobId: id, ...retries });
     return id;
+  }
+
+  /** False while a job under `data`'s id is waiting, delayed or running; a finished one is removed. */
+  private async removeIfFinished<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<boolean> {
+    const previous = await this.queueOf(queue).getJob(this.idOf(queue, data));
+    if (!previous) return true;
+    const state = await previous.getState();
+    if (state !== 'completed' && state !== 'failed') return false;
+    await previous.remove();
+    return true;
   }
 
   private queueOf(queue: WorkQueue): Queue {

@@ -40,6 +40,9 @@ export class BundlePublishingService {
         );
       const waiting = bundle.items.filter((i) => i.status !== 'READY');
       if (waiting.length) return waiting;
+      // An earlier attempt's failed job goes while the bundle is still a DRAFT (the sweeper ignores
+      // drafts): once PUBLISHING, a failed job under this id can only be this attempt's.
+      await this.jobs.discardFinished(QueueName.Publish, { bundleId });
       await tx.bundle.update({
         where: { id: bundleId },
         data: { status: 'PUBLISHING', ...(releaseAt ? { releaseAt } : {}) },
