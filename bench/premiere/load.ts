@@ -25,6 +25,11 @@ export interface LoadResult {
   refused: number;
   errors: number;
   statuses: Record<string, number>;
+  /** Requests that got no answer, by error code (or message), with when they were sent and on which socket use. */
+  errorKinds: Record<string, number>;
+  /** Of those, how many were sent on a reused keep-alive connection, and that connection's idle time before it (ms, max). */
+  errorsOnReusedSocket: number;
+  errorSocketIdleMaxMs: number;
   verified: number;
   p50ms: number;
   p99ms: number;
@@ -47,6 +52,12 @@ async function run(target: LoadTarget): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
   let verified = 0;
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
+  let errorsOnReusedSocket = 0;
+  let errorSocketIdleMaxMs = 0;
+  // When each socket last finished an answer: its idle time when it is reused.
+  const idleSince = new WeakMap<object, number>();
+  agent.on('free', (socket: object) => idleSince.set(socket, Date.now()));
   const one = (r: LoadTarget['requests'][number], n: number, due: number) =>
     new Promise<void>((done) => {
       late.push(Date.now() - due);
@@ -84,8 +95,19 @@ async function run(target: LoadTarget): Promise<LoadResult> {
           });
         },
       );
-      req.on('error', () => {
+      let reusedIdleMs = -1;
+      req.on('socket', (socket) => {
+        const since = idleSince.get(socket);
+        reusedIdleMs = since === undefined ? -1 : Date.now() - since;
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
         errors++;
+        const kind = err.code ?? err.message;
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+        if (reusedIdleMs >= 0) {
+          errorsOnReusedSocket++;
+          errorSocketIdleMaxMs = Math.max(errorSocketIdleMaxMs, reusedIdleMs);
+        }
         latencies.push(Date.now() - due);
         done();
       });
@@ -122,6 +144,9 @@ async function run(target: LoadTarget): Promise<LoadResult> {
         .filter(([s]) => Number(s) >= 500)
         .reduce((a, [, n]) => a + n, 0),
     statuses,
+    errorKinds,
+    errorsOnReusedSocket,
+    errorSocketIdleMaxMs,
     verified,
     p50ms: percentile(latencies, 50),
     p99ms: percentile(latencies, 99),
