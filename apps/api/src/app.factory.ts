@@ -2,6 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
 import helmet from 'helmet';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { createLogger, PinoNestLogger } from '@keyseed/logging';
@@ -25,6 +26,16 @@ export const UNVERSIONED_ROUTES = [
   { path: 'webseed/*path', method: RequestMethod.ALL },
   { path: 'metrics', method: RequestMethod.GET },
 ];
+
+/**
+ * How long an idle keep-alive connection is kept (Node's default is 5 s). A client reusing a
+ * connection at the moment the server closes it gets ECONNRESET: this must outlast the idle time of
+ * the clients and proxies in front (60 s for nginx's upstream keepalive_timeout and most load
+ * balancers), so that they, not the API, close idle connections (docs/operations.md, scaling).
+ * Headers must be allowed a little longer than that (the usual Node advice).
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+export const HEADERS_TIMEOUT_MS = 66_000;
 
 /** Builds the HTTP app exactly as production runs it; tests call this too. */
 export async function createApp(): Promise<NestExpressApplication> {
@@ -70,5 +81,8 @@ export async function createApp(): Promise<NestExpressApplication> {
   });
   // Key delivery and the tracker answered ahead of Express, with the same contracts (docs/architecture.md).
   installFastPath(app, [app.get(KeyDeliveryFastRoute), app.get(TrackerFastRoute)], logger);
+  const server: Server = app.getHttpServer();
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
   return app;
 }

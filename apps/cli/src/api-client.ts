@@ -8,10 +8,38 @@ export class ApiError extends CliError {
     exitCode: ExitCodeValue,
     readonly status: number,
     readonly serverMessage: string,
+    /** The answer's Retry-After, in ms (absent: null). */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message, exitCode);
   }
 }
+
+/** No answer at all: the connection failed, was reset or timed out (the request may or may not have been served). */
+export class ApiUnreachableError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.ApiUnreachable);
+  }
+}
+
+/**
+ * How a request that a storm can fail is retried: up to `attempts` tries; after a network error
+ * (a reset keep-alive connection, a refused connection, a timeout), a 502/503/504 or a 429, wait
+ * the answer's Retry-After (plus up to `baseMs` of jitter) or else a random time up to
+ * `min(capMs, baseMs · 2^(try-1))` ("full jitter": a premiere's clients that failed together do
+ * not come back together). A Retry-After beyond `maxRetryAfterMs` is not waited for.
+ */
+export interface RetryPolicy {
+  attempts: number;
+  baseMs: number;
+  capMs: number;
+  maxRetryAfterMs: number;
+}
+
+/** Key requests (a premiere's release minute: README, premieres): about a minute of retries at most. */
+export const KEY_REQUEST_RETRIES: RetryPolicy = { attempts: 6, baseMs: 500, capMs: 15_000, maxRetryAfterMs: 65_000 };
+
+const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
 
 /** 425 Too Early: a premiere whose keys are withheld until `releaseAt`. */
 export class NotReleasedError extends ApiError {
@@ -98,10 +126,11 @@ export class ApiClient {
     readonly base: string,
     private readonly token?: string,
     private readonly timeoutMs = 30_000,
+    private readonly keyRetries: RetryPolicy = KEY_REQUEST_RETRIES,
   ) {}
 
   withToken(token: string): ApiClient {
-    return new ApiClient(this.base, token, this.timeoutMs);
+    return new ApiClient(this.base, token, this.timeoutMs, this.keyRetries);
   }
 
   login(email: string, password: string): Promise<SessionView> {
@@ -149,8 +178,11 @@ export class ApiClient {
     return this.json('POST', `/v1/licenses/${licenseId}/devices`, { publicKey, name });
   }
 
+  /** Retried (KEY_REQUEST_RETRIES): asking again is harmless, each delivery is a fresh seal of the same keys. */
   keys(licenseId: string, deviceId: string, items?: KeysRequestItem[]): Promise<SealedKeySet> {
-    return this.json('POST', `/v1/licenses/${licenseId}/keys`, items ? { deviceId, items } : { deviceId });
+    return withRetries(this.keyRetries, () =>
+      this.json<SealedKeySet>('POST', `/v1/licenses/${licenseId}/keys`, items ? { deviceId, items } : { deviceId }),
+    );
   }
 
   /** Preview keys of a bundle (no license needed), sealed to `publicKey` with licenseId and deviceId "preview". */
@@ -187,9 +219,8 @@ export class ApiClient {
         (err as Error).name === 'TimeoutError'
           ? `no answer within ${this.timeoutMs / 1000} s`
           : (cause?.code ?? cause?.message ?? (err as Error).message);
-      throw new CliError(
+      throw new ApiUnreachableError(
         `cannot reach the Keyseed API at ${this.base} (${why}); is the platform running? Set it with --api or KEYSEED_API`,
-        ExitCode.ApiUnreachable,
       );
     }
     if (res.ok) return res;
@@ -197,7 +228,38 @@ export class ApiClient {
   }
 }
 
+/** Runs `call` until it succeeds, fails for good, or `policy.attempts` tries have failed. */
+export async function withRetries<T>(policy: RetryPolicy, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const wait = attempt < policy.attempts ? retryDelay(err, attempt, policy) : null;
+      if (wait === null) throw err;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+/** How long to wait before try `attempt + 1` after `err`, or null when it is not worth retrying. */
+function retryDelay(err: unknown, attempt: number, policy: RetryPolicy): number | null {
+  const backoff = Math.random() * Math.min(policy.capMs, policy.baseMs * 2 ** (attempt - 1));
+  if (err instanceof ApiUnreachableError) return backoff;
+  if (!(err instanceof ApiError) || !RETRIED_STATUSES.has(err.status)) return null;
+  if (err.retryAfterMs === null) return backoff;
+  return err.retryAfterMs > policy.maxRetryAfterMs ? null : err.retryAfterMs + Math.random() * policy.baseMs;
+}
+
+/** Retry-After as ms: delay-seconds or an HTTP date (RFC 9110 §10.2.3); null when absent or unreadable. */
+function retryAfterMs(header: string | null): number | null {
+  if (header === null) return null;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
 async function toApiError(method: string, path: string, res: Response): Promise<ApiError> {
+  const retryAfter = retryAfterMs(res.headers.get('retry-after'));
   let message: string;
   let releaseAt: Date | null = null;
   try {
@@ -232,6 +294,7 @@ async function toApiError(method: string, path: string, res: Response): Promise<
         ExitCode.Failure,
         429,
         message,
+        retryAfter,
       );
     default:
       if (res.status >= 500)
@@ -240,6 +303,7 @@ async function toApiError(method: string, path: string, res: Response): Promise<
           ExitCode.Failure,
           res.status,
           message,
+          retryAfter,
         );
       return new ApiError(what, ExitCode.Failure, res.status, message);
   }
