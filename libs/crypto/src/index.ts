@@ -35,7 +35,13 @@ export {
   encryptPieceInto,
 } from './piece-cipher';
 
-export { X25519_KEY_BYTES, generateDeviceKeyPair, importDevicePrivateKey, importDevicePublicKey } from './device-key';
+export {
+  X25519_KEY_BYTES,
+  generateDeviceKeyPair,
+  importDevicePrivateKey,
+  importDevicePublicKey,
+  importRegisteredDevicePublicKey,
+} from './device-key';
 export type { DeviceKeyPair, DevicePrivateKey, DevicePublicKey } from './device-key';
 export { DELIVER_INFO, SEAL_ALG, deliveryAad, openPayload, sealPayload } from './sealed-delivery';
 export type { SealTestOnly, SealedKeySet } from './sealed-delivery';

@@ -1,5 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { generateDeviceKeyPair, importDevicePrivateKey, importDevicePublicKey } from './device-key';
+import {
+  generateDeviceKeyPair,
+  importDevicePrivateKey,
+  importDevicePublicKey,
+  importRegisteredDevicePublicKey,
+} from './device-key';
 import { keyCheckValue } from './key-check';
 import {
   ContentKeyItem,
@@ -179,6 +184,25 @@ describe('sealed key delivery, payload v2', () => {
     it('canonicalises padding away', () => {
       const { publicKey } = generateDeviceKeyPair();
       expect(importDevicePublicKey(`${publicKey}=`).encoded).toBe(publicKey);
+    });
+
+    it('imports a registered key without the probe, and still seals nothing to a low-order point', () => {
+      const pair = generateDeviceKeyPair();
+      const registered = importRegisteredDevicePublicKey(pair.publicKey);
+      expect(registered.encoded).toBe(pair.publicKey);
+      expect(registered.raw).toEqual(importDevicePublicKey(pair.publicKey).raw);
+      const sealed = sealContentKeys(registered, DEVICE, LICENSE, vectorItems);
+      expect(openContentKeys(pair.privateKey, DEVICE, sealed, LICENSE)).toHaveLength(vectorItems.length);
+      for (const low of [
+        Buffer.alloc(32),
+        Buffer.from('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800', 'hex'),
+      ]) {
+        const key = importRegisteredDevicePublicKey(low.toString('base64url'));
+        expect(() => sealContentKeys(key, DEVICE, LICENSE, vectorItems)).toThrow(
+          expect.objectContaining({ code: 'BAD_PUBLIC_KEY' }),
+        );
+      }
+      expect(() => importRegisteredDevicePublicKey(Buffer.alloc(31).toString('base64url'))).toThrow(/must be 32 bytes/);
     });
   });
 

@@ -1,9 +1,10 @@
-import { DevicePublicKey, importDevicePublicKey } from '@keyseed/crypto';
+import { DevicePublicKey, importRegisteredDevicePublicKey } from '@keyseed/crypto';
 
 /**
- * Imported, validated device public keys by their stored base64url form (LRU). Importing one
- * builds a KeyObject and runs a probe X25519 agreement to refuse low-order points: as much CPU as
- * the seal's own agreement, and the same few keys come back on every delivery. Public keys only.
+ * Imported device public keys by their stored base64url form (LRU): the same few keys come back on
+ * every delivery of a license. Keys come from `Device.publicKey`, validated at registration, so
+ * they are imported without the probe agreement (importRegisteredDevicePublicKey; the seal's own
+ * agreement still refuses a low-order point). Public keys only.
  */
 export class DeviceKeyCache {
   private readonly keys = new Map<string, DevicePublicKey>();
@@ -17,7 +18,7 @@ export class DeviceKeyCache {
       this.keys.set(encoded, hit);
       return hit;
     }
-    const key = importDevicePublicKey(encoded);
+    const key = importRegisteredDevicePublicKey(encoded);
     this.keys.set(encoded, key);
     if (this.keys.size > this.maxEntries) this.keys.delete(this.keys.keys().next().value as string);
     return key;
