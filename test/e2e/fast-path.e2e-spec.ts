@@ -194,18 +194,59 @@ describe('fast path (e2e): same answers as the Express routes', () => {
     }
   });
 
+  it('answers a first request (token not cached: token and license read in one statement) as the Express route does', async () => {
+    const store = app.get(KeyDeliveryStore);
+    const together = jest.spyOn(store, 'tokenAndLicense');
+    const alone = jest.spyOn(store, 'license');
+    /** A personal token of `user` that no request has used yet. */
+    const fresh = async (user: TestUser) => {
+      const created = await request(fast).post('/v1/me/tokens').set(user.auth).send({ name: 'fast' }).expect(201);
+      return { id: created.body.id as string, auth: { authorization: `Bearer ${created.body.token as string}` } };
+    };
+    try {
+      const before = await prisma.keyDelivery.count({ where: { licenseId } });
+      const delivered = await both(keys({ deviceId }, (await fresh(buyer)).auth));
+      expect(delivered.map((a) => a.status)).toEqual([200, 200]);
+      expect(await prisma.keyDelivery.count({ where: { licenseId } })).toBe(before + 2);
+      // The fast path's read was the joint one; the Express route (token cached by then) read the license alone.
+      expect(together).toHaveBeenCalledTimes(1);
+      expect(alone).toHaveBeenCalledTimes(1);
+      const refusals: [() => Promise<Exchange>, number][] = [
+        [async () => keys({ deviceId }, (await fresh(other)).auth), 403],
+        [async () => keys({ deviceId }, (await fresh(buyer)).auth, randomUUID()), 404],
+        [async () => keys({ deviceId: randomUUID() }, (await fresh(buyer)).auth), 404],
+        [async () => keys({ deviceId }, (await fresh(buyer)).auth, '-'.repeat(36)), 400],
+        [
+          async () => {
+            const revoked = await fresh(buyer);
+            await request(fast).delete(`/v1/me/tokens/${revoked.id}`).set(buyer.auth).expect(204);
+            return keys({ deviceId }, revoked.auth);
+          },
+          401,
+        ],
+      ];
+      for (const [exchange, status] of refusals) expect((await same(await exchange())).status).toBe(status);
+      expect(together).toHaveBeenCalledTimes(5); // not for the malformed id
+    } finally {
+      together.mockRestore();
+      alone.mockRestore();
+    }
+  });
+
   it('answers 503 when PostgreSQL drops the connection, and 500 on anything unexpected', async () => {
     const store = app.get(KeyDeliveryStore);
-    const spy = jest.spyOn(store, 'license');
+    // Both reads: the license alone (token cached) or with the token (not cached, e.g. after 5 s).
+    const spies = [jest.spyOn(store, 'license'), jest.spyOn(store, 'tokenAndLicense')];
     try {
-      spy.mockRejectedValue(Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' }));
+      for (const spy of spies)
+        spy.mockRejectedValue(Object.assign(new Error('Connection terminated unexpectedly'), { code: '57P01' }));
       expect((await same(keys({ deviceId }))).status).toBe(503);
-      spy.mockRejectedValue(new Error('boom'));
+      for (const spy of spies) spy.mockRejectedValue(new Error('boom'));
       const crashed = await same(keys({ deviceId }));
       expect(crashed.status).toBe(500);
       expect(json(crashed).message).toBe('internal error');
     } finally {
-      spy.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
   });
 

@@ -14,7 +14,8 @@ export interface TokenOwner {
   roles: Role[];
 }
 
-interface TokenQueryRow {
+/** A row of tokenOwnerSql, as node-postgres returns it. */
+export interface TokenQueryRow {
   id: string;
   expiresAtMs: number | null;
   lastUsedAtMs: number | null;
@@ -24,14 +25,23 @@ interface TokenQueryRow {
   roles: Role[];
 }
 
-// Times as epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
-const LOOKUP_SQL = `
+/**
+ * The live token whose hash is parameter `$<param>` and its owner (TokenQueryRow; no row when the
+ * token is unknown, revoked, expired or its account disabled). Also embedded by routes that resolve
+ * an uncached token in the statement that reads their own rows (BearerAuthenticator.requireUserWith).
+ * Times as epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
+ */
+export function tokenOwnerSql(param: number): string {
+  return `
   SELECT t.id, (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAtMs",
          (extract(epoch FROM t."lastUsedAt") * 1000)::float8 AS "lastUsedAtMs",
          u.id AS "userId", u.email, u."displayName", u.roles::text[] AS roles
   FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
-  WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL
+  WHERE t."tokenHash" = $${param} AND t."revokedAt" IS NULL
     AND (t."expiresAt" IS NULL OR t."expiresAt" > now()) AND u."disabledAt" IS NULL`;
+}
+
+const LOOKUP_SQL = tokenOwnerSql(1);
 
 const TOUCH_SQL = `
   UPDATE "ApiToken" SET "lastUsedAt" = now()
@@ -57,8 +67,11 @@ export class TokenStore implements OnModuleDestroy {
       text: LOOKUP_SQL,
       values: [tokenHash],
     });
-    const [row] = rows;
-    if (!row) return null;
+    return rows.length === 0 ? null : this.owned(rows[0]);
+  }
+
+  /** The owner of a token read by tokenOwnerSql (here or in another statement); refreshes its lastUsedAt when due. */
+  owned(row: TokenQueryRow): TokenOwner {
     if (row.lastUsedAtMs === null || row.lastUsedAtMs < Date.now() - LAST_USED_RESOLUTION_MS) {
       this.touches
         .add([row.id])

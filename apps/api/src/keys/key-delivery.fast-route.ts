@@ -3,6 +3,7 @@ import { isUUID } from 'class-validator';
 import type { IncomingMessage } from 'node:http';
 import bytes from 'bytes';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import type { AuthenticatedUser } from '../auth/auth.decorators';
 import { BearerAuthenticator } from '../auth/bearer-authenticator';
 import type { FastExchange, FastHandler, FastRoute } from '../common/fast-path';
 import { parseJsonBody } from '../common/json-body';
@@ -10,8 +11,11 @@ import { createValidationPipe } from '../common/validation';
 import { RequestKeysDto } from './dtos/request-keys.dto';
 import { sendSealed, tooEarly } from './key-answers';
 import { KeyDeliveryService, NotReleasedException } from './key-delivery.service';
+import { KeyDeliveryStore, LicenseRow } from './key-delivery.store';
 
 const KEYS_PATH = /^\/v1\/licenses\/([0-9A-Fa-f-]{36})\/keys$/;
+/** What ParseUUIDPipe passes (any version), and so what PostgreSQL reads as a uuid. */
+const UUID_FORM = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
 
 /**
@@ -21,6 +25,9 @@ const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8
  * (ParseUUIDPipe), the body (RequestKeysDto through the global ValidationPipe, or a hand check of
  * the usual `{deviceId}` that the pipe would pass unchanged), then KeyDeliveryService, which
  * rate-limits, re-checks the license and device and audits the delivery before the keys leave.
+ * For the usual request whose token is not cached yet (a premiere's first requests), the token and
+ * the license are read in one statement (BearerAuthenticator.requireUserWith), and only the
+ * answers' order is kept: 401, then 400, then 429, then the license's own.
  * Requests whose body Express would read differently (chunked, compressed, another content type or
  * charset, empty, over BODY_LIMIT) and URLs not in this exact form are left to Express.
  */
@@ -32,6 +39,7 @@ export class KeyDeliveryFastRoute implements FastRoute {
 
   constructor(
     private readonly keys: KeyDeliveryService,
+    private readonly store: KeyDeliveryStore,
     private readonly bearer: BearerAuthenticator,
     @Inject(KEYSEED_CONFIG) config: KeyseedConfig,
   ) {
@@ -55,14 +63,21 @@ export class KeyDeliveryFastRoute implements FastRoute {
     const raw = await readBody(req);
     if (!raw) return; // the client went away mid-body: nobody to answer
     const body = parseJsonBody(raw);
-    const user = await this.bearer.requireUser(req.headers.authorization);
+    const usual = isDeviceOnly(body) && UUID_FORM.test(id);
+    let user: AuthenticatedUser;
+    let license: LicenseRow | null | undefined;
+    if (usual) {
+      ({ user, rows: license } = await this.bearer.requireUserWith(req.headers.authorization, (tokenHash) =>
+        this.store.tokenAndLicense(tokenHash, id, body.deviceId),
+      ));
+    } else user = await this.bearer.requireUser(req.headers.authorization);
     await this.uuidPipe.transform(id, { type: 'param', data: 'id' });
     const dto = isDeviceOnly(body)
       ? body
       : ((await this.validation.transform(body, { type: 'body', metatype: RequestKeysDto })) as RequestKeysDto);
     let sealed: string;
     try {
-      sealed = await this.keys.deliver(user.id, id, dto.deviceId, dto.items, exchange.address);
+      sealed = await this.keys.deliver(user.id, id, dto.deviceId, dto.items, exchange.address, license);
     } catch (err) {
       if (!(err instanceof NotReleasedException)) throw err;
       const answer = tooEarly(err);

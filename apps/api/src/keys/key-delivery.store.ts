@@ -1,5 +1,7 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HotPathPool } from '@keyseed/database';
+import type { TokenAlong } from '../auth/bearer-authenticator';
+import { tokenOwnerSql, TokenQueryRow } from '../auth/token-store';
 import { GroupCommit } from '../common/group-commit';
 
 /** What key delivery needs of an item; pieceCount = length of the v1 piece hashes / 20. */
@@ -61,7 +63,7 @@ interface BundleQueryRow extends ItemColumns {
 }
 
 interface LicenseQueryRow extends BundleQueryRow {
-  buyerId: string;
+  buyerId: string | null;
   bundleId: string;
   status: string;
   statusReason: string | null;
@@ -72,18 +74,33 @@ interface LicenseQueryRow extends BundleQueryRow {
   deviceRemoved: boolean;
 }
 
+interface TokenAndLicenseRow extends LicenseQueryRow, Omit<TokenQueryRow, 'id'> {
+  tokenId: string;
+}
+
 const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256", i."emailGated",
   COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
 
 // One round trip per delivery: the license, its bundle's status, the device and every item.
-const LICENSE_SQL = `
+const LICENSE_ROWS = `
   SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", l.source::text AS source, b.status::text AS "bundleStatus",
-         (extract(epoch FROM b."releaseAt") * 1000)::float8 AS "releaseAtMs", d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved", ${ITEM_COLUMNS}
+         (extract(epoch FROM b."releaseAt") * 1000)::float8 AS "releaseAtMs", d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved",
+         i.position AS "itemPosition", ${ITEM_COLUMNS}
   FROM "License" l JOIN "Bundle" b ON b.id = l."bundleId"
   LEFT JOIN "Device" d ON d.id = $2::uuid AND d."licenseId" = l.id
   LEFT JOIN "Item" i ON i."bundleId" = l."bundleId"
-  WHERE l.id = $1::uuid
-  ORDER BY i.position`;
+  WHERE l.id = $1::uuid`;
+
+const LICENSE_SQL = `${LICENSE_ROWS}
+  ORDER BY "itemPosition"`;
+
+// A first request (token not cached yet): the bearer token ($3) and its owner, and the license rows,
+// in one round trip. No row: the token is not live; license columns null: no such license.
+const TOKEN_AND_LICENSE_SQL = `
+  SELECT tok.id AS "tokenId", tok."expiresAtMs", tok."lastUsedAtMs", tok."userId", tok.email, tok."displayName", tok.roles, lic.*
+  FROM (${tokenOwnerSql(3)}) tok
+  LEFT JOIN (${LICENSE_ROWS}) lic ON true
+  ORDER BY lic."itemPosition"`;
 
 const BUNDLE_SQL = `
   SELECT b.status::text AS "bundleStatus", ${ITEM_COLUMNS}
@@ -99,7 +116,8 @@ const AUDIT_SQL = `
 
 /**
  * SQL of key delivery over node-postgres, without Prisma's client runtime (which costs several
- * times the query itself on this path): named prepared statements, one query per delivery, and
+ * times the query itself on this path): named prepared statements, one query per delivery (with
+ * the bearer token's lookup when it is not cached yet), and
  * KeyDelivery rows written by group commit (concurrent deliveries share one INSERT; each caller
  * waits for the write that carries its rows).
  */
@@ -116,21 +134,36 @@ export class KeyDeliveryStore implements OnModuleDestroy {
       text: LICENSE_SQL,
       values: [licenseId, deviceId],
     });
-    if (rows.length === 0) return null;
-    const [l] = rows;
+    return licenseOf(rows);
+  }
+
+  /**
+   * The bearer token whose hash is `tokenHash` (with its owner) and `license(licenseId, deviceId)`,
+   * in one statement: for BearerAuthenticator.requireUserWith, when the token is not cached.
+   */
+  async tokenAndLicense(
+    tokenHash: string,
+    licenseId: string,
+    deviceId: string,
+  ): Promise<TokenAlong<LicenseRow | null>> {
+    const { rows } = await this.pool.query<TokenAndLicenseRow>({
+      name: 'keys.token_license',
+      text: TOKEN_AND_LICENSE_SQL,
+      values: [licenseId, deviceId, tokenHash],
+    });
+    if (rows.length === 0) return { token: null, rows: null };
+    const [t] = rows;
     return {
-      buyerId: l.buyerId,
-      bundleId: l.bundleId,
-      status: l.status,
-      statusReason: l.statusReason,
-      source: l.source,
-      bundleStatus: l.bundleStatus,
-      // As epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
-      releaseAt: l.releaseAtMs === null ? null : new Date(l.releaseAtMs),
-      deviceId: l.deviceId,
-      publicKey: l.publicKey,
-      deviceRemoved: l.deviceRemoved,
-      items: itemsOf(rows),
+      token: {
+        id: t.tokenId,
+        expiresAtMs: t.expiresAtMs,
+        lastUsedAtMs: t.lastUsedAtMs,
+        userId: t.userId,
+        email: t.email,
+        displayName: t.displayName,
+        roles: t.roles,
+      },
+      rows: licenseOf(rows),
     };
   }
 
@@ -170,6 +203,26 @@ export class KeyDeliveryStore implements OnModuleDestroy {
       ],
     });
   }
+}
+
+/** The license of LICENSE_ROWS rows; null when there are none or the license columns are null (no such license). */
+function licenseOf(rows: LicenseQueryRow[]): LicenseRow | null {
+  const [l] = rows;
+  if (!l || l.buyerId === null) return null;
+  return {
+    buyerId: l.buyerId,
+    bundleId: l.bundleId,
+    status: l.status,
+    statusReason: l.statusReason,
+    source: l.source,
+    bundleStatus: l.bundleStatus,
+    // As epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
+    releaseAt: l.releaseAtMs === null ? null : new Date(l.releaseAtMs),
+    deviceId: l.deviceId,
+    publicKey: l.publicKey,
+    deviceRemoved: l.deviceRemoved,
+    items: itemsOf(rows),
+  };
 }
 
 function itemsOf(rows: ItemColumns[]): ItemRow[] {
