@@ -66,13 +66,10 @@ function SignupForm({ bundleId }: { bundleId: string }) {
     <form onSubmit={submit} aria-label="Unlock with your e-mail">
       <Field
         label="Your e-mail address"
-        name="email"
         type="email"
         autoComplete="email"
         required
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        error={form.fieldErrors.email}
+        {...form.bind('email', email, setEmail)}
       />
       <button type="submit" disabled={form.busy}>
         {form.busy ? 'Sending…' : 'Send me the link'}

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
+import { useId, useState, type ChangeEvent, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import { ApiError, describeError } from '../api/client';
 
 /**
@@ -44,7 +44,15 @@ export function useFormSubmit(fields: string[]) {
   const setError = (field: string | null, message: string) =>
     field ? setFieldErrors((f) => ({ ...f, [field]: message })) : setFormError(message);
 
-  return { busy, fieldErrors, formError, onSubmit, run, setError };
+  /** A Field's `name`, `value`, `onChange` (calling `set` with the text) and its API error. */
+  const bind = (name: string, value: string, set: (value: string) => void) => ({
+    name,
+    value,
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set(e.target.value),
+    error: fieldErrors[name],
+  });
+
+  return { busy, fieldErrors, formError, onSubmit, run, setError, bind };
 }
 
 interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {

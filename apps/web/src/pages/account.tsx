@@ -3,7 +3,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { changePassword, createToken, listTokens, login, register, revokeToken } from '../api/account';
 import { useSession } from '../api/session';
 import type { CreatedTokenView, Role } from '../api/types';
-import { ErrorMessage, Loading, Notice } from '../components/feedback';
+import { ListStates, Notice } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatDate } from '../components/format';
 import { usePageTitle } from '../components/page-title';
@@ -52,25 +52,13 @@ function LoginForm() {
         void navigate(safeNext(params.get('next')));
       })}
     >
-      <Field
-        label="E-mail"
-        name="email"
-        type="email"
-        autoComplete="username"
-        required
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        error={form.fieldErrors.email}
-      />
+      <Field label="E-mail" type="email" autoComplete="username" required {...form.bind('email', email, setEmail)} />
       <Field
         label="Password"
-        name="password"
         type="password"
         autoComplete="current-password"
         required
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        error={form.fieldErrors.password}
+        {...form.bind('password', password, setPassword)}
       />
       <FormError message={form.formError} />
       <button type="submit" disabled={form.busy}>
@@ -99,32 +87,17 @@ function RegisterForm() {
     >
       <Field
         label="Name shown to others"
-        name="displayName"
         autoComplete="nickname"
         required
-        value={displayName}
-        onChange={(e) => setDisplayName(e.target.value)}
-        error={form.fieldErrors.displayName}
+        {...form.bind('displayName', displayName, setDisplayName)}
       />
-      <Field
-        label="E-mail"
-        name="email"
-        type="email"
-        autoComplete="email"
-        required
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
-        error={form.fieldErrors.email}
-      />
+      <Field label="E-mail" type="email" autoComplete="email" required {...form.bind('email', email, setEmail)} />
       <Field
         label="Password"
-        name="password"
         type="password"
         autoComplete="new-password"
         required
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        error={form.fieldErrors.password}
+        {...form.bind('password', password, setPassword)}
       />
       <div className="checkbox">
         <input id="register-creator" type="checkbox" checked={creator} onChange={(e) => setCreator(e.target.checked)} />
@@ -181,23 +154,17 @@ function ChangePasswordForm() {
       <h2 id="change-password-title">Change password</h2>
       <Field
         label="Current password"
-        name="currentPassword"
         type="password"
         autoComplete="current-password"
         required
-        value={currentPassword}
-        onChange={(e) => setCurrent(e.target.value)}
-        error={form.fieldErrors.currentPassword}
+        {...form.bind('currentPassword', currentPassword, setCurrent)}
       />
       <Field
         label="New password"
-        name="newPassword"
         type="password"
         autoComplete="new-password"
         required
-        value={newPassword}
-        onChange={(e) => setNew(e.target.value)}
-        error={form.fieldErrors.newPassword}
+        {...form.bind('newPassword', newPassword, setNew)}
       />
       <FormError message={form.formError} />
       {done && <Notice kind="success">Password changed. Your other sessions were logged out.</Notice>}
@@ -228,15 +195,7 @@ function PersonalTokens() {
           tokens.reload();
         })}
       >
-        <Field
-          label="Token name"
-          name="name"
-          placeholder="laptop CLI"
-          required
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          error={form.fieldErrors.name}
-        />
+        <Field label="Token name" placeholder="laptop CLI" required {...form.bind('name', name, setName)} />
         <button type="submit" disabled={form.busy}>
           Create token
         </button>
@@ -247,52 +206,52 @@ function PersonalTokens() {
           New token “{created.name}” (shown once, copy it now): <code className="secret">{created.token}</code>
         </Notice>
       )}
-      {tokens.error !== undefined && <ErrorMessage error={tokens.error} onRetry={tokens.reload} />}
-      {tokens.loading && !tokens.data && <Loading what="your tokens" />}
-      {tokens.data && tokens.data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>
-                  <code>{t.prefix}…</code>
-                </td>
-                <td>{formatDate(t.createdAt)}</td>
-                <td>{formatDate(t.lastUsedAt)}</td>
-                <td>
-                  {t.revokedAt ? (
-                    `revoked ${formatDate(t.revokedAt)}`
-                  ) : (
-                    <button
-                      type="button"
-                      className="button-small button-danger"
-                      disabled={revoke.busy}
-                      onClick={() =>
-                        void revoke.run(async () => {
-                          await revokeToken(t.id);
-                          tokens.reload();
-                        })
-                      }
-                    >
-                      Revoke
-                    </button>
-                  )}
-                </td>
+      <ListStates list={tokens} what="your tokens">
+        {(rows) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Starts with</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">State</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {rows.map((t) => (
+                <tr key={t.id}>
+                  <td>{t.name}</td>
+                  <td>
+                    <code>{t.prefix}…</code>
+                  </td>
+                  <td>{formatDate(t.createdAt)}</td>
+                  <td>{formatDate(t.lastUsedAt)}</td>
+                  <td>
+                    {t.revokedAt ? (
+                      `revoked ${formatDate(t.revokedAt)}`
+                    ) : (
+                      <button
+                        type="button"
+                        className="button-small button-danger"
+                        disabled={revoke.busy}
+                        onClick={() =>
+                          void revoke.run(async () => {
+                            await revokeToken(t.id);
+                            tokens.reload();
+                          })
+                        }
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
       <FormError message={revoke.formError} />
     </section>
   );

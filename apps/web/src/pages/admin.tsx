@@ -15,7 +15,7 @@ import { getCatalogBundle } from '../api/catalog';
 import { ApiError } from '../api/client';
 import { useSession } from '../api/session';
 import type { AdminOrderView, CatalogBundleView, OrderStatus, RefundView } from '../api/types';
-import { ErrorMessage, Loading } from '../components/feedback';
+import { ErrorMessage, ListStates, Loading, Pagination } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatDate, formatMoney, minorPerUnit, parseMoney } from '../components/format';
 import { usePageTitle } from '../components/page-title';
@@ -104,46 +104,30 @@ function OrdersAdmin({ onOpenBundle }: { onOpenBundle: (slug: string) => void })
         </div>
         <button type="submit">Search</button>
       </form>
-      {orders.error !== undefined && <ErrorMessage error={orders.error} onRetry={orders.reload} />}
-      {orders.loading && !orders.data && <Loading what="orders" />}
-      {orders.data?.length === 0 && <p className="empty">No order matches.</p>}
-      {orders.data && orders.data.length > 0 && (
-        <table className="orders" aria-busy={orders.loading}>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Buyer</th>
-              <th scope="col">Bundle</th>
-              <th scope="col">Amount</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {orders.data.map((o) => (
-              <OrderRow key={o.id} order={o} onOpenBundle={onOpenBundle} onChanged={orders.reload} />
-            ))}
-          </tbody>
-        </table>
-      )}
-      {orders.data && (page > 1 || orders.data.length === ORDER_PAGE_SIZE) && (
-        <nav className="pagination" aria-label="Order pages">
-          <button type="button" className="button-secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            Previous
-          </button>
-          <span aria-current="page">Page {page}</span>
-          <button
-            type="button"
-            className="button-secondary"
-            disabled={orders.data.length < ORDER_PAGE_SIZE}
-            onClick={() => setPage(page + 1)}
-          >
-            Next
-          </button>
-        </nav>
-      )}
+      <ListStates list={orders} what="orders" empty={<p className="empty">No order matches.</p>}>
+        {(rows) => (
+          <table className="orders" aria-busy={orders.loading}>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Buyer</th>
+                <th scope="col">Bundle</th>
+                <th scope="col">Amount</th>
+                <th scope="col">State</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((o) => (
+                <OrderRow key={o.id} order={o} onOpenBundle={onOpenBundle} onChanged={orders.reload} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
+      <Pagination label="Order pages" page={page} rows={orders.data} pageSize={ORDER_PAGE_SIZE} onPage={setPage} />
     </div>
   );
 }
@@ -321,28 +305,12 @@ function BundleControls({ bundle, onChanged }: { bundle: CatalogBundleView; onCh
         })}
       >
         <div className="inline-form">
-          <Field
-            label="Price"
-            name="amount"
-            inputMode="decimal"
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-            error={priceForm.fieldErrors.amount}
-          />
-          <Field
-            label="Currency"
-            name="currency"
-            value={currency}
-            onChange={(e) => setCurrency(e.target.value)}
-            error={priceForm.fieldErrors.currency}
-          />
+          <Field label="Price" inputMode="decimal" {...priceForm.bind('amount', amount, setAmount)} />
+          <Field label="Currency" {...priceForm.bind('currency', currency, setCurrency)} />
           <Field
             label="Pay-what-you-want minimum (optional)"
-            name="minimum"
             inputMode="decimal"
-            value={minimum}
-            onChange={(e) => setMinimum(e.target.value)}
-            error={priceForm.fieldErrors.minimum}
+            {...priceForm.bind('minimum', minimum, setMinimum)}
           />
         </div>
         <FormError message={priceForm.formError} />
@@ -368,34 +336,33 @@ function BundleControls({ bundle, onChanged }: { bundle: CatalogBundleView; onCh
         </div>
       </form>
       <h3>Price history</h3>
-      {history.error !== undefined && <ErrorMessage error={history.error} onRetry={history.reload} />}
-      {history.loading && !history.data && <Loading what="the price history" />}
-      {history.data?.length === 0 && <p className="muted">No price was ever set.</p>}
-      {history.data && history.data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Admin</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-            </tr>
-          </thead>
-          <tbody>
-            {history.data.map((c) => (
-              <tr key={c.id}>
-                <td>{formatDate(c.createdAt)}</td>
-                <td>{c.adminEmail}</td>
-                <td>{c.oldAmount !== null && c.oldCurrency ? formatMoney(c.oldAmount, c.oldCurrency) : '—'}</td>
-                <td>
-                  {c.newAmount !== null && c.newCurrency ? formatMoney(c.newAmount, c.newCurrency) : 'off sale'}
-                  {c.newMinimum !== null && c.newCurrency ? ` (min ${formatMoney(c.newMinimum, c.newCurrency)})` : ''}
-                </td>
+      <ListStates list={history} what="the price history" empty={<p className="muted">No price was ever set.</p>}>
+        {(rows) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Admin</th>
+                <th scope="col">From</th>
+                <th scope="col">To</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {rows.map((c) => (
+                <tr key={c.id}>
+                  <td>{formatDate(c.createdAt)}</td>
+                  <td>{c.adminEmail}</td>
+                  <td>{c.oldAmount !== null && c.oldCurrency ? formatMoney(c.oldAmount, c.oldCurrency) : '—'}</td>
+                  <td>
+                    {c.newAmount !== null && c.newCurrency ? formatMoney(c.newAmount, c.newCurrency) : 'off sale'}
+                    {c.newMinimum !== null && c.newCurrency ? ` (min ${formatMoney(c.newMinimum, c.newCurrency)})` : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
       <h3>Takedown</h3>
       {bundle.status === 'TAKEN_DOWN' ? (
         <div className="actions">
@@ -424,14 +391,7 @@ function BundleControls({ bundle, onChanged }: { bundle: CatalogBundleView; onCh
             reload();
           })}
         >
-          <Field
-            label="Reason (shown to the creator)"
-            name="reason"
-            required
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            error={takedownForm.fieldErrors.reason}
-          />
+          <Field label="Reason (shown to the creator)" required {...takedownForm.bind('reason', reason, setReason)} />
           <button type="submit" className="button-danger" disabled={takedownForm.busy}>
             Take down
           </button>

@@ -166,12 +166,9 @@ function BuyBox({ bundle }: { bundle: CatalogBundleView }) {
       {pwyw && (
         <Field
           label={`Your price (${price.currency.toUpperCase()})`}
-          name="amount"
           inputMode="decimal"
-          value={amount}
-          onChange={(e) => setAmount(e.target.value)}
-          error={form.fieldErrors.amount}
           hint={`At least ${formatMoney(price.minimum!, price.currency)}; suggested ${formatMoney(price.amount, price.currency)}.`}
+          {...form.bind('amount', amount, setAmount)}
         />
       )}
       {!user ? (

@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { CATALOG_PAGE_SIZE, listCatalog } from '../api/catalog';
 import type { CatalogSummaryView } from '../api/types';
-import { ErrorMessage, Loading } from '../components/feedback';
+import { ListStates, Pagination } from '../components/feedback';
 import { formatBytes, formatMoney, webseedUrl } from '../components/format';
 import { usePageTitle } from '../components/page-title';
 import { useResource } from '../components/use-resource';
@@ -46,36 +46,22 @@ export function CatalogPage() {
           <button type="submit">Search</button>
         </form>
       </div>
-      {bundles.error !== undefined && <ErrorMessage error={bundles.error} onRetry={bundles.reload} />}
-      {bundles.loading && !bundles.data && <Loading what="the catalog" />}
-      {bundles.data && bundles.data.length === 0 && (
-        <p className="empty">{query ? `No bundle title matches “${query}”.` : 'Nothing is on sale yet.'}</p>
-      )}
-      {bundles.data && bundles.data.length > 0 && (
-        <ul className="cards" aria-busy={bundles.loading}>
-          {bundles.data.map((b) => (
-            <li key={b.slug}>
-              <BundleCard bundle={b} />
-            </li>
-          ))}
-        </ul>
-      )}
-      {bundles.data && (page > 1 || bundles.data.length === CATALOG_PAGE_SIZE) && (
-        <nav className="pagination" aria-label="Catalog pages">
-          <button type="button" className="button-secondary" disabled={page <= 1} onClick={() => goTo(page - 1)}>
-            Previous
-          </button>
-          <span aria-current="page">Page {page}</span>
-          <button
-            type="button"
-            className="button-secondary"
-            disabled={bundles.data.length < CATALOG_PAGE_SIZE}
-            onClick={() => goTo(page + 1)}
-          >
-            Next
-          </button>
-        </nav>
-      )}
+      <ListStates
+        list={bundles}
+        what="the catalog"
+        empty={<p className="empty">{query ? `No bundle title matches “${query}”.` : 'Nothing is on sale yet.'}</p>}
+      >
+        {(rows) => (
+          <ul className="cards" aria-busy={bundles.loading}>
+            {rows.map((b) => (
+              <li key={b.slug}>
+                <BundleCard bundle={b} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListStates>
+      <Pagination label="Catalog pages" page={page} rows={bundles.data} pageSize={CATALOG_PAGE_SIZE} onPage={goTo} />
     </section>
   );
 }

@@ -46,16 +46,7 @@ export function RedeemPage() {
       ) : (
         <form onSubmit={submit} aria-label="Redeem a code">
           <p>It goes to the library of {user.displayName}. Each code can be used once.</p>
-          <Field
-            label="Code"
-            name="code"
-            autoComplete="off"
-            spellCheck={false}
-            required
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-            error={form.fieldErrors.code}
-          />
+          <Field label="Code" autoComplete="off" spellCheck={false} required {...form.bind('code', code, setCode)} />
           <button type="submit" disabled={form.busy}>
             {form.busy ? 'Redeeming…' : 'Redeem'}
           </button>

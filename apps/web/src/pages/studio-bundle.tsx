@@ -182,13 +182,10 @@ function AddItemForm({ bundleId, onAdded }: { bundleId: string; onAdded: () => v
       {locked && (
         <Field
           label="Free preview pieces"
-          name="previewPieces"
           type="number"
           min={0}
-          value={previewPieces}
-          onChange={(e) => setPreviewPieces(e.target.value)}
-          error={form.fieldErrors.previewPieces}
           hint="The first N pieces anyone may watch without buying."
+          {...form.bind('previewPieces', previewPieces, setPreviewPieces)}
         />
       )}
       <FormError message={form.formError} />

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useSession } from '../api/session';
 import { createBundle, listMyBundles } from '../api/studio';
-import { ErrorMessage, Loading } from '../components/feedback';
+import { ListStates } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatDate } from '../components/format';
 import { usePageTitle } from '../components/page-title';
@@ -39,33 +39,36 @@ function Studio() {
       <h1>Creator studio</h1>
       <CreateBundleForm />
       <h2>Your bundles</h2>
-      {bundles.error !== undefined && <ErrorMessage error={bundles.error} onRetry={bundles.reload} />}
-      {bundles.loading && !bundles.data && <Loading what="your bundles" />}
-      {bundles.data?.length === 0 && <p className="empty">No bundle yet: create your first one above.</p>}
-      {bundles.data && bundles.data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Title</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {bundles.data.map((b) => (
-              <tr key={b.id}>
-                <td>
-                  <Link to={`/studio/${b.id}`}>{b.title}</Link>
-                </td>
-                <td>
-                  <span className={`badge badge-${b.status}`}>{STATUS_TEXT[b.status] ?? b.status}</span>
-                </td>
-                <td>{formatDate(b.createdAt)}</td>
+      <ListStates
+        list={bundles}
+        what="your bundles"
+        empty={<p className="empty">No bundle yet: create your first one above.</p>}
+      >
+        {(rows) => (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Title</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {rows.map((b) => (
+                <tr key={b.id}>
+                  <td>
+                    <Link to={`/studio/${b.id}`}>{b.title}</Link>
+                  </td>
+                  <td>
+                    <span className={`badge badge-${b.status}`}>{STATUS_TEXT[b.status] ?? b.status}</span>
+                  </td>
+                  <td>{formatDate(b.createdAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </ListStates>
     </section>
   );
 }
@@ -85,14 +88,7 @@ function CreateBundleForm() {
       })}
     >
       <h2 id="create-bundle-title">Create a bundle</h2>
-      <Field
-        label="Title"
-        name="title"
-        required
-        value={title}
-        onChange={(e) => setTitle(e.target.value)}
-        error={form.fieldErrors.title}
-      />
+      <Field label="Title" required {...form.bind('title', title, setTitle)} />
       <div className={`field${form.fieldErrors.description ? ' field-invalid' : ''}`}>
         <label htmlFor="bundle-description">Description</label>
         <textarea
