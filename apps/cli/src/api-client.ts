@@ -1,3 +1,12 @@
+import type {
+  CheckoutView,
+  CreatedTokenView,
+  DeviceView,
+  LicenseView,
+  OrderView,
+  SessionView,
+  UserView,
+} from '@keyseed/api-views';
 import type { SealedKeySet } from '@keyseed/crypto';
 import { CliError, ExitCode, ExitCodeValue } from './cli-error';
 
@@ -51,52 +60,17 @@ export class NotReleasedError extends ApiError {
   }
 }
 
-export interface UserView {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: string[];
-}
-export interface SessionView {
-  user: UserView;
-  token: string;
-  expiresAt: string;
-}
-export interface CreatedTokenView {
-  id: string;
-  token: string;
-  name: string;
-}
-export interface CheckoutView {
-  orderId: string;
-  checkoutUrl: string;
-}
-export type OrderStatus = 'PENDING' | 'PAID' | 'FAILED' | 'EXPIRED' | 'REFUNDED';
-export interface OrderView {
-  id: string;
-  bundleId: string;
-  amount: number;
-  currency: string;
-  status: OrderStatus;
-  checkoutUrl: string | null;
-  licenseId: string | null;
-}
-export type LicenseStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
-export interface LicenseView {
-  id: string;
-  orderId: string;
-  bundle: { id: string; slug: string; title: string };
-  status: LicenseStatus;
-  statusReason: string | null;
-  devices: number;
-}
-export interface DeviceView {
-  id: string;
-  licenseId: string;
-  publicKey: string;
-  name: string;
-  removedAt: string | null;
-}
+export type {
+  CheckoutView,
+  CreatedTokenView,
+  DeviceView,
+  LicenseStatus,
+  LicenseView,
+  OrderStatus,
+  OrderView,
+  SessionView,
+  UserView,
+} from '@keyseed/api-views';
 
 /** The catalog's public view of a bundle; only the fields the CLI relies on are typed, all defensively. */
 export interface CatalogBundle {

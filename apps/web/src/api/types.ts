@@ -1,34 +1,23 @@
-/** Shapes of the API's JSON answers (see /docs for the OpenAPI description). Dates arrive as ISO strings. */
+/**
+ * Shapes of the API's JSON answers (see /docs for the OpenAPI description). Dates arrive as ISO strings.
+ * Those the CLI reads too are in libs/api-views.
+ */
 
-export type Role = 'CREATOR' | 'BUYER' | 'ADMIN';
+import type { LicenseStatus, OrderStatus } from '../../../../libs/api-views/src';
 
-export interface UserView {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  createdAt: string;
-}
-
-export interface SessionView {
-  user: UserView;
-  token: string;
-  expiresAt: string;
-}
-
-export interface TokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface CreatedTokenView extends TokenView {
-  token: string;
-}
+export type {
+  Role,
+  UserView,
+  SessionView,
+  TokenView,
+  CreatedTokenView,
+  LicenseStatus,
+  LicenseView,
+  DeviceView,
+  OrderStatus,
+  OrderView,
+  CheckoutView,
+} from '../../../../libs/api-views/src';
 
 export interface PriceView {
   amount: number;
@@ -134,49 +123,6 @@ export interface SalesReportView {
     refunded: number;
     net: number;
   }[];
-}
-
-export type LicenseStatus = 'ACTIVE' | 'SUSPENDED' | 'REVOKED';
-
-export interface LicenseView {
-  id: string;
-  orderId: string;
-  bundle: { id: string; slug: string; title: string };
-  status: LicenseStatus;
-  statusReason: string | null;
-  devices: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface DeviceView {
-  id: string;
-  licenseId: string;
-  publicKey: string;
-  name: string;
-  createdAt: string;
-  removedAt: string | null;
-}
-
-export type OrderStatus = 'PENDING' | 'PAID' | 'FAILED' | 'EXPIRED' | 'REFUNDED';
-
-export interface OrderView {
-  id: string;
-  bundleId: string;
-  amount: number;
-  currency: string;
-  status: OrderStatus;
-  checkoutUrl: string | null;
-  licenseId: string | null;
-  amountRefunded: number;
-  createdAt: string;
-  paidAt: string | null;
-  refundedAt: string | null;
-}
-
-export interface CheckoutView {
-  orderId: string;
-  checkoutUrl: string;
 }
 
 /** Public answer for the page Stripe sends the browser back to (no token needed: the order id is the secret). */
