@@ -13,14 +13,14 @@
  */
 import cluster from 'node:cluster';
 import { execFile, spawn } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { apiCpuMs, serveApi, startApiWorkers, useBenchEnv } from '../common/api-cluster';
+import { createLockedBundle, keyRequestLoad, licensedBuyer } from '../common/key-delivery-fixture';
 
-const root = resolve(__dirname, '../..');
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const peers = Number(process.env.BENCH_PEERS ?? 2000);
@@ -70,8 +70,6 @@ async function main(): Promise<void> {
   );
   await new Promise((r) => setTimeout(r, 500));
   const { applyMigrations, defaultMigrationsDir, dropDatabase, PrismaService } = await import('@keyseed/database');
-  const { generateContentKey, generateDeviceKeyPair, wrapContentKey } = await import('@keyseed/crypto');
-  const { keyringFromConfig } = await import('@keyseed/keyring');
   const { loadConfig } = await import('@keyseed/config');
   await dropDatabase(process.env.DATABASE_URL as string).catch(() => undefined);
   await applyMigrations(process.env.DATABASE_URL as string, defaultMigrationsDir());
@@ -79,73 +77,16 @@ async function main(): Promise<void> {
 
   // A published bundle (its v1 hash is what the peers announce) with one READY locked item.
   const prisma = new PrismaService(config);
-  const creator = await prisma.user.create({
-    data: {
-      email: `creator-${randomUUID()}@bench.test`,
-      passwordHash: 'x',
-      displayName: 'Creator',
-      roles: ['CREATOR'],
-    },
-  });
   const infoHashV1 = randomBytes(20).toString('hex');
-  const bundle = await prisma.bundle.create({
-    data: {
-      slug: `bench-${randomUUID().slice(0, 8)}`,
-      title: 'Bench',
-      creatorId: creator.id,
-      status: 'PUBLISHED',
-      pieceLength: 1 << 20,
-      priceAmount: 1000,
-      priceCurrency: 'usd',
-      infoHashV1,
-      infoHashV2: randomBytes(32).toString('hex'),
-      publishedAt: new Date(),
-    },
-  });
-  const itemId = randomUUID();
-  const wrapped = wrapContentKey(keyringFromConfig(config), itemId, generateContentKey());
-  await prisma.item.create({
-    data: {
-      id: itemId,
-      bundleId: bundle.id,
-      path: 'film.mkv',
-      position: 0,
-      locked: true,
-      status: 'READY',
-      size: 2000n << 20n,
-      pieceHashesV1: new Uint8Array(randomBytes(2000 * 20)),
-      wrappedKey: new Uint8Array(wrapped.wrappedKey),
-      kekId: wrapped.kekId,
-      plaintextSha256: randomBytes(32).toString('hex'),
-    },
+  const { bundleId } = await createLockedBundle(prisma, config, 2000, {
+    infoHashV1,
+    infoHashV2: randomBytes(32).toString('hex'),
+    publishedAt: new Date(),
   });
 
   await startApiWorkers(__filename, 1);
   const base = `http://127.0.0.1:${port}`;
-  const reg = await fetch(`${base}/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `buyer-${randomUUID()}@bench.test`,
-      password: 'bench password long',
-      displayName: 'Buyer',
-      roles: ['BUYER'],
-    }),
-  });
-  const { token, user } = (await reg.json()) as { token: string; user: { id: string } };
-  const order = await prisma.order.create({
-    data: { bundleId: bundle.id, buyerId: user.id, amount: 1000, currency: 'usd', status: 'PAID', paidAt: new Date() },
-  });
-  const license = await prisma.license.create({ data: { orderId: order.id, bundleId: bundle.id, buyerId: user.id } });
-  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const device = (await (
-    await fetch(`${base}/v1/licenses/${license.id}/devices`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({ publicKey: generateDeviceKeyPair().publicKey }),
-    })
-  ).json()) as { id: string };
-  const keyBody = JSON.stringify({ deviceId: device.id });
+  const buyer = await licensedBuyer(base, prisma, bundleId);
 
   const run = promisify(execFile);
   const announceLoad = async (url: string, secs = seconds) =>
@@ -158,31 +99,8 @@ async function main(): Promise<void> {
         )
       ).stdout,
     );
-  const keysLoad = async (secs = seconds) =>
-    JSON.parse(
-      (
-        await run(
-          join(root, 'node_modules/.bin/autocannon'),
-          [
-            '-c',
-            String(connections),
-            '-d',
-            String(secs),
-            '-m',
-            'POST',
-            '-H',
-            `authorization=Bearer ${token}`,
-            '-H',
-            'content-type=application/json',
-            '-b',
-            keyBody,
-            '-j',
-            `${base}/v1/licenses/${license.id}/keys`,
-          ],
-          { maxBuffer: 64 << 20 },
-        )
-      ).stdout,
-    );
+  const keysLoad = (secs = seconds) =>
+    keyRequestLoad(`${base}/v1/licenses/${buyer.licenseId}/keys`, buyer, connections, secs);
   type Out = { requests: { average: number; total: number }; latency: { p99: number }; non2xx: number; errors: number };
   /**
    * One load against the API processes, after a 3 s warm-up of the same load (a fresh process

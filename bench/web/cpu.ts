@@ -9,7 +9,8 @@ export type CpuSample = Map<string, number>;
 
 const TICKS_PER_SECOND = 100;
 
-function children(): Map<number, number> {
+/** Every process's parent pid (/proc). */
+export function parentPids(): Map<number, number> {
   const parent = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -21,6 +22,12 @@ function children(): Map<number, number> {
     }
   }
   return parent;
+}
+
+/** Whether `pid` descends from `root` in `parent` (from parentPids()). */
+export function isDescendant(parent: Map<number, number>, pid: number, root: number): boolean {
+  for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+  return false;
 }
 
 function processName(pid: number): string {
@@ -46,13 +53,9 @@ export class CpuTracker {
   constructor(private readonly root: number) {}
 
   sample(): void {
-    const parent = children();
-    const under = (pid: number) => {
-      for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === this.root) return true;
-      return false;
-    };
+    const parent = parentPids();
     for (const pid of parent.keys()) {
-      if (!under(pid)) continue;
+      if (!isDescendant(parent, pid, this.root)) continue;
       try {
         const name = processName(pid);
         for (const tid of readdirSync(`/proc/${pid}/task`)) {

@@ -19,7 +19,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -28,7 +27,8 @@ import { ensureAdmin } from '@keyseed/auth';
 import { PrismaClient } from '@keyseed/database';
 import { ensurePlatform } from '../../apps/cli/src/demo/platform';
 import { createLockedFilm, type LockedFilm } from '../common/locked-film';
-import { CpuTracker, cpuSpent, type CpuSample } from './cpu';
+import { freePort } from '../../test/helpers/processes';
+import { CpuTracker, cpuSpent, isDescendant, parentPids, type CpuSample } from './cpu';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURE = join(ROOT, 'test', 'browser', 'fixtures', 'unlock-film.webm');
@@ -39,17 +39,6 @@ const profile = process.env.BENCH_PROFILE === '1';
 const pieceKiB = process.env.BENCH_PIECE_KIB ? Number(process.env.BENCH_PIECE_KIB) : undefined;
 const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
 db.pathname = '/keyseed_bench_web';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** The fixture looped (stream copy, no re-encoding) to at least `sizeMiB`, cues up front for seeking. */
 function bigFilm(): string {
@@ -76,24 +65,11 @@ function bigFilm(): string {
 
 /** PSS and RSS (MiB) of Chromium's renderer processes (descendants of `browserPid`), summed. */
 function rendererMemory(browserPid: number): { pss: number; rss: number } {
-  const parent = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  const underBrowser = (pid: number): boolean => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === browserPid) return true;
-    return false;
-  };
+  const parent = parentPids();
   let pss = 0;
   let rss = 0;
   for (const pid of parent.keys()) {
-    if (!underBrowser(pid)) continue;
+    if (!isDescendant(parent, pid, browserPid)) continue;
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
