@@ -10,6 +10,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { Upload } from 'tus-js-client';
 import { ensureAdmin } from '@keyseed/auth';
 import { PrismaClient } from '@keyseed/database';
+import { jsonCall } from '../../apps/cli/src/demo/json-call';
 import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
 import { applyMigrations, defaultMigrationsDir, dropDatabase } from '../../libs/database/src/migrate';
 import { freePort } from '../helpers/processes';
@@ -174,20 +175,8 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
   const b = browser;
   const p = platform;
 
-  async function api<T>(method: string, path: string, token?: string | null, body?: unknown): Promise<T> {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 300)}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
+  const api = <T>(method: string, path: string, token?: string | null, body?: unknown) =>
+    jsonCall<T>(baseUrl, method, path, token, body);
 
   const tag = () => randomBytes(4).toString('hex');
   const asUser = (s: {

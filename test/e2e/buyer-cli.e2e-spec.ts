@@ -15,14 +15,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { ensureAdmin } from '@keyseed/auth';
-import { PrismaClient } from '@keyseed/database';
 import { ExitCode } from '../../apps/cli/src/cli-error';
 import { sha256File } from '../../apps/cli/src/buyer/unlock/unlock-item';
-import { runDemoFlow, type DemoResult } from '../../apps/cli/src/demo/demo-flow';
-import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
-import { freePort } from '../helpers/processes';
+import type { DemoResult } from '../../apps/cli/src/demo/demo-flow';
+import type { PlatformHandle } from '../../apps/cli/src/demo/platform';
+import { CLI, DEMO_STEPS, runDemoOnPlatform } from '../helpers/demo-platform';
 
 /**
  * The buyer's side end to end, against the real platform started by scripts/start.js (API, worker,
@@ -30,7 +27,6 @@ import { freePort } from '../helpers/processes';
  * an interrupted download resumed, tampering, refund. The CLI runs as the built binary (dist/).
  */
 const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 const FILM = 3 * 1024 * 1024 + 4321;
 
 function keyseed(args: string[], env: NodeJS.ProcessEnv, timeout = 120_000) {
@@ -50,44 +46,15 @@ describe('buyer CLI against the running platform', () => {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore', timeout: 240_000 });
     execFileSync('npx', ['tsc-alias', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore', timeout: 60_000 });
     work = mkdtempSync(join(tmpdir(), 'ks-buyer-e2e-'));
-    const port = await freePort();
-    const stripePort = await freePort();
-    api = `http://127.0.0.1:${port}`;
-    const env = {
-      ...process.env,
-      PORT: String(port),
-      PUBLIC_URL: api,
-      STRIPE_EMULATOR_PORT: String(stripePort),
-      SEEDER_PORT: '0',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'development',
-    };
-    platform = await ensurePlatform({
-      repoRoot: ROOT,
-      env,
-      api,
-      stripeBase: `http://127.0.0.1:${stripePort}`,
-      logFile: join(work, 'platform.log'),
-      timeoutMs: 90_000,
-    });
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: process.env.DATABASE_URL! }) });
-    try {
-      demo = await runDemoFlow({
-        api,
-        stripeBase: platform.stripeBase,
-        filmBytes: FILM,
-        trailerBytes: 20_000,
-        workDir: work,
-        cliMain: CLI,
-        createAdmin: async (email, password) => {
-          await ensureAdmin(prisma, email, password, 'E2E admin');
-        },
-        log: () => undefined,
-        stepTimeoutMs: 60_000,
-      });
-    } finally {
-      await prisma.$disconnect();
-    }
+    ({ platform, api, demo } = await runDemoOnPlatform({
+      env: {},
+      databaseUrl: process.env.DATABASE_URL!,
+      logDir: work,
+      workDir: work,
+      filmBytes: FILM,
+      stepTimeoutMs: 60_000,
+      adminName: 'E2E admin',
+    }));
     buyerEnv = { ...process.env, XDG_CONFIG_HOME: demo.buyerConfigHome, KEYSEED_API: api, KEYSEED_TOKEN: '' };
   }, 420_000);
 
@@ -97,20 +64,7 @@ describe('buyer CLI against the running platform', () => {
   });
 
   it('runs the demo flow: upload, ingest, publish, price, creator payouts (Connect), emulator checkout, BitTorrent download, unlock, byte-identical', async () => {
-    expect(demo.steps.map((s) => s.name)).toEqual([
-      'accounts',
-      'sample',
-      'bundle',
-      'tus upload',
-      'ingest+publish',
-      'price',
-      'payouts',
-      'login',
-      'buy',
-      'download',
-      'unlock',
-      'compare',
-    ]);
+    expect(demo.steps.map((s) => s.name)).toEqual(DEMO_STEPS);
     expect(await sha256File(join(demo.downloadDir, demo.slug, 'film.mkv'))).toBe(demo.filmSha256);
     expect(existsSync(join(demo.downloadDir, demo.slug, '.pad'))).toBe(false);
   });

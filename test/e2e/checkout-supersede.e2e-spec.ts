@@ -1,35 +1,20 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import type { App } from 'supertest/types';
-import { PrismaService } from '@keyseed/database';
-import type { StripeEmulator } from '@keyseed/stripe-emulator';
-import { createPublishedBundle, createReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
-import { createAdminUser, registerUser, TestUser } from '../helpers/test-app';
+import { createPricedBundle, type PaygateSuite, startPaygateSuite } from '../helpers/paygate-fixtures';
+import { registerUser, TestUser } from '../helpers/test-app';
 
 /** #12 defect 5: open Checkout Sessions never outlive the price or sale they were opened at. */
 describe('checkout sessions are superseded (e2e)', () => {
-  let emulator: StripeEmulator;
-  let stop: () => Promise<void>;
-  let app: NestExpressApplication;
-  let http: App;
-  let prisma: PrismaService;
-  let admin: TestUser;
-  let creator: TestUser;
+  let suite: PaygateSuite;
+  let { emulator, app, http, prisma, admin, creator } = {} as PaygateSuite;
 
   beforeAll(async () => {
-    ({ emulator, app, http, prisma, stop } = await startPaygateApp());
-    admin = await createAdminUser(app);
-    creator = await registerUser(app, ['CREATOR']);
+    suite = await startPaygateSuite();
+    ({ emulator, app, http, prisma, admin, creator } = suite);
   });
 
-  afterAll(() => stop());
+  afterAll(() => suite.stop());
 
-  async function pricedBundle(amount: number, minimum?: number): Promise<string> {
-    const bundleId = await createPublishedBundle(app, creator.id);
-    await createReadyItem(app, bundleId, { pieceCount: 1 });
-    await setPrice(bundleId, amount, minimum);
-    return bundleId;
-  }
+  const pricedBundle = (amount: number, minimum?: number) => createPricedBundle(suite, creator, { amount, minimum });
 
   const setPrice = (bundleId: string, amount: number, minimum?: number) =>
     request(http)

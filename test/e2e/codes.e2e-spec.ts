@@ -1,37 +1,23 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import type { App } from 'supertest/types';
-import { PrismaService } from '@keyseed/database';
-import type { StripeEmulator } from '@keyseed/stripe-emulator';
-import { createPublishedBundle, createReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
-import { createAdminUser, registerUser, TestUser } from '../helpers/test-app';
+import { createPricedBundle, type PaygateSuite, startPaygateSuite } from '../helpers/paygate-fixtures';
+import { registerUser, TestUser } from '../helpers/test-app';
 
 /** #17 "codes and gifts": discount codes at checkout, redeem code batches, gifts. */
 describe('codes and gifts (e2e)', () => {
-  let emulator: StripeEmulator;
-  let stop: () => Promise<void>;
-  let app: NestExpressApplication;
-  let http: App;
-  let prisma: PrismaService;
-  let admin: TestUser;
-  let creator: TestUser;
+  let suite: PaygateSuite;
+  let { emulator, app, http, prisma, admin, creator } = {} as PaygateSuite;
   let otherCreator: TestUser;
 
   beforeAll(async () => {
-    ({ emulator, app, http, prisma, stop } = await startPaygateApp());
-    admin = await createAdminUser(app);
-    creator = await registerUser(app, ['CREATOR'], 'Studio Codes');
+    suite = await startPaygateSuite('Studio Codes');
+    ({ emulator, app, http, prisma, admin, creator } = suite);
     otherCreator = await registerUser(app, ['CREATOR'], 'Studio Other');
   });
 
-  afterAll(() => stop());
+  afterAll(() => suite.stop());
 
-  async function pricedBundle(owner: TestUser, amount: number, currency = 'usd'): Promise<string> {
-    const id = await createPublishedBundle(app, owner.id, 'Codes film');
-    await createReadyItem(app, id, { pieceCount: 1 });
-    await request(http).put(`/v1/admin/bundles/${id}/price`).set(admin.auth).send({ amount, currency }).expect(200);
-    return id;
-  }
+  const pricedBundle = (owner: TestUser, amount: number, currency = 'usd') =>
+    createPricedBundle(suite, owner, { amount, currency }, { title: 'Codes film' });
 
   const makeCode = (who: TestUser, body: object) => request(http).post('/v1/discount-codes').set(who.auth).send(body);
 

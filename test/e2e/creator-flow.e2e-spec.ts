@@ -15,6 +15,7 @@ import { choosePieceLength, parseTorrent } from '@keyseed/torrent';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { registerUser, startTestApp, TestUser } from '../helpers/test-app';
 import { freePort } from '../helpers/processes';
+import { aria2Download } from '../helpers/aria2';
 
 /**
  * The creator's whole path through the real API and a real worker: tus upload → ingest → publish
@@ -34,34 +35,6 @@ const prefix = `${process.env.REDIS_PREFIX}_flow`;
 process.env.REDIS_PREFIX = prefix;
 process.env.INGEST_CONCURRENCY = '1';
 process.env.INGEST_THREADS = '1';
-
-function aria2(torrent: string, dir: string, timeoutMs: number): Promise<{ code: number; out: string }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  return new Promise((resolve) => {
-    execFile(
-      'aria2c',
-      [
-        `--dir=${dir}`,
-        '--enable-dht=false',
-        '--enable-dht6=false',
-        '--bt-enable-lpd=false',
-        '--enable-peer-exchange=false',
-        '--seed-time=0',
-        `--listen-port=${port}`,
-        '--console-log-level=warn',
-        '--summary-interval=0',
-        '--allow-overwrite=true',
-        `--bt-stop-timeout=${Math.floor(timeoutMs / 1000) - 5}`,
-        '--follow-torrent=false',
-        '--file-allocation=none',
-        torrent,
-      ],
-      { timeout: timeoutMs, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
-    );
-  });
-}
 
 async function poll<T>(fn: () => Promise<T>, done: (v: T) => boolean, ms: number, what: string): Promise<T> {
   const end = Date.now() + ms;
@@ -223,8 +196,12 @@ describe('creator flow: upload → ingest → publish → download (API + worker
     await new Promise((r) => setTimeout(r, 2500));
     for (const format of ['v1', 'hybrid'] as const) {
       const out = join(dir, format);
-      const res = await aria2(files[format], out, 120_000);
-      expect({ format, code: res.code, out: res.code === 0 ? '' : res.out }).toEqual({ format, code: 0, out: '' });
+      const res = await aria2Download(files[format], out, 120_000);
+      expect({ format, code: res.code, out: res.code === 0 ? '' : res.stdout + res.stderr }).toEqual({
+        format,
+        code: 0,
+        out: '',
+      });
       expect(sha256(readFileSync(join(out, bundle.slug, 'extras/trailer.mp4')))).toBe(sha256(trailer));
       const locked = join(out, bundle.slug, 'film.mkv.locked');
       expect(statSync(locked).size).toBe(film.length);

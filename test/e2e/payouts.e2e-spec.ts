@@ -1,45 +1,26 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import type { App } from 'supertest/types';
-import { PrismaService } from '@keyseed/database';
 import { ReconcileOrdersService } from '@keyseed/paygate';
-import type { StripeEmulator } from '@keyseed/stripe-emulator';
-import { createPublishedBundle, createReadyItem, startPaygateApp } from '../helpers/paygate-fixtures';
-import { createAdminUser, registerUser, TestUser } from '../helpers/test-app';
+import { createPricedBundle, type PaygateSuite, startPaygateSuite } from '../helpers/paygate-fixtures';
+import { registerUser, TestUser } from '../helpers/test-app';
 
 /** #17: creators are paid through Stripe Connect Express with destination charges. */
 describe('payouts (e2e): Connect onboarding, destination charges, refunds, earnings', () => {
-  let emulator: StripeEmulator;
-  let stop: () => Promise<void>;
-  let app: NestExpressApplication;
-  let http: App;
-  let prisma: PrismaService;
-  let admin: TestUser;
-  let creator: TestUser;
+  let suite: PaygateSuite;
+  let { emulator, app, http, prisma, admin, creator } = {} as PaygateSuite;
   let bundleId: string;
   let accountId: string;
 
   beforeAll(async () => {
-    ({ emulator, app, http, prisma, stop } = await startPaygateApp());
-    admin = await createAdminUser(app);
-    creator = await registerUser(app, ['CREATOR']);
+    suite = await startPaygateSuite();
+    ({ emulator, app, http, prisma, admin, creator } = suite);
     bundleId = await sellableByCreator(creator, 1500);
   });
 
-  afterAll(() => stop());
+  afterAll(() => suite.stop());
 
   /** A priced bundle sold by its creator (not the platform). */
-  async function sellableByCreator(owner: TestUser, amount: number): Promise<string> {
-    const id = await createPublishedBundle(app, owner.id, 'Connect film');
-    await prisma.bundle.update({ where: { id }, data: { platformSellerOfRecord: false } });
-    await createReadyItem(app, id, { pieceCount: 1 });
-    await request(http)
-      .put(`/v1/admin/bundles/${id}/price`)
-      .set(admin.auth)
-      .send({ amount, currency: 'usd' })
-      .expect(200);
-    return id;
-  }
+  const sellableByCreator = (owner: TestUser, amount: number) =>
+    createPricedBundle(suite, owner, { amount }, { title: 'Connect film', sellerOfRecord: 'creator' });
 
   async function buy(id: string) {
     const buyer = await registerUser(app);

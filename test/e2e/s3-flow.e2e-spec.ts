@@ -4,16 +4,14 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { ensureAdmin } from '@keyseed/auth';
-import { dropDatabase, PrismaClient } from '@keyseed/database';
+import { dropDatabase } from '@keyseed/database';
 import { s3ClientConfig } from '@keyseed/storage';
-import { runDemoFlow, type DemoResult } from '../../apps/cli/src/demo/demo-flow';
-import { ensurePlatform, type PlatformHandle } from '../../apps/cli/src/demo/platform';
+import type { DemoResult } from '../../apps/cli/src/demo/demo-flow';
+import type { PlatformHandle } from '../../apps/cli/src/demo/platform';
+import { DEMO_STEPS, runDemoOnPlatform } from '../helpers/demo-platform';
 import { bucketContents } from '../helpers/invariants';
 import { INTEROP_DIR, PYTHON } from '../helpers/published-bundle';
 import { startS3Server, TestS3Server } from '../helpers/s3-server';
-import { freePort } from '../helpers/processes';
 import { ownDatabase } from '../helpers/fault-platform';
 
 /**
@@ -24,8 +22,6 @@ import { ownDatabase } from '../helpers/fault-platform';
  * then libtorrent downloads the bundle from the webseed alone (ranges proxied from the bucket) and
  * gets the same bytes. Nothing is left half-written in the bucket.
  */
-const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 describe('creator → buyer on the S3 driver (npm start processes, libtorrent, stripe SDK + emulator, CLI)', () => {
@@ -40,45 +36,21 @@ describe('creator → buyer on the S3 driver (npm start processes, libtorrent, s
     work = mkdtempSync(join(tmpdir(), 'ks-s3-flow-'));
     databaseUrl = await ownDatabase('s3flow');
     s3 = await startS3Server('keyseed-flow');
-    const [port, stripePort] = [await freePort(), await freePort()];
-    api = `http://127.0.0.1:${port}`;
-    platform = await ensurePlatform({
-      repoRoot: ROOT,
+    mkdirSync(join(work, 'demo'));
+    ({ platform, api, demo } = await runDemoOnPlatform({
       env: {
-        ...process.env,
         ...s3.env,
         DATABASE_URL: databaseUrl,
         REDIS_PREFIX: `${process.env.REDIS_PREFIX}_s3flow`,
         DATA_DIR: join(work, 'data'),
-        PORT: String(port),
-        PUBLIC_URL: api,
-        STRIPE_EMULATOR_PORT: String(stripePort),
-        SEEDER_PORT: '0',
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'development',
       },
-      api,
-      stripeBase: `http://127.0.0.1:${stripePort}`,
-      logFile: join(work, 'platform.log'),
-      timeoutMs: 90_000,
-    });
-    mkdirSync(join(work, 'demo'));
-    const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl }) });
-    try {
-      demo = await runDemoFlow({
-        api,
-        stripeBase: platform.stripeBase,
-        filmBytes: 12 * 1024 * 1024 + 4321,
-        trailerBytes: 20_000,
-        workDir: join(work, 'demo'),
-        cliMain: CLI,
-        createAdmin: (email, password) => ensureAdmin(prisma, email, password, 'S3 flow admin').then(() => undefined),
-        log: () => undefined,
-        stepTimeoutMs: 90_000,
-      });
-    } finally {
-      await prisma.$disconnect();
-    }
+      databaseUrl,
+      logDir: work,
+      workDir: join(work, 'demo'),
+      filmBytes: 12 * 1024 * 1024 + 4321,
+      stepTimeoutMs: 90_000,
+      adminName: 'S3 flow admin',
+    }));
   }, 300_000);
 
   afterAll(async () => {
@@ -89,20 +61,7 @@ describe('creator → buyer on the S3 driver (npm start processes, libtorrent, s
   });
 
   it('uploads, ingests, publishes, sells, downloads and unlocks byte-identical', () => {
-    expect(demo.steps.map((s) => s.name)).toEqual([
-      'accounts',
-      'sample',
-      'bundle',
-      'tus upload',
-      'ingest+publish',
-      'price',
-      'payouts',
-      'login',
-      'buy',
-      'download',
-      'unlock',
-      'compare',
-    ]);
+    expect(demo.steps.map((s) => s.name)).toEqual(DEMO_STEPS);
   });
 
   it('libtorrent downloads the same bundle from the webseed alone (ranges read from the bucket)', async () => {

@@ -2,12 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
 import type { App } from 'supertest/types';
 import { derivePieceKey, encryptPieceInto, generateContentKey, Keyring, wrapContentKey } from '@keyseed/crypto';
 import { PrismaService } from '@keyseed/database';
 import { KEYRING } from '@keyseed/keyring';
 import { StripeEmulator } from '@keyseed/stripe-emulator';
-import { startTestApp } from './test-app';
+import { createAdminUser, registerUser, startTestApp, type TestUser } from './test-app';
 
 export const E2E_STRIPE_SECRET_KEY = 'sk_test_keyseed_e2e';
 export const E2E_WEBHOOK_SECRET = 'whsec_keyseed_e2e';
@@ -53,6 +54,43 @@ export async function startPaygateApp(): Promise<PaygateApp> {
       await emulator.stop();
     },
   };
+}
+
+/** A paygate e2e suite's platform, with an admin and a creator registered on it. */
+export interface PaygateSuite extends PaygateApp {
+  admin: TestUser;
+  creator: TestUser;
+}
+
+/** startPaygateApp() with an admin and a creator (named `creatorName`) registered. */
+export async function startPaygateSuite(creatorName?: string): Promise<PaygateSuite> {
+  const started = await startPaygateApp();
+  const admin = await createAdminUser(started.app);
+  const creator = await registerUser(started.app, ['CREATOR'], creatorName);
+  return { ...started, admin, creator };
+}
+
+/**
+ * A PUBLISHED bundle of `owner` with one READY one-piece item, priced by the suite's admin through
+ * the API. `sellerOfRecord: 'creator'` sells it in the creator's name (Stripe Connect).
+ */
+export async function createPricedBundle(
+  suite: PaygateSuite,
+  owner: TestUser,
+  price: { amount: number; currency?: string; minimum?: number },
+  opts: { title?: string; sellerOfRecord?: 'platform' | 'creator' } = {},
+): Promise<string> {
+  const id = await createPublishedBundle(suite.app, owner.id, opts.title);
+  if (opts.sellerOfRecord === 'creator')
+    await suite.prisma.bundle.update({ where: { id }, data: { platformSellerOfRecord: false } });
+  await createReadyItem(suite.app, id, { pieceCount: 1 });
+  const { amount, currency = 'usd', minimum } = price;
+  await request(suite.http)
+    .put(`/v1/admin/bundles/${id}/price`)
+    .set(suite.admin.auth)
+    .send({ amount, currency, ...(minimum ? { minimum } : {}) })
+    .expect(200);
+  return id;
 }
 
 export interface ReadyItem {

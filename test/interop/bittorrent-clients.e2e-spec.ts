@@ -1,8 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aria2Download, runClient } from '../helpers/aria2';
 import { startTestApp } from '../helpers/test-app';
 import { transmissionDownload } from '../helpers/transmission';
 import {
@@ -19,52 +20,8 @@ import {
  * under a timeout, so a hung client fails the test instead of hanging CI.
  */
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(
-      cmd,
-      args,
-      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? null) : 0;
-        resolve({ code: typeof code === 'number' ? code : null, stdout, stderr });
-      },
-    );
-  });
-}
-
 const py = (script: string, args: string[], timeoutMs: number) =>
-  run(PYTHON, [join(INTEROP_DIR, script), ...args], timeoutMs);
-
-function aria2(torrent: string, dir: string, timeoutMs: number): Promise<RunResult> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  return run(
-    'aria2c',
-    [
-      `--dir=${dir}`,
-      '--enable-dht=false',
-      '--enable-dht6=false',
-      '--bt-enable-lpd=false',
-      '--enable-peer-exchange=false',
-      '--seed-time=0',
-      `--listen-port=${port}`,
-      '--console-log-level=warn',
-      '--summary-interval=0',
-      '--allow-overwrite=true',
-      `--bt-stop-timeout=${Math.floor(timeoutMs / 1000) - 5}`,
-      '--follow-torrent=false',
-      '--file-allocation=none',
-      torrent,
-    ],
-    timeoutMs,
-  );
-}
+  runClient(PYTHON, [join(INTEROP_DIR, script), ...args], timeoutMs);
 
 /** Starts lt_seed.py and resolves once it reports that it is seeding. */
 function startSeeder(saveDir: string, torrents: string[]): Promise<{ proc: ChildProcess; stderr: () => string }> {
@@ -128,7 +85,7 @@ describe('BitTorrent clients against the webseed and tracker (interop)', () => {
 
   it('aria2 downloads the bundle from the webseed given only the v1-only torrent; libtorrent verifies every piece', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ks-aria2-v1-'));
-    const res = await aria2(fx.legacyTorrent, dir, 90_000);
+    const res = await aria2Download(fx.legacyTorrent, dir, 90_000);
     expect({ code: res.code, log: res.code === 0 ? '' : res.stdout + res.stderr }).toEqual({ code: 0, log: '' });
     expectSameFiles(fx, dir);
     expect(existsSync(join(dir, fx.slug, '.pad'))).toBe(false);
@@ -149,7 +106,7 @@ describe('BitTorrent clients against the webseed and tracker (interop)', () => {
 
   it('aria2 reads the hybrid torrent and completes from the webseed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ks-aria2-hybrid-'));
-    const res = await aria2(fx.hybridTorrent, dir, 90_000);
+    const res = await aria2Download(fx.hybridTorrent, dir, 90_000);
     expect({ code: res.code, log: res.code === 0 ? '' : res.stdout + res.stderr }).toEqual({ code: 0, log: '' });
     expectSameFiles(fx, dir);
     const check = await py('lt_recheck.py', [fx.hybridTorrent, dir, '60'], 90_000);
@@ -192,7 +149,7 @@ describe('BitTorrent clients against the webseed and tracker (interop)', () => {
 
     it('an aria2 leecher completes the v1-only torrent from the libtorrent seeder', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'ks-aria2-leech-'));
-      const res = await aria2(legacyNoWeb, dir, 90_000);
+      const res = await aria2Download(legacyNoWeb, dir, 90_000);
       expect({ code: res.code, log: res.code === 0 ? '' : res.stdout + res.stderr + seeder.stderr() }).toEqual({
         code: 0,
         log: '',

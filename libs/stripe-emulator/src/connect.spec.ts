@@ -1,54 +1,21 @@
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { StripeEmulator } from './stripe-emulator';
+import { stripeSdkFor, WebhookReceiver } from '../../../test/helpers/webhook-receiver';
 
 const SECRET = 'whsec_test_connect_spec';
-
-/** Collects the raw webhook deliveries (always answers 200). */
-class Receiver {
-  readonly bodies: { body: string; signature: string }[] = [];
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.bodies.push({
-          body: Buffer.concat(chunks).toString('utf8'),
-          signature: String(req.headers['stripe-signature']),
-        });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-}
 
 /** Stripe Connect as the emulator plays it, driven by the real SDK: field names are the SDK's types. */
 describe('StripeEmulator: Connect (Express accounts, destination charges, fees, transfers)', () => {
   let emulator: StripeEmulator;
-  let receiver: Receiver;
+  let receiver: WebhookReceiver;
   let stripe: Stripe;
 
   beforeEach(async () => {
-    receiver = new Receiver();
+    receiver = new WebhookReceiver();
     emulator = new StripeEmulator({ webhookSecret: SECRET, retry: { maxAttempts: 1 }, expirySweepMs: 0 });
-    const base = new URL(await emulator.start());
-    emulator.setWebhookUrl(await receiver.start());
-    stripe = new Stripe('sk_test_connect_spec', {
-      host: base.hostname,
-      port: Number(base.port),
-      protocol: 'http',
-      maxNetworkRetries: 0,
-    });
+    const base = await emulator.start();
+    emulator.setWebhookUrl(await receiver.start('/hook'));
+    stripe = stripeSdkFor(base, 'sk_test_connect_spec');
   });
 
   afterEach(async () => {
@@ -144,7 +111,7 @@ describe('StripeEmulator: Connect (Express accounts, destination charges, fees, 
 
     emulator.onboardAccount(account.id, 'complete');
     await emulator.webhooks.idle();
-    const events = receiver.bodies.map((b) => stripe.webhooks.constructEvent(b.body, b.signature, SECRET));
+    const events = receiver.received.map((b) => stripe.webhooks.constructEvent(b.body, b.signature, SECRET));
     const updates = events.filter((e) => e.type === 'account.updated');
     expect(updates).toHaveLength(2);
     expect(updates[1]).toMatchObject({
@@ -221,7 +188,7 @@ describe('StripeEmulator: Connect (Express accounts, destination charges, fees, 
     expect(listed.data.map((t) => t.id)).toEqual([transfer.id]);
     expect((await stripe.transfers.list({ destination: 'acct_other' })).data).toEqual([]);
     await emulator.webhooks.idle();
-    const types = receiver.bodies.map((b) => (JSON.parse(b.body) as { type: string }).type);
+    const types = receiver.types();
     expect(types).toEqual(
       expect.arrayContaining(['transfer.created', 'application_fee.created', 'checkout.session.completed']),
     );
@@ -262,7 +229,7 @@ describe('StripeEmulator: Connect (Express accounts, destination charges, fees, 
     const refreshed = await stripe.charges.retrieve(charge.id);
     expect(refreshed).toMatchObject({ refunded: true, amount_refunded: 2000 });
     await emulator.webhooks.idle();
-    const types = receiver.bodies.map((b) => (JSON.parse(b.body) as { type: string }).type);
+    const types = receiver.types();
     expect(types.filter((t) => t === 'transfer.reversed')).toHaveLength(2);
     expect(types.filter((t) => t === 'application_fee.refunded')).toHaveLength(2);
     expect(types).toContain('charge.refunded');

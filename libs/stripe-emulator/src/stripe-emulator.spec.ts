@@ -1,47 +1,9 @@
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { DEFAULT_STRIPE_API_VERSION, StripeEmulator } from './stripe-emulator';
 import { refId } from './stripe-objects';
+import { stripeSdkFor, WebhookReceiver, type ReceivedWebhook } from '../../../test/helpers/webhook-receiver';
 
 const SECRET = 'whsec_test_emulator_spec';
-
-interface Received {
-  body: string;
-  signature: string;
-}
-
-/** A tiny webhook endpoint: records raw bodies and answers with scripted statuses (then 200). */
-class WebhookReceiver {
-  readonly received: Received[] = [];
-  statuses: number[] = [];
-  private server: Server | undefined;
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        this.received.push({
-          body: Buffer.concat(chunks).toString('utf8'),
-          signature: String(req.headers['stripe-signature']),
-        });
-        res.writeHead(this.statuses.shift() ?? 200).end();
-      });
-    });
-    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1/stripe/webhook`;
-  }
-
-  types(): string[] {
-    return this.received.map((r) => (JSON.parse(r.body) as { type: string }).type);
-  }
-
-  stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-}
 
 describe('StripeEmulator driven by the real stripe SDK', () => {
   let emulator: StripeEmulator;
@@ -54,14 +16,9 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
       webhookSecret: SECRET,
       retry: { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 },
     });
-    const base = new URL(await emulator.start());
-    emulator.setWebhookUrl(await receiver.start());
-    stripe = new Stripe('sk_test_keyseed_spec', {
-      host: base.hostname,
-      port: Number(base.port),
-      protocol: 'http',
-      maxNetworkRetries: 0,
-    });
+    const base = await emulator.start();
+    emulator.setWebhookUrl(await receiver.start('/v1/stripe/webhook'));
+    stripe = stripeSdkFor(base, 'sk_test_keyseed_spec');
   });
 
   afterEach(async () => {
@@ -89,7 +46,7 @@ describe('StripeEmulator driven by the real stripe SDK', () => {
       opts,
     );
 
-  const verified = (r: Received, secret = SECRET) => stripe.webhooks.constructEvent(r.body, r.signature, secret);
+  const verified = (r: ReceivedWebhook, secret = SECRET) => stripe.webhooks.constructEvent(r.body, r.signature, secret);
 
   it('speaks the API version of the installed SDK', () => {
     expect(DEFAULT_STRIPE_API_VERSION).toBe(Stripe.API_VERSION);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { Upload } from 'tus-js-client';
 import { sha256File } from '../buyer/unlock/unlock-item';
+import { jsonCall } from './json-call';
 
 export interface DemoOptions {
   /** Platform origin, e.g. http://127.0.0.1:3000. */
@@ -56,26 +57,8 @@ export async function runDemoFlow(o: DemoOptions): Promise<DemoResult> {
     o.log(`  ✓ ${name} (${(ms / 1000).toFixed(1)} s)`);
     return r;
   };
-  const http = async <T>(
-    method: string,
-    path: string,
-    token: string | null,
-    body?: unknown,
-    expect = [200, 201],
-  ): Promise<T> => {
-    const res = await fetch(`${o.api}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    if (!expect.includes(res.status)) throw new Error(`${method} ${path} → ${res.status}: ${text.slice(0, 300)}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const http = <T>(method: string, path: string, token: string | null, body?: unknown, expect = [200, 201]) =>
+    jsonCall<T>(o.api, method, path, token, body, expect);
   const register = async (role: 'CREATOR' | 'BUYER') => {
     const email = `demo-${role.toLowerCase()}-${run}@example.test`;
     const r = await http<{ token: string }>('POST', '/v1/auth/register', null, {
