@@ -8,12 +8,10 @@ import { walk } from '../helpers/invariants';
 import {
   CreatorClient,
   expectConverged,
-  IsolatedEnv,
-  isolatedEnv,
-  startApi,
-  startWorker,
+  type FaultPlatform,
+  startFaultPlatform,
+  stopFaultPlatform,
 } from '../helpers/fault-platform';
-import type { PlatformProcess } from '../helpers/replicas';
 
 const MiB = 1024 * 1024;
 
@@ -52,23 +50,18 @@ const freeSpace = () => rmSync(filler, { force: true });
  * staging file; once space is free the upload resumes and everything converges.
  */
 (mountError ? describe.skip : describe)('fault: disk full during upload and ingest', () => {
-  let iso: IsolatedEnv;
-  let api: { proc: PlatformProcess; url: string };
-  let worker: PlatformProcess;
+  let { iso, api, worker } = {} as FaultPlatform;
   let creator: CreatorClient;
   const bundles: string[] = [];
 
   beforeAll(async () => {
     const dataDir = join(mountPoint, 'data');
     mkdirSync(dataDir, { mode: 0o700 });
-    iso = await isolatedEnv('diskfull', { DATA_DIR: dataDir });
-    [api, worker] = await Promise.all([startApi(iso.env), startWorker(iso.env)]);
+    ({ iso, api, worker } = await startFaultPlatform('diskfull', { DATA_DIR: dataDir }));
     creator = await CreatorClient.register(api.url);
   }, 240_000);
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.proc.stop();
-    await iso?.cleanup();
+    await stopFaultPlatform({ iso, api, worker });
     execFileSync('umount', [mountPoint]);
     rmSync(mountPoint, { recursive: true, force: true });
   });

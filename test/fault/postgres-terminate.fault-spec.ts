@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { ensureAdmin } from '@keyseed/auth';
 import { StripeEmulator } from '@keyseed/stripe-emulator';
 import { waitFor } from '../helpers/ingest-fixtures';
 import {
@@ -7,14 +6,12 @@ import {
   call,
   CreatorClient,
   expectConverged,
-  IsolatedEnv,
-  isolatedEnv,
-  startApi,
-  startWorker,
+  type FaultPlatform,
+  startFaultPlatform,
+  stopFaultPlatform,
 } from '../helpers/fault-platform';
 import { E2E_STRIPE_SECRET_KEY, E2E_WEBHOOK_SECRET } from '../helpers/paygate-fixtures';
 import { holdRowLock, terminateBackends, terminateLockWaiters, waitForLockWaiter } from '../helpers/processes';
-import type { PlatformProcess } from '../helpers/replicas';
 
 const LOAD_MS = 4_000;
 const TERMINATE_EVERY_MS = 500;
@@ -35,30 +32,25 @@ interface Made {
  * completion failed are completed by the client's HEAD, ingest and publish jobs retry.
  */
 describe('fault: PostgreSQL backends terminated under load', () => {
-  let iso: IsolatedEnv;
   let emulator: StripeEmulator;
   let emulatorUrl: string;
-  let api: { proc: PlatformProcess; url: string };
-  let worker: PlatformProcess;
+  let { iso, api, worker } = {} as FaultPlatform;
   /** Bundles of earlier tests: the invariants cover every file of the data directory. */
   const earlier: string[] = [];
 
   beforeAll(async () => {
     emulator = new StripeEmulator({ webhookSecret: E2E_WEBHOOK_SECRET, retry: { maxAttempts: 1 }, expirySweepMs: 0 });
     emulatorUrl = await emulator.start();
-    iso = await isolatedEnv('pgkill', {
+    ({ iso, api, worker } = await startFaultPlatform('pgkill', {
       STRIPE_API_BASE: emulatorUrl,
       STRIPE_SECRET_KEY: E2E_STRIPE_SECRET_KEY,
       STRIPE_WEBHOOK_SECRET: E2E_WEBHOOK_SECRET,
-    });
-    [api, worker] = await Promise.all([startApi(iso.env), startWorker(iso.env)]);
+    }));
     emulator.setWebhookUrl(`${api.url}/v1/stripe/webhook`);
   }, 240_000);
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.proc.stop();
+    await stopFaultPlatform({ iso, api, worker });
     await emulator?.stop();
-    await iso?.cleanup();
   });
 
   it('a creation whose completion loses its connection answers 503 with the upload URL; HEAD completes it', async () => {
@@ -93,12 +85,7 @@ describe('fault: PostgreSQL backends terminated under load', () => {
     const creator = await CreatorClient.register(api.url);
     const addItem = (bundleId: string) =>
       creator.request('POST', `/v1/bundles/${bundleId}/items`, { json: { items: [{ path: 'a.bin' }] } });
-    const adminEmail = `admin-${randomBytes(4).toString('hex')}@example.test`;
-    await ensureAdmin(iso.prisma, adminEmail, 'admin password long enough');
-    const login = await call(api.url, 'POST', '/v1/auth/login', {
-      json: { email: adminEmail, password: 'admin password long enough' },
-    });
-    const admin = new CreatorClient(api.url, login.json().token as string);
+    const admin = await CreatorClient.admin(api.url, iso.prisma);
 
     // A bundle on sale for the buyers.
     const onSale = await creator.bundleWith('On sale', [{ path: 'film.bin' }]);

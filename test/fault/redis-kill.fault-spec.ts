@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import {
   CreatorClient,
   expectConverged,
-  IsolatedEnv,
-  isolatedEnv,
-  startApi,
-  startWorker,
+  type FaultPlatform,
+  startFaultPlatform,
+  stopFaultPlatform,
 } from '../helpers/fault-platform';
 import { Child, freePort, startRedis } from '../helpers/processes';
 import type { PlatformProcess } from '../helpers/replicas';
@@ -18,23 +17,18 @@ import type { PlatformProcess } from '../helpers/replicas';
  * afterwards, and the worker's sweeper re-creates the jobs Redis lost.
  */
 describe('fault: Redis killed and restarted empty', () => {
-  let iso: IsolatedEnv;
   let redis: Child;
   let redisPort: number;
-  let api: { proc: PlatformProcess; url: string };
-  let worker: PlatformProcess;
+  let { iso, api, worker } = {} as FaultPlatform;
 
   beforeAll(async () => {
     redisPort = await freePort();
     redis = await startRedis(redisPort);
-    iso = await isolatedEnv('rkill', { REDIS_URL: `redis://127.0.0.1:${redisPort}` });
-    [api, worker] = await Promise.all([startApi(iso.env), startWorker(iso.env)]);
+    ({ iso, api, worker } = await startFaultPlatform('rkill', { REDIS_URL: `redis://127.0.0.1:${redisPort}` }));
   }, 240_000);
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.proc.stop();
+    await stopFaultPlatform({ iso, api, worker });
     await redis?.stop();
-    await iso?.cleanup();
   });
 
   const events = (proc: PlatformProcess, event: string) =>

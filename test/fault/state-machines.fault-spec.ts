@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { ensureAdmin } from '@keyseed/auth';
 import { waitFor } from '../helpers/ingest-fixtures';
 import { converged } from '../helpers/invariants';
 import {
   Answer,
-  call,
   CreatorClient,
-  IsolatedEnv,
-  isolatedEnv,
-  startApi,
-  startWorker,
+  type FaultPlatform,
+  startFaultPlatform,
+  stopFaultPlatform,
 } from '../helpers/fault-platform';
-import type { PlatformProcess } from '../helpers/replicas';
 
 const ROUNDS = Number(process.env.RACE_ROUNDS ?? 24);
 const SEED = Number(process.env.RACE_SEED ?? Date.now() % 2 ** 31);
@@ -38,27 +34,17 @@ function prng(seed: number): () => number {
  * converges (test/helpers/invariants.ts). The seed is printed on failure; RACE_SEED replays it.
  */
 describe('concurrency: publish vs upload vs delete vs rename vs takedown vs unlist', () => {
-  let iso: IsolatedEnv;
-  let api: { proc: PlatformProcess; url: string };
-  let worker: PlatformProcess;
+  let { iso, api, worker } = {} as FaultPlatform;
   let creator: CreatorClient;
   let admin: CreatorClient;
 
   beforeAll(async () => {
-    iso = await isolatedEnv('race');
-    [api, worker] = await Promise.all([startApi(iso.env), startWorker(iso.env)]);
+    ({ iso, api, worker } = await startFaultPlatform('race'));
     creator = await CreatorClient.register(api.url);
-    const email = `admin-${randomBytes(4).toString('hex')}@example.test`;
-    await ensureAdmin(iso.prisma, email, 'admin password long enough');
-    const login = await call(api.url, 'POST', '/v1/auth/login', {
-      json: { email, password: 'admin password long enough' },
-    });
-    admin = new CreatorClient(api.url, login.json().token as string);
+    admin = await CreatorClient.admin(api.url, iso.prisma);
   }, 240_000);
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.proc.stop();
-    await iso?.cleanup();
+    await stopFaultPlatform({ iso, api, worker });
   });
 
   it(`keeps every state machine consistent over ${ROUNDS} rounds of racing requests`, async () => {

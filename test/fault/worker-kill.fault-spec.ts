@@ -8,6 +8,7 @@ import {
   isolatedEnv,
   startApi,
   startWorker,
+  stopFaultPlatform,
 } from '../helpers/fault-platform';
 import { walk } from '../helpers/invariants';
 import { holdRowLock, waitForLockWaiter } from '../helpers/processes';
@@ -33,9 +34,7 @@ describe('fault: worker killed (SIGKILL) mid-ingest and mid-publish', () => {
     creator = await CreatorClient.register(api.url);
   }, 240_000);
   afterAll(async () => {
-    await worker?.stop('SIGKILL');
-    await api?.proc.stop();
-    await iso?.cleanup();
+    await stopFaultPlatform({ iso, api, worker });
   });
 
   const kill = async (w: PlatformProcess) => {

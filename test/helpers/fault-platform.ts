@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyseedConfig } from '@keyseed/config';
+import { ensureAdmin } from '@keyseed/auth';
 import { applyMigrations, defaultMigrationsDir, dropDatabase, PrismaService } from '@keyseed/database';
 import { converged, InvariantScope } from './invariants';
 import { flushRedisPrefix, freePort } from './processes';
@@ -117,6 +118,37 @@ export async function startWorker(env: Record<string, string>): Promise<Platform
   return proc;
 }
 
+/** A fault suite's platform from dist/: its isolated environment, the API and a worker on it. */
+export interface FaultPlatform {
+  iso: IsolatedEnv;
+  api: { proc: PlatformProcess; url: string };
+  worker: PlatformProcess;
+}
+
+/** isolatedEnv(name, overrides), then the API and a worker on it, started side by side. */
+export async function startFaultPlatform(name: string, overrides: Record<string, string> = {}): Promise<FaultPlatform> {
+  const iso = await isolatedEnv(name, overrides);
+  const [api, worker] = await Promise.allSettled([startApi(iso.env), startWorker(iso.env)]);
+  if (api.status === 'fulfilled' && worker.status === 'fulfilled') return { iso, api: api.value, worker: worker.value };
+  await stopFaultPlatform({
+    iso,
+    api: api.status === 'fulfilled' ? api.value : undefined,
+    worker: worker.status === 'fulfilled' ? worker.value : undefined,
+  });
+  throw api.status === 'rejected' ? api.reason : (worker as PromiseRejectedResult).reason;
+}
+
+/** Stops whatever of a fault suite's platform was started: the worker (SIGKILL), the API, then its environment. */
+export async function stopFaultPlatform(p: {
+  iso?: IsolatedEnv;
+  api?: { proc: PlatformProcess };
+  worker?: PlatformProcess | null;
+}): Promise<void> {
+  await p.worker?.stop('SIGKILL');
+  await p.api?.proc.stop();
+  await p.iso?.cleanup();
+}
+
 /** One HTTP answer, whatever its status (a fault test judges every status itself). */
 export interface Answer {
   status: number;
@@ -140,6 +172,16 @@ export class CreatorClient {
     });
     if (res.status !== 201) throw new Error(`register: ${res.status} ${res.text}`);
     return new CreatorClient(url, res.json().token as string);
+  }
+
+  /** An admin made on the isolated database (as `keyseed admin create` does), logged in at `url`. */
+  static async admin(url: string, prisma: PrismaService): Promise<CreatorClient> {
+    const email = `admin-${randomBytes(4).toString('hex')}@example.test`;
+    await ensureAdmin(prisma, email, 'admin password long enough');
+    const login = await call(url, 'POST', '/v1/auth/login', {
+      json: { email, password: 'admin password long enough' },
+    });
+    return new CreatorClient(url, login.json().token as string);
   }
 
   request(method: string, path: string, opts: CallOptions = {}): Promise<Answer> {
