@@ -4,6 +4,8 @@ import { GroupCommit } from '../common/group-commit';
 
 /** How often a token's lastUsedAt is refreshed (no write per request). */
 const LAST_USED_RESOLUTION_MS = 60_000;
+/** Refreshes due are written together, at most once a second. */
+const TOUCH_DELAY_MS = 1_000;
 
 export interface TokenOwner {
   tokenId: string;
@@ -50,13 +52,14 @@ const TOUCH_SQL = `
 /**
  * Bearer-token lookups for the global guard, on the hot-path pool: a premiere's buyers all arrive
  * with tokens no replica has cached yet, so each costs one prepared read. `lastUsedAt` (shown in
- * token lists, minute resolution) is refreshed by group commit after the answer, never awaited:
- * thousands of first requests a second become a few UPDATEs instead of one committed write each.
+ * token lists, minute resolution) is refreshed by group commit after the answer, never awaited, at
+ * most once a second: a premiere's thousands of first requests a second become one UPDATE a second
+ * instead of one committed write each.
  */
 @Injectable()
 export class TokenStore implements OnModuleDestroy {
   private readonly logger = new Logger('auth');
-  private readonly touches = new GroupCommit<string>((ids) => this.touch(ids));
+  private readonly touches = new GroupCommit<string>((ids) => this.touch(ids), 10_000, TOUCH_DELAY_MS);
 
   constructor(private readonly pool: HotPathPool) {}
 

@@ -40,4 +40,27 @@ describe('GroupCommit', () => {
     await Promise.all(all);
     expect(writes).toEqual([[1, 2], [3]]);
   });
+
+  it('with delayMs, writes at most once per delay, and drain writes a waiting batch at once', async () => {
+    const writes: number[][] = [];
+    const commit = new GroupCommit<number>(
+      async (rows) => {
+        writes.push(rows);
+      },
+      1000,
+      50,
+    );
+    const first = [commit.add([1]), commit.add([2])];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(writes).toEqual([]);
+    const third = commit.add([3]);
+    await Promise.all([...first, third]);
+    expect(writes).toEqual([[1, 2, 3]]);
+    const fourth = commit.add([4]);
+    const started = Date.now();
+    await commit.drain();
+    await fourth;
+    expect(Date.now() - started).toBeLessThan(40);
+    expect(writes).toEqual([[1, 2, 3], [4]]);
+  });
 });

@@ -10,15 +10,19 @@ interface Waiting<T> {
  * the next turn of the event loop; rows added while a write is in flight go out together in the
  * next one, so under load a write carries every request that arrived during the previous write
  * (at most `maxRows`) and one request waits at most about two write latencies.
+ *
+ * With `delayMs`, a write goes out `delayMs` after the first row that is not in one (at most one
+ * write per `delayMs`): for rows nobody waits for, such as a token's lastUsedAt.
  */
 export class GroupCommit<T> {
   private queue: Waiting<T>[] = [];
   private writing: Promise<void> | null = null;
-  private scheduled = false;
+  private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
 
   constructor(
     private readonly write: (rows: T[]) => Promise<void>,
     private readonly maxRows = 1000,
+    private readonly delayMs = 0,
   ) {}
 
   add(rows: T[]): Promise<void> {
@@ -28,21 +32,25 @@ export class GroupCommit<T> {
     });
   }
 
-  /** Resolves when everything added so far is written (or failed). */
+  /** Resolves when everything added so far is written (or failed), writing a delayed batch now. */
   async drain(): Promise<void> {
     while (this.writing || this.scheduled || this.queue.length > 0) {
       if (this.writing) await this.writing;
-      else await new Promise((r) => setImmediate(r));
+      else if (this.scheduled && this.delayMs > 0) {
+        clearTimeout(this.scheduled as NodeJS.Timeout);
+        this.scheduled = null;
+        this.flush();
+      } else await new Promise((r) => setImmediate(r));
     }
   }
 
   private schedule(): void {
     if (this.writing || this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
+    const go = () => {
+      this.scheduled = null;
       this.flush();
-    });
+    };
+    this.scheduled = this.delayMs > 0 ? setTimeout(go, this.delayMs).unref() : setImmediate(go);
   }
 
   private flush(): void {
@@ -61,7 +69,9 @@ export class GroupCommit<T> {
       )
       .finally(() => {
         this.writing = null;
-        if (this.queue.length > 0) this.flush();
+        if (this.queue.length === 0) return;
+        if (this.delayMs > 0) this.schedule();
+        else this.flush();
       });
   }
 }
