@@ -36,6 +36,8 @@ export interface LoadResult {
   maxMs: number;
   /** How late requests left their scheduled time (the generator's own lag), p99. */
   lateStartP99ms: number;
+  /** The three seconds of the schedule whose requests waited longest (p99 of that second): a stall or a queue. */
+  slowestSeconds: { second: number; p99ms: number; requests: number }[];
 }
 
 const VERIFY_EVERY = 100;
@@ -48,6 +50,8 @@ async function run(target: LoadTarget): Promise<LoadResult> {
   const url = new URL(target.base);
   const agent = new Agent({ keepAlive: true, maxSockets: Number(process.env.BENCH_SOCKETS ?? 256) });
   const latencies: number[] = [];
+  /** Latencies by the second of the schedule the request was due in. */
+  const bySecond = new Map<number, number[]>();
   const late: number[] = [];
   const statuses: Record<string, number> = {};
   let verified = 0;
@@ -80,7 +84,12 @@ async function run(target: LoadTarget): Promise<LoadResult> {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            latencies.push(Date.now() - due);
+            const ms = Date.now() - due;
+            latencies.push(ms);
+            const second = Math.floor((due - target.startAt) / 1000);
+            const inSecond = bySecond.get(second);
+            if (inSecond) inSecond.push(ms);
+            else bySecond.set(second, [ms]);
             const status = res.statusCode ?? 0;
             statuses[status] = (statuses[status] ?? 0) + 1;
             if (status === 200 && n % VERIFY_EVERY === 0) {
@@ -152,6 +161,19 @@ async function run(target: LoadTarget): Promise<LoadResult> {
     p99ms: percentile(latencies, 99),
     maxMs: latencies.at(-1) ?? 0,
     lateStartP99ms: percentile(late, 99),
+    slowestSeconds: [...bySecond]
+      .map(([second, ms]) => ({
+        second,
+        p99ms: Math.round(
+          percentile(
+            ms.sort((a, b) => a - b),
+            99,
+          ),
+        ),
+        requests: ms.length,
+      }))
+      .sort((a, b) => b.p99ms - a.p99ms)
+      .slice(0, 3),
   };
 }
 

@@ -211,6 +211,7 @@ async function main(): Promise<void> {
       p99ms: load.p99ms,
       maxMs: load.maxMs,
       lateStartP99ms: load.lateStartP99ms,
+      slowestSeconds: load.slowestSeconds,
       auditRows: audited,
       missingAuditRows: load.delivered - audited,
       apiCpuMsPerRequest: Number((apiCpuUsedMs / buyers).toFixed(3)),
