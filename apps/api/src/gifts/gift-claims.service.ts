@@ -2,7 +2,7 @@ import { ConflictException, GoneException, Injectable, NotFoundException } from 
 import { lockRow, PrismaService } from '@keyseed/database';
 import { licenseDecision, lockBuyerBundle } from '@keyseed/paygate';
 import type { RedeemedView } from '../redeem/dtos/redeem.responses';
-import { assertRedeemable } from '../redeem/redeem-rules';
+import { assertRedeemable, refuseIfLicensed } from '../redeem/redeem-rules';
 
 /**
  * Claiming a gift (docs/architecture.md, gifts): the gift order's one license goes to the account
@@ -31,15 +31,7 @@ export class GiftClaimsService {
       if (now.status === 'REVOKED' || !want || want.status === 'REVOKED')
         throw new GoneException('this gift was refunded and can no longer be claimed');
       await lockBuyerBundle(tx, user.id, bundle.id);
-      const held = await tx.license.findFirst({
-        // An email-gate license may cover only some items: a code or gift still gives the whole bundle.
-        where: { buyerId: user.id, bundleId: bundle.id, status: { not: 'REVOKED' }, source: { not: 'EMAIL_GATE' } },
-        select: { id: true },
-      });
-      if (held)
-        throw new ConflictException(
-          `you already hold license ${held.id} for ${bundle.title}; the gift stays unclaimed (pass the link on)`,
-        );
+      await refuseIfLicensed(tx, user.id, bundle, 'the gift stays unclaimed (pass the link on)');
       const license = await tx.license.create({
         data: {
           orderId: now.orderId,

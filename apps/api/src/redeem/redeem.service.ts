@@ -10,7 +10,7 @@ import {
 } from '@keyseed/paygate';
 import { GiftClaimsService } from '../gifts/gift-claims.service';
 import { RedeemedView } from './dtos/redeem.responses';
-import { assertRedeemable } from './redeem-rules';
+import { assertRedeemable, refuseIfLicensed } from './redeem-rules';
 
 /**
  * A buyer redeems a code (docs/architecture.md, codes): a redeem code grants a license without
@@ -37,15 +37,7 @@ export class RedeemService {
     assertRedeemable(bundle);
     return this.prisma.$transaction(async (tx) => {
       await lockBuyerBundle(tx, user.id, bundle.id);
-      const held = await tx.license.findFirst({
-        // An email-gate license may cover only some items: a code or gift still gives the whole bundle.
-        where: { buyerId: user.id, bundleId: bundle.id, status: { not: 'REVOKED' }, source: { not: 'EMAIL_GATE' } },
-        select: { id: true },
-      });
-      if (held)
-        throw new ConflictException(
-          `you already hold license ${held.id} for ${bundle.title}; the code stays unused for someone else`,
-        );
+      await refuseIfLicensed(tx, user.id, bundle, 'the code stays unused for someone else');
       const order = await tx.order.create({
         data: {
           id: randomUUID(),
