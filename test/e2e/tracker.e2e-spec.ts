@@ -159,6 +159,32 @@ describe('tracker (e2e)', () => {
     ]);
   });
 
+  it("does not list a client whose 'completed' arrives after its 'stopped' (finished and quit at once), until it starts again", async () => {
+    const b = await createPublishedBundle(app, { items: [{ path: 'q.bin', locked: false, size: 1000 }] });
+    await warmUp(b.infoHashV1);
+    const ip = from();
+    const quitter = randomBytes(20).toString('hex');
+    const counts = (res: request.Response) => {
+      const d = decode(res) as never;
+      return [int(dictGet(d, 'complete')), int(dictGet(d, 'incomplete'))];
+    };
+    await get(announceUrl(b.infoHashV1, { port: 7401, left: 10, peerId: quitter, event: 'started' }), ip).expect(200);
+    await get(announceUrl(b.infoHashV1, { port: 7401, left: 0, peerId: quitter, event: 'stopped' }), ip).expect(200);
+    const late = await get(
+      announceUrl(b.infoHashV1, { port: 7401, left: 0, peerId: quitter, event: 'completed' }),
+      ip,
+    ).expect(200);
+    expect(counts(late)).toEqual([0, 0]);
+    const watcher = await get(announceUrl(b.infoHashV1, { port: 7402, left: 10, event: 'started' })).expect(200);
+    expect(compactPeers(dictGet(decode(watcher) as never, 'peers'))).toEqual([]);
+    // The same client started again is a peer again.
+    const back = await get(
+      announceUrl(b.infoHashV1, { port: 7401, left: 0, peerId: quitter, event: 'started' }),
+      ip,
+    ).expect(200);
+    expect(counts(back)).toEqual([1, 1]);
+  });
+
   it('caps numwant at 80 and answers compact peer strings (BEP 23), also when compact=0 is asked', async () => {
     const b = await createPublishedBundle(app, { items: [{ path: 'n.bin', locked: false, size: 1000 }] });
     await warmUp(b.infoHashV1);

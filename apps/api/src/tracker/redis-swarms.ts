@@ -1,5 +1,8 @@
 import type Redis from 'ioredis';
 
+/** How long a peer that sent `stopped` stays gone for its late announces (other than `started`). */
+const STOPPED_MS = 60_000;
+
 /**
  * One announce, atomically: the address's rate-limit window, expiry of peers that stopped
  * announcing, the peer's move into the seeders or leechers set (scored by its expiry time), the
@@ -10,8 +13,12 @@ import type Redis from 'ioredis';
  * held (a client restarted on the same port) replaces that one. So a peer is never handed itself,
  * under either its old port or its old id, while two clients behind one IP (different ids and
  * ports) still meet.
- * KEYS: seeders, leechers, rate counter, addrs, ids. ARGV: now, expiresAt, peer_id, event,
- * seeder(1/0), numwant, swarm key ttl ms, rate limit, rate window ttl s, compact address.
+ * A peer that sent `stopped` is remembered for STOPPED_MS (the `stopped` set, peer_id → time): an
+ * announce of it that arrives later without `started` is not recorded. A client that finishes and
+ * quits at once sends `completed` and `stopped` within milliseconds on two connections, and when
+ * `stopped` is handled first the `completed` would list a gone client as a seeder until it expires.
+ * KEYS: seeders, leechers, rate counter, addrs, ids, stopped. ARGV: now, expiresAt, peer_id, event,
+ * seeder(1/0), numwant, swarm key ttl ms, rate limit, rate window ttl s, compact address, stopped ms.
  * Returns {-1} when rate-limited, else {complete, incomplete, peers}.
  */
 const ANNOUNCE = `
@@ -32,9 +39,16 @@ end
 local me = ARGV[3]
 local addr = ARGV[10]
 local seeder = ARGV[5] == '1'
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - tonumber(ARGV[11]))
+local gone = ARGV[4] ~= 'started' and redis.call('ZSCORE', KEYS[6], me)
+if ARGV[4] == 'started' then redis.call('ZREM', KEYS[6], me) end
 if ARGV[4] == 'stopped' then
-  if redis.call('HGET', KEYS[4], me) == addr then forget(me) end
-else
+  if redis.call('HGET', KEYS[4], me) == addr then
+    forget(me)
+    redis.call('ZADD', KEYS[6], now, me)
+    redis.call('PEXPIRE', KEYS[6], ARGV[7])
+  end
+elseif not gone then
   local other = redis.call('HGET', KEYS[5], addr)
   if other and other ~= me then forget(other) end
   local old = redis.call('HGET', KEYS[4], me)
@@ -51,7 +65,7 @@ local complete = redis.call('ZCARD', KEYS[1])
 local incomplete = redis.call('ZCARD', KEYS[2])
 local want = tonumber(ARGV[6])
 local peers = {}
-if want > 0 and ARGV[4] ~= 'stopped' then
+if want > 0 and ARGV[4] ~= 'stopped' and not gone then
   local a = {}
   if not seeder then a = redis.call('ZRANDMEMBER', KEYS[1], want + 1) end
   local b = redis.call('ZRANDMEMBER', KEYS[2], want + 1)
@@ -161,7 +175,7 @@ export class RedisSwarms {
     private readonly prefix: string,
     private readonly peerTtlMs: number,
   ) {
-    redis.defineCommand('trackerAnnounce', { numberOfKeys: 5, lua: ANNOUNCE });
+    redis.defineCommand('trackerAnnounce', { numberOfKeys: 6, lua: ANNOUNCE });
     redis.defineCommand('trackerPeers', { lua: PEERS });
     redis.defineCommand('trackerMergedCounts', { lua: MERGED_COUNTS });
     this.redis = redis as Redis & SwarmCommands;
@@ -181,6 +195,7 @@ export class RedisSwarms {
       rateKey,
       this.addrsKey(a.infoHash),
       this.idsKey(a.infoHash),
+      this.stoppedKey(a.infoHash),
       now,
       now + this.peerTtlMs,
       a.peerId,
@@ -191,6 +206,7 @@ export class RedisSwarms {
       rateLimit,
       rateWindowSeconds,
       a.peer,
+      STOPPED_MS,
     );
     if (complete === -1) return null;
     return { complete, incomplete: incomplete ?? 0, peers: peers ?? [] };
@@ -239,6 +255,10 @@ export class RedisSwarms {
 
   private idsKey(infoHash: string): string {
     return `${this.prefix}:tracker:peers:${infoHash}:ids`;
+  }
+
+  private stoppedKey(infoHash: string): string {
+    return `${this.prefix}:tracker:peers:${infoHash}:stopped`;
   }
 
   private seedersKey(infoHash: string): string {
