@@ -91,12 +91,18 @@ while True:
 
 s = h.status()
 # Leave as a client that quits does: the tracker hears 'stopped' (a finished leecher that just exits
-# stays listed as a seeder until its announce expires, a seed nobody can reach).
-ses.remove_torrent(h)
-deadline = time.time() + 2
-while time.time() < deadline and not any(isinstance(a, lt.tracker_reply_alert) or isinstance(a, lt.tracker_error_alert)
-                                         for a in ses.pop_alerts()):
+# stays listed as a seeder until its announce expires, a seed nobody can reach). A paused torrent
+# still gets its tracker replies (a removed one does not, and the process could exit before
+# 'stopped' left): wait for the answers, one per announced hash (a hybrid torrent announces its v1
+# and v2 hashes), 3 s at most, then remove it. Not a graceful pause: that one sends 'stopped' only
+# once the peers' outstanding requests are served, which can outlast the wait.
+h.pause()
+announced = sum(1 for v in ('has_v1', 'has_v2') if getattr(h.info_hashes(), v)())
+answers, deadline = 0, time.time() + 3
+while time.time() < deadline and answers < announced:
+    answers += sum(isinstance(a, (lt.tracker_reply_alert, lt.tracker_error_alert)) for a in ses.pop_alerts())
     time.sleep(0.05)
+ses.remove_torrent(h)
 emit('complete', seconds=done_at, metadata_seconds=got_metadata_at, pieces=s.num_pieces,
      downloaded=s.total_payload_download, redundant=s.total_redundant_bytes, failed=s.total_failed_bytes,
      sources=by_source, transports=sorted(transports), connects=connects)
