@@ -121,6 +121,14 @@ export const configSchema = z
     SEEDER_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
     /** Upload rate of the platform seed in bytes/s over all its torrents; 0 = unlimited. */
     SEEDER_UPLOAD_LIMIT: z.coerce.number().int().min(0).default(0),
+    /**
+     * Super-seeding: the platform seed advertises to each peer only a few pieces that no peer of its
+     * swarm holds yet, and more as they spread (README "Origin and swarm"); `false` advertises every piece.
+     */
+    SEEDER_SUPER_SEED: z
+      .enum(['true', 'false'], { error: 'SEEDER_SUPER_SEED must be true or false' })
+      .default('true')
+      .transform((v) => v === 'true'),
     /** Most peer connections the platform seed keeps open. */
     SEEDER_MAX_CONNS: z.coerce.number().int().min(1).max(10_000).default(200),
     /** Prometheus metrics of the platform seed (GET /metrics) on this port; unset = none, 0 = any free port. */
@@ -135,6 +143,12 @@ export const configSchema = z
      * `plain` always serves.
      */
     WEBSEED_POLICY: z.enum(['swarm', 'plain']).default('swarm'),
+    /**
+     * Swarm policy: clients of a swarm the webseed feeds a file to before it sends newcomers to their
+     * peers (the origin's bandwidth for the first copy: the webseed's per-client rate times this, plus
+     * the platform seed's).
+     */
+    WEBSEED_FEEDERS: z.coerce.number().int().min(1).max(100).default(1),
     /** Retry-After of the swarm policy's 503 (libtorrent and aria2 do not come back for that file anyway). */
     WEBSEED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     /** How often origin byte counters are written to PostgreSQL. */

@@ -18,12 +18,31 @@ export interface WtTorrent {
   ready: boolean;
   path: string;
   pieces: unknown[];
-  wires: { type?: string }[];
+  wires: WtWire[];
+  on(event: 'wire', cb: (wire: WtWire) => void): void;
   on(event: 'done' | 'ready' | 'metadata' | 'noPeers' | 'close', cb: (...args: unknown[]) => void): void;
   on(event: 'error' | 'warning', cb: (err: Error | string) => void): void;
   on(event: 'download' | 'upload', cb: (bytes: number) => void): void;
   once(event: string, cb: (...args: unknown[]) => void): void;
   destroy(opts?: { destroyStore?: boolean }, cb?: (err?: Error) => void): void;
+}
+
+/** A peer connection (bittorrent-protocol's Wire), as the platform seed's super-seeding drives it. */
+export interface WtWire {
+  type?: string;
+  /** Negotiated BEP 6 (fast extension): have-all / have-none instead of a bitfield. */
+  hasFast: boolean;
+  amChoking: boolean;
+  peerInterested: boolean;
+  /** The peer's pieces as it announced them. */
+  peerPieces: { get(index: number): boolean };
+  have(index: number): void;
+  bitfield(bitfield: Uint8Array): void;
+  haveAll(): void;
+  haveNone(): void;
+  on(event: 'have', cb: (index: number) => void): void;
+  on(event: 'bitfield' | 'have-all' | 'have-none' | 'unchoke' | 'interested', cb: () => void): void;
+  once(event: 'close', cb: () => void): void;
 }
 
 export interface WtClient {

@@ -7,7 +7,7 @@ import { countPlatformSeeds } from '@keyseed/egress/platform-seed-heartbeat';
 import { canonicalIp } from '../tracker/announce-request';
 import type { PublishedBundle } from './published-files';
 import { NO_SWARM_PEERS, SWARM_PEERS, SwarmPeersProvider } from './swarm-peers';
-import { admissionRule, FEEDERS_PER_SWARM, mayRefuseSomeone, requesterSwarm, SwarmView } from './swarm-policy';
+import { admissionRule, mayRefuseSomeone, requesterSwarm, SwarmView } from './swarm-policy';
 
 /** Swarm peers are re-read at most this often per bundle (a client sends one request per piece). */
 const VIEW_TTL_MS = 1000;
@@ -71,7 +71,7 @@ interface AdmitCommand {
  * taken once per client address and file, at its first request, and kept: a client admitted to a
  * file is served every range of it; a client refused and asking again is admitted. A client is
  * refused only when a platform seed (which holds every piece) is in its swarm, and then only when
- * a seeder that is not the platform's is there too, or FEEDERS_PER_SWARM of its other peers are
+ * a seeder that is not the platform's is there too, or WEBSEED_FEEDERS of its other peers are
  * already fed by the webseed. State shared by API replicas lives in Redis. Any Redis or tracker
  * failure serves the range: the policy may only ever save bytes.
  */
@@ -141,7 +141,7 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
       Date.now(),
       ADMISSION_TTL_SECONDS,
       rule,
-      FEEDERS_PER_SWARM,
+      this.config.WEBSEED_FEEDERS,
       ...(rule === 'when-fed' ? swarm!.others : []),
     );
     if (decision !== 'fed')

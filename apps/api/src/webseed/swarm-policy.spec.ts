@@ -19,7 +19,7 @@ describe('swarm policy', () => {
   it('serves a lone first buyer whose only seed is the platform seed, and sends later ones to the fed', () => {
     const s = requesterSwarm(view([leecher('10.0.0.1'), seeder(PLATFORM)], [seeder(PLATFORM)], 1), '10.0.0.1')!;
     expect(s).toEqual({ torrents: [0], seeders: 1, externalSeeders: 0, others: [PLATFORM] });
-    // The webseed feeds nobody yet in this swarm: the rule admits it (FEEDERS_PER_SWARM others needed).
+    // The webseed feeds nobody yet in this swarm: the rule admits it (WEBSEED_FEEDERS others needed).
     expect(admissionRule(s, 1)).toBe('when-fed');
   });
 

@@ -60,19 +60,14 @@ export function requesterSwarm(view: SwarmView, ip: string): RequesterSwarm | nu
 }
 
 /**
- * Clients at other addresses that the webseed already serves a file to, in the requester's swarm,
- * before a newcomer to that file is sent to its peers: they bring the file into the swarm at webseed
- * speed while the platform seed (rate-limited) backs everyone up.
- */
-export const FEEDERS_PER_SWARM = 1;
-
-/**
  * When a client asking for a file for the first time may be sent to its peers for the whole file:
  * - `never` without a platform seed in its swarm (nothing else is sure to hold every piece and
  *   stay: the client could never finish), and for a client the tracker does not know (`swarm` null);
  * - `always` when, besides, a seeder that is not the platform's is there;
- * - `when-fed` otherwise: only once FEEDERS_PER_SWARM of its other peers are fed by the webseed.
- * A lone first buyer is therefore served at full speed, and so is the first of a group.
+ * - `when-fed` otherwise: only once WEBSEED_FEEDERS of its other peers are fed by the webseed (they
+ *   bring the file into the swarm at webseed speed while the super-seeding platform seed adds
+ *   the pieces nobody has yet and backs everyone up).
+ * A lone first buyer is therefore served at full speed, and so are the first of a group.
  */
 export type Admission = 'never' | 'always' | 'when-fed';
 

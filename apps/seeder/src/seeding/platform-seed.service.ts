@@ -12,6 +12,7 @@ import { loadWebTorrent, loadWebtorrentDependency } from '@keyseed/webtorrent/es
 import type { ChunkStoreCtor, WtClient, WtClientCtor, WtTorrent } from '@keyseed/webtorrent/webtorrent-types';
 import { publishedStore } from './published-store';
 import { SeedMetrics } from './seed-metrics';
+import { superSeed } from './super-seed';
 
 /** Same rule as the webseed and the tracker: unlisted bundles keep seeding for existing buyers. */
 const SEEDED_STATUSES = ['PUBLISHED', 'UNLISTED'] as const;
@@ -46,7 +47,8 @@ interface ServedBundle {
  * (and drafts) dropped at once. Published files are immutable, so a restart does not re-hash them:
  * each torrent starts from a full bitfield after the sizes are checked against the torrent, and
  * webtorrent checks one piece per file (a file that fails is re-hashed in full and only its
- * verified pieces are offered).
+ * verified pieces are offered). With SEEDER_SUPER_SEED each peer is told about a few pieces the
+ * swarm lacks at a time (super-seed.ts), so that the seed sends each piece about once.
  */
 @Injectable()
 export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
@@ -190,6 +192,7 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
         storeCacheSlots: 0,
         bitfield,
       });
+      if (this.config.SEEDER_SUPER_SEED) superSeed(torrent, pieces);
       // A torrent that never gets ready must not hold up every later publish and takedown.
       const timer = setTimeout(() => {
         torrent.destroy();

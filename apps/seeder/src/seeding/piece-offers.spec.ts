@@ -1,0 +1,75 @@
+import { OFFERS_PER_PEER, PieceOffers, STARVING_MS } from './piece-offers';
+
+const all = () => true;
+
+describe('platform seed super-seeding (piece offers)', () => {
+  it('offers each peer pieces nobody holds or was offered, OFFERS_PER_PEER at a time, never the same twice', () => {
+    const offers = new PieceOffers<string>(8);
+    const given = new Set<number>();
+    for (const peer of ['a', 'b', 'c', 'd']) {
+      offers.join(peer, 0);
+      const got = offers.offer(peer, 0, all);
+      expect(got).toHaveLength(OFFERS_PER_PEER);
+      for (const i of got) given.add(i);
+    }
+    expect(given.size).toBe(8);
+    // Every piece is out: a fifth peer gets nothing new, and is not starving yet.
+    offers.join('e', 0);
+    expect(offers.offer('e', 1000, all)).toEqual([]);
+  });
+
+  it('offers the next piece once the peer holds one of its offers, and nothing the swarm already holds', () => {
+    const offers = new PieceOffers<string>(4);
+    offers.join('a', 0);
+    offers.join('b', 0);
+    offers.holds('b', (i) => i < 2, 0); // b got pieces 0 and 1 elsewhere
+    const first = offers.offer('a', 0, all);
+    expect(first.sort()).toEqual([2, 3]);
+    expect(offers.gained('a', first[0], 10)).toBe(true);
+    // 0 and 1 are at b: nothing new to offer until a starves.
+    expect(offers.offer('a', 10, all)).toEqual([]);
+    expect(offers.gained('a', 0, 20)).toBe(false);
+  });
+
+  it('offers a starving peer the rarest piece it lacks, once per STARVING_MS, so nobody stalls', () => {
+    const offers = new PieceOffers<string>(3);
+    for (const p of ['a', 'b', 'c']) offers.join(p, 0);
+    offers.holds('b', (i) => i === 0 || i === 1, 0);
+    offers.holds('c', (i) => i === 1 || i === 2, 0);
+    // a lacks everything, all of it held by b or c; piece 0 and piece 2 have one holder, 1 has two.
+    expect(offers.offer('a', STARVING_MS - 1, all)).toEqual([]);
+    const starving = offers.offer('a', STARVING_MS, all);
+    expect(starving).toHaveLength(1);
+    expect([0, 2]).toContain(starving[0]);
+    // One more only after another STARVING_MS without a gain, and while it has no offer left.
+    expect(offers.offer('a', STARVING_MS + 10, all)).toEqual([]);
+    offers.gained('a', starving[0], STARVING_MS + 20);
+    expect(offers.offer('a', 2 * STARVING_MS, all)).toEqual([]);
+    expect(offers.offer('a', 2 * STARVING_MS + 20, all)).toHaveLength(1);
+  });
+
+  it('gives the offers of a peer that left to the next one', () => {
+    const offers = new PieceOffers<string>(2);
+    offers.join('a', 0);
+    expect(offers.offer('a', 0, all).sort()).toEqual([0, 1]);
+    offers.join('b', 0);
+    expect(offers.offer('b', 0, all)).toEqual([]);
+    offers.leave('a');
+    expect(offers.offer('b', 0, all).sort()).toEqual([0, 1]);
+  });
+
+  it('does not let a peer kept choked while interested hold its offers back from the others', () => {
+    const offers = new PieceOffers<string>(2);
+    offers.join('a', 0);
+    offers.join('b', 0);
+    expect(offers.offer('a', 0, all).sort()).toEqual([0, 1]);
+    expect(offers.offer('b', 0, (p) => p !== 'a').sort()).toEqual([0, 1]);
+  });
+
+  it('offers nothing to a peer that holds every piece', () => {
+    const offers = new PieceOffers<string>(2);
+    offers.join('a', 0);
+    offers.holds('a', all, 0);
+    expect(offers.offer('a', 10 * STARVING_MS, all)).toEqual([]);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * Which pieces the platform seed advertises to each peer: super-seeding in the spirit of BEP 16
+ * (README "Origin and swarm", docs/operations.md). The seed holds every piece but tells each peer
+ * about a few only: pieces that no peer it is connected to holds or has been offered, so that each
+ * piece leaves the seed about once and the peers spread it among themselves. A peer is offered
+ * another piece as soon as it completes one of its offers (OFFERS_PER_PEER outstanding at most). A
+ * peer that lacks only pieces its swarm already holds is offered nothing more, unless it has no offer
+ * left and has gained no piece for STARVING_MS: then it is offered the rarest piece it lacks, and
+ * again every STARVING_MS while that lasts, so nobody stalls behind peers that do not serve it.
+ * Pure bookkeeping; super-seed.ts wires it to webtorrent's peer connections.
+ */
+
+/** Offers a peer may have outstanding (advertised, not yet held) while pieces new to the swarm remain. */
+export const OFFERS_PER_PEER = 2;
+/** How long a peer with no outstanding offer may gain nothing before the seed offers it a piece the swarm holds. */
+export const STARVING_MS = 4000;
+
+interface PeerState {
+  has: Uint8Array;
+  held: number;
+  /** Pieces advertised to it. */
+  offered: Set<number>;
+  /** When it last gained a piece, joined, or was offered a piece for starving. */
+  lastProgressAt: number;
+}
+
+export class PieceOffers<K> {
+  /** Per piece, how many connected peers hold it. */
+  private readonly availability: Uint32Array;
+  private readonly peers = new Map<K, PeerState>();
+
+  constructor(readonly pieces: number) {
+    this.availability = new Uint32Array(pieces);
+  }
+
+  join(peer: K, now: number): void {
+    if (this.peers.has(peer)) return;
+    this.peers.set(peer, { has: new Uint8Array(this.pieces), held: 0, offered: new Set(), lastProgressAt: now });
+  }
+
+  leave(peer: K): void {
+    const p = this.peers.get(peer);
+    if (!p) return;
+    for (let i = 0; i < this.pieces; i++) this.availability[i] -= p.has[i];
+    this.peers.delete(peer);
+  }
+
+  /** The peer's pieces as it announced them at once (bitfield, have-all, have-none). */
+  holds(peer: K, has: (i: number) => boolean, now: number): void {
+    const p = this.peers.get(peer);
+    if (!p) return;
+    const before = p.held;
+    for (let i = 0; i < this.pieces; i++) {
+      const bit = has(i) ? 1 : 0;
+      this.availability[i] += bit - p.has[i];
+      p.held += bit - p.has[i];
+      p.has[i] = bit;
+    }
+    if (p.held > before) p.lastProgressAt = now;
+  }
+
+  /** One more piece at the peer (HAVE). True when it was one of the seed's offers to it. */
+  gained(peer: K, i: number, now: number): boolean {
+    const p = this.peers.get(peer);
+    if (!p || i < 0 || i >= this.pieces || p.has[i]) return false;
+    p.has[i] = 1;
+    p.held++;
+    this.availability[i]++;
+    p.lastProgressAt = now;
+    return p.offered.has(i);
+  }
+
+  /**
+   * Pieces to advertise to `peer` now (each at most once per peer). `reserves(other)` says whether
+   * another peer's outstanding offers count as held: a peer the seed keeps choked while it wants
+   * to download would hold its offers back from the swarm.
+   */
+  offer(peer: K, now: number, reserves: (other: K) => boolean): number[] {
+    const p = this.peers.get(peer);
+    if (!p || p.held === this.pieces) return [];
+    const holders = Uint32Array.from(this.availability);
+    for (const [other, o] of this.peers) {
+      if (other === peer || !reserves(other)) continue;
+      for (const i of o.offered) if (!o.has[i]) holders[i]++;
+    }
+    let outstanding = 0;
+    for (const i of p.offered) if (!p.has[i]) outstanding++;
+    const out: number[] = [];
+    while (outstanding < OFFERS_PER_PEER) {
+      const i = this.rarest(p, holders);
+      if (i < 0 || holders[i] > 0) break;
+      p.offered.add(i);
+      holders[i]++;
+      out.push(i);
+      outstanding++;
+    }
+    if (outstanding === 0 && now - p.lastProgressAt >= STARVING_MS) {
+      const i = this.rarest(p, holders);
+      if (i >= 0) {
+        p.offered.add(i);
+        p.lastProgressAt = now;
+        out.push(i);
+      }
+    }
+    return out;
+  }
+
+  /** The piece the peer lacks and was not offered with the fewest holders (ties: from a random start), or -1. */
+  private rarest(p: PeerState, holders: Uint32Array): number {
+    let best = -1;
+    const start = Math.floor(Math.random() * this.pieces);
+    for (let k = 0; k < this.pieces; k++) {
+      const i = (start + k) % this.pieces;
+      if (p.has[i] || p.offered.has(i)) continue;
+      if (best < 0 || holders[i] < holders[best]) best = i;
+      if (holders[best] === 0) break;
+    }
+    return best;
+  }
+}
