@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { applyMigrations, createDatabaseIfMissing, defaultMigrationsDir, PrismaService } from '@keyseed/database';
 import { EgressRecorder } from '@keyseed/egress/egress-recorder';
+import { SWARM_PEERS, type SwarmPeersProvider } from '../../apps/api/src/webseed/swarm-peers';
 import { useBenchEnv } from '../common/api-cluster';
 import { startCountingProxy, type CountingProxy } from '../../test/helpers/counting-proxy';
 import { startPlatformSeed } from '../../test/helpers/platform-seed';
@@ -85,6 +86,22 @@ async function originBytes(s: Side): Promise<{ webseed: number; seed: number }> 
   return { webseed: of('WEBSEED'), seed: of('SEED') };
 }
 
+/** The hybrid swarm as the webseed's policy sees it: seeders and leechers listed at other addresses than the platform's. */
+async function listed(s: Side): Promise<string> {
+  const [hybrid] = await s.app
+    .get<SwarmPeersProvider>(SWARM_PEERS, { strict: false })
+    .peers([[s.fx.infoHashV1, s.fx.infoHashV2]]);
+  const others = hybrid.filter((p) => p.ip !== '127.0.0.1');
+  return `${others.filter((p) => p.seeder).length} seeders, ${others.filter((p) => !p.seeder).length} leechers`;
+}
+
+/** Clients of this case the webseed served, and those it refused (503) at least once. */
+function admissions(s: Side, clients: string[]): string {
+  const fed = clients.filter((c) => (s.proxy.webseedBytesByClient.get(c) ?? 0) > 0).length;
+  const refused = clients.filter((c) => (s.proxy.refusedByClient.get(c) ?? 0) > 0).length;
+  return `${fed} fed, ${refused} refused`;
+}
+
 async function main(): Promise<void> {
   useBenchEnv('swarm', 0, { WEBSEED_RETRY_AFTER_SECONDS: retryAfter, EGRESS_FLUSH_MS: '200', LOG_LEVEL: 'warn' });
   await createDatabaseIfMissing(process.env.DATABASE_URL!);
@@ -111,11 +128,11 @@ async function main(): Promise<void> {
       }
       const before = await originBytes(s);
       const proxyBefore = s.proxy.webseedBodyBytes;
+      const swarmBefore = await listed(s);
       const load = loadavg()[0].toFixed(1);
       const t0 = Date.now();
-      const reports = await Promise.all(
-        Array.from({ length: c.n }, () => leech(s.fx.hybridTorrent, `127.0.0.${host++}`)),
-      );
+      const clients = Array.from({ length: c.n }, () => `127.0.0.${host++}`);
+      const reports = await Promise.all(clients.map((ip) => leech(s.fx.hybridTorrent, ip)));
       const wall = (Date.now() - t0) / 1000;
       external?.stdin?.end();
       await new Promise((r) => setTimeout(r, 1500));
@@ -126,7 +143,7 @@ async function main(): Promise<void> {
       const slowest = Math.max(...reports.map((r) => r.seconds));
       const done = reports.filter((r) => r.event === 'complete').length;
       rows.push(
-        `| ${c.n}${c.external ? ' + external seed' : ''} | ${policy} | ${done}/${c.n} | ${((web + seed) / content).toFixed(2)} | ${(web / content).toFixed(2)} (proxy ${(proxied / content).toFixed(2)}) | ${(seed / content).toFixed(2)} | ${slowest.toFixed(1)} (wall ${wall.toFixed(0)}) | ${load} → ${loadavg()[0].toFixed(1)} |`,
+        `| ${c.n}${c.external ? ' + external seed' : ''} | ${policy} | ${done}/${c.n} | ${((web + seed) / content).toFixed(2)} | ${(web / content).toFixed(2)} (proxy ${(proxied / content).toFixed(2)}) | ${(seed / content).toFixed(2)} | ${slowest.toFixed(1)} (wall ${wall.toFixed(0)}) | ${admissions(s, clients)} | ${swarmBefore} | ${load} → ${loadavg()[0].toFixed(1)} |`,
       );
       console.log(rows.at(-1));
     }
@@ -134,8 +151,10 @@ async function main(): Promise<void> {
   console.log(
     `\n${sizeMiB} MiB, 4 MiB pieces, webseed ${rate} B/s per response, seed limit ${seedLimit} B/s, Retry-After ${retryAfter} s\n`,
   );
-  console.log('| N | policy | complete | origin copies | webseed copies | seed copies | slowest s | load avg |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    '| N | policy | complete | origin copies | webseed copies | seed copies | slowest s | webseed | listed before (not the platform) | load avg |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   await platformSeed.stop();
   for (const s of Object.values(sides)) {
