@@ -1,7 +1,7 @@
 import { Prisma } from './generated/client';
 
 /** Tables whose rows serialise state changes (the row is the lock: a bundle's edits, an order's transitions…). */
-export type LockableTable = 'Bundle' | 'Item' | 'License' | 'Order' | 'FanSignup';
+export type LockableTable = 'Bundle' | 'Item' | 'License' | 'Order' | 'FanSignup' | 'User';
 
 const TABLES: Record<LockableTable, Prisma.Sql> = {
   Bundle: Prisma.raw('"Bundle"'),
@@ -9,6 +9,7 @@ const TABLES: Record<LockableTable, Prisma.Sql> = {
   License: Prisma.raw('"License"'),
   Order: Prisma.raw('"Order"'),
   FanSignup: Prisma.raw('"FanSignup"'),
+  User: Prisma.raw('"User"'),
 };
 
 /**

@@ -10,19 +10,17 @@ export const KEYRING = Symbol('KEYRING');
  * `<DATA_DIR>/dev-kek` (shared by api and worker on one machine). Production without
  * `KEYSEED_KEK` is refused (config validation already says so; this is the second lock).
  */
-export function keyringFromConfig(config: KeyseedConfig, logger = new Logger('Keyring')): Keyring {
+export function keyringFromConfig(config: KeyseedConfig, logger = new Logger('keyring')): Keyring {
   if (config.KEYSEED_KEK) return Keyring.parse(config.KEYSEED_KEK);
   const dev = loadOrCreateDevKek(config.DATA_DIR, config.NODE_ENV);
   const keyring = Keyring.parse(dev.kek, dev.path);
-  logger.warn(
-    JSON.stringify({
-      event: 'keyring.dev_kek',
-      path: dev.path,
-      created: dev.created,
-      kekId: keyring.current.id,
-      note: 'KEYSEED_KEK is not set: using a development KEK; never do this in production',
-    }),
-  );
+  logger.warn({
+    event: 'keyring.dev_kek',
+    path: dev.path,
+    created: dev.created,
+    kekId: keyring.current.id,
+    note: 'KEYSEED_KEK is not set: using a development KEK; never do this in production',
+  });
   return keyring;
 }
 

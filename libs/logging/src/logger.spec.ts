@@ -17,9 +17,9 @@ describe('PinoNestLogger', () => {
   it('turns events given as objects or JSON strings into fields', () => {
     const { lines, logger } = capture();
     logger.log({ event: 'ingest.done', itemId: 'i1', mbps: 512 }, 'ingest');
-    logger.warn('{"event":"keyring.dev_kek","created":true}', 'Keyring');
+    logger.warn('{"event":"keyring.dev_kek","created":true}', 'keyring');
     expect(lines[0]).toMatchObject({ level: 30, context: 'ingest', event: 'ingest.done', itemId: 'i1', mbps: 512 });
-    expect(lines[1]).toMatchObject({ level: 40, context: 'Keyring', event: 'keyring.dev_kek', created: true });
+    expect(lines[1]).toMatchObject({ level: 40, context: 'keyring', event: 'keyring.dev_kek', created: true });
     expect(lines[1].msg).toBeUndefined();
   });
 

@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { CreatorFeeChange, PrismaService } from '@keyseed/database';
+import { CreatorFeeChange, lockRow, PrismaService } from '@keyseed/database';
 import { percentToBps } from '@keyseed/paygate';
 import { AuditService } from '../audit/audit.service';
 import { CreatorFeeChangeView } from './dtos/payouts.responses';
@@ -14,14 +14,16 @@ export class CreatorFeesService {
 
   set(adminId: string, creatorId: string, percent: number | null): Promise<CreatorFeeChangeView> {
     return this.prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<
-        { platformFeeBps: number | null }[]
-      >`SELECT "platformFeeBps" FROM "User" WHERE id = ${creatorId}::uuid AND 'CREATOR' = ANY(roles) FOR UPDATE`;
-      if (locked.length === 0) throw new NotFoundException(`creator ${creatorId} not found`);
+      await lockRow(tx, 'User', creatorId);
+      const creator = await tx.user.findFirst({
+        where: { id: creatorId, roles: { has: 'CREATOR' } },
+        select: { platformFeeBps: true },
+      });
+      if (!creator) throw new NotFoundException(`creator ${creatorId} not found`);
       const newBps = percent === null ? null : percentToBps(percent);
       await tx.user.update({ where: { id: creatorId }, data: { platformFeeBps: newBps } });
       const change = await tx.creatorFeeChange.create({
-        data: { creatorId, adminId, oldBps: locked[0].platformFeeBps, newBps },
+        data: { creatorId, adminId, oldBps: creator.platformFeeBps, newBps },
       });
       await this.audit.record(
         {
