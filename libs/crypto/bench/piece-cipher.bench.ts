@@ -9,7 +9,8 @@ import { derivePieceKey, derivePieceKeys } from '../src/piece-key';
 const PIECE = 4 << 20;
 const ROUNDS = 128; // 512 MiB per variant
 const key = randomBytes(32);
-// Offset by 64 bytes: page-aligned buffers hit a copy slowdown on this CPU (PERF-NOTES).
+// Offset by 64 bytes: page-aligned buffers hit a copy slowdown on this CPU (docs/architecture.md,
+// buffers in the hot loops).
 const src = Buffer.alloc(PIECE + 64).subarray(64);
 const dst = Buffer.alloc(PIECE + 64).subarray(64);
 randomBytes(PIECE).copy(src);

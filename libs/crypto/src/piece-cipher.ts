@@ -4,7 +4,7 @@ import { CryptoError } from './errors';
 
 /**
  * Bytes handed to OpenSSL per `update()` call. `cipher.update(4 MiB)` allocates a fresh 4 MiB
- * result each call and page faults dominate (PERF-NOTES); 64 KiB outputs are recycled by malloc.
+ * result each call and page faults dominate (docs/architecture.md, buffers in the hot loops); 64 KiB outputs are recycled by malloc.
  * Measured on a 4 MiB piece here: whole-piece update ≈0.7–1.2 GB/s, 16 KiB ≈1.7–2.1,
  * 64 KiB ≈2.1–3.2 GB/s (noisy shared cores); larger chunks gained nothing reliable.
  */

@@ -34,7 +34,7 @@ describe('buildTorrent', () => {
     expect(t.pieceLayers.size).toBe(1);
   });
 
-  it('makes the DESIGN §4 magnet link', () => {
+  it('makes the magnet link of docs/torrent-format.md', () => {
     expect(built.magnet).toBe(
       `magnet:?xt=urn:btih:${built.infoHashV1}&xt=urn:btmh:1220${built.infoHashV2}&dn=bundle&tr=https%3A%2F%2Fk.example%2Fannounce&ws=https%3A%2F%2Fk.example%2Fwebseed%2F`,
     );

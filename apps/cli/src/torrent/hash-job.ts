@@ -23,7 +23,7 @@ const READ_SIZE = 4 * 1024 * 1024;
 
 /**
  * One reusable read buffer per thread, offset 64 bytes from its allocation: reads into page-aligned
- * buffers ran several times slower on Zen 3 (see PERF-NOTES.md).
+ * buffers ran several times slower on Zen 3 (docs/architecture.md, buffers in the hot loops).
  */
 export function allocReadBuffer(pieceLength: number): Buffer {
   const size = Math.max(READ_SIZE, pieceLength);

@@ -21,7 +21,10 @@ const BLOCK = 16 * 1024;
  * re-fault its heap between GCs (0.3–0.6 s of system time per GiB); 16 KiB outputs are reused.
  */
 const CHUNK = BLOCK;
-/** PERF-NOTES trap: reads into a page-aligned Buffer run several times slower; offset by 64 bytes. */
+/**
+ * Reads into a page-aligned Buffer run several times slower: offset by 64 bytes (docs/architecture.md,
+ * buffers in the hot loops).
+ */
 const ALIGN_SKEW = 64;
 /** Piece keys are derived in windows so memory stays constant whatever the piece count. */
 const KEY_WINDOW = 1024;
