@@ -91,17 +91,37 @@ while True:
 
 s = h.status()
 # Leave as a client that quits does: the tracker hears 'stopped' (a finished leecher that just exits
-# stays listed as a seeder until its announce expires, a seed nobody can reach). A paused torrent
-# still gets its tracker replies (a removed one does not, and the process could exit before
-# 'stopped' left): wait for the answers, one per announced hash (a hybrid torrent announces its v1
-# and v2 hashes), 3 s at most, then remove it. Not a graceful pause: that one sends 'stopped' only
-# once the peers' outstanding requests are served, which can outlast the wait.
+# stays listed as a seeder until its announce expires, a seed nobody can reach). libtorrent sends
+# 'stopped' for a hash only once its 'started' was answered, and a removed torrent's announces may
+# never leave before the process exits: wait (5 s at most) until every announce so far, 'completed'
+# included, was answered, pause (not auto-managed, or the session resumes it and announces
+# 'started' again; not graceful, which waits for the peers' outstanding requests), wait until
+# 'stopped' was answered, then remove.
+def announces():
+    return [a for t in h.trackers() for e in t['endpoints'] for a in e['info_hashes']]
+
+
+def wait_for(done, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline and not done():
+        time.sleep(0.02)
+
+
+downloaded = s.total_payload_download > 0
+wait_for(lambda: all(a['start_sent'] and not a['updating'] and (a['complete_sent'] or not downloaded)
+                     for a in announces()), 5)
+ses.pop_alerts()
+h.unset_flags(lt.torrent_flags.auto_managed)
 h.pause()
-announced = sum(1 for v in ('has_v1', 'has_v2') if getattr(h.info_hashes(), v)())
-answers, deadline = 0, time.time() + 3
-while time.time() < deadline and answers < announced:
-    answers += sum(isinstance(a, (lt.tracker_reply_alert, lt.tracker_error_alert)) for a in ses.pop_alerts())
-    time.sleep(0.05)
+answers = [0]
+
+
+def stopped_answered():
+    answers[0] += sum(isinstance(a, (lt.tracker_reply_alert, lt.tracker_error_alert)) for a in ses.pop_alerts())
+    return answers[0] >= len(announces())
+
+
+wait_for(stopped_answered, 5)
 ses.remove_torrent(h)
 emit('complete', seconds=done_at, metadata_seconds=got_metadata_at, pieces=s.num_pieces,
      downloaded=s.total_payload_download, redundant=s.total_redundant_bytes, failed=s.total_failed_bytes,
