@@ -5,6 +5,7 @@
 export {
   PieceHasher,
   combinePieceRanges,
+  emptyFileHashes,
   hashFileBuffer,
   splitPieceRanges,
   fileHashesToJSON,

@@ -206,6 +206,18 @@ function asBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** The hashes of an empty file: no pieces, no v2 piece root (BEP 52 leaves it out). */
+export function emptyFileHashes(pieceLength: number): FileHashes {
+  return {
+    pieceLength,
+    length: 0,
+    piecesV1: Buffer.alloc(0),
+    lastPieceV1Unpadded: null,
+    piecesRoot: null,
+    pieceLayer: null,
+  };
+}
+
 /**
  * Combine the hashes of consecutive piece runs of ONE file (e.g. computed by two worker threads;
  * Buffers that came through `postMessage` as Uint8Arrays are accepted) into its {@link FileHashes}.

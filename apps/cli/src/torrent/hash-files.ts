@@ -1,4 +1,4 @@
-import { combinePieceRanges, FileHashes, PieceRangeHashes } from '@keyseed/torrent';
+import { combinePieceRanges, emptyFileHashes, FileHashes, PieceRangeHashes } from '@keyseed/torrent';
 import { HashJob } from './hash-job';
 import { HashPoolOptions, runHashJobs } from './hash-pool';
 
@@ -52,18 +52,7 @@ export async function hashFiles(
     perFile[owner[r.id]].push(r.hashes);
     r.short.forEach((s) => short.add(s));
   }
-  const hashes = files.map((f, i) =>
-    f.length === 0
-      ? {
-          pieceLength,
-          length: 0,
-          piecesV1: Buffer.alloc(0),
-          lastPieceV1Unpadded: null,
-          piecesRoot: null,
-          pieceLayer: null,
-        }
-      : combinePieceRanges(perFile[i]),
-  );
+  const hashes = files.map((f, i) => (f.length === 0 ? emptyFileHashes(pieceLength) : combinePieceRanges(perFile[i])));
   return { hashes, short: [...short] };
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { FileHandle, open } from 'node:fs/promises';
-import { combinePieceRanges, FileHashes, PieceRangeHashes, splitPieceRanges } from '@keyseed/torrent';
+import { combinePieceRanges, emptyFileHashes, FileHashes, PieceRangeHashes, splitPieceRanges } from '@keyseed/torrent';
 import { hashPlaintext, ingestPieceRange } from './ingest-thread';
 import { hashPlaintextAsync } from './plaintext-sha256';
 import { RunningThread, runInThread } from './thread-runner';
@@ -93,14 +93,7 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
 /** The hashes of an empty item (no pieces). */
 export function emptyFileResult(pieceLength: number): IngestFileResult {
   return {
-    hashes: {
-      pieceLength,
-      length: 0,
-      piecesV1: Buffer.alloc(0),
-      lastPieceV1Unpadded: null,
-      piecesRoot: null,
-      pieceLayer: null,
-    },
+    hashes: emptyFileHashes(pieceLength),
     plaintextSha256: createHash('sha256').digest('hex'),
   };
 }
