@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { changePassword, createToken, listTokens, login, register, revokeToken } from '../api/account';
 import { useSession } from '../api/session';
-import type { CreatedTokenView, Role } from '../api/types';
+import type { CreatedTokenView, Role, SessionView } from '../api/types';
 import { ListStates, Notice } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatDate } from '../components/format';
@@ -38,18 +38,26 @@ function SignIn() {
   );
 }
 
-function LoginForm() {
+/** Keeps a new session and goes on: to `to`, else to the page `?next=` names, else to the library. */
+function useEnterSession() {
   const { signIn } = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
+  return (session: SessionView, to?: string) => {
+    signIn(session);
+    void navigate(to ?? safeNext(params.get('next')));
+  };
+}
+
+function LoginForm() {
+  const enter = useEnterSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const form = useFormSubmit(['email', 'password']);
   return (
     <form
       onSubmit={form.onSubmit(async () => {
-        signIn(await login({ email, password }));
-        void navigate(safeNext(params.get('next')));
+        enter(await login({ email, password }));
       })}
     >
       <Field label="E-mail" type="email" autoComplete="username" required {...form.bind('email', email, setEmail)} />
@@ -69,9 +77,7 @@ function LoginForm() {
 }
 
 function RegisterForm() {
-  const { signIn } = useSession();
-  const navigate = useNavigate();
-  const [params] = useSearchParams();
+  const enter = useEnterSession();
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
@@ -81,8 +87,7 @@ function RegisterForm() {
     <form
       onSubmit={form.onSubmit(async () => {
         const roles: Role[] = creator ? ['BUYER', 'CREATOR'] : ['BUYER'];
-        signIn(await register({ email, password, displayName, roles }));
-        void navigate(creator ? '/studio' : safeNext(params.get('next')));
+        enter(await register({ email, password, displayName, roles }), creator ? '/studio' : undefined);
       })}
     >
       <Field
