@@ -10,7 +10,10 @@ import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 @Injectable()
 export class HotPathPool extends Pool implements OnApplicationShutdown {
   constructor(@Inject(KEYSEED_CONFIG) config: KeyseedConfig) {
-    super({ connectionString: config.DATABASE_URL, max: 6 });
+    // Idle connections are kept (node-postgres closes them after 10 s by default): a premiere's
+    // release minute often follows a quiet one, and each reopened connection costs a backend start
+    // and a cold catalog cache in PostgreSQL just when every buyer asks at once.
+    super({ connectionString: config.DATABASE_URL, max: 6, idleTimeoutMillis: 0 });
     this.on('error', () => undefined); // an idle client's connection dropped: the pool replaces it
   }
 
