@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import type { App } from 'supertest/types';
 import {
   decryptPieceInto,
   derivePieceKey,
@@ -11,48 +8,37 @@ import {
   openPreviewKeys,
   SealedKeySet,
 } from '@keyseed/crypto';
-import { PrismaService } from '@keyseed/database';
 import { ReconcileOrdersService } from '@keyseed/paygate';
 import type { StripeEmulator } from '@keyseed/stripe-emulator';
-import { createPublishedBundle, createReadyItem, ReadyItem, startEmulatorForApp } from '../helpers/paygate-fixtures';
-import { createAdminUser, registerUser, startTestApp, TestUser } from '../helpers/test-app';
+import {
+  createPublishedBundle,
+  createReadyItem,
+  type PaygateSuite,
+  ReadyItem,
+  setBundlePrice,
+  startPaygateSuite,
+} from '../helpers/paygate-fixtures';
+import { registerUser, TestUser } from '../helpers/test-app';
 
 const KEY_LIMIT = 80;
 
 describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', () => {
-  let emulator: StripeEmulator;
-  let app: NestExpressApplication;
-  let http: App;
-  let prisma: PrismaService;
-  let admin: TestUser;
-  let creator: TestUser;
+  let suite: PaygateSuite;
+  let { emulator, app, http, prisma, admin, creator } = {} as PaygateSuite;
   let bundleId: string;
   let item: ReadyItem;
 
   beforeAll(async () => {
-    emulator = await startEmulatorForApp();
     process.env.MAX_DEVICES_PER_LICENSE = '2';
     process.env.KEY_REQUESTS_PER_MINUTE = String(KEY_LIMIT);
-    app = await startTestApp();
-    await app.listen(0, '127.0.0.1');
-    http = app.getHttpServer();
-    emulator.setWebhookUrl(`http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/v1/stripe/webhook`);
-    prisma = app.get(PrismaService);
-    admin = await createAdminUser(app);
-    creator = await registerUser(app, ['CREATOR']);
+    suite = await startPaygateSuite();
+    ({ emulator, app, http, prisma, admin, creator } = suite);
     bundleId = await createPublishedBundle(app, creator.id);
     item = await createReadyItem(app, bundleId, { previewPieces: 1 });
-    await request(http)
-      .put(`/v1/admin/bundles/${bundleId}/price`)
-      .set(admin.auth)
-      .send({ amount: 1500, currency: 'usd' })
-      .expect(200);
+    await setBundlePrice(suite, bundleId, { amount: 1500 });
   });
 
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
-  });
+  afterAll(() => suite.stop());
 
   beforeEach(() => {
     emulator.webhooks.mode = 'deliver';

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import type { App } from 'supertest/types';
 import { decryptPieceInto, derivePieceKey, generateDeviceKeyPair, openContentKeys } from '@keyseed/crypto';
-import { PrismaService } from '@keyseed/database';
-import type { StripeEmulator } from '@keyseed/stripe-emulator';
-import { createPublishedBundle, createReadyItem, ReadyItem, startEmulatorForApp } from '../helpers/paygate-fixtures';
-import { createAdminUser, registerUser, startTestApp, TestUser } from '../helpers/test-app';
+import {
+  createPublishedBundle,
+  createReadyItem,
+  type PaygateSuite,
+  ReadyItem,
+  setBundlePrice,
+  startPaygateSuite,
+} from '../helpers/paygate-fixtures';
+import { registerUser, TestUser } from '../helpers/test-app';
 
 /**
  * Premieres: a bundle with a future releaseAt is in the catalog and sold (pre-orders through Stripe
@@ -15,42 +17,23 @@ import { createAdminUser, registerUser, startTestApp, TestUser } from '../helper
  * releaseAt (no sleeping) releases them with no job; a refund before the release revokes.
  */
 describe('premieres (e2e): pre-orders, keys withheld until releaseAt', () => {
-  let emulator: StripeEmulator;
-  let app: NestExpressApplication;
-  let http: App;
-  let prisma: PrismaService;
-  let admin: TestUser;
-  let creator: TestUser;
+  let suite: PaygateSuite;
+  let { emulator, app, http, prisma, admin, creator } = {} as PaygateSuite;
   let bundleId: string;
   let slug: string;
   let item: ReadyItem;
   const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
 
   beforeAll(async () => {
-    emulator = await startEmulatorForApp();
-    app = await startTestApp();
-    await app.listen(0, '127.0.0.1');
-    http = app.getHttpServer();
-    emulator.setWebhookUrl(
-      `http://127.0.0.1:${(http as unknown as { address(): AddressInfo }).address().port}/v1/stripe/webhook`,
-    );
-    prisma = app.get(PrismaService);
-    admin = await createAdminUser(app);
-    creator = await registerUser(app, ['CREATOR']);
+    suite = await startPaygateSuite();
+    ({ emulator, app, http, prisma, admin, creator } = suite);
     bundleId = await createPublishedBundle(app, creator.id, 'Premiere film');
     slug = (await prisma.bundle.findUniqueOrThrow({ where: { id: bundleId } })).slug;
     item = await createReadyItem(app, bundleId, { previewPieces: 1 });
-    await request(http)
-      .put(`/v1/admin/bundles/${bundleId}/price`)
-      .set(admin.auth)
-      .send({ amount: 1500, currency: 'usd' })
-      .expect(200);
+    await setBundlePrice(suite, bundleId, { amount: 1500 });
   });
 
-  afterAll(async () => {
-    await app.close();
-    await emulator.stop();
-  });
+  afterAll(() => suite.stop());
 
   const setRelease = (who: TestUser, releaseAt: string | null) =>
     request(http).put(`/v1/bundles/${bundleId}/release`).set(who.auth).send({ releaseAt });

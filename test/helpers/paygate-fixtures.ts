@@ -84,13 +84,22 @@ export async function createPricedBundle(
   if (opts.sellerOfRecord === 'creator')
     await suite.prisma.bundle.update({ where: { id }, data: { platformSellerOfRecord: false } });
   await createReadyItem(suite.app, id, { pieceCount: 1 });
+  await setBundlePrice(suite, id, price);
+  return id;
+}
+
+/** The suite's admin prices `bundleId` through the API (`currency` usd unless given). */
+export async function setBundlePrice(
+  suite: PaygateSuite,
+  bundleId: string,
+  price: { amount: number; currency?: string; minimum?: number },
+): Promise<void> {
   const { amount, currency = 'usd', minimum } = price;
   await request(suite.http)
-    .put(`/v1/admin/bundles/${id}/price`)
+    .put(`/v1/admin/bundles/${bundleId}/price`)
     .set(suite.admin.auth)
     .send({ amount, currency, ...(minimum ? { minimum } : {}) })
     .expect(200);
-  return id;
 }
 
 export interface ReadyItem {
