@@ -10,7 +10,10 @@
  *                                  BENCH_SOCKETS (256: load generator's connection pool),
  *                                  BENCH_CEILING (1: the same schedule first against a bare node:http
  *                                  server answering a static body of the same size),
- *                                  BENCH_CPU_PROF (a directory: V8 CPU profiles of the API processes)
+ *                                  BENCH_CPU_PROF (a directory: V8 CPU profiles of the API processes),
+ *                                  BENCH_PREPOLL (0: that many of the buyers ask once during the 10 s
+ *                                  before the release and get 425, as waiting clients do; the last
+ *                                  5 s before it are quiet, longer than the token cache keeps them)
  *
  * Reports delivered / refused / errors, p50 / p99 / max, API CPU per request, missing KeyDelivery
  * rows (every 200 must have its audit row). Uses its own database (keyseed_bench_premiere,
@@ -30,6 +33,7 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 60);
 const burstSeconds = Number(process.env.BENCH_BURST_SECONDS ?? 10);
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
 const port = Number(process.env.BENCH_PORT ?? 3927);
+const prepoll = Number(process.env.BENCH_PREPOLL ?? 0);
 
 // One prefix for the primary and its workers (they inherit it): rate-limit counters start empty.
 process.env.BENCH_REDIS_PREFIX ??= `keyseed_bench_premiere_${Date.now()}`;
@@ -179,8 +183,14 @@ async function main(): Promise<void> {
   }
 
   // The premiere: releaseAt is when the first request leaves; nothing runs at that moment but the clock.
-  const startAt = Date.now() + 2000;
+  const pollStart = Date.now() + 1000;
+  const startAt = prepoll > 0 ? pollStart + 15_000 : Date.now() + 2000;
   await pool.query(`UPDATE "Bundle" SET "releaseAt" = $2 WHERE id = $1`, [bundleId, new Date(startAt)]);
+  let prepollStatuses: Record<string, number> | undefined;
+  if (prepoll > 0) {
+    const polls = requests.slice(0, prepoll).map((r, i) => ({ ...r, at: (i * 10_000) / prepoll }));
+    prepollStatuses = (await runLoad({ base, requests: polls, startAt: pollStart })).statuses;
+  }
   const cpuBefore = await apiCpuMs();
   const machineBefore = cpuSnapshot();
   const load = await runLoad({ base, requests, startAt });
@@ -198,6 +208,7 @@ async function main(): Promise<void> {
       burst: `${Math.floor(buyers / 2)} in ${burstSeconds} s`,
       workers,
       responseBytes: bytes,
+      ...(prepoll > 0 ? { prepoll, prepollStatuses } : {}),
       fixtureSeconds: Math.round(fixtureMs / 1000),
       delivered: load.delivered,
       refused: load.refused,
