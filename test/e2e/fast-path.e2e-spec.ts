@@ -5,6 +5,7 @@ import request from 'supertest';
 import { PrismaService } from '@keyseed/database';
 import { generateDeviceKeyPair } from '@keyseed/crypto';
 import { KeyDeliveryStore } from '../../apps/api/src/keys/key-delivery.store';
+import { KeyRateLimitedException, KeyRateLimiter } from '../../apps/api/src/keys/key-rate-limiter';
 import { createPublishedBundle, createReadyItem, startEmulatorForApp } from '../helpers/paygate-fixtures';
 import { registerUser, startTestApp, TestUser } from '../helpers/test-app';
 import type { StripeEmulator } from '@keyseed/stripe-emulator';
@@ -230,6 +231,19 @@ describe('fast path (e2e): same answers as the Express routes', () => {
     } finally {
       together.mockRestore();
       alone.mockRestore();
+    }
+  });
+
+  it('answers 429 with Retry-After as the Express route does', async () => {
+    const spy = jest
+      .spyOn(app.get(KeyRateLimiter), 'consume')
+      .mockRejectedValue(new KeyRateLimitedException('too many key requests for license x', 42));
+    try {
+      const answer = await same(keys({ deviceId }));
+      expect(answer.status).toBe(429);
+      expect(answer.headers['retry-after']).toBe('42');
+    } finally {
+      spy.mockRestore();
     }
   });
 

@@ -393,7 +393,7 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
       .expect(400);
   });
 
-  it('rate-limits key requests per license with 429 and a reason', async () => {
+  it('rate-limits key requests per license with 429, a reason and Retry-After', async () => {
     const erin = await registerUser(app, ['BUYER']);
     const lic = (await licenseOf((await buy(erin)).orderId))!;
     const dev = await registerDevice(erin, lic.id);
@@ -405,7 +405,12 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
         .set(erin.auth)
         .send({ deviceId: dev.deviceId, items: [{ itemId: item.id }] });
       statuses.push(r.status);
-      if (r.status === 429) expect(r.body.message).toMatch(/at most 80 per minute/);
+      if (r.status === 429) {
+        expect(r.body.message).toMatch(/at most 80 per minute/);
+        // When the minute window turns: what the CLI waits before asking again.
+        expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(Number(r.headers['retry-after'])).toBeLessThanOrEqual(60);
+      }
     }
     expect(statuses).toContain(429);
   });

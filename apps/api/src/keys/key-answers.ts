@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { NotReleasedException } from './key-delivery.service';
+import { KeyRateLimitedException } from './key-rate-limiter';
 
 /**
  * 200 with the sealed key set, already serialised: no `res.json` (stringify) and no ETag (every seal
@@ -23,4 +24,9 @@ export function tooEarly(err: NotReleasedException): {
     retryAfter: String(retry),
     body: { statusCode: 425, error: 'Too Early', message: err.message, releaseAt: err.releaseAt.toISOString() },
   };
+}
+
+/** Before a refusal is answered: a rate-limited key request says when to come back (Retry-After). */
+export function sayWhenToRetry(res: ServerResponse, err: unknown): void {
+  if (err instanceof KeyRateLimitedException) res.setHeader('Retry-After', String(err.retryAfterSeconds));
 }

@@ -9,7 +9,7 @@ import type { FastExchange, FastHandler, FastRoute } from '../common/fast-path';
 import { parseJsonBody } from '../common/json-body';
 import { createValidationPipe } from '../common/validation';
 import { RequestKeysDto } from './dtos/request-keys.dto';
-import { sendSealed, tooEarly } from './key-answers';
+import { sayWhenToRetry, sendSealed, tooEarly } from './key-answers';
 import { KeyDeliveryService, NotReleasedException } from './key-delivery.service';
 import { KeyDeliveryStore, LicenseRow } from './key-delivery.store';
 
@@ -79,6 +79,7 @@ export class KeyDeliveryFastRoute implements FastRoute {
     try {
       sealed = await this.keys.deliver(user.id, id, dto.deviceId, dto.items, exchange.address, license);
     } catch (err) {
+      sayWhenToRetry(res, err);
       if (!(err instanceof NotReleasedException)) throw err;
       const answer = tooEarly(err);
       res.setHeader('Retry-After', answer.retryAfter);

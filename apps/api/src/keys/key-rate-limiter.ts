@@ -22,6 +22,16 @@ for i, key in ipairs(KEYS) do
 end
 return counts`;
 
+/** 429 with the seconds until the window turns (the Retry-After header of both key routes). */
+export class KeyRateLimitedException extends HttpException {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message, HttpStatus.TOO_MANY_REQUESTS);
+  }
+}
+
 interface CountingRedis {
   keyseedRateCount(numKeys: number, ...keysThenWindowMs: (string | number)[]): Promise<number[]>;
 }
@@ -29,7 +39,8 @@ interface CountingRedis {
 /**
  * Fixed one-minute windows in Redis (INCR on `<REDIS_PREFIX>:ratelimit:keys:<scope>:<minute>`), so
  * the limit holds across API replicas. Every request counts, refused ones included. All scopes of a
- * request are counted by one Lua script (EVALSHA): one round trip, one reply.
+ * request are counted by one Lua script (EVALSHA): one round trip, one reply. A refusal says when
+ * the window turns (KeyRateLimitedException: `Retry-After`).
  */
 @Injectable()
 export class KeyRateLimiter implements OnModuleDestroy {
@@ -63,9 +74,9 @@ export class KeyRateLimiter implements OnModuleDestroy {
     scopes.forEach((scope, i) => {
       if (Number(counts[i]) > limit) {
         const retry = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
-        throw new HttpException(
+        throw new KeyRateLimitedException(
           `too many key requests for ${scope.split(':').slice(0, 2).join(' ')}: at most ${limit} per minute (KEY_REQUESTS_PER_MINUTE); retry in ${retry} s`,
-          HttpStatus.TOO_MANY_REQUESTS,
+          retry,
         );
       }
     });

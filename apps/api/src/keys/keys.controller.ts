@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { AccountNeutral, AuthenticatedUser, CurrentUser, Public } from '../auth/auth.decorators';
 import { clientAddress } from '../common/request-context';
 import { NotReleasedView, PreviewKeysDto, RequestKeysDto, SealedKeySetView } from './dtos/request-keys.dto';
-import { sendSealed, tooEarly } from './key-answers';
+import { sayWhenToRetry, sendSealed, tooEarly } from './key-answers';
 import { KeyDeliveryService, NotReleasedException } from './key-delivery.service';
 
 @ApiTags('keys')
@@ -36,7 +36,11 @@ export class KeysController {
     description:
       'Premiere not released yet: `{statusCode, error, message, releaseAt}` and a Retry-After header (seconds); the license stays ACTIVE',
   })
-  @ApiResponse({ status: 429, description: 'More than KEY_REQUESTS_PER_MINUTE for this license or address' })
+  @ApiResponse({
+    status: 429,
+    description:
+      'More than KEY_REQUESTS_PER_MINUTE for this license or address; Retry-After: seconds until the window turns',
+  })
   async deliver(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -49,6 +53,7 @@ export class KeysController {
     try {
       body = await this.keys.deliver(user.id, id, dto.deviceId, dto.items, clientAddress(req));
     } catch (err) {
+      sayWhenToRetry(res, err);
       if (!(err instanceof NotReleasedException)) throw err;
       const answer = tooEarly(err);
       res.setHeader('Retry-After', answer.retryAfter);
@@ -70,7 +75,10 @@ export class KeysController {
   @ApiResponse({ status: 200, type: SealedKeySetView })
   @ApiResponse({ status: 400, description: 'Bad public key, item not in the bundle, or a range beyond the preview' })
   @ApiResponse({ status: 404, description: 'No such published bundle, or it has no preview pieces' })
-  @ApiResponse({ status: 429, description: 'More than KEY_REQUESTS_PER_MINUTE from this address' })
+  @ApiResponse({
+    status: 429,
+    description: 'More than KEY_REQUESTS_PER_MINUTE from this address; Retry-After: seconds until the window turns',
+  })
   async preview(
     @CurrentUser() user: AuthenticatedUser | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -78,6 +86,13 @@ export class KeysController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    sendSealed(res, await this.keys.deliverPreview(user?.id ?? null, id, dto.publicKey, dto.items, clientAddress(req)));
+    let body: string;
+    try {
+      body = await this.keys.deliverPreview(user?.id ?? null, id, dto.publicKey, dto.items, clientAddress(req));
+    } catch (err) {
+      sayWhenToRetry(res, err);
+      throw err;
+    }
+    sendSealed(res, body);
   }
 }
