@@ -9,7 +9,14 @@ import { parseRange, rangeResponse } from './range-response';
 import { fileHashes, type FileHashes } from './torrent-hashes';
 import { verifyPiece } from './piece-verify';
 import type { PlaintextHash } from './plaintext-hash';
-import { inThreadSpans, verifiedPlaintext, writeVerifiedPlaintext, WRITE_BYTES } from './verified-plaintext';
+import {
+  inThreadSpans,
+  SPAN_BYTES,
+  verifiedPlaintext,
+  WRITE_BUFFERS,
+  WRITE_BYTES,
+  writeVerifiedPlaintext,
+} from './verified-plaintext';
 
 const L = 32 * 1024; // two 16 KiB leaves per piece: the last piece's v2 hash has a zero leaf
 const SIZE = 5 * L + 20_000;
@@ -165,7 +172,7 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
   });
 
   it('reads whole files over HTTP into reused span buffers (a BYOB reader), and says when the webseed answers short', async () => {
-    const big = 9 * 1024 * 1024 + 12_345; // five 2 MiB spans of 1 MiB pieces
+    const big = 9 * 1024 * 1024 + 12_345; // three 4 MiB spans of 1 MiB pieces
     const BL = 1024 * 1024;
     const pt = randomBytes(big);
     const ct = Buffer.alloc(big);
@@ -205,8 +212,9 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
     });
     const sha = createHash('sha256').update(pt).digest('hex');
     expect((await collect(verifiedPlaintext(r, sha))).equals(pt)).toBe(true);
-    // 2 MiB spans (SPAN_BYTES), the last one short.
-    expect(ranges).toEqual([0, 2, 4, 6, 8].map((m) => `bytes=${m * BL}-${Math.min(big, (m + 2) * BL) - 1}`));
+    // 4 MiB spans (SPAN_BYTES), the last one short.
+    expect(SPAN_BYTES).toBe(4 * BL);
+    expect(ranges).toEqual([0, 4, 8].map((m) => `bytes=${m * BL}-${Math.min(big, (m + 4) * BL) - 1}`));
     const into = new Uint8Array(4 * BL);
     const span = await r.span(0, 4, { into, prefer: 'v1' });
     // Read into `into` itself: its memory moved (transferred) into the span's buffer, handed back for the next span.
@@ -235,7 +243,8 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
 
 describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
   const BL = 1024 * 1024;
-  const big = 10 * BL + 777;
+  // More than the write buffers hold, so each goes round at least once.
+  const big = WRITE_BUFFERS * WRITE_BYTES + 3 * BL + 777;
   const pt = randomBytes(big);
   const ct = Buffer.alloc(big);
   const count = Math.ceil(big / BL);
@@ -253,7 +262,7 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
   // What the page does (download.ts, unlock-folder.ts).
   const save = async (
     expected: string,
-    write: (b: Blob) => Promise<void>,
+    write: (b: Uint8Array) => Promise<void>,
     data: Uint8Array = ct,
     makeHash?: () => Promise<PlaintextHash>,
   ) => {
@@ -267,35 +276,44 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
     const load = inThreadSpans(r, new AbortController().signal);
     return writeVerifiedPlaintext({ ...hashes, path: 'film.mkv' }, load, expected, write, undefined, makeHash);
   };
-  // A hash that takes the pieces' memory, as the page's worker does (transfer): the writes must not care.
+  // A hash that takes the bytes' memory and gives it back, as the page's worker does (transfer).
   const takingHash = async (): Promise<PlaintextHash> => {
     const h = createHash('sha256');
     return {
-      update(bytes) {
+      async update(bytes) {
         h.update(bytes);
-        structuredClone(bytes.buffer, { transfer: [bytes.buffer as ArrayBuffer] });
+        await new Promise((r) => setTimeout(r, 1));
+        return structuredClone(bytes, { transfer: [bytes.buffer] });
       },
       digestHex: async () => h.digest('hex'),
       close: () => undefined,
     };
   };
+  // A write that reads its bytes only just before it resolves, as the browser may.
+  const slowWrite = (writes: Buffer[]) => async (b: Uint8Array) => {
+    await new Promise((r) => setTimeout(r, 2));
+    writes.push(Buffer.from(b));
+  };
 
-  it('writes the plaintext in ~4 MiB writes, in order, and resolves once its SHA-256 matched', async () => {
-    const writes: Blob[] = [];
-    await save(sha, async (b) => void writes.push(b), ct, takingHash);
-    expect(writes.map((b) => b.size)).toEqual([4 * BL, 4 * BL, 2 * BL + 777]);
-    expect(WRITE_BYTES).toBe(4 * BL);
-    expect(Buffer.from(await new Blob(writes).arrayBuffer()).equals(pt)).toBe(true);
+  it('writes the plaintext in WRITE_BYTES writes from buffers that go round, in order, and resolves once its SHA-256 matched', async () => {
+    const writes: Buffer[] = [];
+    await save(sha, slowWrite(writes), ct, takingHash);
+    expect(WRITE_BYTES).toBe(8 * BL);
+    expect(writes.map((b) => b.length)).toEqual([
+      ...Array.from({ length: WRITE_BUFFERS }, () => WRITE_BYTES),
+      3 * BL + 777,
+    ]);
+    expect(Buffer.concat(writes).equals(pt)).toBe(true);
   });
 
   it('rejects on a SHA-256 that differs (the caller does not commit), a corrupt piece, or a failed write', async () => {
     await expect(save('ab'.repeat(32), async () => undefined)).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
     const damaged = Buffer.from(ct);
-    damaged[6 * BL + 5] ^= 1;
-    const writes: Blob[] = [];
-    await expect(save(sha, async (b) => void writes.push(b), damaged)).rejects.toMatchObject({
+    damaged[9 * BL + 5] ^= 1;
+    const writes: Buffer[] = [];
+    await expect(save(sha, slowWrite(writes), damaged, takingHash)).rejects.toMatchObject({
       code: 'CORRUPT_PIECE',
-      detail: { piece: 6 },
+      detail: { piece: 9 },
     });
     expect(writes).toHaveLength(1);
     await expect(save(sha, () => Promise.reject(new Error('disk full')))).rejects.toThrow(/disk full/);

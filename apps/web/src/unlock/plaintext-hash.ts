@@ -11,10 +11,11 @@ import { toHex } from './bytes';
  */
 export interface PlaintextHash {
   /**
-   * Adds `bytes`, which it may take (a worker's hash transfers their memory: the caller must have
-   * used them before); resolves when the caller may go on (a worker bounds what waits for it).
+   * Adds `bytes` and resolves, once they are hashed, with the same memory (a worker's hash takes it by
+   * transfer and gives it back: the caller reuses the buffer only after this resolved, and only
+   * through the view it returns).
    */
-  update(bytes: Uint8Array): void | Promise<void>;
+  update(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>>;
   /** The hex SHA-256 of everything added. */
   digestHex(): Promise<string>;
   /** Stops the worker, if any. */
@@ -41,50 +42,48 @@ export async function createSha256(): Promise<Sha256> {
 /** The hash in this thread. */
 export async function inThreadHash(): Promise<PlaintextHash> {
   const h = await createSha256();
-  return { update: (b) => h.update(b), digestHex: async () => h.hex(), close: () => undefined };
+  return {
+    update: async (b) => (h.update(b), b),
+    digestHex: async () => h.hex(),
+    close: () => undefined,
+  };
 }
 
 /** Messages of the hash worker (`sha256-worker.ts`). */
-export type ToHashWorker = { type: 'update'; bytes: Uint8Array } | { type: 'digest' };
-export type FromHashWorker = { type: 'ack' } | { type: 'digest'; hex: string };
+export type ToHashWorker = { type: 'update'; bytes: Uint8Array<ArrayBuffer> } | { type: 'digest' };
+export type FromHashWorker = { type: 'hashed'; bytes: Uint8Array<ArrayBuffer> } | { type: 'digest'; hex: string };
 
 /**
- * The hash in `worker` (a `sha256-worker.ts`), which runs on another core than the page's fetching,
- * checking and decrypting. Each update transfers the bytes' memory to the worker (no copy: a view
- * of part of a buffer is copied first); at most `maxQueuedBytes` wait in the worker, so memory stays
- * bounded when hashing is the slowest stage, and small pieces do not stall on one round trip each.
+ * The hash in `worker` (a `sha256-worker.ts`), on another core than the page's fetching, checking
+ * and decrypting. Each update transfers the bytes' memory to the worker, which transfers it back once
+ * hashed (no copy; a view of part of a buffer is copied first): the caller's buffers go round, so
+ * nothing is allocated per update and what waits for the worker is what the caller has in flight.
  */
-export function workerHash(worker: Worker, maxQueuedBytes = 8 * 1024 * 1024): PlaintextHash {
-  const queued: number[] = [];
-  let queuedBytes = 0;
-  let wake: (() => void) | null = null;
-  let digest: ((hex: string) => void) | null = null;
-  let failed: ((err: Error) => void) | null = null;
+export function workerHash(worker: Worker): PlaintextHash {
+  const updates: { resolve: (bytes: Uint8Array<ArrayBuffer>) => void; reject: (err: Error) => void }[] = [];
+  let digest: { resolve: (hex: string) => void; reject: (err: Error) => void } | null = null;
   worker.onmessage = (e: MessageEvent<FromHashWorker>) => {
-    if (e.data.type === 'ack') {
-      queuedBytes -= queued.shift() ?? 0;
-      wake?.();
-      wake = null;
-    } else digest?.(e.data.hex);
+    const msg = e.data;
+    if (msg.type === 'hashed') updates.shift()?.resolve(msg.bytes);
+    else digest?.resolve(msg.hex);
   };
-  worker.onerror = (e) => failed?.(new Error(`the hashing worker failed: ${e.message}`));
+  worker.onerror = (e) => {
+    const err = new Error(`the hashing worker failed: ${e.message}`);
+    for (const waiting of updates.splice(0)) waiting.reject(err);
+    digest?.reject(err);
+  };
   const post = (msg: ToHashWorker, transfer: Transferable[] = []) => worker.postMessage(msg, transfer);
   return {
-    async update(bytes) {
+    update(bytes) {
       const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-      post({ type: 'update', bytes: own }, [own.buffer as ArrayBuffer]);
-      queued.push(bytes.length);
-      queuedBytes += bytes.length;
-      while (queuedBytes > maxQueuedBytes)
-        await new Promise<void>((resolve, reject) => {
-          wake = resolve;
-          failed = reject;
-        });
+      return new Promise((resolve, reject) => {
+        updates.push({ resolve, reject });
+        post({ type: 'update', bytes: own }, [own.buffer]);
+      });
     },
     digestHex: () =>
       new Promise<string>((resolve, reject) => {
-        digest = resolve;
-        failed = reject;
+        digest = { resolve, reject };
         post({ type: 'digest' });
       }),
     close: () => worker.terminate(),

@@ -2,14 +2,18 @@ import { UnlockError } from './errors';
 import type { PieceReader } from './piece-reader';
 import { createSha256, inThreadHash, type PlaintextHash } from './plaintext-hash';
 
-/** Bytes fetched per request when reading a whole file (whole pieces, at least one). */
-export const SPAN_BYTES = 2 * 1024 * 1024;
+/**
+ * Bytes fetched per request when reading a whole file (whole pieces, at least one): each request
+ * costs the API and the browser a fixed amount, so in this browser 4 MiB requests read the webseed
+ * at about twice the rate of 2 MiB ones (BENCHMARKS.md "web").
+ */
+export const SPAN_BYTES = 4 * 1024 * 1024;
 /**
  * Ciphertext being fetched, verified and decrypted at a time (at least two spans): several requests
  * in flight, because each moves through a small pipe from the network process, so on a busy machine
  * the bytes per thread wake-up, not the CPU, set a single request's pace (docs/web-app.md).
  */
-export const IN_FLIGHT_BYTES = 12 * 1024 * 1024;
+export const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
 /** How a file is cut into pieces (FileHashes and PieceReader have it). */
 export interface PieceLayout {
@@ -95,52 +99,82 @@ export async function* verifiedPlaintext(
 
 /**
  * Writes the whole verified plaintext with `write` (File System Access: the page's path), then
- * checks it against `expectedSha256`; rejects (after the write in flight settled) on the first
+ * checks it against `expectedSha256`; rejects (after the writes in flight settled) on the first
  * failure or a SHA-256 that differs, so the caller commits (closes) only when this resolves.
  *
- * Each piece is copied once, into a Blob (one copy the write needs anyway), and then handed to the
- * hash, which may take its memory (a worker's hash: transferred, not copied). Blobs are gathered into
- * writes of about WRITE_BYTES (no copy), up to WRITES_IN_FLIGHT of them queued while the next
- * pieces come.
+ * The pieces are copied into WRITE_BUFFERS buffers of WRITE_BYTES that go round: filled, written
+ * (`write` may read the bytes until it resolves), hashed (a worker's hash takes them by transfer and
+ * gives them back), filled again: no allocation per write. The decrypted pieces (WebCrypto's
+ * answers, one buffer each) are left to the garbage collector: detaching them (`transfer(0)`) hides
+ * them from V8's accounting while Blink still holds their memory, and 1 GiB of them then stayed
+ * resident (docs/web-app.md).
  */
 export async function writeVerifiedPlaintext(
   file: PieceLayout & { path: string },
   load: SpanLoader,
   expectedSha256: string,
-  write: (data: Blob) => Promise<void>,
+  write: (data: Uint8Array<ArrayBuffer>) => Promise<void>,
   onProgress: (bytes: number, total: number) => void = () => undefined,
   makeHash: () => Promise<PlaintextHash> = inThreadHash,
 ): Promise<void> {
   const hash = await makeHash();
-  const writes: Promise<void>[] = [];
-  let batch: Blob[] = [];
-  let batchBytes = 0;
+  const bufferBytes = Math.max(1, Math.min(WRITE_BYTES, file.size));
+  const free: Uint8Array<ArrayBuffer>[] = [];
+  let allocated = 0;
+  // One round per buffer: its write, then its hash, then the buffer is free again; in file order.
+  const rounds: Promise<void>[] = [];
+  let previous: Promise<void> = Promise.resolve();
+  const writing = new Set<Promise<void>>();
+  let current: Uint8Array<ArrayBuffer> | null = null;
+  let filled = 0;
   let done = 0;
-  const flush = async () => {
-    const blob = new Blob(batch);
-    batch = [];
-    batchBytes = 0;
-    if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
-    const writing = write(blob);
-    writing.catch(() => undefined); // surfaces when its turn comes, or at the end
-    writes.push(writing);
+  const nextBuffer = async (): Promise<Uint8Array<ArrayBuffer>> => {
+    if (!free.length && allocated < WRITE_BUFFERS) {
+      allocated++;
+      return new Uint8Array(bufferBytes);
+    }
+    while (!free.length) await rounds.shift();
+    return free.pop()!;
+  };
+  const flush = () => {
+    const data = current!.subarray(0, filled);
+    current = null;
+    filled = 0;
+    const written = write(data);
+    writing.add(written);
+    written.then(
+      () => writing.delete(written),
+      () => writing.delete(written),
+    );
+    const round = previous
+      .then(() => written)
+      .then(() => hash.update(data))
+      .then((back) => void free.push(new Uint8Array(back.buffer)));
+    round.catch(() => undefined); // surfaces when its buffer is needed, or at the end
+    rounds.push(round);
+    previous = round;
   };
   try {
     for await (const piece of verifiedPieces(file, load)) {
-      batch.push(new Blob([piece as Uint8Array<ArrayBuffer>]));
-      batchBytes += piece.length;
+      for (let at = 0; at < piece.length;) {
+        current ??= await nextBuffer();
+        const n = Math.min(piece.length - at, current.length - filled);
+        current.set(piece.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === current.length) flush();
+      }
       done += piece.length;
-      await hash.update(piece);
-      if (batchBytes >= WRITE_BYTES) await flush();
       onProgress(done, file.size);
     }
-    if (batch.length) await flush();
+    if (filled) flush();
+    while (rounds.length) await rounds.shift();
     assertSha256(file.path, await hash.digestHex(), expectedSha256);
   } finally {
+    // The caller aborts or closes the file only once no write is in flight.
+    await Promise.allSettled([...writing]);
     hash.close();
-    await Promise.allSettled(writes);
   }
-  for (const w of writes) await w;
 }
 
 function assertSha256(path: string, got: string, expected: string): void {
@@ -152,7 +186,10 @@ function assertSha256(path: string, got: string, expected: string): void {
     );
 }
 
-/** Bytes gathered into one write: one round trip to the browser per ~4 MiB, whatever the piece length. */
-export const WRITE_BYTES = 4 * 1024 * 1024;
-/** Writes handed to the browser at a time (it queues them): its copying and writing overlap. */
-export const WRITES_IN_FLIGHT = 3;
+/**
+ * Bytes per write: Chromium's File System Access write costs a round trip to the browser process
+ * and a data pipe each, so 1 MiB writes ran at half the rate of 4 MiB ones (BENCHMARKS.md "web").
+ */
+export const WRITE_BYTES = 8 * 1024 * 1024;
+/** Write buffers going round (write → hash → refill): the browser writes one while the next fill and the hash go on. */
+export const WRITE_BUFFERS = 4;
