@@ -12,9 +12,11 @@
  *   npm run build && node dist/bench/web/run.js
  *   env: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/tmp/keyseed-bench-web), DATABASE_URL, REDIS_URL,
  *   BENCH_PIECE_KIB (the platform's default), BENCH_PROFILE=1 (V8 profile of the page's main thread
- *   during the File System Access Download, heaviest functions on stderr)
- * Also printed: CPU seconds per process and thread in each phase (cpu.ts), and the page's requests
- * between the click on Watch and the first frame (stderr).
+ *   during the File System Access Download, heaviest functions on stderr), BENCH_PHASES (watch,fsa,sw,cli:
+ *   the phases to run, for quicker runs while working on one)
+ * Also printed: CPU seconds per process and thread in each phase (cpu.ts), the page's requests
+ * between the click on Watch and the first frame, and what the renderers' memory is made of at
+ * each phase's peak (stderr).
  *   needs ffmpeg (to loop the fixture) and /usr/bin/chromium
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,12 +24,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ensureAdmin } from '@keyseed/auth';
 import { PrismaClient } from '@keyseed/database';
 import { ensurePlatform } from '../../apps/cli/src/demo/platform';
 import { createLockedFilm, type LockedFilm } from '../common/locked-film';
 import { freePort } from '../../test/helpers/processes';
+import { Chromium, type CdpPage } from './cdp';
 import { CpuTracker, cpuSpent, isDescendant, parentPids, type CpuSample } from './cpu';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -36,6 +38,7 @@ const sizeMiB = Number(process.env.BENCH_SIZE_MIB ?? 1024);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const dir = process.env.BENCH_DIR ?? '/tmp/keyseed-bench-web';
 const profile = process.env.BENCH_PROFILE === '1';
+const phases = new Set((process.env.BENCH_PHASES ?? 'watch,fsa,sw,cli').split(','));
 const pieceKiB = process.env.BENCH_PIECE_KIB ? Number(process.env.BENCH_PIECE_KIB) : undefined;
 const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
 db.pathname = '/keyseed_bench_web';
@@ -63,15 +66,27 @@ function bigFilm(): string {
   return out;
 }
 
-/** PSS and RSS (MiB) of Chromium's renderer processes (descendants of `browserPid`), summed. */
-function rendererMemory(browserPid: number): { pss: number; rss: number } {
+/** Chromium's renderer processes (descendants of `browserPid`). */
+function rendererPids(browserPid: number): number[] {
   const parent = parentPids();
+  return [...parent.keys()].filter((pid) => {
+    try {
+      return (
+        isDescendant(parent, pid, browserPid) &&
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')
+      );
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** PSS and RSS (MiB) of Chromium's renderer processes (page, its workers, the service worker), summed. */
+function rendererMemory(pids: number[]): { pss: number; rss: number } {
   let pss = 0;
   let rss = 0;
-  for (const pid of parent.keys()) {
-    if (!isDescendant(parent, pid, browserPid)) continue;
+  for (const pid of pids) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
       pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
       rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
@@ -82,17 +97,109 @@ function rendererMemory(browserPid: number): { pss: number; rss: number } {
   return { pss, rss };
 }
 
+/**
+ * What a renderer's PSS is made of (MiB): private anonymous memory (V8 heaps, PartitionAlloc: array
+ * buffers, Blink, malloc), shared memory (Mojo data pipes and shared buffers with the browser and
+ * network processes), files (Chromium's own code and data, fonts); and which threads it runs (the
+ * service worker's, dedicated workers').
+ */
+function rendererBreakdown(pids: number[]): string {
+  const parts: string[] = [];
+  for (const pid of pids) {
+    try {
+      const by = { anon: 0, shared: 0, file: 0 };
+      let kind: keyof typeof by = 'anon';
+      for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+        const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+        if (head) {
+          const name = head[1];
+          kind =
+            name === '' || name.startsWith('[')
+              ? 'anon'
+              : /^\/(dev\/shm|memfd:)|^\/memfd:|SYSV|\(deleted\)/.test(name)
+                ? 'shared'
+                : 'file';
+        } else if (line.startsWith('Pss:')) by[kind] += Number(line.split(/\s+/)[1]) / 1024;
+      }
+      const threads = new Set(
+        readdirSync(`/proc/${pid}/task`).map((t) => {
+          try {
+            return readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim().replace(/\d+$/, '');
+          } catch {
+            return '';
+          }
+        }),
+      );
+      const runs = ['ServiceWorker t', 'DedicatedWorker', 'Media'].filter((t) => threads.has(t)).join('+') || 'page';
+      parts.push(
+        `pid ${pid} (${runs}): anon ${by.anon.toFixed(0)}, shared ${by.shared.toFixed(0)}, file ${by.file.toFixed(0)}`,
+      );
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return parts.join('; ');
+}
+
 /** What the page-side callbacks touch (the bench is compiled without the DOM library). */
 interface Video {
   duration: number;
   currentTime: number;
   addEventListener(type: string, cb: () => void, opts: object): void;
 }
+interface BenchDocument {
+  querySelector(sel: string): unknown;
+  querySelectorAll(sel: string): ArrayLike<{ textContent: string | null; click(): void; disabled?: boolean }>;
+  addEventListener(type: string, cb: () => void, opts: object): void;
+}
 interface BenchWindow {
   benchClick?: number;
   benchFrame?: number;
-  document: { addEventListener(type: string, cb: () => void, opts: object): void };
+  benchEvents?: string[];
+  document: BenchDocument;
   performance: { now(): number };
+}
+
+/** Clicks the first button labelled exactly `name`, as the user would (a gesture: save dialog, playback). */
+function click(page: CdpPage, name: string): Promise<void> {
+  return page.evaluate(
+    (label) => {
+      const doc = (globalThis as unknown as BenchWindow).document;
+      const button = Array.from(doc.querySelectorAll('button')).find((b) => b.textContent?.trim() === label);
+      if (!button) throw new Error(`no button ${label}`);
+      button.click();
+    },
+    name,
+    true,
+  );
+}
+
+/** Resolves when `selector` matches an element whose text includes `text` (polled every 20 ms), or rejects after `ms`. */
+function waitForText(page: CdpPage, selector: string, text: string, ms: number): Promise<void> {
+  return page.evaluate(
+    ({ selector, text, ms }) =>
+      new Promise<void>((resolve, reject) => {
+        const doc = (globalThis as unknown as BenchWindow).document;
+        const t0 = Date.now();
+        const poll = () => {
+          const hits = Array.from(doc.querySelectorAll(selector)).map((e) => e.textContent ?? '');
+          if (hits.some((h) => h.includes(text))) return resolve();
+          const alerts = Array.from(doc.querySelectorAll('[role=alert]')).map((e) => e.textContent);
+          if (alerts.length) return reject(new Error(`the page says: ${alerts.join(' | ')}`));
+          if (Date.now() - t0 > ms) return reject(new Error(`no "${text}" within ${ms} ms`));
+          setTimeout(poll, 20);
+        };
+        poll();
+      }),
+    { selector, text, ms },
+  );
+}
+
+/** The library page, open and its Watch buttons rendered. */
+async function libraryPage(browser: Chromium, api: string): Promise<CdpPage> {
+  const page = await browser.newPage(`${api}/library`, (line) => console.error(line));
+  await waitForText(page, 'button', 'Watch', 30_000);
+  return page;
 }
 
 /**
@@ -100,30 +207,50 @@ interface BenchWindow {
  * position decoded and ready to show); seek → frame: from setting `currentTime` to `seeked` (the
  * frame at the new position ready). Both measured in the page.
  */
-async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: number; seekMs: number; timeline: string }> {
-  const page = await context.newPage();
+async function watchOnce(
+  browser: Chromium,
+  api: string,
+): Promise<{ firstFrameMs: number; seekMs: number; timeline: string }> {
+  const page = await libraryPage(browser, api);
   try {
-    await page.goto('/library');
-    const video = page.locator('video.unlock-player').first();
-    await video.waitFor({ state: 'attached' });
-    await video.evaluate((el) => {
-      const v = el as unknown as Video;
+    await page.evaluate(() => {
       const w = globalThis as unknown as BenchWindow;
+      const v = w.document.querySelector('video.unlock-player') as Video;
       w.document.addEventListener('click', () => (w.benchClick = w.performance.now()), { capture: true, once: true });
       v.addEventListener('loadeddata', () => (w.benchFrame = w.performance.now()), { once: true });
+      // The media element's own steps after the click (its requests go to the service worker, which
+      // resource timing does not list).
+      w.benchEvents = [];
+      for (const type of ['loadstart', 'loadedmetadata', 'loadeddata', 'canplay'])
+        v.addEventListener(
+          type,
+          () => w.benchEvents!.push(`${type} ${(w.performance.now() - (w.benchClick ?? 0)).toFixed(0)}`),
+          { once: true },
+        );
     });
-    await page.getByRole('button', { name: 'Watch', exact: true }).first().click();
+    await click(page, 'Watch');
     await page
-      .waitForFunction(() => (globalThis as unknown as BenchWindow).benchFrame !== undefined, undefined, {
-        timeout: 60_000,
-      })
-      .catch(async (err: Error) => {
-        const alerts = await page.getByRole('alert').allTextContents();
-        throw new Error(`no first frame within 60 s${alerts.length ? `: ${alerts.join(' | ')}` : ''}`, { cause: err });
+      .evaluate(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const t0 = Date.now();
+            const poll = () => {
+              const w = globalThis as unknown as BenchWindow;
+              if (w.benchFrame !== undefined) return resolve();
+              const alerts = Array.from(w.document.querySelectorAll('[role=alert]')).map((e) => e.textContent);
+              if (alerts.length || Date.now() - t0 > 60_000) return reject(new Error(alerts.join(' | ') || 'timeout'));
+              setTimeout(poll, 10);
+            };
+            poll();
+          }),
+      )
+      .catch((err: Error) => {
+        throw new Error(`no first frame within 60 s: ${err.message}`, { cause: err });
       });
-    const firstFrameMs = await page.evaluate(
-      () => (globalThis as unknown as BenchWindow).benchFrame! - (globalThis as unknown as BenchWindow).benchClick!,
-    );
+    const firstFrameMs = await page.evaluate(() => {
+      const w = globalThis as unknown as BenchWindow;
+      return w.benchFrame! - w.benchClick!;
+    });
     // Where the first frame's time went: the page's requests after the click (keys, torrent, the
     // video's ranges through the worker), start → end in ms from the click.
     const timeline = await page.evaluate(() => {
@@ -137,15 +264,16 @@ async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: numbe
           (e) =>
             `${new URL(e.name).pathname.split('/').slice(1, 4).join('/')} ${(e.startTime - w.benchClick!).toFixed(0)}→${(e.responseEnd - w.benchClick!).toFixed(0)}`,
         )
-        .join(', ');
+        .join(', ')
+        .concat(`; video: ${w.benchEvents!.join(', ')}`);
     });
-    const seekMs = await video.evaluate(
-      (el) =>
+    const seekMs = await page.evaluate(
+      () =>
         new Promise<number>((resolve) => {
-          const v = el as unknown as Video;
-          const now = () => (globalThis as unknown as BenchWindow).performance.now();
-          const t0 = now();
-          v.addEventListener('seeked', () => resolve(now() - t0), { once: true });
+          const w = globalThis as unknown as BenchWindow;
+          const v = w.document.querySelector('video.unlock-player') as Video;
+          const t0 = w.performance.now();
+          v.addEventListener('seeked', () => resolve(w.performance.now() - t0), { once: true });
           v.currentTime = v.duration * 0.8;
         }),
     );
@@ -155,28 +283,36 @@ async function watchOnce(context: BrowserContext): Promise<{ firstFrameMs: numbe
   }
 }
 
-/** The worker-streamed Download (the path of browsers without File System Access): click → download complete. */
-async function downloadOnce(context: BrowserContext): Promise<number> {
-  const page: Page = await context.newPage();
+/**
+ * The worker-streamed Download (the path of browsers without File System Access): click → the
+ * browser reports the download complete (Browser.downloadProgress) and the page says the worker
+ * checked the whole file's SHA-256.
+ */
+async function downloadOnce(browser: Chromium, api: string, downloads: string): Promise<number> {
+  const page = await libraryPage(browser, api);
+  let stop: () => void = () => undefined;
   try {
-    await page.goto('/library');
     await page.evaluate(() => {
       delete (globalThis as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker;
     });
+    const finished = new Promise<string>((resolve) => {
+      stop = browser.on('Browser.downloadProgress', (p) => {
+        if (p.state === 'completed' || p.state === 'canceled') resolve(p.state);
+      });
+    });
     const t0 = Date.now();
-    const [download] = await Promise.all([
-      page.waitForEvent('download', { timeout: 60_000 }),
-      page.getByRole('button', { name: 'Download', exact: true }).first().click(),
-    ]);
-    const failure = await download.failure();
+    await click(page, 'Download');
+    const state = await finished;
     const ms = Date.now() - t0;
-    if (failure) throw new Error(`the download failed: ${failure}`);
+    if (state !== 'completed') throw new Error('the download was cancelled');
     // The page says so only once the worker checked the whole file's SHA-256.
-    await page.getByRole('status').filter({ hasText: 'downloaded and verified' }).waitFor({ timeout: 10_000 });
-    await download.delete().catch(() => undefined);
+    await waitForText(page, '[role=status]', 'downloaded and verified', 10_000);
     return ms;
   } finally {
+    stop();
     await page.close();
+    rmSync(downloads, { recursive: true, force: true });
+    mkdirSync(downloads, { recursive: true });
   }
 }
 
@@ -203,13 +339,13 @@ function selfTimes(profile: {
 
 /**
  * The File System Access Download (Chromium's path): the save dialog, which headless Chromium cannot
- * show, answered with a file in the origin's private file system (a real FileSystemFileHandle: the
- * browser writes a swap file and moves it into place on close). Click → "saved and verified".
+ * show, answered with a file in the origin's private file system (a real FileSystemFileHandle on the
+ * profile's disk: the browser writes a swap file and moves it into place on close). Click → "saved
+ * and verified".
  */
-async function fsAccessOnce(context: BrowserContext): Promise<number> {
-  const page: Page = await context.newPage();
+async function fsAccessOnce(browser: Chromium, api: string): Promise<number> {
+  const page = await libraryPage(browser, api);
   try {
-    await page.goto('/library');
     await page.evaluate(async () => {
       const w = globalThis as unknown as {
         navigator: { storage: { getDirectory(): Promise<{ getFileHandle(n: string, o: object): Promise<unknown> }> } };
@@ -218,16 +354,17 @@ async function fsAccessOnce(context: BrowserContext): Promise<number> {
       const handle = await (await w.navigator.storage.getDirectory()).getFileHandle('bench.webm', { create: true });
       w.showSaveFilePicker = async () => handle;
     });
-    const cdp = profile ? await context.newCDPSession(page) : null;
-    await cdp?.send('Profiler.enable');
-    await cdp?.send('Profiler.start');
+    if (profile) {
+      await page.send('Profiler.enable');
+      await page.send('Profiler.start');
+    }
     const t0 = Date.now();
-    await page.getByRole('button', { name: 'Download', exact: true }).first().click();
-    await page.getByRole('status').filter({ hasText: 'saved and verified' }).waitFor({ timeout: 600_000 });
+    await click(page, 'Download');
+    await waitForText(page, '[role=status]', 'saved and verified', 600_000);
     const ms = Date.now() - t0;
-    if (cdp)
+    if (profile)
       console.error(
-        `page main thread, File System Access Download: ${selfTimes((await cdp.send('Profiler.stop')).profile)}`,
+        `page main thread, File System Access Download: ${selfTimes((await page.send<{ profile: Parameters<typeof selfTimes>[0] }>('Profiler.stop')).profile)}`,
       );
     await page.evaluate(async () => {
       const w = globalThis as unknown as {
@@ -243,16 +380,17 @@ async function fsAccessOnce(context: BrowserContext): Promise<number> {
 
 /**
  * What the browser itself reaches on this machine, in the library page: the webseed read as whole-file
- * reads read it (4 MiB Range requests, three in flight, bytes dropped), WebCrypto AES-256-CTR over
- * 1 MiB pieces (four in flight), and WebCrypto SHA-1 over 1 MiB pieces (the v1 piece check). MB/s.
+ * reads read it (4 MiB Range requests, four in flight, and 2 MiB × 8; bytes dropped), WebCrypto
+ * AES-256-CTR over 1 MiB pieces (four in flight), and WebCrypto SHA-1 over 1 MiB pieces (the v1
+ * piece check). MB/s.
  */
 async function floors(
-  context: BrowserContext,
+  browser: Chromium,
+  api: string,
   film: LockedFilm,
 ): Promise<{ fetch: number; fetchMany: number; aes: number; sha1: number }> {
-  const page: Page = await context.newPage();
+  const page = await libraryPage(browser, api);
   try {
-    await page.goto('/library');
     return await page.evaluate(
       async ({ url, size }) => {
         const g = globalThis as unknown as {
@@ -286,7 +424,7 @@ async function floors(
           await Promise.all(Array.from({ length: inFlight }, worker));
           return bytes / 1e6 / ((g.performance.now() - t) / 1000);
         };
-        const fetchMBs = await fetchRate(4 * 1024 * 1024, 3);
+        const fetchMBs = await fetchRate(4 * 1024 * 1024, 4);
         const fetchMany = await fetchRate(2 * 1024 * 1024, 8);
         const piece = new Uint8Array(1024 * 1024);
         for (let o = 0; o < piece.length; o += 65536) g.crypto.getRandomValues(piece.subarray(o, o + 65536));
@@ -346,7 +484,7 @@ function cliUnlockOnce(api: string, film: LockedFilm): { ms: number; cpuS: numbe
 const mapValues = <K extends string, V, W>(o: Record<K, V>, f: (v: V) => W): Record<K, W> =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v as V)])) as Record<K, W>;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 
 async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -375,9 +513,14 @@ async function main(): Promise<void> {
     logFile: join(dir, 'platform.log'),
     timeoutMs: 120_000,
   });
-  const server = await chromium.launchServer({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
-  const browser = await chromium.connect(server.wsEndpoint());
-  const browserPid = server.process().pid ?? 0;
+  const profileDir = join(dir, 'chromium-profile');
+  const downloadDir = join(dir, 'downloads');
+  for (const d of [profileDir, downloadDir]) {
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(d, { recursive: true });
+  }
+  const browser = await Chromium.launch('/usr/bin/chromium', profileDir);
+  const browserPid = browser.pid;
   try {
     const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: db.toString() }) });
     const t0 = Date.now();
@@ -394,30 +537,33 @@ async function main(): Promise<void> {
       `set up ${(film.size / 2 ** 20).toFixed(0)} MiB film, ${film.pieceLength / 1024} KiB pieces, in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
     );
 
-    const context = await browser.newContext({ acceptDownloads: true, baseURL: api });
-    await context.addInitScript(
-      ([session]) => {
-        const w = globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } };
-        // Frames without storage (the download's) refuse localStorage; only the app's pages need the session.
-        try {
-          w.localStorage.setItem('keyseed.session', session);
-        } catch {
-          /* not an app page */
-        }
-      },
-      [JSON.stringify({ token: film.buyer.token, expiresAt: film.buyer.expiresAt, user: film.buyer.user })],
+    // Only the app's renderers count: the tab Chromium opened at start goes (no spare renderer either: launch flags).
+    const { targetInfos } = await browser.send<{ targetInfos: { targetId: string; type: string }[] }>(
+      'Target.getTargets',
     );
-    // What goes wrong in the pages shows here (the table alone would only show a timeout).
-    context.on('console', (m) => {
-      if (m.type() === 'error') console.error(`page console: ${m.text()}`);
+    for (const t of targetInfos)
+      if (t.type === 'page') await browser.send('Target.closeTarget', { targetId: t.targetId });
+    await browser.send('Browser.setDownloadBehavior', {
+      behavior: 'allow',
+      downloadPath: downloadDir,
+      eventsEnabled: true,
     });
-    context.on('weberror', (e) => console.error(`page error: ${e.error().message}`));
+    // The buyer's session, as the app keeps it (localStorage of the origin, in the profile).
+    const login = await browser.newPage(`${api}/`, (line) => console.error(line));
+    await login.evaluate(
+      (session) =>
+        (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(
+          'keyseed.session',
+          session,
+        ),
+      JSON.stringify({ token: film.buyer.token, expiresAt: film.buyer.expiresAt, user: film.buyer.user }),
+    );
+    await login.close();
     // The library page open and idle first: what Chromium itself takes before any unlocking.
-    const idlePage = await context.newPage();
-    await idlePage.goto('/library');
-    await idlePage.getByRole('button', { name: 'Watch', exact: true }).first().waitFor();
+    const idlePage = await libraryPage(browser, api);
     await new Promise((r) => setTimeout(r, 2000));
-    const idle = rendererMemory(browserPid);
+    const idle = rendererMemory(rendererPids(browserPid));
+    const idleBreakdown = rendererBreakdown(rendererPids(browserPid));
     await idlePage.close();
     // Peak renderer memory per phase: Watch (with its media buffers), each Download path.
     type Phase = 'watch' | 'sw' | 'fsa';
@@ -429,9 +575,17 @@ async function main(): Promise<void> {
     };
     const cpu = new CpuTracker(process.pid);
     const cpuPhase: Record<Phase, CpuSample> = { watch: new Map(), sw: new Map(), fsa: new Map() };
+    // At each phase's peak, what the renderers' memory is made of (at most every 0.5 s: smaps is slow).
+    const peakBreakdown: Record<Phase, string> = { watch: '', sw: '', fsa: '' };
+    let lastBreakdown = 0;
     let samples = 0;
     const sampler = setInterval(() => {
-      const m = rendererMemory(browserPid);
+      const pids = rendererPids(browserPid);
+      const m = rendererMemory(pids);
+      if (m.pss > peak[phase].pss && Date.now() - lastBreakdown > 500) {
+        lastBreakdown = Date.now();
+        peakBreakdown[phase] = rendererBreakdown(pids);
+      }
       peak[phase] = { pss: Math.max(peak[phase].pss, m.pss), rss: Math.max(peak[phase].rss, m.rss) };
       if (samples++ % 5 === 0) cpu.sample();
     }, 100);
@@ -451,15 +605,18 @@ async function main(): Promise<void> {
     const loads: number[] = [];
     for (let i = 0; i < runs; i++) {
       loads.push(loadavg()[0]);
-      watches.push(await measure('watch', () => watchOnce(context)));
-      fsas.push(await measure('fsa', () => fsAccessOnce(context)));
-      downloads.push(await measure('sw', () => downloadOnce(context)));
-      clis.push(cliUnlockOnce(api, film));
+      if (phases.has('watch')) watches.push(await measure('watch', () => watchOnce(browser, api)));
+      if (phases.has('fsa')) fsas.push(await measure('fsa', () => fsAccessOnce(browser, api)));
+      if (phases.has('sw')) downloads.push(await measure('sw', () => downloadOnce(browser, api, downloadDir)));
+      if (phases.has('cli')) clis.push(cliUnlockOnce(api, film));
     }
     clearInterval(sampler);
     for (const w of watches) console.error(`first frame ${w.firstFrameMs.toFixed(0)} ms: ${w.timeline}`);
+    console.error(`renderer PSS by kind, idle library page: ${idleBreakdown}`);
+    for (const p of ['watch', 'fsa', 'sw'] as Phase[])
+      console.error(`renderer PSS by kind near the ${p} peak: ${peakBreakdown[p]}`);
     loads.push(loadavg()[0]);
-    const floor = await floors(context, film);
+    const floor = await floors(browser, api, film);
     const mb = film.size / 1e6;
     const dl = median(downloads);
     const fsa = median(fsas);
@@ -533,7 +690,9 @@ async function main(): Promise<void> {
           fsas,
           clis,
           peak,
+          peakBreakdown,
           idle,
+          idleBreakdown,
           loads,
           floor,
           cpu: mapValues(cpuPhase, (m) => Object.fromEntries(m)),
@@ -542,10 +701,8 @@ async function main(): Promise<void> {
         2,
       ),
     );
-    await context.close();
   } finally {
     await browser.close();
-    await server.close();
     await platform.stop();
     for (const f of readdirSync(dir)) if (f === 'cli') rmSync(join(dir, f), { recursive: true, force: true });
   }
