@@ -174,7 +174,9 @@ export class UploadsService {
   /** Completes an upload whose bytes all arrived but whose completion failed (see the controller's HEAD). */
   async completeIfAllBytesStored(uploadId: string): Promise<void> {
     const upload = await this.prisma.upload.findUnique({ where: { id: uploadId } });
-    if (!upload || upload.completedAt) return;
+    if (!upload) return;
+    // Completed, but the release of tus's copy that follows completion failed: it goes now.
+    if (upload.completedAt) return this.tusFiles.remove(uploadId);
     const stored = await stat(this.tusFiles.dataPath(uploadId)).catch(() => null);
     if (stored?.size !== Number(upload.size)) return;
     await this.complete(uploadId);

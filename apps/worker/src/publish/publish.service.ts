@@ -191,10 +191,6 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
     return { bundleId, status: 'PUBLISHED', ...hashes };
   }
 
-  /**
-   * Items READY and the bundle past DRAFT: nothing re-reads the plaintext uploads any more (a new
-   * ingest needs a new upload), and keeping the clear film next to its ciphertext is a liability.
-   */
   /** KCV of a locked item's content key (the CK is unwrapped here, used once, and zeroed). */
   private kcvOf(item: { id: string; path: string; wrappedKey: Uint8Array | null; kekId: string | null }): string {
     if (!item.wrappedKey || !item.kekId)
@@ -207,16 +203,20 @@ export class PublishService implements JobProcessor<QueueName.Publish> {
     }
   }
 
+  /**
+   * Items READY and the bundle past DRAFT: nothing re-reads the plaintext uploads any more (a new
+   * ingest needs a new upload), and keeping the clear film next to its ciphertext is a liability.
+   */
   private async dropPlaintextUploads(tx: Prisma.TransactionClient, bundleId: string, itemIds: string[]): Promise<void> {
     for (const id of itemIds) await this.blobs.delete(uploadPrefix(id));
     await tx.item.updateMany({ where: { id: { in: itemIds } }, data: { uploadKey: null } });
-    // Uploads still in progress can no longer finish (the bundle left DRAFT): their clear bytes go too.
-    const unfinished = await tx.upload.findMany({
-      where: { bundleId, completedAt: null },
-      select: { id: true },
-    });
-    for (const u of unfinished) await this.tusFiles.remove(u.id);
-    await tx.upload.deleteMany({ where: { id: { in: unfinished.map((u) => u.id) } } });
+    // tus's own copies go too: those of uploads still in progress, which can no longer finish (the
+    // bundle left DRAFT), and those of completed ones whose release after completion failed (the API
+    // lost its database connection between the two).
+    const uploads = await tx.upload.findMany({ where: { bundleId }, select: { id: true, completedAt: true } });
+    for (const u of uploads) await this.tusFiles.remove(u.id);
+    const unfinished = uploads.filter((u) => !u.completedAt).map((u) => u.id);
+    await tx.upload.deleteMany({ where: { id: { in: unfinished } } });
   }
 
   /**
