@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { DelayedError, Job, Worker } from 'bullmq';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { isDatabaseUnavailable } from '@keyseed/database';
 import { bullPrefix, JobPayloads, RedisAvailability, redisConnection, WorkQueue } from '@keyseed/queues';
 
 /** What the host needs from a work queue's service (IngestService, PublishService). */
@@ -14,6 +15,13 @@ export interface JobProcessor<Q extends WorkQueue = WorkQueue> {
 }
 
 export const JOB_PROCESSORS = Symbol('JOB_PROCESSORS');
+
+/**
+ * Runs of one job that found PostgreSQL unreachable and were put back without spending one of the
+ * job's attempts, and the longest wait between two (with JOB_RETRY_DELAY_MS = 5 s: about an hour).
+ */
+const MAX_DATABASE_WAITS = 60;
+const DATABASE_WAIT_MAX_MS = 60_000;
 
 /** True when BullMQ will not run the job again after this failure. */
 export function isFinalFailure(job: Job, err: Error): boolean {
@@ -55,7 +63,7 @@ export class QueueWorkerHost implements OnApplicationBootstrap, BeforeApplicatio
 
   private start<Q extends WorkQueue>(processor: JobProcessor<Q>): Worker<JobPayloads[Q]> {
     const { queue } = processor;
-    const worker = new Worker<JobPayloads[Q]>(queue, (job) => processor.process(job), {
+    const worker = new Worker<JobPayloads[Q]>(queue, (job, token) => this.run(processor, job, token), {
       connection: redisConnection(this.config.REDIS_URL),
       prefix: bullPrefix(this.config),
       concurrency: processor.concurrency,
@@ -86,5 +94,34 @@ export class QueueWorkerHost implements OnApplicationBootstrap, BeforeApplicatio
       if (this.redis.isUp) this.logger.warn({ event: `${queue}.worker_error`, message: err.message });
     });
     return worker;
+  }
+
+  /**
+   * A run that lost its database (failover, restart, a dropped connection) says nothing about the
+   * job: it waits and runs again without spending an attempt, so an outage longer than the three
+   * attempts' backoff leaves no item FAILED that a creator would have to upload again.
+   */
+  private async run<Q extends WorkQueue>(
+    processor: JobProcessor<Q>,
+    job: Job<JobPayloads[Q]>,
+    token: string | undefined,
+  ): Promise<unknown> {
+    try {
+      return await processor.process(job);
+    } catch (err) {
+      // attemptsStarted counts every run, attemptsMade only those that spent an attempt.
+      const waits = job.attemptsStarted - job.attemptsMade - 1;
+      if (!token || !isDatabaseUnavailable(err) || waits >= MAX_DATABASE_WAITS) throw err;
+      const delay = Math.min(this.config.JOB_RETRY_DELAY_MS * 2 ** waits, DATABASE_WAIT_MAX_MS);
+      this.logger.warn({
+        event: `${processor.queue}.database_unavailable`,
+        ...job.data,
+        jobId: job.id,
+        retryInMs: delay,
+        message: (err as Error).message,
+      });
+      await job.moveToDelayed(Date.now() + delay, token);
+      throw new DelayedError();
+    }
   }
 }
