@@ -92,6 +92,12 @@ describe('platform seed (interop: libtorrent over uTP and TCP)', () => {
     received.push(report.downloaded);
   }, 80_000);
 
+  it('exits at start, naming SEEDER_PORT, when its port is taken', async () => {
+    await expect(startPlatformSeed(publicUrl, { SEEDER_PORT: String(seed.port) })).rejects.toThrow(
+      /exited \(1\)[\s\S]*cannot listen on port \d+ .*set SEEDER_PORT to a free port/,
+    );
+  });
+
   it('restarts and seeds again at once from the stored files, the pad-free v1 twin over TCP', async () => {
     await seed.stop();
     const t0 = Date.now();

@@ -53,6 +53,7 @@ export interface WtClient {
   ): WtTorrent;
   on(event: 'error', cb: (err: Error) => void): void;
   once(event: 'listening', cb: () => void): void;
+  once(event: 'error', cb: (err: Error) => void): void;
   destroy(cb?: (err?: Error) => void): void;
   torrentPort: number;
   /** True once the TCP (and uTP) servers listen. */

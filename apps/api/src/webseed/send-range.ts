@@ -15,7 +15,7 @@ const pool: Buffer[] = [];
 
 /**
  * A fresh buffer starts 64 bytes into its allocation: copies into page-aligned buffers ran several
- * times slower on this CPU family (PERF-NOTES "Buffer alignment").
+ * times slower on this CPU family (docs/architecture.md, "Buffers in the hot loops").
  */
 function takeBuffer(): Buffer {
   return pool.pop() ?? Buffer.allocUnsafeSlow(CHUNK + 64).subarray(64);

@@ -91,9 +91,21 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
       // Everything seeded is complete: never announce as a leecher while the first check runs.
       tracker: { getAnnounceOpts: () => ({ left: 0 }) },
     });
-    client.on('error', (err) => this.logger.error({ event: 'seeder.error', reason: err.message }));
     this.client = client;
-    await new Promise<void>((resolve) => (client.listening ? resolve() : client.once('listening', () => resolve())));
+    // An error before the servers listen (the port taken, most often) is fatal: the process exits
+    // naming what to change, instead of running on as a seed nobody can reach.
+    await new Promise<void>((resolve, reject) => {
+      if (client.listening) return resolve();
+      client.once('listening', () => resolve());
+      client.once('error', (err) =>
+        reject(
+          new Error(
+            `the platform seed cannot listen on port ${this.config.SEEDER_PORT} (${err.message}); set SEEDER_PORT to a free port (0 picks one)`,
+          ),
+        ),
+      );
+    });
+    client.on('error', (err) => this.logger.error({ event: 'seeder.error', reason: err.message }));
     this.logger.log({ event: 'seeder.listening', port: client.torrentPort, utp: client.utp });
     await this.sync();
     this.timer = setInterval(() => void this.sync(), this.config.SEEDER_SYNC_MS);
