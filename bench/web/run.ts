@@ -267,6 +267,12 @@ async function watchOnce(
         .join(', ')
         .concat(`; video: ${w.benchEvents!.join(', ')}`);
     });
+    // The service worker's own requests (the webseed ranges it read for the video), on the page's clock.
+    const clickAt = await page.evaluate(() => {
+      const w = globalThis as unknown as BenchWindow & { performance: { timeOrigin: number } };
+      return w.performance.timeOrigin + w.benchClick!;
+    });
+    const workerTimeline = await serviceWorkerRequests(browser, clickAt);
     const seekMs = await page.evaluate(
       () =>
         new Promise<number>((resolve) => {
@@ -277,9 +283,61 @@ async function watchOnce(
           v.currentTime = v.duration * 0.8;
         }),
     );
-    return { firstFrameMs, seekMs, timeline };
+    return { firstFrameMs, seekMs, timeline: `${timeline}; service worker: ${workerTimeline}` };
   } finally {
     await page.close();
+  }
+}
+
+/** The unlock service worker's requests since `since` (epoch ms): path, start → end in ms from `since`. */
+async function serviceWorkerRequests(browser: Chromium, since: number): Promise<string> {
+  const { targetInfos } = await browser.send<{ targetInfos: { targetId: string; type: string }[] }>(
+    'Target.getTargets',
+  );
+  const worker = targetInfos.find((t) => t.type === 'service_worker');
+  if (!worker) return 'no service worker target';
+  const { sessionId } = await browser.send<{ sessionId: string }>('Target.attachToTarget', {
+    targetId: worker.targetId,
+    flatten: true,
+  });
+  try {
+    const r = await browser.send<{ result: { value?: string } }>(
+      'Runtime.evaluate',
+      {
+        expression: `(${((t0: number) => {
+          const perf = (
+            globalThis as unknown as {
+              performance: {
+                timeOrigin: number;
+                getEntriesByType(t: string): {
+                  name: string;
+                  startTime: number;
+                  requestStart: number;
+                  responseStart: number;
+                  responseEnd: number;
+                }[];
+              };
+            }
+          ).performance;
+          return perf
+            .getEntriesByType('resource')
+            .map((e) => ({ e, start: perf.timeOrigin + e.startTime - t0, end: perf.timeOrigin + e.responseEnd - t0 }))
+            .filter((x) => x.end >= 0)
+            .map(
+              (x) =>
+                `${new URL(x.e.name).pathname.split('/').slice(1, 3).join('/')} ${x.start.toFixed(0)}→${x.end.toFixed(0)} (sent +${(x.e.requestStart - x.e.startTime).toFixed(0)}, first byte +${(x.e.responseStart - x.e.startTime).toFixed(0)})`,
+            )
+            .slice(0, 8)
+            .join(', ')
+            .concat(` (${perf.getEntriesByType('resource').length} entries)`);
+        }).toString()})(${since})`,
+        returnByValue: true,
+      },
+      sessionId,
+    );
+    return r.result.value ?? '';
+  } finally {
+    await browser.send('Target.detachFromTarget', { sessionId });
   }
 }
 
