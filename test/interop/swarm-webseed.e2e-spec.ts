@@ -115,11 +115,11 @@ function announceFrom(proxy: CountingProxy, bind: string, infoHash: string, port
 }
 
 /** A GET of the first 64 KiB of a webseed file, sent from `bind` through the proxy. */
-function rangeFrom(proxy: CountingProxy, bind: string, path: string) {
+function rangeFrom(proxy: CountingProxy, bind: string, path: string, headers: Record<string, string> = {}) {
   const url = new URL(proxy.url);
   return new Promise<{ status: number; retryAfter?: string }>((resolve, reject) => {
     httpGet(
-      { host: url.hostname, port: url.port, path, localAddress: bind, headers: { range: 'bytes=0-65535' } },
+      { host: url.hostname, port: url.port, path, localAddress: bind, headers: { range: 'bytes=0-65535', ...headers } },
       (res) => {
         res.resume();
         res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));
@@ -270,6 +270,18 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
     expect(await rangeFrom(proxy, '127.0.0.51', path)).toEqual({ status: 503, retryAfter: RETRY_AFTER });
     expect((await rangeFrom(proxy, '127.0.0.51', path)).status).toBe(206);
     expect((await rangeFrom(proxy, '127.0.0.51', path)).status).toBe(206);
+  });
+
+  it('a browser (Fetch Metadata) is served without waiting for an announce, where a BitTorrent client would be refused', async () => {
+    const { proxy } = sides.swarm;
+    // The swarm of the previous case: the platform seed and a seeder at .52. A leecher at .71.
+    await announceFrom(proxy, '127.0.0.52', probeFx.infoHashV1, 6992, 0);
+    await announceFrom(proxy, '127.0.0.71', probeFx.infoHashV1, 6993, 1000);
+    await new Promise((r) => setTimeout(r, 1100));
+    const path = `/webseed/${probeFx.slug}/${FILM}`;
+    const browser = { 'sec-fetch-mode': 'cors', 'sec-fetch-site': 'same-origin' };
+    expect((await rangeFrom(proxy, '127.0.0.71', path, browser)).status).toBe(206);
+    expect((await rangeFrom(proxy, '127.0.0.71', path)).status).toBe(503);
   });
 
   it('a lone aria2 fetching the v1 twin, then the hybrid torrent, from one address is never refused (its own announces are not "the swarm")', async () => {

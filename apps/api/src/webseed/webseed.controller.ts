@@ -83,7 +83,11 @@ export class WebseedController {
       return fail(res, 416, `range not satisfiable: the file has ${file.size} bytes`);
     }
     const [start, end] = decision.status === 206 ? [decision.start, decision.end] : [0, file.size - 1];
-    if (req.method !== 'HEAD' && file.inSwarm && target.kind === 'file') {
+    // Browsers (the web app's Watch and Download) have no BitTorrent peers to be sent to, and never
+    // announce, so the policy would only make them wait for an announce that cannot come: they are
+    // served. They say what they are with Fetch Metadata (Sec-Fetch-Mode), which BitTorrent clients
+    // do not send; one that forges it gains nothing but being served, as a lone client would be.
+    if (req.method !== 'HEAD' && file.inSwarm && target.kind === 'file' && !h['sec-fetch-mode']) {
       const retryAfter = await this.policy.retryAfter(file.bundle, target.relPath, clientAddress(req));
       if (retryAfter !== null) {
         this.metrics.webseedResponses.inc({ outcome: 'refused' });
