@@ -40,12 +40,7 @@ export class JobQueues {
    * Fails fast with a 503 (RedisUnavailableError) when Redis is down or does not answer in time.
    */
   async enqueue<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<string> {
-    this.redis.assertUp(`queueing ${queue} work`);
-    return withTimeout(
-      this.add(queue, data),
-      ENQUEUE_TIMEOUT_MS,
-      () => new RedisUnavailableError(`queueing ${queue} work`, 'no answer'),
-    );
+    return this.onRedis(queue, () => this.add(queue, data));
   }
 
   /**
@@ -55,9 +50,14 @@ export class JobQueues {
    * takes an earlier attempt's failure for the new one's. 503 (RedisUnavailableError) like `enqueue`.
    */
   async discardFinished<Q extends WorkQueue>(queue: Q, data: JobPayloads[Q]): Promise<void> {
+    await this.onRedis(queue, () => this.removeIfFinished(queue, data));
+  }
+
+  /** Runs `work` on the queues' Redis: at once a 503 while Redis is down, after ENQUEUE_TIMEOUT_MS if it does not answer. */
+  private onRedis<T>(queue: WorkQueue, work: () => Promise<T>): Promise<T> {
     this.redis.assertUp(`queueing ${queue} work`);
-    await withTimeout(
-      this.removeIfFinished(queue, data),
+    return withTimeout(
+      work(),
       ENQUEUE_TIMEOUT_MS,
       () => new RedisUnavailableError(`queueing ${queue} work`, 'no answer'),
     );
