@@ -107,6 +107,12 @@ export async function createPublishedBundle(
       roles: ['CREATOR'],
     },
   });
+  // Files first, then the row, as publish does: a platform seed syncing in between must not find a
+  // PUBLISHED bundle whose torrent is not written yet.
+  for (const [rel, body] of files)
+    await store.put(rel === 'keyseed.json' ? manifestKey(bundleId) : publishedKey(bundleId, rel), body);
+  await store.put(torrentKey(bundleId, slug), readFileSync(hybridTorrent));
+  await store.put(legacyTorrentKey(bundleId, slug), readFileSync(legacyTorrent));
   const status = opts.status ?? 'PUBLISHED';
   await prisma.bundle.create({
     data: {
@@ -130,10 +136,6 @@ export async function createPublishedBundle(
       },
     },
   });
-  for (const [rel, body] of files)
-    await store.put(rel === 'keyseed.json' ? manifestKey(bundleId) : publishedKey(bundleId, rel), body);
-  await store.put(torrentKey(bundleId, slug), readFileSync(hybridTorrent));
-  await store.put(legacyTorrentKey(bundleId, slug), readFileSync(legacyTorrent));
 
   return { bundleId, slug, parentDir, hybridTorrent, legacyTorrent, pieceLength, files, ...hashes };
 }
