@@ -63,8 +63,10 @@ export class Chromium {
         '--password-store=basic',
         '--use-mock-keychain',
         '--mute-audio',
-        // No renderer kept ready for the next navigation: the bench counts the app's renderers only.
-        '--disable-features=SpareRendererForSitePerProcess',
+        // No renderer kept ready for the next navigation, and none for the omnibox's WebUI popup
+        // (Chromium 156 starts one per window: a renderer of the browser's own UI, ~55-70 MiB PSS):
+        // the bench counts the app's renderers only.
+        '--disable-features=SpareRendererForSitePerProcess,WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup',
         'about:blank',
       ],
       { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },

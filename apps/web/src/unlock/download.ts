@@ -2,9 +2,10 @@ import { UnlockError } from './errors';
 import type { PreparedItem } from './prepare-item';
 import { baseName } from './sw-protocol';
 import { pageHash } from './page-hash';
-import { PieceReader, webseedSource } from './piece-reader';
+import { pageUnlock } from './page-unlock';
+import { webseedSource } from './piece-reader';
 import { downloadThroughWorker, openUnlockSession } from './unlock-session';
-import { inThreadSpans, writeVerifiedPlaintext } from './verified-plaintext';
+import { spanLoader, writeVerifiedPlaintext } from './verified-plaintext';
 
 /** Chrome's File System Access API (typed here: TypeScript's DOM library does not have it yet). */
 interface SaveFilePicker {
@@ -15,9 +16,10 @@ export type DownloadMethod = 'file-system-access' | 'service-worker';
 
 /**
  * Saves the decrypted item to disk in constant memory, with progress. Where the browser has the File
- * System Access API, the user picks the file and the page writes it piece by piece; the browser
- * writes to a swap file and replaces the target only on close, which happens only once the SHA-256
- * matched, so a failed check leaves whatever the user had. Elsewhere the unlock service worker
+ * System Access API, the user picks the file and the page writes it span by span (checked and
+ * decrypted in span workers: span-unlock.ts); the browser writes to a swap file and replaces the
+ * target only on close, which happens only once the SHA-256 matched, so a failed check leaves
+ * whatever the user had. Elsewhere the unlock service worker
  * streams it as a download, failing the download (the browser drops the partial file) on a bad piece
  * or a wrong SHA-256.
  *
@@ -50,17 +52,12 @@ export async function downloadLockedItem(
   if (!spec.plaintextSha256)
     throw new UnlockError('API_ERROR', `${path}: the key delivery has no SHA-256 to check the file against`);
   const out = await handle.createWritable();
-  const reader = new PieceReader({
-    path: spec.path,
-    hashes: spec.hashes,
-    keys: spec.keys,
-    source: webseedSource(spec.webseedUrl),
-  });
+  const decrypting = pageUnlock({ path: spec.path, hashes: spec.hashes, keys: spec.keys });
   const stop = new AbortController();
   try {
     await writeVerifiedPlaintext(
       { ...spec.hashes, path: spec.path },
-      inThreadSpans(reader, stop.signal),
+      spanLoader(spec.hashes, webseedSource(spec.webseedUrl), decrypting.unlock, stop.signal),
       spec.plaintextSha256,
       (data) => out.write(data),
       onProgress,
@@ -71,6 +68,7 @@ export async function downloadLockedItem(
     throw err;
   } finally {
     stop.abort();
+    decrypting.close();
   }
   await out.close();
   return 'file-system-access';

@@ -9,12 +9,13 @@ import { parseRange, rangeResponse } from './range-response';
 import { fileHashes, type FileHashes } from './torrent-hashes';
 import { verifyPiece } from './piece-verify';
 import type { PlaintextHash } from './plaintext-hash';
+import { inThreadUnlock, spanWorkerHandler, workerUnlock, type ToSpanWorker } from './span-unlock';
 import {
-  inThreadSpans,
+  SPAN_BUFFERS,
   SPAN_BYTES,
+  spanLoader,
+  STREAM_SPAN_BYTES,
   verifiedPlaintext,
-  WRITE_BUFFERS,
-  WRITE_BYTES,
   writeVerifiedPlaintext,
 } from './verified-plaintext';
 
@@ -46,7 +47,7 @@ const memorySource =
   (data: Uint8Array, reads: number[] = []): CiphertextSource =>
   async (start, end) => {
     reads.push(start);
-    return data.slice(start, end);
+    return new Uint8Array(data.subarray(start, end));
   };
 
 async function reader(hashes: FileHashes, data: Uint8Array = ciphertext, reads?: number[]): Promise<PieceReader> {
@@ -153,8 +154,14 @@ describe('PieceReader and the Range answers the service worker gives', () => {
   });
 });
 
-describe('verifiedPlaintext (downloads, folder unlock)', () => {
+/** Spans of `r`'s file read from its source and checked and decrypted in this thread. */
+const loader = (r: PieceReader) =>
+  spanLoader(r.file.hashes, r.file.source, inThreadUnlock(r.file), new AbortController().signal);
+
+describe("verifiedPlaintext (the service worker's download stream)", () => {
   const sha = createHash('sha256').update(plaintext).digest('hex');
+  const stream = (r: PieceReader, expected: string, onProgress?: (done: number) => void) =>
+    verifiedPlaintext({ ...r.file.hashes, path: r.file.path }, loader(r), expected, onProgress);
   const collect = async (gen: AsyncGenerator<Uint8Array>) => {
     const parts: Uint8Array[] = [];
     for await (const p of gen) parts.push(p);
@@ -165,13 +172,13 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
     const reads: number[] = [];
     const progress: number[] = [];
     const r = await reader(fileHashes(hybrid, 'film.mkv.locked'), ciphertext, reads);
-    const out = await collect(verifiedPlaintext(r, sha, (done) => progress.push(done)));
+    const out = await collect(stream(r, sha, (done) => progress.push(done)));
     expect(out.equals(plaintext)).toBe(true);
     expect(reads).toEqual([0]); // the file is smaller than one 4 MiB span
     expect(progress.at(-1)).toBe(SIZE);
   });
 
-  it('reads whole files over HTTP into reused span buffers (a BYOB reader), and says when the webseed answers short', async () => {
+  it('reads whole files over HTTP into the span buffers (a BYOB reader), decrypts them in place, and says when the webseed answers short', async () => {
     const big = 9 * 1024 * 1024 + 12_345; // three 4 MiB spans of 1 MiB pieces
     const BL = 1024 * 1024;
     const pt = randomBytes(big);
@@ -211,16 +218,16 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
       source: webseedSource('http://k.example/webseed/b/film.mkv.locked', serve(false)),
     });
     const sha = createHash('sha256').update(pt).digest('hex');
-    expect((await collect(verifiedPlaintext(r, sha))).equals(pt)).toBe(true);
-    // 4 MiB spans (SPAN_BYTES), the last one short.
-    expect(SPAN_BYTES).toBe(4 * BL);
+    expect((await collect(stream(r, sha))).equals(pt)).toBe(true);
+    // 4 MiB spans (STREAM_SPAN_BYTES), the last one short.
+    expect(STREAM_SPAN_BYTES).toBe(4 * BL);
     expect(ranges).toEqual([0, 4, 8].map((m) => `bytes=${m * BL}-${Math.min(big, (m + 4) * BL) - 1}`));
     const into = new Uint8Array(4 * BL);
-    const span = await r.span(0, 4, { into, prefer: 'v1' });
-    // Read into `into` itself: its memory moved (transferred) into the span's buffer, handed back for the next span.
+    const span = await loader(r)(0, 4, into);
+    // Read into `into` itself: its memory moved (transferred) into the span, whose plaintext is in the same memory.
     expect(into.byteLength).toBe(0);
     expect(span.buffer.byteLength).toBe(4 * BL);
-    expect(Buffer.concat(span.pieces).equals(pt.subarray(0, 4 * BL))).toBe(true);
+    expect(Buffer.from(span).equals(pt.subarray(0, 4 * BL))).toBe(true);
     const short = webseedSource('http://k.example/x', serve(true));
     await expect(short(0, 100, undefined, new Uint8Array(100))).rejects.toMatchObject({
       code: 'API_ERROR',
@@ -230,11 +237,11 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
 
   it('refuses to finish when the SHA-256 from the key delivery differs, and names a corrupt piece', async () => {
     const r = await reader(fileHashes(hybrid, 'film.mkv.locked'));
-    await expect(collect(verifiedPlaintext(r, 'ab'.repeat(32)))).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
+    await expect(collect(stream(r, 'ab'.repeat(32)))).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
     const damaged = Buffer.from(ciphertext);
     damaged[4 * L] ^= 1;
     const bad = await reader(fileHashes(hybrid, 'film.mkv.locked'), damaged);
-    await expect(collect(verifiedPlaintext(bad, sha))).rejects.toMatchObject({
+    await expect(collect(stream(bad, sha))).rejects.toMatchObject({
       code: 'CORRUPT_PIECE',
       detail: { piece: 4 },
     });
@@ -243,8 +250,8 @@ describe('verifiedPlaintext (downloads, folder unlock)', () => {
 
 describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
   const BL = 1024 * 1024;
-  // More than the write buffers hold, so each goes round at least once.
-  const big = WRITE_BUFFERS * WRITE_BYTES + 3 * BL + 777;
+  // More than the span buffers hold, so each goes round at least once.
+  const big = SPAN_BUFFERS * SPAN_BYTES + 3 * BL + 777;
   const pt = randomBytes(big);
   const ct = Buffer.alloc(big);
   const count = Math.ceil(big / BL);
@@ -273,8 +280,7 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
       keys: { kind: 'content', contentKey: await importContentKey(ck) },
       source: memorySource(data),
     });
-    const load = inThreadSpans(r, new AbortController().signal);
-    return writeVerifiedPlaintext({ ...hashes, path: 'film.mkv' }, load, expected, write, undefined, makeHash);
+    return writeVerifiedPlaintext({ ...hashes, path: 'film.mkv' }, loader(r), expected, write, undefined, makeHash);
   };
   // A hash that takes the bytes' memory and gives it back, as the page's worker does (transfer).
   const takingHash = async (): Promise<PlaintextHash> => {
@@ -295,12 +301,12 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
     writes.push(Buffer.from(b));
   };
 
-  it('writes the plaintext in WRITE_BYTES writes from buffers that go round, in order, and resolves once its SHA-256 matched', async () => {
+  it('writes the plaintext in SPAN_BYTES writes from buffers that go round, in order, and resolves once its SHA-256 matched', async () => {
     const writes: Buffer[] = [];
     await save(sha, slowWrite(writes), ct, takingHash);
-    expect(WRITE_BYTES).toBe(8 * BL);
+    expect(SPAN_BYTES).toBe(8 * BL);
     expect(writes.map((b) => b.length)).toEqual([
-      ...Array.from({ length: WRITE_BUFFERS }, () => WRITE_BYTES),
+      ...Array.from({ length: SPAN_BUFFERS }, () => SPAN_BYTES),
       3 * BL + 777,
     ]);
     expect(Buffer.concat(writes).equals(pt)).toBe(true);
@@ -317,5 +323,56 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
     });
     expect(writes).toHaveLength(1);
     await expect(save(sha, () => Promise.reject(new Error('disk full')))).rejects.toThrow(/disk full/);
+  });
+});
+
+describe('workerUnlock (span workers, each ended after WORKER_BYTES)', () => {
+  /** A Worker running span-worker.ts's handler in this thread, answering asynchronously with the span's memory transferred. */
+  class FakeWorker {
+    onmessage: ((e: MessageEvent) => void) | null = null;
+    onerror: ((e: ErrorEvent) => void) | null = null;
+    terminated = false;
+    readonly spans: number[] = [];
+    private readonly handle = spanWorkerHandler((msg, transfer) =>
+      setTimeout(() => this.onmessage?.({ data: structuredClone(msg, { transfer }) } as MessageEvent), 1),
+    );
+    postMessage(msg: ToSpanWorker, transfer: Transferable[] = []): void {
+      if (msg.type === 'span') this.spans.push(msg.first);
+      this.handle(structuredClone(msg, { transfer }));
+    }
+    terminate(): void {
+      this.terminated = true;
+    }
+  }
+
+  it('decrypts spans in workers, moves to a fresh worker after its quota, ends the old one once its spans are back, and passes a corrupt piece on', async () => {
+    const hashes = fileHashes(hybrid, 'film.mkv.locked');
+    const file = {
+      path: 'film.mkv',
+      hashes,
+      keys: { kind: 'content' as const, contentKey: await importContentKey(ck) },
+    };
+    const workers: FakeWorker[] = [];
+    const pool = workerUnlock(
+      file,
+      () => {
+        const w = new FakeWorker();
+        workers.push(w);
+        return w as unknown as Worker;
+      },
+      2 * L,
+    );
+    const span = (first: number, data: Uint8Array = ciphertext) =>
+      pool.unlock(first, new Uint8Array(data.subarray(first * L, Math.min(SIZE, (first + 2) * L))));
+    const [a, b, c] = await Promise.all([span(0), span(2), span(4)]);
+    expect(Buffer.concat([a, b, c]).equals(plaintext)).toBe(true);
+    // Spans of two pieces, a quota of two pieces: one worker each (the next one is always started ahead).
+    expect(workers.map((w) => w.spans)).toEqual([[0], [2], [4], []]);
+    expect(workers.map((w) => w.terminated)).toEqual([true, true, false, false]);
+    const damaged = Buffer.from(ciphertext);
+    damaged[3 * L] ^= 1;
+    await expect(span(2, damaged)).rejects.toMatchObject({ code: 'CORRUPT_PIECE', detail: { piece: 3 } });
+    pool.close();
+    expect(workers.every((w) => w.terminated)).toBe(true);
   });
 });

@@ -7,7 +7,8 @@ import type { FileHashes } from './torrent-hashes';
  * Reads ciphertext bytes `[start, end)` of a `.locked` file: from the webseed, or from a local File.
  * `into` (at least `end - start` bytes) is a buffer the source may read into instead of allocating
  * one; the answer may view it (or, after a stream transferred it, the same memory under a new
- * ArrayBuffer), so the caller treats `into` as given away.
+ * ArrayBuffer), so the caller treats `into` as given away. The answer is the caller's own: whole-file
+ * reads decrypt it in place.
  */
 export type CiphertextSource = (
   start: number,
@@ -15,12 +16,6 @@ export type CiphertextSource = (
   signal?: AbortSignal,
   into?: Uint8Array<ArrayBuffer>,
 ) => Promise<Uint8Array>;
-
-/** One span of whole pieces, verified and decrypted; `buffer` held its ciphertext and is free again. */
-export interface Span {
-  pieces: Uint8Array[];
-  buffer: ArrayBuffer;
-}
 
 export interface LockedFile {
   /** Plaintext path (messages). */
@@ -76,53 +71,31 @@ export class PieceReader {
     if (index < this.pieceCount && !this.cache.has(index)) this.piece(index).catch(() => undefined);
   }
 
-  /**
-   * Plaintext of pieces `first … first + count - 1`, fetched in one request (sequential reads:
-   * downloads, folder unlock) into `into` when given, each checked (`prefer`: see verifyPiece) and
-   * decrypted concurrently; not cached. WebCrypto copies its input when called, so the ciphertext
-   * buffer is free again once this resolves: the caller reuses it for a later span.
-   */
-  async span(
-    first: number,
-    count: number,
-    opts: { into?: Uint8Array<ArrayBuffer>; signal?: AbortSignal; prefer?: PieceCheck } = {},
-  ): Promise<Span> {
-    const L = this.pieceLength;
-    const last = Math.min(this.pieceCount, first + count) - 1;
-    const start = first * L;
-    const end = Math.min(this.size, (last + 1) * L);
-    const into = opts.into && opts.into.length >= end - start ? opts.into.subarray(0, end - start) : undefined;
-    const ciphertext = await this.file.source(start, end, opts.signal, into);
-    const pieces = [];
-    for (let i = first; i <= last; i++)
-      pieces.push(
-        this.unlock(
-          i,
-          ciphertext.subarray((i - first) * L, Math.min(ciphertext.length, (i - first + 1) * L)),
-          opts.prefer,
-        ),
-      );
-    return { pieces: await Promise.all(pieces), buffer: ciphertext.buffer as ArrayBuffer };
-  }
-
   private async load(index: number): Promise<Uint8Array> {
     const start = index * this.pieceLength;
-    return this.unlock(index, await this.file.source(start, Math.min(this.size, start + this.pieceLength)));
+    return unlockPiece(this.file, index, await this.file.source(start, Math.min(this.size, start + this.pieceLength)));
   }
+}
 
-  /** Checks piece `index`'s ciphertext against the torrent, then decrypts it. */
-  private async unlock(index: number, ciphertext: Uint8Array, prefer: PieceCheck = 'v2'): Promise<Uint8Array> {
-    const { hashes, keys, path } = this.file;
-    const key = await pieceKey(keys, index);
-    if (!key)
-      throw new UnlockError(
-        'NO_PREVIEW',
-        `${path}: piece ${index} is past the free preview; buy the film to watch on`,
-        { piece: index, path },
-      );
-    if (!(await verifyPiece(hashes, index, ciphertext, prefer))) throw corruptPiece(path, index, hashes.pieceLength);
-    return decryptPiece(key, ciphertext);
-  }
+/** What checking and decrypting a file's pieces needs (no source: span workers get the bytes). */
+export type PieceUnlocking = Pick<LockedFile, 'path' | 'hashes' | 'keys'>;
+
+/** Checks piece `index`'s ciphertext against the torrent (CORRUPT_PIECE naming it if it differs), then decrypts it. */
+export async function unlockPiece(
+  file: PieceUnlocking,
+  index: number,
+  ciphertext: Uint8Array,
+  prefer: PieceCheck = 'v2',
+): Promise<Uint8Array<ArrayBuffer>> {
+  const { hashes, keys, path } = file;
+  const key = await pieceKey(keys, index);
+  if (!key)
+    throw new UnlockError('NO_PREVIEW', `${path}: piece ${index} is past the free preview; buy the film to watch on`, {
+      piece: index,
+      path,
+    });
+  if (!(await verifyPiece(hashes, index, ciphertext, prefer))) throw corruptPiece(path, index, hashes.pieceLength);
+  return decryptPiece(key, ciphertext);
 }
 
 /** A CiphertextSource over HTTP Range requests (the webseed), with the API's failures typed. */

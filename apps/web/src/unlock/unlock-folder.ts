@@ -4,9 +4,10 @@ import { licenseError, licenseKeys, type ApiFetch } from './keys-client';
 import { parseManifest, type BundleManifest } from './manifest';
 import { assertKeyCheckValue } from './piece-keys';
 import { pageHash } from './page-hash';
-import { fileSource, PieceReader } from './piece-reader';
+import { pageUnlock } from './page-unlock';
+import { fileSource, type LockedFile } from './piece-reader';
 import { fileHashes } from './torrent-hashes';
-import { inThreadSpans, writeVerifiedPlaintext } from './verified-plaintext';
+import { spanLoader, writeVerifiedPlaintext } from './verified-plaintext';
 
 /**
  * "Unlock files I downloaded with my BitTorrent client": the user picks the folder, the page finds
@@ -88,13 +89,13 @@ export async function unlockFolder(
         `${item.torrentPath} is ${lockedFile.size} bytes, the bundle says ${item.size}: the download is incomplete or altered; let your BitTorrent client finish (or re-check) it`,
         { path: item.path },
       );
-    const reader = new PieceReader({
+    const file: LockedFile = {
       path: item.path,
       hashes: fileHashes(torrent, item.torrentPath),
       keys: k.keys,
       source: fileSource(lockedFile),
-    });
-    await writeVerified(target, name, reader, plaintextSha256, (bytes, total) =>
+    };
+    await writeVerified(target, name, file, plaintextSha256, (bytes, total) =>
       onProgress({ path: item.path, bytes, total }),
     );
     results.push({ path: item.path, status: 'unlocked', bytes: item.size });
@@ -106,17 +107,18 @@ export async function unlockFolder(
 async function writeVerified(
   dir: FileSystemDirectoryHandle,
   name: string,
-  reader: PieceReader,
+  file: LockedFile,
   plaintextSha256: string,
   onProgress: (bytes: number, total: number) => void,
 ): Promise<void> {
   const partial = await dir.getFileHandle(name + PARTIAL, { create: true });
   const out = await partial.createWritable({ keepExistingData: false });
+  const decrypting = pageUnlock(file);
   const stop = new AbortController();
   try {
     await writeVerifiedPlaintext(
-      { ...reader.file.hashes, path: reader.file.path },
-      inThreadSpans(reader, stop.signal),
+      { ...file.hashes, path: file.path },
+      spanLoader(file.hashes, file.source, decrypting.unlock, stop.signal),
       plaintextSha256,
       (data) => out.write(data),
       onProgress,
@@ -129,6 +131,7 @@ async function writeVerified(
     throw err;
   } finally {
     stop.abort();
+    decrypting.close();
   }
   const movable = partial as FileSystemFileHandle & { move?: (name: string) => Promise<void> };
   if (movable.move) {

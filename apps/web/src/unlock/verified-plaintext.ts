@@ -1,19 +1,8 @@
+import { bufferView } from './bytes';
 import { UnlockError } from './errors';
-import type { PieceReader } from './piece-reader';
+import type { CiphertextSource } from './piece-reader';
 import { createSha256, inThreadHash, type PlaintextHash } from './plaintext-hash';
-
-/**
- * Bytes fetched per request when reading a whole file (whole pieces, at least one): each request
- * costs the API and the browser a fixed amount, so in this browser 4 MiB requests read the webseed
- * at about twice the rate of 2 MiB ones (BENCHMARKS.md "web").
- */
-export const SPAN_BYTES = 4 * 1024 * 1024;
-/**
- * Ciphertext being fetched, verified and decrypted at a time (at least two spans): several requests
- * in flight, because each moves through a small pipe from the network process, so on a busy machine
- * the bytes per thread wake-up, not the CPU, set a single request's pace (docs/web-app.md).
- */
-export const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
+import type { SpanUnlock } from './span-unlock';
 
 /** How a file is cut into pieces (FileHashes and PieceReader have it). */
 export interface PieceLayout {
@@ -22,92 +11,119 @@ export interface PieceLayout {
   pieceCount: number;
 }
 
-/** Loads the verified, decrypted pieces `first … first + count - 1` of a file. */
-export type SpanLoader = (first: number, count: number) => Promise<Uint8Array[]>;
+/**
+ * Loads the span of whole pieces `first … first + count - 1`: its ciphertext read into `into` (at
+ * least the span's bytes; given away), every piece checked against the torrent, then decrypted.
+ * Resolves with the plaintext, in `into`'s memory where the source could read into it.
+ */
+export type SpanLoader = (
+  first: number,
+  count: number,
+  into: Uint8Array<ArrayBuffer>,
+) => Promise<Uint8Array<ArrayBuffer>>;
 
-/** Spans loaded in this thread by `reader`, each fetched into a reused buffer. */
-export function inThreadSpans(reader: PieceReader, signal: AbortSignal): SpanLoader {
-  const free: ArrayBuffer[] = [];
-  return async (first, count) => {
-    const bytes = Math.min(count * reader.pieceLength, reader.size - first * reader.pieceLength);
-    const spare = free.pop();
-    const into = new Uint8Array(spare && spare.byteLength >= bytes ? spare : new ArrayBuffer(bytes));
-    const { pieces, buffer } = await reader.span(first, count, { into, signal, prefer: 'v1' });
-    free.push(buffer);
-    return pieces;
+/** Spans read from `source` (one request each) and checked and decrypted by `unlock`, in place. */
+export function spanLoader(
+  file: PieceLayout,
+  source: CiphertextSource,
+  unlock: SpanUnlock,
+  signal: AbortSignal,
+): SpanLoader {
+  return async (first, count, into) => {
+    const start = first * file.pieceLength;
+    const end = Math.min(file.size, (first + count) * file.pieceLength);
+    const ciphertext = await source(start, end, signal, into.subarray(0, end - start));
+    return unlock(first, bufferView(ciphertext));
   };
 }
 
 /**
- * Every piece of a locked file in order, each verified against the torrent before decryption by
- * `load` (PieceReader.span; v1 SHA-1 first: see verifyPiece). A
- * pipeline with bounded memory (docs/web-app.md): about IN_FLIGHT_BYTES in spans of ~2 MiB are
- * being fetched, verified and decrypted while the consumer takes the pieces of the oldest.
+ * File System Access and Unlock folder: bytes per span, which is one Range request and one write.
+ * Chromium's File System Access write costs a round trip to the browser process and a data pipe
+ * each (1 MiB writes ran at half the rate of 4 MiB ones, 4 MiB at half of 8 MiB), and larger
+ * requests cost the API and the browser less per byte (BENCHMARKS.md "web").
  */
-export async function* verifiedPieces(
+export const SPAN_BYTES = 8 * 1024 * 1024;
+/**
+ * Span buffers going round (fetched into, decrypted in place, written, hashed, fetched into again):
+ * two or three being fetched and decrypted while one is written and one hashed. All the plaintext
+ * and ciphertext the page holds: 40 MiB, whatever the file's size.
+ */
+export const SPAN_BUFFERS = 5;
+/**
+ * The service worker's download stream: spans of 4 MiB, four being loaded at a time (16 MiB). Each
+ * span is a new buffer, since the stream keeps what it was given until the browser has read it.
+ */
+export const STREAM_SPAN_BYTES = 4 * 1024 * 1024;
+export const STREAM_SPANS = 4;
+
+/**
+ * The plaintext of a file's spans in order, each verified piece by piece before decryption by
+ * `load`, with up to `ahead` spans loading at a time, each into a buffer from `buffer`.
+ */
+async function* spansInOrder(
   file: PieceLayout,
   load: SpanLoader,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  const perSpan = Math.max(1, Math.floor(SPAN_BYTES / file.pieceLength));
-  const inFlight = Math.max(2, Math.floor(IN_FLIGHT_BYTES / (perSpan * file.pieceLength)));
-  const spans: Promise<Uint8Array[]>[] = [];
+  spanBytes: number,
+  ahead: number,
+  buffer: (bytes: number) => Promise<Uint8Array<ArrayBuffer>>,
+): AsyncGenerator<Uint8Array<ArrayBuffer>, void, undefined> {
+  const perSpan = Math.max(1, Math.floor(spanBytes / file.pieceLength));
+  const queue: Promise<Uint8Array<ArrayBuffer>>[] = [];
   let next = 0;
   const fill = () => {
-    while (spans.length < inFlight && next < file.pieceCount) {
-      const loading = load(next, Math.min(perSpan, file.pieceCount - next));
+    while (queue.length < ahead && next < file.pieceCount) {
+      const first = next;
+      const count = Math.min(perSpan, file.pieceCount - first);
+      const bytes = Math.min(file.size, (first + count) * file.pieceLength) - first * file.pieceLength;
+      const loading = buffer(bytes).then((into) => load(first, count, into));
       loading.catch(() => undefined); // surfaces when its turn comes
-      spans.push(loading);
-      next += perSpan;
+      queue.push(loading);
+      next += count;
     }
   };
   fill();
-  while (spans.length > 0) {
-    const pieces = await spans.shift()!;
+  while (queue.length) {
+    const span = await queue.shift()!;
     fill();
-    yield* pieces;
+    yield span;
   }
 }
 
 /**
- * The whole plaintext of a locked file, verified piece by piece (verifiedPieces), hashed in this
- * thread and checked against `expectedSha256` (hex, from the key delivery) before the last piece is
- * handed out: a consumer that completes only when this generator finishes (the service worker's
- * download stream) never completes a wrong file.
+ * The whole plaintext of a locked file (the service worker's download stream), span by span, each
+ * in a buffer of its own, hashed in this thread and checked against `expectedSha256` (hex, from the
+ * key delivery) before the last span is handed out: a consumer that completes only when this
+ * generator finishes never completes a wrong file.
  */
 export async function* verifiedPlaintext(
-  reader: PieceReader,
+  file: PieceLayout & { path: string },
+  load: SpanLoader,
   expectedSha256: string | null,
   onProgress: (bytes: number, total: number) => void = () => undefined,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const hash = expectedSha256 ? await createSha256() : null;
-  const stop = new AbortController();
   let done = 0;
-  try {
-    for await (const piece of verifiedPieces(reader, inThreadSpans(reader, stop.signal))) {
-      hash?.update(piece);
-      done += piece.length;
-      if (done === reader.size && hash) assertSha256(reader.file.path, hash.hex(), expectedSha256!);
-      yield piece;
-      onProgress(done, reader.size);
-    }
-  } finally {
-    // Stopping early (an error, a cancelled download) aborts the requests in flight.
-    stop.abort();
+  const fresh = async (bytes: number) => new Uint8Array(bytes);
+  for await (const span of spansInOrder(file, load, STREAM_SPAN_BYTES, STREAM_SPANS, fresh)) {
+    hash?.update(span);
+    done += span.length;
+    if (done === file.size && hash) assertSha256(file.path, hash.hex(), expectedSha256!);
+    yield span;
+    onProgress(done, file.size);
   }
-  if (reader.size === 0 && hash) assertSha256(reader.file.path, hash.hex(), expectedSha256!);
+  if (file.size === 0 && hash) assertSha256(file.path, hash.hex(), expectedSha256!);
 }
 
 /**
- * Writes the whole verified plaintext with `write` (File System Access: the page's path), then
- * checks it against `expectedSha256`; rejects (after the writes in flight settled) on the first
- * failure or a SHA-256 that differs, so the caller commits (closes) only when this resolves.
+ * Writes the whole verified plaintext with `write` (File System Access, Unlock folder), then checks
+ * it against `expectedSha256`; rejects (after the writes in flight settled) on the first failure or a
+ * SHA-256 that differs, so the caller commits (closes) only when this resolves.
  *
- * The pieces are copied into WRITE_BUFFERS buffers of WRITE_BYTES that go round: filled, written
- * (`write` may read the bytes until it resolves), hashed (a worker's hash takes them by transfer and
- * gives them back), filled again: no allocation per write. The decrypted pieces (WebCrypto's
- * answers, one buffer each) are left to the garbage collector: detaching them (`transfer(0)`) hides
- * them from V8's accounting while Blink still holds their memory, and 1 GiB of them then stayed
- * resident (docs/web-app.md).
+ * SPAN_BUFFERS buffers of SPAN_BYTES go round: a span is fetched into one and decrypted in place
+ * (`load`), written (`write` may read the bytes until it resolves), hashed (a worker's hash takes
+ * them by transfer and gives them back), then the buffer takes a later span. Nothing is allocated per
+ * span, and spans wait for a free buffer: memory stays bounded however fast each step is.
  */
 export async function writeVerifiedPlaintext(
   file: PieceLayout & { path: string },
@@ -118,63 +134,68 @@ export async function writeVerifiedPlaintext(
   makeHash: () => Promise<PlaintextHash> = inThreadHash,
 ): Promise<void> {
   const hash = await makeHash();
-  const bufferBytes = Math.max(1, Math.min(WRITE_BYTES, file.size));
-  const free: Uint8Array<ArrayBuffer>[] = [];
-  let allocated = 0;
-  // One round per buffer: its write, then its hash, then the buffer is free again; in file order.
-  const rounds: Promise<void>[] = [];
+  const perSpan = Math.max(1, Math.floor(SPAN_BYTES / file.pieceLength));
+  const pool = bufferPool(SPAN_BUFFERS, Math.max(1, Math.min(perSpan * file.pieceLength, file.size)));
+  // Each span's round: its write, then its hash, then its buffer is free; in file order.
   let previous: Promise<void> = Promise.resolve();
   const writing = new Set<Promise<void>>();
-  let current: Uint8Array<ArrayBuffer> | null = null;
-  let filled = 0;
   let done = 0;
-  const nextBuffer = async (): Promise<Uint8Array<ArrayBuffer>> => {
-    if (!free.length && allocated < WRITE_BUFFERS) {
-      allocated++;
-      return new Uint8Array(bufferBytes);
-    }
-    while (!free.length) await rounds.shift();
-    return free.pop()!;
-  };
-  const flush = () => {
-    const data = current!.subarray(0, filled);
-    current = null;
-    filled = 0;
-    const written = write(data);
-    writing.add(written);
-    written.then(
-      () => writing.delete(written),
-      () => writing.delete(written),
-    );
-    const round = previous
-      .then(() => written)
-      .then(() => hash.update(data))
-      .then((back) => void free.push(new Uint8Array(back.buffer)));
-    round.catch(() => undefined); // surfaces when its buffer is needed, or at the end
-    rounds.push(round);
-    previous = round;
-  };
   try {
-    for await (const piece of verifiedPieces(file, load)) {
-      for (let at = 0; at < piece.length;) {
-        current ??= await nextBuffer();
-        const n = Math.min(piece.length - at, current.length - filled);
-        current.set(piece.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (filled === current.length) flush();
-      }
-      done += piece.length;
+    for await (const span of spansInOrder(file, load, SPAN_BYTES, SPAN_BUFFERS, pool.take)) {
+      const written = write(span);
+      writing.add(written);
+      written.then(
+        () => writing.delete(written),
+        () => writing.delete(written),
+      );
+      const round = previous
+        .then(() => written)
+        .then(() => hash.update(span))
+        .then((back) => pool.give(new Uint8Array(back.buffer)));
+      // A failed write or hash stops the spans waiting for a buffer, with its reason.
+      round.catch((err: Error) => pool.fail(err));
+      previous = round;
+      done += span.length;
       onProgress(done, file.size);
     }
-    if (filled) flush();
-    while (rounds.length) await rounds.shift();
+    await previous;
     assertSha256(file.path, await hash.digestHex(), expectedSha256);
   } finally {
     // The caller aborts or closes the file only once no write is in flight.
     await Promise.allSettled([...writing]);
     hash.close();
   }
+}
+
+/** At most `max` buffers of `bytes`, made when first needed; `take` waits for one given back. */
+function bufferPool(max: number, bytes: number) {
+  const free: Uint8Array<ArrayBuffer>[] = [];
+  const waiting: { resolve: (b: Uint8Array<ArrayBuffer>) => void; reject: (err: Error) => void }[] = [];
+  let made = 0;
+  let failed: Error | null = null;
+  return {
+    take: (): Promise<Uint8Array<ArrayBuffer>> => {
+      if (failed) return Promise.reject(failed);
+      const spare = free.pop();
+      if (spare) return Promise.resolve(spare);
+      if (made < max) {
+        made++;
+        return Promise.resolve(new Uint8Array(bytes));
+      }
+      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+    give(buffer: Uint8Array<ArrayBuffer>): void {
+      // A source that could not read into the buffer answered with one of its own: keep only full-size ones.
+      if (buffer.length < bytes) buffer = new Uint8Array(bytes);
+      const taker = waiting.shift();
+      if (taker) taker.resolve(buffer);
+      else free.push(buffer);
+    },
+    fail(reason: Error): void {
+      failed ??= reason;
+      for (const taker of waiting.splice(0)) taker.reject(reason);
+    },
+  };
 }
 
 function assertSha256(path: string, got: string, expected: string): void {
@@ -185,11 +206,3 @@ function assertSha256(path: string, got: string, expected: string): void {
       { path },
     );
 }
-
-/**
- * Bytes per write: Chromium's File System Access write costs a round trip to the browser process
- * and a data pipe each, so 1 MiB writes ran at half the rate of 4 MiB ones (BENCHMARKS.md "web").
- */
-export const WRITE_BYTES = 8 * 1024 * 1024;
-/** Write buffers going round (write → hash → refill): the browser writes one while the next fill and the hash go on. */
-export const WRITE_BUFFERS = 4;

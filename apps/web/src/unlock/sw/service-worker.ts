@@ -2,6 +2,7 @@
 import { toErrorData } from '../errors';
 import { PieceReader, webseedSource } from '../piece-reader';
 import { rangeResponse } from '../range-response';
+import { inThreadUnlock } from '../span-unlock';
 import {
   baseName,
   DOWNLOAD_PREFIX,
@@ -12,7 +13,7 @@ import {
   type SessionSpec,
   type ToWorker,
 } from '../sw-protocol';
-import { verifiedPlaintext } from '../verified-plaintext';
+import { spanLoader, verifiedPlaintext } from '../verified-plaintext';
 
 /**
  * The unlock service worker (served at /unlock-sw.js, scope /). It answers two kinds of request
@@ -93,7 +94,10 @@ function watchResponse(session: Session, request: Request): Response {
 function downloadResponse(session: Session): Response {
   const { spec, reader } = session;
   let lastReport = 0;
-  const pieces = verifiedPlaintext(reader, spec.plaintextSha256, (bytes, total) => {
+  // Stopping early (an error, a cancelled download) aborts the requests in flight.
+  const stop = new AbortController();
+  const load = spanLoader(spec.hashes, reader.file.source, inThreadUnlock(reader.file), stop.signal);
+  const pieces = verifiedPlaintext({ ...spec.hashes, path: spec.path }, load, spec.plaintextSha256, (bytes, total) => {
     if (bytes === total || Date.now() - lastReport > 200) {
       lastReport = Date.now();
       report(session, { type: 'progress', bytes, total });
@@ -109,11 +113,13 @@ function downloadResponse(session: Session): Response {
             report(session, { type: 'done', bytes: reader.size });
           } else controller.enqueue(next.value);
         } catch (err) {
+          stop.abort();
           report(session, { type: 'error', error: toErrorData(err) });
           controller.error(err);
         }
       },
       async cancel() {
+        stop.abort();
         await pieces.return();
         report(session, {
           type: 'error',
