@@ -33,6 +33,8 @@ const retryAfter = process.env.BENCH_RETRY_AFTER ?? '30';
 interface Leech {
   event: string;
   seconds: number;
+  /** Payload bytes per source: `web <ip>` for web seeds, `<ip>:<port>` for peers. */
+  sources?: Record<string, number>;
 }
 
 function leech(torrent: string, bind: string): Promise<Leech> {
@@ -132,7 +134,18 @@ async function main(): Promise<void> {
       const load = loadavg()[0].toFixed(1);
       const t0 = Date.now();
       const clients = Array.from({ length: c.n }, () => `127.0.0.${host++}`);
+      // Origin bytes so far, every second: how fast each source fed the swarm, and when it stopped.
+      const timeline: string[] = [];
+      const sampler = setInterval(() => {
+        void originBytes(s).then((o) => {
+          const mib = (n: number) => ((n / MiB) | 0).toString();
+          timeline.push(
+            `${((Date.now() - t0) / 1000).toFixed(0)}s ${mib(s.proxy.webseedBodyBytes - proxyBefore)}+${mib(o.seed - before.seed)}`,
+          );
+        });
+      }, 1000);
       const reports = await Promise.all(clients.map((ip) => leech(s.fx.hybridTorrent, ip)));
+      clearInterval(sampler);
       const wall = (Date.now() - t0) / 1000;
       external?.stdin?.end();
       await new Promise((r) => setTimeout(r, 1500));
@@ -146,6 +159,17 @@ async function main(): Promise<void> {
         `| ${c.n}${c.external ? ' + external seed' : ''} | ${policy} | ${done}/${c.n} | ${((web + seed) / content).toFixed(2)} | ${(web / content).toFixed(2)} (proxy ${(proxied / content).toFixed(2)}) | ${(seed / content).toFixed(2)} | ${slowest.toFixed(1)} (wall ${wall.toFixed(0)}) | ${admissions(s, clients)} | ${swarmBefore} | ${load} → ${loadavg()[0].toFixed(1)} |`,
       );
       console.log(rows.at(-1));
+      console.log(`  origin MiB so far (webseed+seed): ${timeline.join(', ')}`);
+      const seedAddress = `127.0.0.1:${platformSeed.port}`;
+      const mibOf = (r: Leech, pick: (k: string) => boolean) =>
+        (Object.entries(r.sources ?? {}).reduce((a, [k, v]) => (pick(k) ? a + v : a), 0) / MiB).toFixed(0);
+      const finish = reports
+        .map(
+          (r) =>
+            `${r.seconds.toFixed(1)}s ${mibOf(r, (k) => k.startsWith('web '))}/${mibOf(r, (k) => k === seedAddress)}/${mibOf(r, (k) => !k.startsWith('web ') && k !== seedAddress)}`,
+        )
+        .sort((a, b) => parseFloat(a) - parseFloat(b));
+      console.log(`  leechers' finish and MiB from webseed/platform seed/peers: ${finish.join(', ')}`);
     }
   }
   console.log(
