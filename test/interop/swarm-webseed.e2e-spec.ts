@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { PrismaService } from '@keyseed/database';
+import Redis from 'ioredis';
 import { EgressRecorder } from '@keyseed/egress/egress-recorder';
+import { readWebseedRanges, type WebseedRange } from '@keyseed/egress/webseed-ranges';
 import { startCountingProxy, type CountingProxy } from '../helpers/counting-proxy';
 import { isolatedEnv, type IsolatedEnv } from '../helpers/fault-platform';
 import { startPlatformSeed, type PlatformSeedProcess } from '../helpers/platform-seed';
@@ -194,6 +196,22 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
     await isolated?.cleanup();
   });
 
+  /** Every range in this run's stream of webseed ranges. */
+  async function publishedRanges(): Promise<WebseedRange[]> {
+    const redis = new Redis(process.env.REDIS_URL!);
+    try {
+      const all: WebseedRange[] = [];
+      for (let after = '0-0'; ;) {
+        const read = await readWebseedRanges(redis, isolated.env.REDIS_PREFIX, after, 1);
+        if (read.ranges.length === 0) return all;
+        all.push(...read.ranges);
+        after = read.last;
+      }
+    } finally {
+      redis.disconnect();
+    }
+  }
+
   it('a lone leecher is never refused and downloads at the webseed speed of the plain policy', async () => {
     const swarm = await leech(sides.swarm.fx.hybridTorrent, '127.0.0.11');
     const plain = await leech(sides.plain.fx.hybridTorrent, '127.0.0.12');
@@ -235,6 +253,14 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
       expect({ ip, film: (fed.get(ip) ?? 0) > 300_001 + 1024 }).toEqual({ ip, film: false });
     }
     expect(new Set(sides.swarm.proxy.retryAfters)).toEqual(new Set([RETRY_AFTER]));
+    // The webseed told the platform seed (through Redis) which ranges it sent: the film's to the
+    // fed client only, at least every byte that client received (but keyseed.json's, not in the swarm).
+    const ranges = (await publishedRanges()).filter(
+      (r) => r.bundleId === sides.swarm.fx.bundleId && ['21', '22', '23', '24'].includes(r.client.split('.')[3]),
+    );
+    expect(new Set(ranges.filter((r) => r.path === FILM).map((r) => r.client))).toEqual(new Set(['127.0.0.21']));
+    const announced = ranges.filter((r) => r.client === '127.0.0.21').reduce((a, r) => a + r.end - r.start + 1, 0);
+    expect(announced).toBeGreaterThanOrEqual((fed.get('127.0.0.21') ?? 0) - 64 * 1024);
     expect(sides.plain.proxy.webseedStatuses.get(503) ?? 0).toBe(0);
     const copies = (side: 'swarm' | 'plain') => (sides[side].proxy.webseedBodyBytes - before[side]) / contentBytes;
     timings.copies = [copies('swarm'), copies('plain')];

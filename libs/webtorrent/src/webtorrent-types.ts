@@ -30,6 +30,8 @@ export interface WtTorrent {
 /** A peer connection (bittorrent-protocol's Wire), as the platform seed's super-seeding drives it. */
 export interface WtWire {
   type?: string;
+  /** The peer's IP address (IPv4-mapped IPv6 on dual-stack sockets); unset for web seeds. */
+  remoteAddress?: string;
   /** Negotiated BEP 6 (fast extension): have-all / have-none instead of a bitfield. */
   hasFast: boolean;
   amChoking: boolean;

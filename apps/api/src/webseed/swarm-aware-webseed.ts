@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { createRedisClient } from '@keyseed/queues';
 import { countPlatformSeeds } from '@keyseed/egress/platform-seed-heartbeat';
+import { comparableAddress, publishWebseedRange } from '@keyseed/egress/webseed-ranges';
 import { canonicalIp } from '../tracker/announce-request';
 import type { PublishedBundle } from './published-files';
 import { NO_SWARM_PEERS, SWARM_PEERS, SwarmPeersProvider } from './swarm-peers';
@@ -110,6 +111,30 @@ export class SwarmAwareWebseed implements OnModuleDestroy {
         this.logger.warn({ event: 'webseed.policy_unavailable', reason: (err as Error).message });
       }
       return null;
+    }
+  }
+
+  /**
+   * Tells the platform seeds (through Redis) that `client` is being sent bytes start..end of a file,
+   * so that they do not offer its swarm those pieces meanwhile. Only while a platform seed is up;
+   * a failure only costs duplicates.
+   */
+  async serving(bundle: PublishedBundle, relPath: string, client: string, start: number, end: number): Promise<void> {
+    if (!this.redis || bundle.torrents.length === 0) return;
+    try {
+      if ((await this.platformSeeds()) < 1) return;
+      await publishWebseedRange(this.redis, this.config.REDIS_PREFIX, {
+        bundleId: bundle.id,
+        path: relPath,
+        client: comparableAddress(canonicalIp(client)),
+        start,
+        end,
+      });
+    } catch (err) {
+      if (Date.now() - this.lastWarning > 60_000) {
+        this.lastWarning = Date.now();
+        this.logger.warn({ event: 'webseed.policy_unavailable', reason: (err as Error).message });
+      }
     }
   }
 

@@ -88,13 +88,15 @@ export class WebseedController {
     // served. They say what they are with Fetch Metadata (Sec-Fetch-Mode), which BitTorrent clients
     // do not send; one that forges it gains nothing but being served, as a lone client would be.
     if (req.method !== 'HEAD' && file.inSwarm && target.kind === 'file' && !h['sec-fetch-mode']) {
-      const retryAfter = await this.policy.retryAfter(file.bundle, target.relPath, clientAddress(req));
+      const client = clientAddress(req);
+      const retryAfter = await this.policy.retryAfter(file.bundle, target.relPath, client);
       if (retryAfter !== null) {
         this.metrics.webseedResponses.inc({ outcome: 'refused' });
         res.setHeader('Retry-After', String(retryAfter));
         res.setHeader('Cache-Control', 'no-store');
         return fail(res, 503, `your swarm has this file: get it from your peers, or ask again in ${retryAfter} s`);
       }
+      void this.policy.serving(file.bundle, target.relPath, client, start, end);
     }
     res.status(decision.status);
     res.setHeader('Content-Type', file.contentType);

@@ -1,4 +1,11 @@
-import { OFFERS_PER_PEER, PieceOffers, STARVING_MS } from './piece-offers';
+import {
+  FETCHING_MS,
+  OFFER_HORIZON_MS,
+  OFFERS_PER_PEER,
+  offersInFlight,
+  PieceOffers,
+  STARVING_MS,
+} from './piece-offers';
 
 const all = () => true;
 
@@ -76,5 +83,51 @@ describe('platform seed super-seeding (piece offers)', () => {
     offers.join('a', 0);
     offers.holds('a', all, 0);
     expect(offers.offer('a', 10 * STARVING_MS, all)).toEqual([]);
+  });
+
+  it('keeps at most maxInFlight offers outstanding over all peers, the next free one to the peer waiting longest', () => {
+    const offers = new PieceOffers<string>(20, 3);
+    for (const p of ['a', 'b', 'c']) offers.join(p, 0);
+    const given = new Map<string, number[]>();
+    for (const p of offers.byWait()) given.set(p, offers.offer(p, 10, all));
+    expect([...given.values()].flat()).toHaveLength(3);
+    const waiting = [...given].find(([, got]) => got.length === 0)![0];
+    const holder = [...given].find(([, got]) => got.length > 0)!;
+    expect(offers.byWait()[0]).toBe(waiting);
+    // A piece arrives: one slot frees, and the peer that has waited longest takes it.
+    offers.gained(holder[0], holder[1][0], 20);
+    expect(offers.offer(offers.byWait()[0], 20, all)).toHaveLength(1);
+    for (const p of offers.byWait()) expect(offers.offer(p, 20, all)).toEqual([]);
+  });
+
+  it('does not let the cap stall anyone: a starving peer is still offered a piece', () => {
+    const offers = new PieceOffers<string>(10, 2);
+    offers.join('a', 0);
+    offers.join('b', 0);
+    expect(offers.offer('a', 0, all)).toHaveLength(2);
+    expect(offers.offer('b', STARVING_MS - 1, all)).toEqual([]);
+    expect(offers.offer('b', STARVING_MS, all)).toHaveLength(1);
+  });
+
+  it("caps offers at the seed's upload limit for OFFER_HORIZON_MS, never below OFFERS_PER_PEER, none without a limit", () => {
+    const MiB = 1024 * 1024;
+    expect(offersInFlight(8 * MiB, 4 * MiB)).toBe(Math.ceil((8 * OFFER_HORIZON_MS) / 1000 / 4));
+    expect(offersInFlight(MiB, 16 * MiB)).toBe(OFFERS_PER_PEER);
+    expect(offersInFlight(0, 4 * MiB)).toBe(Infinity);
+  });
+
+  it('offers nobody the pieces a peer is fetching from the webseed, until it has them or FETCHING_MS passes', () => {
+    const offers = new PieceOffers<string>(4);
+    offers.join('fed', 0);
+    offers.join('b', 0);
+    offers.fetching('fed', 0, 2, 0);
+    expect(offers.offer('b', 0, all)).toEqual([3]);
+    expect(offers.offer('fed', 0, all)).toEqual([]);
+    // The fed peer got piece 0; 1 and 2 are still on their way: b is offered nothing new.
+    offers.gained('fed', 0, 10);
+    offers.gained('b', 3, 10);
+    expect(offers.offer('b', 10, all)).toEqual([]);
+    // A range that never arrived frees its pieces.
+    expect(offers.offer('b', FETCHING_MS, all).sort()).toEqual([1, 2]);
   });
 });

@@ -7,6 +7,13 @@
  * peer that lacks only pieces its swarm already holds is offered nothing more, unless it has no offer
  * left and has gained no piece for STARVING_MS: then it is offered the rarest piece it lacks, and
  * again every STARVING_MS while that lasts, so nobody stalls behind peers that do not serve it.
+ * With an upload limit, at most `maxInFlight` offers are outstanding over all peers (the seed's
+ * rate for OFFER_HORIZON_MS, in pieces): each piece then leaves the seed within a couple of seconds
+ * and shows up in its holder's HAVEs, instead of twenty pieces trickling out at once for ten
+ * seconds each, unseen by the webseed's fed client, which fetches many of them again. The peer that
+ * has waited longest for an offer gets the next free one.
+ * Pieces a peer is fetching from the webseed (the webseed publishes the ranges it sends) count as
+ * held for FETCHING_MS: the seed offers them to nobody meanwhile, the peer shares them once it has them.
  * Pure bookkeeping; super-seed.ts wires it to webtorrent's peer connections.
  */
 
@@ -14,6 +21,16 @@
 export const OFFERS_PER_PEER = 2;
 /** How long a peer with no outstanding offer may gain nothing before the seed offers it a piece the swarm holds. */
 export const STARVING_MS = 4000;
+/** How long a piece a peer fetches from the webseed counts as held by it (a 16 MiB range at 2 MiB/s). */
+export const FETCHING_MS = 8000;
+/** Seconds of the seed's upload limit that outstanding offers may add up to. */
+export const OFFER_HORIZON_MS = 2000;
+
+/** The cap on outstanding offers for a seed limited to `bytesPerSecond` (0: unlimited, no cap). */
+export function offersInFlight(bytesPerSecond: number, pieceLength: number): number {
+  if (bytesPerSecond <= 0) return Infinity;
+  return Math.max(OFFERS_PER_PEER, Math.ceil((bytesPerSecond * OFFER_HORIZON_MS) / 1000 / pieceLength));
+}
 
 interface PeerState {
   has: Uint8Array;
@@ -22,6 +39,10 @@ interface PeerState {
   offered: Set<number>;
   /** When it last gained a piece, joined, or was offered a piece for starving. */
   lastProgressAt: number;
+  /** When it joined or was last offered a piece. */
+  lastOfferAt: number;
+  /** Pieces it is fetching from the webseed → until when they count as held. */
+  fetching: Map<number, number>;
 }
 
 export class PieceOffers<K> {
@@ -29,13 +50,28 @@ export class PieceOffers<K> {
   private readonly availability: Uint32Array;
   private readonly peers = new Map<K, PeerState>();
 
-  constructor(readonly pieces: number) {
+  constructor(
+    readonly pieces: number,
+    readonly maxInFlight = Infinity,
+  ) {
     this.availability = new Uint32Array(pieces);
   }
 
   join(peer: K, now: number): void {
     if (this.peers.has(peer)) return;
-    this.peers.set(peer, { has: new Uint8Array(this.pieces), held: 0, offered: new Set(), lastProgressAt: now });
+    this.peers.set(peer, {
+      has: new Uint8Array(this.pieces),
+      held: 0,
+      offered: new Set(),
+      lastProgressAt: now,
+      lastOfferAt: now,
+      fetching: new Map(),
+    });
+  }
+
+  /** The peers, the one waiting longest for an offer first: the order in which to call offer(). */
+  byWait(): K[] {
+    return [...this.peers].sort((a, b) => a[1].lastOfferAt - b[1].lastOfferAt).map(([k]) => k);
   }
 
   leave(peer: K): void {
@@ -70,6 +106,14 @@ export class PieceOffers<K> {
     return p.offered.has(i);
   }
 
+  /** The peer is fetching pieces first..last from the webseed (as of `now`). */
+  fetching(peer: K, first: number, last: number, now: number): void {
+    const p = this.peers.get(peer);
+    if (!p) return;
+    for (let i = Math.max(0, first); i <= Math.min(last, this.pieces - 1); i++)
+      if (!p.has[i]) p.fetching.set(i, now + FETCHING_MS);
+  }
+
   /**
    * Pieces to advertise to `peer` now (each at most once per peer). `reserves(other)` says whether
    * another peer's outstanding offers count as held: a peer the seed keeps choked while it wants
@@ -79,17 +123,27 @@ export class PieceOffers<K> {
     const p = this.peers.get(peer);
     if (!p || p.held === this.pieces) return [];
     const holders = Uint32Array.from(this.availability);
+    let inFlight = 0;
     for (const [other, o] of this.peers) {
+      for (const [i, until] of o.fetching) {
+        if (o.has[i] || until <= now) o.fetching.delete(i);
+        else if (other !== peer) holders[i]++;
+      }
       if (other === peer || !reserves(other)) continue;
-      for (const i of o.offered) if (!o.has[i]) holders[i]++;
+      for (const i of o.offered)
+        if (!o.has[i]) {
+          holders[i]++;
+          inFlight++;
+        }
     }
     let outstanding = 0;
     for (const i of p.offered) if (!p.has[i]) outstanding++;
     const out: number[] = [];
-    while (outstanding < OFFERS_PER_PEER) {
+    while (outstanding < OFFERS_PER_PEER && inFlight + outstanding < this.maxInFlight) {
       const i = this.rarest(p, holders);
       if (i < 0 || holders[i] > 0) break;
       p.offered.add(i);
+      p.lastOfferAt = now;
       holders[i]++;
       out.push(i);
       outstanding++;
@@ -99,19 +153,23 @@ export class PieceOffers<K> {
       if (i >= 0) {
         p.offered.add(i);
         p.lastProgressAt = now;
+        p.lastOfferAt = now;
         out.push(i);
       }
     }
     return out;
   }
 
-  /** The piece the peer lacks and was not offered with the fewest holders (ties: from a random start), or -1. */
+  /**
+   * The piece the peer lacks, was not offered and is not fetching from the webseed, with the fewest
+   * holders (ties: from a random start), or -1.
+   */
   private rarest(p: PeerState, holders: Uint32Array): number {
     let best = -1;
     const start = Math.floor(Math.random() * this.pieces);
     for (let k = 0; k < this.pieces; k++) {
       const i = (start + k) % this.pieces;
-      if (p.has[i] || p.offered.has(i)) continue;
+      if (p.has[i] || p.offered.has(i) || p.fetching.has(i)) continue;
       if (best < 0 || holders[i] < holders[best]) best = i;
       if (holders[best] === 0) break;
     }

@@ -5,6 +5,7 @@ import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { PrismaService } from '@keyseed/database';
 import { EgressRecorder } from '@keyseed/egress/egress-recorder';
 import { renewPlatformSeed, retirePlatformSeed } from '@keyseed/egress/platform-seed-heartbeat';
+import { readWebseedRanges, WebseedRange, webseedRangesFromNow } from '@keyseed/egress/webseed-ranges';
 import { createRedisClient } from '@keyseed/queues';
 import { BLOB_STORE, BlobStore, legacyTorrentKey, publishedKey, torrentKey } from '@keyseed/storage';
 import { parseTorrent } from '@keyseed/torrent';
@@ -12,7 +13,7 @@ import { loadWebTorrent, loadWebtorrentDependency } from '@keyseed/webtorrent/es
 import type { ChunkStoreCtor, WtClient, WtClientCtor, WtTorrent } from '@keyseed/webtorrent/webtorrent-types';
 import { publishedStore } from './published-store';
 import { SeedMetrics } from './seed-metrics';
-import { superSeed } from './super-seed';
+import { SuperSeed, superSeed } from './super-seed';
 
 /** Same rule as the webseed and the tracker: unlisted bundles keep seeding for existing buyers. */
 const SEEDED_STATUSES = ['PUBLISHED', 'UNLISTED'] as const;
@@ -20,11 +21,22 @@ const SEEDED_STATUSES = ['PUBLISHED', 'UNLISTED'] as const;
 const ADD_TIMEOUT_MS = 120_000;
 /** A bundle whose files could not be seeded is tried again after this long. */
 const RETRY_FAILED_MS = 60_000;
+/** Longest wait of one blocking read of the webseed's ranges (the loop checks for shutdown between reads). */
+const RANGES_BLOCK_MS = 1000;
+
+/** A super-seeding torrent and where its files lie in its piece space. */
+interface SuperSeeded {
+  seed: SuperSeed;
+  pieceLength: number;
+  /** Path below the bundle folder → offset of the file in the torrent's (v1) byte stream. */
+  offsets: Map<string, number>;
+}
 
 interface SeededBundle {
   /** The hybrid v1 info-hash it was added with: a re-publish changes it. */
   version: string;
   torrents: WtTorrent[];
+  superSeeded: SuperSeeded[];
 }
 
 /** parse-torrent's result, of which the seed only rewrites the trackers and web seeds. */
@@ -62,6 +74,10 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
   private syncing: Promise<void> | null = null;
   private readonly instance = randomUUID();
   private readonly redis: Redis;
+  /** A connection of its own for the blocking reads of the webseed's ranges (null: not super-seeding). */
+  private readonly rangesRedis: Redis | null;
+  private rangesLoop: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -71,6 +87,10 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly metrics: SeedMetrics,
   ) {
     this.redis = createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1 }); // errors reported by sync()
+    // Errors are reported by followWebseedRanges().
+    this.rangesRedis = config.SEEDER_SUPER_SEED
+      ? createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 1 })
+      : null;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -109,6 +129,44 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
     this.logger.log({ event: 'seeder.listening', port: client.torrentPort, utp: client.utp });
     await this.sync();
     this.timer = setInterval(() => void this.sync(), this.config.SEEDER_SYNC_MS);
+    if (this.rangesRedis) this.rangesLoop = this.followWebseedRanges(this.rangesRedis);
+  }
+
+  /**
+   * Reads the ranges the webseed sends (published by the API in Redis) and tells each super-seeding
+   * torrent which pieces its peers at that address are fetching, so that it offers them to nobody
+   * meanwhile. Ranges sent while Redis was unreachable are skipped: they only cost duplicates.
+   */
+  private async followWebseedRanges(redis: Redis): Promise<void> {
+    let after = webseedRangesFromNow();
+    let lastWarning = 0;
+    while (!this.stopping) {
+      try {
+        const read = await readWebseedRanges(redis, this.config.REDIS_PREFIX, after, RANGES_BLOCK_MS);
+        after = read.last;
+        for (const r of read.ranges) this.webseedFetching(r);
+      } catch (err) {
+        if (this.stopping) return;
+        if (Date.now() - lastWarning > 60_000) {
+          lastWarning = Date.now();
+          this.logger.warn({ event: 'seeder.webseed_ranges_unavailable', reason: (err as Error).message });
+        }
+        after = webseedRangesFromNow();
+        await new Promise((r) => setTimeout(r, RANGES_BLOCK_MS));
+      }
+    }
+  }
+
+  private webseedFetching(r: WebseedRange): void {
+    for (const t of this.seeded.get(r.bundleId)?.superSeeded ?? []) {
+      const offset = t.offsets.get(r.path);
+      if (offset === undefined) continue;
+      t.seed.webseedFetching(
+        r.client,
+        Math.floor((offset + r.start) / t.pieceLength),
+        Math.floor((offset + r.end) / t.pieceLength),
+      );
+    }
   }
 
   /** The port peers connect to (TCP and uTP). */
@@ -158,11 +216,11 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async add(b: ServedBundle): Promise<void> {
     const torrents: WtTorrent[] = [];
-    const entry: SeededBundle = { version: b.infoHashV1, torrents };
+    const entry: SeededBundle = { version: b.infoHashV1, torrents, superSeeded: [] };
     this.seeded.set(b.id, entry);
     try {
       for (const key of [torrentKey(b.id, b.slug), legacyTorrentKey(b.id, b.slug)]) {
-        torrents.push(await this.addTorrent(b, key));
+        torrents.push(await this.addTorrent(b, key, entry));
       }
     } catch (err) {
       await this.drop(b.id, 'add failed');
@@ -177,7 +235,7 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  private async addTorrent(b: ServedBundle, key: string): Promise<WtTorrent> {
+  private async addTorrent(b: ServedBundle, key: string, entry: SeededBundle): Promise<WtTorrent> {
     const file = await this.readBlob(key);
     const parsed = parseTorrent(file);
     for (const f of parsed.files) {
@@ -204,7 +262,12 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
         storeCacheSlots: 0,
         bitfield,
       });
-      if (this.config.SEEDER_SUPER_SEED) superSeed(torrent, pieces);
+      if (this.config.SEEDER_SUPER_SEED)
+        entry.superSeeded.push({
+          seed: superSeed(torrent, pieces, parsed.pieceLength, this.config.SEEDER_UPLOAD_LIMIT),
+          pieceLength: parsed.pieceLength,
+          offsets: new Map(parsed.files.filter((f) => !f.pad).map((f) => [f.path.join('/'), f.offset])),
+        });
       // A torrent that never gets ready must not hold up every later publish and takedown.
       const timer = setTimeout(() => {
         torrent.destroy();
@@ -243,7 +306,10 @@ export class PlatformSeed implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    this.rangesRedis?.disconnect();
+    await this.rangesLoop;
     await this.syncing;
     await retirePlatformSeed(this.redis, this.config.REDIS_PREFIX, this.instance).catch(() => undefined);
     this.redis.disconnect();

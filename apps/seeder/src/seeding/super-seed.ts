@@ -1,5 +1,6 @@
 import type { WtTorrent, WtWire } from '@keyseed/webtorrent/webtorrent-types';
-import { PieceOffers } from './piece-offers';
+import { comparableAddress } from '@keyseed/egress/webseed-ranges';
+import { offersInFlight, PieceOffers } from './piece-offers';
 
 /** How often every peer's offers are looked at again (peers that left free their offers; starving peers). */
 const TICK_MS = 1000;
@@ -10,39 +11,54 @@ const TICK_MS = 1000;
  * 'wire' event, is replaced), then gets HAVE messages for its offers as they become due. The peer
  * may request any piece: the seed serves whatever is asked (the store holds everything).
  */
-export function superSeed(torrent: WtTorrent, pieces: number): void {
-  const offers = new PieceOffers<WtWire>(pieces);
+export interface SuperSeed {
+  /** The peer(s) at `address` are fetching pieces first..last from the webseed. */
+  webseedFetching(address: string, first: number, last: number): void;
+}
+
+export function superSeed(torrent: WtTorrent, pieces: number, pieceLength: number, uploadLimit: number): SuperSeed {
+  const offers = new PieceOffers<WtWire>(pieces, offersInFlight(uploadLimit, pieceLength));
   // A peer that wants to download but is kept choked holds its offers back from nobody.
   const reserves = (w: WtWire) => !(w.amChoking && w.peerInterested);
-  const advertise = (wire: WtWire) => {
-    for (const i of offers.offer(wire, Date.now(), reserves)) wire.have(i);
+  // Offers are capped over all peers: whenever one may be due, every peer is looked at, the one
+  // waiting longest first.
+  const advertise = () => {
+    const now = Date.now();
+    for (const wire of offers.byWait()) for (const i of offers.offer(wire, now, reserves)) wire.have(i);
   };
   torrent.on('wire', (wire) => {
-    offers.join(wire, Date.now());
     const sendBitfield = wire.bitfield.bind(wire);
+    // A peer joins the offers once told the seed has nothing: no HAVE may precede that.
     const advertiseNone = () => {
       if (wire.hasFast) wire.haveNone();
       else sendBitfield(new Uint8Array(Math.ceil(pieces / 8)));
+      offers.join(wire, Date.now());
       offers.holds(wire, (i) => wire.peerPieces.get(i), Date.now());
-      advertise(wire);
+      advertise();
     };
     wire.haveAll = advertiseNone;
     wire.bitfield = advertiseNone;
     const resync = () => {
       offers.holds(wire, (i) => wire.peerPieces.get(i), Date.now());
-      advertise(wire);
+      advertise();
     };
     wire.on('bitfield', resync);
     wire.on('have-all', resync);
     wire.on('have-none', resync);
     wire.on('have', (i) => {
-      if (offers.gained(wire, i, Date.now())) advertise(wire);
+      if (offers.gained(wire, i, Date.now())) advertise();
     });
     wire.once('close', () => offers.leave(wire));
   });
-  const timer = setInterval(() => {
-    for (const wire of torrent.wires) advertise(wire);
-  }, TICK_MS);
+  const timer = setInterval(advertise, TICK_MS);
   timer.unref();
   torrent.once('close', () => clearInterval(timer));
+  return {
+    webseedFetching(address, first, last) {
+      const now = Date.now();
+      for (const wire of torrent.wires)
+        if (wire.remoteAddress && comparableAddress(wire.remoteAddress) === address)
+          offers.fetching(wire, first, last, now);
+    },
+  };
 }
