@@ -150,6 +150,11 @@ async function main(): Promise<void> {
   }
   const fixtureMs = Date.now() - t0;
 
+  // Each API worker accepts its own connections, as the API's own process does in production: with
+  // Node's default round-robin this primary accepted every connection and passed it to the worker
+  // over IPC, about 5 % of the worker's CPU while the load generator opens its 256 connections,
+  // all in the release's first seconds (BENCHMARKS.md, premiere, session 7).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
   await startApiWorkers(__filename, workers);
 
   // One delivery before the premiere: the route answers 425 until releaseAt, and the response size for the ceiling.

@@ -2,7 +2,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import request from 'supertest';
-import { PrismaService } from '@keyseed/database';
+import { hashTokenSecret } from '@keyseed/auth';
+import { HotPathPool, PrismaService } from '@keyseed/database';
 import { generateDeviceKeyPair } from '@keyseed/crypto';
 import { KeyDeliveryStore } from '../../apps/api/src/keys/key-delivery.store';
 import { KeyRateLimitedException, KeyRateLimiter } from '../../apps/api/src/keys/key-rate-limiter';
@@ -115,6 +116,62 @@ describe('fast path (e2e): same answers as the Express routes', () => {
   afterAll(async () => {
     await app.close();
     await emulator.stop();
+  });
+
+  // First, while only this suite's setup has used the pool (one request at a time).
+  it('boots with the key path warm: every hot-path connection open, each with the key statements prepared', async () => {
+    const pool = app.get(HotPathPool);
+    expect(pool.totalCount).toBe(6);
+    const clients = await Promise.all(Array.from({ length: 6 }, () => pool.connect()));
+    try {
+      expect(pool.totalCount).toBe(6);
+      for (const client of clients) {
+        const { rows } = await client.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
+        expect(rows.map((r) => r.name)).toEqual(
+          expect.arrayContaining(['keys.tokens_licenses', 'keys.licenses', 'keys.audit', 'auth.token']),
+        );
+      }
+    } finally {
+      clients.forEach((c) => c.release());
+    }
+  });
+
+  it('reads concurrent deliveries in one statement, each with its own answer', async () => {
+    const store = app.get(KeyDeliveryStore);
+    const query = jest.spyOn(app.get(HotPathPool), 'query');
+    const statements = (name: string) =>
+      query.mock.calls.filter(([q]) => (q as unknown as { name?: string }).name === name).length;
+    const hashOf = (user: TestUser) => hashTokenSecret(user.token);
+    try {
+      const [own, stranger, noLicense, noDevice, unknownToken] = await Promise.all([
+        store.tokenAndLicense(hashOf(buyer), licenseId, deviceId),
+        store.tokenAndLicense(hashOf(other), licenseId, deviceId),
+        store.tokenAndLicense(hashOf(buyer), randomUUID(), deviceId),
+        store.tokenAndLicense(hashOf(buyer), licenseId, randomUUID()),
+        store.tokenAndLicense(hashTokenSecret('ks_p_nobody'), licenseId, deviceId),
+      ]);
+      expect(statements('keys.tokens_licenses')).toBe(1);
+      expect(own.token).toMatchObject({ userId: buyer.id, email: buyer.email });
+      expect(own.rows).toMatchObject({ buyerId: buyer.id, status: 'ACTIVE', deviceId, deviceRemoved: false });
+      expect(own.rows?.items.map((it) => it.id)).toEqual([itemId]);
+      expect(stranger.token?.userId).toBe(other.id);
+      expect(stranger.rows?.buyerId).toBe(buyer.id);
+      expect(noLicense).toEqual({ token: expect.objectContaining({ userId: buyer.id }), rows: null });
+      expect(noDevice.rows).toMatchObject({ buyerId: buyer.id, deviceId: null, publicKey: null });
+      expect(unknownToken).toEqual({ token: null, rows: null });
+
+      const [found, missing, otherDevice] = await Promise.all([
+        store.license(licenseId, deviceId),
+        store.license(randomUUID(), deviceId),
+        store.license(licenseId, randomUUID()),
+      ]);
+      expect(statements('keys.licenses')).toBe(1);
+      expect(found).toEqual(own.rows);
+      expect(missing).toBeNull();
+      expect(otherDevice).toEqual(noDevice.rows);
+    } finally {
+      query.mockRestore();
+    }
   });
 
   it('delivers sealed keys with the same headers, audited with the forwarded client address', async () => {

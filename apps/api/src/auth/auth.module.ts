@@ -7,6 +7,6 @@ import { TokenStore } from './token-store';
 
 @Module({
   providers: [TokenRevocations, TokenStore, BearerAuthenticator, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [BearerAuthenticator],
+  exports: [BearerAuthenticator, TokenStore],
 })
 export class AuthModule {}

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { QueryConfig } from 'pg';
 import { HotPathPool, Role } from '@keyseed/database';
 import { GroupCommit } from '../common/group-commit';
 
@@ -28,22 +29,23 @@ export interface TokenQueryRow {
 }
 
 /**
- * The live token whose hash is parameter `$<param>` and its owner (TokenQueryRow; no row when the
- * token is unknown, revoked, expired or its account disabled). Also embedded by routes that resolve
- * an uncached token in the statement that reads their own rows (BearerAuthenticator.requireUserWith).
+ * The live token whose hash is the SQL expression `tokenHash` (a parameter such as `$1`, or a
+ * column of an outer query) and its owner (TokenQueryRow; no row when the token is unknown,
+ * revoked, expired or its account disabled). Also embedded by routes that resolve an uncached token
+ * in the statement that reads their own rows (BearerAuthenticator.requireUserWith).
  * Times as epoch ms: node-postgres would read a timestamp without time zone in the process's zone.
  */
-export function tokenOwnerSql(param: number): string {
+export function tokenOwnerSql(tokenHash: string): string {
   return `
   SELECT t.id, (extract(epoch FROM t."expiresAt") * 1000)::float8 AS "expiresAtMs",
          (extract(epoch FROM t."lastUsedAt") * 1000)::float8 AS "lastUsedAtMs",
          u.id AS "userId", u.email, u."displayName", u.roles::text[] AS roles
   FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
-  WHERE t."tokenHash" = $${param} AND t."revokedAt" IS NULL
+  WHERE t."tokenHash" = ${tokenHash} AND t."revokedAt" IS NULL
     AND (t."expiresAt" IS NULL OR t."expiresAt" > now()) AND u."disabledAt" IS NULL`;
 }
 
-const LOOKUP_SQL = tokenOwnerSql(1);
+const LOOKUP_SQL = tokenOwnerSql('$1');
 
 const TOUCH_SQL = `
   UPDATE "ApiToken" SET "lastUsedAt" = now()
@@ -88,6 +90,14 @@ export class TokenStore implements OnModuleDestroy {
       displayName: row.displayName,
       roles: row.roles,
     };
+  }
+
+  /** Each statement of this store with values that match no row and change nothing (the key path's warm-up). */
+  warmUpQueries(): QueryConfig[] {
+    return [
+      { name: 'auth.token', text: LOOKUP_SQL, values: [''] },
+      { name: 'auth.touch', text: TOUCH_SQL, values: [[], LAST_USED_RESOLUTION_MS] },
+    ];
   }
 
   async onModuleDestroy(): Promise<void> {

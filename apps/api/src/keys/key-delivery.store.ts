@@ -1,7 +1,9 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { QueryConfig } from 'pg';
 import { HotPathPool } from '@keyseed/database';
 import type { TokenAlong } from '../auth/bearer-authenticator';
 import { tokenOwnerSql, TokenQueryRow } from '../auth/token-store';
+import { BatchedReads } from '../common/batched-reads';
 import { GroupCommit } from '../common/group-commit';
 
 /** What key delivery needs of an item; pieceCount = length of the v1 piece hashes / 20. */
@@ -78,29 +80,54 @@ interface TokenAndLicenseRow extends LicenseQueryRow, Omit<TokenQueryRow, 'id'> 
   tokenId: string;
 }
 
+/** Which key of a batched read a row answers (1-based, the key's position). */
+interface Numbered {
+  n: number;
+}
+
+interface LicenseKey {
+  licenseId: string;
+  deviceId: string;
+}
+
+interface TokenLicenseKey extends LicenseKey {
+  tokenHash: string;
+}
+
+/** Matches no row: every real id is a random (version 4) UUID. */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
 const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256", i."emailGated",
   COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
 
-// One round trip per delivery: the license, its bundle's status, the device and every item.
-const LICENSE_ROWS = `
+// A delivery's license, its bundle's status, the device and every item; `license` and `device` are
+// the SQL expressions of the ids asked for (columns of the batch below).
+const licenseRowsSql = (license: string, device: string) => `
   SELECT l."buyerId", l."bundleId", l.status::text AS status, l."statusReason", l.source::text AS source, b.status::text AS "bundleStatus",
          (extract(epoch FROM b."releaseAt") * 1000)::float8 AS "releaseAtMs", d.id AS "deviceId", d."publicKey", d."removedAt" IS NOT NULL AS "deviceRemoved",
          i.position AS "itemPosition", ${ITEM_COLUMNS}
   FROM "License" l JOIN "Bundle" b ON b.id = l."bundleId"
-  LEFT JOIN "Device" d ON d.id = $2::uuid AND d."licenseId" = l.id
+  LEFT JOIN "Device" d ON d.id = ${device} AND d."licenseId" = l.id
   LEFT JOIN "Item" i ON i."bundleId" = l."bundleId"
-  WHERE l.id = $1::uuid`;
+  WHERE l.id = ${license}`;
 
-const LICENSE_SQL = `${LICENSE_ROWS}
-  ORDER BY "itemPosition"`;
+// Concurrent deliveries' licenses in one round trip (BatchedReads): the rows of the n-th
+// (license, device) pair carry n; a license that does not exist has none.
+const LICENSES_SQL = `
+  SELECT r.n::int AS n, lic.*
+  FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS r("licenseId", "deviceId", n)
+  JOIN LATERAL (${licenseRowsSql('r."licenseId"', 'r."deviceId"')}) lic ON true
+  ORDER BY r.n, lic."itemPosition"`;
 
-// A first request (token not cached yet): the bearer token ($3) and its owner, and the license rows,
-// in one round trip. No row: the token is not live; license columns null: no such license.
-const TOKEN_AND_LICENSE_SQL = `
-  SELECT tok.id AS "tokenId", tok."expiresAtMs", tok."lastUsedAtMs", tok."userId", tok.email, tok."displayName", tok.roles, lic.*
-  FROM (${tokenOwnerSql(3)}) tok
-  LEFT JOIN (${LICENSE_ROWS}) lic ON true
-  ORDER BY lic."itemPosition"`;
+// First requests (tokens not cached yet): each bearer token's owner and the license rows, for
+// concurrent requests in one round trip. No row for n: its token is not live; license columns
+// null: no such license.
+const TOKENS_AND_LICENSES_SQL = `
+  SELECT r.n::int AS n, tok.id AS "tokenId", tok."expiresAtMs", tok."lastUsedAtMs", tok."userId", tok.email, tok."displayName", tok.roles, lic.*
+  FROM unnest($1::text[], $2::uuid[], $3::uuid[]) WITH ORDINALITY AS r("tokenHash", "licenseId", "deviceId", n)
+  JOIN LATERAL (${tokenOwnerSql('r."tokenHash"')}) tok ON true
+  LEFT JOIN LATERAL (${licenseRowsSql('r."licenseId"', 'r."deviceId"')}) lic ON true
+  ORDER BY r.n, lic."itemPosition"`;
 
 const BUNDLE_SQL = `
   SELECT b.status::text AS "bundleStatus", ${ITEM_COLUMNS}
@@ -116,55 +143,34 @@ const AUDIT_SQL = `
 
 /**
  * SQL of key delivery over node-postgres, without Prisma's client runtime (which costs several
- * times the query itself on this path): named prepared statements, one query per delivery (with
- * the bearer token's lookup when it is not cached yet), and
- * KeyDelivery rows written by group commit (concurrent deliveries share one INSERT; each caller
- * waits for the write that carries its rows).
+ * times the query itself on this path): named prepared statements; each delivery's license (with
+ * the bearer token's lookup when it is not cached yet) read in a statement shared by the concurrent
+ * deliveries (BatchedReads: one round trip for a burst's worth of first requests, each license
+ * still read after its request arrived); KeyDelivery rows written by group commit (concurrent
+ * deliveries share one INSERT; each caller waits for the write that carries its rows).
  */
 @Injectable()
 export class KeyDeliveryStore implements OnModuleDestroy {
   private readonly audit = new GroupCommit<DeliveryRecord>((rows) => this.insert(rows));
+  private readonly licenses = new BatchedReads<LicenseKey, LicenseRow | null>((keys) => this.readLicenses(keys));
+  private readonly tokensAndLicenses = new BatchedReads<TokenLicenseKey, TokenAlong<LicenseRow | null>>((keys) =>
+    this.readTokensAndLicenses(keys),
+  );
 
   constructor(private readonly pool: HotPathPool) {}
 
   /** The license with its bundle, the device (when registered to it) and the bundle's items; null when there is no such license. */
-  async license(licenseId: string, deviceId: string): Promise<LicenseRow | null> {
-    const { rows } = await this.pool.query<LicenseQueryRow>({
-      name: 'keys.license',
-      text: LICENSE_SQL,
-      values: [licenseId, deviceId],
-    });
-    return licenseOf(rows);
+  license(licenseId: string, deviceId: string): Promise<LicenseRow | null> {
+    return this.licenses.get({ licenseId, deviceId });
   }
 
   /**
    * The bearer token whose hash is `tokenHash` (with its owner) and `license(licenseId, deviceId)`,
    * in one statement: for BearerAuthenticator.requireUserWith, when the token is not cached.
+   * Both ids must be UUIDs (a malformed one would fail the batch it is in).
    */
-  async tokenAndLicense(
-    tokenHash: string,
-    licenseId: string,
-    deviceId: string,
-  ): Promise<TokenAlong<LicenseRow | null>> {
-    const { rows } = await this.pool.query<TokenAndLicenseRow>({
-      name: 'keys.token_license',
-      text: TOKEN_AND_LICENSE_SQL,
-      values: [licenseId, deviceId, tokenHash],
-    });
-    if (rows.length === 0) return { token: null, rows: null };
-    const [t] = rows;
-    return {
-      token: {
-        id: t.tokenId,
-        expiresAtMs: t.expiresAtMs,
-        lastUsedAtMs: t.lastUsedAtMs,
-        userId: t.userId,
-        email: t.email,
-        displayName: t.displayName,
-        roles: t.roles,
-      },
-      rows: licenseOf(rows),
-    };
+  tokenAndLicense(tokenHash: string, licenseId: string, deviceId: string): Promise<TokenAlong<LicenseRow | null>> {
+    return this.tokensAndLicenses.get({ tokenHash, licenseId, deviceId });
   }
 
   /** The bundle's status and items; null when there is no such bundle. */
@@ -182,8 +188,51 @@ export class KeyDeliveryStore implements OnModuleDestroy {
     return this.audit.add(rows);
   }
 
+  /** Each statement of this store with values that match no row and change nothing (the key path's warm-up). */
+  warmUpQueries(): QueryConfig[] {
+    return [
+      { name: 'keys.licenses', text: LICENSES_SQL, values: [[NIL_UUID], [NIL_UUID]] },
+      { name: 'keys.tokens_licenses', text: TOKENS_AND_LICENSES_SQL, values: [[''], [NIL_UUID], [NIL_UUID]] },
+      { name: 'keys.bundle', text: BUNDLE_SQL, values: [NIL_UUID] },
+      { name: 'keys.audit', text: AUDIT_SQL, values: [[], [], [], [], [], [], [], []] },
+    ];
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.audit.drain();
+  }
+
+  private async readLicenses(keys: LicenseKey[]): Promise<(LicenseRow | null)[]> {
+    const { rows } = await this.pool.query<LicenseQueryRow & Numbered>({
+      name: 'keys.licenses',
+      text: LICENSES_SQL,
+      values: [keys.map((k) => k.licenseId), keys.map((k) => k.deviceId)],
+    });
+    return byRequest(rows, keys.length).map(licenseOf);
+  }
+
+  private async readTokensAndLicenses(keys: TokenLicenseKey[]): Promise<TokenAlong<LicenseRow | null>[]> {
+    const { rows } = await this.pool.query<TokenAndLicenseRow & Numbered>({
+      name: 'keys.tokens_licenses',
+      text: TOKENS_AND_LICENSES_SQL,
+      values: [keys.map((k) => k.tokenHash), keys.map((k) => k.licenseId), keys.map((k) => k.deviceId)],
+    });
+    return byRequest(rows, keys.length).map((own) => {
+      if (own.length === 0) return { token: null, rows: null };
+      const [t] = own;
+      return {
+        token: {
+          id: t.tokenId,
+          expiresAtMs: t.expiresAtMs,
+          lastUsedAtMs: t.lastUsedAtMs,
+          userId: t.userId,
+          email: t.email,
+          displayName: t.displayName,
+          roles: t.roles,
+        },
+        rows: licenseOf(own),
+      };
+    });
   }
 
   private async insert(rows: DeliveryRecord[]): Promise<void> {
@@ -205,7 +254,14 @@ export class KeyDeliveryStore implements OnModuleDestroy {
   }
 }
 
-/** The license of LICENSE_ROWS rows; null when there are none or the license columns are null (no such license). */
+/** Rows of a batched read (ordered by n, 1-based) split into one array per key. */
+function byRequest<T extends Numbered>(rows: T[], keys: number): T[][] {
+  const out: T[][] = Array.from({ length: keys }, () => []);
+  for (const row of rows) out[row.n - 1].push(row);
+  return out;
+}
+
+/** The license of licenseRowsSql rows; null when there are none or the license columns are null (no such license). */
 function licenseOf(rows: LicenseQueryRow[]): LicenseRow | null {
   const [l] = rows;
   if (!l || l.buyerId === null) return null;

@@ -82,6 +82,11 @@ export class KeyRateLimiter implements OnModuleDestroy {
     });
   }
 
+  /** Loads the script into Redis (SCRIPT LOAD: nothing counted), so no request meets NOSCRIPT and re-sends it. */
+  async warmUp(): Promise<void> {
+    await this.redis.script('LOAD', COUNT_LUA);
+  }
+
   onModuleDestroy(): void {
     this.redis.disconnect();
   }

@@ -4,6 +4,7 @@ import { createRedisClient } from '@keyseed/queues';
 import { AuthModule } from '../auth/auth.module';
 import { KeyDeliveryFastRoute } from './key-delivery.fast-route';
 import { KeyDeliveryService } from './key-delivery.service';
+import { KeyPathWarmup } from './key-path-warmup';
 import { KeyDeliveryStore } from './key-delivery.store';
 import { KEYS_REDIS, KeyRateLimiter } from './key-rate-limiter';
 import { KeysController } from './keys.controller';
@@ -23,6 +24,7 @@ import { KeysController } from './keys.controller';
     KeyDeliveryStore,
     KeyDeliveryService,
     KeyDeliveryFastRoute,
+    KeyPathWarmup,
   ],
 })
 export class KeysModule {}
