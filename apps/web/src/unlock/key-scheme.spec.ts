@@ -17,6 +17,8 @@ import { UnlockError } from './errors';
 import {
   assertKeyCheckValue,
   decryptPiece,
+  decryptPieceInto,
+  DECRYPT_CHUNK,
   derivePieceKeyBytes,
   importContentKey,
   keyCheckValue,
@@ -170,6 +172,11 @@ describe('browser key scheme (WebCrypto)', () => {
     );
     expect(createHash('sha256').update(cipher).digest('hex')).toBe(vectors.output.longPiece.ciphertextSha256);
     expect(Buffer.from(await decryptPiece(k, cipher)).equals(plain)).toBe(true);
+    // In place and in DECRYPT_CHUNK calls (a piece of 2.5 chunks): the counter carries on across them.
+    const big = pattern(2.5 * DECRYPT_CHUNK, long.patternModulo);
+    const inPlace = createCipheriv('aes-256-ctr', hex(vectors.output.longPiece.pieceKey), Buffer.alloc(16)).update(big);
+    await decryptPieceInto(k, inPlace, inPlace);
+    expect(inPlace.equals(big)).toBe(true);
   });
 
   it('checks the key-check value before anything is decrypted', async () => {

@@ -1,5 +1,5 @@
 import { corruptPiece, UnlockError } from './errors';
-import { decryptPiece, pieceKey, type PieceKeySource } from './piece-keys';
+import { decryptPiece, decryptPieceInto, pieceKey, type PieceKeySource } from './piece-keys';
 import { verifyPiece, type PieceCheck } from './piece-verify';
 import type { FileHashes } from './torrent-hashes';
 
@@ -80,13 +80,17 @@ export class PieceReader {
 /** What checking and decrypting a file's pieces needs (no source: span workers get the bytes). */
 export type PieceUnlocking = Pick<LockedFile, 'path' | 'hashes' | 'keys'>;
 
-/** Checks piece `index`'s ciphertext against the torrent (CORRUPT_PIECE naming it if it differs), then decrypts it. */
+/**
+ * Checks piece `index`'s ciphertext against the torrent (CORRUPT_PIECE naming it if it differs),
+ * then decrypts it: into a new buffer, or with `inPlace` over its own ciphertext.
+ */
 export async function unlockPiece(
   file: PieceUnlocking,
   index: number,
   ciphertext: Uint8Array,
   prefer: PieceCheck = 'v2',
-): Promise<Uint8Array<ArrayBuffer>> {
+  inPlace = false,
+): Promise<Uint8Array> {
   const { hashes, keys, path } = file;
   const key = await pieceKey(keys, index);
   if (!key)
@@ -95,7 +99,9 @@ export async function unlockPiece(
       path,
     });
   if (!(await verifyPiece(hashes, index, ciphertext, prefer))) throw corruptPiece(path, index, hashes.pieceLength);
-  return decryptPiece(key, ciphertext);
+  if (!inPlace) return decryptPiece(key, ciphertext);
+  await decryptPieceInto(key, ciphertext, ciphertext);
+  return ciphertext;
 }
 
 /** A CiphertextSource over HTTP Range requests (the webseed), with the API's failures typed. */

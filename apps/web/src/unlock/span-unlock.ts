@@ -16,9 +16,7 @@ export function inThreadUnlock(file: PieceUnlocking): SpanUnlock {
     const pieces = Array.from({ length: Math.ceil(bytes.length / L) }, (_, j) =>
       bytes.subarray(j * L, Math.min(bytes.length, (j + 1) * L)),
     );
-    // WebCrypto copies its input when called, so a piece's plaintext may overwrite its ciphertext
-    // as soon as it is there.
-    await Promise.all(pieces.map(async (piece, j) => piece.set(await unlockPiece(file, first + j, piece, 'v1'))));
+    await Promise.all(pieces.map((piece, j) => unlockPiece(file, first + j, piece, 'v1', true)));
     return bytes;
   };
 }
