@@ -26,9 +26,11 @@ export function inThreadUnlock(file: PieceUnlocking): SpanUnlock {
  * every decrypt with a new buffer, which Chromium frees only at a full garbage collection of the
  * thread that asked, and does not count towards starting one: a page that decrypted 1 GiB and dropped
  * each answer at once grew by ~240 MiB. A worker that is ended takes all of them with it, so no more
- * than this many bytes of answers wait per worker (32 MiB: ~55 MiB above idle in the same test).
+ * than this many bytes of answers wait per worker (ended after 32 MiB: ~55 MiB above idle in the
+ * same test). Starting workers costs little: 16, 32 and 64 MiB took the same CPU per GiB in bench/web,
+ * and 16 MiB left the page's process ~30 MiB smaller at its peak than 32.
  */
-export const WORKER_BYTES = 32 * 1024 * 1024;
+export const WORKER_BYTES = 16 * 1024 * 1024;
 
 /** Page → span worker (`span-worker.ts`). */
 export type ToSpanWorker =

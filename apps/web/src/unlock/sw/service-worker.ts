@@ -32,6 +32,8 @@ interface Session {
   spec: SessionSpec;
   reader: PieceReader;
   port: MessagePort | null;
+  /** The page that opened it: its sessions go once it is gone (a closed tab sends no `close`). */
+  clientId: string | null;
 }
 
 const sessions = new Map<string, Session>();
@@ -49,6 +51,7 @@ self.addEventListener('message', (event) => {
     const session: Session = {
       spec,
       port,
+      clientId: (event.source as Client | null)?.id ?? null,
       reader: new PieceReader({
         path: spec.path,
         hashes: spec.hashes,
@@ -60,6 +63,7 @@ self.addEventListener('message', (event) => {
     for (const resolve of waiting.get(spec.id) ?? []) resolve(session);
     waiting.delete(spec.id);
     report(session, { type: 'opened' });
+    event.waitUntil(dropSessionsOfClosedPages());
   } else if (msg?.type === 'keyseed/close') {
     sessions.get(msg.id)?.port?.close();
     sessions.delete(msg.id);
@@ -139,6 +143,15 @@ function downloadResponse(session: Session): Response {
       'Cache-Control': 'no-store',
     },
   });
+}
+
+/** Forgets the sessions (keys, cached pieces) of pages that were closed. */
+async function dropSessionsOfClosedPages(): Promise<void> {
+  for (const [id, session] of sessions)
+    if (session.clientId && !(await self.clients.get(session.clientId))) {
+      session.port?.close();
+      sessions.delete(id);
+    }
 }
 
 /** The session, or (after a worker restart) the one a page sends again when asked; null after 5 s. */
