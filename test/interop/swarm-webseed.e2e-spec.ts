@@ -160,6 +160,8 @@ describe('swarm-aware webseed vs plain webseed (interop: libtorrent and aria2, c
         ...own,
         WEBSEED_POLICY: policy,
         WEBSEED_RETRY_AFTER_SECONDS: RETRY_AFTER,
+        // One fed client per swarm: the cases below tell the first of a group from the rest.
+        WEBSEED_FEEDERS: '1',
         EGRESS_FLUSH_MS: '200',
       });
       const app = await startTestApp();
