@@ -37,6 +37,8 @@ interface PeerState {
   held: number;
   /** Pieces advertised to it. */
   offered: Set<number>;
+  /** Its offers it does not hold yet (a subset of `offered`, kept apart: `offered` only grows). */
+  outstanding: Set<number>;
   /** When it last gained a piece, joined, or was offered a piece for starving. */
   lastProgressAt: number;
   /** When it joined or was last offered a piece. */
@@ -63,6 +65,7 @@ export class PieceOffers<K> {
       has: new Uint8Array(this.pieces),
       held: 0,
       offered: new Set(),
+      outstanding: new Set(),
       lastProgressAt: now,
       lastOfferAt: now,
       fetching: new Map(),
@@ -91,6 +94,7 @@ export class PieceOffers<K> {
       this.availability[i] += bit - p.has[i];
       p.held += bit - p.has[i];
       p.has[i] = bit;
+      if (bit) p.outstanding.delete(i);
     }
     if (p.held > before) p.lastProgressAt = now;
   }
@@ -103,6 +107,7 @@ export class PieceOffers<K> {
     p.held++;
     this.availability[i]++;
     p.lastProgressAt = now;
+    p.outstanding.delete(i);
     return p.offered.has(i);
   }
 
@@ -130,19 +135,16 @@ export class PieceOffers<K> {
         else if (other !== peer) holders[i]++;
       }
       if (other === peer || !reserves(other)) continue;
-      for (const i of o.offered)
-        if (!o.has[i]) {
-          holders[i]++;
-          inFlight++;
-        }
+      for (const i of o.outstanding) holders[i]++;
+      inFlight += o.outstanding.size;
     }
-    let outstanding = 0;
-    for (const i of p.offered) if (!p.has[i]) outstanding++;
+    let outstanding = p.outstanding.size;
     const out: number[] = [];
     while (outstanding < OFFERS_PER_PEER && inFlight + outstanding < this.maxInFlight) {
       const i = this.rarest(p, holders);
       if (i < 0 || holders[i] > 0) break;
       p.offered.add(i);
+      p.outstanding.add(i);
       p.lastOfferAt = now;
       holders[i]++;
       out.push(i);
@@ -152,6 +154,7 @@ export class PieceOffers<K> {
       const i = this.rarest(p, holders);
       if (i >= 0) {
         p.offered.add(i);
+        p.outstanding.add(i);
         p.lastProgressAt = now;
         p.lastOfferAt = now;
         out.push(i);
