@@ -375,4 +375,27 @@ describe('workerUnlock (span workers, each ended after WORKER_BYTES)', () => {
     pool.close();
     expect(workers.every((w) => w.terminated)).toBe(true);
   });
+
+  it('fails the spans of a worker that stopped (its script did not load), then and later, instead of waiting for it', async () => {
+    const hashes = fileHashes(hybrid, 'film.mkv.locked');
+    const file = {
+      path: 'film.mkv',
+      hashes,
+      keys: { kind: 'content' as const, contentKey: await importContentKey(ck) },
+    };
+    const workers: FakeWorker[] = [];
+    const pool = workerUnlock(file, () => {
+      const w = new FakeWorker();
+      workers.push(w);
+      return w as unknown as Worker;
+    });
+    const first = pool.unlock(0, new Uint8Array(ciphertext.subarray(0, 2 * L)));
+    workers[0].onerror?.({ message: 'no script', preventDefault: () => undefined } as ErrorEvent);
+    await expect(first).rejects.toMatchObject({ code: 'UNSUPPORTED_BROWSER' });
+    await expect(pool.unlock(2, new Uint8Array(ciphertext.subarray(2 * L, 4 * L)))).rejects.toMatchObject({
+      code: 'UNSUPPORTED_BROWSER',
+    });
+    expect(workers[0].terminated).toBe(true);
+    pool.close();
+  });
 });

@@ -63,6 +63,8 @@ interface SpanWorker {
   assigned: number;
   pending: Map<number, { resolve: (b: Uint8Array<ArrayBuffer>) => void; reject: (e: Error) => void }>;
   retired: boolean;
+  /** Why it stopped (its script did not load, it crashed): later spans fail at once with it. */
+  failed: Error | null;
 }
 
 /**
@@ -79,7 +81,7 @@ export function workerUnlock(
   let nextId = 0;
   const live = new Set<SpanWorker>();
   const spawn = (): SpanWorker => {
-    const w: SpanWorker = { worker: start(), assigned: 0, pending: new Map(), retired: false };
+    const w: SpanWorker = { worker: start(), assigned: 0, pending: new Map(), retired: false, failed: null };
     w.worker.onmessage = (e: MessageEvent<FromSpanWorker>) => {
       const msg = e.data;
       const waiting = w.pending.get(msg.id);
@@ -90,8 +92,8 @@ export function workerUnlock(
     };
     w.worker.onerror = (e) => {
       e.preventDefault();
-      const err = new UnlockError('UNSUPPORTED_BROWSER', `the decrypting worker failed: ${e.message}; reload the page`);
-      for (const p of w.pending.values()) p.reject(err);
+      w.failed = new UnlockError('UNSUPPORTED_BROWSER', `the decrypting worker failed: ${e.message}; reload the page`);
+      for (const p of w.pending.values()) p.reject(w.failed);
       end(w);
     };
     // Only what the worker needs (a LockedFile's source is a function, which does not cross threads).
@@ -115,6 +117,7 @@ export function workerUnlock(
         next = spawn();
       }
       const w = current;
+      if (w.failed) return Promise.reject(w.failed);
       w.assigned += bytes.length;
       const id = nextId++;
       return new Promise((resolve, reject) => {
