@@ -1,6 +1,7 @@
 import {
   KeyObject,
   createCipheriv,
+  createPublicKey,
   createDecipheriv,
   diffieHellman,
   generateKeyPairSync,
@@ -26,6 +27,11 @@ export const SEAL_ALG = 'X25519-HKDF-SHA256-A256GCM';
 export const DELIVER_INFO = 'keyseed/deliver/v1';
 export const SEAL_NONCE_BYTES = 12;
 const TAG_BYTES = 16;
+/** The X25519 base point (u = 9): X25519(k, 9) is the public key of k. */
+const BASE_POINT = createPublicKey({
+  key: { kty: 'OKP', crv: 'X25519', x: Buffer.concat([Buffer.of(9), Buffer.alloc(31)]).toString('base64url') },
+  format: 'jwk',
+});
 
 export interface SealedKeySet {
   alg: typeof SEAL_ALG;
@@ -71,12 +77,16 @@ export function sealPayload(
       : testOnly.ephemeralPrivateKey instanceof KeyObject
         ? testOnly.ephemeralPrivateKey
         : importDevicePrivateKey(testOnly.ephemeralPrivateKey).keyObject;
-  // JWK export gives E as base64url directly (≈50× cheaper than exporting SPKI DER).
-  const epk = eph.export({ format: 'jwk' }).x as string;
+  // E = X25519(e, 9), the base point: an agreement, not an export. Node 20 holds a freshly generated
+  // key's lock while an export allocates its result; a garbage collection in that allocation that
+  // frees the key-generation job locks it again, and the process hung for good (BENCHMARKS.md,
+  // premiere, session 7). An agreement allocates its result after releasing the locks.
+  const epkRaw = diffieHellman({ privateKey: eph, publicKey: BASE_POINT });
+  const epk = toBase64url(epkRaw);
   const nonce = testOnly?.nonce ?? randomBytes(SEAL_NONCE_BYTES);
   assertKey(nonce, SEAL_NONCE_BYTES, 'seal nonce');
 
-  const w = wrappingKey(eph, Buffer.from(epk, 'base64url'), device, 'BAD_PUBLIC_KEY');
+  const w = wrappingKey(eph, epkRaw, device, 'BAD_PUBLIC_KEY');
   const cipher = createCipheriv('aes-256-gcm', w, nonce);
   w.fill(0);
   cipher.setAAD(deliveryAad(licenseId, deviceId));
