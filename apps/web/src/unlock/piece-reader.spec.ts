@@ -345,13 +345,14 @@ describe('workerUnlock (span workers, each ended after WORKER_BYTES)', () => {
     }
   }
 
+  const lockedFilm = async () => ({
+    path: 'film.mkv',
+    hashes: fileHashes(hybrid, 'film.mkv.locked'),
+    keys: { kind: 'content' as const, contentKey: await importContentKey(ck) },
+  });
+
   it('decrypts spans in workers, moves to a fresh worker after its quota, ends the old one once its spans are back, and passes a corrupt piece on', async () => {
-    const hashes = fileHashes(hybrid, 'film.mkv.locked');
-    const file = {
-      path: 'film.mkv',
-      hashes,
-      keys: { kind: 'content' as const, contentKey: await importContentKey(ck) },
-    };
+    const file = await lockedFilm();
     const workers: FakeWorker[] = [];
     const pool = workerUnlock(
       file,
@@ -377,12 +378,7 @@ describe('workerUnlock (span workers, each ended after WORKER_BYTES)', () => {
   });
 
   it('fails the spans of a worker that stopped (its script did not load), then and later, instead of waiting for it', async () => {
-    const hashes = fileHashes(hybrid, 'film.mkv.locked');
-    const file = {
-      path: 'film.mkv',
-      hashes,
-      keys: { kind: 'content' as const, contentKey: await importContentKey(ck) },
-    };
+    const file = await lockedFilm();
     const workers: FakeWorker[] = [];
     const pool = workerUnlock(file, () => {
       const w = new FakeWorker();
