@@ -38,7 +38,14 @@ export interface LoadResult {
   lateStartP99ms: number;
   /** The three seconds of the schedule whose requests waited longest (p99 of that second): a stall or a queue. */
   slowestSeconds: { second: number; p99ms: number; requests: number }[];
+  /**
+   * With BENCH_TIMELINE=<seconds>: the start of the run in 250 ms steps — requests due in the step,
+   * answers received in it, and the p99 latency of the requests due in it (how a queue grows and drains).
+   */
+  timeline?: { ms: number; due: number; answered: number; p99ms: number }[];
 }
+
+const TIMELINE_STEP_MS = 250;
 
 const VERIFY_EVERY = 100;
 
@@ -53,6 +60,10 @@ async function run(target: LoadTarget): Promise<LoadResult> {
   /** Latencies by the second of the schedule the request was due in. */
   const bySecond = new Map<number, number[]>();
   const late: number[] = [];
+  const timelineMs = Number(process.env.BENCH_TIMELINE ?? 0) * 1000;
+  /** By 250 ms step of the schedule: latencies of the requests due in it, and answers received in it. */
+  const dueByStep = new Map<number, number[]>();
+  const answeredByStep = new Map<number, number>();
   const statuses: Record<string, number> = {};
   let verified = 0;
   let errors = 0;
@@ -86,6 +97,14 @@ async function run(target: LoadTarget): Promise<LoadResult> {
           res.on('end', () => {
             const ms = Date.now() - due;
             latencies.push(ms);
+            if (due - target.startAt < timelineMs) {
+              const step = Math.floor((due - target.startAt) / TIMELINE_STEP_MS);
+              const inStep = dueByStep.get(step);
+              if (inStep) inStep.push(ms);
+              else dueByStep.set(step, [ms]);
+            }
+            const answeredStep = Math.floor((Date.now() - target.startAt) / TIMELINE_STEP_MS);
+            answeredByStep.set(answeredStep, (answeredByStep.get(answeredStep) ?? 0) + 1);
             const second = Math.floor((due - target.startAt) / 1000);
             const inSecond = bySecond.get(second);
             if (inSecond) inSecond.push(ms);
@@ -174,6 +193,19 @@ async function run(target: LoadTarget): Promise<LoadResult> {
       }))
       .sort((a, b) => b.p99ms - a.p99ms)
       .slice(0, 3),
+    ...(timelineMs > 0
+      ? {
+          timeline: Array.from({ length: Math.ceil(timelineMs / TIMELINE_STEP_MS) }, (_, step) => {
+            const due = (dueByStep.get(step) ?? []).sort((a, b) => a - b);
+            return {
+              ms: step * TIMELINE_STEP_MS,
+              due: due.length,
+              answered: answeredByStep.get(step) ?? 0,
+              p99ms: Math.round(percentile(due, 99)),
+            };
+          }),
+        }
+      : {}),
   };
 }
 

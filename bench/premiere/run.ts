@@ -13,7 +13,9 @@
  *                                  BENCH_CPU_PROF (a directory: V8 CPU profiles of the API processes),
  *                                  BENCH_PREPOLL (0: that many of the buyers ask once during the 10 s
  *                                  before the release and get 425, as waiting clients do; the last
- *                                  5 s before it are quiet, longer than the token cache keeps them)
+ *                                  5 s before it are quiet, longer than the token cache keeps them),
+ *                                  BENCH_TIMELINE (0: the first that many seconds in 250 ms steps —
+ *                                  requests due, answers received, p99 of the requests due)
  *
  * Reports delivered / refused / errors, p50 / p99 / max, API CPU per request, missing KeyDelivery
  * rows (every 200 must have its audit row). Uses its own database (keyseed_bench_premiere,
@@ -228,6 +230,7 @@ async function main(): Promise<void> {
       maxMs: load.maxMs,
       lateStartP99ms: load.lateStartP99ms,
       slowestSeconds: load.slowestSeconds,
+      ...(load.timeline ? { timeline: load.timeline } : {}),
       auditRows: audited,
       missingAuditRows: load.delivered - audited,
       apiCpuMsPerRequest: Number((apiCpuUsedMs / buyers).toFixed(3)),
