@@ -21,5 +21,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.DATA_DIR = mkdtempSync(join(tmpdir(), `keyseed-test-${run}-`));
   process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
   process.env.AUTH_REQUESTS_PER_MINUTE = '100000';
+  // Each test app fills its ephemeral key pool while idle: a few pairs exercise it without the CPU of a full pool.
+  process.env.EPHEMERAL_KEY_POOL = '64';
   await applyMigrations(process.env.DATABASE_URL, defaultMigrationsDir());
 }

@@ -70,6 +70,8 @@ export const configSchema = z
 
     MAX_DEVICES_PER_LICENSE: z.coerce.number().int().min(1).max(100).default(5),
     KEY_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+    /** Ephemeral key pairs the API makes ahead of key deliveries while idle (docs/key-scheme.md, sealed delivery); 0 = each seal makes its own. */
+    EPHEMERAL_KEY_POOL: z.coerce.number().int().min(0).max(100_000).default(10_000),
     ANNOUNCES_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 
     /** Stripe: with no secret key the platform runs against the bundled emulator (offline mode). */

@@ -43,8 +43,17 @@ export {
   importRegisteredDevicePublicKey,
 } from './device-key';
 export type { DeviceKeyPair, DevicePrivateKey, DevicePublicKey } from './device-key';
-export { DELIVER_INFO, SEAL_ALG, deliveryAad, openPayload, sealPayload } from './sealed-delivery';
-export type { SealTestOnly, SealedKeySet } from './sealed-delivery';
+export {
+  DELIVER_INFO,
+  EphemeralKey,
+  SEAL_ALG,
+  deliveryAad,
+  generateEphemeralKey,
+  openPayload,
+  sealPayload,
+} from './sealed-delivery';
+export type { SealOptions, SealedKeySet } from './sealed-delivery';
+export { EphemeralKeyPool } from './ephemeral-key-pool';
 export {
   KEY_SET_VERSION,
   PREVIEW_DEVICE_ID,

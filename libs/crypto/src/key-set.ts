@@ -3,7 +3,7 @@ import type { DevicePrivateKey, DevicePublicKey } from './device-key';
 import { assertKey } from './encoding';
 import { CryptoError } from './errors';
 import { MAX_PIECE_INDEX, PIECE_KEY_BYTES } from './piece-key';
-import { openPayload, sealPayload, type SealTestOnly, type SealedKeySet } from './sealed-delivery';
+import { openPayload, sealPayload, type SealOptions, type SealedKeySet } from './sealed-delivery';
 
 /**
  * Payload v2 of a sealed delivery (docs/key-scheme.md), JSON text in this exact key order:
@@ -92,22 +92,22 @@ export function sealContentKeys(
   deviceId: string,
   licenseId: string,
   items: readonly ContentKeyItem[],
-  testOnly?: SealTestOnly,
+  options?: SealOptions,
 ): SealedKeySet {
   if (licenseId === PREVIEW_LICENSE_ID)
     throw new CryptoError('BAD_KEY_SET', 'content keys are never sealed under licenseId "preview"');
   const payload = keySetPayload(licenseId, items.map(contentKeyItemJson));
-  return sealPayload(devicePublicKey, licenseId, deviceId, payload, testOnly);
+  return sealPayload(devicePublicKey, licenseId, deviceId, payload, options);
 }
 
 /** Seals preview piece keys (licenseId and deviceId "preview"). */
 export function sealPreviewKeys(
   devicePublicKey: PublicKeyInput,
   items: readonly PieceKeyItem[],
-  testOnly?: SealTestOnly,
+  options?: SealOptions,
 ): SealedKeySet {
   const payload = keySetPayload(PREVIEW_LICENSE_ID, items.map(pieceKeyItemJson));
-  return sealPayload(devicePublicKey, PREVIEW_LICENSE_ID, PREVIEW_DEVICE_ID, payload, testOnly);
+  return sealPayload(devicePublicKey, PREVIEW_LICENSE_ID, PREVIEW_DEVICE_ID, payload, options);
 }
 
 /** Opens a license delivery: the content key and plaintext SHA-256 of every locked item. */

@@ -15,7 +15,14 @@ import {
   sealPreviewKeys,
 } from './key-set';
 import { derivePieceKeys } from './piece-key';
-import { SEAL_ALG, SealedKeySet, openPayload, sealPayload } from './sealed-delivery';
+import {
+  EphemeralKey,
+  SEAL_ALG,
+  SealedKeySet,
+  generateEphemeralKey,
+  openPayload,
+  sealPayload,
+} from './sealed-delivery';
 import { hex, vectors } from './test-vectors';
 
 const { input, output } = vectors;
@@ -86,6 +93,24 @@ describe('sealed key delivery, payload v2', () => {
     expect(openContentKeys(dev.privateKey, DEVICE, a, LICENSE).map((i) => i.contentKey)).toEqual(
       vectorItems.map((i) => Buffer.from(i.contentKey)),
     );
+  });
+
+  it('seals with an ephemeral pair made ahead, and with each pair once only', () => {
+    const dev = generateDeviceKeyPair();
+    const ephemeral = generateEphemeralKey();
+    expect(ephemeral.used).toBe(false);
+    const sealed = sealContentKeys(dev.publicKey, DEVICE, LICENSE, vectorItems, { ephemeral });
+    expect(sealed.epk).toBe(ephemeral.publicRaw.toString('base64url'));
+    expect(ephemeral.used).toBe(true);
+    expect(openContentKeys(dev.privateKey, DEVICE, sealed, LICENSE)).toHaveLength(2);
+    expect(() => sealContentKeys(dev.publicKey, DEVICE, LICENSE, vectorItems, { ephemeral })).toThrow(
+      expect.objectContaining({ code: 'BAD_KEY_SET', message: expect.stringMatching(/already sealed a delivery/) }),
+    );
+  });
+
+  it('computes the ephemeral public key E of the vector from its private key', () => {
+    const ephemeral = new EphemeralKey(importDevicePrivateKey(S.ephemeralPrivateKey).keyObject);
+    expect(ephemeral.publicRaw.toString('base64url')).toBe(output.seal.sealed.epk);
   });
 
   it('keeps preview and license deliveries apart', () => {

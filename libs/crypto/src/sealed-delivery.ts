@@ -44,10 +44,50 @@ export interface SealedKeySet {
 }
 
 /**
- * Test vectors only: fix the ephemeral private key (raw 32 bytes, base64url or a KeyObject) and the
- * nonce so the seal is deterministic. Production callers never pass these.
+ * An ephemeral X25519 pair (e, E) for exactly one seal, made ahead of it (EphemeralKeyPool) or by
+ * the seal itself. The seal that uses it takes e and the pair forgets it; a second seal with the
+ * same pair throws, so no two deliveries ever share an ephemeral key.
  */
-export interface SealTestOnly {
+export class EphemeralKey {
+  /** E, raw 32 bytes. */
+  readonly publicRaw: Buffer;
+  private privateKey: KeyObject | null;
+
+  constructor(privateKey: KeyObject) {
+    // E = X25519(e, 9), the base point: an agreement, not an export. Node 20 holds a freshly
+    // generated key's lock while an export allocates its result; a garbage collection in that
+    // allocation that frees the key-generation job locks it again, and the process hung for good
+    // (BENCHMARKS.md, premiere, session 7). An agreement allocates its result after releasing the locks.
+    this.publicRaw = diffieHellman({ privateKey, publicKey: BASE_POINT });
+    this.privateKey = privateKey;
+  }
+
+  /** Whether a seal has taken this pair's private key. */
+  get used(): boolean {
+    return this.privateKey === null;
+  }
+
+  /** e, once: the pair keeps no reference to it afterwards (OpenSSL clears the scalar when the key is freed). */
+  take(): KeyObject {
+    const key = this.privateKey;
+    if (!key) throw new CryptoError('BAD_KEY_SET', 'this ephemeral key already sealed a delivery: each seals one');
+    this.privateKey = null;
+    return key;
+  }
+}
+
+/** A fresh ephemeral pair: two X25519 scalar multiplications (key generation and E). */
+export function generateEphemeralKey(): EphemeralKey {
+  return new EphemeralKey(generateKeyPairSync('x25519').privateKey);
+}
+
+export interface SealOptions {
+  /** A pair made ahead (EphemeralKeyPool.take); without it the seal generates one. Used up by this seal. */
+  ephemeral?: EphemeralKey;
+  /**
+   * Test vectors only: a fixed ephemeral private key (raw 32 bytes, base64url or a KeyObject) and
+   * nonce, so the seal is deterministic. Production callers never pass these.
+   */
   ephemeralPrivateKey?: Uint8Array | string | KeyObject;
   nonce?: Uint8Array;
 }
@@ -59,31 +99,32 @@ export function deliveryAad(licenseId: string, deviceId: string): Buffer {
 
 /**
  * Seals `payload` (bytes, or chunks encrypted in order) to device public key `device` for
- * `licenseId`/`deviceId`. Fresh ephemeral key and nonce per call.
+ * `licenseId`/`deviceId`, with a fresh nonce and an ephemeral pair used for this seal only
+ * (`options.ephemeral`, made ahead, or one generated here).
  */
 export function sealPayload(
   devicePublicKey: string | Uint8Array | DevicePublicKey,
   licenseId: string,
   deviceId: string,
   payload: Uint8Array | readonly Uint8Array[],
-  testOnly?: SealTestOnly,
+  options?: SealOptions,
 ): SealedKeySet {
   const device = importDevicePublicKey(devicePublicKey);
   assertAadPart(deviceId, 'deviceId', 'BAD_KEY_SET');
   assertAadPart(licenseId, 'licenseId', 'BAD_KEY_SET');
-  const eph =
-    testOnly?.ephemeralPrivateKey === undefined
-      ? generateKeyPairSync('x25519').privateKey
-      : testOnly.ephemeralPrivateKey instanceof KeyObject
-        ? testOnly.ephemeralPrivateKey
-        : importDevicePrivateKey(testOnly.ephemeralPrivateKey).keyObject;
-  // E = X25519(e, 9), the base point: an agreement, not an export. Node 20 holds a freshly generated
-  // key's lock while an export allocates its result; a garbage collection in that allocation that
-  // frees the key-generation job locks it again, and the process hung for good (BENCHMARKS.md,
-  // premiere, session 7). An agreement allocates its result after releasing the locks.
-  const epkRaw = diffieHellman({ privateKey: eph, publicKey: BASE_POINT });
+  const ephemeral =
+    options?.ephemeral ??
+    (options?.ephemeralPrivateKey === undefined
+      ? generateEphemeralKey()
+      : new EphemeralKey(
+          options.ephemeralPrivateKey instanceof KeyObject
+            ? options.ephemeralPrivateKey
+            : importDevicePrivateKey(options.ephemeralPrivateKey).keyObject,
+        ));
+  const eph = ephemeral.take();
+  const epkRaw = ephemeral.publicRaw;
   const epk = toBase64url(epkRaw);
-  const nonce = testOnly?.nonce ?? randomBytes(SEAL_NONCE_BYTES);
+  const nonce = options?.nonce ?? randomBytes(SEAL_NONCE_BYTES);
   assertKey(nonce, SEAL_NONCE_BYTES, 'seal nonce');
 
   const w = wrappingKey(eph, epkRaw, device, 'BAD_PUBLIC_KEY');

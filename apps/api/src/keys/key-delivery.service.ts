@@ -12,7 +12,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   CryptoError,
   DevicePublicKey,
+  EphemeralKey,
+  EphemeralKeyPool,
   generateContentKey,
+  generateEphemeralKey,
   importDevicePublicKey,
   Keyring,
   keySetPayload,
@@ -56,7 +59,8 @@ export class NotReleasedException extends HttpException {
  * The hot path is one Redis script (rate limits), one SQL query (license, device, items: the
  * license is re-checked on every request; the fast route reads it in the statement that resolves
  * an uncached bearer token) and one group-committed INSERT; content keys are
- * unwrapped once per item (ContentKeyCache), device keys imported once (DeviceKeyCache).
+ * unwrapped once per item (ContentKeyCache), device keys imported once (DeviceKeyCache), and the
+ * seal's ephemeral pair made ahead while the process was idle (EphemeralKeyPool).
  */
 @Injectable()
 export class KeyDeliveryService {
@@ -67,6 +71,7 @@ export class KeyDeliveryService {
     private readonly store: KeyDeliveryStore,
     private readonly limiter: KeyRateLimiter,
     @Inject(KEYRING) private readonly keyring: Keyring,
+    private readonly ephemeralKeys: EphemeralKeyPool,
   ) {
     this.contentKeys = new ContentKeyCache(keyring);
   }
@@ -86,11 +91,11 @@ export class KeyDeliveryService {
     const contentKeys = new ContentKeyCache(this.keyring);
     const devices = new DeviceKeyCache();
     for (let i = 0; i < rounds; i++) {
-      // Any 32 bytes below 2^255 are an X25519 public key (no key generation: see sealPayload).
+      // Any 32 bytes below 2^255 are an X25519 public key (no device key generated: see EphemeralKey).
       const raw = randomBytes(32);
       raw[31] &= 0x7f;
       const device = devices.get(raw.toString('base64url'));
-      sealedBody(device, itemId, itemId, keySetPayload(itemId, [contentKeys.fragment(item)]));
+      sealedBody(device, itemId, itemId, keySetPayload(itemId, [contentKeys.fragment(item)]), generateEphemeralKey());
     }
   }
 
@@ -145,7 +150,13 @@ export class KeyDeliveryService {
       licenseId,
       delivered.map((item) => this.contentKeys.fragment(item)),
     );
-    const body = sealedBody(this.devices.get(license.publicKey), licenseId, license.deviceId, payload);
+    const body = sealedBody(
+      this.devices.get(license.publicKey),
+      licenseId,
+      license.deviceId,
+      payload,
+      this.ephemeralKeys.take(),
+    );
     await this.store.record(
       delivered.map((item) => ({
         licenseId,
@@ -198,7 +209,7 @@ export class KeyDeliveryService {
         return json;
       }),
     );
-    const body = sealedBody(device, PREVIEW_LICENSE_ID, PREVIEW_DEVICE_ID, payload);
+    const body = sealedBody(device, PREVIEW_LICENSE_ID, PREVIEW_DEVICE_ID, payload, this.ephemeralKeys.take());
     await this.store.record(
       ranges.map((r): DeliveryRecord => ({
         licenseId: null,
@@ -215,9 +226,15 @@ export class KeyDeliveryService {
   }
 }
 
-/** The response body: the sealed key set as JSON text (fresh ephemeral key and nonce). */
-function sealedBody(device: DevicePublicKey, licenseId: string, deviceId: string, payload: Buffer[]): string {
-  return JSON.stringify(sealPayload(device, licenseId, deviceId, payload));
+/** The response body: the sealed key set as JSON text (the ephemeral pair used up, a fresh nonce). */
+function sealedBody(
+  device: DevicePublicKey,
+  licenseId: string,
+  deviceId: string,
+  payload: Buffer[],
+  ephemeral: EphemeralKey,
+): string {
+  return JSON.stringify(sealPayload(device, licenseId, deviceId, payload, { ephemeral }));
 }
 
 /** A locked, ready item of the bundle (400/409 with the reason otherwise). */

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { EphemeralKeyPool } from '@keyseed/crypto';
 import { createRedisClient } from '@keyseed/queues';
 import { AuthModule } from '../auth/auth.module';
+import { EphemeralKeyRefill } from './ephemeral-key-refill';
 import { KeyDeliveryFastRoute } from './key-delivery.fast-route';
 import { KeyDeliveryService } from './key-delivery.service';
 import { KeyPathWarmup } from './key-path-warmup';
@@ -20,6 +22,12 @@ import { KeysController } from './keys.controller';
       useFactory: (config: KeyseedConfig) =>
         createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true }),
     },
+    {
+      provide: EphemeralKeyPool,
+      inject: [KEYSEED_CONFIG],
+      useFactory: (config: KeyseedConfig) => new EphemeralKeyPool(config.EPHEMERAL_KEY_POOL),
+    },
+    EphemeralKeyRefill,
     KeyRateLimiter,
     KeyDeliveryStore,
     KeyDeliveryService,
