@@ -1,17 +1,43 @@
 import { EphemeralKeyPool } from '@keyseed/crypto';
-import { EphemeralKeyRefill } from './ephemeral-key-refill';
+import { EphemeralKeyRefill, IdleLoop } from './ephemeral-key-refill';
 
 const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
-function busy(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
+
+describe('IdleLoop', () => {
+  it('counts the process as busy until it has seen it idle for a while', () => {
+    const loop = new IdleLoop();
+    expect(loop.observe(0, 5, 0)).toBe(false);
+    expect(loop.observe(0, 400, 0)).toBe(true);
+  });
+
+  it('is not idle while requests keep the loop 40 % busy, even in their gaps', () => {
+    const loop = new IdleLoop();
+    loop.observe(0, 1000, 0);
+    const answers = Array.from({ length: 100 }, () => loop.observe(4, 6, 0));
+    expect(answers.slice(50)).not.toContain(true);
+  });
+
+  it('stops at once when a burst starts, and again after a quiet stretch', () => {
+    const loop = new IdleLoop();
+    expect(loop.observe(0, 1000, 0)).toBe(true);
+    expect(loop.observe(4, 1, 0)).toBe(false); // the first milliseconds of a burst
+    for (let i = 0; i < 100; i++) loop.observe(8, 2, 0);
+    expect(loop.observe(0, 5, 0)).toBe(false); // one gap in a busy second
+    expect(loop.observe(0, 1000, 0)).toBe(true);
+  });
+
+  it('does not count its own pair-making as other work', () => {
+    const loop = new IdleLoop();
+    loop.observe(0, 1000, 0);
+    for (let i = 0; i < 100; i++) expect(loop.observe(4, 1, 4)).toBe(true);
+  });
+});
 
 describe('EphemeralKeyRefill', () => {
   it('fills the pool while the event loop is idle, a few milliseconds at a time, up to capacity', async () => {
     const pool = new EphemeralKeyPool(300);
     const refill = new EphemeralKeyRefill(pool);
-    await idle(20);
+    await idle(500);
     const first = refill.refillIfIdle();
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(300); // one slice is a few milliseconds, not the whole pool
@@ -24,38 +50,29 @@ describe('EphemeralKeyRefill', () => {
     expect(refill.refillIfIdle()).toBe(0);
   });
 
-  it('makes nothing while other work keeps the event loop busy', async () => {
+  it('makes nothing right after the event loop was busy', async () => {
     const pool = new EphemeralKeyPool(100);
     const refill = new EphemeralKeyRefill(pool);
-    busy(30);
+    await idle(500);
+    expect(refill.refillIfIdle()).toBeGreaterThan(0);
+    const until = performance.now() + 30;
+    while (performance.now() < until);
     expect(refill.refillIfIdle()).toBe(0);
-    await idle(30);
-    expect(refill.refillIfIdle()).toBeGreaterThan(0);
-  });
-
-  it('does not count its own slices as other work', async () => {
-    const pool = new EphemeralKeyPool(100_000);
-    const refill = new EphemeralKeyRefill(pool);
-    await idle(10);
-    expect(refill.refillIfIdle()).toBeGreaterThan(0);
-    // The loop was busy only with the slice above since: still idle.
-    await idle(2);
-    expect(refill.refillIfIdle()).toBeGreaterThan(0);
   });
 
   it('refills on its own timers after boot, and stops at shutdown', async () => {
     const pool = new EphemeralKeyPool(50);
     const refill = new EphemeralKeyRefill(pool);
     refill.onApplicationBootstrap();
-    for (let i = 0; i < 200 && pool.size < 50; i++) await idle(10);
+    for (let i = 0; i < 300 && pool.size < 50; i++) await idle(10);
     expect(pool.size).toBe(50);
     pool.take();
     pool.take();
-    for (let i = 0; i < 100 && pool.size < 50; i++) await idle(10);
+    for (let i = 0; i < 200 && pool.size < 50; i++) await idle(10);
     expect(pool.size).toBe(50);
     refill.onModuleDestroy();
     pool.take();
-    await idle(400);
+    await idle(600);
     expect(pool.size).toBe(49);
   });
 });

@@ -10,14 +10,38 @@ const PAIRS_PER_STEP = 4;
 const SHORT_PAUSE_MS = 5;
 /** Pause between checks while the pool is full. */
 const FULL_PAUSE_MS = 250;
-/** The process counts as idle when other work kept its event loop busy less than this share of the time since the last check. */
-const IDLE_SHARE = 0.5;
+/**
+ * The process counts as idle when other work kept its event loop busy less than IDLE_LOAD of the
+ * time, averaged over about LOAD_HORIZON_MS (so a loop 70 % busy at a premiere, idle in many of its
+ * short gaps, is not idle), and less than half of the time since the last check (so a burst stops
+ * the refill within a few milliseconds).
+ */
+const IDLE_LOAD = 0.25;
+const LOAD_HORIZON_MS = 250;
+
+/**
+ * Whether the event loop is idle enough to make pairs, from what it did since the last look:
+ * `activeMs` and `idleMs` as `performance.eventLoopUtilization` counts them, `ownMs` of the active
+ * time spent making pairs (not other work).
+ */
+export class IdleLoop {
+  /** Share of the loop's time other work used, averaged over about LOAD_HORIZON_MS; busy until seen idle. */
+  private load = 1;
+
+  observe(activeMs: number, idleMs: number, ownMs: number): boolean {
+    const elapsed = activeMs + idleMs;
+    const share = elapsed > 0 ? Math.max(0, activeMs - ownMs) / elapsed : 0;
+    const decay = Math.exp(-elapsed / LOAD_HORIZON_MS);
+    this.load = this.load * decay + share * (1 - decay);
+    return this.load <= IDLE_LOAD && share <= 0.5;
+  }
+}
 
 /**
  * Fills the EphemeralKeyPool while the API is idle (docs/architecture.md, the release minute): a
- * few milliseconds of pair-making at a time, and only when requests left the event loop mostly idle
- * since the last check, so the pool is full before a premiere and the work is not done during its
- * burst (when the pool runs dry the seals make their own pairs). Runs on the event loop's timers,
+ * few milliseconds of pair-making at a time, and only when requests have left the event loop mostly
+ * idle for a while, so the pool is full before a premiere and the work is not done during its burst
+ * (when the pool runs dry the seals make their own pairs). Runs on the event loop's timers,
  * unref'd: it never keeps the process alive.
  */
 @Injectable()
@@ -28,6 +52,7 @@ export class EphemeralKeyRefill implements OnApplicationBootstrap, OnModuleDestr
   private last: EventLoopUtilization = performance.eventLoopUtilization();
   /** Milliseconds of the last slice: the loop was busy with it, not with requests. */
   private ownMs = 0;
+  private readonly loop = new IdleLoop();
   private reported = false;
 
   constructor(private readonly pool: EphemeralKeyPool) {}
@@ -42,14 +67,14 @@ export class EphemeralKeyRefill implements OnApplicationBootstrap, OnModuleDestr
     this.timer = null;
   }
 
-  /** One check: makes pairs for up to SLICE_MS when the pool is short and the loop was idle; returns how many. */
+  /** One check: makes pairs for up to SLICE_MS when the pool is short and the loop has been idle; returns how many. */
   refillIfIdle(): number {
     const now = performance.eventLoopUtilization();
     const since = performance.eventLoopUtilization(now, this.last);
     this.last = now;
-    const othersMs = since.active - this.ownMs;
+    const idle = this.loop.observe(since.active, since.idle, this.ownMs);
     this.ownMs = 0;
-    if (this.pool.size >= this.pool.capacity || othersMs > IDLE_SHARE * (since.active + since.idle)) return 0;
+    if (this.pool.size >= this.pool.capacity || !idle) return 0;
     const start = performance.now();
     let made = 0;
     let step: number;
