@@ -8,7 +8,9 @@
  *
  *   bench/swarm/run.sh    env: BENCH_SIZE_MIB (320), BENCH_NS (4,10), BENCH_WEBSEED_RATE (bytes/s per
  *                         webseed response, 8388608), BENCH_SEED_LIMIT (platform seed upload, bytes/s, 8388608),
- *                         BENCH_RETRY_AFTER (30), DATABASE_URL (database keyseed_bench_swarm is created next to it)
+ *                         BENCH_RETRY_AFTER (30), DATABASE_URL (database keyseed_bench_swarm is created next to it),
+ *                         BENCH_PIECE_SOURCES=1 (diagnosis: which source sent each piece to whom, and when the
+ *                         slowest leecher's last pieces arrived; libtorrent's block alerts cost the leechers CPU)
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,12 +31,60 @@ const ns = (process.env.BENCH_NS ?? '4,10').split(',').map(Number);
 const rate = Number(process.env.BENCH_WEBSEED_RATE ?? 8 * MiB);
 const seedLimit = process.env.BENCH_SEED_LIMIT ?? String(8 * MiB);
 const retryAfter = process.env.BENCH_RETRY_AFTER ?? '30';
+/** Diagnosis: which pieces each source sent (libtorrent block alerts: costs the leechers CPU). */
+const pieceSources = process.env.BENCH_PIECE_SOURCES === '1';
 
 interface Leech {
   event: string;
   seconds: number;
   /** Payload bytes per source: `web <ip>` for web seeds, `<ip>:<port>` for peers. */
   sources?: Record<string, number>;
+  /** [seconds, pieces held, pieces lacked that none of its peers held] every half second until complete. */
+  progress?: [number, number, number][];
+  /** With --piece-sources: per source (`web` or `<ip>:<port>`), the pieces it sent blocks of. */
+  piece_sources?: Record<string, number[]>;
+  last_lacked?: unknown[];
+  piece_times?: Record<string, number>;
+}
+
+/** How many times the origin sent each piece (to any leecher), by source: where the duplicates are. */
+function originSends(reports: Leech[], seedAddress: string, pieces: number): string {
+  const web = new Uint32Array(pieces);
+  const seed = new Uint32Array(pieces);
+  for (const r of reports) {
+    for (const i of r.piece_sources?.web ?? []) web[i]++;
+    for (const i of r.piece_sources?.[seedAddress] ?? []) seed[i]++;
+  }
+  let once = 0;
+  let webTwice = 0;
+  let seedTwice = 0;
+  let both = 0;
+  for (let i = 0; i < pieces; i++) {
+    if (web[i] + seed[i] === 1) once++;
+    webTwice += Math.max(0, web[i] - 1);
+    seedTwice += Math.max(0, seed[i] - 1);
+    if (web[i] && seed[i]) both++;
+  }
+  return `${once} pieces sent once; extra sends: webseed again ${webTwice}, seed again ${seedTwice}, by both ${both}`;
+}
+
+/**
+ * Per second: the pieces held by the leecher with the fewest and by the median one, and the most
+ * pieces a leecher lacked that none of its peers held (waiting for the origin, not for its peers).
+ */
+function progressLine(reports: Leech[], pieces: number): string {
+  const out: string[] = [];
+  const end = Math.ceil(Math.max(...reports.map((r) => r.seconds)));
+  for (let t = 1; t <= end; t++) {
+    const at = reports.map((r) => {
+      if (r.seconds <= t) return [pieces, 0];
+      const last = (r.progress ?? []).filter(([s]) => s <= t).at(-1);
+      return last ? [last[1], last[2]] : [0, 0];
+    });
+    const held = at.map(([h]) => h).sort((a, b) => a - b);
+    out.push(`${t}s ${held[0]}/${held[held.length >> 1]}/${Math.max(...at.map(([, u]) => u))}`);
+  }
+  return out.join(', ');
 }
 
 function leech(torrent: string, bind: string): Promise<Leech> {
@@ -42,13 +92,23 @@ function leech(torrent: string, bind: string): Promise<Leech> {
   return new Promise((resolve) => {
     execFile(
       PYTHON,
-      [join(INTEROP_DIR, 'lt_swarm_leech.py'), torrent, dir, '1800', '--tcp-only', '--bind', bind],
+      [
+        join(INTEROP_DIR, 'lt_swarm_leech.py'),
+        torrent,
+        dir,
+        '1800',
+        '--tcp-only',
+        '--bind',
+        bind,
+        ...(pieceSources ? ['--piece-sources'] : []),
+      ],
       { cwd: INTEROP_DIR, maxBuffer: 1 << 24 },
-      (_err, stdout) => {
+      (_err, stdout, stderr) => {
         rmSync(dir, { recursive: true, force: true });
         try {
           resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as Leech);
         } catch {
+          console.log(`  leecher ${bind} failed: ${stdout.slice(-500)} ${stderr.slice(-1500)}`);
           resolve({ event: 'failed', seconds: NaN });
         }
       },
@@ -170,6 +230,34 @@ async function main(): Promise<void> {
         )
         .sort((a, b) => parseFloat(a) - parseFloat(b));
       console.log(`  leechers' finish and MiB from webseed/platform seed/peers: ${finish.join(', ')}`);
+      if (pieceSources) {
+        console.log(`  origin sends per piece: ${originSends(reports, seedAddress, Math.ceil(content / (4 * MiB)))}`);
+        const slowest = [...reports].sort((a, b) => b.seconds - a.seconds)[0];
+        console.log(
+          `  slowest leecher's last pieces [s, [[piece, peers holding]]]: ${JSON.stringify(slowest.last_lacked)}`,
+        );
+        const last = [
+          ...new Set(
+            ((slowest.last_lacked ?? []) as [number, [number, number][]][]).flatMap(([, l]) => l.map(([i]) => i)),
+          ),
+        ];
+        for (const i of last)
+          console.log(
+            `  piece ${i}, when each leecher got it (from): ${reports
+              .map((r, k) => {
+                const from = Object.entries(r.piece_sources ?? {})
+                  .filter(([, ps]) => ps.includes(i))
+                  .map(([src]) =>
+                    src === seedAddress ? 'seed' : src === 'web' ? 'web' : src.split(':')[0].split('.')[3],
+                  );
+                return `#${clients[k].split('.')[3]} ${r.piece_times?.[i] ?? '?'}s(${from.join('+')}) done ${r.seconds.toFixed(1)}`;
+              })
+              .join(', ')}`,
+          );
+      }
+      console.log(
+        `  pieces held (fewest/median of ${Math.ceil(content / (4 * MiB))}) / most lacked that no peer held: ${progressLine(reports, Math.ceil(content / (4 * MiB)))}`,
+      );
     }
   }
   console.log(

@@ -20,11 +20,16 @@ utp_only = '--utp-only' in flags
 tcp_only = '--tcp-only' in flags
 no_webseed = '--no-webseed' in flags
 seed_for = float(flags[flags.index('--seed-for') + 1]) if '--seed-for' in flags else 0.0
+# --piece-sources: report which pieces each source sent blocks of (block alerts: costs CPU, for diagnosis)
+piece_sources = '--piece-sources' in flags
 
 settings = {
     'ssrf_mitigation': False,
     'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification
-    | lt.alert.category_t.connect_notification | lt.alert.category_t.tracker_notification,
+    | lt.alert.category_t.connect_notification | lt.alert.category_t.tracker_notification
+    | (lt.alert.category_t.block_progress_notification | lt.alert.category_t.piece_progress_notification
+       if piece_sources else 0),
+    'alert_queue_size': 100000 if piece_sources else 2000,
 }
 if '--bind' in flags:
     ip = flags[flags.index('--bind') + 1]
@@ -60,11 +65,26 @@ h = ses.add_torrent(params)
 t0 = time.time()
 got_metadata_at = None
 by_source = {}
+# [seconds, pieces held, pieces lacked that none of its peers has] every PROGRESS_EVERY s: where a download waited
+progress = []
+PROGRESS_EVERY = 0.5
+next_sample = t0
 transports = set()
+pieces_by_endpoint = {}
+# with --piece-sources: the pieces lacked (and how many peers held each) once 3 or fewer remain
+last_lacked = []
+piece_times = {}
+web_endpoints = set()
 connects = []
 done_at = None
 while True:
     for a in ses.pop_alerts():
+        if isinstance(a, lt.piece_finished_alert):
+            piece_times[int(a.piece_index)] = round(time.time() - t0, 2)
+            continue
+        if isinstance(a, lt.block_finished_alert):
+            pieces_by_endpoint.setdefault('%s:%d' % tuple(a.endpoint), set()).add(int(a.piece_index))
+            continue
         # "… connecting to peer (uTP)" / "(TCP)": the transport of every outgoing peer connection
         if isinstance(a, (lt.peer_connect_alert, lt.incoming_connection_alert)):
             m = a.message().lower()
@@ -82,7 +102,17 @@ while True:
     for p in h.get_peer_info():
         web = p.connection_type in (lt.peer_info.web_seed, lt.peer_info.http_seed)
         key = ('web ' + p.ip[0]) if web else '%s:%d' % (p.ip[0], p.ip[1])
+        if web:
+            web_endpoints.add('%s:%d' % (p.ip[0], p.ip[1]))
         by_source[key] = max(by_source.get(key, 0), p.total_download)
+    if s.has_metadata and done_at is None and now >= next_sample:
+        next_sample = now + PROGRESS_EVERY
+        have = s.pieces
+        availability = h.piece_availability()
+        unheld = sum(1 for i, n in enumerate(availability) if n == 0 and not have[i])
+        progress.append([round(now - t0, 1), s.num_pieces, unheld])
+        if piece_sources and 0 < len(have) - s.num_pieces <= 3:
+            last_lacked.append([round(now - t0, 1), [[i, availability[i]] for i, got in enumerate(have) if not got]])
     if s.is_seeding and done_at is None:
         done_at = now - t0
     if done_at is not None and now - t0 - done_at >= seed_for:
@@ -125,4 +155,5 @@ wait_for(stopped_answered, 5)
 ses.remove_torrent(h)
 emit('complete', seconds=done_at, metadata_seconds=got_metadata_at, pieces=s.num_pieces,
      downloaded=s.total_payload_download, redundant=s.total_redundant_bytes, failed=s.total_failed_bytes,
-     sources=by_source, transports=sorted(transports), connects=connects)
+     sources=by_source, transports=sorted(transports), connects=connects, progress=progress,
+     last_lacked=last_lacked, piece_times=piece_times, piece_sources={('web' if k in web_endpoints else k): sorted(v) for k, v in pieces_by_endpoint.items()})

@@ -42,6 +42,8 @@ export interface WtWire {
   bitfield(bitfield: Uint8Array): void;
   haveAll(): void;
   haveNone(): void;
+  choke(): void;
+  unchoke(): void;
   on(event: 'have', cb: (index: number) => void): void;
   on(event: 'bitfield' | 'have-all' | 'have-none' | 'unchoke' | 'interested', cb: () => void): void;
   once(event: 'close', cb: () => void): void;

@@ -1,5 +1,6 @@
 import {
   FETCHING_MS,
+  FINISHED_MS,
   OFFER_HORIZON_MS,
   OFFERS_PER_PEER,
   offersInFlight,
@@ -129,5 +130,72 @@ describe('platform seed super-seeding (piece offers)', () => {
     expect(offers.offer('b', 10, all)).toEqual([]);
     // A range that never arrived frees its pieces.
     expect(offers.offer('b', FETCHING_MS, all).sort()).toEqual([1, 2]);
+  });
+
+  it('offers a fed peer nothing while it fetches from the webseed, and frees its offers for the others', () => {
+    const offers = new PieceOffers<string>(2);
+    offers.join('fed', 0);
+    offers.join('b', 0);
+    expect(offers.offer('fed', 0, all)).toHaveLength(2);
+    offers.fetching('fed', 0, 0, 10);
+    expect(offers.fed('fed', 10)).toBe(true);
+    // Piece 0 is on its way from the webseed; piece 1, offered to it before, goes to b.
+    expect(offers.offer('b', 10, all)).toEqual([1]);
+    expect(offers.offer('fed', 10 + STARVING_MS, all)).toEqual([]);
+    // FETCHING_MS after its last range it is a peer like the others again.
+    expect(offers.fed('fed', 10 + FETCHING_MS)).toBe(false);
+    expect(offers.offer('fed', 10 + FETCHING_MS, all)).toHaveLength(1);
+  });
+
+  it("announces to a fed peer, once each, the pieces on their way to others: the seed's offers, other fed peers' ranges", () => {
+    const offers = new PieceOffers<string>(8);
+    for (const p of ['fed', 'other-fed', 'b']) offers.join(p, 0);
+    offers.fetching('fed', 0, 1, 0);
+    offers.fetching('other-fed', 2, 3, 0);
+    offers.holds('fed', (i) => i === 3, 0);
+    const toB = offers.offer('b', 0, all);
+    expect(toB).toHaveLength(OFFERS_PER_PEER);
+    for (const i of toB) expect(i).toBeGreaterThanOrEqual(4);
+    // Not its own range, not what it holds (3).
+    expect(offers.signals('fed', 0).sort()).toEqual([2, ...toB].sort());
+    expect(offers.signals('fed', 10)).toEqual([]);
+    expect(offers.signals('b', 10)).toEqual([]);
+    // other-fed's range arrived; the seed's next offer to b is announced to both fed peers.
+    offers.gained('other-fed', 2, 20);
+    offers.gained('b', toB[0], 20);
+    const next = offers.offer('b', 20, all);
+    expect(next).toHaveLength(1);
+    expect(offers.signals('fed', 20)).toEqual(next);
+    expect(offers.signals('other-fed', 20)).toEqual(expect.arrayContaining(next));
+  });
+
+  it("does not hold back the pieces of a fed peer's last range: it leaves once done, before passing them on", () => {
+    const offers = new PieceOffers<string>(4);
+    offers.join('fed', 0);
+    offers.join('b', 0);
+    offers.holds('fed', (i) => i < 2, 0);
+    offers.holds('b', (i) => i < 2, 0);
+    // Pieces 2 and 3 are all the fed peer lacks: b is offered them at once.
+    offers.fetching('fed', 2, 3, 0);
+    expect(offers.offer('b', 0, all).sort()).toEqual([2, 3]);
+  });
+
+  it('offers at once, not when they starve, the pieces only a peer that just completed had', () => {
+    const swarm = () => {
+      const offers = new PieceOffers<string>(2);
+      offers.join('done', 0);
+      offers.join('b', 0);
+      offers.holds('done', (i) => i === 0, 0);
+      offers.gained('done', 1, 10);
+      return offers;
+    };
+    expect(swarm().offer('b', 10, all).sort()).toEqual([0, 1]);
+    // Still there FINISHED_MS after it completed: it stays, and counts as holding its pieces.
+    expect(swarm().offer('b', 10 + FINISHED_MS, all)).toEqual([]);
+    // A seed that joined complete counts from the start.
+    const withSeed = swarm();
+    withSeed.join('seed', 0);
+    withSeed.holds('seed', all, 0);
+    expect(withSeed.offer('b', 10, all)).toEqual([]);
   });
 });

@@ -14,6 +14,14 @@
  * has waited longest for an offer gets the next free one.
  * Pieces a peer is fetching from the webseed (the webseed publishes the ranges it sends) count as
  * held for FETCHING_MS: the seed offers them to nobody meanwhile, the peer shares them once it has them.
+ * Not while that range is the last the peer lacks: it leaves once done, before passing them on.
+ * A peer that completes its download while connected counts as holding nothing for FINISHED_MS, so
+ * the pieces only it had are offered to the others at once rather than when they starve.
+ * Such a fed peer (one that fetched from the webseed within FETCHING_MS) is offered nothing: the seed
+ * keeps it choked and instead announces to it the pieces on their way from the origin to others
+ * (the seed's outstanding offers, the other fed peers' ranges). Its rarest-first picker, which
+ * chooses what it asks the webseed for, then counts them as held by one peer and takes pieces
+ * nobody has or is being sent, so the webseed and the seed send fewer pieces twice.
  * Pure bookkeeping; super-seed.ts wires it to webtorrent's peer connections.
  */
 
@@ -23,6 +31,12 @@ export const OFFERS_PER_PEER = 2;
 export const STARVING_MS = 4000;
 /** How long a piece a peer fetches from the webseed counts as held by it (a 16 MiB range at 2 MiB/s). */
 export const FETCHING_MS = 8000;
+/**
+ * How long a peer that completed its download while connected counts as holding nothing: most
+ * clients leave as soon as they are done (buyers quit), taking with them the pieces only they had,
+ * which are then everyone else's last pieces.
+ */
+export const FINISHED_MS = 2000;
 /** Seconds of the seed's upload limit that outstanding offers may add up to. */
 export const OFFER_HORIZON_MS = 2000;
 
@@ -45,6 +59,12 @@ interface PeerState {
   lastOfferAt: number;
   /** Pieces it is fetching from the webseed → until when they count as held. */
   fetching: Map<number, number>;
+  /** Until when it counts as fed by the webseed (its last range + FETCHING_MS; 0: never fed). */
+  fedUntil: number;
+  /** Pieces announced to it while fed, as on their way to others (never offered to it). */
+  signalled: Set<number>;
+  /** When it completed its download while connected (0: it has not; a seed that joined complete never does). */
+  completedAt: number;
 }
 
 export class PieceOffers<K> {
@@ -69,7 +89,15 @@ export class PieceOffers<K> {
       lastProgressAt: now,
       lastOfferAt: now,
       fetching: new Map(),
+      fedUntil: 0,
+      signalled: new Set(),
+      completedAt: 0,
     });
+  }
+
+  /** Whether the peer fetched from the webseed within FETCHING_MS: the seed keeps it choked. */
+  fed(peer: K, now: number): boolean {
+    return (this.peers.get(peer)?.fedUntil ?? 0) > now;
   }
 
   /** The peers, the one waiting longest for an offer first: the order in which to call offer(). */
@@ -99,7 +127,10 @@ export class PieceOffers<K> {
     if (p.held > before) p.lastProgressAt = now;
   }
 
-  /** One more piece at the peer (HAVE). True when it was one of the seed's offers to it. */
+  /**
+   * One more piece at the peer (HAVE). True when offers may be due: it was one of the seed's offers
+   * to it, or the peer's last piece.
+   */
   gained(peer: K, i: number, now: number): boolean {
     const p = this.peers.get(peer);
     if (!p || i < 0 || i >= this.pieces || p.has[i]) return false;
@@ -108,15 +139,44 @@ export class PieceOffers<K> {
     this.availability[i]++;
     p.lastProgressAt = now;
     p.outstanding.delete(i);
-    return p.offered.has(i);
+    if (p.held === this.pieces) p.completedAt = now;
+    return p.offered.has(i) || p.completedAt === now;
   }
 
   /** The peer is fetching pieces first..last from the webseed (as of `now`). */
   fetching(peer: K, first: number, last: number, now: number): void {
     const p = this.peers.get(peer);
     if (!p) return;
+    // Its offers are void: it is choked from now on; the others may be offered them, and so may
+    // it again once it is no longer fed.
+    if (p.fedUntil <= now) {
+      for (const i of p.outstanding) p.offered.delete(i);
+      p.outstanding.clear();
+    }
+    p.fedUntil = now + FETCHING_MS;
     for (let i = Math.max(0, first); i <= Math.min(last, this.pieces - 1); i++)
       if (!p.has[i]) p.fetching.set(i, now + FETCHING_MS);
+  }
+
+  /**
+   * Pieces to announce to a fed peer now (each once): those on their way from the origin to other
+   * peers, which it lacks. Nothing for a peer that is not fed.
+   */
+  signals(peer: K, now: number): number[] {
+    const p = this.peers.get(peer);
+    if (!p || p.fedUntil <= now) return [];
+    const out: number[] = [];
+    const add = (i: number) => {
+      if (p.has[i] || p.offered.has(i) || p.signalled.has(i)) return;
+      p.signalled.add(i);
+      out.push(i);
+    };
+    for (const [other, o] of this.peers) {
+      if (other === peer) continue;
+      for (const i of o.outstanding) add(i);
+      for (const [i, until] of o.fetching) if (until > now && !o.has[i]) add(i);
+    }
+    return out;
   }
 
   /**
@@ -126,15 +186,16 @@ export class PieceOffers<K> {
    */
   offer(peer: K, now: number, reserves: (other: K) => boolean): number[] {
     const p = this.peers.get(peer);
-    if (!p || p.held === this.pieces) return [];
+    if (!p || p.held === this.pieces || p.fedUntil > now) return [];
     const holders = Uint32Array.from(this.availability);
     let inFlight = 0;
     for (const [other, o] of this.peers) {
-      for (const [i, until] of o.fetching) {
-        if (o.has[i] || until <= now) o.fetching.delete(i);
-        else if (other !== peer) holders[i]++;
-      }
-      if (other === peer || !reserves(other)) continue;
+      for (const [i, until] of o.fetching) if (o.has[i] || until <= now) o.fetching.delete(i);
+      if (other === peer) continue;
+      if (this.pieces - o.held > o.fetching.size) for (const i of o.fetching.keys()) holders[i]++;
+      if (o.completedAt > 0 && now - o.completedAt < FINISHED_MS)
+        for (let i = 0; i < this.pieces; i++) holders[i] -= o.has[i];
+      if (!reserves(other)) continue;
       for (const i of o.outstanding) holders[i]++;
       inFlight += o.outstanding.size;
     }
