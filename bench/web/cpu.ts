@@ -46,9 +46,13 @@ function processName(pid: number): string {
 /**
  * Follows every thread under `root` (the bench's own process excluded); `sample()` now and then (a
  * thread that exits keeps the time it had at its last sample), `totals()` per "process / thread".
+ * Threads that lived and exited between two samples (span workers, each ended after 16 MiB, live
+ * ~0.2 s) are counted as "process / (exited threads)": the process's own total, which the kernel
+ * keeps for its exited threads too, less what its sampled threads account for.
  */
 export class CpuTracker {
   private readonly seen = new Map<string, { key: string; seconds: number }>();
+  private readonly processes = new Map<number, { name: string; seconds: number }>();
 
   constructor(private readonly root: number) {}
 
@@ -57,14 +61,15 @@ export class CpuTracker {
     for (const pid of parent.keys()) {
       if (!isDescendant(parent, pid, this.root)) continue;
       try {
-        const name = processName(pid);
+        // A process that is exiting has no command line any more: keep the name it had.
+        const name = processName(pid) || this.processes.get(pid)?.name || `pid ${pid}`;
+        const whole = cpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
         for (const tid of readdirSync(`/proc/${pid}/task`)) {
           const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
           const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          const seconds = (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-          this.seen.set(`${pid}/${tid}`, { key: `${name} / ${comm}`, seconds });
+          this.seen.set(`${pid}/${tid}`, { key: `${name} / ${comm}`, seconds: cpuSeconds(stat) });
         }
+        this.processes.set(pid, { name, seconds: whole });
       } catch {
         /* exited meanwhile */
       }
@@ -74,9 +79,25 @@ export class CpuTracker {
   totals(): CpuSample {
     this.sample();
     const out: CpuSample = new Map();
-    for (const { key, seconds } of this.seen.values()) out.set(key, (out.get(key) ?? 0) + seconds);
+    const threadsOf = new Map<number, number>();
+    for (const [id, { key, seconds }] of this.seen) {
+      out.set(key, (out.get(key) ?? 0) + seconds);
+      const pid = Number(id.split('/')[0]);
+      threadsOf.set(pid, (threadsOf.get(pid) ?? 0) + seconds);
+    }
+    for (const [pid, { name, seconds }] of this.processes) {
+      const unseen = Math.max(0, seconds - (threadsOf.get(pid) ?? 0));
+      const key = `${name} / (exited threads)`;
+      out.set(key, (out.get(key) ?? 0) + unseen);
+    }
     return out;
   }
+}
+
+/** User + system CPU seconds from a /proc stat line (a process's includes its exited threads). */
+function cpuSeconds(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
 /** What `after` spent beyond `before`, largest first, groups under `minSeconds` left out. */

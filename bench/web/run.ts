@@ -82,19 +82,22 @@ function rendererPids(browserPid: number): number[] {
 }
 
 /** PSS and RSS (MiB) of Chromium's renderer processes (page, its workers, the service worker), summed. */
-function rendererMemory(pids: number[]): { pss: number; rss: number } {
+function rendererMemory(pids: number[]): { pss: number; rss: number; byPid: string } {
   let pss = 0;
   let rss = 0;
+  const byPid: string[] = [];
   for (const pid of pids) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
+      const own = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
+      pss += own;
       rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) / 1024;
+      byPid.push(`${pid} ${own.toFixed(0)}`);
     } catch {
       /* exited meanwhile */
     }
   }
-  return { pss, rss };
+  return { pss, rss, byPid: byPid.join(', ') };
 }
 
 /**
@@ -633,16 +636,19 @@ async function main(): Promise<void> {
     };
     const cpu = new CpuTracker(process.pid);
     const cpuPhase: Record<Phase, CpuSample> = { watch: new Map(), sw: new Map(), fsa: new Map() };
-    // At each phase's peak, what the renderers' memory is made of (at most every 0.5 s: smaps is slow).
+    // At each phase's peak, what the renderers' memory is made of (smaps is slow: at most every 0.5 s,
+    // unless the peak grew by more than 8 MiB since the last look, so a short spike is seen too).
     const peakBreakdown: Record<Phase, string> = { watch: '', sw: '', fsa: '' };
     let lastBreakdown = 0;
+    let lastBreakdownPss = 0;
     let samples = 0;
     const sampler = setInterval(() => {
       const pids = rendererPids(browserPid);
       const m = rendererMemory(pids);
-      if (m.pss > peak[phase].pss && Date.now() - lastBreakdown > 500) {
+      if (m.pss > peak[phase].pss && (Date.now() - lastBreakdown > 500 || m.pss > lastBreakdownPss + 8)) {
         lastBreakdown = Date.now();
-        peakBreakdown[phase] = rendererBreakdown(pids);
+        lastBreakdownPss = m.pss;
+        peakBreakdown[phase] = `${m.pss.toFixed(0)} MiB (by pid: ${m.byPid}); then ${rendererBreakdown(pids)}`;
       }
       peak[phase] = { pss: Math.max(peak[phase].pss, m.pss), rss: Math.max(peak[phase].rss, m.rss) };
       if (samples++ % 5 === 0) cpu.sample();
