@@ -81,4 +81,47 @@ describe('BatchedReads', () => {
       'a batched read answered 1 results for 2 keys',
     );
   });
+
+  it("answers a batch's callers perTurn per turn of the event loop, in order, every one of them", async () => {
+    const { read, release } = controlledRead();
+    const reads = new BatchedReads(read, 2, 500, 2);
+    const answered: string[] = [];
+    const all = [1, 2, 3, 4, 5].map((k) => reads.get(k).then((row) => answered.push(row)));
+    await turn();
+    release();
+    await all[1]; // the first slice is answered with the read
+    expect(answered).toEqual(['row 1', 'row 2']);
+    await turn();
+    expect(answered).toEqual(['row 1', 'row 2', 'row 3', 'row 4']);
+    await Promise.all(all);
+    expect(answered).toEqual(['row 1', 'row 2', 'row 3', 'row 4', 'row 5']);
+  });
+
+  it('rejects every caller of a failed batch, in slices, and sends the next batch without waiting for them', async () => {
+    const batches: number[][] = [];
+    let rejected = 0;
+    let rejectedWhenSecondBatchWent = -1;
+    const reads = new BatchedReads(
+      async (keys: number[]) => {
+        batches.push(keys);
+        if (keys[0] === 1) throw new Error('database down');
+        rejectedWhenSecondBatchWent = rejected;
+        return keys;
+      },
+      1,
+      3,
+      1,
+    );
+    const asked = [1, 2, 3, 4].map((k) =>
+      reads.get(k).catch((err: Error) => {
+        rejected++;
+        throw err;
+      }),
+    );
+    const settled = await Promise.allSettled(asked);
+    expect(settled.slice(0, 3)).toEqual(Array(3).fill({ status: 'rejected', reason: new Error('database down') }));
+    expect(settled[3]).toEqual({ status: 'fulfilled', value: 4 });
+    expect(batches).toEqual([[1, 2, 3], [4]]);
+    expect(rejectedWhenSecondBatchWent).toBeLessThan(3);
+  });
 });

@@ -1,3 +1,5 @@
+import { CALLERS_PER_TURN, settleInSlices } from './turn-slices';
+
 interface Waiting<K, R> {
   key: K;
   resolve: (result: R) => void;
@@ -16,7 +18,10 @@ interface Waiting<K, R> {
  * a lone read waits no longer than before, and under load a read waits at most about two
  * statements' time. `read` answers the keys in their order (one result per key); when it fails,
  * every read of that batch is rejected with its error. Only keys already validated go in: one
- * key the statement refuses would fail its whole batch.
+ * key the statement refuses would fail its whole batch. A batch's callers are answered `perTurn` per
+ * turn of the event loop, in their order (settleInSlices: each caller goes on with its request, and
+ * five hundred of them in one turn would hold new connections back); the next statement goes out
+ * as soon as this one returns, before they are all answered.
  */
 export class BatchedReads<K, R> {
   private queue: Waiting<K, R>[] = [];
@@ -27,6 +32,7 @@ export class BatchedReads<K, R> {
     private readonly read: (keys: K[]) => Promise<R[]>,
     private readonly maxInFlight = 2,
     private readonly maxBatch = 500,
+    private readonly perTurn = CALLERS_PER_TURN,
   ) {}
 
   get(key: K): Promise<R> {
@@ -44,22 +50,23 @@ export class BatchedReads<K, R> {
     while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
-      void this.run(batch).then(() => {
-        this.inFlight--;
-        this.flush();
-      });
+      void this.run(batch);
     }
   }
 
   /** Never rejects: a failure goes to the batch's callers. */
   private async run(batch: Waiting<K, R>[]): Promise<void> {
+    let settle: (w: Waiting<K, R>, i: number) => void;
     try {
       const results = await this.read(batch.map((w) => w.key));
       if (results.length !== batch.length)
         throw new Error(`a batched read answered ${results.length} results for ${batch.length} keys`);
-      batch.forEach((w, i) => w.resolve(results[i]));
+      settle = (w, i) => w.resolve(results[i]);
     } catch (err) {
-      batch.forEach((w) => w.reject(err));
+      settle = (w) => w.reject(err);
     }
+    this.inFlight--;
+    this.flush();
+    await settleInSlices(batch, settle, this.perTurn);
   }
 }

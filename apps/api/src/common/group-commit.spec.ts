@@ -1,4 +1,5 @@
 import { GroupCommit } from './group-commit';
+import { CALLERS_PER_TURN } from './turn-slices';
 
 describe('GroupCommit', () => {
   it('writes rows added together in one write and resolves each caller after it', async () => {
@@ -62,5 +63,17 @@ describe('GroupCommit', () => {
     await fourth;
     expect(Date.now() - started).toBeLessThan(40);
     expect(writes).toEqual([[1, 2, 3], [4]]);
+  });
+
+  it("resolves a write's callers CALLERS_PER_TURN per turn of the event loop, in order", async () => {
+    const commit = new GroupCommit<number>(async () => {});
+    const resolved: number[] = [];
+    const callers = Array.from({ length: CALLERS_PER_TURN + 5 }, (_, i) =>
+      commit.add([i]).then(() => resolved.push(i)),
+    );
+    await callers[CALLERS_PER_TURN - 1]; // the first slice is resolved with the write
+    expect(resolved).toEqual(Array.from({ length: CALLERS_PER_TURN }, (_, i) => i));
+    await Promise.all(callers);
+    expect(resolved).toEqual(Array.from({ length: CALLERS_PER_TURN + 5 }, (_, i) => i));
   });
 });

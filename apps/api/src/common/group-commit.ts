@@ -1,3 +1,5 @@
+import { settleInSlices } from './turn-slices';
+
 interface Waiting<T> {
   rows: T[];
   resolve: () => void;
@@ -9,7 +11,9 @@ interface Waiting<T> {
  * failed), and concurrent callers share writes. Rows added while nothing is being written go out on
  * the next turn of the event loop; rows added while a write is in flight go out together in the
  * next one, so under load a write carries every request that arrived during the previous write
- * (at most `maxRows`) and one request waits at most about two write latencies.
+ * (at most `maxRows`) and one request waits at most about two write latencies. A write's callers
+ * are answered a slice per turn of the event loop, in their order (settleInSlices); the next write
+ * goes out as soon as this one returns.
  *
  * With `delayMs`, a write goes out `delayMs` after the first row that is not in one (at most one
  * write per `delayMs`): for rows nobody waits for, such as a token's lastUsedAt.
@@ -62,16 +66,17 @@ export class GroupCommit<T> {
       batch.push(next);
       rows += next.rows.length;
     }
-    this.writing = this.write(batch.flatMap((w) => w.rows))
-      .then(
-        () => batch.forEach((w) => w.resolve()),
-        (err: unknown) => batch.forEach((w) => w.reject(err)),
-      )
-      .finally(() => {
-        this.writing = null;
-        if (this.queue.length === 0) return;
+    const written = (settle: (w: Waiting<T>) => void): void => {
+      this.writing = null;
+      if (this.queue.length > 0) {
         if (this.delayMs > 0) this.schedule();
         else this.flush();
-      });
+      }
+      void settleInSlices(batch, settle);
+    };
+    this.writing = this.write(batch.flatMap((w) => w.rows)).then(
+      () => written((w) => w.resolve()),
+      (err: unknown) => written((w) => w.reject(err)),
+    );
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
+import { TurnBudget } from '../common/turn-slices';
 
 export const KEYS_REDIS = Symbol('KEYS_REDIS');
 
@@ -40,11 +41,14 @@ interface CountingRedis {
  * Fixed one-minute windows in Redis (INCR on `<REDIS_PREFIX>:ratelimit:keys:<scope>:<minute>`), so
  * the limit holds across API replicas. Every request counts, refused ones included. All scopes of a
  * request are counted by one Lua script (EVALSHA): one round trip, one reply. A refusal says when
- * the window turns (KeyRateLimitedException: `Retry-After`).
+ * the window turns (KeyRateLimitedException: `Retry-After`). ioredis resolves every reply of a
+ * socket read in one turn of the event loop, and each caller goes on to its seal and answer, so
+ * callers go on at most CALLERS_PER_TURN per turn (TurnBudget; docs/architecture.md, the release minute).
  */
 @Injectable()
 export class KeyRateLimiter implements OnModuleDestroy {
   private readonly prefix: string;
+  private readonly replies = new TurnBudget();
 
   constructor(
     @Inject(KEYS_REDIS) private readonly redis: Redis,
@@ -71,6 +75,8 @@ export class KeyRateLimiter implements OnModuleDestroy {
         `key delivery is unavailable: the rate limiter (Redis) failed: ${(err as Error).message}`,
       );
     }
+    const later = this.replies.enter();
+    if (later) await later;
     scopes.forEach((scope, i) => {
       if (Number(counts[i]) > limit) {
         const retry = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
