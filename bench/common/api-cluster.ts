@@ -29,6 +29,9 @@ export async function serveApi(port: number): Promise<void> {
   const { createApp } = await import('../../apps/api/src/app.factory');
   const app = await createApp();
   await app.listen(port, '127.0.0.1');
+  // As main.ts does once it listens (awaited here, so every run starts after it).
+  const { KeyRouteWarmup } = await import('../../apps/api/src/keys/key-route-warmup');
+  await app.get(KeyRouteWarmup).warmUp();
   process.on('message', (m) => {
     if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   });

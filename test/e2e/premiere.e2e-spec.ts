@@ -10,6 +10,7 @@ import {
   startPaygateSuite,
 } from '../helpers/paygate-fixtures';
 import { registerUser, TestUser } from '../helpers/test-app';
+import { KeyRouteWarmup } from '../../apps/api/src/keys/key-route-warmup';
 
 /**
  * Premieres: a bundle with a future releaseAt is in the catalog and sold (pre-orders through Stripe
@@ -133,5 +134,11 @@ describe('premieres (e2e): pre-orders, keys withheld until releaseAt', () => {
     }
     const stranger = await registerUser(app, ['CREATOR']);
     await setRelease(stranger, null).expect(403);
+  });
+
+  it('readies the key route once the API listens with requests that touch no license, rate limit or audit row', async () => {
+    const deliveries = await prisma.keyDelivery.count();
+    await expect(app.get(KeyRouteWarmup).warmUp()).resolves.toEqual({ statuses: { 401: 256 }, failed: 0 });
+    expect(await prisma.keyDelivery.count()).toBe(deliveries);
   });
 });

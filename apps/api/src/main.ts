@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@keyseed/config';
 import { createApp } from './app.factory';
+import { KeyRouteWarmup } from './keys/key-route-warmup';
 
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -17,6 +18,8 @@ async function bootstrap(): Promise<void> {
   const app = await createApp();
   const config = loadConfig();
   await app.listen(config.PORT, config.HOST);
+  // The key route's HTTP half, readied before a premiere's buyers arrive (docs/architecture.md, the release minute).
+  void app.get(KeyRouteWarmup).warmUp();
   process.stdout.write(
     JSON.stringify({
       event: 'api.listening',

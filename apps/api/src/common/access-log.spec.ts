@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import pino from 'pino';
 import { collectLogLines } from '../../../../test/helpers/log-lines';
-import { accessLog } from './access-log';
+import { accessLog, WARM_UP_HEADER, WARM_UP_MARK } from './access-log';
 
 describe('accessLog', () => {
   let server: Server;
@@ -48,6 +48,13 @@ describe('accessLog', () => {
     await get('/announce?info_hash=x');
     await get('/health');
     expect(lines).toEqual([]);
+  });
+
+  it("leaves out the API's own warm-up requests, which carry this process's mark, and logs one with another value", async () => {
+    await get('/v1/licenses/x/keys', { [WARM_UP_HEADER]: WARM_UP_MARK });
+    expect(lines).toEqual([]);
+    await get('/v1/licenses/x/keys', { [WARM_UP_HEADER]: 'guessed' });
+    expect(lines).toHaveLength(1);
   });
 
   it('drops the values of secret-looking query parameters (access_token, token) from the logged URL', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import pino, { Logger } from 'pino';
@@ -89,7 +90,15 @@ export function accessLog(logger: Logger): HttpLogger {
   return Object.assign(middleware, { logger: log.logger });
 }
 
-/** Health probes and BitTorrent routes: no access-log line. */
+/**
+ * The header, and this process's secret value for it, that mark the API's own warm-up requests to
+ * itself at boot (keys/key-route-warmup.ts): no access-log line for them. Random per process, so no
+ * client can hide its requests from the log with it.
+ */
+export const WARM_UP_HEADER = 'x-keyseed-warm-up';
+export const WARM_UP_MARK = randomBytes(16).toString('hex');
+
+/** Health probes, BitTorrent routes and the API's own warm-up requests: no access-log line. */
 export function isUnlogged(req: IncomingMessage): boolean {
-  return req.url === '/health' || UNLOGGED.test(req.url ?? '');
+  return req.url === '/health' || UNLOGGED.test(req.url ?? '') || req.headers[WARM_UP_HEADER] === WARM_UP_MARK;
 }

@@ -9,6 +9,8 @@ import { KeyRateLimiter } from './key-rate-limiter';
 const SEAL_ROUNDS = 300;
 /** Runs of each hot statement per connection: PostgreSQL plans a prepared statement for each of its first five. */
 const STATEMENT_ROUNDS = 6;
+/** Rate-limit scripts counted at boot, on throw-away scopes. */
+const RATE_LIMIT_ROUNDS = 300;
 /** Boot does not wait longer than this for the database and Redis parts (an unreachable host). */
 const WARM_UP_TIMEOUT_MS = 10_000;
 
@@ -17,8 +19,9 @@ const WARM_UP_TIMEOUT_MS = 10_000;
  * docs/architecture.md, key path): at a premiere the first second brings a thousand buyers at once,
  * and a cold path answered them in over a second while the rest of the minute took milliseconds
  * (BENCHMARKS.md, premiere). It opens every hot-path connection and runs each key-path statement on
- * it (values that match no row and change nothing), loads the rate-limit script into Redis, and
- * runs the seal on synthetic keys. No real row, license or counter is touched. A failure (the
+ * it (values that match no row and change nothing), loads the rate-limit script into Redis and
+ * counts throw-away scopes with it, and runs the seal on synthetic keys. No real row, license or
+ * counter is touched. KeyRouteWarmup readies the HTTP half once the API listens. A failure (the
  * database or Redis down at boot) is logged and boot goes on: requests then answer as they would
  * have without it.
  */
@@ -37,7 +40,10 @@ export class KeyPathWarmup implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const started = Date.now();
     const statements = [...this.store.warmUpQueries(), ...this.tokens.warmUpQueries()];
-    const remote = Promise.allSettled([this.pool.warmUp(statements, STATEMENT_ROUNDS), this.limiter.warmUp()]);
+    const remote = Promise.allSettled([
+      this.pool.warmUp(statements, STATEMENT_ROUNDS),
+      this.limiter.warmUp(RATE_LIMIT_ROUNDS),
+    ]);
     this.keys.warmUpSeal(SEAL_ROUNDS);
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([

@@ -6,6 +6,7 @@ import {
   OnModuleDestroy,
   ServiceUnavailableException,
 } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
 import { TurnBudget } from '../common/turn-slices';
@@ -88,9 +89,15 @@ export class KeyRateLimiter implements OnModuleDestroy {
     });
   }
 
-  /** Loads the script into Redis (SCRIPT LOAD: nothing counted), so no request meets NOSCRIPT and re-sends it. */
-  async warmUp(): Promise<void> {
+  /**
+   * Loads the script into Redis (SCRIPT LOAD), so no request meets NOSCRIPT and re-sends it, then
+   * counts `rounds` requests at once on throw-away scopes (`warm-up:<random uuid>`, one each: no
+   * real budget is touched, and the keys expire with their window), so the counting and the reply
+   * handling are optimised before the first buyers ask.
+   */
+  async warmUp(rounds: number): Promise<void> {
     await this.redis.script('LOAD', COUNT_LUA);
+    await Promise.all(Array.from({ length: rounds }, () => this.consume([`warm-up:${randomUUID()}`])));
   }
 
   onModuleDestroy(): void {

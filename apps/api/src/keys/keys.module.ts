@@ -7,6 +7,7 @@ import { EphemeralKeyRefill } from './ephemeral-key-refill';
 import { KeyDeliveryFastRoute } from './key-delivery.fast-route';
 import { KeyDeliveryService } from './key-delivery.service';
 import { KeyPathWarmup } from './key-path-warmup';
+import { KeyRouteWarmup } from './key-route-warmup';
 import { KeyDeliveryStore } from './key-delivery.store';
 import { KEYS_REDIS, KeyRateLimiter } from './key-rate-limiter';
 import { KeysController } from './keys.controller';
@@ -33,6 +34,7 @@ import { KeysController } from './keys.controller';
     KeyDeliveryService,
     KeyDeliveryFastRoute,
     KeyPathWarmup,
+    KeyRouteWarmup,
   ],
 })
 export class KeysModule {}
