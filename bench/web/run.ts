@@ -15,8 +15,10 @@
  *   during the File System Access Download, heaviest functions on stderr), BENCH_PHASES (watch,fsa,sw,cli:
  *   the phases to run, for quicker runs while working on one)
  * Also printed: CPU seconds per process and thread in each phase (cpu.ts), the page's requests
- * between the click on Watch and the first frame, and what the renderers' memory is made of at
- * each phase's peak (stderr).
+ * between the click on Watch and the first frame, the service worker Download's webseed ranges (how
+ * many were in flight on average), and what the renderers' memory is made of at each phase's peak
+ * (stderr). What Chromium's own fetch, File System Access writes and download manager cost with no
+ * unlocking at all: floors.ts.
  *   needs ffmpeg (to loop the fixture) and /usr/bin/chromium
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -292,6 +294,63 @@ async function watchOnce(
   }
 }
 
+/** `fn(arg)` evaluated in the unlock service worker (by value), or null when it has no target. */
+async function inServiceWorker<T, A>(browser: Chromium, fn: (arg: A) => T, arg: A): Promise<T | null> {
+  const { targetInfos } = await browser.send<{ targetInfos: { targetId: string; type: string }[] }>(
+    'Target.getTargets',
+  );
+  const worker = targetInfos.find((t) => t.type === 'service_worker');
+  if (!worker) return null;
+  const { sessionId } = await browser.send<{ sessionId: string }>('Target.attachToTarget', {
+    targetId: worker.targetId,
+    flatten: true,
+  });
+  try {
+    const r = await browser.send<{ result: { value?: T } }>(
+      'Runtime.evaluate',
+      { expression: `(${fn.toString()})(${JSON.stringify(arg)})`, returnByValue: true },
+      sessionId,
+    );
+    return r.result.value ?? null;
+  } finally {
+    await browser.send('Target.detachFromTarget', { sessionId });
+  }
+}
+
+/**
+ * The webseed ranges the service worker read for a Download since `since` (epoch ms): how many,
+ * how many were in flight on average (requests' durations over the Download's time: the pipeline
+ * keeps STREAM_SPANS going when fetching is what it waits for), and the median time to first byte
+ * and to the last one.
+ */
+function serviceWorkerRanges(browser: Chromium, since: number): Promise<string | null> {
+  return inServiceWorker(
+    browser,
+    (t0: number) => {
+      const perf = (
+        globalThis as unknown as {
+          performance: {
+            timeOrigin: number;
+            getEntriesByType(
+              t: string,
+            ): { name: string; startTime: number; responseStart: number; responseEnd: number }[];
+          };
+        }
+      ).performance;
+      const ranges = perf
+        .getEntriesByType('resource')
+        .filter((e) => e.name.includes('/webseed/') && perf.timeOrigin + e.startTime >= t0);
+      if (!ranges.length) return 'no webseed ranges';
+      const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+      const busy = ranges.reduce((a, e) => a + e.responseEnd - e.startTime, 0);
+      const first = Math.min(...ranges.map((e) => e.startTime));
+      const last = Math.max(...ranges.map((e) => e.responseEnd));
+      return `${ranges.length} ranges, ${(busy / (last - first)).toFixed(1)} in flight on average, first byte ${median(ranges.map((e) => e.responseStart - e.startTime)).toFixed(0)} ms, whole range ${median(ranges.map((e) => e.responseEnd - e.startTime)).toFixed(0)} ms (medians)`;
+    },
+    since,
+  );
+}
+
 /** The unlock service worker's requests since `since` (epoch ms): path, start → end in ms from `since`. */
 async function serviceWorkerRequests(browser: Chromium, since: number): Promise<string> {
   const { targetInfos } = await browser.send<{ targetInfos: { targetId: string; type: string }[] }>(
@@ -361,11 +420,21 @@ async function downloadOnce(browser: Chromium, api: string, downloads: string): 
         if (p.state === 'completed' || p.state === 'canceled') resolve(p.state);
       });
     });
+    // Room for every range of the Download in the worker's resource timing (250 entries by default).
+    await inServiceWorker(
+      browser,
+      () =>
+        (
+          globalThis as unknown as { performance: { setResourceTimingBufferSize(n: number): void } }
+        ).performance.setResourceTimingBufferSize(5000),
+      null,
+    );
     const t0 = Date.now();
     await click(page, 'Download');
     const state = await finished;
     const ms = Date.now() - t0;
     if (state !== 'completed') throw new Error('the download was cancelled');
+    console.error(`service worker Download, its webseed ranges: ${await serviceWorkerRanges(browser, t0)}`);
     // The page says so only once the worker checked the whole file's SHA-256.
     await waitForText(page, '[role=status]', 'downloaded and verified', 10_000);
     return ms;
