@@ -15,7 +15,10 @@
  *                                  before the release and get 425, as waiting clients do; the last
  *                                  5 s before it are quiet, longer than the token cache keeps them),
  *                                  BENCH_TIMELINE (0: the first that many seconds in 250 ms steps —
- *                                  requests due, answers received, p99 of the requests due)
+ *                                  requests due, answers received, p99 of the requests due),
+ *                                  BENCH_IDLE_BEFORE_RELEASE (0: seconds the API sits idle between the
+ *                                  ceiling, or its start, and the release: the ceiling's minute without
+ *                                  its load on the machine)
  *
  * Reports delivered / refused / errors, p50 / p99 / max, API CPU per request, missing KeyDelivery
  * rows (every 200 must have its audit row). Uses its own database (keyseed_bench_premiere,
@@ -190,6 +193,8 @@ async function main(): Promise<void> {
   }
 
   // The premiere: releaseAt is when the first request leaves; nothing runs at that moment but the clock.
+  const idleBeforeMs = Number(process.env.BENCH_IDLE_BEFORE_RELEASE ?? 0) * 1000;
+  await new Promise((r) => setTimeout(r, idleBeforeMs));
   const pollStart = Date.now() + 1000;
   const startAt = prepoll > 0 ? pollStart + 15_000 : Date.now() + 2000;
   await pool.query(`UPDATE "Bundle" SET "releaseAt" = $2 WHERE id = $1`, [bundleId, new Date(startAt)]);
