@@ -1,4 +1,5 @@
 import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import { endToEndHeaders } from './hop-headers';
 
 export interface CountingProxy {
   url: string;
@@ -54,7 +55,7 @@ export async function startCountingProxy(target: string, opts: CountingProxyOpti
           state.retryAfters.push(String(answer.headers['retry-after']));
           state.refusedByClient.set(client, (state.refusedByClient.get(client) ?? 0) + 1);
         }
-        res.writeHead(status, answer.headers);
+        res.writeHead(status, endToEndHeaders(answer.headers));
         const counted = webseed && (status === 200 || status === 206);
         const count = (n: number) => {
           state.webseedBodyBytes += n;

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, request, Server } from 'node:http';
+import { endToEndHeaders } from './hop-headers';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -123,7 +124,7 @@ export class RoundRobinProxy {
       { method: req.method, headers: { ...req.headers, 'x-forwarded-for': forwardedFor }, agent: false },
       (up) => {
         this.served.push({ backend: index, method: req.method ?? '', path: req.url ?? '' });
-        res.writeHead(up.statusCode ?? 502, up.headers);
+        res.writeHead(up.statusCode ?? 502, endToEndHeaders(up.headers));
         up.pipe(res);
         up.on('error', () => res.destroy());
         up.on('aborted', () => res.destroy());
