@@ -93,8 +93,11 @@ while True:
             transports.update(t for t in ('utp', 'tcp') if '(%s' % t in m or ' %s ' % t in m or m.endswith(t))
     now = time.time()
     if now - t0 > timeout:
-        emit('timeout', what='download', seconds=timeout, progress=h.status().progress,
-             has_metadata=h.status().has_metadata, sources=by_source)
+        st = h.status()
+        # what a stalled download looked like: its payload so far, its peers, the last progress samples
+        emit('timeout', what='download', seconds=timeout, progress=st.progress, has_metadata=st.has_metadata,
+             downloaded=st.total_payload_download, peers=st.num_peers, sources=by_source,
+             last_progress=progress[-8:], connects=connects)
         sys.exit(3)
     s = h.status()
     if got_metadata_at is None and s.has_metadata:
