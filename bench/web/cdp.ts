@@ -95,6 +95,16 @@ export class Chromium {
     return () => set.delete(listener);
   }
 
+  /**
+   * Closes the tabs Chromium opened at start (only the bench's own renderers then count) and saves
+   * downloads to `downloadPath`, with download progress events.
+   */
+  async closeStartPagesAndSaveDownloadsTo(downloadPath: string): Promise<void> {
+    const { targetInfos } = await this.send<{ targetInfos: { targetId: string; type: string }[] }>('Target.getTargets');
+    for (const t of targetInfos) if (t.type === 'page') await this.send('Target.closeTarget', { targetId: t.targetId });
+    await this.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath, eventsEnabled: true });
+  }
+
   /** A new tab at `url`, once its document has loaded. */
   async newPage(url: string, onError: (text: string) => void): Promise<CdpPage> {
     const { targetId } = await this.send<{ targetId: string }>('Target.createTarget', { url: 'about:blank' });

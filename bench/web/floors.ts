@@ -175,16 +175,7 @@ async function main(): Promise<void> {
   const profileDir = mkdtempSync(join(tmpdir(), 'keyseed-floors-'));
   const browser = await Chromium.launch('/usr/bin/chromium', join(profileDir, 'profile'));
   try {
-    const { targetInfos } = await browser.send<{ targetInfos: { targetId: string; type: string }[] }>(
-      'Target.getTargets',
-    );
-    for (const t of targetInfos)
-      if (t.type === 'page') await browser.send('Target.closeTarget', { targetId: t.targetId });
-    await browser.send('Browser.setDownloadBehavior', {
-      behavior: 'allow',
-      downloadPath: join(profileDir, 'downloads'),
-      eventsEnabled: true,
-    });
+    await browser.closeStartPagesAndSaveDownloadsTo(join(profileDir, 'downloads'));
     const page = await browser.newPage(origin, (line) => console.error(line));
     const cpu = new CpuTracker(process.pid);
     const perGiB = (1024 * MIB) / total;

@@ -668,16 +668,7 @@ async function main(): Promise<void> {
     );
 
     // Only the app's renderers count: the tab Chromium opened at start goes (no spare renderer either: launch flags).
-    const { targetInfos } = await browser.send<{ targetInfos: { targetId: string; type: string }[] }>(
-      'Target.getTargets',
-    );
-    for (const t of targetInfos)
-      if (t.type === 'page') await browser.send('Target.closeTarget', { targetId: t.targetId });
-    await browser.send('Browser.setDownloadBehavior', {
-      behavior: 'allow',
-      downloadPath: downloadDir,
-      eventsEnabled: true,
-    });
+    await browser.closeStartPagesAndSaveDownloadsTo(downloadDir);
     // The buyer's session, as the app keeps it (localStorage of the origin, in the profile).
     const login = await browser.newPage(`${api}/`, (line) => console.error(line));
     await login.evaluate(
