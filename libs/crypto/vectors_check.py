@@ -98,11 +98,23 @@ def compute(inp):
     ct = aes_ctr(k, pattern(lp["length"], lp["patternModulo"]))
     out["longPiece"] = {"pieceKey": k.hex(), "ciphertextSha256": hashlib.sha256(ct).hexdigest()}
 
+    pr = inp["pieceRoot"]
+    pt = pattern(pr["length"], pr["patternModulo"])
+    n = pr["pieceLength"]
+    piece_digests = [hashlib.sha256(pt[o : o + n]).digest() for o in range(0, len(pt), n)]
+    out["pieceRoot"] = {
+        "pieceSha256": [d.hex() for d in piece_digests],
+        "plaintextPieceRoot": hashlib.sha256(b"".join(piece_digests)).hexdigest(),
+        "plaintextSha256": hashlib.sha256(pt).hexdigest(),
+    }
+
     s = inp["seal"]
-    items = [
-        {"itemId": it["itemId"], "contentKey": base64.b64encode(bytes.fromhex(it["contentKey"])).decode(), "plaintextSha256": it["plaintextSha256"]}
-        for it in s["items"]
-    ]
+    items = []
+    for it in s["items"]:
+        item = {"itemId": it["itemId"], "contentKey": base64.b64encode(bytes.fromhex(it["contentKey"])).decode(), "plaintextSha256": it["plaintextSha256"]}
+        if "plaintextPieceRoot" in it:  # optional: items ingested before the piece root have none
+            item["plaintextPieceRoot"] = it["plaintextPieceRoot"]
+        items.append(item)
     out["seal"] = seal(s, s["licenseId"], s["deviceId"], {"v": 2, "licenseId": s["licenseId"], "items": items})
 
     pv = inp["previewSeal"]

@@ -67,4 +67,5 @@ export {
   sealPreviewKeys,
 } from './key-set';
 export type { ContentKeyItem, OpenedContentKey, OpenedPieceKeys, PieceKeyItem } from './key-set';
+export { PIECE_DIGEST_BYTES, plaintextPieceRoot } from './piece-root';
 export { KEY_CHECK_BYTES, KEY_CHECK_INFO, keyCheckValue } from './key-check';

@@ -8,11 +8,12 @@ import { openPayload, sealPayload, type SealOptions, type SealedKeySet } from '.
 /**
  * Payload v2 of a sealed delivery (docs/key-scheme.md), JSON text in this exact key order:
  *
- *     license: {"v":2,"licenseId":…,"items":[{"itemId":…,"contentKey":base64(CK),"plaintextSha256":hex}]}
+ *     license: {"v":2,"licenseId":…,"items":[{"itemId":…,"contentKey":base64(CK),"plaintextSha256":hex,"plaintextPieceRoot":hex}]}
  *     preview: {"v":2,"licenseId":"preview","items":[{"itemId":…,"first":n,"keys":base64(K_first ‖ … ‖ K_last)}]}
  *
- * Binary fields are standard base64 with padding (as in v1); the plaintext SHA-256 is 64 lowercase
- * hex digits. A license delivery carries the content key: the buyer derives every piece key itself.
+ * Binary fields are standard base64 with padding (as in v1); the plaintext SHA-256 and the plaintext
+ * piece root (piece-root.ts) are 64 lowercase hex digits. The piece root is optional: items ingested
+ * before it existed have none, and the key is then left out. A license delivery carries the content key: the buyer derives every piece key itself.
  * Previews are sealed with licenseId and deviceId "preview" and carry piece keys < previewPieces only.
  */
 export const KEY_SET_VERSION = 2;
@@ -26,6 +27,8 @@ export interface ContentKeyItem {
   contentKey: Uint8Array;
   /** SHA-256 of the item's plaintext, 64 lowercase hex digits. */
   plaintextSha256: string;
+  /** The item's plaintext piece root (piece-root.ts), 64 lowercase hex digits; absent for older items. */
+  plaintextPieceRoot?: string | null;
 }
 
 /** Keys of pieces `first … first + keys.length/32 - 1` of one item. */
@@ -40,6 +43,8 @@ export interface OpenedContentKey {
   itemId: string;
   contentKey: Buffer;
   plaintextSha256: string;
+  /** Present when the delivery carries one (items ingested with it). */
+  plaintextPieceRoot?: string;
 }
 
 export interface OpenedPieceKeys {
@@ -56,14 +61,18 @@ type PublicKeyInput = string | Uint8Array | DevicePublicKey;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** `{"itemId":…,"contentKey":…,"plaintextSha256":…}`: one license payload item, serialised. */
+/** `{"itemId":…,"contentKey":…,"plaintextSha256":…[,"plaintextPieceRoot":…]}`: one license payload item, serialised. */
 export function contentKeyItemJson(item: ContentKeyItem): string {
   validateItemId(item.itemId, 'BAD_KEY_SET');
   assertKey(item.contentKey, 32, `content key of item ${item.itemId}`);
   if (typeof item.plaintextSha256 !== 'string' || !SHA256_HEX.test(item.plaintextSha256))
     throw new CryptoError('BAD_KEY_SET', `item ${item.itemId}: plaintextSha256 must be 64 lowercase hex digits`);
+  const root = item.plaintextPieceRoot ?? null;
+  if (root !== null && (typeof root !== 'string' || !SHA256_HEX.test(root)))
+    throw new CryptoError('BAD_KEY_SET', `item ${item.itemId}: plaintextPieceRoot must be 64 lowercase hex digits`);
   const ck = Buffer.from(item.contentKey.buffer, item.contentKey.byteOffset, item.contentKey.byteLength);
-  return `{"itemId":${JSON.stringify(item.itemId)},"contentKey":"${ck.toString('base64')}","plaintextSha256":"${item.plaintextSha256}"}`;
+  const rootJson = root === null ? '' : `,"plaintextPieceRoot":"${root}"`;
+  return `{"itemId":${JSON.stringify(item.itemId)},"contentKey":"${ck.toString('base64')}","plaintextSha256":"${item.plaintextSha256}"${rootJson}}`;
 }
 
 /** `{"itemId":…,"first":…,"keys":…}`: one preview payload item, serialised. */
@@ -110,7 +119,7 @@ export function sealPreviewKeys(
   return sealPayload(devicePublicKey, PREVIEW_LICENSE_ID, PREVIEW_DEVICE_ID, payload, options);
 }
 
-/** Opens a license delivery: the content key and plaintext SHA-256 of every locked item. */
+/** Opens a license delivery: the content key, plaintext SHA-256 and (when sealed) piece root of every locked item. */
 export function openContentKeys(
   devicePrivateKey: PrivateKeyInput,
   deviceId: string,
@@ -119,7 +128,12 @@ export function openContentKeys(
 ): OpenedContentKey[] {
   const items = parsePayload(openPayload(devicePrivateKey, deviceId, sealed, licenseId), licenseId);
   return items.map((raw, n) => {
-    const it = raw as { itemId?: unknown; contentKey?: unknown; plaintextSha256?: unknown };
+    const it = raw as {
+      itemId?: unknown;
+      contentKey?: unknown;
+      plaintextSha256?: unknown;
+      plaintextPieceRoot?: unknown;
+    };
     if (
       typeof it.contentKey !== 'string' ||
       !BASE64.test(it.contentKey) ||
@@ -127,6 +141,14 @@ export function openContentKeys(
       !SHA256_HEX.test(it.plaintextSha256)
     )
       throw new CryptoError('OPEN_FAILED', `sealed key set item ${n} is not a content key item`);
+    if (
+      it.plaintextPieceRoot !== undefined &&
+      (typeof it.plaintextPieceRoot !== 'string' || !SHA256_HEX.test(it.plaintextPieceRoot))
+    )
+      throw new CryptoError(
+        'OPEN_FAILED',
+        `sealed key set item ${n}: plaintextPieceRoot must be 64 lowercase hex digits`,
+      );
     validateItemId(it.itemId, 'OPEN_FAILED');
     const contentKey = Buffer.from(it.contentKey, 'base64');
     if (contentKey.length !== 32)
@@ -134,7 +156,9 @@ export function openContentKeys(
         'OPEN_FAILED',
         `sealed key set item ${n}: content key is ${contentKey.length} bytes, not 32`,
       );
-    return { itemId: it.itemId, contentKey, plaintextSha256: it.plaintextSha256 };
+    const opened: OpenedContentKey = { itemId: it.itemId, contentKey, plaintextSha256: it.plaintextSha256 };
+    if (it.plaintextPieceRoot !== undefined) opened.plaintextPieceRoot = it.plaintextPieceRoot;
+    return opened;
   });
 }
 

@@ -32,6 +32,7 @@ const vectorItems: ContentKeyItem[] = S.items.map((it) => ({
   itemId: it.itemId,
   contentKey: hex(it.contentKey),
   plaintextSha256: it.plaintextSha256,
+  ...(it.plaintextPieceRoot === undefined ? {} : { plaintextPieceRoot: it.plaintextPieceRoot }),
 }));
 const previewItems = P.items.map((it) => ({
   itemId: it.itemId,
@@ -245,5 +246,44 @@ describe('sealed key delivery, payload v2', () => {
     expect(() =>
       sealContentKeys(publicKey, DEVICE, LICENSE, [{ ...vectorItems[0], plaintextSha256: 'AB'.repeat(32) }]),
     ).toThrow(/64 lowercase hex digits/);
+    for (const root of ['AB'.repeat(32), 'ab'.repeat(31), ''])
+      expect(() =>
+        sealContentKeys(publicKey, DEVICE, LICENSE, [{ ...vectorItems[0], plaintextPieceRoot: root }]),
+      ).toThrow(/plaintextPieceRoot must be 64 lowercase hex digits/);
+  });
+
+  describe('the plaintext piece root (optional)', () => {
+    const dev = generateDeviceKeyPair();
+    const root = 'cd'.repeat(32);
+
+    it('is sealed after plaintextSha256 when present and left out when null', () => {
+      const items = [
+        { ...vectorItems[1], plaintextPieceRoot: root },
+        { ...vectorItems[1], itemId: 'older', plaintextPieceRoot: null },
+      ];
+      const sealed = sealContentKeys(dev.publicKey, DEVICE, LICENSE, items);
+      const payload = openPayload(dev.privateKey, DEVICE, sealed, LICENSE).toString();
+      expect(payload).toContain(
+        `"plaintextSha256":"${vectorItems[1].plaintextSha256}","plaintextPieceRoot":"${root}"}`,
+      );
+      expect(payload).toContain(`{"itemId":"older","contentKey":`);
+      expect(payload.match(/plaintextPieceRoot/g)).toHaveLength(1);
+      const opened = openContentKeys(dev.privateKey, DEVICE, sealed, LICENSE);
+      expect(opened[0].plaintextPieceRoot).toBe(root);
+      expect(opened[1]).not.toHaveProperty('plaintextPieceRoot');
+    });
+
+    it('is refused on open when malformed', () => {
+      for (const bad of ['"' + 'AB'.repeat(32) + '"', '"' + 'ab'.repeat(33) + '"', 'null', '7']) {
+        const payload = `{"v":2,"licenseId":"${LICENSE}","items":[{"itemId":"i","contentKey":"${Buffer.alloc(32).toString('base64')}","plaintextSha256":"${'e'.repeat(64)}","plaintextPieceRoot":${bad}}]}`;
+        const sealed = sealPayload(dev.publicKey, LICENSE, DEVICE, [Buffer.from(payload)]);
+        expect(() => openContentKeys(dev.privateKey, DEVICE, sealed, LICENSE)).toThrow(
+          expect.objectContaining({
+            code: 'OPEN_FAILED',
+            message: expect.stringMatching(/plaintextPieceRoot must be 64 lowercase hex digits/),
+          }),
+        );
+      }
+    });
   });
 });

@@ -8,6 +8,7 @@ export interface SealVectorItem {
   itemId: string;
   contentKey: string;
   plaintextSha256: string;
+  plaintextPieceRoot?: string;
 }
 export interface PreviewVectorItem {
   itemId: string;
@@ -31,6 +32,8 @@ export interface TestVectors {
     pieceKeyIndices: number[];
     pieceCipher: { index: number; length: number; patternModulo: number };
     longPiece: { index: number; length: number; patternModulo: number };
+    /** An item's plaintext `pattern(length, patternModulo)` cut into pieces of `pieceLength`. */
+    pieceRoot: { pieceLength: number; length: number; patternModulo: number };
     seal: {
       devicePrivateKey: string;
       ephemeralPrivateKey: string;
@@ -48,6 +51,7 @@ export interface TestVectors {
     pieceKeys: { index: number; key: string }[];
     pieceCipher: { pieceKey: string; plaintext: string; ciphertext: string };
     longPiece: { pieceKey: string; ciphertextSha256: string };
+    pieceRoot: { pieceSha256: string[]; plaintextPieceRoot: string; plaintextSha256: string };
     seal: SealVectorOutput;
     previewSeal: SealVectorOutput;
     keyCheck: { contentKey: string; kcvHex: string }[];
