@@ -58,6 +58,7 @@ export async function createLockedBundle(
       wrappedKey: new Uint8Array(wrapped.wrappedKey),
       kekId: wrapped.kekId,
       plaintextSha256: randomBytes(32).toString('hex'),
+      plaintextPieceRoot: randomBytes(32).toString('hex'),
     },
   });
   return { bundleId };

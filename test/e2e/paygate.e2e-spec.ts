@@ -166,10 +166,15 @@ describe('paygate (e2e): prices, checkout, webhooks, licenses, devices, keys', (
       .send({ deviceId: device.deviceId })
       .expect(200);
     expect(Object.keys(res.body).sort()).toEqual(['alg', 'ciphertext', 'epk', 'nonce']);
-    // Payload v2: the content key and the plaintext SHA-256; the piece keys are derived here.
+    // Payload v2: the content key, the plaintext SHA-256 and piece root; the piece keys are derived here.
     const opened = openContentKeys(device.privateKey, device.deviceId, res.body as SealedKeySet, licenseId);
     expect(opened).toEqual([
-      { itemId: item.id, contentKey: expect.any(Buffer), plaintextSha256: item.plaintextSha256 },
+      {
+        itemId: item.id,
+        contentKey: expect.any(Buffer),
+        plaintextSha256: item.plaintextSha256,
+        plaintextPieceRoot: item.plaintextPieceRoot,
+      },
     ]);
     const plain = item.pieces.map((ct, i) => {
       const out = Buffer.alloc(ct.length);

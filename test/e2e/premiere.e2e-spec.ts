@@ -92,6 +92,7 @@ describe('premieres (e2e): pre-orders, keys withheld until releaseAt', () => {
     });
     expect(createHash('sha256').update(Buffer.concat(plain)).digest('hex')).toBe(opened.plaintextSha256);
     expect(opened.plaintextSha256).toBe(item.plaintextSha256);
+    expect(opened.plaintextPieceRoot).toBe(item.plaintextPieceRoot);
     expect(await prisma.keyDelivery.count({ where: { licenseId: pre.license.id } })).toBe(deliveries + 1);
     expect((await request(http).get(`/v1/catalog/${slug}`).expect(200)).body.released).toBe(true);
 

@@ -106,6 +106,8 @@ export interface ReadyItem {
   id: string;
   plaintext: Buffer;
   plaintextSha256: string;
+  /** SHA-256 of the plaintext pieces' SHA-256s (docs/key-scheme.md), computed here independently. */
+  plaintextPieceRoot: string;
   pieceLength: number;
   pieceCount: number;
   /** Ciphertext of each piece, as ingest would store it. */
@@ -151,8 +153,10 @@ export async function createReadyItem(
   for (let i = 0; i < plaintext.length; i++) plaintext[i] = (i * 31 + 7) & 0xff;
   const ck = generateContentKey();
   const pieces: Buffer[] = [];
+  const root = createHash('sha256');
   for (let i = 0; i < pieceCount; i++) {
     const src = plaintext.subarray(i * pieceLength, Math.min((i + 1) * pieceLength, plaintext.length));
+    root.update(createHash('sha256').update(src).digest());
     const dst = Buffer.alloc(src.length);
     encryptPieceInto(derivePieceKey(ck, i), src, dst);
     pieces.push(dst);
@@ -160,6 +164,7 @@ export async function createReadyItem(
   const hashes = Buffer.concat(pieces.map((p) => createHash('sha1').update(p).digest()));
   const wrapped = wrapContentKey(app.get<Keyring>(KEYRING), id, ck);
   const plaintextSha256 = createHash('sha256').update(plaintext).digest('hex');
+  const plaintextPieceRoot = root.digest('hex');
   await app.get(PrismaService).item.create({
     data: {
       id,
@@ -172,10 +177,11 @@ export async function createReadyItem(
       size: BigInt(plaintext.length),
       pieceHashesV1: new Uint8Array(hashes),
       plaintextSha256,
+      plaintextPieceRoot,
       wrappedKey: new Uint8Array(wrapped.wrappedKey),
       kekId: wrapped.kekId,
       ingestedAt: new Date(),
     },
   });
-  return { id, plaintext, plaintextSha256, pieceLength, pieceCount, pieces };
+  return { id, plaintext, plaintextSha256, plaintextPieceRoot, pieceLength, pieceCount, pieces };
 }

@@ -47,6 +47,17 @@ process.env.JOB_LOCK_MS = '2000';
 process.env.INGEST_THREADS = '2';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+/** SHA-256 of the pieces' SHA-256s (docs/key-scheme.md, plaintext piece root). */
+function pieceRoot(b: Uint8Array, pieceLength: number): string {
+  const root = createHash('sha256');
+  for (let o = 0; o < b.length; o += pieceLength)
+    root.update(
+      createHash('sha256')
+        .update(b.subarray(o, o + pieceLength))
+        .digest(),
+    );
+  return root.digest('hex');
+}
 
 /** Decrypts a published `.locked` file with the item's unwrapped content key. */
 function decrypt(cipher: Buffer, ck: Buffer, pieceLength: number): Buffer {
@@ -191,6 +202,7 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
         const ck = unwrapContentKey(keyring, item.id, ready.wrappedKey!, ready.kekId!);
         expect(sha256(decrypt(cipher, ck, pieceLength))).toBe(sha256(body));
         expect(ready.plaintextSha256).toBe(sha256(body));
+        expect(ready.plaintextPieceRoot).toBe(pieceRoot(body, pieceLength));
         // The killed attempt's staging file is gone (each attempt clears the item's staging area).
         const staging = store.localPath(stagingPrefix(item.id))!;
         expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);

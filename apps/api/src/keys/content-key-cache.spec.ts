@@ -14,14 +14,15 @@ import { ContentKeyCache } from './content-key-cache';
 describe('ContentKeyCache', () => {
   const keyring = Keyring.fromKeys([randomBytes(32)]);
   const sha = 'ab'.repeat(32);
-  const lockedItem = (ck: Buffer) => {
+  const lockedItem = (ck: Buffer, plaintextPieceRoot: string | null = null) => {
     const id = randomUUID();
-    return { id, ...wrapContentKey(keyring, id, ck), plaintextSha256: sha };
+    return { id, ...wrapContentKey(keyring, id, ck), plaintextSha256: sha, plaintextPieceRoot };
   };
 
-  it('gives the payload v2 fragment sealContentKeys would serialise, byte for byte', () => {
+  it('gives the payload v2 fragment sealContentKeys would serialise, byte for byte (with and without a piece root)', () => {
     const ck = [randomBytes(32), randomBytes(32)];
-    const items = ck.map(lockedItem);
+    const root = 'cd'.repeat(32);
+    const items = [lockedItem(ck[0], root), lockedItem(ck[1])];
     const cache = new ContentKeyCache(keyring);
     const device = generateDeviceKeyPair();
     const eph = generateDeviceKeyPair().privateKey;
@@ -42,11 +43,18 @@ describe('ContentKeyCache', () => {
       device.publicKey,
       deviceId,
       licenseId,
-      items.map((it, n) => ({ itemId: it.id, contentKey: ck[n], plaintextSha256: sha })),
+      items.map((it, n) => ({
+        itemId: it.id,
+        contentKey: ck[n],
+        plaintextSha256: sha,
+        plaintextPieceRoot: it.plaintextPieceRoot,
+      })),
       { ephemeralPrivateKey: eph, nonce },
     );
     expect(fromCache).toEqual(direct);
-    expect(openContentKeys(device.privateKey, deviceId, fromCache, licenseId).map((i) => i.contentKey)).toEqual(ck);
+    const opened = openContentKeys(device.privateKey, deviceId, fromCache, licenseId);
+    expect(opened.map((i) => i.contentKey)).toEqual(ck);
+    expect(opened.map((i) => i.plaintextPieceRoot)).toEqual([root, undefined]);
   });
 
   it('unwraps each item once while fresh, again after its time-to-live, and zeroes what it drops', () => {

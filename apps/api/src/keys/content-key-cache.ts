@@ -5,11 +5,12 @@ export interface LockedItemKey {
   wrappedKey: Uint8Array;
   kekId: string;
   plaintextSha256: string;
+  plaintextPieceRoot: string | null;
 }
 
 interface Entry {
   ck: Buffer;
-  /** `{"itemId","contentKey","plaintextSha256"}` of payload v2, serialised once. */
+  /** `{"itemId","contentKey","plaintextSha256"[,"plaintextPieceRoot"]}` of payload v2, serialised once. */
   fragment: Buffer;
   expiresAt: number;
 }
@@ -53,7 +54,12 @@ export class ContentKeyCache {
     if (hit) this.drop(id, hit);
     const ck = unwrapContentKey(this.keyring, item.id, item.wrappedKey, item.kekId);
     const fragment = Buffer.from(
-      contentKeyItemJson({ itemId: item.id, contentKey: ck, plaintextSha256: item.plaintextSha256 }),
+      contentKeyItemJson({
+        itemId: item.id,
+        contentKey: ck,
+        plaintextSha256: item.plaintextSha256,
+        plaintextPieceRoot: item.plaintextPieceRoot,
+      }),
     );
     const entry = { ck, fragment, expiresAt: now + this.ttlMs };
     this.entries.set(id, entry);

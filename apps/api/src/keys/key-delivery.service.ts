@@ -50,7 +50,7 @@ export class NotReleasedException extends HttpException {
 
 /**
  * Sealed key delivery, payload v2 (docs/key-scheme.md): a license delivery carries each locked
- * item's content key and plaintext SHA-256, only for the ACTIVE license of the caller, to a device
+ * item's content key, plaintext SHA-256 and (items ingested with one) plaintext piece root, only for the ACTIVE license of the caller, to a device
  * registered to that license, and not before the bundle's releaseAt; previews carry piece keys
  * < previewPieces for anyone. Every delivery is recorded in KeyDelivery before the keys leave, and
  * rate-limited per license and per address. Both return the response body: a `SealedKeySet` as
@@ -87,7 +87,7 @@ export class KeyDeliveryService {
     const contentKey = generateContentKey();
     const wrapped = wrapContentKey(this.keyring, itemId, contentKey);
     contentKey.fill(0);
-    const item = { id: itemId, ...wrapped, plaintextSha256: '0'.repeat(64) };
+    const item = { id: itemId, ...wrapped, plaintextSha256: '0'.repeat(64), plaintextPieceRoot: '0'.repeat(64) };
     const contentKeys = new ContentKeyCache(this.keyring);
     const devices = new DeviceKeyCache();
     for (let i = 0; i < rounds; i++) {

@@ -15,6 +15,8 @@ export interface ItemRow {
   wrappedKey: Buffer | null;
   kekId: string | null;
   plaintextSha256: string | null;
+  /** Sealed with the content key when present (docs/key-scheme.md, plaintext piece root). */
+  plaintextPieceRoot: string | null;
   pieceCount: number;
   /** Unlocked by the email gate (EMAIL_GATE licenses get keys for these items only). */
   emailGated: boolean;
@@ -56,6 +58,7 @@ interface ItemColumns {
   wrappedKey: Buffer | null;
   kekId: string | null;
   plaintextSha256: string | null;
+  plaintextPieceRoot: string | null;
   pieceCount: string | number;
   emailGated: boolean;
 }
@@ -97,7 +100,7 @@ interface TokenLicenseKey extends LicenseKey {
 /** Matches no row: every real id is a random (version 4) UUID. */
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
-const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256", i."emailGated",
+const ITEM_COLUMNS = `i.id AS "itemId", i.locked, i.status::text AS "itemStatus", i."previewPieces", i."wrappedKey", i."kekId", i."plaintextSha256", i."plaintextPieceRoot", i."emailGated",
   COALESCE(octet_length(i."pieceHashesV1"), 0) / 20 AS "pieceCount"`;
 
 // A delivery's license, its bundle's status, the device and every item; `license` and `device` are
@@ -294,6 +297,7 @@ function itemsOf(rows: ItemColumns[]): ItemRow[] {
             wrappedKey: r.wrappedKey,
             kekId: r.kekId,
             plaintextSha256: r.plaintextSha256,
+            plaintextPieceRoot: r.plaintextPieceRoot,
             pieceCount: Number(r.pieceCount),
             emailGated: r.emailGated,
           },

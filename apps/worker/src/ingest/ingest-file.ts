@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { FileHandle, open } from 'node:fs/promises';
-import { combinePieceRanges, emptyFileHashes, FileHashes, PieceRangeHashes, splitPieceRanges } from '@keyseed/torrent';
-import { hashPlaintext, ingestPieceRange } from './ingest-thread';
+import { plaintextPieceRoot } from '@keyseed/crypto/piece-root';
+import { combinePieceRanges, emptyFileHashes, FileHashes, splitPieceRanges } from '@keyseed/torrent';
+import { hashPlaintext, ingestPieceRange, PieceRangeResult } from './ingest-thread';
 import { hashPlaintextAsync } from './plaintext-sha256';
 import { RunningThread, runInThread } from './thread-runner';
 
@@ -24,12 +25,14 @@ export interface IngestFileInput {
 export interface IngestFileResult {
   hashes: FileHashes;
   plaintextSha256: string;
+  /** Locked items: the plaintext piece root (docs/key-scheme.md); free items: null. */
+  plaintextPieceRoot: string | null;
 }
 
 /**
  * One pass over an uploaded file (docs/architecture.md, ingest): ciphertext (or the plain bytes) written to the
  * pre-sized staging file at the same offsets, v1 + v2 piece hashes of what was written, and the
- * SHA-256 of the plaintext. Large files are split into piece ranges across `threads` worker threads
+ * SHA-256 of the plaintext (and, locked, its piece root from the piece threads). Large files are split into piece ranges across `threads` worker threads
  * doing positional reads and writes, while the calling thread streams the plaintext SHA-256 (the
  * only part that cannot be split) with reads on the libuv pool; the OS spreads these over the cores.
  * Memory: a 1 MiB buffer per thread plus 2 MiB for the plaintext hash. The staging file is not
@@ -43,7 +46,7 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
   } finally {
     await staging.close();
   }
-  if (length === 0) return emptyFileResult(pieceLength);
+  if (length === 0) return emptyFileResult(pieceLength, input.contentKey !== null);
 
   let done = 0;
   const flusher = new BackgroundFlush(input.stagingPath, length);
@@ -70,18 +73,18 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
       { kind: 'plaintext', uploadPath: input.uploadPath, fileLength: length },
       progress,
     );
-    return { hashes: combinePieceRanges([range]), plaintextSha256 };
+    return { hashes: combinePieceRanges([range]), plaintextSha256, plaintextPieceRoot: pieceRootOf([range]) };
   }
 
-  const threads: RunningThread<PieceRangeHashes>[] = [];
+  const threads: RunningThread<PieceRangeResult>[] = [];
   const plaintext = { stopped: false };
   let plaintextDone: Promise<unknown> = Promise.resolve();
   try {
-    threads.push(...ranges.map((r) => runInThread<PieceRangeHashes>(pieceTask(r), progress)));
+    threads.push(...ranges.map((r) => runInThread<PieceRangeResult>(pieceTask(r), progress)));
     const plaintextSha256 = hashPlaintextAsync(input.uploadPath, length, progress, plaintext);
     plaintextDone = plaintextSha256.catch(() => undefined);
     const [sha256, ...results] = await Promise.all([plaintextSha256, ...threads.map((t) => t.result)]);
-    return { hashes: combinePieceRanges(results), plaintextSha256: sha256 };
+    return { hashes: combinePieceRanges(results), plaintextSha256: sha256, plaintextPieceRoot: pieceRootOf(results) };
   } finally {
     // On failure the others may still run: stop them before the caller removes the staging file.
     plaintext.stopped = true;
@@ -90,11 +93,18 @@ export async function ingestFile(input: IngestFileInput): Promise<IngestFileResu
   }
 }
 
+/** The plaintext piece root from the runs' piece digests (runs in piece order); null for a free item. */
+export function pieceRootOf(runs: readonly PieceRangeResult[]): string | null {
+  if (runs.some((r) => r.plaintextPieceSha256 === null)) return null;
+  return plaintextPieceRoot(Buffer.concat(runs.map((r) => r.plaintextPieceSha256 as Uint8Array)));
+}
+
 /** The hashes of an empty item (no pieces). */
-export function emptyFileResult(pieceLength: number): IngestFileResult {
+export function emptyFileResult(pieceLength: number, locked: boolean): IngestFileResult {
   return {
     hashes: emptyFileHashes(pieceLength),
     plaintextSha256: createHash('sha256').digest('hex'),
+    plaintextPieceRoot: locked ? plaintextPieceRoot(new Uint8Array(0)) : null,
   };
 }
 

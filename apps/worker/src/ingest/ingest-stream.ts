@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { once } from 'node:events';
 import { combinePieceRanges } from '@keyseed/torrent';
-import { emptyFileResult, IngestFileResult } from './ingest-file';
+import { emptyFileResult, IngestFileResult, pieceRootOf } from './ingest-file';
 import { PieceRangeWork, skewedBuffer } from './ingest-thread';
 
 /** Encrypt + hash step: 1 MiB, as on the positional path. */
@@ -31,7 +31,7 @@ export async function ingestStream(input: IngestStreamInput): Promise<IngestFile
   const { length, pieceLength } = input;
   if (length === 0) {
     await input.sink(Readable.from([]));
-    return emptyFileResult(pieceLength);
+    return emptyFileResult(pieceLength, input.contentKey !== null);
   }
   const pieceCount = Math.ceil(length / pieceLength);
   const work = new PieceRangeWork(pieceLength, 0, pieceCount, input.contentKey);
@@ -89,5 +89,10 @@ export async function ingestStream(input: IngestStreamInput): Promise<IngestFile
   } finally {
     work.dispose();
   }
-  return { hashes: combinePieceRanges([work.result()]), plaintextSha256: plaintext.digest('hex') };
+  const run = work.result();
+  return {
+    hashes: combinePieceRanges([run]),
+    plaintextSha256: plaintext.digest('hex'),
+    plaintextPieceRoot: pieceRootOf([run]),
+  };
 }

@@ -5,7 +5,7 @@
  * thread starts fast: from `dist` it is the compiled `ingest-thread.js`; from TypeScript sources
  * (Jest) `thread-runner.ts` boots it through a small swc require hook (see `DEV_BOOTSTRAP`).
  */
-import { createHash, hash } from 'node:crypto';
+import { createHash, hash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { PieceCipher } from '@keyseed/crypto/piece-cipher';
@@ -74,6 +74,14 @@ export interface PlaintextTask {
 
 export type ThreadTask = PieceRangeTask | PlaintextTask;
 
+/**
+ * A run's piece hashes plus, for locked items, the SHA-256 of each plaintext piece (32 bytes per
+ * piece, in order): the parts of the item's plaintext piece root (docs/key-scheme.md); null for free items.
+ */
+export interface PieceRangeResult extends PieceRangeHashes {
+  plaintextPieceSha256: Uint8Array | null;
+}
+
 /** Buffer of `size` bytes that does not start on a page boundary. */
 export function skewedBuffer(size: number): Buffer {
   return Buffer.allocUnsafeSlow(size + 2 * ALIGN_SKEW).subarray(ALIGN_SKEW, ALIGN_SKEW + size);
@@ -98,20 +106,24 @@ function writeFully(fd: number, buf: Buffer, length: number, position: number): 
 
 /**
  * Encrypt + hash state of a run of consecutive pieces, fed in order, span by span (a span is at most
- * a piece and never crosses one): encrypts locked spans in place, then SHA-1s them (v1) and hashes
- * their 16 KiB v2 leaves. Shared by the positional (local disk) and the streaming (S3) paths.
+ * a piece and never crosses one): hashes locked plaintext per piece (SHA-256, for the plaintext piece
+ * root), encrypts locked spans in place, then SHA-1s them (v1) and hashes their 16 KiB v2 leaves.
+ * Shared by the positional (local disk) and the streaming (S3) paths.
  */
 export class PieceRangeWork {
   private readonly blocksPerPiece: number;
   private readonly leaves: Buffer;
   readonly piecesV1: Buffer;
   readonly pieceHashesV2: Buffer;
+  /** Locked items: SHA-256 of each plaintext piece of the run. */
+  readonly plaintextPieceSha256: Buffer | null;
   lastPieceV1Unpadded: Buffer | null = null;
   bytes = 0;
   private keys: Buffer | null = null;
   private keysFirst = -1;
   private cipher: PieceCipher | null = null;
   private sha1 = createHash('sha1');
+  private plaintextSha256: Hash | null = null;
   private uncollected = 0;
 
   constructor(
@@ -124,6 +136,7 @@ export class PieceRangeWork {
     this.leaves = Buffer.allocUnsafe(this.blocksPerPiece * 32);
     this.piecesV1 = Buffer.allocUnsafe(20 * pieceCount);
     this.pieceHashesV2 = Buffer.allocUnsafe(32 * pieceCount);
+    this.plaintextPieceSha256 = contentKey ? Buffer.allocUnsafe(32 * pieceCount) : null;
   }
 
   /** Starts piece `index` (the next one of the run). */
@@ -141,6 +154,7 @@ export class PieceRangeWork {
       }
       const k = (index - this.keysFirst) * PIECE_KEY_BYTES;
       this.cipher = new PieceCipher(this.keys.subarray(k, k + PIECE_KEY_BYTES));
+      this.plaintextSha256 = createHash('sha256');
     }
     this.sha1 = createHash('sha1');
   }
@@ -150,6 +164,7 @@ export class PieceRangeWork {
     const n = span.length;
     for (let c = 0; c < n; c += CHUNK) {
       const chunk = span.subarray(c, Math.min(c + CHUNK, n));
+      this.plaintextSha256?.update(chunk);
       this.cipher?.update(chunk);
       this.sha1.update(chunk);
       hash('sha256', chunk, 'buffer').copy(this.leaves, ((at + c) / BLOCK) * 32);
@@ -165,6 +180,8 @@ export class PieceRangeWork {
   endPiece(index: number, size: number): void {
     const pl = this.pieceLength;
     const i = index - this.firstPiece;
+    if (this.plaintextPieceSha256 && this.plaintextSha256)
+      this.plaintextSha256.digest().copy(this.plaintextPieceSha256, i * 32);
     if (size < pl) {
       // The item's last piece: v1 hashes it padded with zeros (BEP 47 pad file follows every file).
       this.lastPieceV1Unpadded = this.sha1.copy().digest();
@@ -179,7 +196,7 @@ export class PieceRangeWork {
     this.bytes += size;
   }
 
-  result(): PieceRangeHashes {
+  result(): PieceRangeResult {
     return {
       pieceLength: this.pieceLength,
       firstPiece: this.firstPiece,
@@ -187,6 +204,7 @@ export class PieceRangeWork {
       piecesV1: this.piecesV1,
       lastPieceV1Unpadded: this.lastPieceV1Unpadded,
       pieceHashesV2: this.pieceHashesV2,
+      plaintextPieceSha256: this.plaintextPieceSha256,
     };
   }
 
@@ -200,7 +218,7 @@ export class PieceRangeWork {
 export function ingestPieceRange(
   task: PieceRangeTask,
   onProgress: (bytes: number) => void = () => {},
-): PieceRangeHashes {
+): PieceRangeResult {
   const { pieceLength: pl, fileLength, firstPiece, pieceCount } = task;
   const span = skewedBuffer(Math.min(pl, SPAN));
   const work = new PieceRangeWork(pl, firstPiece, pieceCount, task.contentKey);
@@ -259,14 +277,14 @@ export function hashPlaintext(task: PlaintextTask, onProgress: (bytes: number) =
   return h.digest('hex');
 }
 
-export function runThreadTask(task: ThreadTask, onProgress: (bytes: number) => void): PieceRangeHashes | string {
+export function runThreadTask(task: ThreadTask, onProgress: (bytes: number) => void): PieceRangeResult | string {
   return task.kind === 'pieces' ? ingestPieceRange(task, onProgress) : hashPlaintext(task, onProgress);
 }
 
 /** Messages from a thread to thread-runner.ts. */
 export type ThreadMessage =
   | { type: 'progress'; bytes: number }
-  | { type: 'done'; result: PieceRangeHashes | string }
+  | { type: 'done'; result: PieceRangeResult | string }
   | { type: 'error'; message: string };
 
 if (!isMainThread && parentPort && (workerData as { ingestTask?: ThreadTask } | null)?.ingestTask) {

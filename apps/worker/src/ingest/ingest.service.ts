@@ -169,6 +169,7 @@ export class IngestService implements JobProcessor<QueueName.Ingest> {
               piecesRoot: bytes(result.hashes.piecesRoot),
               pieceLayer: bytes(result.hashes.pieceLayer),
               plaintextSha256: result.plaintextSha256,
+              plaintextPieceRoot: result.plaintextPieceRoot,
               wrappedKey: bytes(wrapped?.wrappedKey),
               kekId: wrapped?.kekId ?? null,
             },

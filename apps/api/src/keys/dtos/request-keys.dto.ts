@@ -74,7 +74,7 @@ export class SealedKeySetView {
   @ApiProperty({
     description:
       'AES-256-GCM ciphertext ‖ tag, base64url; AAD "keyseed/v1|<licenseId>|<deviceId>" (previews: "keyseed/v1|preview|preview"); ' +
-      'plaintext payload v2: licenses {"v":2,"licenseId","items":[{"itemId","contentKey","plaintextSha256"}]}, ' +
+      'plaintext payload v2: licenses {"v":2,"licenseId","items":[{"itemId","contentKey","plaintextSha256","plaintextPieceRoot" (optional)}]}, ' +
       'previews {"v":2,"licenseId":"preview","items":[{"itemId","first","keys"}]}',
   })
   ciphertext: string;
