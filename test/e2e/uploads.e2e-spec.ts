@@ -255,6 +255,7 @@ describe('tus uploads (e2e)', () => {
       new ExpireUploadsService(prisma, config, app.get<BlobStore>(BLOB_STORE), app.get(TusUploadFiles)),
       null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[1],
       app.get(RedisAvailability),
+      null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[3],
     );
     const job = (data: HousekeepingJob) => ({ data }) as Job<HousekeepingJob>;
     expect(await processor.process(job({ kind: 'expire-uploads' }))).toMatchObject({ expired: 0 });

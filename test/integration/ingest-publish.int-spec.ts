@@ -24,6 +24,7 @@ import {
 import { parseTorrent, PieceHasher } from '@keyseed/torrent';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { PublishService } from '../../apps/worker/src/publish/publish.service';
+import { BackfillPieceRootsService } from '../../apps/worker/src/housekeeping/backfill-piece-roots.service';
 import {
   completeUpload,
   createDraftBundle,
@@ -417,6 +418,32 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       expect(Buffer.from(ready.pieceHashesV1!).length).toBe(0);
       expect(ready.piecesRoot).toBeNull();
       expect((await store.stat(publishedKey(bundle.id, 'empty.bin.locked')))?.size).toBe(0);
+    });
+
+    it('gives items ingested before the plaintext piece root their root from the stored ciphertext, never one that does not decrypt to their plaintext', async () => {
+      const pieceLength = 65536;
+      const bundle = await createDraftBundle(app, pieceLength);
+      const bodies = [randomBytes(2 * pieceLength + 1000), randomBytes(pieceLength)];
+      const items = [
+        await completeUpload(app, bundle.id, { path: 'old.mkv', locked: true, body: bodies[0] }, 0),
+        await completeUpload(app, bundle.id, { path: 'bad.mkv', locked: true, body: bodies[1] }, 1),
+      ];
+      for (const item of items) await enqueueIngest(app, item);
+      for (const item of items) expect((await waitForItem(app, item.id, ['READY', 'FAILED'])).status).toBe('READY');
+      // As before the column existed; the second item's ciphertext no longer matches its recorded hash.
+      await prisma.item.updateMany({ where: { bundleId: bundle.id }, data: { plaintextPieceRoot: null } });
+      await prisma.item.update({ where: { id: items[1].id }, data: { plaintextSha256: sha256(Buffer.from('other')) } });
+      const backfill = app.get(BackfillPieceRootsService);
+      const rootOf = async (id: string) => (await prisma.item.findUniqueOrThrow({ where: { id } })).plaintextPieceRoot;
+
+      expect(await backfill.run()).toEqual({ filled: 1, mismatched: 1, changed: 0 });
+      expect(await rootOf(items[0].id)).toBe(pieceRoot(bodies[0], pieceLength));
+      expect(await rootOf(items[1].id)).toBeNull();
+
+      await prisma.item.update({ where: { id: items[1].id }, data: { plaintextSha256: sha256(bodies[1]) } });
+      expect(await backfill.run()).toEqual({ filled: 1, mismatched: 0, changed: 0 });
+      expect(await rootOf(items[1].id)).toBe(pieceRoot(bodies[1], pieceLength));
+      expect(await backfill.run()).toEqual({ filled: 0, mismatched: 0, changed: 0 });
     });
 
     it('marks an item whose upload was deleted before ingest FAILED with a reason the creator can act on', async () => {

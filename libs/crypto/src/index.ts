@@ -69,3 +69,5 @@ export {
 export type { ContentKeyItem, OpenedContentKey, OpenedPieceKeys, PieceKeyItem } from './key-set';
 export { PIECE_DIGEST_BYTES, plaintextPieceRoot } from './piece-root';
 export { KEY_CHECK_BYTES, KEY_CHECK_INFO, keyCheckValue } from './key-check';
+export { lockedPlaintextDigests } from './locked-plaintext-digests';
+export type { LockedPlaintextDigests } from './locked-plaintext-digests';

@@ -22,7 +22,8 @@ export interface PublishJob {
 /** One e-mail: the outbox row (`MailMessage` table) it was recorded as, and the message itself. */
 export type MailJob = MailMessage & { messageId: string };
 
-export type HousekeepingJob = { kind: 'reconcile-orders' } | { kind: 'expire-uploads' };
+export type HousekeepingJob =
+  { kind: 'reconcile-orders' } | { kind: 'expire-uploads' } | { kind: 'backfill-piece-roots' };
 
 export interface JobPayloads {
   [QueueName.Ingest]: IngestJob;

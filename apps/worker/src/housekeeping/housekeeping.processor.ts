@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { ReconcileOrdersService } from '@keyseed/paygate';
 import { HousekeepingJob, QueueName, RedisAvailability } from '@keyseed/queues';
+import { BackfillPieceRootsService } from './backfill-piece-roots.service';
 import { ExpireUploadsService } from './expire-uploads.service';
 
 /**
@@ -18,6 +19,7 @@ export class HousekeepingProcessor extends WorkerHost {
     private readonly expireUploads: ExpireUploadsService,
     private readonly reconcileOrders: ReconcileOrdersService,
     private readonly redis: RedisAvailability,
+    private readonly backfillPieceRoots: BackfillPieceRootsService,
   ) {
     super();
   }
@@ -37,6 +39,8 @@ export class HousekeepingProcessor extends WorkerHost {
         return this.expireUploads.run();
       case 'reconcile-orders':
         return this.reconcileOrders.reconcile();
+      case 'backfill-piece-roots':
+        return this.backfillPieceRoots.run();
       default:
         throw new Error(`no handler for housekeeping job kind "${(job.data as { kind: string }).kind}"`);
     }

@@ -7,6 +7,7 @@ import { HousekeepingJob, QueueName } from '@keyseed/queues';
 export const HOUSEKEEPING_SCHEDULES: Array<{ id: string; everyMs: number; data: HousekeepingJob }> = [
   { id: 'expire-uploads', everyMs: 15 * 60_000, data: { kind: 'expire-uploads' } },
   { id: 'reconcile-orders', everyMs: 60_000, data: { kind: 'reconcile-orders' } },
+  { id: 'backfill-piece-roots', everyMs: 60 * 60_000, data: { kind: 'backfill-piece-roots' } },
 ];
 
 @Injectable()
