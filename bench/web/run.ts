@@ -662,9 +662,13 @@ async function main(): Promise<void> {
       pieceLength: pieceKiB && pieceKiB * 1024,
       timeoutMs: 900_000,
       createAdmin: (email, password) => ensureAdmin(prisma, email, password, 'Bench admin').then(() => undefined),
-    }).finally(() => prisma.$disconnect());
+    });
+    // Downloads check the plaintext piece root sealed with the keys when ingest stored one (docs/web-app.md).
+    const { plaintextPieceRoot } = await prisma.item
+      .findFirstOrThrow({ where: { bundleId: film.bundleId } })
+      .finally(() => prisma.$disconnect());
     console.error(
-      `set up ${(film.size / 2 ** 20).toFixed(0)} MiB film, ${film.pieceLength / 1024} KiB pieces, in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+      `set up ${(film.size / 2 ** 20).toFixed(0)} MiB film, ${film.pieceLength / 1024} KiB pieces, in ${((Date.now() - t0) / 1000).toFixed(0)} s; Downloads check its ${plaintextPieceRoot ? 'plaintext piece root' : 'whole-file SHA-256 (no piece root stored)'}`,
     );
 
     // Only the app's renderers count: the tab Chromium opened at start goes (no spare renderer either: launch flags).

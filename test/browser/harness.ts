@@ -61,6 +61,8 @@ export interface BrowserHarness {
   workDir: string;
   /** The platform's DATA_DIR (inside workDir): its blob store. */
   dataDir: string;
+  /** The suite's database, for tests that alter what the platform reads. */
+  prisma: PrismaClient;
   api<T = unknown>(method: string, path: string, token?: string | null, body?: unknown): Promise<T>;
   registerUser(roles: ('CREATOR' | 'BUYER')[], name?: string): Promise<SessionUser>;
   createAdmin(): Promise<SessionUser>;
@@ -195,6 +197,7 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
     browser: b,
     workDir,
     dataDir,
+    prisma,
     api,
     async registerUser(roles, name) {
       const email = `${roles.join('-').toLowerCase()}-${tag()}@example.test`;

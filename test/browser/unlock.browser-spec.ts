@@ -26,6 +26,7 @@ const PREVIEW_PIECES = 8;
 
 describe('in-browser unlock (Chromium, service worker)', () => {
   let h: BrowserHarness;
+  let creator: SessionUser;
   let buyer: SessionUser;
   let bundle: { id: string; slug: string };
   let order: { orderId: string; licenseId: string };
@@ -33,7 +34,7 @@ describe('in-browser unlock (Chromium, service worker)', () => {
 
   beforeAll(async () => {
     h = await startBrowserHarness();
-    const creator = await h.registerUser(['CREATOR'], 'Unlock Pictures');
+    creator = await h.registerUser(['CREATOR'], 'Unlock Pictures');
     buyer = await h.registerUser(['BUYER']);
     bundle = await h.publishBundle({
       creator,
@@ -285,6 +286,57 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       expect(await privateFileText(page, 'kept.webm')).toBe('what the user had');
     } finally {
       writeFileSync(locked, original);
+      await context.close();
+    }
+  });
+
+  it('refuses a Download that does not match the piece root sealed with the keys: the page says so, the chosen file is kept and the streamed download fails', async () => {
+    // The film above was ingested with a piece root, so its Downloads checked that (not a whole-file SHA-256).
+    const ingested = await h.prisma.item.findFirstOrThrow({ where: { bundleId: bundle.id } });
+    expect(ingested.plaintextPieceRoot).toMatch(/^[0-9a-f]{64}$/);
+    // Another copy, whose root is altered before any key for it is asked (the API caches each item's sealed fragment).
+    const title = 'Test Card Wrong Root';
+    const other = await h.publishBundle({
+      creator,
+      title,
+      pieceLength: PIECE,
+      files: [{ path: PATH, locked: true, file: FILM }],
+      price: { amount: 900, currency: 'usd' },
+    });
+    await h.prisma.item.updateMany({ where: { bundleId: other.id }, data: { plaintextPieceRoot: 'ab'.repeat(32) } });
+    // A buyer of its own: the refund test below expects one paid order of `buyer`.
+    const rootBuyer = await h.registerUser(['BUYER']);
+    await h.buy(rootBuyer, other.id);
+    const mismatch =
+      /the decrypted file's piece root is [0-9a-f]{64}, the key delivery says (ab){32}.*Nothing was kept/;
+    const download = (page: Page) =>
+      page.getByRole('article', { name: title }).getByRole('button', { name: 'Download', exact: true }).first();
+
+    const fsa = await h.newPage({ as: rootBuyer });
+    try {
+      await fsa.page.goto('/library');
+      await choosePrivateFile(fsa.page, 'kept-root.webm', 'what the user had');
+      await download(fsa.page).click();
+      const alert = fsa.page.locator('[data-unlock-error="PLAINTEXT_MISMATCH"]');
+      await alert.waitFor({ timeout: 30_000 });
+      expect(await alert.textContent()).toMatch(mismatch);
+      expect(await privateFileText(fsa.page, 'kept-root.webm')).toBe('what the user had');
+    } finally {
+      await fsa.context.close();
+    }
+
+    const { context, page } = await open(rootBuyer);
+    try {
+      await page.goto('/library');
+      const [streamed] = await Promise.all([
+        page.waitForEvent('download', { timeout: 30_000 }),
+        download(page).click(),
+      ]);
+      expect(await streamed.failure()).not.toBeNull();
+      const alert = page.locator('[data-unlock-error="PLAINTEXT_MISMATCH"]');
+      await alert.waitFor({ timeout: 30_000 });
+      expect(await alert.textContent()).toMatch(mismatch);
+    } finally {
       await context.close();
     }
   });

@@ -4,6 +4,7 @@ import { baseName } from './sw-protocol';
 import { pageHash } from './page-hash';
 import { pageUnlock } from './page-unlock';
 import { webseedSource } from './piece-reader';
+import { PieceRootCheck } from './piece-root';
 import { downloadThroughWorker, openUnlockSession } from './unlock-session';
 import { spanLoader, writeVerifiedPlaintext } from './verified-plaintext';
 
@@ -18,10 +19,11 @@ export type DownloadMethod = 'file-system-access' | 'service-worker';
  * Saves the decrypted item to disk in constant memory, with progress. Where the browser has the File
  * System Access API, the user picks the file and the page writes it span by span (checked and
  * decrypted in span workers: span-unlock.ts); the browser writes to a swap file and replaces the
- * target only on close, which happens only once the SHA-256 matched, so a failed check leaves
+ * target only on close, which happens only once the plaintext matched the key delivery's piece root
+ * (or, for items without one, its SHA-256), so a failed check leaves
  * whatever the user had. Elsewhere the unlock service worker
  * streams it as a download, failing the download (the browser drops the partial file) on a bad piece
- * or a wrong SHA-256.
+ * or a wrong plaintext.
  *
  * Call it straight from the click handler: the save dialog needs the user's gesture, so it is
  * opened before `prepare` (keys, hashes) runs.
@@ -52,13 +54,17 @@ export async function downloadLockedItem(
   if (!spec.plaintextSha256)
     throw new UnlockError('API_ERROR', `${path}: the key delivery has no SHA-256 to check the file against`);
   const out = await handle.createWritable();
-  const decrypting = pageUnlock({ path: spec.path, hashes: spec.hashes, keys: spec.keys });
+  // With a piece root the span workers digest each piece and no whole-file SHA-256 runs (piece-root.ts).
+  const rootCheck = spec.plaintextPieceRoot
+    ? new PieceRootCheck(spec.path, spec.hashes.pieceCount, spec.plaintextPieceRoot)
+    : null;
+  const decrypting = pageUnlock({ path: spec.path, hashes: spec.hashes, keys: spec.keys }, rootCheck?.add);
   const stop = new AbortController();
   try {
     await writeVerifiedPlaintext(
       { ...spec.hashes, path: spec.path },
       spanLoader(spec.hashes, webseedSource(spec.webseedUrl), decrypting.unlock, stop.signal),
-      spec.plaintextSha256,
+      rootCheck ?? spec.plaintextSha256,
       (data) => out.write(data),
       onProgress,
       pageHash,

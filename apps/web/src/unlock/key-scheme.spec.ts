@@ -24,6 +24,7 @@ import {
   keyCheckValue,
   pieceKey,
 } from './piece-keys';
+import { pieceRootOfFile, pieceSha256s, PieceRootCheck } from './piece-root';
 import { openDelivery, type SealedKeySet } from './sealed-delivery';
 
 const seal = vectors.input.seal;
@@ -80,8 +81,12 @@ describe('browser key scheme (WebCrypto)', () => {
     const opened = await openDelivery(device, seal.deviceId, seal.licenseId, vectors.output.seal.sealed);
     expect(opened.version).toBe(2);
     expect(
-      opened.items.map((i) => (i.kind === 'content' ? [i.itemId, toHex(i.contentKey), i.plaintextSha256] : null)),
-    ).toEqual(seal.items.map((i) => [i.itemId, i.contentKey, i.plaintextSha256]));
+      opened.items.map((i) =>
+        i.kind === 'content' ? [i.itemId, toHex(i.contentKey), i.plaintextSha256, i.plaintextPieceRoot] : null,
+      ),
+    ).toEqual(seal.items.map((i) => [i.itemId, i.contentKey, i.plaintextSha256, i.plaintextPieceRoot ?? null]));
+    // The vectors seal one item with a piece root and one without (items ingested before it).
+    expect(seal.items.map((i) => i.plaintextPieceRoot === undefined)).toEqual([false, true]);
   });
 
   it('opens the test-vector preview delivery (licenseId and deviceId "preview") to the vector piece keys', async () => {
@@ -136,8 +141,27 @@ describe('browser key scheme (WebCrypto)', () => {
     expect(licensed).toEqual({
       version: 2,
       licenseId: 'lic-1',
-      items: [{ kind: 'content', itemId: 'item-1', contentKey: new Uint8Array(ck), plaintextSha256: sha }],
+      items: [
+        {
+          kind: 'content',
+          itemId: 'item-1',
+          contentKey: new Uint8Array(ck),
+          plaintextSha256: sha,
+          plaintextPieceRoot: null,
+        },
+      ],
     });
+    for (const bad of ['AB'.repeat(32), 'ab'.repeat(31), 7, null]) {
+      const sealed = sealWithNode(device.publicKey, 'lic-1', 'dev-1', {
+        v: 2,
+        licenseId: 'lic-1',
+        items: [{ itemId: 'item-1', contentKey: ck.toString('base64'), plaintextSha256: sha, plaintextPieceRoot: bad }],
+      });
+      await expect(openDelivery(device, 'dev-1', 'lic-1', sealed)).rejects.toMatchObject({
+        code: 'OPEN_FAILED',
+        message: expect.stringMatching(/piece root is not 64 lowercase hex digits/),
+      });
+    }
     const preview = await openDelivery(
       device,
       'preview',
@@ -149,6 +173,38 @@ describe('browser key scheme (WebCrypto)', () => {
       }),
     );
     expect(preview.items).toEqual([{ kind: 'pieces', itemId: 'item-1', first: 0, keys: new Uint8Array(64).fill(7) }]);
+  });
+
+  it('computes the plaintext piece root of the vectors with WebCrypto, piece by piece in any order', async () => {
+    const { pieceLength, length, patternModulo } = vectors.input.pieceRoot;
+    const want = vectors.output.pieceRoot;
+    const plain = pattern(length, patternModulo);
+    const digests = await pieceSha256s(plain, pieceLength);
+    expect(Array.from({ length: digests.length / 32 }, (_, i) => toHex(digests.subarray(i * 32, i * 32 + 32)))).toEqual(
+      want.pieceSha256,
+    );
+    // Spans come back from the workers in any order: the check files them by piece index.
+    const check = new PieceRootCheck('film.mkv', want.pieceSha256.length, want.plaintextPieceRoot);
+    check.add(2, await pieceSha256s(plain.subarray(2 * pieceLength), pieceLength));
+    await expect(check.assertMatches()).rejects.toMatchObject({
+      code: 'PLAINTEXT_MISMATCH',
+      message: expect.stringMatching(/only 2 of 4 pieces were checked/),
+    });
+    check.add(0, await pieceSha256s(plain.subarray(0, 2 * pieceLength), pieceLength));
+    await expect(check.assertMatches()).resolves.toBeUndefined();
+    expect(await pieceRootOfFile(new Blob([new Uint8Array(plain)]), pieceLength)).toBe(want.plaintextPieceRoot);
+
+    const wrong = new PieceRootCheck('film.mkv', want.pieceSha256.length, 'ab'.repeat(32));
+    wrong.add(0, digests);
+    await expect(wrong.assertMatches()).rejects.toMatchObject({
+      code: 'PLAINTEXT_MISMATCH',
+      message: expect.stringMatching(
+        new RegExp(
+          `^film\\.mkv: the decrypted file's piece root is ${want.plaintextPieceRoot}, the key delivery says a`,
+        ),
+      ),
+    });
+    expect(() => wrong.add(3, digests)).toThrow(RangeError);
   });
 
   it('derives K_i = HKDF(CK, "", "keyseed/piece/v1" ‖ u32be(i)) as the vectors say', async () => {

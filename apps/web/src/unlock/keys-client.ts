@@ -18,6 +18,8 @@ export interface ItemKeys {
   keys: PieceKeySource;
   /** Hex SHA-256 of the plaintext: license deliveries (v2) only. */
   plaintextSha256: string | null;
+  /** Hex plaintext piece root (docs/key-scheme.md): license deliveries of items ingested with one. */
+  plaintextPieceRoot: string | null;
 }
 
 /** The keys of `itemIds` (default: every ready locked item) of license `licenseId`, opened on this browser. */
@@ -96,12 +98,14 @@ async function itemKeys(items: Awaited<ReturnType<typeof openDelivery>>['items']
         itemId: it.itemId,
         keys: { kind: 'content', contentKey },
         plaintextSha256: it.plaintextSha256,
+        plaintextPieceRoot: it.plaintextPieceRoot,
       });
     } else {
       out.set(it.itemId, {
         itemId: it.itemId,
         keys: { kind: 'pieces', first: it.first, keys: it.keys },
         plaintextSha256: null,
+        plaintextPieceRoot: null,
       });
     }
   }

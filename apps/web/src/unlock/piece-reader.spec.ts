@@ -8,6 +8,7 @@ import { PieceReader, webseedSource, type CiphertextSource } from './piece-reade
 import { parseRange, rangeResponse } from './range-response';
 import { fileHashes, type FileHashes } from './torrent-hashes';
 import { verifyPiece } from './piece-verify';
+import { PieceRootCheck } from './piece-root';
 import type { PlaintextHash } from './plaintext-hash';
 import { inThreadUnlock, spanWorkerHandler, workerUnlock, type ToSpanWorker } from './span-unlock';
 import {
@@ -42,6 +43,18 @@ const hybrid = buildTorrent({
   creationDate: null,
 }).torrent;
 const v1Only = toLegacyV1(hybrid).torrent;
+
+/** The plaintext piece root (docs/key-scheme.md) written out with node:crypto. */
+function pieceRootOf(plain: Uint8Array, pieceLength: number): string {
+  const root = createHash('sha256');
+  for (let o = 0; o < plain.length; o += pieceLength)
+    root.update(
+      createHash('sha256')
+        .update(plain.subarray(o, o + pieceLength))
+        .digest(),
+    );
+  return root.digest('hex');
+}
 
 const memorySource =
   (data: Uint8Array, reads: number[] = []): CiphertextSource =>
@@ -235,6 +248,27 @@ describe("verifiedPlaintext (the service worker's download stream)", () => {
     });
   });
 
+  it('checks the piece root instead when the key delivery has one: each piece digested as it is decrypted', async () => {
+    const hashes = fileHashes(hybrid, 'film.mkv.locked');
+    const r = await reader(hashes);
+    const rooted = (root: string) => {
+      const check = new PieceRootCheck('film.mkv', hashes.pieceCount, root);
+      const load = spanLoader(hashes, r.file.source, inThreadUnlock(r.file, check.add), new AbortController().signal);
+      return verifiedPlaintext({ ...hashes, path: 'film.mkv' }, load, check);
+    };
+    expect((await collect(rooted(pieceRootOf(plaintext, L)))).equals(plaintext)).toBe(true);
+    const yielded: Uint8Array[] = [];
+    const wrong = (async () => {
+      for await (const span of rooted('ab'.repeat(32))) yielded.push(span);
+    })();
+    await expect(wrong).rejects.toMatchObject({
+      code: 'PLAINTEXT_MISMATCH',
+      message: expect.stringMatching(/piece root is [0-9a-f]{64}, the key delivery says (ab){32}/),
+    });
+    // The file is a single span: nothing of it was handed to the download.
+    expect(yielded).toEqual([]);
+  });
+
   it('refuses to finish when the SHA-256 from the key delivery differs, and names a corrupt piece', async () => {
     const r = await reader(fileHashes(hybrid, 'film.mkv.locked'));
     await expect(collect(stream(r, 'ab'.repeat(32)))).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
@@ -312,6 +346,26 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
     expect(Buffer.concat(writes).equals(pt)).toBe(true);
   });
 
+  it('with a piece root, runs no whole-file hash and resolves once the root matched, or rejects', async () => {
+    const hashes = fileHashes(torrent, 'film.mkv.locked');
+    const noHash = () => Promise.reject(new Error('no whole-file hash with a piece root'));
+    const saveRooted = async (root: string, writes: Buffer[]) => {
+      const r = new PieceReader({
+        path: 'film.mkv',
+        hashes,
+        keys: { kind: 'content', contentKey: await importContentKey(ck) },
+        source: memorySource(ct),
+      });
+      const check = new PieceRootCheck('film.mkv', hashes.pieceCount, root);
+      const load = spanLoader(hashes, r.file.source, inThreadUnlock(r.file, check.add), new AbortController().signal);
+      return writeVerifiedPlaintext({ ...hashes, path: 'film.mkv' }, load, check, slowWrite(writes), undefined, noHash);
+    };
+    const writes: Buffer[] = [];
+    await saveRooted(pieceRootOf(pt, BL), writes);
+    expect(Buffer.concat(writes).equals(pt)).toBe(true);
+    await expect(saveRooted('ab'.repeat(32), [])).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
+  });
+
   it('rejects on a SHA-256 that differs (the caller does not commit), a corrupt piece, or a failed write', async () => {
     await expect(save('ab'.repeat(32), async () => undefined)).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
     const damaged = Buffer.from(ct);
@@ -375,6 +429,33 @@ describe('workerUnlock (span workers, each ended after WORKER_BYTES)', () => {
     await expect(span(2, damaged)).rejects.toMatchObject({ code: 'CORRUPT_PIECE', detail: { piece: 3 } });
     pool.close();
     expect(workers.every((w) => w.terminated)).toBe(true);
+  });
+
+  it("reports each span's plaintext piece digests from the workers before the span resolves", async () => {
+    const file = await lockedFilm();
+    const digests: [number, string][] = [];
+    const pool = workerUnlock(
+      file,
+      () => new FakeWorker() as unknown as Worker,
+      2 * L,
+      (first, sha) => {
+        for (let j = 0; j < sha.length / 32; j++)
+          digests.push([first + j, Buffer.from(sha.subarray(j * 32, j * 32 + 32)).toString('hex')]);
+      },
+    );
+    const span = (first: number) =>
+      pool.unlock(first, new Uint8Array(ciphertext.subarray(first * L, Math.min(SIZE, (first + 2) * L))));
+    await Promise.all([span(4), span(0), span(2)]);
+    digests.sort((a, b) => a[0] - b[0]);
+    expect(digests).toEqual(
+      Array.from({ length: PIECES }, (_, i) => [
+        i,
+        createHash('sha256')
+          .update(plaintext.subarray(i * L, Math.min(SIZE, (i + 1) * L)))
+          .digest('hex'),
+      ]),
+    );
+    pool.close();
   });
 
   it('fails the spans of a worker that stopped (its script did not load), then and later, instead of waiting for it', async () => {

@@ -62,6 +62,7 @@ export async function prepareLockedItem(opts: PrepareOptions): Promise<PreparedI
       hashes: fileHashes(torrent, item.torrentPath),
       keys: keys.keys,
       plaintextSha256: keys.plaintextSha256 ?? (opts.license === 'preview' ? null : item.plaintextSha256),
+      plaintextPieceRoot: keys.plaintextPieceRoot,
     },
   };
 }

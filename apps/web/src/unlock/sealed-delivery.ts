@@ -8,8 +8,9 @@ import { UnlockError } from './errors';
  *     Z = X25519(d, E);  W = HKDF-SHA256(Z, salt = E ‖ D, info = "keyseed/deliver/v1", 32)
  *     payload = AES-256-GCM-decrypt(W, nonce, AAD = "keyseed/v1|" ‖ licenseId ‖ "|" ‖ deviceId, ciphertext ‖ tag)
  *
- * Payload v2 carries, per locked item, the content key and the plaintext SHA-256 (license
- * deliveries) or the preview pieces' keys (licenseId "preview"); v1 (every piece key) is still read.
+ * Payload v2 carries, per locked item, the content key, the plaintext SHA-256 and (items ingested
+ * with one) the plaintext piece root (license deliveries), or the preview pieces' keys (licenseId
+ * "preview"); v1 (every piece key) is still read. Keys this page does not know are ignored.
  */
 export const SEAL_ALG = 'X25519-HKDF-SHA256-A256GCM';
 export const PREVIEW_ID = 'preview';
@@ -24,7 +25,14 @@ export interface SealedKeySet {
 
 /** What one item's delivery gives the client. */
 export type DeliveredItem =
-  | { kind: 'content'; itemId: string; contentKey: Uint8Array; plaintextSha256: string }
+  | {
+      kind: 'content';
+      itemId: string;
+      contentKey: Uint8Array;
+      plaintextSha256: string;
+      /** Lowercase hex; null when the delivery has none (items ingested before it existed). */
+      plaintextPieceRoot: string | null;
+    }
   | { kind: 'pieces'; itemId: string; first: number; keys: Uint8Array };
 
 export interface OpenedDelivery {
@@ -95,7 +103,16 @@ function parsePayload(bytes: Uint8Array, licenseId: string): OpenedDelivery {
     if (typeof it.contentKey === 'string') {
       const contentKey = decodeBase64(it.contentKey);
       if (contentKey?.length !== 32) return fail(`item ${it.itemId}: the content key is not 32 bytes`);
-      return { kind: 'content', itemId: it.itemId, contentKey, plaintextSha256: sha256Hex(it.plaintextSha256, n) };
+      const root = it.plaintextPieceRoot;
+      if (root !== undefined && !(typeof root === 'string' && SHA256_HEX.test(root)))
+        return fail(`item ${n}: the plaintext piece root is not 64 lowercase hex digits`);
+      return {
+        kind: 'content',
+        itemId: it.itemId,
+        contentKey,
+        plaintextSha256: sha256Hex(it.plaintextSha256, n),
+        plaintextPieceRoot: typeof root === 'string' ? root : null,
+      };
     }
     const keys = typeof it.keys === 'string' ? decodeBase64(it.keys) : null;
     const first = it.first ?? 0;
@@ -106,6 +123,8 @@ function parsePayload(bytes: Uint8Array, licenseId: string): OpenedDelivery {
   });
   return { version: doc.v, licenseId, items };
 }
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /** The plaintext SHA-256 as lowercase hex (hex on the wire; base64 accepted too). */
 function sha256Hex(value: unknown, n: number): string {

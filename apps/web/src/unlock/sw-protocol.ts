@@ -20,8 +20,10 @@ export interface SessionSpec {
   contentType: string;
   hashes: FileHashes;
   keys: PieceKeySource;
-  /** Hex SHA-256 of the plaintext (downloads are checked against it); null for previews. */
+  /** Hex SHA-256 of the plaintext (downloads are checked against it without a piece root); null for previews. */
   plaintextSha256: string | null;
+  /** Hex plaintext piece root from the key delivery (downloads are checked against it when present). */
+  plaintextPieceRoot: string | null;
 }
 
 /** Page → worker. `open` carries a MessagePort for the worker's reports on this session. */

@@ -6,6 +6,7 @@ import { assertKeyCheckValue } from './piece-keys';
 import { pageHash } from './page-hash';
 import { pageUnlock } from './page-unlock';
 import { fileSource, type LockedFile } from './piece-reader';
+import { pieceRootOfFile, PieceRootCheck } from './piece-root';
 import { fileHashes } from './torrent-hashes';
 import { spanLoader, writeVerifiedPlaintext } from './verified-plaintext';
 
@@ -13,7 +14,8 @@ import { spanLoader, writeVerifiedPlaintext } from './verified-plaintext';
  * "Unlock files I downloaded with my BitTorrent client": the user picks the folder, the page finds
  * `keyseed.json` in it (or in its one subfolder named like the torrent), fetches this browser's keys
  * for the bundle and decrypts every `.locked` file next to it, as `keyseed unlock` does: each
- * ciphertext piece checked against the torrent, each output against the plaintext SHA-256, written
+ * ciphertext piece checked against the torrent, each output against the key delivery's plaintext
+ * piece root (or, for items ingested before it, the plaintext SHA-256), written
  * under `<path>.keyseed-partial` and renamed only once verified. Outputs already verified are skipped.
  */
 export interface FolderItemResult {
@@ -73,7 +75,11 @@ export async function unlockFolder(
     if (!k || !plaintextSha256) throw new UnlockError('API_ERROR', `the platform delivered no keys for ${item.path}`);
     const target = await parentOf(root, item.path, true);
     const name = item.path.split('/').pop()!;
-    if (await alreadyUnlocked(target, name, item.size, plaintextSha256)) {
+    const hashes = fileHashes(torrent, item.torrentPath);
+    const expected: Expected = k.plaintextPieceRoot
+      ? { pieceRoot: k.plaintextPieceRoot, pieceLength: hashes.pieceLength }
+      : { sha256: plaintextSha256 };
+    if (await alreadyUnlocked(target, name, item.size, expected)) {
       results.push({ path: item.path, status: 'already-unlocked', bytes: 0 });
       continue;
     }
@@ -91,35 +97,38 @@ export async function unlockFolder(
       );
     const file: LockedFile = {
       path: item.path,
-      hashes: fileHashes(torrent, item.torrentPath),
+      hashes,
       keys: k.keys,
       source: fileSource(lockedFile),
     };
-    await writeVerified(target, name, file, plaintextSha256, (bytes, total) =>
-      onProgress({ path: item.path, bytes, total }),
-    );
+    await writeVerified(target, name, file, expected, (bytes, total) => onProgress({ path: item.path, bytes, total }));
     results.push({ path: item.path, status: 'unlocked', bytes: item.size });
   }
   return { manifest, results };
 }
+
+/** What an output is checked against: the key delivery's piece root, else the plaintext SHA-256. */
+type Expected = { pieceRoot: string; pieceLength: number } | { sha256: string };
 
 /** Writes `<name>.keyseed-partial`, then renames it to `name`; on any failure removes only the partial. */
 async function writeVerified(
   dir: FileSystemDirectoryHandle,
   name: string,
   file: LockedFile,
-  plaintextSha256: string,
+  expected: Expected,
   onProgress: (bytes: number, total: number) => void,
 ): Promise<void> {
   const partial = await dir.getFileHandle(name + PARTIAL, { create: true });
   const out = await partial.createWritable({ keepExistingData: false });
-  const decrypting = pageUnlock(file);
+  const rootCheck =
+    'pieceRoot' in expected ? new PieceRootCheck(file.path, file.hashes.pieceCount, expected.pieceRoot) : null;
+  const decrypting = pageUnlock(file, rootCheck?.add);
   const stop = new AbortController();
   try {
     await writeVerifiedPlaintext(
       { ...file.hashes, path: file.path },
       spanLoader(file.hashes, file.source, decrypting.unlock, stop.signal),
-      plaintextSha256,
+      rootCheck ?? (expected as { sha256: string }).sha256,
       (data) => out.write(data),
       onProgress,
       pageHash,
@@ -150,13 +159,15 @@ async function alreadyUnlocked(
   dir: FileSystemDirectoryHandle,
   name: string,
   size: number,
-  sha: string,
+  expected: Expected,
 ): Promise<boolean> {
   const file = await dir
     .getFileHandle(name)
     .then((h) => h.getFile())
     .catch(() => null);
   if (!file || file.size !== size) return false;
+  if ('pieceRoot' in expected) return (await pieceRootOfFile(file, expected.pieceLength)) === expected.pieceRoot;
+  const sha = expected.sha256;
   const hash = await pageHash();
   try {
     const reader = file.stream().getReader();

@@ -1,8 +1,16 @@
 import { bufferView } from './bytes';
-import { UnlockError } from './errors';
 import type { CiphertextSource } from './piece-reader';
+import { plaintextMismatch, type PieceRootCheck } from './piece-root';
 import { createSha256, inThreadHash, type PlaintextHash } from './plaintext-hash';
 import type { SpanUnlock } from './span-unlock';
+
+/**
+ * What a whole-file read checks its plaintext against, from the key delivery: the plaintext piece
+ * root (a PieceRootCheck the span unlocking reports each piece's SHA-256 to, natively and in
+ * parallel), or, for items ingested before the root existed, the whole-file SHA-256 (hex), which
+ * needs an incremental SHA-256 over every byte in order (plaintext-hash.ts).
+ */
+export type PlaintextCheck = PieceRootCheck | string;
 
 /** How a file is cut into pieces (FileHashes and PieceReader have it). */
 export interface PieceLayout {
@@ -92,51 +100,56 @@ async function* spansInOrder(
 
 /**
  * The whole plaintext of a locked file (the service worker's download stream), span by span, each
- * in a buffer of its own, hashed in this thread and checked against `expectedSha256` (hex, from the
- * key delivery) before the last span is handed out: a consumer that completes only when this
- * generator finishes never completes a wrong file.
+ * in a buffer of its own, checked against `expected` (a whole-file SHA-256 is hashed in this
+ * thread) before the last span is handed out: a consumer that completes only when this generator
+ * finishes never completes a wrong file.
  */
 export async function* verifiedPlaintext(
   file: PieceLayout & { path: string },
   load: SpanLoader,
-  expectedSha256: string | null,
+  expected: PlaintextCheck | null,
   onProgress: (bytes: number, total: number) => void = () => undefined,
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const hash = expectedSha256 ? await createSha256() : null;
+  const hash = typeof expected === 'string' ? await createSha256() : null;
+  const check = async () => {
+    if (typeof expected === 'string') assertSha256(file.path, hash!.hex(), expected);
+    else await expected?.assertMatches();
+  };
   let done = 0;
   const fresh = async (bytes: number) => new Uint8Array(bytes);
   for await (const span of spansInOrder(file, load, STREAM_SPAN_BYTES, STREAM_SPANS, fresh)) {
     hash?.update(span);
     done += span.length;
-    if (done === file.size && hash) assertSha256(file.path, hash.hex(), expectedSha256!);
+    if (done === file.size) await check();
     yield span;
     onProgress(done, file.size);
   }
-  if (file.size === 0 && hash) assertSha256(file.path, hash.hex(), expectedSha256!);
+  if (file.size === 0) await check();
 }
 
 /**
  * Writes the whole verified plaintext with `write` (File System Access, Unlock folder), then checks
- * it against `expectedSha256`; rejects (after the writes in flight settled) on the first failure or a
- * SHA-256 that differs, so the caller commits (closes) only when this resolves.
+ * it against `expected`; rejects (after the writes in flight settled) on the first failure or a
+ * plaintext that differs, so the caller commits (closes) only when this resolves.
  *
  * SPAN_BUFFERS buffers of SPAN_BYTES go round: a span is fetched into one and decrypted in place
- * (`load`), written (`write` may read the bytes until it resolves), hashed (a worker's hash takes
- * them by transfer and gives them back), then the buffer takes a later span. Nothing is allocated per
- * span, and spans wait for a free buffer: memory stays bounded however fast each step is.
+ * (`load`, which with a piece root also digests its pieces), written (`write` may read the bytes
+ * until it resolves), with a whole-file SHA-256 hashed (a worker's hash takes them by transfer and
+ * gives them back), then the buffer takes a later span. Nothing is allocated per span, and spans
+ * wait for a free buffer: memory stays bounded however fast each step is.
  */
 export async function writeVerifiedPlaintext(
   file: PieceLayout & { path: string },
   load: SpanLoader,
-  expectedSha256: string,
+  expected: PlaintextCheck,
   write: (data: Uint8Array<ArrayBuffer>) => Promise<void>,
   onProgress: (bytes: number, total: number) => void = () => undefined,
   makeHash: () => Promise<PlaintextHash> = inThreadHash,
 ): Promise<void> {
-  const hash = await makeHash();
+  const hash = typeof expected === 'string' ? await makeHash() : null;
   const perSpan = Math.max(1, Math.floor(SPAN_BYTES / file.pieceLength));
   const pool = bufferPool(SPAN_BUFFERS, Math.max(1, Math.min(perSpan * file.pieceLength, file.size)));
-  // Each span's round: its write, then its hash, then its buffer is free; in file order.
+  // Each span's round: its write, then its hash (whole-file SHA-256 only), then its buffer is free; in file order.
   let previous: Promise<void> = Promise.resolve();
   const writing = new Set<Promise<void>>();
   let done = 0;
@@ -150,7 +163,7 @@ export async function writeVerifiedPlaintext(
       );
       const round = previous
         .then(() => written)
-        .then(() => hash.update(span))
+        .then(() => (hash ? hash.update(span) : span))
         .then((back) => pool.give(new Uint8Array(back.buffer)));
       // A failed write or hash stops the spans waiting for a buffer, with its reason.
       round.catch((err: Error) => pool.fail(err));
@@ -159,11 +172,12 @@ export async function writeVerifiedPlaintext(
       onProgress(done, file.size);
     }
     await previous;
-    assertSha256(file.path, await hash.digestHex(), expectedSha256);
+    if (hash) assertSha256(file.path, await hash.digestHex(), expected as string);
+    else await (expected as PieceRootCheck).assertMatches();
   } finally {
     // The caller aborts or closes the file only once no write is in flight.
     await Promise.allSettled([...writing]);
-    hash.close();
+    hash?.close();
   }
 }
 
@@ -199,10 +213,5 @@ function bufferPool(max: number, bytes: number) {
 }
 
 function assertSha256(path: string, got: string, expected: string): void {
-  if (got !== expected.toLowerCase())
-    throw new UnlockError(
-      'PLAINTEXT_MISMATCH',
-      `${path}: the decrypted file's SHA-256 is ${got}, the key delivery says ${expected}; every piece matched the torrent, so the keys do not fit this copy. Nothing was kept`,
-      { path },
-    );
+  if (got !== expected.toLowerCase()) throw plaintextMismatch(path, 'SHA-256', got, expected);
 }

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import { toErrorData } from '../errors';
 import { PieceReader, webseedSource } from '../piece-reader';
+import { PieceRootCheck } from '../piece-root';
 import { rangeResponse } from '../range-response';
 import { inThreadUnlock } from '../span-unlock';
 import {
@@ -100,8 +101,13 @@ function downloadResponse(session: Session): Response {
   let lastReport = 0;
   // Stopping early (an error, a cancelled download) aborts the requests in flight.
   const stop = new AbortController();
-  const load = spanLoader(spec.hashes, reader.file.source, inThreadUnlock(reader.file), stop.signal);
-  const pieces = verifiedPlaintext({ ...spec.hashes, path: spec.path }, load, spec.plaintextSha256, (bytes, total) => {
+  // With a piece root each piece is digested as it is decrypted and no whole-file SHA-256 runs (piece-root.ts).
+  const rootCheck = spec.plaintextPieceRoot
+    ? new PieceRootCheck(spec.path, spec.hashes.pieceCount, spec.plaintextPieceRoot)
+    : null;
+  const load = spanLoader(spec.hashes, reader.file.source, inThreadUnlock(reader.file, rootCheck?.add), stop.signal);
+  const expected = rootCheck ?? spec.plaintextSha256;
+  const pieces = verifiedPlaintext({ ...spec.hashes, path: spec.path }, load, expected, (bytes, total) => {
     if (bytes === total || Date.now() - lastReport > 200) {
       lastReport = Date.now();
       report(session, { type: 'progress', bytes, total });
