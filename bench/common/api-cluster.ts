@@ -30,6 +30,8 @@ export async function serveApi(port: number): Promise<void> {
   const app = await createApp();
   await app.listen(port, '127.0.0.1');
   // As main.ts does once it listens (awaited here, so every run starts after it).
+  const { addAcceptHandles } = await import('../../apps/api/src/common/accept-handles');
+  await addAcceptHandles(app.getHttpServer());
   const { KeyRouteWarmup } = await import('../../apps/api/src/keys/key-route-warmup');
   await app.get(KeyRouteWarmup).warmUp();
   process.on('message', (m) => {
