@@ -13,7 +13,9 @@
  *   env: BENCH_SIZE_MIB (1024), BENCH_RUNS (3), BENCH_DIR (/tmp/keyseed-bench-web), DATABASE_URL, REDIS_URL,
  *   BENCH_PIECE_KIB (the platform's default), BENCH_PROFILE=1 (V8 profile of the page's main thread
  *   during the File System Access Download, heaviest functions on stderr), BENCH_PHASES (watch,fsa,sw,cli:
- *   the phases to run, for quicker runs while working on one)
+ *   the phases to run, for quicker runs while working on one), BENCH_WHOLE_FILE_SHA256=1 (the film's piece
+ *   root removed before any key is asked: Downloads check the whole-file SHA-256, as for items ingested
+ *   before the root existed; an A/B of the two checks on the same machine)
  * Also printed: CPU seconds per process and thread in each phase (cpu.ts), the page's requests
  * between the click on Watch and the first frame, the service worker Download's webseed ranges (how
  * many were in flight on average), and what the renderers' memory is made of at each phase's peak
@@ -42,6 +44,7 @@ const dir = process.env.BENCH_DIR ?? '/tmp/keyseed-bench-web';
 const profile = process.env.BENCH_PROFILE === '1';
 const phases = new Set((process.env.BENCH_PHASES ?? 'watch,fsa,sw,cli').split(','));
 const pieceKiB = process.env.BENCH_PIECE_KIB ? Number(process.env.BENCH_PIECE_KIB) : undefined;
+const wholeFileSha256 = process.env.BENCH_WHOLE_FILE_SHA256 === '1';
 const db = new URL(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/keyseed');
 db.pathname = '/keyseed_bench_web';
 
@@ -664,6 +667,8 @@ async function main(): Promise<void> {
       createAdmin: (email, password) => ensureAdmin(prisma, email, password, 'Bench admin').then(() => undefined),
     });
     // Downloads check the plaintext piece root sealed with the keys when ingest stored one (docs/web-app.md).
+    if (wholeFileSha256)
+      await prisma.item.updateMany({ where: { bundleId: film.bundleId }, data: { plaintextPieceRoot: null } });
     const { plaintextPieceRoot } = await prisma.item
       .findFirstOrThrow({ where: { bundleId: film.bundleId } })
       .finally(() => prisma.$disconnect());
