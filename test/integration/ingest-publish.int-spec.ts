@@ -34,6 +34,7 @@ import {
   waitForItem,
 } from '../helpers/ingest-fixtures';
 import { useOwnDatabase } from '../helpers/fault-platform';
+import { referencePieceRoot } from '../helpers/plaintext-piece-root';
 
 const PYTHON = '/usr/bin/python3';
 const INTEROP = join(__dirname, '..', 'interop');
@@ -48,17 +49,6 @@ process.env.JOB_LOCK_MS = '2000';
 process.env.INGEST_THREADS = '2';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-/** SHA-256 of the pieces' SHA-256s (docs/key-scheme.md, plaintext piece root). */
-function pieceRoot(b: Uint8Array, pieceLength: number): string {
-  const root = createHash('sha256');
-  for (let o = 0; o < b.length; o += pieceLength)
-    root.update(
-      createHash('sha256')
-        .update(b.subarray(o, o + pieceLength))
-        .digest(),
-    );
-  return root.digest('hex');
-}
 
 /** Decrypts a published `.locked` file with the item's unwrapped content key. */
 function decrypt(cipher: Buffer, ck: Buffer, pieceLength: number): Buffer {
@@ -203,7 +193,7 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
         const ck = unwrapContentKey(keyring, item.id, ready.wrappedKey!, ready.kekId!);
         expect(sha256(decrypt(cipher, ck, pieceLength))).toBe(sha256(body));
         expect(ready.plaintextSha256).toBe(sha256(body));
-        expect(ready.plaintextPieceRoot).toBe(pieceRoot(body, pieceLength));
+        expect(ready.plaintextPieceRoot).toBe(referencePieceRoot(body, pieceLength));
         // The killed attempt's staging file is gone (each attempt clears the item's staging area).
         const staging = store.localPath(stagingPrefix(item.id))!;
         expect(existsSync(staging) ? readdirSync(staging) : []).toEqual([]);
@@ -437,12 +427,12 @@ describe('ingest and publish (real PostgreSQL, Redis, worker)', () => {
       const rootOf = async (id: string) => (await prisma.item.findUniqueOrThrow({ where: { id } })).plaintextPieceRoot;
 
       expect(await backfill.run()).toEqual({ filled: 1, mismatched: 1, changed: 0 });
-      expect(await rootOf(items[0].id)).toBe(pieceRoot(bodies[0], pieceLength));
+      expect(await rootOf(items[0].id)).toBe(referencePieceRoot(bodies[0], pieceLength));
       expect(await rootOf(items[1].id)).toBeNull();
 
       await prisma.item.update({ where: { id: items[1].id }, data: { plaintextSha256: sha256(bodies[1]) } });
       expect(await backfill.run()).toEqual({ filled: 1, mismatched: 0, changed: 0 });
-      expect(await rootOf(items[1].id)).toBe(pieceRoot(bodies[1], pieceLength));
+      expect(await rootOf(items[1].id)).toBe(referencePieceRoot(bodies[1], pieceLength));
       expect(await backfill.run()).toEqual({ filled: 0, mismatched: 0, changed: 0 });
     });
 

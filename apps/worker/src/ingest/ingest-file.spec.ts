@@ -5,20 +5,9 @@ import { join } from 'node:path';
 import { derivePieceKey, encryptPieceInPlace, generateContentKey } from '@keyseed/crypto';
 import { PieceHasher } from '@keyseed/torrent';
 import { ingestFile, INLINE_BELOW_BYTES } from './ingest-file';
+import { referencePieceRoot } from '../../../../test/helpers/plaintext-piece-root';
 
 const dir = mkdtempSync(join(tmpdir(), 'ks-ingest-file-'));
-
-/** The plaintext piece root (docs/key-scheme.md) written out here, independently of the worker's code. */
-function pieceRoot(plain: Buffer, pieceLength: number): string {
-  const root = createHash('sha256');
-  for (let o = 0; o < plain.length; o += pieceLength)
-    root.update(
-      createHash('sha256')
-        .update(plain.subarray(o, o + pieceLength))
-        .digest(),
-    );
-  return root.digest('hex');
-}
 
 /** What ingest must produce, computed the slow obvious way with the libs. */
 function reference(plain: Buffer, pieceLength: number, ck: Buffer | null) {
@@ -54,7 +43,7 @@ async function check(name: string, size: number, pieceLength: number, locked: bo
   const want = reference(plain, pieceLength, ck);
   expect(got.plaintextSha256).toBe(want.sha256);
   // Locked items only: a free item's plaintext is public and never sealed.
-  expect(got.plaintextPieceRoot).toBe(locked ? pieceRoot(plain, pieceLength) : null);
+  expect(got.plaintextPieceRoot).toBe(locked ? referencePieceRoot(plain, pieceLength) : null);
   expect(got.hashes.length).toBe(size);
   expect(Buffer.from(got.hashes.piecesV1).equals(want.hashes.piecesV1)).toBe(true);
   expect(got.hashes.piecesRoot?.toString('hex')).toBe(want.hashes.piecesRoot?.toString('hex'));

@@ -4,18 +4,7 @@ import { buffer } from 'node:stream/consumers';
 import { derivePieceKey, encryptPieceInPlace, generateContentKey } from '@keyseed/crypto';
 import { PieceHasher } from '@keyseed/torrent';
 import { ingestStream } from './ingest-stream';
-
-/** The plaintext piece root (docs/key-scheme.md) written out here, independently of the worker's code. */
-function pieceRoot(plain: Buffer, pieceLength: number): string {
-  const root = createHash('sha256');
-  for (let o = 0; o < plain.length; o += pieceLength)
-    root.update(
-      createHash('sha256')
-        .update(plain.subarray(o, o + pieceLength))
-        .digest(),
-    );
-  return root.digest('hex');
-}
+import { referencePieceRoot } from '../../../../test/helpers/plaintext-piece-root';
 
 /** Chunks of uneven sizes, as a network body arrives. */
 function chunked(data: Buffer): Readable {
@@ -50,7 +39,7 @@ async function check(size: number, pieceLength: number, locked: boolean) {
     onProgress: (f) => fractions.push(f),
   });
   expect(got.plaintextSha256).toBe(createHash('sha256').update(plain).digest('hex'));
-  expect(got.plaintextPieceRoot).toBe(locked ? pieceRoot(plain, pieceLength) : null);
+  expect(got.plaintextPieceRoot).toBe(locked ? referencePieceRoot(plain, pieceLength) : null);
   expect(Buffer.from(got.hashes.piecesV1).equals(want.piecesV1)).toBe(true);
   expect(got.hashes.piecesRoot?.toString('hex')).toBe(want.piecesRoot?.toString('hex'));
   expect(got.hashes.pieceLayer?.toString('hex')).toBe(want.pieceLayer?.toString('hex'));
