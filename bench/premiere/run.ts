@@ -102,13 +102,15 @@ async function main(): Promise<void> {
   );
   const wrapped = wrapContentKey(keyringFromConfig(config), itemId, generateContentKey());
   await pool.query(
-    `INSERT INTO "Item" (id, "bundleId", path, position, locked, status, size, "pieceHashesV1", "plaintextSha256", "wrappedKey", "kekId", "updatedAt")
-     VALUES ($1, $2, 'film.mkv', 0, true, 'READY', $3, $4, $5, $6, $7, now())`,
+    `INSERT INTO "Item" (id, "bundleId", path, position, locked, status, size, "pieceHashesV1", "plaintextSha256", "plaintextPieceRoot", "wrappedKey", "kekId", "updatedAt")
+     VALUES ($1, $2, 'film.mkv', 0, true, 'READY', $3, $4, $5, $6, $7, $8, now())`,
     [
       itemId,
       bundleId,
       String(2000 * 1048576),
       randomBytes(2000 * 20),
+      randomBytes(32).toString('hex'),
+      // As ingest writes it: every delivery seals the piece root too (docs/key-scheme.md).
       randomBytes(32).toString('hex'),
       wrapped.wrappedKey,
       wrapped.kekId,
