@@ -19,6 +19,7 @@ import {
   verifiedPlaintext,
   writeVerifiedPlaintext,
 } from './verified-plaintext';
+import { referencePieceRoot } from '../../../../test/helpers/plaintext-piece-root';
 
 const L = 32 * 1024; // two 16 KiB leaves per piece: the last piece's v2 hash has a zero leaf
 const SIZE = 5 * L + 20_000;
@@ -43,18 +44,6 @@ const hybrid = buildTorrent({
   creationDate: null,
 }).torrent;
 const v1Only = toLegacyV1(hybrid).torrent;
-
-/** The plaintext piece root (docs/key-scheme.md) written out with node:crypto. */
-function pieceRootOf(plain: Uint8Array, pieceLength: number): string {
-  const root = createHash('sha256');
-  for (let o = 0; o < plain.length; o += pieceLength)
-    root.update(
-      createHash('sha256')
-        .update(plain.subarray(o, o + pieceLength))
-        .digest(),
-    );
-  return root.digest('hex');
-}
 
 const memorySource =
   (data: Uint8Array, reads: number[] = []): CiphertextSource =>
@@ -256,7 +245,7 @@ describe("verifiedPlaintext (the service worker's download stream)", () => {
       const load = spanLoader(hashes, r.file.source, inThreadUnlock(r.file, check.add), new AbortController().signal);
       return verifiedPlaintext({ ...hashes, path: 'film.mkv' }, load, check);
     };
-    expect((await collect(rooted(pieceRootOf(plaintext, L)))).equals(plaintext)).toBe(true);
+    expect((await collect(rooted(referencePieceRoot(plaintext, L)))).equals(plaintext)).toBe(true);
     const yielded: Uint8Array[] = [];
     const wrong = (async () => {
       for await (const span of rooted('ab'.repeat(32))) yielded.push(span);
@@ -361,7 +350,7 @@ describe('writeVerifiedPlaintext (File System Access, folder unlock)', () => {
       return writeVerifiedPlaintext({ ...hashes, path: 'film.mkv' }, load, check, slowWrite(writes), undefined, noHash);
     };
     const writes: Buffer[] = [];
-    await saveRooted(pieceRootOf(pt, BL), writes);
+    await saveRooted(referencePieceRoot(pt, BL), writes);
     expect(Buffer.concat(writes).equals(pt)).toBe(true);
     await expect(saveRooted('ab'.repeat(32), [])).rejects.toMatchObject({ code: 'PLAINTEXT_MISMATCH' });
   });
