@@ -61,7 +61,10 @@ const TOUCH_SQL = `
 @Injectable()
 export class TokenStore implements OnModuleDestroy {
   private readonly logger = new Logger('auth');
-  private readonly touches = new GroupCommit<string>((ids) => this.touch(ids), 10_000, TOUCH_DELAY_MS);
+  private readonly touches = new GroupCommit<string>((ids) => this.touch(ids), {
+    maxRows: 10_000,
+    delayMs: TOUCH_DELAY_MS,
+  });
 
   constructor(private readonly pool: HotPathPool) {}
 

@@ -27,7 +27,7 @@ describe('BatchedReads', () => {
 
   it('queues reads while maxInFlight batches are out and sends them together when one returns', async () => {
     const { batches, read, release } = controlledRead();
-    const reads = new BatchedReads(read, 2);
+    const reads = new BatchedReads(read, { maxInFlight: 2 });
     const first = reads.get(1);
     await turn();
     const second = reads.get(2);
@@ -53,8 +53,7 @@ describe('BatchedReads', () => {
         batches.push(keys);
         return keys.map((k) => k * 10);
       },
-      1,
-      2,
+      { maxInFlight: 1, maxBatch: 2 },
     );
     await expect(Promise.all([1, 2, 3, 4, 5].map((k) => reads.get(k)))).resolves.toEqual([10, 20, 30, 40, 50]);
     expect(batches).toEqual([[1, 2], [3, 4], [5]]);
@@ -84,7 +83,7 @@ describe('BatchedReads', () => {
 
   it("answers a batch's callers perTurn per turn of the event loop, in order, every one of them", async () => {
     const { read, release } = controlledRead();
-    const reads = new BatchedReads(read, 2, 500, 2);
+    const reads = new BatchedReads(read, { perTurn: 2 });
     const answered: string[] = [];
     const all = [1, 2, 3, 4, 5].map((k) => reads.get(k).then((row) => answered.push(row)));
     await turn();
@@ -108,9 +107,7 @@ describe('BatchedReads', () => {
         rejectedWhenSecondBatchWent = rejected;
         return keys;
       },
-      1,
-      3,
-      1,
+      { maxInFlight: 1, maxBatch: 3, perTurn: 1 },
     );
     const asked = [1, 2, 3, 4].map((k) =>
       reads.get(k).catch((err: Error) => {
@@ -123,5 +120,27 @@ describe('BatchedReads', () => {
     expect(settled[3]).toEqual({ status: 'fulfilled', value: 4 });
     expect(batches).toEqual([[1, 2, 3], [4]]);
     expect(rejectedWhenSecondBatchWent).toBeLessThan(3);
+  });
+
+  it('with spacingMs, sends a lone read at once and the next statement spacingMs after it, with every read asked meanwhile', async () => {
+    const batches: number[][] = [];
+    const sentAt: number[] = [];
+    const reads = new BatchedReads(
+      async (keys: number[]) => {
+        batches.push(keys);
+        sentAt.push(performance.now());
+        return keys;
+      },
+      { spacingMs: 40 },
+    );
+    const asked = performance.now();
+    await expect(reads.get(1)).resolves.toBe(1);
+    expect(sentAt[0] - asked).toBeLessThan(20);
+    const meanwhile = [reads.get(2), reads.get(3)];
+    await turn();
+    meanwhile.push(reads.get(4));
+    await expect(Promise.all(meanwhile)).resolves.toEqual([2, 3, 4]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    expect(sentAt[1] - sentAt[0]).toBeGreaterThanOrEqual(39);
   });
 });

@@ -1,9 +1,21 @@
+import { SendSpacing } from './send-spacing';
 import { CALLERS_PER_TURN, settleInSlices } from './turn-slices';
 
 interface Waiting<K, R> {
   key: K;
   resolve: (result: R) => void;
   reject: (err: unknown) => void;
+}
+
+export interface BatchedReadsOptions {
+  /** Statements out at once (2). */
+  maxInFlight?: number;
+  /** Keys per statement at most (500). */
+  maxBatch?: number;
+  /** Callers answered per turn of the event loop (CALLERS_PER_TURN). */
+  perTurn?: number;
+  /** At most one statement per this many milliseconds (0: no limit; SendSpacing). */
+  spacingMs?: number;
 }
 
 /**
@@ -22,36 +34,53 @@ interface Waiting<K, R> {
  * turn of the event loop, in their order (settleInSlices: each caller goes on with its request, and
  * five hundred of them in one turn would hold new connections back); the next statement goes out
  * as soon as this one returns, before they are all answered.
+ *
+ * With `spacingMs`, a statement also waits until the previous one left that long ago: a fast
+ * database answers within a millisecond, so at a thousand requests a second the batches above
+ * carried one or two keys each (BENCHMARKS.md, premiere, session 11).
  */
 export class BatchedReads<K, R> {
   private queue: Waiting<K, R>[] = [];
   private inFlight = 0;
-  private scheduled: NodeJS.Immediate | null = null;
+  private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private readonly maxInFlight: number;
+  private readonly maxBatch: number;
+  private readonly perTurn: number;
+  private readonly spacing: SendSpacing;
 
   constructor(
     private readonly read: (keys: K[]) => Promise<R[]>,
-    private readonly maxInFlight = 2,
-    private readonly maxBatch = 500,
-    private readonly perTurn = CALLERS_PER_TURN,
-  ) {}
+    options: BatchedReadsOptions = {},
+  ) {
+    this.maxInFlight = options.maxInFlight ?? 2;
+    this.maxBatch = options.maxBatch ?? 500;
+    this.perTurn = options.perTurn ?? CALLERS_PER_TURN;
+    this.spacing = new SendSpacing(options.spacingMs ?? 0);
+  }
 
   get(key: K): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ key, resolve, reject });
-      if (this.scheduled || this.inFlight >= this.maxInFlight) return;
-      this.scheduled = setImmediate(() => {
-        this.scheduled = null;
-        this.flush();
-      });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = this.spacing.schedule(() => {
+      this.scheduled = null;
+      this.flush();
     });
   }
 
   private flush(): void {
-    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight && this.spacing.wait() === 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
+      this.spacing.sent();
       void this.run(batch);
     }
+    this.schedule();
   }
 
   /** Never rejects: a failure goes to the batch's callers. */

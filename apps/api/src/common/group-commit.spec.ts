@@ -35,7 +35,7 @@ describe('GroupCommit', () => {
     const writes: number[][] = [];
     const commit = new GroupCommit<number>(async (rows) => {
       writes.push(rows);
-    }, 2);
+    }, { maxRows: 2 });
     const all = [commit.add([1]), commit.add([2]), commit.add([3])];
     await commit.drain();
     await Promise.all(all);
@@ -48,8 +48,7 @@ describe('GroupCommit', () => {
       async (rows) => {
         writes.push(rows);
       },
-      1000,
-      50,
+      { delayMs: 50 },
     );
     const first = [commit.add([1]), commit.add([2])];
     await new Promise((r) => setTimeout(r, 10));
@@ -75,5 +74,26 @@ describe('GroupCommit', () => {
     expect(resolved).toEqual(Array.from({ length: CALLERS_PER_TURN }, (_, i) => i));
     await Promise.all(callers);
     expect(resolved).toEqual(Array.from({ length: CALLERS_PER_TURN + 5 }, (_, i) => i));
+  });
+
+  it('with spacingMs, writes a lone row at once and the next write spacingMs after the last, with every row added meanwhile', async () => {
+    const writes: number[][] = [];
+    const wroteAt: number[] = [];
+    const commit = new GroupCommit<number>(
+      async (rows) => {
+        writes.push(rows);
+        wroteAt.push(performance.now());
+      },
+      { spacingMs: 40 },
+    );
+    const added = performance.now();
+    await commit.add([1]);
+    expect(wroteAt[0] - added).toBeLessThan(20);
+    const meanwhile = [commit.add([2]), commit.add([3, 4])];
+    await new Promise((r) => setImmediate(r));
+    meanwhile.push(commit.add([5]));
+    await Promise.all(meanwhile);
+    expect(writes).toEqual([[1], [2, 3, 4, 5]]);
+    expect(wroteAt[1] - wroteAt[0]).toBeGreaterThanOrEqual(39);
   });
 });

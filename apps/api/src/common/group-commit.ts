@@ -1,9 +1,19 @@
+import { SendSpacing } from './send-spacing';
 import { settleInSlices } from './turn-slices';
 
 interface Waiting<T> {
   rows: T[];
   resolve: () => void;
   reject: (err: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  /** Rows per write at most (1000). */
+  maxRows?: number;
+  /** Each write goes out this long after the first row not in one (0). */
+  delayMs?: number;
+  /** At most one write per this many milliseconds, the first after a quiet spell at once (0: no limit; SendSpacing). */
+  spacingMs?: number;
 }
 
 /**
@@ -16,18 +26,27 @@ interface Waiting<T> {
  * goes out as soon as this one returns.
  *
  * With `delayMs`, a write goes out `delayMs` after the first row that is not in one (at most one
- * write per `delayMs`): for rows nobody waits for, such as a token's lastUsedAt.
+ * write per `delayMs`): for rows nobody waits for, such as a token's lastUsedAt. With `spacingMs`,
+ * a write waits only until the previous one left that long ago (rows somebody waits for: the key
+ * path's audit, whose writes otherwise carried one or two requests each at a premiere's release).
  */
 export class GroupCommit<T> {
   private queue: Waiting<T>[] = [];
   private writing: Promise<void> | null = null;
   private scheduled: NodeJS.Immediate | NodeJS.Timeout | null = null;
 
+  private readonly maxRows: number;
+  private readonly delayMs: number;
+  private readonly spacing: SendSpacing;
+
   constructor(
     private readonly write: (rows: T[]) => Promise<void>,
-    private readonly maxRows = 1000,
-    private readonly delayMs = 0,
-  ) {}
+    options: GroupCommitOptions = {},
+  ) {
+    this.maxRows = options.maxRows ?? 1000;
+    this.delayMs = options.delayMs ?? 0;
+    this.spacing = new SendSpacing(options.spacingMs ?? 0);
+  }
 
   add(rows: T[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -54,7 +73,7 @@ export class GroupCommit<T> {
       this.scheduled = null;
       this.flush();
     };
-    this.scheduled = this.delayMs > 0 ? setTimeout(go, this.delayMs).unref() : setImmediate(go);
+    this.scheduled = this.delayMs > 0 ? setTimeout(go, this.delayMs).unref() : this.spacing.schedule(go);
   }
 
   private flush(): void {
@@ -69,11 +88,12 @@ export class GroupCommit<T> {
     const written = (settle: (w: Waiting<T>) => void): void => {
       this.writing = null;
       if (this.queue.length > 0) {
-        if (this.delayMs > 0) this.schedule();
-        else this.flush();
+        if (this.delayMs === 0 && this.spacing.wait() === 0) this.flush();
+        else this.schedule();
       }
       void settleInSlices(batch, settle);
     };
+    this.spacing.sent();
     this.writing = this.write(batch.flatMap((w) => w.rows)).then(
       () => written((w) => w.resolve()),
       (err: unknown) => written((w) => w.reject(err)),

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs';
-import { settleInSlices, TurnBudget } from './turn-slices';
+import { settleInSlices } from './turn-slices';
 
 const turn = () => new Promise((r) => setImmediate(r));
 
@@ -22,33 +22,5 @@ describe('settleInSlices', () => {
     await Promise.all([done, io]);
     expect(events.indexOf('io')).toBeGreaterThan(events.indexOf('item 0'));
     expect(events.indexOf('io')).toBeLessThan(events.indexOf('item 4999'));
-  });
-});
-
-describe('TurnBudget', () => {
-  it('lets perTurn callers in at once and the rest in later turns, in the order they asked', async () => {
-    const budget = new TurnBudget(2);
-    const entered: number[] = [];
-    const callers = [1, 2, 3, 4, 5].map(async (n) => {
-      const later = budget.enter();
-      if (later) await later;
-      entered.push(n);
-    });
-    await Promise.resolve();
-    expect(entered).toEqual([1, 2]);
-    await turn();
-    expect(entered).toEqual([1, 2, 3, 4]);
-    await Promise.all(callers);
-    expect(entered).toEqual([1, 2, 3, 4, 5]);
-  });
-
-  it('gives a new turn its whole budget once the queue is empty', async () => {
-    const budget = new TurnBudget(1);
-    expect(budget.enter()).toBeNull();
-    const second = budget.enter();
-    expect(second).toBeInstanceOf(Promise);
-    await second;
-    await turn();
-    expect(budget.enter()).toBeNull();
   });
 });

@@ -26,36 +26,3 @@ export async function settleInSlices<T>(
     for (let i = start; i < end; i++) settle(items[i], i);
   }
 }
-
-/**
- * A budget of `perTurn` entries per turn of the event loop, for work whose callers are let go by
- * someone else all at once (ioredis resolves every reply of a socket read in one turn). `enter`
- * returns null while the current turn has room (go on at once), else a promise that resolves in a
- * later turn; callers are let in in the order they asked. A turn ends at the next setImmediate.
- */
-export class TurnBudget {
-  private used = 0;
-  private readonly waiting: (() => void)[] = [];
-  private turn: NodeJS.Immediate | null = null;
-
-  constructor(private readonly perTurn = CALLERS_PER_TURN) {}
-
-  enter(): Promise<void> | null {
-    this.endTurnSoon();
-    if (this.waiting.length === 0 && this.used < this.perTurn) {
-      this.used++;
-      return null;
-    }
-    return new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-
-  private endTurnSoon(): void {
-    this.turn ??= setImmediate(() => {
-      this.turn = null;
-      const admitted = this.waiting.splice(0, this.perTurn);
-      this.used = admitted.length;
-      for (const resolve of admitted) resolve();
-      if (this.used > 0) this.endTurnSoon();
-    });
-  }
-}

@@ -5,6 +5,7 @@ import type { TokenAlong } from '../auth/bearer-authenticator';
 import { tokenOwnerSql, TokenQueryRow } from '../auth/token-store';
 import { BatchedReads } from '../common/batched-reads';
 import { GroupCommit } from '../common/group-commit';
+import { KEY_PATH_SPACING_MS } from './key-path-spacing';
 
 /** What key delivery needs of an item; pieceCount = length of the v1 piece hashes / 20. */
 export interface ItemRow {
@@ -154,10 +155,15 @@ const AUDIT_SQL = `
  */
 @Injectable()
 export class KeyDeliveryStore implements OnModuleDestroy {
-  private readonly audit = new GroupCommit<DeliveryRecord>((rows) => this.insert(rows));
-  private readonly licenses = new BatchedReads<LicenseKey, LicenseRow | null>((keys) => this.readLicenses(keys));
-  private readonly tokensAndLicenses = new BatchedReads<TokenLicenseKey, TokenAlong<LicenseRow | null>>((keys) =>
-    this.readTokensAndLicenses(keys),
+  private readonly audit = new GroupCommit<DeliveryRecord>((rows) => this.insert(rows), {
+    spacingMs: KEY_PATH_SPACING_MS,
+  });
+  private readonly licenses = new BatchedReads<LicenseKey, LicenseRow | null>((keys) => this.readLicenses(keys), {
+    spacingMs: KEY_PATH_SPACING_MS,
+  });
+  private readonly tokensAndLicenses = new BatchedReads<TokenLicenseKey, TokenAlong<LicenseRow | null>>(
+    (keys) => this.readTokensAndLicenses(keys),
+    { spacingMs: KEY_PATH_SPACING_MS },
   );
 
   constructor(private readonly pool: HotPathPool) {}

@@ -9,7 +9,8 @@ import {
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { TurnBudget } from '../common/turn-slices';
+import { BatchedReads } from '../common/batched-reads';
+import { KEY_PATH_SPACING_MS } from './key-path-spacing';
 
 export const KEYS_REDIS = Symbol('KEYS_REDIS');
 
@@ -40,16 +41,18 @@ interface CountingRedis {
 
 /**
  * Fixed one-minute windows in Redis (INCR on `<REDIS_PREFIX>:ratelimit:keys:<scope>:<minute>`), so
- * the limit holds across API replicas. Every request counts, refused ones included. All scopes of a
- * request are counted by one Lua script (EVALSHA): one round trip, one reply. A refusal says when
- * the window turns (KeyRateLimitedException: `Retry-After`). ioredis resolves every reply of a
- * socket read in one turn of the event loop, and each caller goes on to its seal and answer, so
- * callers go on at most CALLERS_PER_TURN per turn (TurnBudget; docs/architecture.md, the release minute).
+ * the limit holds across API replicas. Every request counts, refused ones included. All scopes of
+ * concurrent requests are counted by one Lua script (EVALSHA), batched like the key path's reads
+ * (BatchedReads, KEY_PATH_SPACING_MS): one round trip and one reply for a burst's worth of
+ * requests, whose callers go on CALLERS_PER_TURN per turn of the event loop (docs/architecture.md,
+ * the release minute). A refusal says when the window turns (KeyRateLimitedException: `Retry-After`).
  */
 @Injectable()
 export class KeyRateLimiter implements OnModuleDestroy {
   private readonly prefix: string;
-  private readonly replies = new TurnBudget();
+  private readonly counts = new BatchedReads<string[], number[]>((requests) => this.count(requests), {
+    spacingMs: KEY_PATH_SPACING_MS,
+  });
 
   constructor(
     @Inject(KEYS_REDIS) private readonly redis: Redis,
@@ -66,18 +69,12 @@ export class KeyRateLimiter implements OnModuleDestroy {
     const window = Math.floor(now / WINDOW_MS);
     let counts: number[];
     try {
-      counts = await (this.redis as unknown as CountingRedis).keyseedRateCount(
-        scopes.length,
-        ...scopes.map((s) => `${this.prefix}:${s}:${window}`),
-        WINDOW_MS,
-      );
+      counts = await this.counts.get(scopes.map((s) => `${this.prefix}:${s}:${window}`));
     } catch (err) {
       throw new ServiceUnavailableException(
         `key delivery is unavailable: the rate limiter (Redis) failed: ${(err as Error).message}`,
       );
     }
-    const later = this.replies.enter();
-    if (later) await later;
     scopes.forEach((scope, i) => {
       if (Number(counts[i]) > limit) {
         const retry = Math.ceil(((window + 1) * WINDOW_MS - now) / 1000);
@@ -98,6 +95,14 @@ export class KeyRateLimiter implements OnModuleDestroy {
   async warmUp(rounds: number): Promise<void> {
     await this.redis.script('LOAD', COUNT_LUA);
     await Promise.all(Array.from({ length: rounds }, () => this.consume([`warm-up:${randomUUID()}`])));
+  }
+
+  /** Each request's keys counted in one script run; the counts split back per request. */
+  private async count(requests: string[][]): Promise<number[][]> {
+    const keys = requests.flat();
+    const counts = await (this.redis as unknown as CountingRedis).keyseedRateCount(keys.length, ...keys, WINDOW_MS);
+    let at = 0;
+    return requests.map((own) => counts.slice(at, (at += own.length)));
   }
 
   onModuleDestroy(): void {
