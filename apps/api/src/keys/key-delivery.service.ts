@@ -12,24 +12,20 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   CryptoError,
   DevicePublicKey,
-  EphemeralKey,
-  EphemeralKeyPool,
   generateContentKey,
-  generateEphemeralKey,
   importDevicePublicKey,
   Keyring,
   keySetPayload,
   pieceKeyItemJson,
   PREVIEW_DEVICE_ID,
   PREVIEW_LICENSE_ID,
-  sealPayload,
   wrapContentKey,
 } from '@keyseed/crypto';
 import { KEYRING } from '@keyseed/keyring';
 import { ContentKeyCache } from './content-key-cache';
-import { DeviceKeyCache } from './device-key-cache';
 import { DeliveryRecord, ItemRow, KeyDeliveryStore, LicenseRow } from './key-delivery.store';
 import { KeyRateLimiter } from './key-rate-limiter';
+import { Sealer } from './sealer';
 import { ItemRefDto, PieceRangeDto } from './dtos/request-keys.dto';
 
 type DeliverableItem = ItemRow & { wrappedKey: Buffer; kekId: string; plaintextSha256: string };
@@ -56,47 +52,48 @@ export class NotReleasedException extends HttpException {
  * rate-limited per license and per address. Both return the response body: a `SealedKeySet` as
  * JSON text (ASCII).
  *
- * The hot path is one Redis script (rate limits), one SQL query (license, device, items: the
- * license is re-checked on every request; the fast route reads it in the statement that resolves
- * an uncached bearer token) and one group-committed INSERT; content keys are
- * unwrapped once per item (ContentKeyCache), device keys imported once (DeviceKeyCache), and the
- * seal's ephemeral pair made ahead while the process was idle (EphemeralKeyPool).
+ * The hot path is one batched Redis script (rate limits), one batched SQL query (license, device,
+ * items: the license is re-checked on every request; the fast route reads it in the statement that
+ * resolves an uncached bearer token), the seal on the seal thread (Sealer: device keys imported
+ * once there, the ephemeral pair made ahead) and one group-committed INSERT; content keys are
+ * unwrapped once per item (ContentKeyCache).
  */
 @Injectable()
 export class KeyDeliveryService {
   private readonly contentKeys: ContentKeyCache;
-  private readonly devices = new DeviceKeyCache();
 
   constructor(
     private readonly store: KeyDeliveryStore,
     private readonly limiter: KeyRateLimiter,
     @Inject(KEYRING) private readonly keyring: Keyring,
-    private readonly ephemeralKeys: EphemeralKeyPool,
+    private readonly sealer: Sealer,
   ) {
     this.contentKeys = new ContentKeyCache(keyring);
   }
 
   /**
    * Runs a license delivery's in-process work `rounds` times — content-key unwrap and payload,
-   * device-key import (a new device each round, as a premiere's distinct buyers), seal, JSON — on
-   * synthetic keys, with caches of its own: nothing is stored, sent or left in the delivery caches.
-   * So V8 has compiled and optimised that code before the first buyers ask (KeyPathWarmup).
+   * device-key import (a new device each round, as a premiere's distinct buyers), seal on the seal
+   * thread, JSON — on synthetic keys, with caches of their own (the thread keeps none of these
+   * device keys): nothing is stored, sent or left in the delivery caches. So V8 has compiled and
+   * optimised that code, here and in the thread, before the first buyers ask (KeyPathWarmup).
    */
-  warmUpSeal(rounds: number): void {
+  async warmUpSeal(rounds: number): Promise<void> {
     const itemId = randomUUID();
     const contentKey = generateContentKey();
     const wrapped = wrapContentKey(this.keyring, itemId, contentKey);
     contentKey.fill(0);
     const item = { id: itemId, ...wrapped, plaintextSha256: '0'.repeat(64), plaintextPieceRoot: '0'.repeat(64) };
     const contentKeys = new ContentKeyCache(this.keyring);
-    const devices = new DeviceKeyCache();
-    for (let i = 0; i < rounds; i++) {
-      // Any 32 bytes below 2^255 are an X25519 public key (no device key generated: see EphemeralKey).
-      const raw = randomBytes(32);
-      raw[31] &= 0x7f;
-      const device = devices.get(raw.toString('base64url'));
-      sealedBody(device, itemId, itemId, keySetPayload(itemId, [contentKeys.fragment(item)]), generateEphemeralKey());
-    }
+    await Promise.all(
+      Array.from({ length: rounds }, () => {
+        // Any 32 bytes below 2^255 are an X25519 public key (no device key generated: see EphemeralKey).
+        const raw = randomBytes(32);
+        raw[31] &= 0x7f;
+        const payload = keySetPayload(itemId, [contentKeys.fragment(item)]);
+        return this.sealer.seal(raw.toString('base64url'), itemId, itemId, payload, true);
+      }),
+    );
   }
 
   /** `read`: the license as this request already read it (KeyDeliveryStore.tokenAndLicense), or undefined to read it here. */
@@ -150,13 +147,7 @@ export class KeyDeliveryService {
       licenseId,
       delivered.map((item) => this.contentKeys.fragment(item)),
     );
-    const body = sealedBody(
-      this.devices.get(license.publicKey),
-      licenseId,
-      license.deviceId,
-      payload,
-      this.ephemeralKeys.take(),
-    );
+    const body = await this.sealer.seal(license.publicKey, licenseId, license.deviceId, payload);
     await this.store.record(
       delivered.map((item) => ({
         licenseId,
@@ -209,7 +200,7 @@ export class KeyDeliveryService {
         return json;
       }),
     );
-    const body = sealedBody(device, PREVIEW_LICENSE_ID, PREVIEW_DEVICE_ID, payload, this.ephemeralKeys.take());
+    const body = await this.sealer.seal(device.encoded, PREVIEW_LICENSE_ID, PREVIEW_DEVICE_ID, payload);
     await this.store.record(
       ranges.map((r): DeliveryRecord => ({
         licenseId: null,
@@ -224,17 +215,6 @@ export class KeyDeliveryService {
     );
     return body;
   }
-}
-
-/** The response body: the sealed key set as JSON text (the ephemeral pair used up, a fresh nonce). */
-function sealedBody(
-  device: DevicePublicKey,
-  licenseId: string,
-  deviceId: string,
-  payload: Buffer[],
-  ephemeral: EphemeralKey,
-): string {
-  return JSON.stringify(sealPayload(device, licenseId, deviceId, payload, { ephemeral }));
 }
 
 /** A locked, ready item of the bundle (400/409 with the reason otherwise). */

@@ -11,7 +11,7 @@ const SEAL_ROUNDS = 300;
 const STATEMENT_ROUNDS = 6;
 /** Rate-limit scripts counted at boot, on throw-away scopes. */
 const RATE_LIMIT_ROUNDS = 300;
-/** Boot does not wait longer than this for the database and Redis parts (an unreachable host). */
+/** Boot does not wait longer than this for the warm-up (an unreachable database or Redis host). */
 const WARM_UP_TIMEOUT_MS = 10_000;
 
 /**
@@ -20,7 +20,7 @@ const WARM_UP_TIMEOUT_MS = 10_000;
  * and a cold path answered them in over a second while the rest of the minute took milliseconds
  * (BENCHMARKS.md, premiere). It opens every hot-path connection and runs each key-path statement on
  * it (values that match no row and change nothing), loads the rate-limit script into Redis and
- * counts throw-away scopes with it, and runs the seal on synthetic keys. No real row, license or
+ * counts throw-away scopes with it, and runs the seal (on the seal thread) on synthetic keys. No real row, license or
  * counter is touched. KeyRouteWarmup readies the HTTP half once the API listens. A failure (the
  * database or Redis down at boot) is logged and boot goes on: requests then answer as they would
  * have without it.
@@ -40,14 +40,14 @@ export class KeyPathWarmup implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     const started = Date.now();
     const statements = [...this.store.warmUpQueries(), ...this.tokens.warmUpQueries()];
-    const remote = Promise.allSettled([
+    const parts = Promise.allSettled([
       this.pool.warmUp(statements, STATEMENT_ROUNDS),
       this.limiter.warmUp(RATE_LIMIT_ROUNDS),
+      this.keys.warmUpSeal(SEAL_ROUNDS),
     ]);
-    this.keys.warmUpSeal(SEAL_ROUNDS);
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
-      remote,
+      parts,
       new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), WARM_UP_TIMEOUT_MS))),
     ]);
     clearTimeout(timer);

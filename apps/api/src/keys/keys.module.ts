@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
 import { KEYSEED_CONFIG, KeyseedConfig } from '@keyseed/config';
-import { EphemeralKeyPool } from '@keyseed/crypto';
 import { createRedisClient } from '@keyseed/queues';
 import { AuthModule } from '../auth/auth.module';
-import { EphemeralKeyRefill } from './ephemeral-key-refill';
 import { KeyDeliveryFastRoute } from './key-delivery.fast-route';
 import { KeyDeliveryService } from './key-delivery.service';
 import { KeyPathWarmup } from './key-path-warmup';
@@ -11,6 +9,7 @@ import { KeyRouteWarmup } from './key-route-warmup';
 import { KeyDeliveryStore } from './key-delivery.store';
 import { KEYS_REDIS, KeyRateLimiter } from './key-rate-limiter';
 import { KeysController } from './keys.controller';
+import { Sealer } from './sealer';
 
 @Module({
   imports: [AuthModule],
@@ -19,16 +18,10 @@ import { KeysController } from './keys.controller';
     {
       provide: KEYS_REDIS,
       inject: [KEYSEED_CONFIG],
-      // Auto-pipelining: concurrent deliveries' rate-limit scripts share one write and one read.
       useFactory: (config: KeyseedConfig) =>
-        createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2, enableAutoPipelining: true }),
+        createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 }),
     },
-    {
-      provide: EphemeralKeyPool,
-      inject: [KEYSEED_CONFIG],
-      useFactory: (config: KeyseedConfig) => new EphemeralKeyPool(config.EPHEMERAL_KEY_POOL),
-    },
-    EphemeralKeyRefill,
+    Sealer,
     KeyRateLimiter,
     KeyDeliveryStore,
     KeyDeliveryService,
