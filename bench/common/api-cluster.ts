@@ -108,6 +108,8 @@ export async function startApiWorkers(script: string, count: number): Promise<vo
       '-r',
       join(__dirname, '../../scripts/ts-register.js'),
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      // V8 or Node flags for the API processes only (A/B of GC settings), e.g. `--max-semi-space-size=64`.
+      ...(process.env.BENCH_API_NODE_FLAGS?.split(' ').filter(Boolean) ?? []),
     ],
   });
   await Promise.all(

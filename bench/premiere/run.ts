@@ -20,7 +20,9 @@
  *                                  ceiling, or its start, and the release: the ceiling's minute without
  *                                  its load on the machine),
  *                                  BENCH_LOAD_NICE (19: the load generator's nice value; 0 as before
- *                                  session 10)
+ *                                  session 10),
+ *                                  BENCH_API_NODE_FLAGS (Node/V8 flags of the API processes only,
+ *                                  e.g. `--max-semi-space-size=64`)
  *
  * Reports delivered / refused / errors, p50 / p99 / max, API CPU per request, missing KeyDelivery
  * rows (every 200 must have its audit row). Uses its own database (keyseed_bench_premiere,
