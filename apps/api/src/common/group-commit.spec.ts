@@ -33,9 +33,12 @@ describe('GroupCommit', () => {
 
   it('splits batches at maxRows and drains', async () => {
     const writes: number[][] = [];
-    const commit = new GroupCommit<number>(async (rows) => {
-      writes.push(rows);
-    }, { maxRows: 2 });
+    const commit = new GroupCommit<number>(
+      async (rows) => {
+        writes.push(rows);
+      },
+      { maxRows: 2 },
+    );
     const all = [commit.add([1]), commit.add([2]), commit.add([3])];
     await commit.drain();
     await Promise.all(all);

@@ -18,8 +18,7 @@ import { Sealer } from './sealer';
     {
       provide: KEYS_REDIS,
       inject: [KEYSEED_CONFIG],
-      useFactory: (config: KeyseedConfig) =>
-        createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 }),
+      useFactory: (config: KeyseedConfig) => createRedisClient(config.REDIS_URL, { maxRetriesPerRequest: 2 }),
     },
     Sealer,
     KeyRateLimiter,

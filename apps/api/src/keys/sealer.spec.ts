@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyseedConfig } from '@keyseed/config';
-import { contentKeyItemJson, CryptoError, generateDeviceKeyPair, keySetPayload, openContentKeys } from '@keyseed/crypto';
+import {
+  contentKeyItemJson,
+  CryptoError,
+  generateDeviceKeyPair,
+  keySetPayload,
+  openContentKeys,
+} from '@keyseed/crypto';
 import { Sealer } from './sealer';
 
 const config = { EPHEMERAL_KEY_POOL: 8 } as KeyseedConfig;
@@ -44,7 +50,9 @@ describe('Sealer (seal thread)', () => {
       const deviceId = randomUUID();
       return { device, licenseId, deviceId, ...licensePayload(licenseId) };
     });
-    const bodies = await Promise.all(asks.map((a) => sealer.seal(a.device.publicKey, a.licenseId, a.deviceId, a.payload)));
+    const bodies = await Promise.all(
+      asks.map((a) => sealer.seal(a.device.publicKey, a.licenseId, a.deviceId, a.payload)),
+    );
     const epks = new Set<string>();
     bodies.forEach((body, i) => {
       const sealed = JSON.parse(body);
