@@ -485,11 +485,21 @@ describe('authorization (e2e): every route checks who is asking', () => {
   it('answers each caller that does not own the target as the table says, and changes nothing', async () => {
     const snapshot = () =>
       Promise.all([
-        prisma.bundle.findMany({ where: { creatorId: creatorA.id }, include: { items: true }, orderBy: { id: 'asc' } }),
-        prisma.upload.findMany({ where: { creatorId: creatorA.id } }),
-        prisma.order.findMany({ where: { buyerId: buyerA.id }, include: { license: { include: { devices: true } } } }),
+        // Every list in id order: a row's position in the table moves when anything updates it (a token's
+        // lastUsedAt below), and an unordered read would report that as a change.
+        prisma.bundle.findMany({
+          where: { creatorId: creatorA.id },
+          include: { items: { orderBy: { id: 'asc' } } },
+          orderBy: { id: 'asc' },
+        }),
+        prisma.upload.findMany({ where: { creatorId: creatorA.id }, orderBy: { id: 'asc' } }),
+        prisma.order.findMany({
+          where: { buyerId: buyerA.id },
+          include: { license: { include: { devices: { orderBy: { id: 'asc' } } } } },
+          orderBy: { id: 'asc' },
+        }),
         // lastUsedAt records the owner's own earlier requests, written up to a second late (group commit).
-        prisma.apiToken.findMany({ where: { userId: buyerA.id }, omit: { lastUsedAt: true } }),
+        prisma.apiToken.findMany({ where: { userId: buyerA.id }, omit: { lastUsedAt: true }, orderBy: { id: 'asc' } }),
         prisma.user.findUniqueOrThrow({ where: { id: buyerA.id } }),
       ]);
     const before = await snapshot();
