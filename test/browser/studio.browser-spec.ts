@@ -129,10 +129,18 @@ describe('creator studio (browser)', () => {
     await expectHealthyPage(bp, 'studio bundle (ready)');
     await screenshot(page, 'studio-bundle');
 
+    // Published as a premiere a week from now (the picker's default), then released at once.
+    await page.getByLabel(/^Premiere: sell pre-orders/).check();
+    await page.getByLabel('Release time').waitFor();
     await page.getByRole('button', { name: 'Publish' }).click();
     await page.locator('.page-head .badge', { hasText: 'Published' }).waitFor({ timeout: 60_000 });
+    const release = page.getByRole('form', { name: 'Premiere release' });
+    await release.getByText(/^Releases .* · in (7 d|6 d) /).waitFor();
+    await release.getByRole('button', { name: 'Release now' }).click();
+    await release.waitFor({ state: 'detached' });
     await page.getByRole('link', { name: /^\/b\// }).click();
     await page.getByRole('heading', { name: title }).waitFor();
+    expect(await page.locator('.premiere').count()).toBe(0);
 
     await page.goto('/');
     await page.locator('.card', { hasText: title }).waitFor();

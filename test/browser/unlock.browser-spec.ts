@@ -341,6 +341,77 @@ describe('in-browser unlock (Chromium, service worker)', () => {
     }
   });
 
+  it('a premiere: a pre-order waits with a countdown (bundle page, catalog, library); the creator moves the release in the studio and Watch opens by itself when it comes, and plays', async () => {
+    const setRelease = (releaseAt: string | null) =>
+      h.api('PUT', `/v1/bundles/${bundle.id}/release`, creator.token, { releaseAt });
+    await setRelease(new Date(Date.now() + 2 * 86_400_000).toISOString());
+    const fan = await h.registerUser(['BUYER'], 'Premiere Fan');
+    const fanBrowser = await open(fan);
+    const studio = await h.newPage({ as: creator });
+    const { page } = fanBrowser;
+    try {
+      await page.goto(`/b/${bundle.slug}`);
+      await page
+        .locator('.premiere')
+        .getByText(/Releases .* · in (2 d 0 h|1 d 23 h)/)
+        .waitFor();
+      await page.getByRole('button', { name: 'Pre-order' }).waitFor();
+      await page.goto('/');
+      await page
+        .locator('.badge-premiere')
+        .getByText(/^Premiere · in (2 d 0 h|1 d 23 h)$/)
+        .waitFor();
+      await screenshot(page, 'catalog-premiere');
+
+      await h.buy(fan, bundle.id); // the pre-order: paid, license ACTIVE, keys withheld
+      await page.goto('/library');
+      await page.locator('.release-gate').getByText('Pre-ordered.').waitFor();
+      expect(await page.getByRole('button', { name: 'Watch', exact: true }).count()).toBe(0);
+      await expectHealthyPage(fanBrowser, 'library before the release');
+      await screenshot(page, 'library-premiere');
+
+      // The creator brings the release forward to a few seconds from now, in the browser's own time zone.
+      await studio.page.goto(`/studio/${bundle.id}`);
+      const form = studio.page.getByRole('form', { name: 'Premiere release' });
+      await form.getByText(/in (2 d 0 h|1 d 23 h)/).waitFor();
+      const soon = await studio.page.evaluate(() => {
+        const d = new Date(Date.now() + 8_000);
+        const pad = (n: number) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+      });
+      await form.getByLabel(/^Move the release to/).fill(soon);
+      await form.getByRole('button', { name: 'Move release' }).click();
+      await form.getByText(/in [1-8] s$/).waitFor();
+      await expectHealthyPage(studio, 'studio premiere');
+      await screenshot(studio.page, 'studio-premiere');
+
+      // The buyer's library (reloaded to see the new time) opens Watch by itself at the release.
+      await page.reload();
+      await page
+        .locator('.release-gate')
+        .getByText(/in [1-8] s/)
+        .waitFor();
+      const watch = page.getByRole('button', { name: 'Watch', exact: true });
+      await watch.waitFor({ timeout: 15_000 });
+      await watch.click();
+      await page.waitForFunction(
+        () => (document.querySelector('video.unlock-player') as HTMLVideoElement)?.readyState >= 2,
+        undefined,
+        { timeout: 20_000 },
+      );
+      await expectHealthyPage(fanBrowser, 'library after the release');
+      const moves = await h.prisma.auditLog.findMany({
+        where: { action: 'bundle.release.set', targetId: bundle.id },
+        orderBy: { createdAt: 'asc' },
+      });
+      expect(moves.map((m) => m.actorId)).toEqual([creator.id, creator.id]);
+    } finally {
+      await setRelease(null);
+      await fanBrowser.context.close();
+      await studio.context.close();
+    }
+  });
+
   it("refunds the order from the admin page's order list; the refunded license's Watch then fails with the revoked-license message", async () => {
     const admin = await h.createAdmin();
     const bp = await h.newPage({ as: admin });

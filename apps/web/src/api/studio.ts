@@ -26,8 +26,16 @@ export function deleteItem(bundleId: string, itemId: string) {
   return api<void>('DELETE', `/v1/bundles/${bundleId}/items/${itemId}`);
 }
 
-export function publishBundle(bundleId: string) {
-  return api<{ id: string; status: string; jobId: string }>('POST', `/v1/bundles/${bundleId}/publish`);
+/** `releaseAt` (ISO instant): a premiere, sold and seeded now, its keys delivered from then on. */
+export function publishBundle(bundleId: string, releaseAt?: string) {
+  return api<{ id: string; status: string; jobId: string }>('POST', `/v1/bundles/${bundleId}/publish`, {
+    body: releaseAt ? { releaseAt } : {},
+  });
+}
+
+/** Moves a premiere's release (creator or admin); null releases it now. */
+export function setRelease(bundleId: string, releaseAt: string | null) {
+  return api<BundleView>('PUT', `/v1/bundles/${bundleId}/release`, { body: { releaseAt } });
 }
 
 export function bundleSales(bundleId: string, signal?: AbortSignal) {

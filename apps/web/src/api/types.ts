@@ -38,6 +38,10 @@ export interface CatalogSummaryView {
   totalSize: number;
   publishedAt: string | null;
   posterPath: string | null;
+  /** A premiere: license keys are delivered from this instant on; null when there is none. */
+  releaseAt: string | null;
+  /** Keys are delivered now (as the API's clock saw it when answering). */
+  released: boolean;
 }
 
 export interface CatalogItemView {
@@ -106,6 +110,8 @@ export interface BundleView extends BundleSummaryView {
   infoHashV1Legacy: string | null;
   magnet: string | null;
   publishedAt: string | null;
+  /** A premiere: license keys are delivered from this instant on; null when there is none. */
+  releaseAt: string | null;
   items: ItemView[];
   progressPercent: number;
 }

@@ -18,6 +18,7 @@ import type { AdminOrderView, CatalogBundleView, OrderStatus, RefundView } from 
 import { ErrorMessage, ListStates, Loading, Pagination } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatDate, formatMoney, minorPerUnit, parseMoney } from '../components/format';
+import { ReleaseControl } from '../components/release-control';
 import { usePageTitle } from '../components/page-title';
 import { useResource } from '../components/use-resource';
 import { STATUS_TEXT } from './studio';
@@ -335,6 +336,12 @@ function BundleControls({ bundle, onChanged }: { bundle: CatalogBundleView; onCh
           )}
         </div>
       </form>
+      {bundle.releaseAt && (
+        <>
+          <h3>Premiere</h3>
+          <ReleaseControl bundleId={bundle.id} releaseAt={bundle.releaseAt} onChanged={onChanged} />
+        </>
+      )}
       <h3>Price history</h3>
       <ListStates list={history} what="the price history" empty={<p className="muted">No price was ever set.</p>}>
         {(rows) => (

@@ -9,6 +9,8 @@ import { ErrorMessage, Loading, Notice } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatBytes, formatMoney, minorPerUnit, parseMoney, webseedUrl } from '../components/format';
 import { usePageTitle } from '../components/page-title';
+import { ReleaseCountdown, useReleaseClock } from '../components/release';
+import { untilRelease } from '../components/release-time';
 import { useResource } from '../components/use-resource';
 import { PreviewPlayer } from '../unlock/locked-item-actions';
 import { priceLabel } from './catalog';
@@ -43,6 +45,7 @@ export function BundlePage() {
         </div>
         {b.status === 'TAKEN_DOWN' && <Notice kind="warning">This bundle has been taken down.</Notice>}
       </div>
+      <PremiereNotice bundle={b} />
       <div className="bundle-layout">
         <div>
           <FreeMedia bundle={b} />
@@ -96,6 +99,23 @@ export function BundlePage() {
   );
 }
 
+/** Before a premiere's release: when, and what a pre-order gives now. */
+function PremiereNotice({ bundle }: { bundle: CatalogBundleView }) {
+  const now = useReleaseClock(bundle.releaseAt);
+  if (untilRelease(bundle.releaseAt, now) <= 0 || bundle.status === 'TAKEN_DOWN') return null;
+  return (
+    <div className="notice notice-info premiere" role="status">
+      <p>
+        <strong>Premiere.</strong> <ReleaseCountdown releaseAt={bundle.releaseAt} />
+      </p>
+      <p>
+        Pre-order now: you pay today and the film is in your library, where it plays from the release on. The encrypted
+        files are already out: download and seed them with any BitTorrent client, they unlock at the release.
+      </p>
+    </div>
+  );
+}
+
 function freeItems(b: CatalogBundleView, pattern: RegExp): CatalogItemView[] {
   return b.torrents ? b.items.filter((i) => !i.locked && pattern.test(i.path)) : [];
 }
@@ -131,6 +151,8 @@ function BuyBox({ bundle }: { bundle: CatalogBundleView }) {
   const pwyw = price?.minimum !== null && price?.minimum !== undefined;
   const [amount, setAmount] = useState(() => (price ? String(price.amount / minorPerUnit(price.currency)) : ''));
   const form = useFormSubmit(['amount']);
+  const now = useReleaseClock(bundle.releaseAt);
+  const preOrder = untilRelease(bundle.releaseAt, now) > 0;
 
   if (!price)
     return (
@@ -181,11 +203,15 @@ function BuyBox({ bundle }: { bundle: CatalogBundleView }) {
         <p className="muted">This account cannot buy (it has no buyer role).</p>
       ) : (
         <button type="submit" disabled={form.busy}>
-          {form.busy ? 'Opening checkout…' : 'Buy'}
+          {form.busy ? 'Opening checkout…' : preOrder ? 'Pre-order' : 'Buy'}
         </button>
       )}
       <FormError message={form.formError} />
-      <p className="muted small">Payment by Stripe. You get the keys for every locked file, for life.</p>
+      <p className="muted small">
+        {preOrder
+          ? 'Payment by Stripe, now. You get the keys for every locked file from the release on, for life; a refund before the release is a refund as usual.'
+          : 'Payment by Stripe. You get the keys for every locked file, for life.'}
+      </p>
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { CATALOG_PAGE_SIZE, listCatalog } from '../api/catalog';
 import type { CatalogSummaryView } from '../api/types';
 import { ListStates, Pagination } from '../components/feedback';
 import { formatBytes, formatMoney, webseedUrl } from '../components/format';
+import { ReleaseCountdown } from '../components/release';
 import { usePageTitle } from '../components/page-title';
 import { useResource } from '../components/use-resource';
 
@@ -85,6 +86,7 @@ function BundleCard({ bundle }: { bundle: CatalogSummaryView }) {
       <div className="card-body">
         <h2>{bundle.title}</h2>
         <p className="muted">by {bundle.creator.displayName}</p>
+        <ReleaseCountdown releaseAt={bundle.releaseAt} prefix="Premiere" className="badge badge-premiere" compact />
         <p className="card-meta">
           <span className="price">{priceLabel(bundle.price)}</span>
           <span className="muted">

@@ -6,6 +6,7 @@ import { useSession } from '../api/session';
 import { ErrorMessage, Loading, Notice } from '../components/feedback';
 import { formatBytes } from '../components/format';
 import { usePageTitle } from '../components/page-title';
+import { ReleaseGate } from '../components/release';
 import { usePolling, useResource } from '../components/use-resource';
 import { LockedItemActions } from '../unlock/locked-item-actions';
 
@@ -87,14 +88,18 @@ function PaidLicense({ orderId, slug, title }: { orderId: string; slug: string; 
   const locked = bundle.data.items.filter((i) => i.locked);
   return (
     <>
-      {locked.map((item) => (
-        <section key={item.path} className="license-item">
-          <h2>
-            <code>{item.path}</code> <span className="muted small">{formatBytes(item.size)}</span>
-          </h2>
-          <LockedItemActions target={{ ...license, path: item.path, torrentPath: item.torrentPath, size: item.size }} />
-        </section>
-      ))}
+      <ReleaseGate releaseAt={bundle.data.releaseAt} slug={slug} refresh={bundle.reload}>
+        {locked.map((item) => (
+          <section key={item.path} className="license-item">
+            <h2>
+              <code>{item.path}</code> <span className="muted small">{formatBytes(item.size)}</span>
+            </h2>
+            <LockedItemActions
+              target={{ ...license, path: item.path, torrentPath: item.torrentPath, size: item.size }}
+            />
+          </section>
+        ))}
+      </ReleaseGate>
       <p>
         <Link className="button button-secondary" to={`/library#license-${order.data.licenseId}`}>
           Open your library

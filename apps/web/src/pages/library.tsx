@@ -7,6 +7,7 @@ import type { CatalogItemView, DeviceView, LicenseView } from '../api/types';
 import { ErrorMessage, Loading } from '../components/feedback';
 import { formatBytes, formatDate } from '../components/format';
 import { usePageTitle } from '../components/page-title';
+import { ReleaseGate } from '../components/release';
 import { useResource } from '../components/use-resource';
 import { LockedItemActions, UnlockFolderButton } from '../unlock/locked-item-actions';
 
@@ -66,10 +67,14 @@ function LicenseCard({ license }: { license: LicenseView }) {
         {license.statusReason ? `: ${license.statusReason}` : ''}
       </p>
       {bundle.error !== undefined && <ErrorMessage error={bundle.error} onRetry={bundle.reload} />}
-      {locked.map((item) => (
-        <LockedItem key={item.path} item={item} unlock={unlock} />
-      ))}
-      {locked.length > 0 && <UnlockFolderButton license={unlock} />}
+      {bundle.data && locked.length > 0 && (
+        <ReleaseGate releaseAt={bundle.data.releaseAt} slug={license.bundle.slug} refresh={bundle.reload}>
+          {locked.map((item) => (
+            <LockedItem key={item.path} item={item} unlock={unlock} />
+          ))}
+          <UnlockFolderButton license={unlock} />
+        </ReleaseGate>
+      )}
       <Devices license={license} />
     </article>
   );

@@ -7,6 +7,8 @@ import { ErrorMessage, Loading, Notice } from '../components/feedback';
 import { Field, FormError, useFormSubmit } from '../components/form';
 import { formatBytes, formatDuration, formatMoney } from '../components/format';
 import { ItemUpload } from '../components/item-upload';
+import { fromDateTimeLocal, toDateTimeLocal } from '../components/release-time';
+import { ReleaseControl } from '../components/release-control';
 import { usePageTitle } from '../components/page-title';
 import { usePolling, useResource } from '../components/use-resource';
 import { STATUS_TEXT } from './studio';
@@ -67,6 +69,12 @@ export function StudioBundlePage() {
           {b.price ? ` for ${formatMoney(b.price.amount, b.price.currency)}` : ' (no price yet: an admin sets it)'}.
         </p>
       ) : null}
+      {(b.status === 'PUBLISHED' || b.status === 'UNLISTED' || b.status === 'PUBLISHING') && b.releaseAt && (
+        <section className="panel" aria-labelledby="release-title">
+          <h2 id="release-title">Premiere</h2>
+          <ReleaseControl bundleId={b.id} releaseAt={b.releaseAt} onChanged={bundle.reload} />
+        </section>
+      )}
       <h2>Files</h2>
       {b.items.length === 0 && <p className="muted">No file yet: declare the first one below.</p>}
       <ul className="license-items studio-items">
@@ -196,8 +204,17 @@ function AddItemForm({ bundleId, onAdded }: { bundleId: string; onAdded: () => v
   );
 }
 
+/** A week from now, on the hour: where a premiere's date picker starts. */
+function nextWeek(): string {
+  const t = new Date(Date.now() + 7 * 86_400_000);
+  t.setMinutes(0, 0, 0);
+  return toDateTimeLocal(t.getTime());
+}
+
 function PublishBox({ bundle, onPublished }: { bundle: BundleView; onPublished: () => void }) {
-  const form = useFormSubmit([]);
+  const form = useFormSubmit(['releaseAt']);
+  const [premiere, setPremiere] = useState(false);
+  const [releaseAt, setReleaseAt] = useState(nextWeek);
   const [notReady, setNotReady] = useState<{ path: string; status: string }[]>([]);
   const ready = bundle.items.length > 0 && bundle.items.every((i) => i.status === 'READY');
   return (
@@ -207,14 +224,36 @@ function PublishBox({ bundle, onPublished }: { bundle: BundleView; onPublished: 
         Publishing builds the torrent from the ingested files and puts the bundle in the catalog. Its files cannot be
         changed afterwards.
       </p>
+      <div className="checkbox">
+        <input
+          id="publish-premiere"
+          type="checkbox"
+          checked={premiere}
+          onChange={(e) => setPremiere(e.target.checked)}
+        />
+        <label htmlFor="publish-premiere">
+          Premiere: sell pre-orders and seed the encrypted files now, hand out the keys at a set time
+        </label>
+      </div>
+      {premiere && (
+        <Field
+          label="Release time"
+          type="datetime-local"
+          step={1}
+          hint="In your time zone. You can move it later, earlier or later."
+          {...form.bind('releaseAt', releaseAt, setReleaseAt)}
+        />
+      )}
       <button
         type="button"
         disabled={form.busy}
         onClick={() =>
           void form.run(async () => {
             setNotReady([]);
+            const at = premiere ? fromDateTimeLocal(releaseAt) : undefined;
+            if (at === null) throw new Error('Pick the release date and time, or untick Premiere');
             try {
-              await publishBundle(bundle.id);
+              await publishBundle(bundle.id, at);
             } catch (err) {
               const items = (err as ApiError).body as { items?: { path: string; status: string }[] } | undefined;
               if (err instanceof ApiError && Array.isArray(items?.items)) setNotReady(items.items);
