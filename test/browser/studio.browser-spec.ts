@@ -137,7 +137,7 @@ describe('creator studio (browser)', () => {
     const release = page.getByRole('form', { name: 'Premiere release' });
     await release.getByText(/^Releases .* · in (7 d|6 d) /).waitFor();
     await release.getByRole('button', { name: 'Release now' }).click();
-    await release.waitFor({ state: 'detached' });
+    await page.getByText(/^Released .*: buyers get their keys\.$/).waitFor();
     await page.getByRole('link', { name: /^\/b\// }).click();
     await page.getByRole('heading', { name: title }).waitFor();
     expect(await page.locator('.premiere').count()).toBe(0);

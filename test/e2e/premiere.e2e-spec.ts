@@ -10,7 +10,12 @@ import {
   startPaygateSuite,
 } from '../helpers/paygate-fixtures';
 import { registerUser, TestUser } from '../helpers/test-app';
+import { MailOutbox } from '@keyseed/mail';
 import { KeyRouteWarmup } from '../../apps/api/src/keys/key-route-warmup';
+import {
+  AnnounceReleasesService,
+  RELEASE_NOTICE_DELAY_MS,
+} from '../../apps/worker/src/housekeeping/announce-releases.service';
 
 /**
  * Premieres: a bundle with a future releaseAt is in the catalog and sold (pre-orders through Stripe
@@ -114,6 +119,51 @@ describe('premieres (e2e): pre-orders, keys withheld until releaseAt', () => {
     await setRelease(creator, null).expect(200);
     const late = await askKeys(buyer, pre).expect(403);
     expect(late.body.message).toMatch(/REVOKED/);
+  });
+
+  it('e-mails pre-order buyers: the receipt says when the keys come, a notice once the release is a few minutes old, once per license', async () => {
+    const releaseAt = inAnHour();
+    await setRelease(creator, releaseAt).expect(200);
+    const fan = await registerUser(app, ['BUYER']);
+    const pre = await preOrder(fan);
+    const receipt = await prisma.mailMessage.findUniqueOrThrow({ where: { key: `purchase-receipt:${pre.orderId}` } });
+    expect(receipt.data).toMatchObject({ releaseAt });
+
+    // "Release now" (null) on a pending premiere records the moment, so the release is announced.
+    const released = await setRelease(creator, null).expect(200);
+    const releasedAt = new Date(released.body.releaseAt as string);
+    expect(Math.abs(releasedAt.getTime() - Date.now())).toBeLessThan(60_000);
+    const late = await registerUser(app, ['BUYER']);
+    const bought = await preOrder(late); // bought after the release: its receipt is an ordinary one
+    const lateReceipt = await prisma.mailMessage.findUniqueOrThrow({
+      where: { key: `purchase-receipt:${bought.orderId}` },
+    });
+    expect(lateReceipt.data).not.toHaveProperty('releaseAt');
+
+    const announcer = new AnnounceReleasesService(prisma, app.get(MailOutbox));
+    expect(await announcer.run()).toEqual({ bundles: 0, notices: 0 }); // the release minute is the clients'
+    const later = new Date(Date.now() + RELEASE_NOTICE_DELAY_MS + 1000);
+    const told = await prisma.license.findMany({
+      where: { bundleId, status: 'ACTIVE', createdAt: { lt: releasedAt } },
+      select: { id: true },
+    });
+    expect(told.map((l) => l.id)).toContain(pre.license.id);
+    expect(await announcer.run(later)).toEqual({ bundles: 1, notices: told.length });
+    const notice = await prisma.mailMessage.findUniqueOrThrow({ where: { key: `release-notice:${pre.license.id}` } });
+    expect(notice).toMatchObject({ kind: 'release-notice', to: fan.email, status: 'PENDING' });
+    expect(notice.data).toMatchObject({ bundleSlug: slug, releasedAt: releasedAt.toISOString() });
+    expect(await prisma.mailMessage.count({ where: { key: `release-notice:${bought.license.id}` } })).toBe(0);
+    expect(await announcer.run(later)).toEqual({ bundles: 0, notices: 0 });
+
+    // Moved ahead and released again: announced again, only to whom was not told: the buyer of the
+    // first release, whose keys were withheld again in between.
+    await setRelease(creator, inAnHour()).expect(200);
+    await setRelease(creator, null).expect(200);
+    expect(await announcer.run(new Date(Date.now() + RELEASE_NOTICE_DELAY_MS + 1000))).toEqual({
+      bundles: 1,
+      notices: 1,
+    });
+    expect(await prisma.mailMessage.count({ where: { key: `release-notice:${bought.license.id}` } })).toBe(1);
   });
 
   it('sets releaseAt on publish, and refuses malformed or far-off times', async () => {

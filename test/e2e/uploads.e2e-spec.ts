@@ -256,6 +256,7 @@ describe('tus uploads (e2e)', () => {
       null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[1],
       app.get(RedisAvailability),
       null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[3],
+      null as unknown as ConstructorParameters<typeof HousekeepingProcessor>[4],
     );
     const job = (data: HousekeepingJob) => ({ data }) as Job<HousekeepingJob>;
     expect(await processor.process(job({ kind: 'expire-uploads' }))).toMatchObject({ expired: 0 });

@@ -33,10 +33,16 @@ export class MailOutbox {
 
   /** Records `message` under `key` in the caller's transaction; nothing if that key is recorded already. */
   async record(db: Db, message: MailMessage, key: string): Promise<void> {
-    await db.mailMessage.createMany({
-      data: [{ key, kind: message.kind, to: message.to, data: message.data }],
+    await this.recordMany(db, [{ key, message }]);
+  }
+
+  /** `record` for many messages in one statement (a premiere's notices); keys recorded already are skipped. Returns how many were new. */
+  async recordMany(db: Db, rows: { key: string; message: MailMessage }[]): Promise<number> {
+    const { count } = await db.mailMessage.createMany({
+      data: rows.map(({ key, message }) => ({ key, kind: message.kind, to: message.to, data: message.data })),
       skipDuplicates: true,
     });
+    return count;
   }
 
   /** Queues the PENDING messages recorded under `keys` (after the recording transaction committed). Never throws. */

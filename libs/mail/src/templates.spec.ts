@@ -37,6 +37,56 @@ describe('renderMail', () => {
     expect(mail.html).toContain('<a href="https://films.example/library">Open your library</a>');
   });
 
+  it('pre-order receipt: the release time, the notice to come, and the browser opening at the release', () => {
+    const mail = renderMail(
+      {
+        kind: 'purchase-receipt',
+        to: 'ann@example.com',
+        data: {
+          orderId,
+          buyerName: 'Ann',
+          bundleTitle: 'Night Train',
+          bundleSlug: 'night-train',
+          amount: 1500,
+          currency: 'eur',
+          paidAt: '2026-12-02T09:15:42.000Z',
+          releaseAt: '2027-03-01T18:00:00.000Z',
+        },
+      },
+      ctx,
+    );
+    expect(mail.subject).toBe('Your pre-order receipt for "Night Train"');
+    expect(mail.text).toContain('thank you for pre-ordering "Night Train"');
+    expect(mail.text).toContain('Releases:     2027-03-01 18:00 UTC');
+    expect(mail.text).toContain('We will e-mail you when it is out');
+    expect(mail.text).toContain(
+      'In your browser, from the release on: open your library at https://films.example/library',
+    );
+    expect(mail.html).toContain('<td>2027-03-01 18:00 UTC</td>');
+  });
+
+  it('release notice: released when, the library, the CLI and the unlock of files already downloaded', () => {
+    const mail = renderMail(
+      {
+        kind: 'release-notice',
+        to: 'ann@example.com',
+        data: {
+          buyerName: 'Ann',
+          bundleTitle: 'Night Train',
+          bundleSlug: 'night-train',
+          releasedAt: '2027-03-01T18:00:00.000Z',
+        },
+      },
+      ctx,
+    );
+    expect(mail.subject).toBe('"Night Train" is out: your pre-order is ready');
+    expect(mail.text).toContain('"Night Train" was released on 2027-03-01 18:00 UTC');
+    expect(mail.text).toContain('    npx keyseed get night-train');
+    expect(mail.text).toContain('npx keyseed unlock <folder>');
+    expect(mail.html).toContain('<a href="https://films.example/library">Open your library</a>');
+    expect(mail.html).toContain('&#34;Night Train&#34; was released');
+  });
+
   it('formats zero-decimal currencies without decimals', () => {
     const mail = renderMail(
       {

@@ -41,29 +41,58 @@ function template(message: MailMessage, base: string): Template {
   switch (message.kind) {
     case 'purchase-receipt': {
       const d = message.data;
+      const facts: Array<[string, string]> = [
+        ['Amount paid', money(d.amount, d.currency)],
+        ['Fees', 'none for you: the price is all you pay (the platform takes its share from the creator)'],
+        ['Order', d.orderId],
+        ['Paid on', day(d.paidAt)],
+      ];
+      if (d.releaseAt) facts.push(['Releases', day(d.releaseAt)]);
       return {
-        subject: `Your receipt for "${d.bundleTitle}"`,
+        subject: d.releaseAt ? `Your pre-order receipt for "${d.bundleTitle}"` : `Your receipt for "${d.bundleTitle}"`,
         blocks: [
           { p: `Hello ${d.buyerName},` },
-          { p: `thank you for buying "${d.bundleTitle}". Your license is active.` },
-          {
-            facts: [
-              ['Amount paid', money(d.amount, d.currency)],
-              ['Fees', 'none for you: the price is all you pay (the platform takes its share from the creator)'],
-              ['Order', d.orderId],
-              ['Paid on', day(d.paidAt)],
-            ],
-          },
+          d.releaseAt
+            ? {
+                p: `thank you for pre-ordering "${d.bundleTitle}". Your license is active; its keys are handed out from the release on, ${day(d.releaseAt)} (the creator may move it: your library always shows the current time). We will e-mail you when it is out. Until then you can already download the encrypted files below: they unlock at the release.`,
+              }
+            : { p: `thank you for buying "${d.bundleTitle}". Your license is active.` },
+          { facts },
           { heading: 'How to download' },
           {
             steps: [
-              `In your browser: open your library at ${base}/library and press Watch or Download.`,
+              d.releaseAt
+                ? `In your browser, from the release on: open your library at ${base}/library and press Watch or Download (they open by themselves at the release).`
+                : `In your browser: open your library at ${base}/library and press Watch or Download.`,
               'From the command line (downloads over BitTorrent, then decrypts on your device):',
             ],
           },
           { commands: [`npx keyseed login --api ${base}`, `npx keyseed get ${d.bundleSlug}`] },
           {
             p: `With any BitTorrent client: the torrent is at ${base}/v1/catalog/${d.bundleSlug}/torrent; then run "npx keyseed unlock <folder>" to decrypt what it downloaded.`,
+          },
+          { link: { label: 'Open your library', url: `${base}/library` } },
+        ],
+      };
+    }
+    case 'release-notice': {
+      const d = message.data;
+      return {
+        subject: `"${d.bundleTitle}" is out: your pre-order is ready`,
+        blocks: [
+          { p: `Hello ${d.buyerName},` },
+          {
+            p: `"${d.bundleTitle}" was released on ${day(d.releasedAt)}. Your pre-order's keys are delivered now: press Watch or Download in your library.`,
+          },
+          { heading: 'Other ways' },
+          {
+            steps: [
+              'From the command line (downloads over BitTorrent, then decrypts on your device; a "keyseed get" still waiting finishes by itself):',
+            ],
+          },
+          { commands: [`npx keyseed get ${d.bundleSlug}`] },
+          {
+            p: 'Files you already downloaded with a BitTorrent client: run "npx keyseed unlock <folder>", or "Unlock files I downloaded" in your library.',
           },
           { link: { label: 'Open your library', url: `${base}/library` } },
         ],

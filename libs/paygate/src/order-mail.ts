@@ -26,6 +26,7 @@ export async function recordOrderMail(tx: Tx, outbox: MailOutbox, before: Order,
         select: {
           title: true,
           slug: true,
+          releaseAt: true,
           platformSellerOfRecord: true,
           creator: { select: { email: true, displayName: true } },
         },
@@ -35,6 +36,9 @@ export async function recordOrderMail(tx: Tx, outbox: MailOutbox, before: Order,
   const { buyer, bundle } = facts;
   const [receiptKey, saleKey, refundKey] = orderMailKeys(after.id);
   if (paid && !facts.supersededAt) {
+    const paidAt = after.paidAt ?? new Date();
+    // Paid before a premiere's release: a pre-order, whose receipt says when its keys come.
+    const preOrder = bundle.releaseAt !== null && bundle.releaseAt > paidAt;
     await outbox.record(
       tx,
       {
@@ -47,7 +51,8 @@ export async function recordOrderMail(tx: Tx, outbox: MailOutbox, before: Order,
           bundleSlug: bundle.slug,
           amount: after.amount,
           currency: after.currency,
-          paidAt: (after.paidAt ?? new Date()).toISOString(),
+          paidAt: paidAt.toISOString(),
+          ...(preOrder && { releaseAt: bundle.releaseAt!.toISOString() }),
         },
       },
       receiptKey,

@@ -15,6 +15,21 @@ export interface PurchaseReceiptMail {
     currency: string;
     /** ISO 8601. */
     paidAt: string;
+    /** ISO 8601: a pre-order, whose keys are delivered from this time on (docs/architecture.md, premieres). */
+    releaseAt?: string;
+  };
+}
+
+/** To a pre-order's buyer, once the premiere is out (housekeeping `announce-releases`). */
+export interface ReleaseNoticeMail {
+  kind: 'release-notice';
+  to: string;
+  data: {
+    buyerName: string;
+    bundleTitle: string;
+    bundleSlug: string;
+    /** ISO 8601: when the keys started to flow. */
+    releasedAt: string;
   };
 }
 
@@ -95,6 +110,12 @@ export interface EmailGateConfirmMail {
 }
 
 export type MailMessage =
-  PurchaseReceiptMail | RefundNoticeMail | SaleNoticeMail | GiftMail | RedeemCodeMail | EmailGateConfirmMail;
+  | PurchaseReceiptMail
+  | ReleaseNoticeMail
+  | RefundNoticeMail
+  | SaleNoticeMail
+  | GiftMail
+  | RedeemCodeMail
+  | EmailGateConfirmMail;
 
 export type MailKind = MailMessage['kind'];

@@ -23,7 +23,10 @@ export interface PublishJob {
 export type MailJob = MailMessage & { messageId: string };
 
 export type HousekeepingJob =
-  { kind: 'reconcile-orders' } | { kind: 'expire-uploads' } | { kind: 'backfill-piece-roots' };
+  | { kind: 'reconcile-orders' }
+  | { kind: 'expire-uploads' }
+  | { kind: 'backfill-piece-roots' }
+  | { kind: 'announce-releases' };
 
 export interface JobPayloads {
   [QueueName.Ingest]: IngestJob;

@@ -18,7 +18,7 @@ export class PremieresService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Sets or clears (null) the release time; audited with the previous value. */
+  /** Sets or clears (null: release now) the release time; audited with the previous value. */
   async setRelease(bundleId: string, releaseAt: Date | null, actorId: string): Promise<BundleView> {
     return this.prisma.$transaction(async (tx) => {
       await lockRow(tx, 'Bundle', bundleId);
@@ -26,18 +26,29 @@ export class PremieresService {
       if (!before) throw new NotFoundException(`bundle ${bundleId} not found`);
       if (before.status === 'TAKEN_DOWN')
         throw new ConflictException(`bundle ${before.slug} is taken down: its release time cannot change`);
-      const after = await tx.bundle.update({ where: { id: bundleId }, data: { releaseAt }, include: { items: true } });
+      const now = new Date();
+      // Releasing a pending premiere now records the moment (not null), so its pre-orders' buyers
+      // are still told it is out (worker, announce-releases); a release moved ahead is announced again
+      // when it comes (each buyer is told once: the notices' outbox keys are per license).
+      const pending = before.releaseAt !== null && before.releaseAt > now;
+      const effective = releaseAt === null && pending ? now : releaseAt;
+      const ahead = effective !== null && effective > now;
+      const after = await tx.bundle.update({
+        where: { id: bundleId },
+        data: { releaseAt: effective, ...(ahead && { releaseAnnouncedAt: null }) },
+        include: { items: true },
+      });
       await this.audit.record(
         {
           actorId,
           action: 'bundle.release.set',
           targetType: 'bundle',
           targetId: bundleId,
-          details: { from: before.releaseAt?.toISOString() ?? null, to: releaseAt?.toISOString() ?? null },
+          details: { from: before.releaseAt?.toISOString() ?? null, to: effective?.toISOString() ?? null },
         },
         tx,
       );
-      this.logger.log({ event: 'bundle.release.set', bundleId, releaseAt, actorId });
+      this.logger.log({ event: 'bundle.release.set', bundleId, releaseAt: effective, actorId });
       return bundleView(after);
     });
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { IngestModule } from '../ingest/ingest.module';
 import { MailSendingModule } from '../mail/mail.module';
 import { PublishModule } from '../publish/publish.module';
+import { AnnounceReleasesService } from './announce-releases.service';
 import { BackfillPieceRootsService } from './backfill-piece-roots.service';
 import { ExpireUploadsService } from './expire-uploads.service';
 import { HousekeepingProcessor } from './housekeeping.processor';
@@ -16,6 +17,7 @@ import { JobSweeper } from './job-sweeper';
     HousekeepingScheduler,
     ExpireUploadsService,
     BackfillPieceRootsService,
+    AnnounceReleasesService,
     JobSweeper,
   ],
 })

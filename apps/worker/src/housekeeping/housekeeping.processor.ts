@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { ReconcileOrdersService } from '@keyseed/paygate';
 import { HousekeepingJob, QueueName, RedisAvailability } from '@keyseed/queues';
+import { AnnounceReleasesService } from './announce-releases.service';
 import { BackfillPieceRootsService } from './backfill-piece-roots.service';
 import { ExpireUploadsService } from './expire-uploads.service';
 
@@ -20,6 +21,7 @@ export class HousekeepingProcessor extends WorkerHost {
     private readonly reconcileOrders: ReconcileOrdersService,
     private readonly redis: RedisAvailability,
     private readonly backfillPieceRoots: BackfillPieceRootsService,
+    private readonly announceReleases: AnnounceReleasesService,
   ) {
     super();
   }
@@ -41,6 +43,8 @@ export class HousekeepingProcessor extends WorkerHost {
         return this.reconcileOrders.reconcile();
       case 'backfill-piece-roots':
         return this.backfillPieceRoots.run();
+      case 'announce-releases':
+        return this.announceReleases.run();
       default:
         throw new Error(`no handler for housekeeping job kind "${(job.data as { kind: string }).kind}"`);
     }

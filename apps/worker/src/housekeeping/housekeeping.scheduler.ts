@@ -8,6 +8,7 @@ export const HOUSEKEEPING_SCHEDULES: Array<{ id: string; everyMs: number; data: 
   { id: 'expire-uploads', everyMs: 15 * 60_000, data: { kind: 'expire-uploads' } },
   { id: 'reconcile-orders', everyMs: 60_000, data: { kind: 'reconcile-orders' } },
   { id: 'backfill-piece-roots', everyMs: 60 * 60_000, data: { kind: 'backfill-piece-roots' } },
+  { id: 'announce-releases', everyMs: 60_000, data: { kind: 'announce-releases' } },
 ];
 
 @Injectable()

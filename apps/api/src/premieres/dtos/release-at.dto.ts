@@ -12,7 +12,7 @@ export class SetReleaseDto {
     type: String,
     example: '2027-03-01T18:00:00Z',
     description:
-      'When license keys start to flow (ISO 8601 with Z or an offset, at most 5 years ahead); a past time or null releases now',
+      'When license keys start to flow (ISO 8601 with Z or an offset, at most 5 years ahead); a past time or null releases now (a pending premiere released with null records the moment, and its pre-order buyers are e-mailed)',
   })
   @IsDefined({ message: 'releaseAt is required (null to release now)' })
   @ValidateIf((_o, value) => value !== null)
