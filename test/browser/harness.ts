@@ -131,6 +131,7 @@ export async function startBrowserHarness(opts: { env?: NodeJS.ProcessEnv } = {}
     PORT: String(port),
     PUBLIC_URL: baseUrl,
     STRIPE_EMULATOR_PORT: String(stripePort),
+    SEEDER_PORT: '0', // the platform seed's BitTorrent port: any free one, so suites never collide
     STRIPE_SECRET_KEY: '',
     STRIPE_WEBHOOK_SECRET: '',
     STRIPE_API_BASE: '',
