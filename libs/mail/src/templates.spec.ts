@@ -1,27 +1,26 @@
-import type { MailMessage } from '@keyseed/queues';
+import type { MailMessage, PurchaseReceiptMail } from '@keyseed/queues';
 import { renderMail } from './templates';
 
 const ctx = { publicUrl: 'https://films.example/' };
 const orderId = '5a4b1f60-0000-4000-8000-000000000001';
 
 describe('renderMail', () => {
+  const receipt: PurchaseReceiptMail = {
+    kind: 'purchase-receipt',
+    to: 'ann@example.com',
+    data: {
+      orderId,
+      buyerName: 'Ann',
+      bundleTitle: 'Night Train',
+      bundleSlug: 'night-train',
+      amount: 1500,
+      currency: 'eur',
+      paidAt: '2026-12-02T09:15:42.000Z',
+    },
+  };
+
   it('purchase receipt: amount, no fees for the buyer, bundle, how to download', () => {
-    const mail = renderMail(
-      {
-        kind: 'purchase-receipt',
-        to: 'ann@example.com',
-        data: {
-          orderId,
-          buyerName: 'Ann',
-          bundleTitle: 'Night Train',
-          bundleSlug: 'night-train',
-          amount: 1500,
-          currency: 'eur',
-          paidAt: '2026-12-02T09:15:42.000Z',
-        },
-      },
-      ctx,
-    );
+    const mail = renderMail(receipt, ctx);
     expect(mail.subject).toBe('Your receipt for "Night Train"');
     expect(mail.text).toContain('Amount paid:  15.00 EUR');
     expect(mail.text).toMatch(/Fees: +none for you: the price is all you pay/);
@@ -38,23 +37,7 @@ describe('renderMail', () => {
   });
 
   it('pre-order receipt: the release time, the notice to come, and the browser opening at the release', () => {
-    const mail = renderMail(
-      {
-        kind: 'purchase-receipt',
-        to: 'ann@example.com',
-        data: {
-          orderId,
-          buyerName: 'Ann',
-          bundleTitle: 'Night Train',
-          bundleSlug: 'night-train',
-          amount: 1500,
-          currency: 'eur',
-          paidAt: '2026-12-02T09:15:42.000Z',
-          releaseAt: '2027-03-01T18:00:00.000Z',
-        },
-      },
-      ctx,
-    );
+    const mail = renderMail({ ...receipt, data: { ...receipt.data, releaseAt: '2027-03-01T18:00:00.000Z' } }, ctx);
     expect(mail.subject).toBe('Your pre-order receipt for "Night Train"');
     expect(mail.text).toContain('thank you for pre-ordering "Night Train"');
     expect(mail.text).toContain('Releases:     2027-03-01 18:00 UTC');

@@ -240,7 +240,7 @@ function PublishBox({ bundle, onPublished }: { bundle: BundleView; onPublished: 
           label="Release time"
           type="datetime-local"
           step={1}
-          hint="In your time zone. You can move it later, earlier or later."
+          hint="In your time zone. You can still move it after publishing, earlier or later."
           {...form.bind('releaseAt', releaseAt, setReleaseAt)}
         />
       )}
