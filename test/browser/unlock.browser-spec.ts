@@ -364,7 +364,10 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       await screenshot(page, 'catalog-premiere');
 
       await h.buy(fan, bundle.id); // the pre-order: paid, license ACTIVE, keys withheld
-      await page.goto('/library');
+      await page.goto(`/b/${bundle.slug}`);
+      await page.getByText('Pre-ordered', { exact: true }).waitFor();
+      await page.getByRole('link', { name: 'Open in your library' }).click();
+      await page.waitForURL(/\/library#license-/);
       await page.locator('.release-gate').getByText('Pre-ordered.').waitFor();
       expect(await page.getByRole('button', { name: 'Watch', exact: true }).count()).toBe(0);
       await expectHealthyPage(fanBrowser, 'library before the release');

@@ -42,6 +42,8 @@ export interface LicenseView {
   bundle: { id: string; slug: string; title: string };
   status: LicenseStatus;
   statusReason: string | null;
+  /** EMAIL_GATE: given for a confirmed e-mail address, keys for the email-gated items only. */
+  source: 'PURCHASE' | 'EMAIL_GATE';
   devices: number;
   createdAt: string;
   updatedAt: string;

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { getCatalogBundle, startCheckout } from '../api/catalog';
+import { listLicenses } from '../api/library';
 import { ApiError } from '../api/client';
 import { useSession } from '../api/session';
 import type { CatalogBundleView, CatalogItemView } from '../api/types';
@@ -153,7 +154,27 @@ function BuyBox({ bundle }: { bundle: CatalogBundleView }) {
   const form = useFormSubmit(['amount']);
   const now = useReleaseClock(bundle.releaseAt);
   const preOrder = untilRelease(bundle.releaseAt, now) > 0;
+  // A buyer who holds the bundle already is sent to it, not to a second checkout (which would be refunded).
+  const licenses = useResource(
+    async (signal) => (user && hasRole('BUYER') ? listLicenses(signal) : null),
+    [user?.id, bundle.id],
+  );
+  const held = licenses.data?.find(
+    (l) => l.bundle.id === bundle.id && l.status === 'ACTIVE' && l.source === 'PURCHASE',
+  );
 
+  if (held)
+    return (
+      <div className="buy-box">
+        <p className="price">{preOrder ? 'Pre-ordered' : 'In your library'}</p>
+        <p>
+          <Link className="button" to={`/library#license-${held.id}`}>
+            Open in your library
+          </Link>
+        </p>
+        {preOrder && <p className="muted small">Watch and Download open there at the release.</p>}
+      </div>
+    );
   if (!price)
     return (
       <div className="buy-box">
