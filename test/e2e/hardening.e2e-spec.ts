@@ -191,7 +191,9 @@ describe('hardening (e2e): files, deletions, races, renames, protocol edges', ()
       () => Promise.reject(new UnrecoverableError('earlier attempt')),
       { connection: redisConnection(process.env.REDIS_URL!), prefix: publishQueue.opts.prefix },
     );
-    await new Promise((resolve) => failing.on('failed', resolve));
+    // Another test's publish job may still be waiting in the queue: wait for this bundle's own.
+    const id = jobs.idOf(QueueName.Publish, { bundleId: bundle.id });
+    await new Promise<void>((resolve) => failing.on('failed', (job) => job?.id === id && resolve()));
     await failing.close();
     expect(await (await jobs.find(QueueName.Publish, { bundleId: bundle.id }))?.getState()).toBe('failed');
     await prisma.bundle.update({
