@@ -73,7 +73,8 @@ export class AnnounceReleasesService {
         if (bundle.status !== 'PUBLISHED' && bundle.status !== 'UNLISTED') return null;
         const keys: string[] = [];
         let recorded = 0;
-        for (let after: string | undefined; ;) {
+        let after: string | undefined; // licenses are read CHUNK at a time, in id order
+        for (;;) {
           const licenses = await tx.license.findMany({
             where: { bundleId, status: 'ACTIVE', createdAt: { lt: releaseAt }, ...(after && { id: { gt: after } }) },
             select: { id: true, buyer: { select: { email: true, displayName: true } } },
