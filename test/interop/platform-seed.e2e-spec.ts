@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrismaService } from '@keyseed/database';
-import { magnetLink } from '@keyseed/torrent';
+import { bdecode, magnetLink } from '@keyseed/torrent';
 import {
   createPublishedBundle,
   expectSameFiles,
@@ -46,6 +46,23 @@ function leech(args: string[], timeoutMs: number): Promise<LeechReport> {
       },
     );
   });
+}
+
+/**
+ * The ports the tracker hands out for `infoHashHex`, asked with one compact announce of a probe peer
+ * (port 9, discard), which then leaves again.
+ */
+async function trackerPorts(publicUrl: string, infoHashHex: string): Promise<number[]> {
+  const query = (event: string) =>
+    `${publicUrl}/announce?info_hash=${infoHashHex.replace(/../g, '%$&')}&peer_id=-KS0001-probe0000000` +
+    `&port=9&uploaded=0&downloaded=0&left=1&compact=1&event=${event}`;
+  const root = bdecode(Buffer.from(await (await fetch(query('started'))).arrayBuffer()));
+  await fetch(query('stopped'));
+  const peers = root.type === 'dict' ? root.entries.find((e) => e.key.toString() === 'peers')?.value : undefined;
+  if (peers?.type !== 'bytes') return [];
+  const ports: number[] = [];
+  for (let at = 0; at + 6 <= peers.value.length; at += 6) ports.push(peers.value.readUInt16BE(at + 4));
+  return ports;
 }
 
 // The seed serves every PUBLISHED bundle of its database: other suites' bundles (files elsewhere)
@@ -104,6 +121,12 @@ describe('platform seed (interop: libtorrent over uTP and TCP)', () => {
     seed = await startPlatformSeed(publicUrl);
     await seed.waitFor((l) => l.event === 'seeder.added' && l.bundleId === fx.bundleId);
     expect(Date.now() - t0).toBeLessThan(30_000);
+    // The leecher asks the tracker once at its start, and again only after the tracker's interval:
+    // it must find the restarted seed (on its new port) there, not just the seed's log line.
+    for (const end = Date.now() + 10_000; !(await trackerPorts(publicUrl, fx.infoHashV1Legacy)).includes(seed.port);) {
+      if (Date.now() > end) throw new Error(`the tracker does not list the restarted seed (port ${seed.port})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const dir = mkdtempSync(join(tmpdir(), 'ks-seed-twin-'));
     const report = await leech([fx.legacyTorrent, dir, '60', '--tcp-only', '--no-webseed'], 70_000);
     received.push(report.downloaded);
