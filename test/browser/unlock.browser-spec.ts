@@ -356,6 +356,10 @@ describe('in-browser unlock (Chromium, service worker)', () => {
         .getByText(/Releases .* · in (2 d 0 h|1 d 23 h)/)
         .waitFor();
       await page.getByRole('button', { name: 'Pre-order' }).waitFor();
+      const visitor = await h.newPage();
+      await visitor.page.goto(`/b/${bundle.slug}`);
+      await visitor.page.getByRole('link', { name: 'Log in to pre-order' }).waitFor();
+      await visitor.context.close();
       await page.goto('/');
       await page
         .locator('.badge-premiere')

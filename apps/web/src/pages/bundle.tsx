@@ -217,7 +217,7 @@ function BuyBox({ bundle }: { bundle: CatalogBundleView }) {
       {!user ? (
         <p>
           <Link className="button" to={`/account?next=${encodeURIComponent(location.pathname)}`}>
-            Log in to buy
+            {preOrder ? 'Log in to pre-order' : 'Log in to buy'}
           </Link>
         </p>
       ) : !hasRole('BUYER') ? (
