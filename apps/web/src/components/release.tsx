@@ -54,10 +54,15 @@ export function ReleaseCountdown({
   );
 }
 
+/** Mean interval of ReleaseGate's refresh; each page draws its own within ±20 %, so pages opened together drift apart. */
+const REFRESH_EVERY_MS = 10 * 60_000;
+
 /**
  * A pre-order's Watch, Download and Unlock (`children`) once its bundle is released; before that,
  * when it releases, counted down, and what the buyer can do meanwhile. Asks for the bundle again
- * (`refresh`) every minute while waiting, so a release the creator moved is followed.
+ * (`refresh`) about every ten minutes while waiting, as `keyseed get` does, so a release the creator
+ * moved is followed: thousands of buyers' open pages must not become a steady load on the API
+ * before a premiere (a release moved later than a page knows is answered 425 with the new time).
  */
 export function ReleaseGate({
   releaseAt,
@@ -72,7 +77,8 @@ export function ReleaseGate({
 }) {
   const now = useReleaseClock(releaseAt);
   const waiting = untilRelease(releaseAt, now) > 0;
-  usePolling(refresh, 60_000, waiting);
+  const [every] = useState(() => REFRESH_EVERY_MS * (0.8 + Math.random() * 0.4));
+  usePolling(refresh, every, waiting);
   if (!waiting) return <>{children}</>;
   return (
     <div className="notice notice-info release-gate" role="status">

@@ -179,6 +179,7 @@ const NEXT_STEP: Partial<Record<UnlockError['code'], string>> = {
   API_UNREACHABLE: 'Try again in a moment.',
   RATE_LIMITED: 'Try again in a minute.',
   NO_PREVIEW: 'Buy the film to watch all of it.',
+  NOT_RELEASED: 'The release was moved: reload this page to count down to the new time.',
 };
 
 export function UnlockErrorMessage({ error }: { error: UnlockError }) {
