@@ -456,7 +456,9 @@ describe('in-browser unlock (Chromium, service worker)', () => {
     }
   });
 
-  it('admin page: price history, a new price, and a takedown that stops the film for its buyers', async () => {
+  it('admin page: a premiere released now, price history, a new price, and a takedown that stops the film for its buyers', async () => {
+    const releaseAt = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    await h.api('PUT', `/v1/bundles/${bundle.id}/release`, creator.token, { releaseAt });
     const admin = await h.createAdmin();
     const bp = await h.newPage({ as: admin });
     const { page } = bp;
@@ -468,6 +470,15 @@ describe('in-browser unlock (Chromium, service worker)', () => {
       const controls = page.locator('.bundle-admin');
       await controls.getByRole('heading', { name: 'Price history' }).waitFor();
       await controls.getByRole('cell', { name: '$9.00' }).waitFor();
+      const premiere = controls.getByRole('form', { name: 'Premiere release' });
+      await premiere.getByText(/in (2 d 0 h|1 d 23 h)/).waitFor();
+      await premiere.getByRole('button', { name: 'Release now' }).click();
+      await controls.getByText(/^Released .*: buyers get their keys\.$/).waitFor();
+      const audit = await h.prisma.auditLog.findFirstOrThrow({
+        where: { action: 'bundle.release.set', targetId: bundle.id },
+        orderBy: { createdAt: 'desc' },
+      });
+      expect(audit.actorId).toBe(admin.id);
       const price = controls.getByRole('form', { name: 'Set price' });
       await price.getByLabel('Price', { exact: true }).fill('12.50');
       await price.getByRole('button', { name: 'Set price' }).click();
